@@ -1,0 +1,45 @@
+/**
+ * Messages between the processes of the trading pipeline (SPEC §5):
+ * api → command queue → engine → event log → persister / stream; engine → api replies; api → engine queries.
+ * Engine command/event shapes live in @ox/engine (types.ts); these are the envelopes around them.
+ */
+import type { Command, EngineEvent, OrderView, ResultCode } from "@ox/engine";
+
+/** One command on the Redis Stream / in-process queue. `id` is the correlation id and the dedupe key. */
+export interface CommandEnvelope {
+  id: string;
+  /** Pub/sub channel of the API instance waiting for the reply; null for fire-and-forget (outbox relay waits on it too). */
+  replyTo: string | null;
+  command: Command;
+}
+
+/** The engine's answer, published on `replyTo` only after the log record is durable. */
+export interface CommandReply {
+  id: string;
+  code: ResultCode;
+  duplicate: boolean;
+  order: OrderView | null;
+  /** Seq of the last event this command produced (0 if none): lets a reader wait for the persister. */
+  lastSeq: number;
+}
+
+/**
+ * One record of the event log per applied command: the command (so the engine can replay it after a
+ * snapshot) and everything it produced (so the persister and rebuilds never re-run the engine).
+ */
+export interface LogRecord {
+  envelopeId: string;
+  command: Command;
+  code: ResultCode;
+  events: EngineEvent[];
+}
+
+/** Pub/sub channel names, in one place. */
+export const channels = {
+  /** Every applied batch's events, for stream processes. */
+  events: "ox:events",
+  /** Replies for one API instance. */
+  replies: (instanceId: string) => `ox:replies:${instanceId}`,
+  /** Read queries towards the engine (live state); answered on the query's replyTo. */
+  queries: "ox:engine:queries",
+} as const;

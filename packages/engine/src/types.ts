@@ -1,0 +1,413 @@
+/**
+ * The engine's public contract: commands in, result codes and events out.
+ *
+ * Units (SPEC §2): money is integer paise, prices are paise per share in the order's own
+ * outcome terms unless a field says `yes`, quantities are whole shares, time is epoch ms
+ * stamped by the shell (the engine never reads a clock; it only compares `ts` values).
+ *
+ * Determinism contract (both the fast engine and the reference engine obey it, event for event):
+ *
+ * 1. Every event carries `seq` (global, +1 per event, never reused) and the command's `ts`.
+ * 2. PLACE_ORDER, accepted: ORDER_ACCEPTED first. Then the match loop walks the opposite side of the
+ *    unified YES book best price first, FIFO within a price. For each resting order met:
+ *      - same owner (self-trade prevention): ORDER_CLOSED{CANCELLED, SELF_TRADE} for the resting
+ *        order, then BOOK_DELTA for its level;
+ *      - otherwise: TRADE, then ORDER_CLOSED{FILLED} for the maker if it is now empty, then
+ *        BOOK_DELTA for the maker's level.
+ *    After the loop: if the taker rests, BOOK_DELTA for its level; if it is filled,
+ *    ORDER_CLOSED{FILLED}; if an IOC/MARKET remainder is left, ORDER_CLOSED{EXPIRED}.
+ *    Last, one BALANCE event per participant, then one POSITION event per participant for this
+ *    market. Participants = the taker, then every other user met in the loop (maker or self-trade
+ *    owner) in order of first appearance; each user once; emitted even if the numbers did not move.
+ * 3. PLACE_ORDER, rejected: exactly one ORDER_REJECTED event and no state change, except that the
+ *    (userId, clientOrderId) pair is remembered with its code so a repeat returns it again.
+ *    A repeat of a remembered clientOrderId returns the first result's code with
+ *    `duplicate: true`, the order's current view, and no events.
+ * 4. CANCEL_ORDER: ORDER_CLOSED{CANCELLED, USER}, BOOK_DELTA, BALANCE, POSITION.
+ *    CANCEL_ALL: per order in ascending `acceptedSeq`: ORDER_CLOSED{CANCELLED, USER} + BOOK_DELTA;
+ *    then BALANCE, POSITION of the user (only if at least one order was cancelled; else code OK, no events).
+ * 5. RESOLVE_MARKET: every open order in ascending `acceptedSeq`: ORDER_CLOSED{CANCELLED,
+ *    MARKET_RESOLVED} + BOOK_DELTA; then MARKET_RESOLVED; then for each user holding shares or having
+ *    had an order cancelled, in ascending userId (JS string `<`): PAYOUT (only if amount > 0 or
+ *    shares > 0), then BALANCE and POSITION for every such user, also in ascending userId order
+ *    (all PAYOUTs first, then all BALANCEs, then all POSITIONs).
+ * 6. BOOK_DELTA carries the level's new total quantity (0 = level gone) and the market's `bookSeq`,
+ *    which rises by exactly 1 per BOOK_DELTA of that market.
+ * 7. Business rejections are result codes. An exception means a broken invariant (a bug).
+ */
+
+export type Outcome = "YES" | "NO";
+export type Side = "BUY" | "SELL";
+export type OrderType = "LIMIT" | "MARKET";
+export type TimeInForce = "GTC" | "IOC" | "FOK";
+export type Resolution = "YES" | "NO" | "VOID";
+export type MarketStatus = "OPEN" | "CLOSED" | "RESOLVED" | "VOIDED";
+export type CreditKind = "BONUS" | "DEPOSIT" | "REFERRAL" | "REFUND" | "ADJUSTMENT";
+export type FillKind = "TRANSFER" | "MINT" | "MERGE";
+export type BookSide = "BID" | "ASK";
+export type OrderStatus = "OPEN" | "FILLED" | "CANCELLED" | "EXPIRED" | "REJECTED";
+export type CloseReason = "FILLED" | "USER" | "SELF_TRADE" | "IOC" | "MARKET_RESOLVED";
+
+export const PAYOUT_PAISE = 1000;
+export const VOID_PAYOUT_PAISE = 500;
+export const DEFAULT_TICK_PAISE = 50;
+export const DEFAULT_MAX_ORDER_QTY = 10_000;
+export const DEFAULT_POSITION_LIMIT = 5_000;
+export const MAX_FEE_BPS = 1_000;
+
+export type ResultCode =
+  | "OK"
+  | "DUPLICATE" // idempotent repeat of CREATE_USER / CREDIT / DEBIT ref; nothing applied
+  | "INVALID_COMMAND" // malformed input (wrong types, unknown command)
+  | "INVALID_PRICE"
+  | "INVALID_QUANTITY"
+  | "INVALID_AMOUNT"
+  | "INVALID_MARKET_PARAMS"
+  | "USER_NOT_FOUND"
+  | "MARKET_NOT_FOUND"
+  | "MARKET_EXISTS"
+  | "MARKET_CLOSED" // not OPEN, or ts >= closeAt
+  | "MARKET_ALREADY_RESOLVED"
+  | "ORDER_ID_EXISTS"
+  | "UNKNOWN_ORDER" // no such open order of this user (other users' orders look unknown too)
+  | "INSUFFICIENT_FUNDS"
+  | "INSUFFICIENT_SHARES"
+  | "POSITION_LIMIT"
+  | "POST_ONLY_WOULD_TAKE"
+  | "FOK_NOT_FILLABLE";
+
+interface CommandBase {
+  /** Epoch ms, stamped at the edge (API or engine shell). */
+  ts: number;
+}
+
+export interface CreateUserCommand extends CommandBase {
+  type: "CREATE_USER";
+  userId: string;
+}
+/** Money entering the engine from Postgres (outbox). `ref` is unique forever (outbox id). */
+export interface CreditCommand extends CommandBase {
+  type: "CREDIT";
+  userId: string;
+  amountPaise: number;
+  ref: string;
+  kind: CreditKind;
+}
+/** Money leaving the engine (withdrawal reserve). Only available cash can be debited. */
+export interface DebitCommand extends CommandBase {
+  type: "DEBIT";
+  userId: string;
+  amountPaise: number;
+  ref: string;
+}
+export interface CreateMarketCommand extends CommandBase {
+  type: "CREATE_MARKET";
+  marketId: string;
+  tickPaise?: number; // must divide 1000; default 50
+  maxOrderQty?: number;
+  positionLimit?: number;
+  makerFeeBps?: number; // 0..MAX_FEE_BPS
+  takerFeeBps?: number;
+  closeAt?: number; // orders with ts >= closeAt are refused with MARKET_CLOSED
+}
+export interface PlaceOrderCommand extends CommandBase {
+  type: "PLACE_ORDER";
+  orderId: string; // assigned by the API, unique
+  userId: string;
+  marketId: string;
+  clientOrderId?: string;
+  outcome: Outcome;
+  side: Side;
+  orderType: OrderType;
+  /** LIMIT: the limit price. MARKET: optional worst price (default the extreme tick). Own-outcome terms. */
+  pricePaise?: number;
+  qty: number;
+  /** LIMIT default GTC. MARKET is IOC unless FOK. */
+  tif?: TimeInForce;
+  postOnly?: boolean;
+  /** MARKET BUY only: cap on cash spent including fees. The lock is this amount. */
+  maxCostPaise?: number;
+}
+export interface CancelOrderCommand extends CommandBase {
+  type: "CANCEL_ORDER";
+  userId: string;
+  orderId: string;
+}
+export interface CancelAllCommand extends CommandBase {
+  type: "CANCEL_ALL";
+  userId: string;
+  marketId: string;
+}
+/** No new orders; resting orders stay (and may be cancelled) until resolution. */
+export interface CloseMarketCommand extends CommandBase {
+  type: "CLOSE_MARKET";
+  marketId: string;
+}
+export interface ResolveMarketCommand extends CommandBase {
+  type: "RESOLVE_MARKET";
+  marketId: string;
+  outcome: Resolution;
+}
+
+export type Command =
+  | CreateUserCommand
+  | CreditCommand
+  | DebitCommand
+  | CreateMarketCommand
+  | PlaceOrderCommand
+  | CancelOrderCommand
+  | CancelAllCommand
+  | CloseMarketCommand
+  | ResolveMarketCommand;
+
+interface EventBase {
+  seq: number;
+  ts: number;
+}
+
+export interface UserCreatedEvent extends EventBase {
+  type: "USER_CREATED";
+  userId: string;
+}
+export interface CreditedEvent extends EventBase {
+  type: "CREDITED";
+  userId: string;
+  amountPaise: number;
+  ref: string;
+  kind: CreditKind;
+  availablePaise: number; // after
+}
+export interface DebitedEvent extends EventBase {
+  type: "DEBITED";
+  userId: string;
+  amountPaise: number;
+  ref: string;
+  availablePaise: number; // after
+}
+export interface MarketCreatedEvent extends EventBase {
+  type: "MARKET_CREATED";
+  marketId: string;
+  tickPaise: number;
+  maxOrderQty: number;
+  positionLimit: number;
+  makerFeeBps: number;
+  takerFeeBps: number;
+  closeAt: number | null;
+}
+export interface MarketClosedEvent extends EventBase {
+  type: "MARKET_CLOSED";
+  marketId: string;
+}
+export interface MarketResolvedEvent extends EventBase {
+  type: "MARKET_RESOLVED";
+  marketId: string;
+  outcome: Resolution;
+  pairs: number; // pairs outstanding before payout
+  escrowPaise: number; // escrow paid out (= 1000 × pairs)
+}
+export interface OrderAcceptedEvent extends EventBase {
+  type: "ORDER_ACCEPTED";
+  orderId: string;
+  userId: string;
+  marketId: string;
+  clientOrderId: string | null;
+  outcome: Outcome;
+  side: Side;
+  orderType: OrderType;
+  tif: TimeInForce;
+  postOnly: boolean;
+  pricePaise: number; // limit, or the effective worst price of a MARKET order
+  qty: number;
+  maxCostPaise: number | null;
+  lockedPaise: number; // cash locked by this order at acceptance (BUY)
+  lockedShares: number; // shares locked at acceptance (SELL)
+}
+export interface OrderRejectedEvent extends EventBase {
+  type: "ORDER_REJECTED";
+  orderId: string;
+  userId: string;
+  marketId: string;
+  clientOrderId: string | null;
+  code: ResultCode;
+}
+export interface TradeEvent extends EventBase {
+  type: "TRADE";
+  marketId: string;
+  kind: FillKind;
+  qty: number;
+  yesPricePaise: number; // execution price in YES terms (the maker's level)
+  makerOrderId: string;
+  makerUserId: string;
+  makerOutcome: Outcome;
+  makerSide: Side;
+  makerPricePaise: number; // in the maker's outcome terms
+  makerFeePaise: number;
+  takerOrderId: string;
+  takerUserId: string;
+  takerOutcome: Outcome;
+  takerSide: Side;
+  takerPricePaise: number;
+  takerFeePaise: number;
+}
+export interface OrderClosedEvent extends EventBase {
+  type: "ORDER_CLOSED";
+  orderId: string;
+  userId: string;
+  marketId: string;
+  status: "FILLED" | "CANCELLED" | "EXPIRED";
+  reason: CloseReason;
+  filledQty: number;
+  cancelledQty: number; // remainder that will never fill
+  releasedPaise: number; // cash lock released by this close (not by fills)
+  releasedShares: number;
+}
+export interface BookDeltaEvent extends EventBase {
+  type: "BOOK_DELTA";
+  marketId: string;
+  bookSeq: number;
+  side: BookSide; // in the unified YES book
+  yesPricePaise: number;
+  qty: number; // the level's new total
+}
+export interface PayoutEvent extends EventBase {
+  type: "PAYOUT";
+  userId: string;
+  marketId: string;
+  outcome: Resolution;
+  yesQty: number;
+  noQty: number;
+  amountPaise: number;
+}
+export interface BalanceEvent extends EventBase {
+  type: "BALANCE";
+  userId: string;
+  availablePaise: number;
+  lockedPaise: number;
+}
+export interface PositionEvent extends EventBase {
+  type: "POSITION";
+  userId: string;
+  marketId: string;
+  yesQty: number; // held, including shares locked by open SELL YES orders
+  noQty: number;
+  yesLockedQty: number;
+  noLockedQty: number;
+  yesCostPaise: number; // cost basis of held shares (average-cost method)
+  noCostPaise: number;
+}
+
+export type EngineEvent =
+  | UserCreatedEvent
+  | CreditedEvent
+  | DebitedEvent
+  | MarketCreatedEvent
+  | MarketClosedEvent
+  | MarketResolvedEvent
+  | OrderAcceptedEvent
+  | OrderRejectedEvent
+  | TradeEvent
+  | OrderClosedEvent
+  | BookDeltaEvent
+  | PayoutEvent
+  | BalanceEvent
+  | PositionEvent;
+
+export interface OrderView {
+  orderId: string;
+  userId: string;
+  marketId: string;
+  clientOrderId: string | null;
+  outcome: Outcome;
+  side: Side;
+  orderType: OrderType;
+  tif: TimeInForce;
+  postOnly: boolean;
+  pricePaise: number;
+  qty: number;
+  filledQty: number;
+  remainingQty: number;
+  /** Σ own-outcome price × qty over fills; avgPrice = filledValuePaise / filledQty. */
+  filledValuePaise: number;
+  feesPaise: number;
+  status: OrderStatus;
+  rejectCode: ResultCode | null;
+  acceptedSeq: number;
+  ts: number;
+}
+
+export interface Result {
+  code: ResultCode;
+  events: EngineEvent[];
+  /** True when this was an idempotent repeat; nothing was applied. */
+  duplicate?: boolean;
+  /** PLACE_ORDER / CANCEL_ORDER: the order as it stands after the command. */
+  order?: OrderView;
+}
+
+export interface AccountView {
+  availablePaise: number;
+  lockedPaise: number;
+}
+export interface PositionView {
+  marketId: string;
+  yesQty: number;
+  noQty: number;
+  yesLockedQty: number;
+  noLockedQty: number;
+  yesCostPaise: number;
+  noCostPaise: number;
+}
+export interface BookLevel {
+  pricePaise: number;
+  qty: number;
+}
+/** L2 book as Probo shows it: bids per outcome, best first, each in its own outcome's price. */
+export interface BookView {
+  marketId: string;
+  bookSeq: number;
+  yes: BookLevel[];
+  no: BookLevel[];
+}
+export interface MarketView {
+  marketId: string;
+  status: MarketStatus;
+  tickPaise: number;
+  maxOrderQty: number;
+  positionLimit: number;
+  makerFeeBps: number;
+  takerFeeBps: number;
+  closeAt: number | null;
+  resolution: Resolution | null;
+  pairs: number;
+  escrowPaise: number;
+  bestYesBidPaise: number | null; // unified book best bid
+  bestYesAskPaise: number | null; // unified book best ask
+  lastYesPricePaise: number | null;
+  volumeQty: number;
+  bookSeq: number;
+}
+/** Totals for the conservation invariant (SPEC §4.1). */
+export interface EngineTotals {
+  creditsPaise: number;
+  debitsPaise: number;
+  feesPaise: number;
+  escrowPaise: number;
+  availablePaise: number;
+  lockedPaise: number;
+}
+
+export interface Engine {
+  apply(cmd: Command): Result;
+  /** Seq of the last event emitted (0 before any). */
+  readonly lastSeq: number;
+  snapshot(): Uint8Array;
+  account(userId: string): AccountView | undefined;
+  positions(userId: string): PositionView[];
+  order(orderId: string): OrderView | undefined;
+  openOrders(userId: string, marketId?: string): OrderView[];
+  book(marketId: string, depth?: number): BookView | undefined;
+  market(marketId: string): MarketView | undefined;
+  markets(): MarketView[];
+  userIds(): string[];
+  totals(): EngineTotals;
+}

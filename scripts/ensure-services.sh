@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Idempotent: uses running services, starts the ones that are missing. Safe to run repeatedly.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start
+fi
+if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /tmp
+fi
+[ -f scripts/kafka.sh ] && bash scripts/kafka.sh start
+[ -f scripts/chromium.sh ] && bash scripts/chromium.sh
+exit 0
