@@ -34,6 +34,54 @@ export interface LogRecord {
   events: EngineEvent[];
 }
 
+/** What the engine publishes on `channels.events` after each durable batch (log records fromOffset…). */
+export interface EventBatch {
+  /** Log offset of the batch's first record; the batch covers `records` consecutive offsets. */
+  fromOffset: number;
+  records: number;
+  events: EngineEvent[];
+}
+
+/** Read queries the engine answers from live state (SPEC §6: portfolio and book are never from a table). */
+export type EngineQueryKind =
+  | "account"
+  | "positions"
+  | "openOrders"
+  | "order"
+  | "book"
+  | "market"
+  | "markets"
+  | "totals"
+  | "stats";
+
+export interface EngineQuery {
+  id: string;
+  /** Channel the answer is published on (one per API instance). */
+  replyTo: string;
+  kind: EngineQueryKind;
+  /** Positional arguments of the Engine method of the same name (userId, marketId, depth…). */
+  args: unknown[];
+}
+
+export interface EngineQueryReply {
+  id: string;
+  ok: boolean;
+  /** The method's return value; `null` for "not found". */
+  result: unknown;
+  error?: string;
+}
+
+/** Engine shell health, answered to a "stats" query. */
+export interface EngineStats {
+  lastSeq: number;
+  /** Next log offset (= records durably appended). */
+  logOffset: number;
+  queueDepth: number;
+  snapshotOffset: number;
+  commandsApplied: number;
+  startedAt: number;
+}
+
 /** Pub/sub channel names, in one place. */
 export const channels = {
   /** Every applied batch's events, for stream processes. */
@@ -42,4 +90,6 @@ export const channels = {
   replies: (instanceId: string) => `ox:replies:${instanceId}`,
   /** Read queries towards the engine (live state); answered on the query's replyTo. */
   queries: "ox:engine:queries",
+  /** Answers to one API instance's queries. */
+  queryReplies: (instanceId: string) => `ox:query-replies:${instanceId}`,
 } as const;
