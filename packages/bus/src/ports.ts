@@ -21,12 +21,15 @@ export interface CommandQueue<T> {
   send(body: T): Promise<string>;
   /**
    * Up to `max` messages for this consumer, waiting at most `blockMs` when none is ready.
-   * Messages delivered earlier but never acked (a crashed consumer's) come first.
+   * Messages delivered earlier but never acked come first: this consumer's own (it restarted
+   * after a crash), then those of other consumers idle longer than the adapter's `claimIdleMs`.
    */
   receive(max: number, blockMs: number): Promise<Delivery<T>[]>;
+  /** Idempotent: acking an unknown or already acked id is a no-op. */
   ack(ids: string[]): Promise<void>;
-  /** Messages sent and not yet acked. */
+  /** Messages sent and not yet acked (delivered or not). */
   depth(): Promise<number>;
+  /** Stops this consumer. Unacked deliveries stay pending, exactly as if it had crashed. */
   close(): Promise<void>;
 }
 
@@ -53,7 +56,32 @@ export interface EventLog<T> {
 /** Fire-and-forget fan-out (replies to API instances, live updates to stream processes). */
 export interface PubSub<T> {
   publish(channel: string, message: T): Promise<void>;
-  /** Returns an unsubscribe function. */
+  /** Messages published after this resolves reach `handler`, in publish order per publisher. */
   subscribe(channel: string, handler: (message: T) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
+}
+
+/**
+ * Small shared state with expiry: OTPs, rate-limit counters, short-lived locks. Values are strings;
+ * callers encode. TTLs are in milliseconds; without one a key lives until deleted.
+ */
+export interface Kv {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, ttlMs?: number): Promise<void>;
+  /** Sets only when absent; true if this call set it (a lock or a first-writer-wins marker). */
+  setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean>;
+  /** Returns true if the key existed. */
+  del(key: string): Promise<boolean>;
+  /**
+   * Adds `by` (default 1) and returns the new value. `ttlMs` applies only when this call creates
+   * the key, so the window of a fixed-window rate limit starts at the first hit.
+   */
+  incr(key: string, ttlMs?: number, by?: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** How bodies become bytes on a transport. Every adapter serializes through one of these. */
+export interface Codec<T> {
+  encode(value: T): string;
+  decode(text: string): T;
 }

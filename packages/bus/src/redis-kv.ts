@@ -1,0 +1,48 @@
+import Redis from "ioredis";
+import type { Kv } from "./ports.ts";
+
+export interface RedisKvOptions {
+  url: string;
+  /** Prepended to every key, so several deployments or test runs can share one Redis. */
+  prefix?: string;
+}
+
+// INCRBY and the first-hit expiry in one atomic step.
+const INCR_WITH_TTL = `
+local existed = redis.call('EXISTS', KEYS[1])
+local v = redis.call('INCRBY', KEYS[1], ARGV[1])
+if existed == 0 and tonumber(ARGV[2]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return v`;
+
+export function createRedisKv(options: RedisKvOptions): Kv {
+  const redis = new Redis(options.url, { maxRetriesPerRequest: 3 });
+  const prefix = options.prefix ?? "";
+  const k = (key: string) => prefix + key;
+
+  return {
+    async get(key) {
+      return redis.get(k(key));
+    },
+    async set(key, value, ttlMs) {
+      if (ttlMs === undefined) await redis.set(k(key), value);
+      else await redis.set(k(key), value, "PX", ttlMs);
+    },
+    async setIfAbsent(key, value, ttlMs) {
+      const reply =
+        ttlMs === undefined
+          ? await redis.set(k(key), value, "NX")
+          : await redis.set(k(key), value, "PX", ttlMs, "NX");
+      return reply === "OK";
+    },
+    async del(key) {
+      return (await redis.del(k(key))) > 0;
+    },
+    async incr(key, ttlMs, by = 1) {
+      const reply = await redis.eval(INCR_WITH_TTL, 1, k(key), by, ttlMs ?? 0);
+      return Number(reply);
+    },
+    async close() {
+      await redis.quit();
+    },
+  };
+}
