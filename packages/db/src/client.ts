@@ -1,0 +1,70 @@
+import { fileURLToPath } from "node:url";
+import { PGlite } from "@electric-sql/pglite";
+import type { ExtractTablesWithRelations } from "drizzle-orm";
+import { drizzle as drizzleNodePg } from "drizzle-orm/node-postgres";
+import { migrate as migrateNodePg } from "drizzle-orm/node-postgres/migrator";
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import pg from "pg";
+import * as schema from "./schema/index.ts";
+
+export type Schema = typeof schema;
+/** The driver-independent database handle every repository takes. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+export type DbOrTx = Db | Tx;
+
+export interface CreateDbOptions {
+  /** postgres://… → node-postgres pool. Absent → embedded PGlite. */
+  url?: string;
+  /** PGlite data directory; absent → in-memory (tests). */
+  dataDir?: string;
+  /** Pool size for node-postgres. */
+  maxConnections?: number;
+  /** Apply the checked-in migrations before returning (default true). */
+  migrate?: boolean;
+}
+
+export interface DbHandle {
+  db: Db;
+  driver: "postgres" | "pglite";
+  /** A round trip to the database, for health checks. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const migrationsFolder = fileURLToPath(new URL("../drizzle", import.meta.url));
+
+/** The only place that imports a database driver (STYLE §6). */
+export async function createDb(options: CreateDbOptions = {}): Promise<DbHandle> {
+  const shouldMigrate = options.migrate ?? true;
+  if (options.url) {
+    const pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 20 });
+    // An idle client dropped by the server (restart, failover) must not crash the process; the pool
+    // replaces it on the next checkout.
+    pool.on("error", () => {});
+    const db = drizzleNodePg({ client: pool, schema });
+    if (shouldMigrate) await migrateNodePg(db, { migrationsFolder });
+    return {
+      db: db as unknown as Db,
+      driver: "postgres",
+      ping: async () => {
+        await pool.query("select 1");
+      },
+      close: () => pool.end(),
+    };
+  }
+  const client = options.dataDir ? new PGlite(options.dataDir) : new PGlite();
+  await client.waitReady;
+  const db = drizzlePglite({ client, schema });
+  if (shouldMigrate) await migratePglite(db, { migrationsFolder });
+  return {
+    db: db as unknown as Db,
+    driver: "pglite",
+    ping: async () => {
+      await client.query("select 1");
+    },
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,4 @@
+export * from "./accounts.ts";
+export * from "./markets.ts";
+export * from "./payments.ts";
+export * from "./trading.ts";

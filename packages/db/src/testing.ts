@@ -1,0 +1,38 @@
+import pg from "pg";
+import { createDb, type DbHandle } from "./client.ts";
+
+export const TEST_PG_ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+
+export type TestDbKind = "pglite" | "postgres";
+
+/**
+ * A migrated, empty database for one test file: in-memory PGlite, or a fresh database on the real
+ * Postgres server that `close()` drops again.
+ */
+export async function createTestDb(kind: TestDbKind): Promise<DbHandle> {
+  if (kind === "pglite") return createDb();
+  const name = `ox_test_${Date.now().toString(36)}_${crypto.randomUUID().slice(0, 8)}`;
+  const admin = new pg.Client({ connectionString: TEST_PG_ADMIN_URL });
+  await admin.connect();
+  try {
+    await admin.query(`create database "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(TEST_PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  const handle = await createDb({ url: url.toString(), maxConnections: 30 });
+  return {
+    ...handle,
+    async close() {
+      await handle.close();
+      const c = new pg.Client({ connectionString: TEST_PG_ADMIN_URL });
+      await c.connect();
+      try {
+        await c.query(`drop database if exists "${name}" with (force)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
