@@ -1,4 +1,5 @@
 export { jsonCodec } from "./codec.ts";
+export type { Logger } from "./logger.ts";
 export { createMemoryKv, type MemoryKvOptions } from "./memory-kv.ts";
 export {
   createMemoryPubSub,
@@ -14,3 +15,5 @@ export {
 } from "./memory-queue.ts";
 export type * from "./ports.ts";
 export { createRedisKv, type RedisKvOptions } from "./redis-kv.ts";
+export { createRedisPubSub, type RedisPubSubOptions } from "./redis-pubsub.ts";
+export { createRedisStreamQueue, type RedisStreamQueueOptions } from "./redis-stream-queue.ts";

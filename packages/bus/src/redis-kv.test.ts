@@ -1,9 +1,7 @@
 import Redis from "ioredis";
 import { kvContract } from "./kv.contract.ts";
 import { createRedisKv } from "./redis-kv.ts";
-import { uniqueName } from "./test-util.ts";
-
-export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+import { REDIS_URL, uniqueName } from "./test-util.ts";
 
 kvContract("redis", async () => {
   const prefix = `${uniqueName("test-kv")}:`;

@@ -13,3 +13,6 @@ export async function eventually(check: () => boolean, what: string, timeoutMs =
 /** A name no other run uses, for Redis keys, streams and Kafka topics. */
 export const uniqueName = (prefix: string) =>
   `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+
+export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+export const KAFKA_BROKERS = (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(",");

@@ -1,0 +1,63 @@
+import Redis from "ioredis";
+import { jsonCodec } from "./codec.ts";
+import { defaultLogger, type Logger } from "./logger.ts";
+import type { Codec, PubSub } from "./ports.ts";
+
+export interface RedisPubSubOptions<T> {
+  codec?: Codec<T>;
+  logger?: Logger;
+}
+
+/** PubSub on Redis PUBLISH/SUBSCRIBE: at-most-once, a subscriber that is down misses messages. */
+export function createRedisPubSub<T>(url: string, options: RedisPubSubOptions<T> = {}): PubSub<T> {
+  const codec = options.codec ?? jsonCodec<T>();
+  const log = options.logger ?? defaultLogger;
+  const publisher = new Redis(url);
+  let subscriber: Redis | undefined;
+  const handlers = new Map<string, Set<(message: T) => void>>();
+  let closed = false;
+
+  const connectSubscriber = (): Redis => {
+    const connection = publisher.duplicate();
+    connection.on("message", (channel: string, text: string) => {
+      const set = handlers.get(channel);
+      if (!set) return;
+      const message = codec.decode(text);
+      for (const handler of [...set]) {
+        try {
+          handler(message);
+        } catch (error) {
+          log.error({ err: error, channel }, "pubsub handler threw");
+        }
+      }
+    });
+    return connection;
+  };
+
+  return {
+    async publish(channel, message) {
+      await publisher.publish(channel, codec.encode(message));
+    },
+    async subscribe(channel, handler) {
+      subscriber ??= connectSubscriber();
+      const set = handlers.get(channel) ?? new Set();
+      handlers.set(channel, set);
+      set.add(handler);
+      await subscriber.subscribe(channel);
+      return async () => {
+        set.delete(handler);
+        if (set.size === 0 && handlers.get(channel) === set) {
+          handlers.delete(channel);
+          await subscriber?.unsubscribe(channel);
+        }
+      };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      handlers.clear();
+      if (subscriber) await subscriber.quit();
+      await publisher.quit();
+    },
+  };
+}

@@ -1,0 +1,159 @@
+import Redis from "ioredis";
+import { jsonCodec } from "./codec.ts";
+import { defaultLogger, type Logger } from "./logger.ts";
+import type { Codec, CommandQueue, Delivery } from "./ports.ts";
+
+export interface RedisStreamQueueOptions<T> {
+  url: string;
+  stream: string;
+  /** One group per stream: acked entries are deleted (XDEL), so the stream holds only unacked ones. */
+  group: string;
+  consumer: string;
+  /** Entries pending this long at any consumer are claimed (XAUTOCLAIM) by this one. */
+  claimIdleMs?: number;
+  /** How often receive() looks for idle entries; default half of claimIdleMs, at most 5 s. */
+  claimIntervalMs?: number;
+  codec?: Codec<T>;
+  logger?: Logger;
+}
+
+type RawEntry = [id: string, fields: string[] | null];
+type XReadReply = [stream: string, entries: RawEntry[]][] | null;
+
+const FIELD = "b";
+
+/**
+ * CommandQueue on a Redis stream and consumer group. Send is XADD (durable as far as Redis is:
+ * run it with appendonly yes / fsync everysec in production). Ack is XACK + XDEL in one MULTI, so
+ * XLEN is the depth and the stream never needs MAXLEN trimming that could drop unacked commands.
+ */
+export function createRedisStreamQueue<T>(options: RedisStreamQueueOptions<T>): CommandQueue<T> {
+  const { stream, group, consumer } = options;
+  const codec = options.codec ?? jsonCodec<T>();
+  const log = (options.logger ?? defaultLogger).child({ stream, group, consumer });
+  const claimIdleMs = options.claimIdleMs ?? 30_000;
+  const claimIntervalMs = options.claimIntervalMs ?? Math.min(claimIdleMs / 2, 5_000);
+  const redis = new Redis(options.url);
+  let blocking: Redis | undefined; // XREADGROUP BLOCK holds its connection; commands use `redis`
+  let backlogCursor = "0";
+  let backlogDone = false;
+  let claimCursor = "0-0";
+  let lastClaimAtMs = 0;
+  let closed = false;
+
+  const ready = redis.xgroup("CREATE", stream, group, "0", "MKSTREAM").catch((error: Error) => {
+    if (!String(error.message).startsWith("BUSYGROUP")) throw error;
+  });
+
+  /** Decodes entries; ones deleted while pending (fields null) are acked away. */
+  const toDeliveries = async (entries: RawEntry[], redelivered: boolean): Promise<Delivery<T>[]> => {
+    const gone = entries.filter(([, fields]) => fields === null).map(([id]) => id);
+    if (gone.length > 0) await redis.xack(stream, group, ...gone);
+    const live = entries.filter(([, fields]) => fields !== null) as [string, string[]][];
+    const counts = new Map<string, number>();
+    if (redelivered && live.length > 0) {
+      const pipeline = redis.pipeline();
+      for (const [id] of live) pipeline.xpending(stream, group, id, id, 1, consumer);
+      const replies = (await pipeline.exec()) ?? [];
+      for (const [error, rows] of replies) {
+        const row = !error && (rows as [string, string, number, number][])[0];
+        if (row) counts.set(row[0], Number(row[3]));
+      }
+    }
+    return live.map(([id, fields]) => ({
+      id,
+      body: codec.decode(fields[fields.indexOf(FIELD) + 1]),
+      deliveries: counts.get(id) ?? (redelivered ? 2 : 1),
+    }));
+  };
+
+  const readBacklog = async (max: number): Promise<Delivery<T>[]> => {
+    const reply = (await redis.xreadgroup(
+      "GROUP",
+      group,
+      consumer,
+      "COUNT",
+      max,
+      "STREAMS",
+      stream,
+      backlogCursor,
+    )) as XReadReply;
+    const entries = reply?.[0]?.[1] ?? [];
+    if (entries.length === 0) {
+      backlogDone = true;
+      return [];
+    }
+    backlogCursor = entries[entries.length - 1][0];
+    return toDeliveries(entries, true);
+  };
+
+  const claimIdle = async (max: number): Promise<Delivery<T>[]> => {
+    const now = Date.now();
+    if (claimCursor === "0-0" && now - lastClaimAtMs < claimIntervalMs) return [];
+    lastClaimAtMs = now;
+    const [cursor, entries] = (await redis.xautoclaim(
+      stream,
+      group,
+      consumer,
+      claimIdleMs,
+      claimCursor,
+      "COUNT",
+      max,
+    )) as [string, RawEntry[], string[]];
+    claimCursor = cursor;
+    if (entries.length > 0)
+      log.warn({ claimed: entries.length }, "claimed idle commands of another consumer");
+    return toDeliveries(entries, true);
+  };
+
+  const readNew = async (max: number, blockMs: number): Promise<Delivery<T>[]> => {
+    blocking ??= redis.duplicate();
+    const args: (string | number)[] = ["GROUP", group, consumer, "COUNT", max];
+    if (blockMs > 0) args.push("BLOCK", blockMs);
+    try {
+      const reply = (await blocking.call("XREADGROUP", ...args, "STREAMS", stream, ">")) as XReadReply;
+      return toDeliveries(reply?.[0]?.[1] ?? [], false);
+    } catch (error) {
+      if (closed) return []; // close() cut the blocked read
+      throw error;
+    }
+  };
+
+  return {
+    async send(body) {
+      await ready;
+      return (await redis.xadd(stream, "*", FIELD, codec.encode(body))) as string;
+    },
+    async receive(max, blockMs) {
+      if (closed) throw new Error("queue is closed");
+      await ready;
+      if (!backlogDone) {
+        const backlog = await readBacklog(max);
+        if (backlog.length > 0) return backlog;
+      }
+      const claimed = await claimIdle(max);
+      if (claimed.length > 0) return claimed;
+      return readNew(max, blockMs);
+    },
+    async ack(ids) {
+      if (ids.length === 0) return;
+      await ready;
+      await redis
+        .multi()
+        .xack(stream, group, ...ids)
+        .xdel(stream, ...ids)
+        .exec();
+    },
+    async depth() {
+      await ready;
+      return redis.xlen(stream);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      blocking?.disconnect();
+      await ready.catch(() => undefined);
+      await redis.quit();
+    },
+  };
+}
