@@ -1,1 +1,2 @@
+export { createEngine, restoreEngine } from "./engine.ts";
 export * from "./types.ts";

@@ -1,0 +1,41 @@
+import { cancelResting } from "../matching/match.ts";
+import type { EngineState, Order } from "../state.ts";
+import type { CancelAllCommand, CancelOrderCommand, Result } from "../types.ts";
+import { isId } from "../validate.ts";
+import { viewOf } from "../views.ts";
+
+/** CANCEL_ORDER and CANCEL_ALL. Other users' orders look unknown. */
+
+export function cancelOrder(s: EngineState, c: CancelOrderCommand): Result {
+  if (!isId(c.userId) || !isId(c.orderId)) return { code: "INVALID_COMMAND", events: [] };
+  const uh = s.userIndex.get(c.userId);
+  if (uh === undefined) return { code: "USER_NOT_FOUND", events: [] };
+  const o = s.orders.get(c.orderId);
+  const u = s.users[uh];
+  if (o === undefined || o.user !== u || o.status !== "OPEN") return { code: "UNKNOWN_ORDER", events: [] };
+  cancelResting(s, o, "USER");
+  s.out.balance(u);
+  s.out.position(u, o.market, u.positions[o.market.handle]);
+  return { code: "OK", events: s.out.events, order: viewOf(o) };
+}
+
+export function cancelAll(s: EngineState, c: CancelAllCommand): Result {
+  if (!isId(c.userId) || !isId(c.marketId)) return { code: "INVALID_COMMAND", events: [] };
+  const uh = s.userIndex.get(c.userId);
+  if (uh === undefined) return { code: "USER_NOT_FOUND", events: [] };
+  const mh = s.marketIndex.get(c.marketId);
+  if (mh === undefined) return { code: "MARKET_NOT_FOUND", events: [] };
+  const m = s.markets[mh];
+  const list = m.owners.get(uh);
+  if (list === undefined || list.head === null) return { code: "OK", events: [] };
+  const u = s.users[uh];
+  let o: Order | null = list.head;
+  while (o !== null) {
+    const next = o.unext;
+    cancelResting(s, o, "USER");
+    o = next;
+  }
+  s.out.balance(u);
+  s.out.position(u, m, u.positions[mh]);
+  return { code: "OK", events: s.out.events };
+}

@@ -1,0 +1,141 @@
+import { openOrdersOf } from "../matching/book.ts";
+import { cancelResting } from "../matching/match.ts";
+import { payout } from "../risk/ledger.ts";
+import { type Account, type EngineState, Market, type Position } from "../state.ts";
+import {
+  type CloseMarketCommand,
+  type CreateMarketCommand,
+  DEFAULT_MAX_ORDER_QTY,
+  DEFAULT_POSITION_LIMIT,
+  DEFAULT_TICK_PAISE,
+  MAX_FEE_BPS,
+  PAYOUT_PAISE,
+  type ResolveMarketCommand,
+  type Result,
+  VOID_PAYOUT_PAISE,
+} from "../types.ts";
+import { isId, isOneOf, isOptInt } from "../validate.ts";
+
+/** Market lifecycle: CREATE_MARKET, CLOSE_MARKET, RESOLVE_MARKET (YES, NO or VOID). */
+
+export function createMarket(s: EngineState, c: CreateMarketCommand): Result {
+  if (
+    !isId(c.marketId) ||
+    !isOptInt(c.tickPaise) ||
+    !isOptInt(c.maxOrderQty) ||
+    !isOptInt(c.positionLimit) ||
+    !isOptInt(c.makerFeeBps) ||
+    !isOptInt(c.takerFeeBps) ||
+    !isOptInt(c.closeAt)
+  ) {
+    return { code: "INVALID_COMMAND", events: [] };
+  }
+  if (s.marketIndex.has(c.marketId)) return { code: "MARKET_EXISTS", events: [] };
+  const tick = c.tickPaise ?? DEFAULT_TICK_PAISE;
+  const maxQty = c.maxOrderQty ?? DEFAULT_MAX_ORDER_QTY;
+  const limit = c.positionLimit ?? DEFAULT_POSITION_LIMIT;
+  const maker = c.makerFeeBps ?? 0;
+  const taker = c.takerFeeBps ?? 0;
+  if (
+    tick < 1 ||
+    tick > 500 ||
+    1000 % tick !== 0 ||
+    maxQty < 1 ||
+    limit < 1 ||
+    maker < 0 ||
+    maker > MAX_FEE_BPS ||
+    taker < 0 ||
+    taker > MAX_FEE_BPS
+  ) {
+    return { code: "INVALID_MARKET_PARAMS", events: [] };
+  }
+  const closeAt = c.closeAt ?? null;
+  const handle = s.markets.length;
+  const m = new Market(c.marketId, handle, tick, maxQty, limit, maker, taker, closeAt);
+  s.markets.push(m);
+  s.marketIndex.set(c.marketId, handle);
+  const out = s.out;
+  out.push({
+    seq: 0,
+    ts: 0,
+    type: "MARKET_CREATED",
+    marketId: m.id,
+    tickPaise: tick,
+    maxOrderQty: maxQty,
+    positionLimit: limit,
+    makerFeeBps: maker,
+    takerFeeBps: taker,
+    closeAt,
+  });
+  return { code: "OK", events: out.events };
+}
+
+export function closeMarket(s: EngineState, c: CloseMarketCommand): Result {
+  if (!isId(c.marketId)) return { code: "INVALID_COMMAND", events: [] };
+  const mh = s.marketIndex.get(c.marketId);
+  if (mh === undefined) return { code: "MARKET_NOT_FOUND", events: [] };
+  const m = s.markets[mh];
+  if (m.status === "RESOLVED" || m.status === "VOIDED")
+    return { code: "MARKET_ALREADY_RESOLVED", events: [] };
+  if (m.status === "CLOSED") return { code: "MARKET_CLOSED", events: [] };
+  m.status = "CLOSED";
+  s.out.marketStatus(m, "CLOSED");
+  return { code: "OK", events: s.out.events };
+}
+
+export function resolveMarket(s: EngineState, c: ResolveMarketCommand): Result {
+  if (!isId(c.marketId) || !isOneOf(c.outcome, "YES", "NO", "VOID"))
+    return { code: "INVALID_COMMAND", events: [] };
+  const mh = s.marketIndex.get(c.marketId);
+  if (mh === undefined) return { code: "MARKET_NOT_FOUND", events: [] };
+  const m = s.markets[mh];
+  if (m.status === "RESOLVED" || m.status === "VOIDED")
+    return { code: "MARKET_ALREADY_RESOLVED", events: [] };
+  const out = s.out;
+  s.epoch++;
+  const touched: Account[] = [];
+  for (const o of openOrdersOf(m)) {
+    cancelResting(s, o, "MARKET_RESOLVED");
+    if (o.user.mark !== s.epoch) {
+      o.user.mark = s.epoch;
+      touched.push(o.user);
+    }
+  }
+  m.status = c.outcome === "VOID" ? "VOIDED" : "RESOLVED";
+  m.resolution = c.outcome;
+  out.marketStatus(m, m.status);
+  for (const a of s.users) {
+    const p = a.positions[m.handle];
+    if (p !== undefined && (p.yesQty > 0 || p.noQty > 0) && a.mark !== s.epoch) {
+      a.mark = s.epoch;
+      touched.push(a);
+    }
+  }
+  touched.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const yesPays = c.outcome === "YES" ? PAYOUT_PAISE : c.outcome === "NO" ? 0 : VOID_PAYOUT_PAISE;
+  const noPays = c.outcome === "NO" ? PAYOUT_PAISE : c.outcome === "YES" ? 0 : VOID_PAYOUT_PAISE;
+  for (const a of touched) {
+    const p = a.positions[m.handle] as Position;
+    if (p.yesQty === 0 && p.noQty === 0) continue;
+    const yesQty = p.yesQty;
+    const noQty = p.noQty;
+    const amount = payout(a, p, yesPays, noPays);
+    m.escrow -= amount;
+    out.push({
+      seq: 0,
+      ts: 0,
+      type: "PAYOUT",
+      userId: a.id,
+      marketId: m.id,
+      outcome: c.outcome,
+      yesQty,
+      noQty,
+      amountPaise: amount,
+    });
+  }
+  if (m.escrow !== 0) throw new Error(`engine: escrow ${m.escrow} left in ${m.id} after resolution`);
+  m.pairs = 0;
+  for (const a of touched) out.balance(a);
+  for (const a of touched) out.position(a, m, a.positions[m.handle]);
+  return { code: "OK", events: out.events };
+}

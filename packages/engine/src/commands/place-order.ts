@@ -1,0 +1,190 @@
+import { levelIndex, rest } from "../matching/book.ts";
+import { fillable, match, meet, participants } from "../matching/match.ts";
+import { feePerShare, releaseRemainder, reserve } from "../risk/ledger.ts";
+import { type Account, BID, type EngineState, type Market, Order } from "../state.ts";
+import type { OrderType, PlaceOrderCommand, Result, ResultCode, TimeInForce } from "../types.ts";
+import { isId, isInt, isOneOf, isOptBool, isOptInt } from "../validate.ts";
+import { viewOf } from "../views.ts";
+
+/** PLACE_ORDER: checks in SEMANTICS.md order, then reserve, match, rest or expire, report. */
+export function placeOrder(s: EngineState, c: PlaceOrderCommand): Result {
+  if (
+    !isId(c.orderId) ||
+    !isId(c.userId) ||
+    !isId(c.marketId) ||
+    !(c.clientOrderId === undefined || isId(c.clientOrderId)) ||
+    !isOneOf(c.outcome, "YES", "NO") ||
+    !isOneOf(c.side, "BUY", "SELL") ||
+    !isOneOf(c.orderType, "LIMIT", "MARKET") ||
+    !isOptInt(c.pricePaise) ||
+    !isInt(c.qty) ||
+    !(c.tif === undefined || isOneOf(c.tif, "GTC", "IOC", "FOK")) ||
+    !isOptBool(c.postOnly) ||
+    !isOptInt(c.maxCostPaise)
+  ) {
+    return { code: "INVALID_COMMAND", events: [] };
+  }
+  const uh = s.userIndex.get(c.userId);
+  if (uh === undefined) return { code: "USER_NOT_FOUND", events: [] };
+  const u = s.users[uh];
+  const cid = c.clientOrderId === undefined ? null : c.clientOrderId;
+  if (cid !== null && u.clientOrders !== null) {
+    const first = u.clientOrders.get(cid);
+    if (first !== undefined) {
+      const code = first.rejectCode ?? "OK";
+      return { code, events: [], duplicate: true, order: viewOf(first) };
+    }
+  }
+  const existing = s.orders.get(c.orderId);
+  if (existing !== undefined && existing.status === "OPEN")
+    return reject(s, c, u, cid, null, "ORDER_ID_EXISTS");
+  const mh = s.marketIndex.get(c.marketId);
+  if (mh === undefined) return reject(s, c, u, cid, null, "MARKET_NOT_FOUND");
+  const m = s.markets[mh];
+  if (m.status !== "OPEN" || (m.closeAt !== null && c.ts >= m.closeAt)) {
+    return reject(s, c, u, cid, m, "MARKET_CLOSED");
+  }
+  if (c.qty < 1 || c.qty > m.maxOrderQty) return reject(s, c, u, cid, m, "INVALID_QUANTITY");
+  const isLimit = c.orderType === "LIMIT";
+  const isBuy = c.side === "BUY";
+  const tick = m.tick;
+  let price = c.pricePaise;
+  if (price === undefined) {
+    if (isLimit) return reject(s, c, u, cid, m, "INVALID_PRICE");
+  } else if (price < tick || price > 1000 - tick || price % tick !== 0) {
+    return reject(s, c, u, cid, m, "INVALID_PRICE");
+  }
+  const maxCost = c.maxCostPaise === undefined ? null : c.maxCostPaise;
+  if (maxCost !== null && (isLimit || !isBuy || maxCost <= 0))
+    return reject(s, c, u, cid, m, "INVALID_AMOUNT");
+  const postOnly = c.postOnly === true;
+  let tif: TimeInForce;
+  if (isLimit) {
+    tif = c.tif ?? "GTC";
+    if (postOnly && tif !== "GTC") return reject(s, c, u, cid, m, "INVALID_COMMAND");
+  } else {
+    tif = c.tif ?? "IOC";
+    if (tif === "GTC" || postOnly) return reject(s, c, u, cid, m, "INVALID_COMMAND");
+  }
+  if (price === undefined) price = isBuy ? 1000 - tick : tick;
+  const isYes = c.outcome === "YES";
+  const pos = u.positions[m.handle];
+  let lock = 0;
+  let lockPerShare = 0;
+  if (!isBuy) {
+    const free = pos === undefined ? 0 : isYes ? pos.yesQty - pos.yesLocked : pos.noQty - pos.noLocked;
+    if (free < c.qty) return reject(s, c, u, cid, m, "INSUFFICIENT_SHARES");
+  } else {
+    const held = pos === undefined ? 0 : isYes ? pos.yesQty + pos.yesBuyOpen : pos.noQty + pos.noBuyOpen;
+    if (held + c.qty > m.positionLimit) return reject(s, c, u, cid, m, "POSITION_LIMIT");
+    if (maxCost !== null) {
+      lock = maxCost;
+    } else {
+      lockPerShare = price + feePerShare(price, m.maxBps);
+      lock = c.qty * lockPerShare;
+    }
+    if (u.available < lock) return reject(s, c, u, cid, m, "INSUFFICIENT_FUNDS");
+  }
+  const o = new Order(
+    c.orderId,
+    u,
+    m,
+    cid,
+    c.outcome,
+    c.side,
+    c.orderType as OrderType,
+    tif,
+    postOnly,
+    price,
+    c.qty,
+    maxCost,
+    c.ts,
+  );
+  o.lockPerShare = lockPerShare;
+  if (maxCost !== null) o.budget = maxCost;
+  if (postOnly && crosses(o)) return reject(s, c, u, cid, m, "POST_ONLY_WOULD_TAKE");
+  if (tif === "FOK" && !fillable(o)) return reject(s, c, u, cid, m, "FOK_NOT_FILLABLE");
+  return accept(s, o, lock);
+}
+
+function crosses(o: Order): boolean {
+  const m = o.market;
+  const i = levelIndex(o);
+  return o.bookSide === BID ? m.bestAsk < m.size && m.bestAsk <= i : m.bestBid > 0 && m.bestBid >= i;
+}
+
+function accept(s: EngineState, o: Order, lock: number): Result {
+  const out = s.out;
+  const events = out.events;
+  o.acceptedSeq = out.seq + 1;
+  out.orderAccepted(o, o.isBuy ? lock : 0, o.isBuy ? 0 : o.qty);
+  reserve(o, lock);
+  s.orders.set(o.id, o);
+  const u = o.user;
+  if (o.clientOrderId !== null) {
+    if (u.clientOrders === null) u.clientOrders = new Map();
+    u.clientOrders.set(o.clientOrderId, o);
+  }
+  s.epoch++;
+  participants.length = 0;
+  meet(s, u);
+  match(s, o);
+  if (o.remaining === 0) {
+    o.status = "FILLED";
+    const cash = o.budget > 0 ? releaseRemainder(o, 0) : 0;
+    out.orderClosed(o, "FILLED", "FILLED", 0, cash, 0);
+  } else if (o.tif === "GTC") {
+    rest(o);
+    out.bookDelta(o.market, o.bookSide, levelIndex(o));
+  } else {
+    const qty = o.remaining;
+    o.remaining = 0;
+    o.status = "EXPIRED";
+    const cash = releaseRemainder(o, qty);
+    out.orderClosed(o, "EXPIRED", "IOC", qty, cash, o.isBuy ? 0 : qty);
+  }
+  const m = o.market;
+  for (let i = 0; i < participants.length; i++) out.balance(participants[i]);
+  for (let i = 0; i < participants.length; i++) {
+    const a = participants[i];
+    out.position(a, m, a.positions[m.handle]);
+  }
+  return { code: "OK", events, order: viewOf(o) };
+}
+
+function reject(
+  s: EngineState,
+  c: PlaceOrderCommand,
+  u: Account,
+  cid: string | null,
+  m: Market | null,
+  code: ResultCode,
+): Result {
+  const out = s.out;
+  const o = new Order(
+    c.orderId,
+    u,
+    m as Market,
+    cid,
+    c.outcome,
+    c.side,
+    c.orderType,
+    c.tif ?? (c.orderType === "MARKET" ? "IOC" : "GTC"),
+    c.postOnly === true,
+    c.pricePaise ?? 0,
+    c.qty,
+    c.maxCostPaise ?? null,
+    c.ts,
+  );
+  o.marketId = c.marketId;
+  o.status = "REJECTED";
+  o.rejectCode = code;
+  o.remaining = 0;
+  o.acceptedSeq = out.seq + 1;
+  out.orderRejected(c.orderId, u.id, c.marketId, cid, code);
+  if (cid !== null) {
+    if (u.clientOrders === null) u.clientOrders = new Map();
+    u.clientOrders.set(cid, o);
+  }
+  return { code, events: out.events, order: viewOf(o) };
+}

@@ -1,0 +1,83 @@
+import { BID, type Market, type Order, OwnerList } from "../state.ts";
+
+/**
+ * Matching: price levels are arrays indexed by yesPrice / tick, each a FIFO of orders linked
+ * through `prev`/`next` so a cancel is O(1). Best-bid/best-ask indexes move only when a level
+ * empties or a better one appears.
+ */
+
+export function levelIndex(o: Order): number {
+  return o.yesPrice / o.market.tick;
+}
+
+/** Append a resting order at the tail of its level and to its owner's list. */
+export function rest(o: Order): void {
+  const m = o.market;
+  const i = levelIndex(o);
+  const level = o.bookSide === BID ? m.bids[i] : m.asks[i];
+  o.prev = level.tail;
+  o.next = null;
+  if (level.tail === null) level.head = o;
+  else level.tail.next = o;
+  level.tail = o;
+  level.qty += o.remaining;
+  if (o.bookSide === BID) {
+    if (i > m.bestBid) m.bestBid = i;
+  } else if (i < m.bestAsk) {
+    m.bestAsk = i;
+  }
+  let list = m.owners.get(o.user.handle);
+  if (list === undefined) {
+    list = new OwnerList();
+    m.owners.set(o.user.handle, list);
+  }
+  o.uprev = list.tail;
+  o.unext = null;
+  if (list.tail === null) list.head = o;
+  else list.tail.unext = o;
+  list.tail = o;
+}
+
+/** Take a resting order out of its level (its `remaining` must still be counted in the level). */
+export function unrest(o: Order): void {
+  const m = o.market;
+  const i = levelIndex(o);
+  const isBid = o.bookSide === BID;
+  const level = isBid ? m.bids[i] : m.asks[i];
+  if (o.prev === null) level.head = o.next;
+  else o.prev.next = o.next;
+  if (o.next === null) level.tail = o.prev;
+  else o.next.prev = o.prev;
+  o.prev = null;
+  o.next = null;
+  level.qty -= o.remaining;
+  if (level.head === null) {
+    if (isBid) {
+      if (i === m.bestBid) {
+        let b = i - 1;
+        while (b > 0 && m.bids[b].head === null) b--;
+        m.bestBid = b;
+      }
+    } else if (i === m.bestAsk) {
+      let a = i + 1;
+      while (a < m.size && m.asks[a].head === null) a++;
+      m.bestAsk = a;
+    }
+  }
+  const list = m.owners.get(o.user.handle) as OwnerList;
+  if (o.uprev === null) list.head = o.unext;
+  else o.uprev.unext = o.unext;
+  if (o.unext === null) list.tail = o.uprev;
+  else o.unext.uprev = o.uprev;
+  o.uprev = null;
+  o.unext = null;
+}
+
+/** Every open order of the market in ascending acceptedSeq. */
+export function openOrdersOf(m: Market): Order[] {
+  const out: Order[] = [];
+  for (const list of m.owners.values()) {
+    for (let o = list.head; o !== null; o = o.unext) out.push(o);
+  }
+  return out.sort((a, b) => a.acceptedSeq - b.acceptedSeq);
+}

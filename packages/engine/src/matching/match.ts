@@ -1,0 +1,130 @@
+import { fillFee, releaseRemainder, settleFill } from "../risk/ledger.ts";
+import { type Account, BID, type EngineState, type Level, type Order } from "../state.ts";
+import { levelIndex, unrest } from "./book.ts";
+
+/**
+ * The match loop: walk the opposite side of the unified book, best level first, FIFO inside a
+ * level, executing at the maker's price. Cash and shares move through risk/ledger.ts.
+ */
+
+/** Users met in the current command, in order of first appearance (reused, never reallocated). */
+export const participants: Account[] = [];
+
+export function meet(s: EngineState, a: Account): void {
+  if (a.mark !== s.epoch) {
+    a.mark = s.epoch;
+    participants.push(a);
+  }
+}
+
+/** Own price of a fill at YES price `y` for `o`. */
+function ownPrice(o: Order, y: number): number {
+  return o.isYes ? y : 1000 - y;
+}
+
+/** Cancel a resting order (STP, user or resolution) and emit ORDER_CLOSED + BOOK_DELTA. */
+export function cancelResting(
+  s: EngineState,
+  o: Order,
+  reason: "USER" | "SELF_TRADE" | "MARKET_RESOLVED",
+): void {
+  const qty = o.remaining;
+  unrest(o);
+  o.remaining = 0;
+  o.status = "CANCELLED";
+  const cash = releaseRemainder(o, qty);
+  s.out.orderClosed(o, "CANCELLED", reason, qty, cash, o.isBuy ? 0 : qty);
+  s.out.bookDelta(o.market, o.bookSide, levelIndex(o));
+}
+
+/** Match taker `t` against the book. Returns when filled, out of levels, or out of budget. */
+export function match(s: EngineState, t: Order): void {
+  const m = t.market;
+  const isBid = t.bookSide === BID;
+  const limit = levelIndex(t);
+  const tick = m.tick;
+  const takerBps = m.takerBps;
+  const makerBps = m.makerBps;
+  const levels: Level[] = isBid ? m.asks : m.bids;
+  const makerSide = isBid ? 1 : 0;
+  while (t.remaining > 0) {
+    const i = isBid ? m.bestAsk : m.bestBid;
+    if (isBid ? i >= m.size || i > limit : i <= 0 || i < limit) return;
+    const level = levels[i];
+    const y = i * tick;
+    const eTaker = ownPrice(t, y);
+    let mk = level.head;
+    while (mk !== null && t.remaining > 0) {
+      const next: Order | null = mk.next;
+      if (mk.user === t.user) {
+        cancelResting(s, mk, "SELF_TRADE");
+        mk = next;
+        continue;
+      }
+      let q = Math.min(t.remaining, mk.remaining);
+      if (t.budget >= 0) {
+        const k = Math.floor(t.budget / (eTaker + Math.ceil((eTaker * takerBps) / 10000)));
+        if (k === 0) return;
+        if (k < q) q = k;
+      }
+      const eMaker = ownPrice(mk, y);
+      const takerFee = fillFee(eTaker, q, takerBps);
+      const makerFee = fillFee(eMaker, q, makerBps);
+      if (mk.isBuy === t.isBuy) {
+        if (t.isBuy) {
+          m.pairs += q;
+          m.escrow += 1000 * q;
+        } else {
+          m.pairs -= q;
+          m.escrow -= 1000 * q;
+        }
+      }
+      settleFill(s, mk, eMaker, q, makerFee);
+      settleFill(s, t, eTaker, q, takerFee);
+      level.qty -= q;
+      m.lastYesPrice = y;
+      m.volume += q;
+      meet(s, mk.user);
+      s.out.trade(mk, t, q, y, makerFee, takerFee);
+      if (mk.remaining === 0) {
+        unrest(mk);
+        mk.status = "FILLED";
+        s.out.orderClosed(mk, "FILLED", "FILLED", 0, 0, 0);
+      }
+      s.out.bookDelta(m, makerSide, i);
+      mk = next;
+    }
+  }
+}
+
+/**
+ * FOK pre-check: can `t` fill completely now against other users' orders (and within its
+ * budget, computed exactly as the loop would)? Reads only.
+ */
+export function fillable(t: Order): boolean {
+  const m = t.market;
+  const isBid = t.bookSide === BID;
+  const limit = levelIndex(t);
+  const levels: Level[] = isBid ? m.asks : m.bids;
+  const bps = m.takerBps;
+  let need = t.remaining;
+  let budget = t.budget;
+  let i = isBid ? m.bestAsk : m.bestBid;
+  while (isBid ? i < m.size && i <= limit : i > 0 && i >= limit) {
+    const e = ownPrice(t, i * m.tick);
+    for (let o = levels[i].head; o !== null; o = o.next) {
+      if (o.user === t.user) continue;
+      let q = Math.min(need, o.remaining);
+      if (budget >= 0) {
+        const k = Math.floor(budget / (e + Math.ceil((e * bps) / 10000)));
+        if (k === 0) return false;
+        if (k < q) q = k;
+        budget -= e * q + fillFee(e, q, bps);
+      }
+      need -= q;
+      if (need === 0) return true;
+    }
+    i = isBid ? i + 1 : i - 1;
+  }
+  return false;
+}
