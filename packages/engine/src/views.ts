@@ -40,13 +40,20 @@ export function positionView(p: Position): PositionView {
 }
 
 export function isEmptyPosition(p: Position): boolean {
-  return p.yesQty === 0 && p.noQty === 0 && p.yesLocked === 0 && p.noLocked === 0;
+  return (
+    p.yesQty === 0 &&
+    p.noQty === 0 &&
+    p.yesLocked === 0 &&
+    p.noLocked === 0 &&
+    p.yesCost === 0 &&
+    p.noCost === 0
+  );
 }
 
 export function positionsOf(a: Account): PositionView[] {
   const out: PositionView[] = [];
   for (const p of a.positionList) if (!isEmptyPosition(p)) out.push(positionView(p));
-  return out;
+  return out.sort((x, y) => (x.marketId < y.marketId ? -1 : x.marketId > y.marketId ? 1 : 0));
 }
 
 export function bookView(m: Market, depth: number): BookView {

@@ -180,7 +180,6 @@ function reject(
   o.status = "REJECTED";
   o.rejectCode = code;
   o.remaining = 0;
-  o.acceptedSeq = out.seq + 1;
   out.orderRejected(c.orderId, u.id, c.marketId, cid, code);
   if (cid !== null) {
     if (u.clientOrders === null) u.clientOrders = new Map();

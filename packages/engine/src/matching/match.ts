@@ -47,9 +47,10 @@ export function match(s: EngineState, t: Order): void {
   const makerBps = m.makerBps;
   const levels: Level[] = isBid ? m.asks : m.bids;
   const makerSide = isBid ? 1 : 0;
-  while (t.remaining > 0) {
-    const i = isBid ? m.bestAsk : m.bestBid;
-    if (isBid ? i >= m.size || i > limit : i <= 0 || i < limit) return;
+  // Walk levels by index rather than re-reading the best index: a budget-limited fill leaves a
+  // partly filled maker behind and the walk must still move on past it (each order is met once).
+  let i = isBid ? m.bestAsk : m.bestBid;
+  while (t.remaining > 0 && (isBid ? i < m.size && i <= limit : i > 0 && i >= limit)) {
     const level = levels[i];
     const y = i * tick;
     const eTaker = ownPrice(t, y);
@@ -61,7 +62,7 @@ export function match(s: EngineState, t: Order): void {
         mk = next;
         continue;
       }
-      let q = Math.min(t.remaining, mk.remaining);
+      let q = t.remaining < mk.remaining ? t.remaining : mk.remaining;
       if (t.budget >= 0) {
         const k = Math.floor(t.budget / (eTaker + Math.ceil((eTaker * takerBps) / 10000)));
         if (k === 0) return;
@@ -93,6 +94,13 @@ export function match(s: EngineState, t: Order): void {
       }
       s.out.bookDelta(m, makerSide, i);
       mk = next;
+    }
+    if (isBid) {
+      i++;
+      while (i < m.size && levels[i].head === null) i++;
+    } else {
+      i--;
+      while (i > 0 && levels[i].head === null) i--;
     }
   }
 }
