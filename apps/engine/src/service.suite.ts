@@ -1,0 +1,188 @@
+/** One suite, every adapter set (STYLE §3): memory + file journal, Redis Stream + Kafka. */
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { randomUUID } from "node:crypto";
+import { readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { channels, type EngineQueryReply, type EventBatch } from "@ox/contracts/pipeline";
+import { type Command, createEngine } from "@ox/engine";
+import { ReplayDivergedError } from "./recovery.ts";
+import { type AdapterSet, createHarness, eventually, type Harness, readAll, sleep, stateOf } from "./test-kit.ts";
+import { workload } from "./workload.ts";
+
+export function engineServiceSuite(name: string, makeAdapters: () => Promise<AdapterSet>) {
+  describe(`engine service on ${name}`, () => {
+    let h: Harness;
+    beforeEach(async () => {
+      h = await createHarness(await makeAdapters());
+    });
+    afterEach(async () => {
+      await h.cleanup();
+    });
+
+    const sendAll = async (commands: Iterable<Command>) => {
+      const ids: string[] = [];
+      for (const command of commands) ids.push(await h.client.send(command));
+      return ids;
+    };
+    const reference = (commands: Command[]) => {
+      const engine = createEngine();
+      for (const command of commands) engine.apply(command);
+      return engine;
+    };
+
+    test("applies commands, logs one record each, replies, publishes events, acks", async () => {
+      const service = await h.start();
+      const batches: EventBatch[] = [];
+      const watcher = h.adapters.pubsub();
+      await watcher.subscribe(channels.events, (m) => batches.push(m as EventBatch));
+      const commands = [...workload({ users: 3, markets: 2, orders: 60 })];
+      const ids = await sendAll(commands);
+      for (const id of ids) await h.client.reply(id);
+      expect(stateOf(service.engine)).toEqual(stateOf(reference(commands)));
+      const log = h.adapters.log();
+      const records = await readAll(log);
+      expect(records.map((r) => r.envelopeId)).toEqual(ids);
+      await eventually(() => batches.reduce((n, b) => n + b.records, 0) === ids.length, "event batches");
+      const published = batches.flatMap((b) => b.events.map((e) => e.seq));
+      expect(published).toEqual(records.flatMap((r) => r.events.map((e) => e.seq)));
+      expect(records.some((r) => r.events.some((e) => e.type === "TRADE"))).toBe(true);
+      await eventually(async () => (await h.adapters.queue("probe").depth()) === 0, "queue drained");
+      await watcher.close();
+      await log.close();
+    });
+
+    test("replies only after the batch is durable in the log", async () => {
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const log = h.adapters.log();
+      const gated = { ...log, append: async (records: Parameters<typeof log.append>[0]) => {
+        await gate;
+        return log.append(records);
+      } };
+      await h.start({ log: gated });
+      const id = await h.client.send({ type: "CREATE_USER", userId: "alice", ts: 1 });
+      await sleep(300);
+      expect(h.client.replies.has(id)).toBe(false);
+      expect(await log.endOffset()).toBe(0);
+      expect(await h.adapters.queue("probe").depth()).toBe(1);
+      release();
+      expect((await h.client.reply(id)).code).toBe("OK");
+      expect(await log.endOffset()).toBe(1);
+      await eventually(async () => (await h.adapters.queue("probe").depth()) === 0, "acked");
+    });
+
+    test("a crash after the append and before the ack loses nothing and applies nothing twice", async () => {
+      const commands = [...workload({ users: 4, markets: 2, orders: 120, seed: 7 })];
+      let service!: Awaited<ReturnType<Harness["start"]>>;
+      const log = h.adapters.log();
+      let appends = 0;
+      const crashing = { ...log, append: async (records: Parameters<typeof log.append>[0]) => {
+        await log.append(records);
+        if (++appends === 3) void service.halt(); // durable, but never replied nor acked
+      } };
+      service = await h.start({ log: crashing, batchMax: 25 });
+      const ids = await sendAll(commands);
+      await eventually(() => appends >= 3, "third append");
+      await service.halt();
+      const logged = await log.endOffset();
+      expect(logged).toBeGreaterThanOrEqual(3);
+      const second = await h.start({ snapshotEveryCommands: 50 });
+      for (const id of ids) await h.client.reply(id);
+      expect(stateOf(second.engine)).toEqual(stateOf(reference(commands)));
+      expect(second.stats().commandsApplied).toBe(ids.length - logged);
+      const records = await readAll(log);
+      expect(records.map((r) => r.envelopeId)).toEqual(ids);
+      for (const id of ids) {
+        const got = h.client.replies.get(id) ?? [];
+        for (const again of got) expect(again).toEqual(got[0]);
+      }
+    });
+
+    test("snapshot + replay equals a full replay equals the live engine", async () => {
+      const commands = [...workload({ users: 5, markets: 3, orders: 300, seed: 11 })];
+      const first = await h.start({ snapshotEveryCommands: 40, batchMax: 16 });
+      const ids = await sendAll(commands);
+      for (const id of ids) await h.client.reply(id);
+      const live = stateOf(first.engine);
+      await first.stop();
+      const snapshots = readdirSync(h.snapshotDir).filter((f) => f.endsWith(".bin"));
+      expect(snapshots.length).toBeGreaterThan(0);
+      expect(snapshots.length).toBeLessThanOrEqual(3);
+
+      const fromSnapshot = await h.start();
+      expect(stateOf(fromSnapshot.engine)).toEqual(live);
+      expect(fromSnapshot.stats().snapshotOffset).toBe(ids.length);
+      // The dedupe window travels in the snapshot: nothing was replayed, yet the repeat is recognised.
+      const before = fromSnapshot.engine.lastSeq;
+      await h.client.send(commands[0], ids[0]);
+      await eventually(() => (h.client.replies.get(ids[0]) ?? []).length >= 2, "re-reply from snapshot");
+      expect(h.client.replies.get(ids[0])?.[1]).toEqual(h.client.replies.get(ids[0])?.[0]);
+      expect(fromSnapshot.engine.lastSeq).toBe(before);
+      await fromSnapshot.halt();
+
+      for (const file of snapshots) rmSync(join(h.snapshotDir, file));
+      const fromLog = await h.start();
+      expect(stateOf(fromLog.engine)).toEqual(live);
+      expect(stateOf(fromLog.engine)).toEqual(stateOf(reference(commands)));
+      // A redelivered, already-logged envelope is re-answered from the dedupe window, not re-applied.
+      const seq = fromLog.engine.lastSeq;
+      await h.client.send(commands[commands.length - 1], ids[ids.length - 1]);
+      await eventually(() => (h.client.replies.get(ids[ids.length - 1]) ?? []).length >= 2, "re-reply");
+      expect(fromLog.engine.lastSeq).toBe(seq);
+    });
+
+    test("a log that disagrees with the engine on replay is fatal", async () => {
+      const log = h.adapters.log();
+      await log.append([
+        {
+          envelopeId: randomUUID(),
+          command: { type: "CREATE_USER", userId: "mallory", ts: 5 },
+          code: "OK",
+          events: [{ type: "USER_CREATED", userId: "someone-else", seq: 1, ts: 5 }],
+        },
+      ]);
+      await expect(h.start()).rejects.toBeInstanceOf(ReplayDivergedError);
+    });
+
+    test("closes a market at closeAt through its own queue, and after a restart", async () => {
+      const service = await h.start();
+      const closeAt = Date.now() + 300;
+      const ids = await sendAll([
+        { type: "CREATE_MARKET", marketId: "soon", closeAt, ts: Date.now() },
+        { type: "CREATE_MARKET", marketId: "later", closeAt: Date.now() + 60_000, ts: Date.now() },
+      ]);
+      for (const id of ids) await h.client.reply(id);
+      expect(service.engine.market("soon")?.status).toBe("OPEN");
+      await eventually(() => service.engine.market("soon")?.status === "CLOSED", "market closed", 5_000);
+      const close = (await readAll(h.adapters.log())).find((r) => r.command.type === "CLOSE_MARKET");
+      expect(close?.command.ts).toBeGreaterThanOrEqual(closeAt);
+      expect(service.engine.market("later")?.status).toBe("OPEN");
+
+      const lateAt = Date.now() + 200;
+      await h.client.reply(await h.client.send({ type: "CREATE_MARKET", marketId: "while-down", closeAt: lateAt, ts: Date.now() }));
+      await service.halt();
+      await sleep(lateAt - Date.now() + 50);
+      const restarted = await h.start();
+      await eventually(() => restarted.engine.market("while-down")?.status === "CLOSED", "closed after restart", 5_000);
+    });
+
+    test("answers live-state queries on the query channel", async () => {
+      await h.start({ serveQueries: true });
+      await h.client.reply(await h.client.send({ type: "CREATE_USER", userId: "bob", ts: 1 }));
+      const asker = h.adapters.pubsub();
+      const answers: EngineQueryReply[] = [];
+      await asker.subscribe("test:answers", (m) => answers.push(m as EngineQueryReply));
+      await asker.publish(channels.queries, { id: "q1", replyTo: "test:answers", kind: "account", args: ["bob"] });
+      await asker.publish(channels.queries, { id: "q2", replyTo: "test:answers", kind: "stats", args: [] });
+      await asker.publish(channels.queries, { id: "q3", replyTo: "test:answers", kind: "nope", args: [] });
+      await eventually(() => answers.length === 3, "answers");
+      const byId = Object.fromEntries(answers.map((a) => [a.id, a]));
+      expect(byId.q1.result).toEqual({ availablePaise: 0, lockedPaise: 0 });
+      expect(byId.q2.result).toMatchObject({ lastSeq: 1, logOffset: 1 });
+      expect(byId.q3.ok).toBe(false);
+      await asker.close();
+    });
+  });
+}

@@ -1,0 +1,76 @@
+import type { Engine } from "@ox/engine";
+import type { Logger } from "pino";
+import type { RecentReplies } from "./recent-replies.ts";
+import type { SnapshotStore } from "./snapshot-store.ts";
+
+export interface Snapshotter {
+  restored(snapshotOffset: number, replayed: number): void;
+  applied(commands: number): void;
+  /** Starts a snapshot in the background when N commands or T ms have passed since the last one. */
+  maybe(): void;
+  now(): Promise<void>;
+  /** Waits for one in progress, then writes one more if anything was applied since. */
+  final(): Promise<void>;
+  lastOffset(): number;
+}
+
+export interface SnapshotterOptions {
+  store: SnapshotStore;
+  logger: Logger;
+  clock: { now(): number };
+  everyCommands: number;
+  everyMs: number;
+  /** Called between batches, when every applied command is in the log. */
+  capture: () => { engine: Engine; recent: RecentReplies; logOffset: number };
+}
+
+export function createSnapshotter(options: SnapshotterOptions): Snapshotter {
+  const { store, logger, clock } = options;
+  let since = 0;
+  let lastAt = clock.now();
+  let lastOffset = 0;
+  let inProgress: Promise<void> | null = null;
+
+  const take = (): Promise<void> => {
+    if (inProgress) return inProgress;
+    const started = performance.now();
+    // The capture is synchronous, so the bytes match logOffset exactly; the write runs in the background.
+    const { engine, recent, logOffset } = options.capture();
+    const snapshot = { logOffset, lastSeq: engine.lastSeq, takenAt: clock.now(), engine: engine.snapshot(), recent: recent.entries() };
+    since = 0;
+    lastAt = clock.now();
+    inProgress = store
+      .save(snapshot)
+      .then(() => {
+        lastOffset = logOffset;
+        const ms = Math.round(performance.now() - started);
+        logger.info({ logOffset, lastSeq: snapshot.lastSeq, bytes: snapshot.engine.length, ms }, "snapshot written");
+      })
+      .catch((err) => logger.error({ err, logOffset }, "snapshot failed; the log still has everything"))
+      .finally(() => {
+        inProgress = null;
+      });
+    return inProgress;
+  };
+
+  return {
+    restored(snapshotOffset, replayed) {
+      lastOffset = snapshotOffset;
+      since = replayed;
+      lastAt = clock.now();
+    },
+    applied(commands) {
+      since += commands;
+    },
+    maybe() {
+      if (inProgress || since === 0) return;
+      if (since >= options.everyCommands || clock.now() - lastAt >= options.everyMs) void take();
+    },
+    now: take,
+    async final() {
+      if (inProgress) await inProgress;
+      if (since > 0) await take();
+    },
+    lastOffset: () => lastOffset,
+  };
+}

@@ -1,0 +1,128 @@
+/** Helpers shared by the engine service's tests (not shipped code). */
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { CommandQueue, EventLog, PubSub } from "@ox/bus";
+import type { CommandEnvelope, CommandReply, LogRecord } from "@ox/contracts/pipeline";
+import type { Command, Engine } from "@ox/engine";
+import pino from "pino";
+import { createEngineService, type EngineService, type EngineServiceOptions } from "./service.ts";
+import { createFileSnapshotStore } from "./snapshot-store.ts";
+
+export const silentLogger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+/** One transport world: each call reopens the same stream / log, as a restarted process would. */
+export interface AdapterSet {
+  name: string;
+  queue(consumer?: string): CommandQueue<CommandEnvelope>;
+  log(): EventLog<LogRecord>;
+  pubsub(): PubSub<unknown>;
+  cleanup(): Promise<void>;
+}
+
+export interface Harness {
+  adapters: AdapterSet;
+  snapshotDir: string;
+  /** Starts a service on the shared adapters (fresh connections each time). */
+  start(overrides?: Partial<EngineServiceOptions>): Promise<EngineService>;
+  /** A client that sends envelopes and collects replies on its own channel. */
+  client: TestClient;
+  cleanup(): Promise<void>;
+}
+
+export interface TestClient {
+  replies: Map<string, CommandReply[]>;
+  send(command: Command, id?: string): Promise<string>;
+  reply(id: string, timeoutMs?: number): Promise<CommandReply>;
+  close(): Promise<void>;
+}
+
+export async function createHarness(adapters: AdapterSet): Promise<Harness> {
+  const snapshotDir = mkdtempSync(join(tmpdir(), "ox-snapshots-"));
+  const opened: { close(): Promise<void> }[] = [];
+  const services: EngineService[] = [];
+  const clientQueue = adapters.queue("client");
+  const clientPubSub = adapters.pubsub();
+  opened.push(clientQueue, clientPubSub);
+  const replyTo = `test:replies:${randomUUID()}`;
+  const replies = new Map<string, CommandReply[]>();
+  await clientPubSub.subscribe(replyTo, (message) => {
+    const reply = message as CommandReply;
+    replies.set(reply.id, [...(replies.get(reply.id) ?? []), reply]);
+  });
+  const client: TestClient = {
+    replies,
+    async send(command, id = randomUUID()) {
+      await clientQueue.send({ id, replyTo, command });
+      return id;
+    },
+    async reply(id, timeoutMs = 10_000) {
+      await eventually(() => replies.has(id), `reply to ${id}`, timeoutMs);
+      return (replies.get(id) as CommandReply[])[0];
+    },
+    close: async () => {},
+  };
+  return {
+    adapters,
+    snapshotDir,
+    client,
+    async start(overrides = {}) {
+      const queue = adapters.queue("engine-0");
+      const log = adapters.log();
+      const pubsub = adapters.pubsub();
+      opened.push(queue, log, pubsub);
+      const service = createEngineService({
+        queue,
+        log,
+        pubsub,
+        snapshots: createFileSnapshotStore({ dir: snapshotDir }),
+        logger: silentLogger,
+        blockMs: 20,
+        ...overrides,
+      });
+      services.push(service);
+      await service.start();
+      return service;
+    },
+    async cleanup() {
+      for (const service of services) await service.halt().catch(() => {});
+      for (const port of opened.reverse()) await port.close().catch(() => {});
+      await adapters.cleanup();
+      rmSync(snapshotDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Everything a user can see of an engine, for "identical state" checks. */
+export function stateOf(engine: Engine) {
+  const users = engine.userIds().sort();
+  const markets = engine.markets().sort((a, b) => (a.marketId < b.marketId ? -1 : 1));
+  return {
+    lastSeq: engine.lastSeq,
+    totals: engine.totals(),
+    markets,
+    books: markets.map((m) => engine.book(m.marketId)),
+    accounts: users.map((u) => [u, engine.account(u), engine.positions(u), engine.openOrders(u)]),
+  };
+}
+
+export async function readAll(log: EventLog<LogRecord>): Promise<LogRecord[]> {
+  const out: LogRecord[] = [];
+  const end = await log.endOffset();
+  while (out.length < end) {
+    const entries = await log.read(out.length, 1_000);
+    if (entries.length === 0) break;
+    for (const entry of entries) out.push(entry.record);
+  }
+  return out;
+}
