@@ -1,4 +1,10 @@
 export { jsonCodec } from "./codec.ts";
+export {
+  createFileJournal,
+  type FileJournal,
+  type FileJournalOptions,
+  JournalCorruptError,
+} from "./file-journal.ts";
 export type { Logger } from "./logger.ts";
 export { createMemoryKv, type MemoryKvOptions } from "./memory-kv.ts";
 export {
