@@ -1,0 +1,8 @@
+import { createReferenceEngine } from "../src/reference/index.ts";
+import { kindScenarios } from "./scenarios-kinds.ts";
+import { lifecycleScenarios } from "./scenarios-lifecycle.ts";
+import { matchingScenarios } from "./scenarios-matching.ts";
+
+matchingScenarios("reference", createReferenceEngine);
+kindScenarios("reference", createReferenceEngine);
+lifecycleScenarios("reference", createReferenceEngine);
