@@ -1,0 +1,11 @@
+export { createJwtVerifier, type JwtAuthOptions, readCookie, type VerifyToken } from "./auth.ts";
+export { createMarketFeed, type FeedSocket, type MarketFeed, marketRoom } from "./market-feed.ts";
+export * from "./messages.ts";
+export {
+  createStreamServer,
+  type StreamEngineReader,
+  type StreamServer,
+  type StreamServerOptions,
+  type StreamStats,
+  userRoom,
+} from "./server.ts";

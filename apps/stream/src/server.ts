@@ -1,0 +1,215 @@
+import { createServer, type Server as HttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { PubSub } from "@ox/bus";
+import { channels, type EventBatch } from "@ox/contracts/pipeline";
+import type { BookView, EngineEvent, MarketView } from "@ox/engine";
+import pino, { type Logger } from "pino";
+import { Server, type ServerOptions, type Socket } from "socket.io";
+import { readCookie, type VerifyToken } from "./auth.ts";
+import { createMarketFeed, marketRoom } from "./market-feed.ts";
+import { bookDeltaMsg, bookMsg, tickerMsg, tradeMsg, userMessages } from "./messages.ts";
+
+/** The two live reads the stream needs; the API's EngineReader (local or remote) satisfies it. */
+export interface StreamEngineReader {
+  book(marketId: string): Promise<BookView | null>;
+  market(marketId: string): Promise<MarketView | null>;
+}
+
+export interface StreamServerOptions {
+  /** Attach to this server, or listen on `port` (0 = any free port). */
+  httpServer?: HttpServer;
+  port?: number;
+  host?: string;
+  pubsub: PubSub<unknown>;
+  /** Where the engine publishes EventBatches (channels.events). */
+  eventsChannel?: string;
+  engineReader: StreamEngineReader;
+  /** Resolves the session cookie's token to a user id; absent = everyone is anonymous. */
+  verifyToken?: VerifyToken;
+  /** The API's session cookie. */
+  cookieName?: string;
+  /** `createAdapter(pub, sub)` of @socket.io/redis-adapter, for N stream processes. */
+  redisAdapter?: ServerOptions["adapter"];
+  cors?: ServerOptions["cors"];
+  logger?: Logger;
+  /** Minimum gap between two tickers of one market. */
+  tickerIntervalMs?: number;
+}
+
+export interface StreamStats {
+  /** Sockets connected to this process. */
+  localSockets: number;
+  /** Sockets connected to every process sharing the adapter. */
+  clusterSockets: number;
+  pendingSubscriptions: number;
+}
+
+export interface StreamServer {
+  readonly io: Server;
+  readonly port: number;
+  stats(): Promise<StreamStats>;
+  close(): Promise<void>;
+}
+
+export const userRoom = (userId: string) => `user:${userId}`;
+const MARKET_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+const SNAPSHOT_ATTEMPTS = 3;
+
+export async function createStreamServer(options: StreamServerOptions): Promise<StreamServer> {
+  const log = options.logger ?? pino({ name: "stream" });
+  const cookieName = options.cookieName ?? "session";
+  const tickerIntervalMs = options.tickerIntervalMs ?? 100;
+  const httpServer = options.httpServer ?? createServer();
+  const io = new Server(httpServer, { adapter: options.redisAdapter, cors: options.cors, serveClient: false });
+
+  const hasLocal = (room: string) => (io.of("/").adapter.rooms.get(room)?.size ?? 0) > 0;
+  const feed = createMarketFeed({
+    emitToRoom(room, name, payload) {
+      if (hasLocal(room)) io.local.to(room).emit(name, payload);
+    },
+  });
+
+  const tickers = createTickerPump(options.engineReader, tickerIntervalMs, (marketId, view) =>
+    feed.publish(marketId, "ticker", tickerMsg(view)),
+  );
+
+  function onEvent(e: EngineEvent) {
+    if (e.type === "BOOK_DELTA") feed.publish(e.marketId, "book:delta", bookDeltaMsg(e));
+    else if (e.type === "TRADE") {
+      feed.publish(e.marketId, "trade", tradeMsg(e));
+      tickers.touch(e.marketId);
+    } else if (e.type === "MARKET_CLOSED" || e.type === "MARKET_RESOLVED") tickers.touch(e.marketId);
+    for (const [userId, name, payload] of userMessages(e)) {
+      const room = userRoom(userId);
+      if (hasLocal(room)) io.local.to(room).emit(name, payload);
+    }
+  }
+
+  const unsubscribe = await options.pubsub.subscribe(options.eventsChannel ?? channels.events, (message) => {
+    const batch = message as EventBatch;
+    for (const e of batch?.events ?? []) {
+      try {
+        onEvent(e);
+      } catch (err) {
+        log.error({ err, seq: e.seq, type: e.type }, "stream: event fan-out failed");
+      }
+    }
+  });
+
+  io.use(async (socket, next) => {
+    const token = readCookie(socket.handshake.headers.cookie, cookieName);
+    socket.data.userId = token && options.verifyToken ? await options.verifyToken(token) : null;
+    next();
+  });
+
+  io.on("connection", (socket) => {
+    const userId = socket.data.userId as string | null;
+    if (userId) socket.join(userRoom(userId));
+    socket.on("subscribe", (msg: unknown, ack?: unknown) => {
+      const reply = typeof ack === "function" ? (ack as (r: unknown) => void) : () => {};
+      void subscribe(socket, msg, reply);
+    });
+    socket.on("unsubscribe", (msg: unknown) => {
+      const marketId = (msg as { marketId?: unknown })?.marketId;
+      if (typeof marketId === "string") socket.leave(marketRoom(marketId));
+    });
+    socket.on("disconnect", () => feed.drop(socket.id));
+  });
+
+  async function subscribe(socket: Socket, msg: unknown, reply: (r: unknown) => void) {
+    const marketId = (msg as { marketId?: unknown })?.marketId;
+    if (typeof marketId !== "string" || !MARKET_ID.test(marketId)) {
+      reply({ error: { code: "INVALID_MARKET", message: "marketId is required" } });
+      return;
+    }
+    const join = feed.begin(marketId, socket);
+    try {
+      for (let attempt = 0; attempt < SNAPSHOT_ATTEMPTS; attempt++) {
+        const [book, market] = await Promise.all([
+          options.engineReader.book(marketId),
+          options.engineReader.market(marketId),
+        ]);
+        if (!join.current) return;
+        if (!book) {
+          join.cancel();
+          reply({ error: { code: "MARKET_NOT_FOUND", message: `no market ${marketId}` } });
+          return;
+        }
+        socket.emit("book", bookMsg(book));
+        if (market) socket.emit("ticker", tickerMsg(market));
+        if (join.snapshot(book.bookSeq)) {
+          reply({ ok: true, seq: book.bookSeq });
+          return;
+        }
+      }
+      join.cancel();
+      reply({ error: { code: "SNAPSHOT_STALE", message: "could not bridge the snapshot to live deltas" } });
+    } catch (err) {
+      join.cancel();
+      log.warn({ err, marketId }, "stream: snapshot failed");
+      reply({ error: { code: "ENGINE_UNAVAILABLE", message: "engine did not answer" } });
+    }
+  }
+
+  if (!options.httpServer) {
+    await new Promise<void>((resolve) => httpServer.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve));
+  }
+  const port = (httpServer.address() as AddressInfo | null)?.port ?? 0;
+  log.info({ port }, "stream: listening");
+
+  return {
+    io,
+    port,
+    async stats() {
+      const all = await io.fetchSockets();
+      return { localSockets: io.engine.clientsCount, clusterSockets: all.length, pendingSubscriptions: feed.pendingCount() };
+    },
+    async close() {
+      tickers.stop();
+      await unsubscribe();
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+    },
+  };
+}
+
+/** At most one market() read in flight per market, and at most one ticker per interval. */
+function createTickerPump(
+  reader: StreamEngineReader,
+  intervalMs: number,
+  emit: (marketId: string, view: MarketView) => void,
+) {
+  const dirty = new Set<string>();
+  const busy = new Set<string>();
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  let stopped = false;
+  const run = async (marketId: string) => {
+    dirty.delete(marketId);
+    try {
+      const view = await reader.market(marketId);
+      if (view && !stopped) emit(marketId, view);
+    } catch {
+      // The next trade schedules another ticker; a missed one is harmless.
+    }
+    if (stopped) return;
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      if (dirty.has(marketId) && !stopped) void run(marketId);
+      else busy.delete(marketId);
+    }, intervalMs);
+    timers.add(timer);
+  };
+  return {
+    touch(marketId: string) {
+      if (stopped) return;
+      dirty.add(marketId);
+      if (busy.has(marketId)) return;
+      busy.add(marketId);
+      void run(marketId);
+    },
+    stop() {
+      stopped = true;
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+    },
+  };
+}
