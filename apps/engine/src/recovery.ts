@@ -73,7 +73,7 @@ export async function recover(options: RecoverOptions): Promise<Recovered> {
       if (verify && (result.code !== record.code || !sameEvents(result.events, record.events))) {
         throw new ReplayDivergedError(at, record.envelopeId, `code ${result.code} vs logged ${record.code}`);
       }
-      recent.remember(record.envelopeId, replyOf(record.envelopeId, result));
+      recent.remember(record.envelopeId, replyOf(record.envelopeId, record.command, result));
       offset += 1;
     }
   }

@@ -144,7 +144,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
         continue;
       }
       const result = current.apply(envelope.command);
-      const reply = replyOf(envelope.id, result);
+      const reply = replyOf(envelope.id, envelope.command, result);
       recent.remember(envelope.id, reply);
       records.push({ envelopeId: envelope.id, command: envelope.command, code: result.code, events: result.events });
       for (const event of result.events) events.push(event);

@@ -21,6 +21,20 @@ export interface CommandReply {
   order: OrderView | null;
   /** Seq of the last event this command produced (0 if none): lets a reader wait for the persister. */
   lastSeq: number;
+  /** PLACE_ORDER: the taker's fills in this command, in match order (absent for other commands). */
+  fills?: ReplyFill[];
+}
+
+/** One fill of the order a PLACE_ORDER reply is about, from the taker's side. */
+export interface ReplyFill {
+  /** The TRADE event's seq (the trade id). */
+  seq: number;
+  kind: "TRANSFER" | "MINT" | "MERGE";
+  qty: number;
+  /** In the taker's own outcome terms. */
+  pricePaise: number;
+  feePaise: number;
+  makerOrderId: string;
 }
 
 /**

@@ -1,0 +1,33 @@
+import { z } from "zod";
+
+const int = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** The distributed engine process's configuration, parsed once at boot (SPEC §7). */
+export const engineEnvSchema = z.object({
+  REDIS_URL: z.string().url(),
+  KAFKA_BROKERS: z
+    .string()
+    .min(1)
+    .transform((value) => value.split(",").map((broker) => broker.trim())),
+  DATA_DIR: z.string().default("./data"),
+  ENGINE_COMMAND_STREAM: z.string().default("ox:commands"),
+  ENGINE_GROUP: z.string().default("engine"),
+  ENGINE_CONSUMER: z.string().default("engine-0"),
+  EVENT_TOPIC: z.string().default("ox.events"),
+  ENGINE_BATCH_MAX: int(500),
+  SNAPSHOT_EVERY_COMMANDS: int(100_000),
+  SNAPSHOT_EVERY_MS: int(60_000),
+  SNAPSHOT_KEEP: int(3),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type EngineEnv = z.infer<typeof engineEnvSchema>;
+
+export function parseEngineEnv(source: Record<string, string | undefined> = process.env): EngineEnv {
+  const parsed = engineEnvSchema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
+    throw new Error(`engine configuration is invalid: ${problems}`);
+  }
+  return parsed.data;
+}
