@@ -1,0 +1,46 @@
+import type { Market } from "../api/types";
+import { useT } from "../i18n";
+import { formatCompact, formatRupees, probabilityPct } from "../lib/money";
+import { timeLeft } from "../lib/time";
+import { useLivePrices, useMarketRoom } from "../lib/use-live-market";
+import { navigate } from "../state/router";
+import { Link } from "./link";
+
+export function MarketCard({ market, now }: { market: Market; now: number }) {
+  const t = useT();
+  useMarketRoom(market.status === "OPEN" ? market.id : undefined);
+  const live = useLivePrices(market);
+  const left = timeLeft(market.closeAt, now);
+  const chanceFrom = live.yes ?? (live.no !== null ? 1000 - live.no : null);
+  const open = live.status === "OPEN";
+  const go = (outcome: "YES" | "NO") => navigate(`/markets/${encodeURIComponent(market.id)}?outcome=${outcome}`);
+  return (
+    <article className="card market-card" aria-labelledby={`m-${market.id}`}>
+      <div className="mc-top">
+        <span className="chip">{market.category}</span>
+        <span className="muted small">
+          {open && left ? t("closesIn", { t: left }) : market.outcome ? t("resolvedAs", { outcome: market.outcome }) : t("closed")}
+        </span>
+      </div>
+      <h3 id={`m-${market.id}`} className="mc-title">
+        <Link href={`/markets/${encodeURIComponent(market.id)}`}>{market.title}</Link>
+      </h3>
+      <div className="mc-meta muted small">
+        {chanceFrom !== null && <span>{t("chance", { pct: probabilityPct(chanceFrom) })}</span>}
+        <span>
+          {t("volume")} {formatCompact(live.volume)}
+        </span>
+      </div>
+      {open && (
+        <div className="mc-actions">
+          <button type="button" className="btn btn-yes" onClick={() => go("YES")} aria-label={`${t("yes")} ${market.title}`}>
+            {t("buyYesAt", { price: live.yes !== null ? formatRupees(live.yes) : "—" })}
+          </button>
+          <button type="button" className="btn btn-no" onClick={() => go("NO")} aria-label={`${t("no")} ${market.title}`}>
+            {t("buyNoAt", { price: live.no !== null ? formatRupees(live.no) : "—" })}
+          </button>
+        </div>
+      )}
+    </article>
+  );
+}

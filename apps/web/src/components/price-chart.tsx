@@ -1,0 +1,78 @@
+/** Loaded lazily: lightweight-charts is the heaviest dependency. YES price in rupees over time. */
+import { AreaSeries, createChart, type IChartApi, type ISeriesApi, type UTCTimestamp } from "lightweight-charts";
+import { useEffect, useRef, useState } from "react";
+import type { Interval } from "../api/endpoints";
+import { useCandles } from "../api/queries";
+import { useT } from "../i18n";
+import { Empty, ErrorState, Loading } from "./states";
+
+const INTERVALS: Interval[] = ["1m", "5m", "1h", "1d"];
+
+export default function PriceChart({ marketId }: { marketId: string }) {
+  const t = useT();
+  const [interval, setInterval] = useState<Interval>("5m");
+  const q = useCandles(marketId, interval);
+  const el = useRef<HTMLDivElement>(null);
+  const chart = useRef<IChartApi | null>(null);
+  const series = useRef<ISeriesApi<"Area"> | null>(null);
+  const hasData = (q.data?.length ?? 0) > 0;
+
+  useEffect(() => {
+    if (!el.current || !hasData) return;
+    const c = createChart(el.current, {
+      autoSize: true,
+      height: 220,
+      layout: { background: { color: "transparent" }, textColor: "#64748b", fontSize: 11, attributionLogo: false },
+      grid: { vertLines: { visible: false }, horzLines: { color: "#eef2f7" } },
+      rightPriceScale: { borderVisible: false },
+      timeScale: { borderVisible: false, timeVisible: true },
+      handleScroll: false,
+      handleScale: false,
+    });
+    series.current = c.addSeries(AreaSeries, {
+      lineColor: "#2563eb",
+      topColor: "rgba(37,99,235,0.25)",
+      bottomColor: "rgba(37,99,235,0.02)",
+      lineWidth: 2,
+      priceFormat: { type: "custom", formatter: (p: number) => `₹${p.toFixed(1)}`, minMove: 0.5 },
+    });
+    chart.current = c;
+    return () => {
+      c.remove();
+      chart.current = null;
+      series.current = null;
+    };
+  }, [hasData]);
+
+  useEffect(() => {
+    if (!series.current || !q.data) return;
+    const seen = new Set<number>();
+    const points = q.data
+      .map((c) => ({ time: Math.floor(c.time / 1000) as UTCTimestamp, value: c.close / 100 }))
+      .sort((a, b) => a.time - b.time)
+      .filter((p) => (seen.has(p.time) ? false : (seen.add(p.time), true)));
+    series.current.setData(points);
+    chart.current?.timeScale().fitContent();
+  }, [q.data, hasData]);
+
+  return (
+    <div className="chart">
+      <div className="seg" role="group" aria-label={t("interval")}>
+        {INTERVALS.map((i) => (
+          <button key={i} type="button" aria-pressed={interval === i} className={interval === i ? "active" : ""} onClick={() => setInterval(i)}>
+            {i}
+          </button>
+        ))}
+      </div>
+      {q.isPending ? (
+        <Loading />
+      ) : q.isError ? (
+        <ErrorState error={q.error} onRetry={() => q.refetch()} />
+      ) : !hasData ? (
+        <Empty>{t("noCandles")}</Empty>
+      ) : (
+        <div ref={el} className="chart-canvas" data-testid="price-chart" />
+      )}
+    </div>
+  );
+}

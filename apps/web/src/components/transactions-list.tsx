@@ -1,0 +1,43 @@
+import { useInfiniteQuery } from "@tanstack/react-query";
+import { wallet } from "../api/endpoints";
+import { keys } from "../api/queries";
+import { toMs } from "../api/normalize";
+import { useT } from "../i18n";
+import { formatSignedRupees } from "../lib/money";
+import { formatDateTime } from "../lib/time";
+import { Empty, ErrorState, Loading } from "./states";
+
+export function TransactionsList() {
+  const t = useT();
+  const q = useInfiniteQuery({
+    queryKey: keys.transactions,
+    queryFn: ({ pageParam }) => wallet.transactions(pageParam),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+  if (q.isPending) return <Loading />;
+  if (q.isError) return <ErrorState error={q.error} onRetry={() => q.refetch()} />;
+  const txs = q.data.pages.flatMap((p) => p.transactions);
+  if (txs.length === 0) return <Empty>{t("noTransactions")}</Empty>;
+  return (
+    <>
+      <ul className="list" data-testid="transactions">
+        {txs.map((x) => (
+          <li key={x.id} className="list-row">
+            <div className="grow">
+              <span className="row-title">{x.type.replace(/_/g, " ").toLowerCase()}</span>
+              <div className="muted small">
+                {formatDateTime(toMs(x.ts ?? x.createdAt))}
+                {x.status ? ` · ${x.status.toLowerCase()}` : ""}
+              </div>
+            </div>
+            <strong className={x.amount >= 0 ? "gain" : "loss"}>{formatSignedRupees(x.amount)}</strong>
+          </li>
+        ))}
+      </ul>
+      {q.hasNextPage && (
+        <button type="button" className="btn btn-ghost" disabled={q.isFetchingNextPage} onClick={() => q.fetchNextPage()}>{t("loadMore")}</button>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,47 @@
+import { QueryClientProvider } from "@tanstack/react-query";
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { keys, createQueryClient } from "./api/queries";
+import type { Portfolio } from "./api/types";
+import { App } from "./app";
+import { translate } from "./i18n";
+import { formatRupees } from "./lib/money";
+import { ensureSocket, setUserEventHandlers } from "./state/socket";
+import { useUi } from "./state/ui-store";
+import "./styles.css";
+
+const queryClient = createQueryClient();
+
+setUserEventHandlers({
+  order: () => {
+    queryClient.invalidateQueries({ queryKey: keys.openOrders });
+    queryClient.invalidateQueries({ queryKey: keys.portfolio });
+  },
+  fill: (f) => {
+    const { lang, toast } = useUi.getState();
+    const outcome = translate(lang, f.outcome === "NO" ? "no" : "yes");
+    toast(`${translate(lang, "filled")}: ${f.side} ${f.qty} ${outcome} @ ${formatRupees(f.price)}`, "success");
+    queryClient.invalidateQueries({ queryKey: keys.portfolio });
+    queryClient.invalidateQueries({ queryKey: keys.fills });
+    queryClient.invalidateQueries({ queryKey: keys.openOrders });
+  },
+  balance: (b) => {
+    queryClient.setQueryData<Portfolio>(keys.portfolio, (p) =>
+      p ? { ...p, balance: { available: b.available, locked: b.locked } } : p,
+    );
+    queryClient.invalidateQueries({ queryKey: keys.transactions });
+  },
+});
+ensureSocket();
+document.documentElement.lang = useUi.getState().lang;
+
+const root = document.getElementById("root");
+if (root) {
+  createRoot(root).render(
+    <StrictMode>
+      <QueryClientProvider client={queryClient}>
+        <App />
+      </QueryClientProvider>
+    </StrictMode>,
+  );
+}

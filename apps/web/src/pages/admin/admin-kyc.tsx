@@ -1,0 +1,58 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { errorMessage } from "../../api/client";
+import { toMs } from "../../api/normalize";
+import type { Kyc } from "../../api/types";
+import { QueryView } from "../../components/states";
+import { useT } from "../../i18n";
+import { formatDateTime } from "../../lib/time";
+import { useUi } from "../../state/ui-store";
+import { admin } from "./admin-api";
+
+export function AdminKyc() {
+  const t = useT();
+  const q = useQuery({ queryKey: ["admin", "kyc"], queryFn: () => admin.kycQueue(), refetchInterval: 15_000 });
+  return (
+    <section className="card" aria-labelledby="akyc-h">
+      <h2 id="akyc-h">{t("adminKyc")}</h2>
+      <QueryView query={q} isEmpty={(l) => l.length === 0} empty={t("noResults")}>
+        {(l) => <ul className="list" data-testid="kyc-queue">{l.map((k) => <KycRow key={k.id ?? k.userId} k={k} />)}</ul>}
+      </QueryView>
+    </section>
+  );
+}
+
+function KycRow({ k }: { k: Kyc }) {
+  const t = useT();
+  const qc = useQueryClient();
+  const toast = useUi((s) => s.toast);
+  const [reason, setReason] = useState("");
+  const id = String(k.id ?? k.userId);
+  const decide = useMutation({
+    mutationFn: (status: "VERIFIED" | "REJECTED") => admin.decideKyc(id, status, status === "REJECTED" ? reason.trim() : undefined),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ["admin", "kyc"] }),
+    onError: (e) => toast(errorMessage(e), "error"),
+  });
+  return (
+    <li className="list-row kyc-row">
+      <div className="grow">
+        <span className="row-title">{k.name ?? "—"}</span>
+        <div className="muted small">
+          {k.phone ?? k.userId} · PAN {k.pan} · {k.bankAccount} · {k.ifsc}
+          {k.createdAt ? ` · ${formatDateTime(toMs(k.createdAt))}` : ""}
+        </div>
+      </div>
+      <div className="kyc-actions">
+        <button type="button" className="btn btn-yes-solid btn-sm" disabled={decide.isPending} onClick={() => decide.mutate("VERIFIED")}
+          aria-label={`${t("approve")} ${k.name ?? id}`}>
+          {t("approve")}
+        </button>
+        <input aria-label={`${t("rejectReason")} ${k.name ?? id}`} placeholder={t("rejectReason")} value={reason} onChange={(e) => setReason(e.target.value)} />
+        <button type="button" className="btn btn-no-solid btn-sm" disabled={decide.isPending || !reason.trim()} onClick={() => decide.mutate("REJECTED")}
+          aria-label={`${t("reject")} ${k.name ?? id}`}>
+          {t("reject")}
+        </button>
+      </div>
+    </li>
+  );
+}

@@ -1,0 +1,131 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { errorMessage } from "../api/client";
+import { auth } from "../api/endpoints";
+import { keys } from "../api/queries";
+import { Link } from "../components/link";
+import { useT } from "../i18n";
+import { navigate, useRoute } from "../state/router";
+import { reauthenticateSocket } from "../state/socket";
+import { useUi } from "../state/ui-store";
+
+/** "98765 43210", "+91 98765 43210", "098765…" → "+919876543210"; null if not an Indian mobile. */
+export function toE164(input: string): string | null {
+  const digits = input.replace(/[^\d+]/g, "");
+  const m = /^(?:\+?91|0)?([6-9]\d{9})$/.exec(digits);
+  return m ? `+91${m[1]}` : null;
+}
+
+export function LoginPage() {
+  const t = useT();
+  const qc = useQueryClient();
+  const search = useRoute((s) => s.search);
+  const [phoneInput, setPhoneInput] = useState("");
+  const [otp, setOtp] = useState("");
+  const [sent, setSent] = useState<{ phone: string; expiresInSec: number; devOtp?: string } | null>(null);
+  const [formError, setFormError] = useState<string | null>(null);
+  const { lang, setLang } = useUi();
+  const ref = new URLSearchParams(search).get("ref");
+  if (ref) sessionStorage.setItem("ox.ref", ref);
+
+  const requestOtp = useMutation({
+    mutationFn: (phone: string) => auth.requestOtp(phone),
+    onSuccess: (r, phone) => {
+      setSent({ phone, expiresInSec: r.expiresInSec, devOtp: r.devOtp });
+      setOtp("");
+    },
+  });
+  const verify = useMutation({
+    mutationFn: () => auth.verify(sent?.phone ?? "", otp.trim()),
+    onSuccess: (r) => {
+      qc.clear();
+      qc.setQueryData(keys.me, r.user);
+      reauthenticateSocket();
+      const next = new URLSearchParams(search).get("next");
+      navigate(next?.startsWith("/") ? next : "/", { replace: true });
+    },
+  });
+
+  const onPhone = (e: FormEvent) => {
+    e.preventDefault();
+    const phone = toE164(phoneInput);
+    if (!phone) return setFormError(t("invalidPhone"));
+    setFormError(null);
+    requestOtp.mutate(phone);
+  };
+  const onOtp = (e: FormEvent) => {
+    e.preventDefault();
+    verify.mutate();
+  };
+  const error = formError ?? (requestOtp.error ? errorMessage(requestOtp.error) : verify.error ? errorMessage(verify.error) : null);
+
+  return (
+    <div className="login">
+      {sent?.devOtp && (
+        <div className="devbanner" role="status" data-testid="dev-otp">
+          {t("devOtp", { otp: sent.devOtp })}
+        </div>
+      )}
+      <div className="login-card card">
+        <div className="login-head">
+          <Link href="/" className="brand-mark big">OX</Link>
+          <select aria-label={t("language")} value={lang} onChange={(e) => setLang(e.target.value as "en" | "hi")}>
+            <option value="en">English</option>
+            <option value="hi">हिंदी</option>
+          </select>
+        </div>
+        <h1>{t("appName")}</h1>
+        <p className="muted">{t("tagline")}</p>
+        {!sent ? (
+          <form onSubmit={onPhone} className="stack" noValidate>
+            <label className="field">
+              <span>{t("phoneLabel")}</span>
+              <div className="phone-input">
+                <span className="prefix" aria-hidden="true">+91</span>
+                <input
+                  type="tel"
+                  inputMode="numeric"
+                  autoComplete="tel-national"
+                  value={phoneInput}
+                  onChange={(e) => setPhoneInput(e.target.value)}
+                  placeholder="98765 43210"
+                  aria-describedby="phone-hint"
+                  required
+                />
+              </div>
+              <small id="phone-hint" className="muted">{t("phoneHint")}</small>
+            </label>
+            <button type="submit" className="btn btn-primary btn-block" disabled={requestOtp.isPending}>
+              {requestOtp.isPending ? t("loading") : t("sendOtp")}
+            </button>
+            <p className="muted small">{t("bonusNote")}</p>
+          </form>
+        ) : (
+          <form onSubmit={onOtp} className="stack" noValidate>
+            <p className="muted small">{t("otpSent", { phone: sent.phone, sec: sent.expiresInSec })}</p>
+            <label className="field">
+              <span>{t("otpLabel")}</span>
+              <input
+                type="text"
+                inputMode="numeric"
+                autoComplete="one-time-code"
+                maxLength={8}
+                value={otp}
+                onChange={(e) => setOtp(e.target.value.replace(/\D/g, ""))}
+                className="otp-input"
+                required
+              />
+            </label>
+            <button type="submit" className="btn btn-primary btn-block" disabled={verify.isPending || otp.length < 4}>
+              {verify.isPending ? t("loading") : t("verifyOtp")}
+            </button>
+            <button type="button" className="btn btn-ghost btn-block" onClick={() => setSent(null)}>
+              {t("changePhone")}
+            </button>
+          </form>
+        )}
+        {error && <p className="form-error" role="alert">{error}</p>}
+      </div>
+    </div>
+  );
+}

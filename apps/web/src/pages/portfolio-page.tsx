@@ -1,0 +1,79 @@
+import { useMemo } from "react";
+import { useMarkets, useOpenOrders, usePortfolio } from "../api/queries";
+import type { Market, Settlement } from "../api/types";
+import { FillsTable } from "../components/fills-table";
+import { Link } from "../components/link";
+import { OpenOrders } from "../components/open-orders";
+import { PositionsList } from "../components/positions-table";
+import { QueryView } from "../components/states";
+import { useT } from "../i18n";
+import { formatRupees } from "../lib/money";
+
+export function PortfolioPage() {
+  const t = useT();
+  const portfolio = usePortfolio();
+  const openOrders = useOpenOrders();
+  const marketsQ = useMarkets();
+  const markets = useMemo(() => new Map((marketsQ.data ?? []).map((m) => [m.id, m])), [marketsQ.data]);
+  const settled = useMemo(() => settledFrom(portfolio.data?.settled, portfolio.data?.positions ?? [], markets), [portfolio.data, markets]);
+  const active = (portfolio.data?.positions ?? []).filter((p) => {
+    const m = markets.get(p.marketId);
+    return (p.yes > 0 || p.no > 0) && (!m || m.status === "OPEN" || m.status === "CLOSED");
+  });
+  return (
+    <div className="page">
+      <h1 className="page-title">{t("navPortfolio")}</h1>
+      {portfolio.data && (
+        <div className="stat-row">
+          <div className="stat card"><span className="muted small">{t("available")}</span><strong data-testid="balance-available">{formatRupees(portfolio.data.balance.available)}</strong></div>
+          <div className="stat card"><span className="muted small">{t("locked")}</span><strong data-testid="balance-locked">{formatRupees(portfolio.data.balance.locked)}</strong></div>
+        </div>
+      )}
+      <section className="card" aria-labelledby="pos-h">
+        <h2 id="pos-h">{t("positions")}</h2>
+        <QueryView query={portfolio} isEmpty={() => active.length === 0} empty={<>{t("noPositions")} <Link href="/">{t("navHome")} →</Link></>}>
+          {() => <PositionsList positions={active} markets={markets} />}
+        </QueryView>
+      </section>
+      <section className="card" aria-labelledby="oo-h">
+        <h2 id="oo-h">{t("openOrders")}</h2>
+        <QueryView query={openOrders} isEmpty={(l) => l.length === 0} empty={t("noOpenOrders")}>
+          {(l) => <OpenOrders list={l} markets={markets} />}
+        </QueryView>
+      </section>
+      <section className="card" aria-labelledby="set-h">
+        <h2 id="set-h">{t("settled")}</h2>
+        {settled.length === 0 ? (
+          <p className="muted">{t("noSettled")}</p>
+        ) : (
+          <ul className="list" data-testid="settled">
+            {settled.map((s) => (
+              <li key={s.marketId} className="list-row">
+                <div className="grow">
+                  <span className="row-title">{s.title ?? markets.get(s.marketId)?.title ?? s.marketId}</span>
+                  <div className="muted small">{t("resolvedAs", { outcome: s.outcome })}</div>
+                </div>
+                <div className="right"><span className="muted small">{t("payout")}</span> <strong>{formatRupees(s.payout)}</strong></div>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section className="card" aria-labelledby="fills-h">
+        <h2 id="fills-h">{t("fills")}</h2>
+        <FillsTable markets={markets} />
+      </section>
+    </div>
+  );
+}
+
+/** Settlements from the API when it sends them, else from held shares in resolved markets. */
+function settledFrom(given: Settlement[] | undefined, positions: { marketId: string; yes: number; no: number }[], markets: Map<string, Market>): Settlement[] {
+  if (given) return given;
+  return positions.flatMap((p) => {
+    const m = markets.get(p.marketId);
+    if (!m || !m.outcome || (m.status !== "RESOLVED" && m.status !== "VOIDED")) return [];
+    const payout = m.outcome === "VOID" ? 500 * (p.yes + p.no) : 1000 * (m.outcome === "YES" ? p.yes : p.no);
+    return [{ marketId: p.marketId, title: m.title, outcome: m.outcome, payout }];
+  });
+}

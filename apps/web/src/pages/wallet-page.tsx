@@ -1,0 +1,63 @@
+import { useQueryClient } from "@tanstack/react-query";
+import { wallet } from "../api/endpoints";
+import { keys, useKyc, usePortfolio } from "../api/queries";
+import { AmountForm } from "../components/amount-form";
+import { KycCard } from "../components/kyc-card";
+import { ReferralCard } from "../components/referral-card";
+import { QueryView } from "../components/states";
+import { TransactionsList } from "../components/transactions-list";
+import { useT } from "../i18n";
+import { formatRupees } from "../lib/money";
+import { useUi } from "../state/ui-store";
+
+export function WalletPage() {
+  const t = useT();
+  const qc = useQueryClient();
+  const portfolio = usePortfolio();
+  const kyc = useKyc();
+  const toast = useUi((s) => s.toast);
+  const kycStatus = kyc.data?.status ?? "NONE";
+  const verified = kycStatus === "VERIFIED";
+  const refresh = () => {
+    qc.invalidateQueries({ queryKey: keys.portfolio });
+    qc.invalidateQueries({ queryKey: keys.transactions });
+  };
+  return (
+    <div className="page wallet">
+      <h1 className="page-title">{t("navWallet")}</h1>
+      <section className="card balance-card" aria-labelledby="bal-h">
+        <h2 id="bal-h" className="sr-only">{t("navWallet")}</h2>
+        <QueryView query={portfolio}>
+          {(p) => (
+            <div className="balances">
+              <div><span className="muted small">{t("available")}</span><strong className="big" data-testid="wallet-available">{formatRupees(p.balance.available)}</strong></div>
+              <div><span className="muted small">{t("locked")}</span><strong data-testid="wallet-locked">{formatRupees(p.balance.locked)}</strong></div>
+              <div><span className="muted small">{t("total")}</span><strong>{formatRupees(p.balance.available + p.balance.locked)}</strong></div>
+            </div>
+          )}
+        </QueryView>
+      </section>
+      <div className="two-col">
+        <section className="card" aria-labelledby="dep-h">
+          <h2 id="dep-h">{t("deposit")}</h2>
+          <AmountForm id="deposit-amount" action={t("deposit")} presets={[100, 500, 1000]}
+            onSubmit={async (amount) => { await wallet.deposit(amount); refresh(); toast(t("depositDone", { amount: formatRupees(amount) }), "success"); }} />
+        </section>
+        <section className="card" aria-labelledby="wd-h">
+          <h2 id="wd-h">{t("withdraw")}</h2>
+          {!verified && <p className="notice" data-testid="kyc-gate">{t("kycGate", { status: t(`kyc${kycStatus}`) })}</p>}
+          <AmountForm id="withdraw-amount" action={t("withdraw")} disabled={!verified}
+            onSubmit={async (amount) => { await wallet.withdraw(amount); refresh(); toast(t("withdrawDone", { amount: formatRupees(amount) }), "success"); }} />
+        </section>
+      </div>
+      <div className="two-col">
+        <KycCard />
+        <ReferralCard />
+      </div>
+      <section className="card" aria-labelledby="tx-h">
+        <h2 id="tx-h">{t("transactions")}</h2>
+        <TransactionsList />
+      </section>
+    </div>
+  );
+}
