@@ -5,6 +5,7 @@ export {
   type FileJournalOptions,
   JournalCorruptError,
 } from "./file-journal.ts";
+export { createKafkaLog, type KafkaLogOptions } from "./kafka-log.ts";
 export type { Logger } from "./logger.ts";
 export { createMemoryKv, type MemoryKvOptions } from "./memory-kv.ts";
 export {

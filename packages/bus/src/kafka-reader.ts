@@ -1,0 +1,115 @@
+import { randomUUID } from "node:crypto";
+import type { Consumer, Kafka } from "kafkajs";
+import type { Codec, LogEntry } from "./ports.ts";
+
+const BUFFER_HIGH = 10_000;
+const READ_TIMEOUT_MS = 15_000;
+
+interface ReaderOptions<T> {
+  kafka: Kafka;
+  topic: string;
+  partition: number;
+  codec: Codec<T>;
+  endOffset: () => Promise<number>;
+  listPartitions: () => Promise<number[]>;
+}
+
+/**
+ * Random-access reads over kafkajs's push consumer. kafkajs has no public fetch-at-offset call, so
+ * one consumer (its own throwaway group, never committing) fills a buffer from wherever it was last
+ * sought to; a read that continues where the previous one stopped is served from the buffer, any
+ * other read seeks. Sequential readers (the persister, recovery) therefore stream at full speed.
+ */
+export function createKafkaReader<T>(options: ReaderOptions<T>) {
+  const { kafka, topic, partition, codec } = options;
+  let consumer: Consumer | undefined;
+  let buffer: LogEntry<T>[] = [];
+  let nextExpected = 0;
+  let highWatermark = 0;
+  let wakeReader = () => {};
+  let wakeFetcher = () => {};
+
+  const start = async (from: number) => {
+    const c = kafka.consumer({
+      groupId: `ox-reader-${topic}-${randomUUID()}`,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 200,
+    });
+    await c.connect();
+    await c.subscribe({ topic, fromBeginning: true });
+    nextExpected = from;
+    await c.run({
+      autoCommit: false,
+      eachBatch: async ({ batch, isStale, isRunning, heartbeat }) => {
+        if (batch.partition !== partition || isStale()) return;
+        highWatermark = Math.max(highWatermark, Number(batch.highWatermark));
+        for (const message of batch.messages) {
+          const offset = Number(message.offset);
+          if (offset < nextExpected || !message.value) continue;
+          buffer.push({ offset, record: codec.decode(message.value.toString("utf8")) });
+          nextExpected = offset + 1;
+        }
+        wakeReader();
+        while (buffer.length > BUFFER_HIGH && isRunning() && !isStale()) {
+          await new Promise<void>((resolve) => {
+            wakeFetcher = resolve;
+            setTimeout(resolve, 1_000);
+          });
+          await heartbeat();
+        }
+      },
+    });
+    const others = (await options.listPartitions()).filter((p) => p !== partition);
+    if (others.length > 0) c.pause([{ topic, partitions: others }]);
+    // kafkajs restarts a crashed consumer from the group's (never committed) offset: seek it back.
+    c.on(c.events.GROUP_JOIN, () => seekConsumer(c, nextExpected));
+    seekConsumer(c, from);
+    consumer = c;
+  };
+
+  const seekConsumer = (c: Consumer, offset: number) => {
+    try {
+      c.seek({ topic, partition, offset: String(offset) });
+    } catch {
+      // Mid-restart; GROUP_JOIN seeks again, and offsets below nextExpected are skipped anyway.
+    }
+  };
+
+  const seek = (from: number) => {
+    buffer = [];
+    nextExpected = from;
+    if (consumer) seekConsumer(consumer, from);
+    wakeFetcher();
+  };
+
+  return {
+    async read(from: number, max: number): Promise<LogEntry<T>[]> {
+      if (max <= 0 || from < 0) return [];
+      if (from >= highWatermark) {
+        highWatermark = Math.max(highWatermark, await options.endOffset());
+        if (from >= highWatermark) return [];
+      }
+      if (!consumer) await start(from);
+      const continues =
+        buffer.length > 0 ? buffer[0].offset <= from && from < nextExpected : from === nextExpected;
+      if (!continues) seek(from);
+      const deadline = Date.now() + READ_TIMEOUT_MS;
+      while (!buffer.some((e) => e.offset >= from)) {
+        if (Date.now() > deadline)
+          throw new Error(`kafka read of ${topic}/${partition} at ${from} timed out`);
+        await new Promise<void>((resolve) => {
+          wakeReader = resolve;
+          setTimeout(resolve, 100);
+        });
+      }
+      const start0 = buffer.findIndex((e) => e.offset >= from);
+      const out = buffer.slice(start0, start0 + max);
+      buffer = buffer.slice(start0 + out.length);
+      wakeFetcher();
+      return out;
+    },
+    async close() {
+      await consumer?.disconnect();
+    },
+  };
+}
