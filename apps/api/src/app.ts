@@ -1,0 +1,118 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { swaggerUI } from "@hono/swagger-ui";
+import type { MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import { type AppEnv, createRouter } from "./app-env.ts";
+import { createOtpService, type OtpService } from "./auth/otp.ts";
+import { createSessions, type Sessions } from "./auth/sessions.ts";
+import type { AppDeps } from "./deps.ts";
+import { ApiError } from "./errors.ts";
+import { type CookieOptions, requireAdmin, requireAuth } from "./middleware/auth.ts";
+import { csrfProtection } from "./middleware/csrf.ts";
+import { requestContext } from "./middleware/request-id.ts";
+import { createAdminKycRoutes } from "./routes/admin-kyc.ts";
+import { createAuthRoutes } from "./routes/auth.ts";
+import { createHealthRoutes } from "./routes/health.ts";
+import { createKycRoutes } from "./routes/kyc.ts";
+import { createReferralRoutes } from "./routes/referrals.ts";
+import { createWalletRoutes } from "./routes/wallet.ts";
+import { createWebhookRoutes } from "./routes/webhooks.ts";
+
+/** What a route file gets: the deps plus the shared auth pieces. */
+export interface RouteContext {
+  deps: AppDeps;
+  sessions: Sessions;
+  otp: OtpService;
+  cookie: CookieOptions;
+  /** Route middleware: a live session (401 otherwise); sets c.var.session. */
+  auth: MiddlewareHandler<AppEnv>;
+  /** Route middleware after `auth`: admins only (403 otherwise). */
+  admin: MiddlewareHandler<AppEnv>;
+}
+
+/** A route file's factory; it returns a router whose paths are relative to /api/v1. */
+export type RouteFactory = (ctx: RouteContext) => OpenAPIHono<AppEnv>;
+
+export const API_PREFIX = "/api/v1";
+
+const STATUS_CODES: Record<number, "VALIDATION_ERROR" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND"> = {
+  400: "VALIDATION_ERROR",
+  401: "UNAUTHENTICATED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+  413: "VALIDATION_ERROR",
+  415: "VALIDATION_ERROR",
+};
+
+export function createApp(deps: AppDeps, options: { routes?: RouteFactory[] } = {}): OpenAPIHono<AppEnv> {
+  const { config } = deps;
+  const cookie: CookieOptions = { secure: config.NODE_ENV === "production", maxAgeSec: config.SESSION_TTL_SEC };
+  const sessions = createSessions({
+    kv: deps.kv,
+    secret: config.JWT_SECRET,
+    clock: deps.clock,
+    sessionTtlSec: config.SESSION_TTL_SEC,
+    accessTtlSec: config.ACCESS_TOKEN_TTL_SEC,
+  });
+  const ctx: RouteContext = {
+    deps,
+    sessions,
+    otp: createOtpService({ kv: deps.kv, secret: config.JWT_SECRET }),
+    cookie,
+    auth: requireAuth(sessions, cookie),
+    admin: requireAdmin(),
+  };
+
+  const app = createRouter();
+  app.use("*", requestContext(deps.logger));
+  app.use(`${API_PREFIX}/*`, csrfProtection({ allowedOrigins: config.ALLOWED_ORIGINS }));
+  app.use(
+    `${API_PREFIX}/*`,
+    bodyLimit({
+      maxSize: 64 * 1024,
+      onError: () => {
+        throw new ApiError("VALIDATION_ERROR", "request body too large");
+      },
+    }),
+  );
+
+  const factories: RouteFactory[] = [
+    createHealthRoutes,
+    createAuthRoutes,
+    createWalletRoutes,
+    createWebhookRoutes,
+    createReferralRoutes,
+    createKycRoutes,
+    createAdminKycRoutes,
+    ...(options.routes ?? []),
+  ];
+  for (const factory of factories) app.route(API_PREFIX, factory(ctx));
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "cookieAuth", {
+    type: "apiKey",
+    in: "cookie",
+    name: "ox_session",
+  });
+  app.doc(`${API_PREFIX}/openapi.json`, {
+    openapi: "3.0.0",
+    info: { title: "Opinion exchange API", version: "1.0.0", description: "Money in integer paise, times in epoch ms." },
+  });
+  app.get("/docs", swaggerUI({ url: `${API_PREFIX}/openapi.json` }));
+
+  app.notFound((c) => c.json({ error: { code: "NOT_FOUND", message: "no such route", requestId: c.get("requestId") } }, 404));
+  app.onError((err, c) => {
+    const requestId = c.get("requestId") ?? "unknown";
+    if (err instanceof ApiError) {
+      if (err.retryAfterSec) c.header("retry-after", String(err.retryAfterSec));
+      return c.json({ error: { code: err.code, message: err.message, requestId } }, err.status);
+    }
+    if (err instanceof HTTPException && err.status < 500) {
+      const code = STATUS_CODES[err.status] ?? "VALIDATION_ERROR";
+      return c.json({ error: { code, message: err.message || code, requestId } }, err.status);
+    }
+    (c.get("log") ?? deps.logger).error({ err, reqId: requestId }, "unhandled error");
+    return c.json({ error: { code: "INTERNAL", message: "internal error", requestId } }, 500);
+  });
+  return app;
+}

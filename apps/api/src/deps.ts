@@ -1,0 +1,54 @@
+import type { CommandQueue, Kv } from "@ox/bus";
+import type { CommandEnvelope } from "@ox/contracts";
+import type { Db } from "@ox/db";
+import type { Logger } from "pino";
+import type { EngineGateway } from "./engine/engine-gateway.ts";
+import type { Env } from "./env.ts";
+import type { PaymentGateway, PayoutProvider } from "./payments/gateway.ts";
+import type { SmsSender } from "./sms/sms.ts";
+
+export interface Clock {
+  /** Epoch ms. Every timestamp the API stamps comes from here (SPEC §2: time is stamped at the edge). */
+  now(): number;
+}
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** What the API reads from the environment; tests build it with `testConfig()`. */
+export type ApiConfig = Pick<
+  Env,
+  | "NODE_ENV"
+  | "JWT_SECRET"
+  | "SESSION_TTL_SEC"
+  | "ACCESS_TOKEN_TTL_SEC"
+  | "SMS_PROVIDER"
+  | "ADMIN_PHONES"
+  | "SIGNUP_BONUS_PAISE"
+  | "REFERRAL_BONUS_PAISE"
+  | "WITHDRAWAL_MIN_PAISE"
+  | "WITHDRAWAL_MAX_PAISE"
+  | "DEPOSIT_MIN_PAISE"
+  | "DEPOSIT_MAX_PAISE"
+  | "PAYMENT_WEBHOOK_SECRET"
+  | "ALLOWED_ORIGINS"
+  | "TRUST_PROXY"
+>;
+
+/** Everything the app talks to, injected: the same app runs embedded (memory, PGlite) and distributed. */
+export interface AppDeps {
+  config: ApiConfig;
+  db: Db;
+  kv: Kv;
+  /** The engine's command queue; the outbox relay writes to it. */
+  commandQueue: CommandQueue<CommandEnvelope>;
+  /** Request/reply with the engine (withdraw reserve). */
+  engine: EngineGateway;
+  sms: SmsSender;
+  payments: PaymentGateway;
+  payouts: PayoutProvider;
+  clock: Clock;
+  logger: Logger;
+  /** Wakes the outbox relay after a transaction wrote outbox rows. */
+  outbox: { kick(): void };
+  /** Extra readiness checks for GET /health, by dependency name. The database and kv are always checked. */
+  healthChecks?: Record<string, () => Promise<void>>;
+}

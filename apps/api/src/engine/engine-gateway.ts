@@ -1,0 +1,71 @@
+import type { CommandQueue, PubSub } from "@ox/bus";
+import { type CommandEnvelope, type CommandReply, channels } from "@ox/contracts";
+import type { Command } from "@ox/engine";
+
+/** Request/reply with the engine: send a command, wait for its durable result. */
+export interface EngineGateway {
+  /**
+   * Resolves with the engine's reply. Rejects with EngineTimeoutError when no reply came in time:
+   * the command may still be applied later, so callers retry with the same id/ref (the engine
+   * deduplicates) rather than with a new one.
+   */
+  execute(command: Command, options?: { id?: string; timeoutMs?: number }): Promise<CommandReply>;
+  close(): Promise<void>;
+}
+
+export class EngineTimeoutError extends Error {
+  constructor(
+    readonly commandId: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`engine did not answer command ${commandId} within ${timeoutMs} ms`);
+    this.name = "EngineTimeoutError";
+  }
+}
+
+export interface QueueEngineGatewayOptions {
+  queue: CommandQueue<CommandEnvelope>;
+  replies: PubSub<CommandReply>;
+  /** Unique per API process; replies come back on `channels.replies(instanceId)`. */
+  instanceId: string;
+  timeoutMs?: number;
+}
+
+/** The production gateway: command envelope onto the queue, reply on this instance's pub/sub channel. */
+export function createQueueEngineGateway(options: QueueEngineGatewayOptions): EngineGateway {
+  const replyTo = channels.replies(options.instanceId);
+  const waiting = new Map<string, (reply: CommandReply) => void>();
+  let subscribed: Promise<() => Promise<void>> | null = null;
+  const ensureSubscribed = () => {
+    subscribed ??= options.replies.subscribe(replyTo, (reply) => waiting.get(reply.id)?.(reply));
+    return subscribed;
+  };
+  return {
+    async execute(command, opts = {}) {
+      await ensureSubscribed();
+      const id = opts.id ?? crypto.randomUUID();
+      const timeoutMs = opts.timeoutMs ?? options.timeoutMs ?? 2_000;
+      const reply = new Promise<CommandReply>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiting.delete(id);
+          reject(new EngineTimeoutError(id, timeoutMs));
+        }, timeoutMs);
+        waiting.set(id, (r) => {
+          clearTimeout(timer);
+          waiting.delete(id);
+          resolve(r);
+        });
+      });
+      try {
+        await options.queue.send({ id, replyTo, command });
+      } catch (err) {
+        waiting.get(id)?.({ id, code: "INVALID_COMMAND", duplicate: false, order: null, lastSeq: 0 });
+        throw err;
+      }
+      return reply;
+    },
+    async close() {
+      if (subscribed) await (await subscribed)();
+    },
+  };
+}

@@ -1,0 +1,19 @@
+export { type AppEnv, createRouter, sessionOf } from "./app-env.ts";
+export { API_PREFIX, createApp, type RouteContext, type RouteFactory } from "./app.ts";
+export { SESSION_COOKIE, type Session } from "./auth/sessions.ts";
+export { type ApiConfig, type AppDeps, type Clock, systemClock } from "./deps.ts";
+export { createQueueEngineGateway, type EngineGateway, EngineTimeoutError } from "./engine/engine-gateway.ts";
+export { type Env, EnvError, loadEnv } from "./env.ts";
+export { ApiError, ERROR_STATUS } from "./errors.ts";
+export { createLogger } from "./logger.ts";
+export { createOutboxRelay, type OutboxRelay } from "./outbox-relay.ts";
+export {
+  createSandboxGateway,
+  createSandboxPayouts,
+  type PaymentGateway,
+  type PayoutProvider,
+  signWebhook,
+} from "./payments/gateway.ts";
+export { errors, json, jsonBody } from "./routes/openapi-helpers.ts";
+export { createConsoleSms, type SmsSender } from "./sms/sms.ts";
+export { createTwilioSms } from "./sms/twilio-sms.ts";

@@ -1,0 +1,129 @@
+import type { CommandQueue } from "@ox/bus";
+import type { CommandEnvelope } from "@ox/contracts";
+import { createOutboxRepo, type Db } from "@ox/db";
+import type { Command } from "@ox/engine";
+import type { Logger } from "pino";
+import type { Clock } from "./deps.ts";
+
+export interface OutboxRelayOptions {
+  db: Db;
+  queue: CommandQueue<CommandEnvelope>;
+  clock: Clock;
+  logger: Logger;
+  /** Poll interval when idle; a kick() runs a pass at once. */
+  intervalMs?: number;
+  /** A send that takes longer counts as failed (the row stays PENDING and is resent later). */
+  sendTimeoutMs?: number;
+  batchSize?: number;
+  maxBackoffMs?: number;
+}
+
+export interface OutboxRelay {
+  start(): void;
+  kick(): void;
+  /** One pass; resolves with the rows sent. For tests and shutdown. */
+  drain(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`send timed out after ${ms} ms`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
+  });
+}
+
+/**
+ * Delivers outbox rows to the engine's command queue in order, until the queue accepts each one.
+ * Never gives up: a failing queue only backs off (capped), and login never waits for it. The
+ * envelope id is the outbox id and a CREDIT's ref is the outbox id too, so resends are harmless.
+ */
+export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
+  const repo = createOutboxRepo(options.db);
+  const intervalMs = options.intervalMs ?? 1_000;
+  const maxBackoffMs = options.maxBackoffMs ?? 30_000;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let running: Promise<number> | null = null;
+  let again = false;
+  let stopped = true;
+
+  const pass = async (): Promise<number> => {
+    let total = 0;
+    for (;;) {
+      const now = options.clock.now();
+      const result = await repo.relayBatch(
+        options.batchSize ?? 200,
+        now,
+        async (row) => {
+          const command = { ...row.command, ts: options.clock.now() } as Command;
+          await withTimeout(options.queue.send({ id: row.id, replyTo: null, command }), options.sendTimeoutMs ?? 2_000);
+        },
+        (attempts) => now + Math.min(maxBackoffMs, 100 * 2 ** Math.min(attempts, 16)),
+      );
+      if (!result) return total;
+      total += result.sent;
+      if (result.failed) {
+        options.logger.warn({ sent: total }, "outbox relay: queue refused a command; will retry");
+        return total;
+      }
+      if (result.sent < (options.batchSize ?? 200)) return total;
+    }
+  };
+
+  const run = (): Promise<number> => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = pass()
+      .catch((err) => {
+        options.logger.error({ err }, "outbox relay pass failed");
+        return 0;
+      })
+      .finally(() => {
+        running = null;
+        if (again) {
+          again = false;
+          void run();
+        }
+      });
+    return running;
+  };
+
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(async () => {
+      await run();
+      schedule();
+    }, intervalMs);
+  };
+
+  return {
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      schedule();
+    },
+    kick() {
+      void run();
+    },
+    async drain() {
+      if (running) await running;
+      return run();
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      if (running) await running;
+    },
+  };
+}

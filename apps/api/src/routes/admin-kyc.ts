@@ -1,0 +1,61 @@
+import { createRoute } from "@hono/zod-openapi";
+import { AdminKycListResponse, IdParam, KycDecisionRequest, KycResponse } from "@ox/contracts";
+import { createKycRepo } from "@ox/db";
+import { createRouter, sessionOf } from "../app-env.ts";
+import type { RouteContext } from "../app.ts";
+import { ApiError } from "../errors.ts";
+import { kycView } from "./kyc.ts";
+import { errors, json, jsonBody } from "./openapi-helpers.ts";
+
+export function createAdminKycRoutes(ctx: RouteContext) {
+  const { deps } = ctx;
+  const kyc = createKycRepo(deps.db);
+  const router = createRouter();
+  const adminOnly = { middleware: [ctx.auth, ctx.admin], security: [{ cookieAuth: [] }], tags: ["admin"] };
+
+  router.openapi(
+    createRoute({
+      ...adminOnly,
+      method: "get",
+      path: "/admin/kyc",
+      summary: "Pending KYC requests, oldest first",
+      responses: { 200: json(AdminKycListResponse, "Queue"), ...errors(401, 403) },
+    }),
+    async (c) => {
+      const rows = await kyc.pending();
+      const requests = rows.map((r) => ({
+        id: r.id,
+        userId: r.userId,
+        status: r.status,
+        pan: r.pan,
+        name: r.name,
+        bankAccount: r.bankAccount,
+        ifsc: r.ifsc,
+        createdAt: r.createdAt,
+      }));
+      return c.json({ requests }, 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      ...adminOnly,
+      method: "post",
+      path: "/admin/kyc/{id}/decision",
+      summary: "Verify or reject a pending request (audited)",
+      request: { params: IdParam, body: jsonBody(KycDecisionRequest) },
+      responses: { 200: json(KycResponse, "Decided"), ...errors(400, 401, 403, 404, 409) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const { status, reason } = c.req.valid("json");
+      const row = await kyc.decide({ id, adminId: sessionOf(c).userId, status, reason: reason ?? null, now: deps.clock.now() });
+      if (!row) {
+        if (!(await kyc.find(id))) throw new ApiError("NOT_FOUND", "no such KYC request");
+        throw new ApiError("KYC_NOT_PENDING", "this request was already decided");
+      }
+      return c.json({ kyc: kycView(row) }, 200);
+    },
+  );
+  return router;
+}

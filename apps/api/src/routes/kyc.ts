@@ -1,0 +1,62 @@
+import { createRoute } from "@hono/zod-openapi";
+import { KycRequest, KycResponse } from "@ox/contracts";
+import { createKycRepo, type KycRequest as KycRow } from "@ox/db";
+import { createRouter, sessionOf } from "../app-env.ts";
+import type { RouteContext } from "../app.ts";
+import { ApiError } from "../errors.ts";
+import { errors, json, jsonBody } from "./openapi-helpers.ts";
+
+const mask = (s: string, keep: number) => `${"•".repeat(Math.max(0, s.length - keep))}${s.slice(-keep)}`;
+
+/** What the owner sees: PAN and account number masked. */
+export const kycView = (k: KycRow) => ({
+  id: k.id,
+  status: k.status,
+  name: k.name,
+  panMasked: mask(k.pan, 4),
+  bankAccountMasked: mask(k.bankAccount, 4),
+  ifsc: k.ifsc,
+  reason: k.reason,
+  createdAt: k.createdAt,
+  decidedAt: k.decidedAt,
+});
+
+export function createKycRoutes(ctx: RouteContext) {
+  const { deps } = ctx;
+  const kyc = createKycRepo(deps.db);
+  const router = createRouter();
+  const secured = { middleware: [ctx.auth], security: [{ cookieAuth: [] }], tags: ["kyc"] };
+
+  router.openapi(
+    createRoute({
+      ...secured,
+      method: "post",
+      path: "/kyc",
+      summary: "Submit PAN and bank details; the request goes PENDING for review",
+      request: { body: jsonBody(KycRequest) },
+      responses: { 201: json(KycResponse, "Submitted"), ...errors(400, 401, 403, 409) },
+    }),
+    async (c) => {
+      const { userId } = sessionOf(c);
+      const body = c.req.valid("json");
+      const row = await kyc.submit({ userId, ...body, now: deps.clock.now() });
+      if (!row) throw new ApiError("KYC_EXISTS", "a KYC request is already pending or verified");
+      return c.json({ kyc: kycView(row) }, 201);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      ...secured,
+      method: "get",
+      path: "/kyc",
+      summary: "Your latest KYC request and its status",
+      responses: { 200: json(KycResponse, "Status"), ...errors(401) },
+    }),
+    async (c) => {
+      const row = await kyc.latestFor(sessionOf(c).userId);
+      return c.json({ kyc: row ? kycView(row) : null }, 200);
+    },
+  );
+  return router;
+}

@@ -1,0 +1,161 @@
+import { createRoute } from "@hono/zod-openapi";
+import { type Db, orders } from "@ox/db";
+import type { PlaceOrderCommand } from "@ox/engine";
+import { and, desc, eq, lt, ne } from "drizzle-orm";
+import { createRouter, sessionOf } from "../app-env.ts";
+import type { RouteContext } from "../app.ts";
+import { EngineTimeoutError } from "../engine/engine-gateway.ts";
+import type { EngineReader } from "../engine-client/index.ts";
+import { ApiError } from "../errors.ts";
+import { errors, json, jsonBody } from "./openapi-helpers.ts";
+import { EngineRejectedError } from "./orders-errors.ts";
+import {
+  OrderIdParam,
+  OrderResponse,
+  OrdersQuery,
+  OrdersResponse,
+  PendingOrderResponse,
+  PlaceOrderRequest,
+  PlaceOrderResponse,
+} from "./orders-schemas.ts";
+import { fillView, orderFromEngine, orderFromRow } from "./orders-views.ts";
+
+export interface TradingOptions {
+  reader: EngineReader;
+  /** Order ids are assigned here, at the edge; random UUIDs by default. */
+  newOrderId?: () => string;
+}
+
+/** Own order history from the persister's table (lags the engine by a batch or two). */
+async function orderHistory(db: Db, userId: string, q: { status: string; marketId?: string; limit: number; before?: number }) {
+  const where = [eq(orders.userId, userId)];
+  if (q.status === "closed") where.push(ne(orders.status, "OPEN"));
+  if (q.marketId) where.push(eq(orders.marketId, q.marketId));
+  if (q.before) where.push(lt(orders.createdAt, q.before));
+  const rows = await db.select().from(orders).where(and(...where)).orderBy(desc(orders.createdAt)).limit(q.limit);
+  return rows;
+}
+
+export function createOrderRoutes(options: TradingOptions) {
+  const newOrderId = options.newOrderId ?? (() => crypto.randomUUID());
+  return function orderRoutes(ctx: RouteContext) {
+    const { deps } = ctx;
+    const { reader } = options;
+    const router = createRouter();
+    const secured = { middleware: [ctx.auth], security: [{ cookieAuth: [] }], tags: ["orders"] };
+
+    router.openapi(
+      createRoute({
+        method: "post",
+        path: "/orders",
+        ...secured,
+        summary: "Place an order; 201 once the engine has applied it durably, 202 if it has not answered in time",
+        request: { body: jsonBody(PlaceOrderRequest) },
+        responses: {
+          201: json(PlaceOrderResponse, "Applied"),
+          202: json(PendingOrderResponse, "Queued, not yet answered"),
+          ...errors(400, 401, 403, 404, 409, 422, 503),
+        },
+      }),
+      async (c) => {
+        const { userId } = sessionOf(c);
+        const body = c.req.valid("json");
+        const command: PlaceOrderCommand = {
+          type: "PLACE_ORDER",
+          orderId: newOrderId(),
+          userId,
+          marketId: body.marketId,
+          outcome: body.outcome,
+          side: body.side,
+          orderType: body.type,
+          qty: body.quantity,
+          ts: deps.clock.now(),
+          ...(body.price !== undefined && { pricePaise: body.price }),
+          ...(body.timeInForce && { tif: body.timeInForce }),
+          ...(body.postOnly !== undefined && { postOnly: body.postOnly }),
+          ...(body.maxCost !== undefined && { maxCostPaise: body.maxCost }),
+          ...(body.clientOrderId && { clientOrderId: body.clientOrderId }),
+        };
+        const reply = await deps.engine.execute(command).catch((err) => {
+          if (err instanceof EngineTimeoutError) return null;
+          throw new ApiError("ENGINE_UNAVAILABLE", "the order could not be queued", { cause: err });
+        });
+        if (!reply) return c.json({ order: { id: command.orderId, status: "PENDING" as const } }, 202);
+        if (reply.code !== "OK" || !reply.order) throw new EngineRejectedError(reply.code);
+        const order = { ...orderFromEngine(reply.order), fills: (reply.fills ?? []).map(fillView) };
+        return c.json({ order, duplicate: reply.duplicate }, 201);
+      },
+    );
+
+    router.openapi(
+      createRoute({
+        method: "delete",
+        path: "/orders/{id}",
+        ...secured,
+        summary: "Cancel one of your open orders",
+        request: { params: OrderIdParam },
+        responses: {
+          200: json(OrderResponse, "Cancelled"),
+          202: json(PendingOrderResponse, "Queued, not yet answered"),
+          ...errors(401, 404, 409, 503),
+        },
+      }),
+      async (c) => {
+        const { userId } = sessionOf(c);
+        const { id } = c.req.valid("param");
+        const reply = await deps.engine
+          .execute({ type: "CANCEL_ORDER", userId, orderId: id, ts: deps.clock.now() })
+          .catch((err) => {
+            if (err instanceof EngineTimeoutError) return null;
+            throw new ApiError("ENGINE_UNAVAILABLE", "the cancel could not be queued", { cause: err });
+          });
+        if (!reply) return c.json({ order: { id, status: "PENDING" as const } }, 202);
+        if (reply.code !== "OK" || !reply.order) throw new EngineRejectedError(reply.code);
+        return c.json({ order: orderFromEngine(reply.order) }, 200);
+      },
+    );
+
+    router.openapi(
+      createRoute({
+        method: "get",
+        path: "/orders",
+        ...secured,
+        summary: "Your orders: open ones live from the engine, history from the database",
+        request: { query: OrdersQuery },
+        responses: { 200: json(OrdersResponse, "Orders, newest first"), ...errors(400, 401, 503) },
+      }),
+      async (c) => {
+        const { userId } = sessionOf(c);
+        const q = c.req.valid("query");
+        if (q.status === "open") {
+          const open = (await reader.openOrders(userId, q.marketId)).map(orderFromEngine).reverse();
+          return c.json({ orders: open, nextBefore: null }, 200);
+        }
+        const rows = await orderHistory(deps.db, userId, q);
+        const nextBefore = rows.length === q.limit ? rows[rows.length - 1].createdAt : null;
+        return c.json({ orders: rows.map(orderFromRow), nextBefore }, 200);
+      },
+    );
+
+    router.openapi(
+      createRoute({
+        method: "get",
+        path: "/orders/{id}",
+        ...secured,
+        summary: "One of your orders",
+        request: { params: OrderIdParam },
+        responses: { 200: json(OrderResponse, "The order"), ...errors(401, 404, 503) },
+      }),
+      async (c) => {
+        const { userId } = sessionOf(c);
+        const { id } = c.req.valid("param");
+        const live = await reader.order(id);
+        if (live && live.userId === userId) return c.json({ order: orderFromEngine(live) }, 200);
+        const [row] = await deps.db.select().from(orders).where(and(eq(orders.id, id), eq(orders.userId, userId)));
+        if (!row) throw new ApiError("NOT_FOUND", "no such order");
+        return c.json({ order: orderFromRow(row) }, 200);
+      },
+    );
+    return router;
+  };
+}

@@ -1,0 +1,73 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { createRouter, sessionOf } from "../app-env.ts";
+import type { RouteContext } from "../app.ts";
+import { errors, json } from "./openapi-helpers.ts";
+import type { TradingOptions } from "./orders.ts";
+
+const Paise = z.number().int();
+export const PortfolioResponse = z
+  .object({
+    balance: z.object({ available: Paise, locked: Paise }),
+    positions: z.array(
+      z.object({
+        marketId: z.string(),
+        yes: z.number().int(),
+        no: z.number().int(),
+        yesLocked: z.number().int(),
+        noLocked: z.number().int(),
+        yesCostPaise: Paise,
+        noCostPaise: Paise,
+        yesAvgPrice: Paise.nullable().openapi({ description: "Average cost per YES share, rounded to the paisa" }),
+        noAvgPrice: Paise.nullable(),
+        lastYesPricePaise: Paise.nullable(),
+        marketStatus: z.string().nullable(),
+      }),
+    ),
+  })
+  .openapi("Portfolio");
+
+const avg = (cost: number, qty: number) => (qty > 0 ? Math.round(cost / qty) : null);
+
+/** GET /portfolio: live from the engine (never from a lagging table). */
+export function createPortfolioRoutes(options: TradingOptions) {
+  return function portfolioRoutes(ctx: RouteContext) {
+    const router = createRouter();
+    router.openapi(
+      createRoute({
+        method: "get",
+        path: "/portfolio",
+        tags: ["portfolio"],
+        middleware: [ctx.auth],
+        security: [{ cookieAuth: [] }],
+        summary: "Your balance and positions, live from the engine",
+        responses: { 200: json(PortfolioResponse, "Portfolio"), ...errors(401, 503) },
+      }),
+      async (c) => {
+        const { userId } = sessionOf(c);
+        const { reader } = options;
+        const [account, positions] = await Promise.all([reader.account(userId), reader.positions(userId)]);
+        const markets = await Promise.all(positions.map((p) => reader.market(p.marketId)));
+        return c.json(
+          {
+            balance: { available: account?.availablePaise ?? 0, locked: account?.lockedPaise ?? 0 },
+            positions: positions.map((p, i) => ({
+              marketId: p.marketId,
+              yes: p.yesQty,
+              no: p.noQty,
+              yesLocked: p.yesLockedQty,
+              noLocked: p.noLockedQty,
+              yesCostPaise: p.yesCostPaise,
+              noCostPaise: p.noCostPaise,
+              yesAvgPrice: avg(p.yesCostPaise, p.yesQty),
+              noAvgPrice: avg(p.noCostPaise, p.noQty),
+              lastYesPricePaise: markets[i]?.lastYesPricePaise ?? null,
+              marketStatus: markets[i]?.status ?? null,
+            })),
+          },
+          200,
+        );
+      },
+    );
+    return router;
+  };
+}

@@ -1,0 +1,79 @@
+import { z } from "@hono/zod-openapi";
+
+export const RedeemRequest = z
+  .object({ code: z.string().trim().min(4).max(16).regex(/^[A-Za-z0-9]+$/) })
+  .strict()
+  .openapi("RedeemRequest");
+export const RedeemResponse = z.object({ ok: z.literal(true), referrerBonusPaise: z.number().int() }).openapi("RedeemResponse");
+export const ReferralsResponse = z
+  .object({
+    code: z.string(),
+    redeemed: z.boolean(),
+    referrals: z.array(z.object({ refereeId: z.string(), bonusPaise: z.number().int(), createdAt: z.number().int() })),
+    totalBonusPaise: z.number().int(),
+  })
+  .openapi("Referrals");
+
+export const KycRequest = z
+  .object({
+    pan: z
+      .string()
+      .trim()
+      .toUpperCase()
+      .regex(/^[A-Z]{5}[0-9]{4}[A-Z]$/, "PAN must look like AAAAA9999A"),
+    name: z
+      .string()
+      .trim()
+      .min(2)
+      .max(100)
+      .regex(/^[\p{L} .'-]+$/u, "letters, spaces, . ' - only"),
+    bankAccount: z
+      .string()
+      .trim()
+      .regex(/^\d{9,18}$/, "9 to 18 digits"),
+    ifsc: z
+      .string()
+      .trim()
+      .toUpperCase()
+      .regex(/^[A-Z]{4}0[A-Z0-9]{6}$/, "IFSC must look like ABCD0123456"),
+  })
+  .strict()
+  .openapi("KycRequest");
+
+export const KycView = z
+  .object({
+    id: z.string(),
+    status: z.enum(["PENDING", "VERIFIED", "REJECTED"]),
+    name: z.string(),
+    panMasked: z.string(),
+    bankAccountMasked: z.string(),
+    ifsc: z.string(),
+    reason: z.string().nullable(),
+    createdAt: z.number().int(),
+    decidedAt: z.number().int().nullable(),
+  })
+  .openapi("Kyc");
+export const KycResponse = z.object({ kyc: KycView.nullable() }).openapi("KycResponse");
+
+export const AdminKycView = z
+  .object({
+    id: z.string(),
+    userId: z.string(),
+    status: z.enum(["PENDING", "VERIFIED", "REJECTED"]),
+    pan: z.string(),
+    name: z.string(),
+    bankAccount: z.string(),
+    ifsc: z.string(),
+    createdAt: z.number().int(),
+  })
+  .openapi("AdminKyc");
+export const AdminKycListResponse = z.object({ requests: z.array(AdminKycView) }).openapi("AdminKycList");
+export const KycDecisionRequest = z
+  .object({ status: z.enum(["VERIFIED", "REJECTED"]), reason: z.string().trim().min(1).max(500).optional() })
+  .strict()
+  .refine((d) => d.status === "VERIFIED" || d.reason !== undefined, {
+    message: "a rejection needs a reason",
+    path: ["reason"],
+  })
+  .openapi("KycDecision");
+export const IdParam = z.object({ id: z.string().uuid().openapi({ param: { name: "id", in: "path" } }) });

@@ -1,0 +1,60 @@
+import { z } from "@hono/zod-openapi";
+
+const INDIAN_MOBILE = /^\+91[6-9]\d{9}$/;
+
+/**
+ * Accepts what people type (spaces, dashes, a leading 0 or 91, or none) and normalises to E.164
+ * `+91XXXXXXXXXX`; anything that is not an Indian mobile number after that is refused.
+ */
+export function normalizeIndianPhone(raw: string): string | null {
+  const compact = raw.replace(/[\s\-().]/g, "");
+  let digits: string;
+  if (compact.startsWith("+")) digits = compact;
+  else if (/^0\d{10}$/.test(compact)) digits = `+91${compact.slice(1)}`;
+  else if (/^91\d{10}$/.test(compact)) digits = `+${compact}`;
+  else if (/^\d{10}$/.test(compact)) digits = `+91${compact}`;
+  else return null;
+  return INDIAN_MOBILE.test(digits) ? digits : null;
+}
+
+export const Phone = z
+  .string()
+  .max(32)
+  .refine((s) => normalizeIndianPhone(s) !== null, { message: "must be an Indian mobile number (+91XXXXXXXXXX)" })
+  .transform((s) => normalizeIndianPhone(s) as string)
+  .openapi({ example: "+919876543210", description: "E.164 Indian mobile number; normalised to +91XXXXXXXXXX" });
+
+export const OtpRequest = z.object({ phone: Phone }).strict().openapi("OtpRequest");
+export const OtpResponse = z
+  .object({
+    expiresInSec: z.number().int(),
+    resendInSec: z.number().int(),
+    devOtp: z.string().optional().openapi({ description: "Only when SMS_PROVIDER=console (development)" }),
+  })
+  .openapi("OtpResponse");
+
+export const VerifyRequest = z
+  .object({ phone: Phone, otp: z.string().regex(/^\d{6}$/, "must be 6 digits") })
+  .strict()
+  .openapi("VerifyRequest");
+
+export const UserView = z
+  .object({
+    id: z.string(),
+    phone: z.string(),
+    role: z.enum(["USER", "ADMIN"]),
+    referralCode: z.string(),
+    isNew: z.boolean(),
+    createdAt: z.number().int(),
+  })
+  .openapi("User");
+
+export const UserResponse = z.object({ user: UserView }).openapi("UserResponse");
+export const MeResponse = z
+  .object({
+    user: UserView,
+    wallet: z.object({ balancePaise: z.number().int() }),
+    kycStatus: z.enum(["NONE", "PENDING", "VERIFIED", "REJECTED"]),
+  })
+  .openapi("MeResponse");
+export const OkResponse = z.object({ ok: z.literal(true) }).openapi("Ok");

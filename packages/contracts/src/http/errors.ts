@@ -1,0 +1,41 @@
+import { z } from "@hono/zod-openapi";
+
+/** Every error code the HTTP API returns. Statuses live in one table in apps/api (error-codes.ts). */
+export const ERROR_CODES = [
+  "VALIDATION_ERROR",
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+  "CSRF",
+  "NOT_FOUND",
+  "RATE_LIMITED",
+  "OTP_INVALID",
+  "OTP_EXPIRED",
+  "OTP_LOCKED",
+  "REFERRAL_CODE_UNKNOWN",
+  "REFERRAL_SELF",
+  "REFERRAL_ALREADY_REDEEMED",
+  "KYC_EXISTS",
+  "KYC_REQUIRED",
+  "KYC_NOT_PENDING",
+  "AMOUNT_TOO_SMALL",
+  "AMOUNT_TOO_LARGE",
+  "INSUFFICIENT_FUNDS",
+  "INVALID_SIGNATURE",
+  "ENGINE_UNAVAILABLE",
+  "PAYMENT_FAILED",
+  "SMS_UNAVAILABLE",
+  "CONFLICT",
+  "INTERNAL",
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const ErrorResponse = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: "VALIDATION_ERROR" }),
+      message: z.string(),
+      requestId: z.string().optional(),
+    }),
+  })
+  .openapi("Error");
+export type ErrorResponse = z.infer<typeof ErrorResponse>;

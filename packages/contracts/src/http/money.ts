@@ -1,0 +1,65 @@
+import { z } from "@hono/zod-openapi";
+
+/** Integer paise; ₹1 = 100. The cap keeps every sum far inside 2^53. */
+export const AmountPaise = z
+  .number()
+  .int()
+  .positive()
+  .max(100_000_000_00)
+  .openapi({ description: "Integer paise (₹1 = 100)", example: 10_000 });
+
+export const AmountRequest = z.object({ amount: AmountPaise }).strict().openapi("AmountRequest");
+
+export const LedgerEntryView = z
+  .object({
+    id: z.number().int(),
+    kind: z.string(),
+    amountPaise: z.number().int(),
+    balanceAfterPaise: z.number().int(),
+    reference: z.string(),
+    description: z.string().nullable(),
+    createdAt: z.number().int(),
+  })
+  .openapi("LedgerEntry");
+
+export const TransactionsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  before: z.coerce.number().int().positive().optional(),
+});
+export const TransactionsResponse = z
+  .object({ balancePaise: z.number().int(), entries: z.array(LedgerEntryView), nextBefore: z.number().int().nullable() })
+  .openapi("Transactions");
+
+export const DepositView = z
+  .object({
+    id: z.string(),
+    amountPaise: z.number().int(),
+    status: z.enum(["PENDING", "CONFIRMED", "FAILED"]),
+    gateway: z.string(),
+    createdAt: z.number().int(),
+  })
+  .openapi("Deposit");
+export const DepositResponse = z
+  .object({ deposit: DepositView, redirectUrl: z.string().nullable() })
+  .openapi("DepositResponse");
+
+export const DepositWebhook = z
+  .object({
+    depositId: z.string().min(1).max(100),
+    gatewayRef: z.string().min(1).max(200),
+    status: z.enum(["SUCCESS", "FAILED"]),
+    amount: AmountPaise,
+  })
+  .strict()
+  .openapi("DepositWebhook");
+export const WebhookResponse = z.object({ applied: z.boolean() }).openapi("WebhookResponse");
+
+export const WithdrawalView = z
+  .object({
+    id: z.string(),
+    amountPaise: z.number().int(),
+    status: z.enum(["RESERVED", "PAID", "REFUNDED"]),
+    createdAt: z.number().int(),
+  })
+  .openapi("Withdrawal");
+export const WithdrawalResponse = z.object({ withdrawal: WithdrawalView }).openapi("WithdrawalResponse");
