@@ -1,4 +1,5 @@
 import { lazy, Suspense } from "react";
+import { isAdmin } from "./api/normalize";
 import { useMe } from "./api/queries";
 import { Layout } from "./components/layout";
 import { Link } from "./components/link";
@@ -56,6 +57,6 @@ function RequireUser({ children, admin }: { children: React.ReactNode; admin?: b
       </Empty>
     );
   }
-  if (admin && me.data.role !== "admin") return <Empty>{t("forbidden")}</Empty>;
+  if (admin && !isAdmin(me.data.role)) return <Empty>{t("forbidden")}</Empty>;
   return <>{children}</>;
 }

@@ -31,6 +31,10 @@ setUserEventHandlers({
     );
     queryClient.invalidateQueries({ queryKey: keys.transactions });
   },
+  changed: (what) => {
+    queryClient.invalidateQueries({ queryKey: what === "position" ? keys.portfolio : keys.transactions });
+    if (what === "wallet") queryClient.invalidateQueries({ queryKey: keys.portfolio });
+  },
 });
 ensureSocket();
 document.documentElement.lang = useUi.getState().lang;

@@ -1,8 +1,17 @@
 /** One function per SPEC §6 route the UI uses. */
 import type { BookSnapshot } from "../lib/book";
 import { api, listOf } from "./client";
-import { normalizeMarket, normalizePortfolio, toMs } from "./normalize";
-import type { Candle, Fill, Kyc, Market, Order, ReferralInfo, Trade, Transaction, User } from "./types";
+import {
+  normalizeFill,
+  normalizeMarket,
+  normalizeOrder,
+  normalizePortfolio,
+  normalizeTrade,
+  normalizeTransaction,
+  pick,
+  toMs,
+} from "./normalize";
+import type { Candle, Fill, Kyc, Market, Order, ReferralInfo, Transaction, User } from "./types";
 
 export type Interval = "1m" | "5m" | "1h" | "1d";
 
@@ -11,6 +20,13 @@ const qs = (o: Record<string, string | number | undefined>) => {
   for (const [k, v] of Object.entries(o)) if (v !== undefined && v !== "") p.set(k, String(v));
   const s = p.toString();
   return s ? `?${s}` : "";
+};
+
+/** History pages answer `{…, nextBefore}` (a createdAt cursor) or `{…, nextCursor}`. */
+type Page = { nextBefore?: number | null; nextCursor?: string | null } | null;
+const nextOf = (r: Page): string | null => {
+  const n = r?.nextBefore ?? r?.nextCursor;
+  return n === null || n === undefined ? null : String(n);
 };
 
 export const auth = {
@@ -29,44 +45,60 @@ export const markets = {
   get: async (id: string) => normalizeMarket(await api.get(`/markets/${encodeURIComponent(id)}`)),
   orderbook: (id: string) => api.get<BookSnapshot>(`/markets/${encodeURIComponent(id)}/orderbook`),
   trades: async (id: string) =>
-    listOf<Trade>(await api.get(`/markets/${encodeURIComponent(id)}/trades`), "trades").map((t) => ({
-      ...t,
-      ts: toMs(t.ts ?? (t as { createdAt?: number }).createdAt),
-    })),
+    listOf<Record<string, unknown>>(await api.get(`/markets/${encodeURIComponent(id)}/trades`), "trades").map(normalizeTrade),
   candles: async (id: string, interval: Interval) =>
-    listOf<Candle>(await api.get(`/markets/${encodeURIComponent(id)}/candles${qs({ interval })}`), "candles").map((c) => ({
-      ...c,
-      time: toMs(c.time ?? (c as { ts?: number }).ts),
-    })),
+    listOf<Record<string, unknown>>(await api.get(`/markets/${encodeURIComponent(id)}/candles${qs({ interval })}`), "candles").map(
+      (c): Candle => ({
+        time: toMs(c.time ?? c.ts ?? c.start ?? c.bucket),
+        open: pick(c, "open") ?? 0,
+        high: pick(c, "high") ?? 0,
+        low: pick(c, "low") ?? 0,
+        close: pick(c, "close") ?? 0,
+        volume: pick(c, "volume", "volumeQty") ?? undefined,
+      }),
+    ),
 };
 
 export const orders = {
-  place: (body: unknown) => api.post<{ order: Order }>("/orders", body),
+  place: async (body: unknown) => {
+    const r = await api.post<{ order?: Record<string, unknown>; duplicate?: boolean }>("/orders", body);
+    return { ...r, order: r.order ? normalizeOrder(r.order) : undefined };
+  },
   cancel: (id: string) => api.del<{ order?: Order }>(`/orders/${encodeURIComponent(id)}`),
-  list: async (status?: string) => listOf<Order>(await api.get(`/orders${qs({ status })}`), "orders"),
+  list: async (status?: string): Promise<Order[]> =>
+    listOf<Record<string, unknown>>(await api.get(`/orders${qs({ status })}`), "orders").map(normalizeOrder),
 };
 
 export const portfolio = {
   get: async () => normalizePortfolio(await api.get("/portfolio")),
   fills: async (cursor?: string) => {
-    const r = await api.get<{ nextCursor?: string | null }>(`/portfolio/fills${qs({ cursor, limit: 50 })}`);
-    return { fills: listOf<Fill>(r, "fills").map((f) => ({ ...f, ts: toMs(f.ts ?? (f as { createdAt?: number }).createdAt) })), nextCursor: r?.nextCursor ?? null };
+    const r = await api.get<Page>(`/portfolio/fills${qs({ before: cursor, limit: 50 })}`);
+    return { fills: listOf<Record<string, unknown>>(r, "fills").map(normalizeFill) as Fill[], nextCursor: nextOf(r) };
   },
 };
 
 export const wallet = {
   transactions: async (cursor?: string) => {
-    const r = await api.get<{ nextCursor?: string | null }>(`/wallet/transactions${qs({ cursor, limit: 50 })}`);
-    return { transactions: listOf<Transaction>(r, "transactions"), nextCursor: r?.nextCursor ?? null };
+    const r = await api.get<Page>(`/wallet/transactions${qs({ before: cursor, limit: 50 })}`);
+    const rows = listOf<Record<string, unknown>>(r, "entries");
+    const list = rows.length ? rows : listOf<Record<string, unknown>>(r, "transactions");
+    return { transactions: list.map(normalizeTransaction) as Transaction[], nextCursor: nextOf(r) };
   },
-  deposit: (amount: number) => api.post<unknown>("/wallet/deposits", { amount }),
+  deposit: (amount: number) =>
+    api.post<{ deposit?: { id: string; status: string }; redirectUrl?: string | null }>("/wallet/deposits", { amount }),
   withdraw: (amount: number) => api.post<unknown>("/wallet/withdrawals", { amount }),
 };
 
 export const referrals = {
-  get: async () => {
-    const r = await api.get<ReferralInfo & { referral?: ReferralInfo }>("/referrals");
-    return r.referral ?? r;
+  get: async (): Promise<ReferralInfo> => {
+    const r = await api.get<Record<string, unknown>>("/referrals");
+    const list = Array.isArray(r.referrals) ? r.referrals : null;
+    return {
+      code: String(r.code ?? ""),
+      redeemed: r.redeemed as boolean | undefined,
+      referredCount: list ? list.length : (r.referredCount as number | undefined),
+      earned: (r.totalBonusPaise ?? r.earned) as number | undefined,
+    };
   },
   redeem: (code: string) => api.post<unknown>("/referrals/redeem", { code }),
 };
@@ -74,7 +106,8 @@ export const referrals = {
 export const kyc = {
   get: async (): Promise<Kyc> => {
     const r = await api.get<(Kyc & { kyc?: Kyc | null }) | null>("/kyc");
-    return r?.kyc ?? (r?.status ? r : { status: "NONE" });
+    const k = r && "kyc" in r ? r.kyc : r;
+    return k?.status ? k : { status: "NONE" };
   },
   submit: (body: { pan: string; name: string; bankAccount: string; ifsc: string }) => api.post<unknown>("/kyc", body),
 };

@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { auth } from "../api/endpoints";
+import { isAdmin } from "../api/normalize";
 import { useMe, usePortfolio } from "../api/queries";
 import { type Lang, useT } from "../i18n";
 import { formatRupees } from "../lib/money";
@@ -19,7 +20,7 @@ export function Layout({ children }: { children: ReactNode }) {
     { href: "/", label: t("navHome"), icon: "◎", active: path === "/" || path.startsWith("/markets") },
     { href: "/portfolio", label: t("navPortfolio"), icon: "▤", active: path.startsWith("/portfolio") },
     { href: "/wallet", label: t("navWallet"), icon: "₹", active: path.startsWith("/wallet") },
-    ...(user?.role === "admin"
+    ...(isAdmin(user?.role)
       ? [{ href: "/admin", label: t("navAdmin"), icon: "⚙", active: path.startsWith("/admin") }]
       : []),
   ];

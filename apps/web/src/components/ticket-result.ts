@@ -21,7 +21,8 @@ const PENDING = new Set(["PENDING", "ACCEPTED", "QUEUED", "RECEIVED"]);
 export function describeOrderResult(t: T, result: { order?: Order } | undefined, error: unknown): TicketMessage | null {
   if (error) {
     if (error instanceof ApiError) {
-      return { tone: "error", title: t("rejected"), detail: `${error.message}${error.code && !error.message.includes(error.code) ? ` (${error.code})` : ""}` };
+      const msg = error.message.charAt(0).toUpperCase() + error.message.slice(1);
+      return { tone: "error", title: t("rejected"), detail: `${msg}${error.code && !error.message.includes(error.code) ? ` (${error.code})` : ""}` };
     }
     return { tone: "error", title: t("rejected"), detail: String(error) };
   }

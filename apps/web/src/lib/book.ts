@@ -25,9 +25,13 @@ export interface LevelChange {
   price: number;
   qty: number;
 }
+/** One level change (`{seq, outcome, price, qty}`, the stream's shape) or a batch of them. */
 export interface BookDelta {
   marketId?: string;
   seq: number;
+  outcome?: Outcome;
+  price?: number;
+  qty?: number;
   changes?: LevelChange[];
   yes?: Level[];
   no?: Level[];
@@ -55,7 +59,12 @@ export function applyDelta(book: BookState, delta: BookDelta): DeltaResult {
   if (delta.seq !== book.seq + 1) return { status: "gap" };
   const yes = new Map(book.yes);
   const no = new Map(book.no);
+  const single =
+    delta.outcome && delta.price !== undefined && delta.qty !== undefined
+      ? [{ outcome: delta.outcome, price: delta.price, qty: delta.qty }]
+      : [];
   const changes: LevelChange[] = [
+    ...single,
     ...(delta.changes ?? []),
     ...(delta.yes ?? []).map((l) => ({ outcome: "YES" as const, ...l })),
     ...(delta.no ?? []).map((l) => ({ outcome: "NO" as const, ...l })),

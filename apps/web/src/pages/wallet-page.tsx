@@ -41,7 +41,10 @@ export function WalletPage() {
         <section className="card" aria-labelledby="dep-h">
           <h2 id="dep-h">{t("deposit")}</h2>
           <AmountForm id="deposit-amount" action={t("deposit")} presets={[100, 500, 1000]}
-            onSubmit={async (amount) => { await wallet.deposit(amount); refresh(); toast(t("depositDone", { amount: formatRupees(amount) }), "success"); }} />
+            onSubmit={async (amount) => {
+              const r = await wallet.deposit(amount);
+              if (r?.redirectUrl) return window.location.assign(r.redirectUrl);
+              refresh(); toast(t("depositDone", { amount: formatRupees(amount) }), "success"); }} />
         </section>
         <section className="card" aria-labelledby="wd-h">
           <h2 id="wd-h">{t("withdraw")}</h2>

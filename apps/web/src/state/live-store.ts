@@ -48,7 +48,10 @@ export const useLive = create<LiveState>((set, get) => ({
     if (r.status === "applied") set({ books: { ...get().books, [marketId]: r.book } });
     return true;
   },
-  ticker: (t) => set({ tickers: { ...get().tickers, [t.marketId]: { ...get().tickers[t.marketId], ...t } } }),
+  ticker: (t) => {
+    const defined = Object.fromEntries(Object.entries(t).filter(([, v]) => v !== undefined)) as Ticker;
+    set({ tickers: { ...get().tickers, [t.marketId]: { ...get().tickers[t.marketId], ...defined } } });
+  },
   trade: (marketId, t) => {
     const list = get().trades[marketId] ?? [];
     if (t.id && list.some((x) => x.id === t.id)) return;

@@ -4,7 +4,8 @@
  * re-subscribes that market to get a fresh snapshot.
  */
 import { io, type Socket } from "socket.io-client";
-import type { Balance, Fill, Order, Trade } from "../api/types";
+import { normalizeBalance, normalizeFill, normalizeTrade, pick } from "../api/normalize";
+import type { Balance, Fill, Order } from "../api/types";
 import type { BookDelta, BookSnapshot } from "../lib/book";
 import { type Ticker, useLive } from "./live-store";
 
@@ -12,6 +13,8 @@ export interface UserEventHandlers {
   order?: (o: Order) => void;
   fill?: (f: Fill) => void;
   balance?: (b: Balance) => void;
+  /** `position` and `wallet` events: something in the portfolio or ledger changed. */
+  changed?: (what: "position" | "wallet") => void;
 }
 
 let socket: Socket | null = null;
@@ -45,18 +48,35 @@ function connect(): Socket {
     if (!id || !rooms.has(id)) return;
     if (!useLive.getState().delta(id, d)) resubscribe(id);
   });
-  s.on("trade", (t: Trade & { marketId: string }) => {
+  s.on("trade", (t: Record<string, unknown> & { marketId: string }) => {
     const id = marketIdOf(t);
-    if (id) useLive.getState().trade(id, { ...t, ts: t.ts ?? Date.now() });
+    if (id) useLive.getState().trade(id, normalizeTrade(t));
   });
-  s.on("ticker", (t: Ticker) => {
-    if (t?.marketId) useLive.getState().ticker(t);
+  s.on("ticker", (t: Record<string, unknown> & { marketId: string }) => {
+    if (t?.marketId) useLive.getState().ticker(toTicker(t));
   });
   s.on("order", (o: Order) => handlers.order?.(o));
-  s.on("fill", (f: Fill) => handlers.fill?.(f));
-  s.on("balance", (b: Balance) => handlers.balance?.(b));
+  s.on("fill", (f: Record<string, unknown>) => handlers.fill?.(normalizeFill(f) as Fill));
+  s.on("balance", (b: unknown) => handlers.balance?.(normalizeBalance(b)));
+  s.on("position", () => handlers.changed?.("position"));
+  s.on("wallet", () => handlers.changed?.("wallet"));
   socket = s;
   return s;
+}
+
+/** Stream tickers carry `yesAsk`/`noAsk` (the price to buy each outcome now); older shapes `yesPrice`. */
+export function toTicker(t: Record<string, unknown> & { marketId: string }): Ticker {
+  const yesBid = pick(t, "yesBid");
+  const noBid = pick(t, "noBid");
+  const has = (k: string) => k in t;
+  return {
+    marketId: t.marketId,
+    yesPrice: pick(t, "yesPrice", "yesAsk") ?? (noBid !== null ? 1000 - noBid : has("yesAsk") || has("yesPrice") ? null : undefined),
+    noPrice: pick(t, "noPrice", "noAsk") ?? (yesBid !== null ? 1000 - yesBid : has("noAsk") || has("noPrice") ? null : undefined),
+    lastPrice: pick(t, "lastPrice", "lastYesPrice"),
+    volume: pick(t, "volume", "volumeQty") ?? undefined,
+    status: typeof t.status === "string" ? t.status.toUpperCase() : undefined,
+  };
 }
 
 export function resubscribe(marketId: string) {
