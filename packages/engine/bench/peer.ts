@@ -13,7 +13,16 @@ const FOK = "FOK" as TimeInForce;
  */
 
 type PeerOp =
-  | { k: 0; book: number; side: Side; id: string; price: number; size: number; tif: TimeInForce; postOnly: boolean }
+  | {
+      k: 0;
+      book: number;
+      side: Side;
+      id: string;
+      price: number;
+      size: number;
+      tif: TimeInForce;
+      postOnly: boolean;
+    }
   | { k: 1; book: number; side: Side; size: number }
   | { k: 2; book: number; id: string };
 
@@ -43,7 +52,16 @@ export function preparePeer(commands: Command[], warmup: Command[]): { warm: Pee
         } else {
           const price = isYes ? (c.pricePaise as number) : 1000 - (c.pricePaise as number);
           const tif = c.tif === "IOC" ? IOC : c.tif === "FOK" ? FOK : GTC;
-          ops.push({ k: 0, book, side, id: c.orderId, price, size: c.qty, tif, postOnly: c.postOnly === true });
+          ops.push({
+            k: 0,
+            book,
+            side,
+            id: c.orderId,
+            price,
+            size: c.qty,
+            tif,
+            postOnly: c.postOnly === true,
+          });
         }
       } else if (c.type === "CANCEL_ORDER") {
         const book = marketOf.get(c.orderId);
@@ -63,7 +81,14 @@ export function preparePeer(commands: Command[], warmup: Command[]): { warm: Pee
         const op = ops[i];
         const ob = obs[op.book];
         if (op.k === 0) {
-          ob.limit({ side: op.side, id: op.id, price: op.price, size: op.size, timeInForce: op.tif, postOnly: op.postOnly });
+          ob.limit({
+            side: op.side,
+            id: op.id,
+            price: op.price,
+            size: op.size,
+            timeInForce: op.tif,
+            postOnly: op.postOnly,
+          });
         } else if (op.k === 1) {
           ob.market({ side: op.side, size: op.size });
         } else {

@@ -16,7 +16,9 @@ interface Run {
 
 const [bunLine, nodeLine, ...flags] = process.argv.slice(2);
 const runs = [bunLine, nodeLine].map((l) => JSON.parse(l) as Run);
-const pkg = JSON.parse(readFileSync("node_modules/nodejs-order-book/package.json", "utf8")) as { version: string };
+const pkg = JSON.parse(readFileSync("node_modules/nodejs-order-book/package.json", "utf8")) as {
+  version: string;
+};
 const peer = `nodejs-order-book@${pkg.version}`;
 
 if (flags.includes("--json")) {

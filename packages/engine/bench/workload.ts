@@ -46,11 +46,25 @@ export function generate(
     const tick = m % 2 === 0 ? 50 : 10;
     ticks.push(tick);
     mids.push(500);
-    setup.push({ type: "CREATE_MARKET", ts, marketId: `m${m}`, tickPaise: tick, makerFeeBps: 10, takerFeeBps: 20 });
+    setup.push({
+      type: "CREATE_MARKET",
+      ts,
+      marketId: `m${m}`,
+      tickPaise: tick,
+      makerFeeBps: 10,
+      takerFeeBps: 20,
+    });
   }
   for (let u = 0; u < USERS; u++) {
     setup.push({ type: "CREATE_USER", ts, userId: `u${u}` });
-    setup.push({ type: "CREDIT", ts, userId: `u${u}`, amountPaise: 1_000_000_000, ref: `r${u}`, kind: "BONUS" });
+    setup.push({
+      type: "CREDIT",
+      ts,
+      userId: `u${u}`,
+      amountPaise: 1_000_000_000,
+      ref: `r${u}`,
+      kind: "BONUS",
+    });
   }
   for (const c of setup) shadow.apply(c);
 

@@ -1,0 +1,39 @@
+import { createEngine } from "./engine.ts";
+import type { Command, Engine, EngineEvent, PlaceOrderCommand, Result } from "./types.ts";
+
+/** Small helpers for the scenario tests: a funded world and terse order commands. */
+
+export interface World {
+  e: Engine;
+  run(c: Omit<Command, "ts"> & { ts?: number }): Result;
+  order(o: Partial<PlaceOrderCommand> & Pick<PlaceOrderCommand, "orderId" | "userId">): Result;
+  types(r: Result): string[];
+  of<T extends EngineEvent["type"]>(r: Result, type: T): Extract<EngineEvent, { type: T }>[];
+}
+
+export function world(users: string[], market: Record<string, unknown> = {}, fundsPaise = 1_000_000): World {
+  const e = createEngine();
+  let ts = 1_000;
+  const run = (c: Omit<Command, "ts"> & { ts?: number }) => e.apply({ ts: ts++, ...c } as Command);
+  for (const u of users) {
+    run({ type: "CREATE_USER", userId: u });
+    run({ type: "CREDIT", userId: u, amountPaise: fundsPaise, ref: `seed-${u}`, kind: "BONUS" });
+  }
+  run({ type: "CREATE_MARKET", marketId: "m", ...market });
+  return {
+    e,
+    run,
+    order: (o) =>
+      run({
+        type: "PLACE_ORDER",
+        marketId: "m",
+        outcome: "YES",
+        side: "BUY",
+        orderType: "LIMIT",
+        qty: 1,
+        ...o,
+      }),
+    types: (r) => r.events.map((x) => x.type),
+    of: (r, type) => r.events.filter((x) => x.type === type) as never,
+  };
+}
