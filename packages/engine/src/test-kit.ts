@@ -1,11 +1,14 @@
 import { createEngine } from "./engine.ts";
 import type { Command, Engine, EngineEvent, PlaceOrderCommand, Result } from "./types.ts";
 
+/** A command with an optional `ts` (the kit stamps an increasing one). */
+export type CommandInput = Command extends infer C ? (C extends Command ? Omit<C, "ts"> & { ts?: number } : never) : never;
+
 /** Small helpers for the scenario tests: a funded world and terse order commands. */
 
 export interface World {
   e: Engine;
-  run(c: Omit<Command, "ts"> & { ts?: number }): Result;
+  run(c: CommandInput): Result;
   order(o: Partial<PlaceOrderCommand> & Pick<PlaceOrderCommand, "orderId" | "userId">): Result;
   types(r: Result): string[];
   of<T extends EngineEvent["type"]>(r: Result, type: T): Extract<EngineEvent, { type: T }>[];
@@ -14,7 +17,7 @@ export interface World {
 export function world(users: string[], market: Record<string, unknown> = {}, fundsPaise = 1_000_000): World {
   const e = createEngine();
   let ts = 1_000;
-  const run = (c: Omit<Command, "ts"> & { ts?: number }) => e.apply({ ts: ts++, ...c } as Command);
+  const run = (c: CommandInput) => e.apply({ ts: ts++, ...c } as Command);
   for (const u of users) {
     run({ type: "CREATE_USER", userId: u });
     run({ type: "CREDIT", userId: u, amountPaise: fundsPaise, ref: `seed-${u}`, kind: "BONUS" });
