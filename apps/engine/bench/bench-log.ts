@@ -1,19 +1,9 @@
-import type { EventLog } from "@ox/bus";
+import { join } from "node:path";
+import { createFileJournal, type EventLog } from "@ox/bus";
 import type { LogRecord } from "@ox/contracts/pipeline";
+import pino from "pino";
 
-// TEMPORARY: an in-memory stand-in until packages/bus ships its file journal; then this opens it in `dir`.
-const shared: LogRecord[] = [];
-export async function openBenchLog(_dir: string): Promise<EventLog<LogRecord>> {
-  return {
-    async append(batch) {
-      for (const record of batch) shared.push(JSON.parse(JSON.stringify(record)));
-    },
-    async endOffset() {
-      return shared.length;
-    },
-    async read(from, max) {
-      return shared.slice(from, from + max).map((record, i) => ({ offset: from + i, record }));
-    },
-    async close() {},
-  };
+/** The embedded file journal in `dir` (the log whose reopen + replay the bench measures). */
+export function openBenchLog(dir: string): Promise<EventLog<LogRecord>> {
+  return createFileJournal<LogRecord>({ path: join(dir, "events.journal"), logger: pino({ level: "silent" }) });
 }

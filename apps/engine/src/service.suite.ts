@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { channels, type EngineQueryReply, type EventBatch } from "@ox/contracts/pipeline";
 import { type Command, createEngine } from "@ox/engine";
 import { ReplayDivergedError } from "./recovery.ts";
-import { type AdapterSet, createHarness, eventually, type Harness, readAll, sleep, stateOf } from "./test-kit.ts";
+import { type AdapterSet, createHarness, eventually, type Harness, sleep, stateOf } from "./test-kit.ts";
 import { workload } from "./workload.ts";
 
 export function engineServiceSuite(name: string, makeAdapters: () => Promise<AdapterSet>) {
@@ -39,8 +39,7 @@ export function engineServiceSuite(name: string, makeAdapters: () => Promise<Ada
       const ids = await sendAll(commands);
       for (const id of ids) await h.client.reply(id);
       expect(stateOf(service.engine)).toEqual(stateOf(reference(commands)));
-      const log = h.adapters.log();
-      const records = await readAll(log);
+      const records = await h.readLog();
       expect(records.map((r) => r.envelopeId)).toEqual(ids);
       await eventually(() => batches.reduce((n, b) => n + b.records, 0) === ids.length, "event batches");
       const published = batches.flatMap((b) => b.events.map((e) => e.seq));
@@ -48,7 +47,6 @@ export function engineServiceSuite(name: string, makeAdapters: () => Promise<Ada
       expect(records.some((r) => r.events.some((e) => e.type === "TRADE"))).toBe(true);
       await eventually(async () => (await h.adapters.queue("probe").depth()) === 0, "queue drained");
       await watcher.close();
-      await log.close();
     });
 
     test("replies only after the batch is durable in the log", async () => {
@@ -56,7 +54,7 @@ export function engineServiceSuite(name: string, makeAdapters: () => Promise<Ada
       const gate = new Promise<void>((resolve) => {
         release = resolve;
       });
-      const log = h.adapters.log();
+      const log = await h.adapters.log();
       const gated = { ...log, append: async (records: Parameters<typeof log.append>[0]) => {
         await gate;
         return log.append(records);
@@ -70,13 +68,14 @@ export function engineServiceSuite(name: string, makeAdapters: () => Promise<Ada
       release();
       expect((await h.client.reply(id)).code).toBe("OK");
       expect(await log.endOffset()).toBe(1);
+      await log.close();
       await eventually(async () => (await h.adapters.queue("probe").depth()) === 0, "acked");
     });
 
     test("a crash after the append and before the ack loses nothing and applies nothing twice", async () => {
       const commands = [...workload({ users: 4, markets: 2, orders: 120, seed: 7 })];
       let service!: Awaited<ReturnType<Harness["start"]>>;
-      const log = h.adapters.log();
+      const log = await h.adapters.log();
       let appends = 0;
       const crashing = { ...log, append: async (records: Parameters<typeof log.append>[0]) => {
         await log.append(records);
@@ -88,11 +87,12 @@ export function engineServiceSuite(name: string, makeAdapters: () => Promise<Ada
       await service.halt();
       const logged = await log.endOffset();
       expect(logged).toBeGreaterThanOrEqual(3);
+      await log.close(); // the crashed process's handle
       const second = await h.start({ snapshotEveryCommands: 50 });
       for (const id of ids) await h.client.reply(id);
       expect(stateOf(second.engine)).toEqual(stateOf(reference(commands)));
       expect(second.stats().commandsApplied).toBe(ids.length - logged);
-      const records = await readAll(log);
+      const records = await h.readLog();
       expect(records.map((r) => r.envelopeId)).toEqual(ids);
       for (const id of ids) {
         const got = h.client.replies.get(id) ?? [];
@@ -134,7 +134,7 @@ export function engineServiceSuite(name: string, makeAdapters: () => Promise<Ada
     });
 
     test("a log that disagrees with the engine on replay is fatal", async () => {
-      const log = h.adapters.log();
+      const log = await h.adapters.log();
       await log.append([
         {
           envelopeId: randomUUID(),
@@ -143,6 +143,7 @@ export function engineServiceSuite(name: string, makeAdapters: () => Promise<Ada
           events: [{ type: "USER_CREATED", userId: "someone-else", seq: 1, ts: 5 }],
         },
       ]);
+      await log.close();
       await expect(h.start()).rejects.toBeInstanceOf(ReplayDivergedError);
     });
 
@@ -156,7 +157,7 @@ export function engineServiceSuite(name: string, makeAdapters: () => Promise<Ada
       for (const id of ids) await h.client.reply(id);
       expect(service.engine.market("soon")?.status).toBe("OPEN");
       await eventually(() => service.engine.market("soon")?.status === "CLOSED", "market closed", 5_000);
-      const close = (await readAll(h.adapters.log())).find((r) => r.command.type === "CLOSE_MARKET");
+      const close = (await h.readLog()).find((r) => r.command.type === "CLOSE_MARKET");
       expect(close?.command.ts).toBeGreaterThanOrEqual(closeAt);
       expect(service.engine.market("later")?.status).toBe("OPEN");
 

@@ -25,7 +25,7 @@ export async function eventually(check: () => boolean | Promise<boolean>, what: 
 export interface AdapterSet {
   name: string;
   queue(consumer?: string): CommandQueue<CommandEnvelope>;
-  log(): EventLog<LogRecord>;
+  log(): Promise<EventLog<LogRecord>>;
   pubsub(): PubSub<unknown>;
   cleanup(): Promise<void>;
 }
@@ -35,6 +35,8 @@ export interface Harness {
   snapshotDir: string;
   /** Starts a service on the shared adapters (fresh connections each time). */
   start(overrides?: Partial<EngineServiceOptions>): Promise<EngineService>;
+  /** Opens the log for reading (closed at cleanup). */
+  readLog(): Promise<LogRecord[]>;
   /** A client that sends envelopes and collects replies on its own channel. */
   client: TestClient;
   cleanup(): Promise<void>;
@@ -78,7 +80,7 @@ export async function createHarness(adapters: AdapterSet): Promise<Harness> {
     client,
     async start(overrides = {}) {
       const queue = adapters.queue("engine-0");
-      const log = adapters.log();
+      const log = await adapters.log();
       const pubsub = adapters.pubsub();
       opened.push(queue, log, pubsub);
       const service = createEngineService({
@@ -93,6 +95,14 @@ export async function createHarness(adapters: AdapterSet): Promise<Harness> {
       services.push(service);
       await service.start();
       return service;
+    },
+    async readLog() {
+      const log = await adapters.log();
+      try {
+        return await readAll(log);
+      } finally {
+        await log.close();
+      }
     },
     async cleanup() {
       for (const service of services) await service.halt().catch(() => {});

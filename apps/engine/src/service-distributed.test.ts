@@ -1,0 +1,27 @@
+import { randomUUID } from "node:crypto";
+import { createKafkaLog, createRedisPubSub, createRedisStreamQueue } from "@ox/bus";
+import type { CommandEnvelope, LogRecord } from "@ox/contracts/pipeline";
+import Redis from "ioredis";
+import { engineServiceSuite } from "./service.suite.ts";
+import { silentLogger } from "./test-kit.ts";
+
+const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const KAFKA_BROKERS = (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(",");
+
+engineServiceSuite("distributed adapters (Redis Stream group, Kafka log, Redis pub/sub)", async () => {
+  const run = randomUUID().slice(0, 8);
+  const stream = `test:engine-service:${run}:commands`;
+  const topic = `test.engine-service.${run}.events`;
+  return {
+    name: "distributed",
+    queue: (consumer = "engine-0") =>
+      createRedisStreamQueue<CommandEnvelope>({ url: REDIS_URL, stream, group: "engine", consumer, logger: silentLogger }),
+    log: () => createKafkaLog<LogRecord>({ brokers: KAFKA_BROKERS, topic, logger: silentLogger }),
+    pubsub: () => createRedisPubSub(REDIS_URL, { logger: silentLogger }),
+    cleanup: async () => {
+      const redis = new Redis(REDIS_URL);
+      await redis.del(stream);
+      await redis.quit();
+    },
+  };
+});

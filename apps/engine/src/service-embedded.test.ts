@@ -1,0 +1,20 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createFileJournal, createMemoryPubSub, createMemoryPubSubHub, createMemoryQueue, createMemoryStream } from "@ox/bus";
+import type { LogRecord } from "@ox/contracts/pipeline";
+import { engineServiceSuite } from "./service.suite.ts";
+import { silentLogger } from "./test-kit.ts";
+
+engineServiceSuite("embedded adapters (memory queue, file journal, memory pub/sub)", async () => {
+  const stream = createMemoryStream();
+  const hub = createMemoryPubSubHub();
+  const dir = mkdtempSync(join(tmpdir(), "ox-journal-"));
+  return {
+    name: "embedded",
+    queue: (consumer = "engine-0") => createMemoryQueue({ stream, consumer }),
+    log: () => createFileJournal<LogRecord>({ path: join(dir, "events.journal"), logger: silentLogger }),
+    pubsub: () => createMemoryPubSub({ hub }),
+    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+});
