@@ -1,0 +1,191 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createAccountsRepo, createKycRepo, createPaymentsRepo } from "@ox/db";
+import { signWebhook } from "./payments/gateway.ts";
+import { type Client, createHarness, type Harness, request, signIn } from "./test-harness.ts";
+
+let h: Harness;
+let admin: Client;
+beforeAll(async () => {
+  h = await createHarness({
+    payouts: { name: "sandbox", payout: async ({ amountPaise }) => (amountPaise === 777 ? { ok: false, reason: "bank rejected" } : { ok: true, payoutRef: "po" }) },
+  });
+  admin = await signIn(h, "+919999900000", "10.1.0.1");
+});
+afterAll(async () => {
+  await h.close();
+});
+
+const code = async (r: Response) => ((await r.json()) as { error: { code: string } }).error.code;
+
+async function verifiedUser(): Promise<Client> {
+  const c = await signIn(h);
+  const r = await c.call("POST", "/api/v1/kyc", { pan: "abcde1234f", name: "Asha Rao", bankAccount: "123456789012", ifsc: "hdfc0001234" });
+  expect(r.status).toBe(201);
+  const { kyc } = (await r.json()) as { kyc: { id: string } };
+  expect((await admin.call("POST", `/api/v1/admin/kyc/${kyc.id}/decision`, { status: "VERIFIED" })).status).toBe(200);
+  return c;
+}
+
+describe("deposits", () => {
+  test("sandbox confirms at once: ledger, wallet, engine credit", async () => {
+    const c = await signIn(h);
+    const r = await c.call("POST", "/api/v1/wallet/deposits", { amount: 25_000 });
+    expect(r.status).toBe(201);
+    expect(((await r.json()) as { deposit: { status: string } }).deposit.status).toBe("CONFIRMED");
+    const tx = (await (await c.call("GET", "/api/v1/wallet/transactions")).json()) as { balancePaise: number; entries: { kind: string }[] };
+    expect(tx.balancePaise).toBe(26_500);
+    expect(tx.entries.map((e) => e.kind)).toEqual(["DEPOSIT", "BONUS"]);
+    await h.settle();
+    expect(h.engine.account(c.userId)?.availablePaise).toBe(26_500);
+  });
+
+  test("min, max and malformed amounts are refused", async () => {
+    const c = await signIn(h);
+    expect(await code(await c.call("POST", "/api/v1/wallet/deposits", { amount: 99 }))).toBe("AMOUNT_TOO_SMALL");
+    expect(await code(await c.call("POST", "/api/v1/wallet/deposits", { amount: 10_000_001 }))).toBe("AMOUNT_TOO_LARGE");
+    for (const amount of [10.5, -5, 0, "100", null]) {
+      expect((await c.call("POST", "/api/v1/wallet/deposits", { amount })).status).toBe(400);
+    }
+    expect((await request(h, "POST", "/api/v1/wallet/deposits", { amount: 500 })).status).toBe(401);
+  });
+
+  test("webhook: signature checked, applied once, amount must match", async () => {
+    const c = await signIn(h);
+    const payments = createPaymentsRepo(h.db.db);
+    const dep = await payments.createDeposit({ userId: c.userId, amountPaise: 5_000, gateway: "sandbox", now: h.clock.now() });
+    const body = JSON.stringify({ depositId: dep.id, gatewayRef: "g-1", status: "SUCCESS", amount: 5_000 });
+    const post = (raw: string, sig: string) =>
+      request(h, "POST", "/api/v1/webhooks/payments", raw, { "content-type": "application/json", "x-ox-signature": sig });
+    expect((await post(body, "sha256=00")).status).toBe(401);
+    expect((await post(body, signWebhook("wrong-secret-wrong-secret", body))).status).toBe(401);
+    const secret = h.deps.config.PAYMENT_WEBHOOK_SECRET;
+    const bad = JSON.stringify({ depositId: dep.id, gatewayRef: "g-1", status: "SUCCESS", amount: 6_000 });
+    expect((await post(bad, signWebhook(secret, bad))).status).toBe(400);
+    const first = await post(body, signWebhook(secret, body));
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({ applied: true });
+    const replay = await post(body, signWebhook(secret, body));
+    expect(await replay.json()).toEqual({ applied: false });
+    expect((await createAccountsRepo(h.db.db).wallet(c.userId))?.balancePaise).toBe(6_500);
+  });
+});
+
+describe("withdrawals", () => {
+  test("need VERIFIED KYC", async () => {
+    const c = await signIn(h);
+    const r = await c.call("POST", "/api/v1/wallet/withdrawals", { amount: 500 });
+    expect(r.status).toBe(403);
+    expect(await code(r)).toBe("KYC_REQUIRED");
+  });
+
+  test("engine reserves first; paid; limits; insufficient funds; failed payout refunded through the engine", async () => {
+    const c = await verifiedUser();
+    await h.settle();
+    const ok = await c.call("POST", "/api/v1/wallet/withdrawals", { amount: 500 });
+    expect(ok.status).toBe(201);
+    expect(((await ok.json()) as { withdrawal: { status: string } }).withdrawal.status).toBe("PAID");
+    expect(h.engine.account(c.userId)?.availablePaise).toBe(1_000);
+    expect(await code(await c.call("POST", "/api/v1/wallet/withdrawals", { amount: 99 }))).toBe("AMOUNT_TOO_SMALL");
+    expect(await code(await c.call("POST", "/api/v1/wallet/withdrawals", { amount: 1_000_001 }))).toBe("AMOUNT_TOO_LARGE");
+    const short = await c.call("POST", "/api/v1/wallet/withdrawals", { amount: 1_001 });
+    expect(short.status).toBe(422);
+    expect(await code(short)).toBe("INSUFFICIENT_FUNDS");
+    const failed = await c.call("POST", "/api/v1/wallet/withdrawals", { amount: 777 });
+    expect(((await failed.json()) as { withdrawal: { status: string } }).withdrawal.status).toBe("REFUNDED");
+    await h.settle();
+    expect(h.engine.account(c.userId)?.availablePaise).toBe(1_000);
+    expect((await createAccountsRepo(h.db.db).wallet(c.userId))?.balancePaise).toBe(1_000);
+  });
+
+  test("200 concurrent withdrawals on one wallet never overdraw it", async () => {
+    const c = await verifiedUser();
+    expect((await c.call("POST", "/api/v1/wallet/deposits", { amount: 8_500 })).status).toBe(201);
+    await h.settle();
+    expect(h.engine.account(c.userId)?.availablePaise).toBe(10_000);
+    const results = await Promise.all(Array.from({ length: 200 }, () => c.call("POST", "/api/v1/wallet/withdrawals", { amount: 100 })));
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 201).length).toBe(100);
+    expect(statuses.filter((s) => s === 422).length).toBe(100);
+    expect(h.engine.account(c.userId)).toEqual({ availablePaise: 0, lockedPaise: 0 });
+    expect((await createAccountsRepo(h.db.db).wallet(c.userId))?.balancePaise).toBe(0);
+    expect((await createPaymentsRepo(h.db.db).withdrawalsOf(c.userId, 500)).length).toBe(100);
+  });
+});
+
+describe("referrals", () => {
+  test("unknown, self, and exactly one of 200 concurrent redemptions", async () => {
+    const referrer = await signIn(h);
+    const referee = await signIn(h);
+    const { code: refCode } = (await (await referrer.call("GET", "/api/v1/referrals")).json()) as { code: string };
+    expect(await code(await referee.call("POST", "/api/v1/referrals/redeem", { code: "ZZZZ9999" }))).toBe("REFERRAL_CODE_UNKNOWN");
+    expect(await code(await referrer.call("POST", "/api/v1/referrals/redeem", { code: refCode }))).toBe("REFERRAL_SELF");
+    const results = await Promise.all(Array.from({ length: 200 }, () => referee.call("POST", "/api/v1/referrals/redeem", { code: refCode })));
+    expect(results.filter((r) => r.status === 200).length).toBe(1);
+    expect(results.filter((r) => r.status === 409).length).toBe(199);
+    const mine = (await (await referrer.call("GET", "/api/v1/referrals")).json()) as { referrals: unknown[]; totalBonusPaise: number };
+    expect(mine.referrals.length).toBe(1);
+    expect(mine.totalBonusPaise).toBe(500);
+    await h.settle();
+    expect(h.engine.account(referrer.userId)?.availablePaise).toBe(2_000);
+    expect(((await (await referee.call("GET", "/api/v1/referrals")).json()) as { redeemed: boolean }).redeemed).toBe(true);
+  });
+});
+
+describe("KYC and admin", () => {
+  test("validation, PENDING, one live request, masked view", async () => {
+    const c = await signIn(h);
+    const good = { pan: "ABCDE1234F", name: "Asha Rao", bankAccount: "123456789012", ifsc: "HDFC0001234" };
+    for (const bad of [
+      { ...good, pan: "ABCD1234F" },
+      { ...good, pan: "1BCDE1234F" },
+      { ...good, ifsc: "HDFC1001234" },
+      { ...good, bankAccount: "12ab" },
+      { ...good, name: "" },
+      { ...good, extra: 1 },
+    ]) {
+      expect((await c.call("POST", "/api/v1/kyc", bad)).status).toBe(400);
+    }
+    const r = await c.call("POST", "/api/v1/kyc", good);
+    expect(r.status).toBe(201);
+    expect(await code(await c.call("POST", "/api/v1/kyc", good))).toBe("KYC_EXISTS");
+    const view = (await (await c.call("GET", "/api/v1/kyc")).json()) as { kyc: { status: string; panMasked: string; bankAccountMasked: string } };
+    expect(view.kyc.status).toBe("PENDING");
+    expect(view.kyc.panMasked).toBe("••••••234F");
+    expect(view.kyc.bankAccountMasked.endsWith("9012")).toBe(true);
+    expect(JSON.stringify(view)).not.toContain("123456789012");
+  });
+
+  test("non-admins get 403 on every admin route; anonymous 401", async () => {
+    const c = await signIn(h);
+    const id = crypto.randomUUID();
+    const routes: [string, string, unknown?][] = [
+      ["GET", "/api/v1/admin/kyc"],
+      ["POST", `/api/v1/admin/kyc/${id}/decision`, { status: "VERIFIED" }],
+    ];
+    for (const [method, path, body] of routes) {
+      const r = await c.call(method, path, body);
+      expect(r.status).toBe(403);
+      expect(await code(r)).toBe("FORBIDDEN");
+      expect((await request(h, method, path, body)).status).toBe(401);
+    }
+  });
+
+  test("admin queue and decision with audit; decided once; unknown 404; users see only their own", async () => {
+    const a = await signIn(h);
+    const b = await signIn(h);
+    const { kyc } = (await (await a.call("POST", "/api/v1/kyc", { pan: "ABCDE1234F", name: "Asha Rao", bankAccount: "123456789012", ifsc: "HDFC0001234" })).json()) as { kyc: { id: string } };
+    const queue = (await (await admin.call("GET", "/api/v1/admin/kyc")).json()) as { requests: { id: string; pan: string }[] };
+    expect(queue.requests.find((r) => r.id === kyc.id)?.pan).toBe("ABCDE1234F");
+    expect(((await (await b.call("GET", "/api/v1/kyc")).json()) as { kyc: unknown }).kyc).toBeNull();
+    expect((await admin.call("POST", `/api/v1/admin/kyc/${kyc.id}/decision`, { status: "REJECTED" })).status).toBe(400);
+    const d = await admin.call("POST", `/api/v1/admin/kyc/${kyc.id}/decision`, { status: "REJECTED", reason: "name mismatch" });
+    expect(d.status).toBe(200);
+    expect(await code(await admin.call("POST", `/api/v1/admin/kyc/${kyc.id}/decision`, { status: "VERIFIED" }))).toBe("KYC_NOT_PENDING");
+    expect((await admin.call("POST", `/api/v1/admin/kyc/${crypto.randomUUID()}/decision`, { status: "VERIFIED" })).status).toBe(404);
+    expect((await admin.call("POST", "/api/v1/admin/kyc/not-a-uuid/decision", { status: "VERIFIED" })).status).toBe(400);
+    const audit = await createKycRepo(h.db.db).auditFor("kyc_request", kyc.id);
+    expect(audit.map((x) => [x.action, x.actorId])).toEqual([["KYC_REJECTED", admin.userId]]);
+    const status = (await (await a.call("GET", "/api/v1/kyc")).json()) as { kyc: { status: string; reason: string } };
+    expect(status.kyc).toMatchObject({ status: "REJECTED", reason: "name mismatch" });
+  });
+});

@@ -1,0 +1,207 @@
+/**
+ * Builds the app on real services for tests: a fresh Postgres database, Redis KV, Redis Streams
+ * command queue and Redis pub/sub, and a real engine (@ox/engine createEngine) behind a tiny
+ * consumer that applies each queued command and publishes the reply, as the engine service does.
+ * Fakes only at the paid edges: SMS (console) and the payment/payout sandbox.
+ */
+import { createRedisKv, createRedisPubSub, createRedisStreamQueue, type Kv } from "@ox/bus";
+import type { CommandEnvelope, CommandReply } from "@ox/contracts";
+import type { DbHandle } from "@ox/db";
+import { createTestDb } from "@ox/db/testing";
+import { createEngine, type Engine } from "@ox/engine";
+import pino from "pino";
+import { createApp } from "./app.ts";
+import type { ApiConfig, AppDeps } from "./deps.ts";
+import { createQueueEngineGateway } from "./engine/engine-gateway.ts";
+import { createOutboxRelay, type OutboxRelay } from "./outbox-relay.ts";
+import { createSandboxGateway, createSandboxPayouts, type PaymentGateway, type PayoutProvider } from "./payments/gateway.ts";
+import { createConsoleSms } from "./sms/sms.ts";
+
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+
+export function testConfig(overrides: Partial<ApiConfig> = {}): ApiConfig {
+  return {
+    NODE_ENV: "test",
+    JWT_SECRET: "test-secret-test-secret-test-secret-0123",
+    SESSION_TTL_SEC: 7 * 24 * 3600,
+    ACCESS_TOKEN_TTL_SEC: 900,
+    SMS_PROVIDER: "console",
+    ADMIN_PHONES: ["+919999900000"],
+    SIGNUP_BONUS_PAISE: 1500,
+    REFERRAL_BONUS_PAISE: 500,
+    WITHDRAWAL_MIN_PAISE: 100,
+    WITHDRAWAL_MAX_PAISE: 1_000_000,
+    DEPOSIT_MIN_PAISE: 100,
+    DEPOSIT_MAX_PAISE: 10_000_000,
+    PAYMENT_WEBHOOK_SECRET: "webhook-secret-0123456789",
+    ALLOWED_ORIGINS: ["https://app.example.in"],
+    TRUST_PROXY: true,
+    ...overrides,
+  };
+}
+
+export interface Harness {
+  app: ReturnType<typeof createApp>;
+  deps: AppDeps;
+  db: DbHandle;
+  kv: Kv;
+  engine: Engine;
+  relay: OutboxRelay;
+  clock: { now(): number; advance(ms: number): void };
+  /** Commands the in-test engine consumer has applied, in order. */
+  applied: CommandEnvelope[];
+  /** Waits until the relay has delivered everything and the engine consumer applied it. */
+  settle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  config?: Partial<ApiConfig>;
+  payments?: PaymentGateway;
+  payouts?: PayoutProvider;
+  kv?: Kv;
+  /** Start the background consumer that plays the engine service (default true). */
+  engineConsumer?: boolean;
+}
+
+export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const run = crypto.randomUUID().slice(0, 8);
+  const stream = `test:${run}:commands`;
+  const db = await createTestDb("postgres");
+  const kv = options.kv ?? createRedisKv({ url: REDIS_URL, prefix: `test:${run}:` });
+  const apiQueue = createRedisStreamQueue<CommandEnvelope>({ url: REDIS_URL, stream, group: "engine", consumer: "api" });
+  const engineQueue = createRedisStreamQueue<CommandEnvelope>({ url: REDIS_URL, stream, group: "engine", consumer: "engine" });
+  const apiReplies = createRedisPubSub<CommandReply>(REDIS_URL);
+  const engineReplies = createRedisPubSub<CommandReply>(REDIS_URL);
+  let t = Date.now();
+  const clock = { now: () => t, advance: (ms: number) => void (t += ms) };
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+  const engine = createEngine();
+  const applied: CommandEnvelope[] = [];
+  const gateway = createQueueEngineGateway({ queue: apiQueue, replies: apiReplies, instanceId: `api-${run}`, timeoutMs: 5_000 });
+  const relay = createOutboxRelay({ db: db.db, queue: apiQueue, clock, logger, intervalMs: 50 });
+  const deps: AppDeps = {
+    config: testConfig(options.config),
+    db: db.db,
+    kv,
+    commandQueue: apiQueue,
+    engine: gateway,
+    sms: createConsoleSms(() => {}),
+    payments: options.payments ?? createSandboxGateway(),
+    payouts: options.payouts ?? createSandboxPayouts(),
+    clock,
+    logger,
+    outbox: relay,
+  };
+  const app = createApp(deps);
+
+  let stopped = false;
+  const consumer = (async () => {
+    if (options.engineConsumer === false) return;
+    while (!stopped) {
+      const batch = await engineQueue.receive(100, 50).catch(() => []);
+      for (const d of batch) {
+        const result = engine.apply(d.body.command);
+        applied.push(d.body);
+        if (d.body.replyTo) {
+          await engineReplies.publish(d.body.replyTo, {
+            id: d.body.id,
+            code: result.code,
+            duplicate: result.duplicate ?? false,
+            order: result.order ?? null,
+            lastSeq: engine.lastSeq,
+          });
+        }
+      }
+      if (batch.length) await engineQueue.ack(batch.map((d) => d.id));
+    }
+  })();
+
+  return {
+    app,
+    deps,
+    db,
+    kv,
+    engine,
+    relay,
+    clock,
+    applied,
+    async settle() {
+      for (let i = 0; i < 200; i++) {
+        await relay.drain();
+        if ((await apiQueue.depth()) === 0) return;
+        await Bun.sleep(20);
+      }
+      throw new Error("engine consumer did not catch up");
+    },
+    async close() {
+      stopped = true;
+      await relay.stop();
+      await consumer;
+      await gateway.close();
+      await Promise.allSettled([apiQueue.close(), engineQueue.close(), apiReplies.close(), engineReplies.close()]);
+      if (!options.kv) await kv.close();
+      await db.close();
+    },
+  };
+}
+
+/** A signed-in client: keeps the session cookie like a browser cookie jar (same-origin requests). */
+export interface Client {
+  cookie: string;
+  userId: string;
+  phone: string;
+  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
+}
+
+export function sessionCookieFrom(res: Response): string | null {
+  for (const c of res.headers.getSetCookie()) {
+    const m = /^ox_session=([^;]*)/.exec(c);
+    if (m) return m[1] ? `ox_session=${m[1]}` : null;
+  }
+  return null;
+}
+
+export async function request(
+  h: Harness,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  const init: RequestInit = { method, headers: { ...headers } };
+  if (body !== undefined) {
+    init.body = typeof body === "string" ? body : JSON.stringify(body);
+    (init.headers as Record<string, string>)["content-type"] ??= "application/json";
+  }
+  return h.app.request(`http://localhost${path}`, init);
+}
+
+let phoneCounter = 0;
+export function nextPhone(): string {
+  phoneCounter++;
+  return `+9198${String(Date.now() % 1_000_000).padStart(6, "0")}${String(phoneCounter % 100).padStart(2, "0")}`;
+}
+
+export async function signIn(h: Harness, phone = nextPhone(), ip = `10.0.${phoneCounter % 250}.${(phoneCounter * 7) % 250}`): Promise<Client> {
+  const otpRes = await request(h, "POST", "/api/v1/auth/otp", { phone }, { "x-forwarded-for": ip });
+  if (otpRes.status !== 200) throw new Error(`otp ${otpRes.status} ${await otpRes.text()}`);
+  const { devOtp } = (await otpRes.json()) as { devOtp: string };
+  const res = await request(h, "POST", "/api/v1/auth/verify", { phone, otp: devOtp });
+  if (res.status !== 200) throw new Error(`verify ${res.status} ${await res.text()}`);
+  const cookie = sessionCookieFrom(res);
+  if (!cookie) throw new Error("no session cookie");
+  const { user } = (await res.json()) as { user: { id: string } };
+  const client: Client = {
+    cookie,
+    userId: user.id,
+    phone,
+    async call(method, path, body, headers = {}) {
+      const r = await request(h, method, path, body, { cookie: client.cookie, ...headers });
+      const fresh = sessionCookieFrom(r);
+      if (fresh) client.cookie = fresh;
+      return r;
+    },
+  };
+  return client;
+}
