@@ -17,3 +17,6 @@ export {
 export { errors, json, jsonBody } from "./routes/openapi-helpers.ts";
 export { createConsoleSms, type SmsSender } from "./sms/sms.ts";
 export { createTwilioSms } from "./sms/twilio-sms.ts";
+export { createSessions, type Sessions } from "./auth/sessions.ts";
+export { createInProcessEngineReader, createRemoteEngineReader, type EngineReader } from "./engine-client/index.ts";
+export { tradingRoutes } from "./routes/orders-register.ts";

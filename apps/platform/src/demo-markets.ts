@@ -1,0 +1,70 @@
+/**
+ * Demo markets for a first start, created through the public admin API exactly as an operator
+ * would (so seeding exercises the same path as production, and nothing here writes tables directly).
+ */
+import type { ApiClient } from "@ox/bot";
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+export interface DemoMarket {
+  title: string;
+  description: string;
+  category: string;
+  rules: string;
+  closeInMs: number;
+}
+
+export const demoMarkets: DemoMarket[] = [
+  {
+    title: "Will India win the next ODI against Australia?",
+    description: "India vs Australia, the next scheduled one-day international.",
+    category: "cricket",
+    rules: "Resolves YES if India wins per the official ICC scorecard; NO on a loss, tie or no result.",
+    closeInMs: 3 * DAY,
+  },
+  {
+    title: "Will Virat Kohli score a century in the next Test?",
+    description: "Any innings of India's next Test match.",
+    category: "cricket",
+    rules: "Resolves YES if Kohli scores 100 or more in either innings per the official scorecard.",
+    closeInMs: 6 * DAY,
+  },
+  {
+    title: "Will voter turnout in the next Lok Sabha phase exceed 65%?",
+    description: "Provisional turnout published by the Election Commission of India.",
+    category: "politics",
+    rules: "Resolves YES if the ECI's provisional turnout for the phase is above 65.0%.",
+    closeInMs: 10 * DAY,
+  },
+  {
+    title: "Will Bitcoin close above $100,000 this Friday?",
+    description: "BTC/USD daily close (00:00 UTC) on Friday.",
+    category: "crypto",
+    rules: "Resolves YES if the CoinGecko BTC/USD daily close is strictly above 100,000.",
+    closeInMs: 4 * DAY,
+  },
+  {
+    title: "Will the top Bollywood release this weekend gross ₹100 crore in India?",
+    description: "Domestic net collections of the biggest release, opening weekend.",
+    category: "entertainment",
+    rules: "Resolves YES if producer-reported domestic net collections reach ₹100 crore by Sunday.",
+    closeInMs: 5 * DAY,
+  },
+];
+
+/** Creates the demo markets when the exchange has none yet. Returns how many it created. */
+export async function seedDemoMarkets(admin: ApiClient, now: number): Promise<number> {
+  const { markets } = await admin.call<{ markets: unknown[] }>("GET", "/markets");
+  if (markets.length > 0) return 0;
+  for (const m of demoMarkets) {
+    await admin.call("POST", "/admin/markets", {
+      title: m.title,
+      description: m.description,
+      category: m.category,
+      rules: m.rules,
+      closeAt: now + m.closeInMs,
+    });
+  }
+  return demoMarkets.length;
+}

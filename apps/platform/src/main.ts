@@ -1,0 +1,94 @@
+/**
+ * `npm start`: the whole exchange in one process on embedded defaults (SPEC §8).
+ * Flags: --no-bot (no market maker), --no-demo (no demo markets on first start).
+ */
+import { execFileSync } from "node:child_process";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { createLogger, EnvError, loadEnv } from "@ox/api";
+import { createApiClient, createMarketMaker } from "@ox/bot";
+import { seedDemoMarkets } from "./demo-markets.ts";
+import { startPlatform, webDistExists } from "./platform.ts";
+
+const DEMO_ADMIN_PHONE = "+919000000001";
+const BOT_PHONE = "+919000000002";
+
+const { values: flags } = parseArgs({
+  options: { "no-bot": { type: "boolean", default: false }, "no-demo": { type: "boolean", default: false } },
+});
+
+const began = Date.now();
+process.env.DATA_DIR ??= "data";
+const devMode = (process.env.NODE_ENV ?? "development") !== "production";
+if (devMode && !process.env.ADMIN_PHONES) process.env.ADMIN_PHONES = `${DEMO_ADMIN_PHONE},${BOT_PHONE}`;
+
+let env: ReturnType<typeof loadEnv>;
+try {
+  env = loadEnv();
+} catch (err) {
+  if (err instanceof EnvError) {
+    console.error(err.message);
+    process.exit(2);
+  }
+  throw err;
+}
+const logger = createLogger({ level: env.LOG_LEVEL });
+
+const webDist = resolve(import.meta.dir, "../../web/dist");
+if (!webDistExists(webDist)) {
+  console.error("Building the web app (first start only)…");
+  execFileSync("npm", ["run", "build", "-w", "@ox/web"], { stdio: ["ignore", "ignore", "inherit"] });
+}
+
+const platform = await startPlatform({ env, logger, webDist });
+const startedMs = Date.now() - began;
+
+const admin = createApiClient({ baseUrl: platform.url });
+let bot: ReturnType<typeof createMarketMaker> | undefined;
+if (devMode && env.SMS_PROVIDER === "console") {
+  await admin.login(DEMO_ADMIN_PHONE);
+  if (!flags["no-demo"]) {
+    const created = await seedDemoMarkets(admin, Date.now());
+    if (created > 0) logger.info({ created }, "seeded demo markets");
+  }
+  if (!flags["no-bot"]) {
+    const botApi = createApiClient({ baseUrl: platform.url });
+    await botApi.login(BOT_PHONE);
+    bot = createMarketMaker({ api: botApi, logger: logger.child({ process: "bot" }) });
+    bot.start();
+  }
+}
+
+const line = "─".repeat(64);
+console.log(
+  [
+    line,
+    "  Opinion exchange is running",
+    `  Open            ${platform.url}`,
+    `  API docs        ${platform.url}/docs`,
+    `  Admin phone     ${devMode ? DEMO_ADMIN_PHONE : "(ADMIN_PHONES)"}`,
+    `  OTPs            ${env.SMS_PROVIDER === "console" ? "shown on the login page (devOtp) and in this log as 'console SMS'" : "sent by SMS"}`,
+    `  Data            ${platform.dataDir}  (queue ${platform.adapters.queue}, log ${platform.adapters.log})`,
+    `  Market maker    ${bot ? "on (--no-bot to stop it)" : "off"}`,
+    `  Started in      ${startedMs} ms`,
+    "  Stop            Ctrl-C",
+    line,
+  ].join("\n"),
+);
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, "shutting down: draining, snapshotting, closing");
+  bot?.stop();
+  try {
+    await platform.stop();
+    process.exit(0);
+  } catch (err) {
+    logger.error({ err }, "shutdown failed");
+    process.exit(1);
+  }
+}
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));

@@ -1,0 +1,136 @@
+/**
+ * SPEC §8 / issue 5: from a clean clone, `npm install && npm start` serves a working exchange.
+ * This test does exactly that in a temporary directory: clone, install, start, log in with the
+ * console OTP, trade against the market-making bot, kill -9, start again (nothing acknowledged is
+ * lost), then Ctrl-C for a clean shutdown.
+ */
+import { afterAll, expect, test } from "bun:test";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { createApiClient } from "@ox/bot";
+
+const repoRoot = resolve(import.meta.dir, "../../..");
+const work = mkdtempSync(join(tmpdir(), "ox-start-"));
+const clone = join(work, "repo");
+const port = 3900 + Math.floor(Math.random() * 90);
+const baseUrl = `http://localhost:${port}`;
+const children: ChildProcess[] = [];
+
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+  rmSync(work, { recursive: true, force: true });
+});
+
+function startPlatform(): Promise<{ child: ChildProcess; output: () => string; readyMs: number }> {
+  const began = Date.now();
+  const child = spawn("npm", ["start"], {
+    cwd: clone,
+    env: { ...process.env, PORT: String(port), NODE_ENV: "development", LOG_LEVEL: "warn" },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  children.push(child);
+  let out = "";
+  child.stdout?.on("data", (d) => {
+    out += d;
+  });
+  child.stderr?.on("data", (d) => {
+    out += d;
+  });
+  return new Promise((resolveReady, reject) => {
+    const deadline = setTimeout(() => reject(new Error(`npm start did not serve in time:\n${out}`)), 120_000);
+    const poll = setInterval(async () => {
+      try {
+        const res = await fetch(`${baseUrl}/`);
+        if (res.ok && (await res.text()).includes("<html")) {
+          clearInterval(poll);
+          clearTimeout(deadline);
+          resolveReady({ child, output: () => out, readyMs: Date.now() - began });
+        }
+      } catch {
+        // not listening yet
+      }
+      if (child.exitCode !== null) {
+        clearInterval(poll);
+        clearTimeout(deadline);
+        reject(new Error(`npm start exited with ${child.exitCode}:\n${out}`));
+      }
+    }, 250);
+  });
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((r) => {
+    if (child.exitCode !== null) r(child.exitCode);
+    else child.once("exit", (code) => r(code));
+  });
+}
+
+async function bestYesAsk(api: ReturnType<typeof createApiClient>, marketId: string) {
+  const book = await api.call<{ no: { price: number; qty: number }[] }>("GET", `/markets/${marketId}/orderbook`);
+  const bestNoBid = book.no[0];
+  return bestNoBid ? 1000 - bestNoBid.price : null;
+}
+
+test(
+  "npm install && npm start from a clean clone: log in, trade against the bot, survive kill -9, stop cleanly",
+  async () => {
+    execFileSync("git", ["clone", "--quiet", repoRoot, clone]);
+    execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], { cwd: clone, stdio: "ignore" });
+
+    const first = await startPlatform();
+    console.log(JSON.stringify({ metric: "startToServedPageMs", value: first.readyMs }));
+    expect(first.output()).toContain(baseUrl);
+
+    const api = createApiClient({ baseUrl });
+    await api.login("+919812345678");
+    const { markets } = await api.call<{ markets: { id: string }[] }>("GET", "/markets?status=OPEN");
+    expect(markets.length).toBeGreaterThanOrEqual(4);
+    const marketId = markets[0]?.id ?? "";
+
+    let ask: number | null = null;
+    for (let i = 0; i < 60 && ask === null; i++) {
+      ask = await bestYesAsk(api, marketId);
+      if (ask === null) await Bun.sleep(500);
+    }
+    expect(ask).not.toBeNull();
+
+    const placed = await api.call<{ order: { id: string; status: string; filledQty: number } }>("POST", "/orders", {
+      marketId,
+      outcome: "YES",
+      side: "BUY",
+      type: "LIMIT",
+      price: ask,
+      quantity: 1,
+      clientOrderId: "start-test-1",
+    });
+    expect(placed.order.filledQty).toBe(1);
+    expect(placed.order.status).toBe("FILLED");
+    const before = await api.call<{ positions: { marketId: string; yes: number }[] }>("GET", "/portfolio");
+    expect(before.positions.find((p) => p.marketId === marketId)?.yes).toBe(1);
+
+    // kill -9 the whole process group: nothing acknowledged may be lost.
+    process.kill(-(first.child.pid ?? 0), "SIGKILL");
+    await exited(first.child);
+
+    const second = await startPlatform();
+    const after = await api.call<{ positions: { marketId: string; yes: number }[] }>("GET", "/portfolio");
+    expect(after.positions.find((p) => p.marketId === marketId)?.yes).toBe(1);
+    const again = await api.call<{ order: { id: string } }>("POST", "/orders", {
+      marketId,
+      outcome: "YES",
+      side: "BUY",
+      type: "LIMIT",
+      price: ask,
+      quantity: 1,
+      clientOrderId: "start-test-1",
+    });
+    expect(again.order.id).toBe(placed.order.id);
+
+    process.kill(-(second.child.pid ?? 0), "SIGINT");
+    expect(await exited(second.child)).toBe(0);
+  },
+  300_000,
+);
