@@ -109,7 +109,8 @@ export function createApp(deps: AppDeps, options: { routes?: RouteFactory[] } = 
     }
     if (err instanceof HTTPException && err.status < 500) {
       const code = STATUS_CODES[err.status] ?? "VALIDATION_ERROR";
-      return c.json({ error: { code, message: err.message || code, requestId } }, err.status);
+      const status = code === "VALIDATION_ERROR" ? 400 : err.status;
+      return c.json({ error: { code, message: err.message || code, requestId } }, status);
     }
     (c.get("log") ?? deps.logger).error({ err, reqId: requestId }, "unhandled error");
     return c.json({ error: { code: "INTERNAL", message: "internal error", requestId } }, 500);
