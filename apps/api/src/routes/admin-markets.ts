@@ -1,0 +1,139 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { markets, outbox } from "@ox/db";
+import type { Command } from "@ox/engine";
+import { eq } from "drizzle-orm";
+import { createRouter, sessionOf } from "../app-env.ts";
+import type { RouteContext } from "../app.ts";
+import { EngineTimeoutError } from "../engine/engine-gateway.ts";
+import { ApiError } from "../errors.ts";
+import { MarketIdParam, MarketResponse } from "./markets-schemas.ts";
+import { marketSummary } from "./markets.ts";
+import { errors, json, jsonBody } from "./openapi-helpers.ts";
+import { EngineRejectedError } from "./orders-errors.ts";
+import type { TradingOptions } from "./orders.ts";
+
+export const CreateMarketRequest = z
+  .object({
+    title: z.string().trim().min(5).max(200),
+    description: z.string().trim().max(5_000).default(""),
+    category: z.string().trim().min(2).max(50),
+    rules: z.string().trim().max(5_000).default(""),
+    closeAt: z.number().int().positive().openapi({ description: "Epoch ms; trading stops then" }),
+    tick: z.number().int().refine((t) => t > 0 && 1000 % t === 0, "must divide 1000").default(50).optional(),
+    makerFeeBps: z.number().int().min(0).max(1_000).optional(),
+    takerFeeBps: z.number().int().min(0).max(1_000).optional(),
+  })
+  .strict()
+  .openapi("CreateMarketRequest");
+const ResolveRequest = z.object({ outcome: z.enum(["YES", "NO", "VOID"]) }).strict().openapi("ResolveMarketRequest");
+const CommandResult = z
+  .object({ marketId: z.string(), status: z.enum(["APPLIED", "PENDING"]), code: z.string().nullable() })
+  .openapi("AdminMarketCommandResult");
+
+/**
+ * Admin market routes. Creation writes the catalogue row and an outbox row carrying CREATE_MARKET in one
+ * transaction: the relay delivers it until the queue accepts it, so the engine can never miss a market
+ * that Postgres has. Close and resolve are engine commands through the gateway.
+ */
+export function createAdminMarketRoutes(options: TradingOptions) {
+  return function adminMarketRoutes(ctx: RouteContext) {
+    const { deps } = ctx;
+    const router = createRouter();
+    const secured = { middleware: [ctx.auth, ctx.admin], security: [{ cookieAuth: [] }], tags: ["admin"] };
+
+    router.openapi(
+      createRoute({
+        method: "post",
+        path: "/admin/markets",
+        ...secured,
+        summary: "Create a market (admin)",
+        request: { body: jsonBody(CreateMarketRequest) },
+        responses: { 201: json(MarketResponse, "Created"), ...errors(400, 401, 403) },
+      }),
+      async (c) => {
+        const { userId } = sessionOf(c);
+        const body = c.req.valid("json");
+        const now = deps.clock.now();
+        if (body.closeAt <= now) throw new ApiError("VALIDATION_ERROR", "closeAt must be in the future");
+        const id = crypto.randomUUID();
+        const tickPaise = body.tick ?? 50;
+        const command = {
+          type: "CREATE_MARKET",
+          marketId: id,
+          tickPaise,
+          closeAt: body.closeAt,
+          ...(body.makerFeeBps !== undefined && { makerFeeBps: body.makerFeeBps }),
+          ...(body.takerFeeBps !== undefined && { takerFeeBps: body.takerFeeBps }),
+        };
+        const row = await deps.db.transaction(async (tx) => {
+          const [created] = await tx
+            .insert(markets)
+            .values({
+              id,
+              title: body.title,
+              description: body.description,
+              category: body.category,
+              rules: body.rules,
+              closeAt: body.closeAt,
+              tickPaise,
+              makerFeeBps: body.makerFeeBps ?? 0,
+              takerFeeBps: body.takerFeeBps ?? 0,
+              createdBy: userId,
+              createdAt: now,
+            })
+            .returning();
+          await tx.insert(outbox).values({ id: crypto.randomUUID(), userId, command, createdAt: now });
+          return created;
+        });
+        deps.outbox.kick();
+        return c.json({ market: marketSummary(row, null) }, 201);
+      },
+    );
+
+    const sendMarketCommand = async (marketId: string, command: Command) => {
+      const [row] = await deps.db.select({ id: markets.id }).from(markets).where(eq(markets.id, marketId));
+      if (!row && !(await options.reader.market(marketId))) throw new ApiError("NOT_FOUND", "no such market");
+      const reply = await deps.engine.execute(command).catch((err) => {
+        if (err instanceof EngineTimeoutError) return null;
+        throw new ApiError("ENGINE_UNAVAILABLE", "the command could not be queued", { cause: err });
+      });
+      if (!reply) return { marketId, status: "PENDING" as const, code: null };
+      if (reply.code !== "OK") throw new EngineRejectedError(reply.code);
+      return { marketId, status: "APPLIED" as const, code: reply.code };
+    };
+
+    router.openapi(
+      createRoute({
+        method: "post",
+        path: "/admin/markets/{id}/close",
+        ...secured,
+        summary: "Stop trading in a market now (admin)",
+        request: { params: MarketIdParam },
+        responses: { 200: json(CommandResult, "Closed"), 202: json(CommandResult, "Queued"), ...errors(401, 403, 404, 409) },
+      }),
+      async (c) => {
+        const { id } = c.req.valid("param");
+        const result = await sendMarketCommand(id, { type: "CLOSE_MARKET", marketId: id, ts: deps.clock.now() });
+        return c.json(result, result.status === "APPLIED" ? 200 : 202);
+      },
+    );
+
+    router.openapi(
+      createRoute({
+        method: "post",
+        path: "/admin/markets/{id}/resolve",
+        ...secured,
+        summary: "Resolve a market YES, NO or VOID: open orders cancelled, winners paid (admin)",
+        request: { params: MarketIdParam, body: jsonBody(ResolveRequest) },
+        responses: { 200: json(CommandResult, "Resolved"), 202: json(CommandResult, "Queued"), ...errors(400, 401, 403, 404, 409) },
+      }),
+      async (c) => {
+        const { id } = c.req.valid("param");
+        const { outcome } = c.req.valid("json");
+        const result = await sendMarketCommand(id, { type: "RESOLVE_MARKET", marketId: id, outcome, ts: deps.clock.now() });
+        return c.json(result, result.status === "APPLIED" ? 200 : 202);
+      },
+    );
+    return router;
+  };
+}

@@ -1,0 +1,55 @@
+import { z } from "@hono/zod-openapi";
+
+const Paise = z.number().int();
+
+export const MarketSummary = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    description: z.string(),
+    category: z.string(),
+    rules: z.string(),
+    status: z.enum(["OPEN", "CLOSED", "RESOLVED", "VOIDED"]),
+    outcome: z.enum(["YES", "NO", "VOID"]).nullable(),
+    closeAt: z.number().int(),
+    tickPaise: z.number().int(),
+    yesPrice: Paise.nullable().openapi({ description: "Best price to buy YES now (lowest YES ask)" }),
+    noPrice: Paise.nullable().openapi({ description: "Best price to buy NO now (1000 − highest YES bid)" }),
+    lastYesPricePaise: Paise.nullable(),
+    volumeQty: z.number().int(),
+    bookSeq: z.number().int(),
+    createdAt: z.number().int(),
+  })
+  .openapi("Market");
+
+export const MarketsQuery = z.object({
+  status: z.enum(["OPEN", "CLOSED", "RESOLVED", "VOIDED"]).optional(),
+  category: z.string().max(50).optional(),
+});
+export const MarketsResponse = z.object({ markets: z.array(MarketSummary) }).openapi("Markets");
+export const MarketResponse = z.object({ market: MarketSummary }).openapi("MarketResponse");
+export const MarketIdParam = z.object({ id: z.string().min(1).max(100).openapi({ param: { name: "id", in: "path" } }) });
+
+const Level = z.object({ price: Paise, qty: z.number().int() });
+export const OrderBookResponse = z
+  .object({ seq: z.number().int(), yes: z.array(Level), no: z.array(Level) })
+  .openapi("OrderBook", { description: "Bids per outcome, best first, each in its own outcome's price" });
+
+export const TradesQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  before: z.coerce.number().int().positive().optional().openapi({ description: "trade seq cursor" }),
+});
+export const TradeView = z
+  .object({ seq: z.number().int(), kind: z.enum(["TRANSFER", "MINT", "MERGE"]), qty: z.number().int(), yesPricePaise: Paise, noPricePaise: Paise, ts: z.number().int() })
+  .openapi("Trade");
+export const TradesResponse = z.object({ trades: z.array(TradeView) }).openapi("Trades");
+
+export const CANDLE_INTERVALS = { "1m": 60_000, "5m": 300_000, "1h": 3_600_000, "1d": 86_400_000 } as const;
+export const CandlesQuery = z.object({
+  interval: z.enum(["1m", "5m", "1h", "1d"]).default("1m"),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+});
+export const Candle = z
+  .object({ t: z.number().int(), open: Paise, high: Paise, low: Paise, close: Paise, volume: z.number().int(), trades: z.number().int() })
+  .openapi("Candle", { description: "YES price in paise; t is the bucket start (epoch ms)" });
+export const CandlesResponse = z.object({ interval: z.string(), candles: z.array(Candle) }).openapi("Candles");

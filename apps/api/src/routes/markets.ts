@@ -1,0 +1,149 @@
+import { createRoute, type z } from "@hono/zod-openapi";
+import { markets } from "@ox/db";
+import type { MarketView } from "@ox/engine";
+import { and, asc, eq, type SQL } from "drizzle-orm";
+import { createRouter } from "../app-env.ts";
+import type { RouteContext } from "../app.ts";
+import { ApiError } from "../errors.ts";
+import { recentTrades, candles } from "./markets-history.ts";
+import {
+  CANDLE_INTERVALS,
+  CandlesQuery,
+  CandlesResponse,
+  MarketIdParam,
+  MarketResponse,
+  MarketsQuery,
+  MarketsResponse,
+  type MarketSummary,
+  OrderBookResponse,
+  TradesQuery,
+  TradesResponse,
+} from "./markets-schemas.ts";
+import { errors, json } from "./openapi-helpers.ts";
+import type { TradingOptions } from "./orders.ts";
+
+type Row = typeof markets.$inferSelect;
+
+/** Catalogue columns from Postgres, trading state live from the engine when it knows the market. */
+export function marketSummary(row: Row, live: MarketView | null | undefined): z.infer<typeof MarketSummary> {
+  return {
+    id: row.id,
+    title: row.title,
+    description: row.description,
+    category: row.category,
+    rules: row.rules,
+    status: live?.status ?? row.status,
+    outcome: live ? live.resolution : row.outcome,
+    closeAt: row.closeAt,
+    tickPaise: live?.tickPaise ?? row.tickPaise,
+    yesPrice: live ? live.bestYesAskPaise : null,
+    noPrice: live?.bestYesBidPaise != null ? 1000 - live.bestYesBidPaise : null,
+    lastYesPricePaise: live ? live.lastYesPricePaise : row.lastYesPricePaise,
+    volumeQty: live?.volumeQty ?? row.volumeQty,
+    bookSeq: live?.bookSeq ?? 0,
+    createdAt: row.createdAt,
+  };
+}
+
+export function createMarketRoutes(options: TradingOptions) {
+  return function marketRoutes(ctx: RouteContext) {
+    const { db } = ctx.deps;
+    const { reader } = options;
+    const router = createRouter();
+    const tags = ["markets"];
+    const one = async (id: string) => {
+      const [row] = await db.select().from(markets).where(eq(markets.id, id));
+      if (!row) throw new ApiError("NOT_FOUND", "no such market");
+      return row;
+    };
+
+    router.openapi(
+      createRoute({
+        method: "get",
+        path: "/markets",
+        tags,
+        summary: "Markets with best YES/NO prices, volume and close time",
+        request: { query: MarketsQuery },
+        responses: { 200: json(MarketsResponse, "Markets"), ...errors(400, 503) },
+      }),
+      async (c) => {
+        const q = c.req.valid("query");
+        const where: SQL[] = [];
+        if (q.category) where.push(eq(markets.category, q.category));
+        const rows = await db.select().from(markets).where(and(...where)).orderBy(asc(markets.closeAt));
+        const live = new Map((await reader.markets()).map((m) => [m.marketId, m]));
+        const list = rows.map((row) => marketSummary(row, live.get(row.id)));
+        return c.json({ markets: q.status ? list.filter((m) => m.status === q.status) : list }, 200);
+      },
+    );
+
+    router.openapi(
+      createRoute({
+        method: "get",
+        path: "/markets/{id}",
+        tags,
+        summary: "One market",
+        request: { params: MarketIdParam },
+        responses: { 200: json(MarketResponse, "The market"), ...errors(404, 503) },
+      }),
+      async (c) => {
+        const { id } = c.req.valid("param");
+        const row = await one(id);
+        return c.json({ market: marketSummary(row, await reader.market(id)) }, 200);
+      },
+    );
+
+    router.openapi(
+      createRoute({
+        method: "get",
+        path: "/markets/{id}/orderbook",
+        tags,
+        summary: "The live order book: bids per outcome, with the book's seq (deltas on the socket follow it)",
+        request: { params: MarketIdParam },
+        responses: { 200: json(OrderBookResponse, "Book"), ...errors(404, 503) },
+      }),
+      async (c) => {
+        const { id } = c.req.valid("param");
+        const book = await reader.book(id);
+        if (!book) throw new ApiError("NOT_FOUND", "no such market");
+        const levels = (side: typeof book.yes) => side.map((l) => ({ price: l.pricePaise, qty: l.qty }));
+        return c.json({ seq: book.bookSeq, yes: levels(book.yes), no: levels(book.no) }, 200);
+      },
+    );
+
+    router.openapi(
+      createRoute({
+        method: "get",
+        path: "/markets/{id}/trades",
+        tags,
+        summary: "Recent trades, newest first",
+        request: { params: MarketIdParam, query: TradesQuery },
+        responses: { 200: json(TradesResponse, "Trades"), ...errors(400, 404) },
+      }),
+      async (c) => {
+        const { id } = c.req.valid("param");
+        const q = c.req.valid("query");
+        await one(id);
+        return c.json({ trades: await recentTrades(db, id, q.limit, q.before) }, 200);
+      },
+    );
+
+    router.openapi(
+      createRoute({
+        method: "get",
+        path: "/markets/{id}/candles",
+        tags,
+        summary: "OHLCV candles of the YES price",
+        request: { params: MarketIdParam, query: CandlesQuery },
+        responses: { 200: json(CandlesResponse, "Candles, oldest first"), ...errors(400, 404) },
+      }),
+      async (c) => {
+        const { id } = c.req.valid("param");
+        const q = c.req.valid("query");
+        await one(id);
+        return c.json({ interval: q.interval, candles: await candles(db, id, CANDLE_INTERVALS[q.interval], q.limit) }, 200);
+      },
+    );
+    return router;
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * Test wiring for the trading routes in embedded mode: the real engine service (memory queue, file
+ * journal, memory pub/sub) in process, the in-process EngineReader, the outbox relay, a fresh Postgres.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createFileJournal, createMemoryKv, createMemoryPubSub, createMemoryPubSubHub, createMemoryQueue, createMemoryStream } from "@ox/bus";
+import type { CommandEnvelope, LogRecord } from "@ox/contracts/pipeline";
+import { createTestDb } from "@ox/db/testing";
+import { createEngineService, createFileSnapshotStore, type EngineService } from "@ox/engine-service";
+import pino from "pino";
+import { createApp } from "../app.ts";
+import type { AppDeps } from "../deps.ts";
+import { createQueueEngineGateway } from "../engine/engine-gateway.ts";
+import { createInProcessEngineReader } from "../engine-client/index.ts";
+import { createOutboxRelay } from "../outbox-relay.ts";
+import { createSandboxGateway, createSandboxPayouts } from "../payments/gateway.ts";
+import { createConsoleSms } from "../sms/sms.ts";
+import { type Harness, testConfig } from "../test-harness.ts";
+import { tradingRoutes } from "./orders-register.ts";
+
+export interface TradingHarness extends Harness {
+  service: EngineService;
+}
+
+export async function createTradingHarness(): Promise<TradingHarness> {
+  const dir = mkdtempSync(join(tmpdir(), "ox-trading-"));
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+  const db = await createTestDb("postgres");
+  const kv = createMemoryKv();
+  const stream = createMemoryStream();
+  const hub = createMemoryPubSubHub();
+  const apiQueue = createMemoryQueue<CommandEnvelope>({ stream, consumer: "api" });
+  const engineQueue = createMemoryQueue<CommandEnvelope>({ stream, consumer: "engine-0" });
+  const journal = await createFileJournal<LogRecord>({ path: join(dir, "events.journal"), logger });
+  const service = createEngineService({
+    queue: engineQueue,
+    log: journal,
+    pubsub: createMemoryPubSub({ hub }),
+    snapshots: createFileSnapshotStore({ dir: join(dir, "snapshots") }),
+    logger,
+    blockMs: 20,
+  });
+  await service.start();
+  const clock = { now: () => Date.now(), advance: () => {} };
+  const gateway = createQueueEngineGateway({ queue: apiQueue, replies: createMemoryPubSub({ hub }), instanceId: "api-test", timeoutMs: 1_500 });
+  const relay = createOutboxRelay({ db: db.db, queue: apiQueue, clock, logger, intervalMs: 20 });
+  relay.start();
+  const deps: AppDeps = {
+    config: testConfig(),
+    db: db.db,
+    kv,
+    commandQueue: apiQueue,
+    engine: gateway,
+    sms: createConsoleSms(() => {}),
+    payments: createSandboxGateway(),
+    payouts: createSandboxPayouts(),
+    clock,
+    logger,
+    outbox: relay,
+  };
+  const app = createApp(deps, { routes: tradingRoutes({ reader: createInProcessEngineReader(service) }) });
+  return {
+    app,
+    deps,
+    db,
+    kv,
+    engine: service.engine,
+    relay,
+    clock,
+    applied: [],
+    service,
+    async settle() {
+      for (let i = 0; i < 250; i++) {
+        await relay.drain();
+        if ((await apiQueue.depth()) === 0) return;
+        await Bun.sleep(20);
+      }
+      throw new Error("engine did not catch up");
+    },
+    async close() {
+      await relay.stop();
+      await service.halt();
+      await gateway.close();
+      await journal.close();
+      await kv.close();
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

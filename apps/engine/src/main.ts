@@ -1,0 +1,58 @@
+/**
+ * The distributed engine process: Redis Stream consumer group in, Kafka out, Redis pub/sub for replies,
+ * events and queries, snapshots in DATA_DIR/snapshots. Configured by the environment (env.ts).
+ * SIGTERM/SIGINT: finish the batch in hand, snapshot, close. A fatal error exits 1; restart recovers.
+ */
+import { join } from "node:path";
+import { createKafkaLog, createRedisPubSub, createRedisStreamQueue } from "@ox/bus";
+import type { CommandEnvelope, LogRecord } from "@ox/contracts/pipeline";
+import pino from "pino";
+import { parseEngineEnv } from "./env.ts";
+import { createEngineService } from "./service.ts";
+import { createFileSnapshotStore } from "./snapshot-store.ts";
+
+const env = parseEngineEnv();
+const logger = pino({ name: "engine", level: env.LOG_LEVEL });
+const queue = createRedisStreamQueue<CommandEnvelope>({
+  url: env.REDIS_URL,
+  stream: env.ENGINE_COMMAND_STREAM,
+  group: env.ENGINE_GROUP,
+  consumer: env.ENGINE_CONSUMER,
+  logger,
+});
+const log = await createKafkaLog<LogRecord>({ brokers: env.KAFKA_BROKERS, topic: env.EVENT_TOPIC, clientId: env.ENGINE_CONSUMER, logger });
+const pubsub = createRedisPubSub<unknown>(env.REDIS_URL, { logger });
+const service = createEngineService({
+  queue,
+  log,
+  pubsub,
+  snapshots: createFileSnapshotStore({ dir: join(env.DATA_DIR, "snapshots"), keep: env.SNAPSHOT_KEEP }),
+  logger,
+  batchMax: env.ENGINE_BATCH_MAX,
+  snapshotEveryCommands: env.SNAPSHOT_EVERY_COMMANDS,
+  snapshotEveryMs: env.SNAPSHOT_EVERY_MS,
+  serveQueries: true,
+});
+
+const closePorts = () => Promise.allSettled([queue.close(), log.close(), pubsub.close()]);
+let stopping = false;
+const shutdown = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, "engine stopping");
+  await service.stop();
+  await closePorts();
+  process.exit(0);
+};
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));
+
+const recovered = await service.start();
+logger.info(
+  { replayed: recovered.replayed, snapshotOffset: recovered.snapshotOffset, startupMs: recovered.elapsedMs },
+  "engine consuming commands",
+);
+service.done.catch(async () => {
+  await closePorts();
+  process.exit(1);
+});
