@@ -31,7 +31,7 @@ export function startMockApi(port = 0, opts: { loggedIn?: boolean } = {}) {
     if (path === "/me") return need() ?? [200, { user: d.user, wallet: { balancePaise: 134_950 }, kycStatus }];
     if (path === "/markets") return [200, { markets: d.markets }];
     if (m && !m[2]) { const mk = d.markets.find((x) => x.id === m[1]); return mk ? [200, { market: mk }] : [404, { error: { code: "MARKET_NOT_FOUND", message: "no such market" } }]; }
-    if (m?.[2] === "orderbook") return [200, { marketId: m[1], ...d.book(seqs.get(m[1]) ?? 1) }];
+    if (m?.[2] === "orderbook") return [200, { marketId: m[1], ...d.book(seqs.get(m[1]) ?? 1, m[1]) }];
     if (m?.[2] === "trades") return [200, { trades: d.trades }];
     if (m?.[2] === "candles") return [200, { candles: d.candles(q.get("interval") ?? "5m") }];
     if (!authed && !path.startsWith("/health")) return need() as [number, unknown];
@@ -78,8 +78,8 @@ export function startMockApi(port = 0, opts: { loggedIn?: boolean } = {}) {
     socket.on("subscribe", ({ marketId }: { marketId: string }) => {
       socket.join(`market:${marketId}`);
       const mk = d.markets.find((x) => x.id === marketId);
-      socket.emit("book", { marketId, ...d.book(seqs.get(marketId) ?? 1) });
-      if (mk) socket.emit("ticker", { marketId, status: mk.status, yesAsk: mk.yesPrice, noAsk: mk.noPrice, yesBid: 600, noBid: 350, lastPrice: mk.lastPrice, volume: mk.volume, seq: 1 });
+      socket.emit("book", { marketId, ...d.book(seqs.get(marketId) ?? 1, marketId) });
+      if (mk) socket.emit("ticker", { marketId, status: mk.status, yesAsk: mk.yesPrice, noAsk: mk.noPrice, yesBid: mk.noPrice ? 1000 - mk.noPrice : null, noBid: mk.yesPrice ? 1000 - mk.yesPrice : null, lastPrice: mk.lastPrice, volume: mk.volume, seq: 1 });
     });
     socket.on("unsubscribe", ({ marketId }: { marketId: string }) => socket.leave(`market:${marketId}`));
   });

@@ -11,19 +11,25 @@ export const markets = [
   { id: "election-turnout", title: "Will voter turnout exceed 65% in the Delhi election?", category: "Politics", rules: "ECI final turnout figure.", resolutionSource: "eci.gov.in", status: "RESOLVED", outcome: "YES", closeAt: now() - 48 * H, tick: 50, yesPrice: null, noPrice: null, lastPrice: 900, volume: 77_000 },
 ];
 
-export const book = (seq: number) => ({
-  seq,
-  yes: [{ price: 600, qty: 120 }, { price: 550, qty: 340 }, { price: 500, qty: 800 }, { price: 450, qty: 95 }, { price: 400, qty: 60 }],
-  no: [{ price: 350, qty: 210 }, { price: 300, qty: 500 }, { price: 250, qty: 75 }, { price: 200, qty: 1200 }],
-});
+/** Bids per outcome around a market's prices: best YES bid = 1000 − NO ask, and the mirror. */
+export const book = (seq: number, marketId = "ind-aus-final") => {
+  const m = markets.find((x) => x.id === marketId);
+  const yesTop = 1000 - (m?.noPrice ?? 400);
+  const noTop = 1000 - (m?.yesPrice ?? 650);
+  const qtys = [120, 340, 800, 95, 60];
+  const levels = (top: number, n: number) =>
+    qtys.slice(0, n).map((qty, i) => ({ price: top - i * 50, qty })).filter((l) => l.price > 0);
+  return { seq, yes: m?.status === "OPEN" ? levels(yesTop, 5) : [], no: m?.status === "OPEN" ? levels(noTop, 4) : [] };
+};
 
 export function candles(interval: string) {
   const step = ({ "1m": 60_000, "5m": 300_000, "1h": H, "1d": 24 * H } as Record<string, number>)[interval] ?? 300_000;
   const out = [];
-  let p = 500;
+  let p = 480;
   for (let i = 60; i > 0; i--) {
     const open = p;
-    p = Math.min(950, Math.max(50, p + (((i * 37) % 7) - 3) * 25));
+    const drift = Math.round(Math.sin(i / 6) * 20 + Math.cos(i / 2.3) * 12 - 4);
+    p = Math.min(950, Math.max(50, p - drift));
     out.push({ time: now() - i * step, open, high: Math.max(open, p) + 25, low: Math.min(open, p) - 25, close: p, volume: 10 + ((i * 13) % 50) });
   }
   return out;

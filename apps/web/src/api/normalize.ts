@@ -142,5 +142,6 @@ export function normalizeTransaction(x: Raw): Transaction {
     ts: toMs(x.ts ?? x.createdAt),
     status: x.status as string | undefined,
     reference: (x.description ?? x.reference) as string | undefined,
+    marketId: x.marketId as string | undefined,
   };
 }

@@ -29,7 +29,7 @@ export function FillsTable({ markets }: { markets: Map<string, Market> }) {
               <th scope="col">{t("side")}</th>
               <th scope="col" className="num">{t("price")}</th>
               <th scope="col" className="num">{t("quantity")}</th>
-              <th scope="col" className="num">⏱</th>
+              <th scope="col" className="num">{t("time")}</th>
             </tr>
           </thead>
           <tbody>

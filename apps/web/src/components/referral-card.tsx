@@ -34,7 +34,7 @@ export function ReferralCard() {
       )}
       {q.data?.referredCount !== undefined && (
         <p className="muted small">
-          {q.data.referredCount} · {formatRupees(q.data.earned ?? 0)}
+          {t("referredStats", { n: q.data.referredCount, amount: formatRupees(q.data.earned ?? 0) })}
         </p>
       )}
       <RedeemForm onDone={() => { qc.invalidateQueries({ queryKey: keys.referrals }); qc.invalidateQueries({ queryKey: keys.portfolio }); toast(t("redeemDone"), "success"); }} />

@@ -23,7 +23,7 @@ export function TradesList({ marketId }: { marketId: string }) {
           <th scope="col">{t("yes")}</th>
           <th scope="col">{t("no")}</th>
           <th scope="col" className="num">{t("quantity")}</th>
-          <th scope="col" className="num">⏱</th>
+          <th scope="col" className="num">{t("time")}</th>
         </tr>
       </thead>
       <tbody>

@@ -25,7 +25,7 @@ export function TransactionsList() {
         {txs.map((x) => (
           <li key={x.id} className="list-row">
             <div className="grow">
-              <span className="row-title">{x.type.replace(/_/g, " ").toLowerCase()}</span>
+              <span className="row-title tx-type">{x.type.replace(/_/g, " ").toLowerCase()}</span>
               <div className="muted small">
                 {formatDateTime(toMs(x.ts ?? x.createdAt))}
                 {x.status ? ` · ${x.status.toLowerCase()}` : ""}

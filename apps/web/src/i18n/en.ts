@@ -112,6 +112,8 @@ export const en = {
   current: "Current value",
   loadMore: "Load more",
   payout: "Payout",
+  time: "Time",
+  referredStats: "{n} friends joined · {amount} earned",
   filled: "Filled",
   // wallet
   available: "Available",

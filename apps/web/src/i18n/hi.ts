@@ -108,6 +108,8 @@ export const hi: Record<MessageKey, string> = {
   current: "वर्तमान मूल्य",
   loadMore: "और दिखाएं",
   payout: "भुगतान",
+  time: "समय",
+  referredStats: "{n} दोस्त जुड़े · {amount} कमाए",
   filled: "भरा",
   available: "उपलब्ध",
   locked: "ऑर्डर में लॉक",

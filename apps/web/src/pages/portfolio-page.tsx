@@ -1,6 +1,8 @@
+import { useQuery } from "@tanstack/react-query";
 import { useMemo } from "react";
-import { useMarkets, useOpenOrders, usePortfolio } from "../api/queries";
-import type { Market, Settlement } from "../api/types";
+import { wallet } from "../api/endpoints";
+import { keys, useMarkets, useOpenOrders, usePortfolio } from "../api/queries";
+import type { Market, Settlement, Transaction } from "../api/types";
 import { FillsTable } from "../components/fills-table";
 import { Link } from "../components/link";
 import { OpenOrders } from "../components/open-orders";
@@ -15,7 +17,11 @@ export function PortfolioPage() {
   const openOrders = useOpenOrders();
   const marketsQ = useMarkets();
   const markets = useMemo(() => new Map((marketsQ.data ?? []).map((m) => [m.id, m])), [marketsQ.data]);
-  const settled = useMemo(() => settledFrom(portfolio.data?.settled, portfolio.data?.positions ?? [], markets), [portfolio.data, markets]);
+  const ledger = useQuery({ queryKey: [...keys.transactions, "payouts"], queryFn: () => wallet.transactions() });
+  const settled = useMemo(
+    () => settledFrom(portfolio.data?.settled, ledger.data?.transactions ?? [], markets),
+    [portfolio.data, ledger.data, markets],
+  );
   const active = (portfolio.data?.positions ?? []).filter((p) => {
     const m = markets.get(p.marketId);
     return (p.yes > 0 || p.no > 0) && (!m || m.status === "OPEN" || m.status === "CLOSED");
@@ -67,13 +73,26 @@ export function PortfolioPage() {
   );
 }
 
-/** Settlements from the API when it sends them, else from held shares in resolved markets. */
-function settledFrom(given: Settlement[] | undefined, positions: { marketId: string; yes: number; no: number }[], markets: Map<string, Market>): Settlement[] {
+/**
+ * Settlements from the API when it sends them; otherwise from PAYOUT ledger entries, matched to a
+ * market by the id in their reference.
+ */
+export function settledFrom(given: Settlement[] | undefined, ledger: Transaction[], markets: Map<string, Market>): Settlement[] {
   if (given) return given;
-  return positions.flatMap((p) => {
-    const m = markets.get(p.marketId);
-    if (!m || !m.outcome || (m.status !== "RESOLVED" && m.status !== "VOIDED")) return [];
-    const payout = m.outcome === "VOID" ? 500 * (p.yes + p.no) : 1000 * (m.outcome === "YES" ? p.yes : p.no);
-    return [{ marketId: p.marketId, title: m.title, outcome: m.outcome, payout }];
-  });
+  const byMarket = new Map<string, Settlement>();
+  for (const x of ledger) {
+    if (!/payout|settle/i.test(x.type)) continue;
+    const ref = `${x.reference ?? ""} ${x.marketId ?? ""}`;
+    const m = [...markets.values()].find((mk) => ref.includes(mk.id));
+    const id = m?.id ?? x.marketId ?? x.reference ?? x.id;
+    const prev = byMarket.get(id);
+    byMarket.set(id, {
+      marketId: id,
+      title: m?.title ?? x.reference,
+      outcome: (m?.outcome ?? "VOID") as Settlement["outcome"],
+      payout: (prev?.payout ?? 0) + x.amount,
+      ts: x.ts,
+    });
+  }
+  return [...byMarket.values()];
 }
