@@ -13,8 +13,8 @@ import type { LogRecord } from "@ox/contracts/pipeline";
 import { createEngine } from "@ox/engine";
 import pino from "pino";
 import { defaultEngineFactory } from "../src/engine-factory.ts";
-import { recover } from "../src/recovery.ts";
 import { createRecentReplies } from "../src/recent-replies.ts";
+import { recover } from "../src/recovery.ts";
 import { createFileSnapshotStore } from "../src/snapshot-store.ts";
 import { workload } from "../src/workload.ts";
 import { openBenchLog } from "./bench-log.ts";
@@ -74,7 +74,9 @@ async function timeStart(label: string, snapshotDir: string) {
   });
   const ms = Math.round(performance.now() - started);
   await log.close();
-  say(`${label}: ${ms} ms (snapshot offset ${recovered.snapshotOffset}, replayed ${recovered.replayed}, lastSeq ${recovered.engine.lastSeq})`);
+  say(
+    `${label}: ${ms} ms (snapshot offset ${recovered.snapshotOffset}, replayed ${recovered.replayed}, lastSeq ${recovered.engine.lastSeq})`,
+  );
   return { ms, replayed: recovered.replayed, lastSeq: recovered.engine.lastSeq };
 }
 
@@ -96,5 +98,15 @@ await log.close();
 const full = await timeStart("full replay, no snapshot", join(dir, "none"));
 const partial = await timeStart("snapshot at 90 % + replay", snapshots90);
 const fromEnd = await timeStart("snapshot at the end", snapshotsEnd);
-if (json) console.log(JSON.stringify({ commands: written.written, events: written.engine.lastSeq, writeMs: written.ms, fullReplayMs: full.ms, snapshot90Ms: partial.ms, snapshotEndMs: fromEnd.ms }));
+if (json)
+  console.log(
+    JSON.stringify({
+      commands: written.written,
+      events: written.engine.lastSeq,
+      writeMs: written.ms,
+      fullReplayMs: full.ms,
+      snapshot90Ms: partial.ms,
+      snapshotEndMs: fromEnd.ms,
+    }),
+  );
 rmSync(dir, { recursive: true, force: true });

@@ -41,7 +41,8 @@ export function createCloseScheduler(options: CloseSchedulerOptions): CloseSched
         if (closeAt > options.now()) arm(marketId, closeAt);
         else if (!stopped) {
           options.onDue(marketId).catch(() => {
-            if (!stopped && !timers.has(marketId)) setTimeout(() => arm(marketId, closeAt), retryMs).unref?.();
+            if (!stopped && !timers.has(marketId))
+              setTimeout(() => arm(marketId, closeAt), retryMs).unref?.();
           });
         }
       },

@@ -26,7 +26,9 @@ export type EngineEnv = z.infer<typeof engineEnvSchema>;
 export function parseEngineEnv(source: Record<string, string | undefined> = process.env): EngineEnv {
   const parsed = engineEnvSchema.safeParse(source);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.join(".")}: ${issue.message}`)
+      .join("; ");
     throw new Error(`engine configuration is invalid: ${problems}`);
   }
   return parsed.data;

@@ -2,7 +2,7 @@ export { type CloseScheduler, createCloseScheduler } from "./close-scheduler.ts"
 export { defaultEngineFactory, type EngineFactory } from "./engine-factory.ts";
 export { answerQuery, UnknownQueryError } from "./queries.ts";
 export { createRecentReplies, type RecentReplies } from "./recent-replies.ts";
-export { type Recovered, recover, ReplayDivergedError } from "./recovery.ts";
+export { type Recovered, ReplayDivergedError, recover } from "./recovery.ts";
 export { type Clock, createEngineService, type EngineService, type EngineServiceOptions } from "./service.ts";
 export {
   createFileSnapshotStore,

@@ -20,7 +20,12 @@ const queue = createRedisStreamQueue<CommandEnvelope>({
   consumer: env.ENGINE_CONSUMER,
   logger,
 });
-const log = await createKafkaLog<LogRecord>({ brokers: env.KAFKA_BROKERS, topic: env.EVENT_TOPIC, clientId: env.ENGINE_CONSUMER, logger });
+const log = await createKafkaLog<LogRecord>({
+  brokers: env.KAFKA_BROKERS,
+  topic: env.EVENT_TOPIC,
+  clientId: env.ENGINE_CONSUMER,
+  logger,
+});
 const pubsub = createRedisPubSub<unknown>(env.REDIS_URL, { logger });
 const service = createEngineService({
   queue,

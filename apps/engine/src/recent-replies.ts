@@ -13,7 +13,8 @@ export interface RecentReplies {
 }
 
 export function createRecentReplies(limit: number, initial: [string, CommandReply][] = []): RecentReplies {
-  if (!Number.isSafeInteger(limit) || limit < 1) throw new Error(`recent-replies limit must be ≥ 1, got ${limit}`);
+  if (!Number.isSafeInteger(limit) || limit < 1)
+    throw new Error(`recent-replies limit must be ≥ 1, got ${limit}`);
   const byId = new Map<string, CommandReply>();
   const remember = (envelopeId: string, reply: CommandReply) => {
     byId.delete(envelopeId);

@@ -43,7 +43,8 @@ export interface RecoverOptions {
 }
 
 // JSON first (fast, and what the log stored); structural equality covers a different key order.
-const sameEvents = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b) || isDeepStrictEqual(a, b);
+const sameEvents = (a: unknown, b: unknown) =>
+  JSON.stringify(a) === JSON.stringify(b) || isDeepStrictEqual(a, b);
 
 /** Newest snapshot → restore → re-apply every logged command after it, checking each against the log. */
 export async function recover(options: RecoverOptions): Promise<Recovered> {
@@ -56,11 +57,15 @@ export async function recover(options: RecoverOptions): Promise<Recovered> {
   const recent = createRecentReplies(options.recentLimit, snapshot?.recent ?? []);
   const snapshotOffset = snapshot?.logOffset ?? 0;
   if (snapshot && engine.lastSeq !== snapshot.lastSeq) {
-    throw new Error(`snapshot at offset ${snapshotOffset} restored to lastSeq ${engine.lastSeq}, expected ${snapshot.lastSeq}`);
+    throw new Error(
+      `snapshot at offset ${snapshotOffset} restored to lastSeq ${engine.lastSeq}, expected ${snapshot.lastSeq}`,
+    );
   }
   const end = await log.endOffset();
   if (end < snapshotOffset) {
-    throw new Error(`event log ends at ${end} but the snapshot covers up to ${snapshotOffset}: wrong log or a lost log`);
+    throw new Error(
+      `event log ends at ${end} but the snapshot covers up to ${snapshotOffset}: wrong log or a lost log`,
+    );
   }
 
   let offset = snapshotOffset;
@@ -79,6 +84,9 @@ export async function recover(options: RecoverOptions): Promise<Recovered> {
   }
   const elapsedMs = Math.round(performance.now() - started);
   const replayed = offset - snapshotOffset;
-  logger.info({ snapshotOffset, replayed, logOffset: offset, lastSeq: engine.lastSeq, elapsedMs }, "engine recovered");
+  logger.info(
+    { snapshotOffset, replayed, logOffset: offset, lastSeq: engine.lastSeq, elapsedMs },
+    "engine recovered",
+  );
   return { engine, recent, logOffset: offset, snapshotOffset, replayed, elapsedMs };
 }

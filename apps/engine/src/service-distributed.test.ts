@@ -15,7 +15,13 @@ engineServiceSuite("distributed adapters (Redis Stream group, Kafka log, Redis p
   return {
     name: "distributed",
     queue: (consumer = "engine-0") =>
-      createRedisStreamQueue<CommandEnvelope>({ url: REDIS_URL, stream, group: "engine", consumer, logger: silentLogger }),
+      createRedisStreamQueue<CommandEnvelope>({
+        url: REDIS_URL,
+        stream,
+        group: "engine",
+        consumer,
+        logger: silentLogger,
+      }),
     log: () => createKafkaLog<LogRecord>({ brokers: KAFKA_BROKERS, topic, logger: silentLogger }),
     pubsub: () => createRedisPubSub(REDIS_URL, { logger: silentLogger }),
     cleanup: async () => {

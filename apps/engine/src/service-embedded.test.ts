@@ -1,7 +1,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createFileJournal, createMemoryPubSub, createMemoryPubSubHub, createMemoryQueue, createMemoryStream } from "@ox/bus";
+import {
+  createFileJournal,
+  createMemoryPubSub,
+  createMemoryPubSubHub,
+  createMemoryQueue,
+  createMemoryStream,
+} from "@ox/bus";
 import type { LogRecord } from "@ox/contracts/pipeline";
 import { engineServiceSuite } from "./service.suite.ts";
 import { silentLogger } from "./test-kit.ts";

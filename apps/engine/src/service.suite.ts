@@ -55,10 +55,13 @@ export function engineServiceSuite(name: string, makeAdapters: () => Promise<Ada
         release = resolve;
       });
       const log = await h.adapters.log();
-      const gated = { ...log, append: async (records: Parameters<typeof log.append>[0]) => {
-        await gate;
-        return log.append(records);
-      } };
+      const gated = {
+        ...log,
+        append: async (records: Parameters<typeof log.append>[0]) => {
+          await gate;
+          return log.append(records);
+        },
+      };
       await h.start({ log: gated });
       const id = await h.client.send({ type: "CREATE_USER", userId: "alice", ts: 1 });
       await sleep(300);
@@ -77,10 +80,13 @@ export function engineServiceSuite(name: string, makeAdapters: () => Promise<Ada
       let service!: Awaited<ReturnType<Harness["start"]>>;
       const log = await h.adapters.log();
       let appends = 0;
-      const crashing = { ...log, append: async (records: Parameters<typeof log.append>[0]) => {
-        await log.append(records);
-        if (++appends === 3) void service.halt(); // durable, but never replied nor acked
-      } };
+      const crashing = {
+        ...log,
+        append: async (records: Parameters<typeof log.append>[0]) => {
+          await log.append(records);
+          if (++appends === 3) void service.halt(); // durable, but never replied nor acked
+        },
+      };
       service = await h.start({ log: crashing, batchMax: 25 });
       const ids = await sendAll(commands);
       await eventually(() => appends >= 3, "third append");
@@ -162,11 +168,22 @@ export function engineServiceSuite(name: string, makeAdapters: () => Promise<Ada
       expect(service.engine.market("later")?.status).toBe("OPEN");
 
       const lateAt = Date.now() + 200;
-      await h.client.reply(await h.client.send({ type: "CREATE_MARKET", marketId: "while-down", closeAt: lateAt, ts: Date.now() }));
+      await h.client.reply(
+        await h.client.send({
+          type: "CREATE_MARKET",
+          marketId: "while-down",
+          closeAt: lateAt,
+          ts: Date.now(),
+        }),
+      );
       await service.halt();
       await sleep(lateAt - Date.now() + 50);
       const restarted = await h.start();
-      await eventually(() => restarted.engine.market("while-down")?.status === "CLOSED", "closed after restart", 5_000);
+      await eventually(
+        () => restarted.engine.market("while-down")?.status === "CLOSED",
+        "closed after restart",
+        5_000,
+      );
     });
 
     test("answers live-state queries on the query channel", async () => {
@@ -175,7 +192,12 @@ export function engineServiceSuite(name: string, makeAdapters: () => Promise<Ada
       const asker = h.adapters.pubsub();
       const answers: EngineQueryReply[] = [];
       await asker.subscribe("test:answers", (m) => answers.push(m as EngineQueryReply));
-      await asker.publish(channels.queries, { id: "q1", replyTo: "test:answers", kind: "account", args: ["bob"] });
+      await asker.publish(channels.queries, {
+        id: "q1",
+        replyTo: "test:answers",
+        kind: "account",
+        args: ["bob"],
+      });
       await asker.publish(channels.queries, { id: "q2", replyTo: "test:answers", kind: "stats", args: [] });
       await asker.publish(channels.queries, { id: "q3", replyTo: "test:answers", kind: "nope", args: [] });
       await eventually(() => answers.length === 3, "answers");

@@ -19,8 +19,8 @@ import { answerQuery } from "./queries.ts";
 import type { RecentReplies } from "./recent-replies.ts";
 import { type Recovered, recover } from "./recovery.ts";
 import { replyOf } from "./reply.ts";
-import { createSnapshotter } from "./snapshotter.ts";
 import type { SnapshotStore } from "./snapshot-store.ts";
+import { createSnapshotter } from "./snapshotter.ts";
 
 export interface Clock {
   now(): number;
@@ -146,7 +146,12 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
       const result = current.apply(envelope.command);
       const reply = replyOf(envelope.id, envelope.command, result);
       recent.remember(envelope.id, reply);
-      records.push({ envelopeId: envelope.id, command: envelope.command, code: result.code, events: result.events });
+      records.push({
+        envelopeId: envelope.id,
+        command: envelope.command,
+        code: result.code,
+        events: result.events,
+      });
       for (const event of result.events) events.push(event);
       replies.push({ replyTo: envelope.replyTo, reply });
     }
@@ -161,11 +166,17 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     await Promise.all([
       ...replies.filter((r) => r.replyTo).map((r) => publishQuietly(r.replyTo as string, r.reply)),
       events.length > 0
-        ? publishQuietly(channels.events, { fromOffset, records: records.length, events } satisfies EventBatch)
+        ? publishQuietly(channels.events, {
+            fromOffset,
+            records: records.length,
+            events,
+          } satisfies EventBatch)
         : undefined,
     ]);
     scheduler.observe(events);
-    await queue.ack(deliveries.map((d) => d.id)).catch((err) => logger.warn({ err }, "ack failed; redelivery is deduplicated"));
+    await queue
+      .ack(deliveries.map((d) => d.id))
+      .catch((err) => logger.warn({ err }, "ack failed; redelivery is deduplicated"));
   }
 
   async function refreshDepth() {
@@ -228,7 +239,10 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
       snapshotter.restored(recovered.snapshotOffset, recovered.replayed);
       scheduler.syncFromMarkets(engine.markets());
       if (options.serveQueries) {
-        unsubscribe = await pubsub.subscribe(channels.queries, (message) => void serveQuery(message as EngineQuery));
+        unsubscribe = await pubsub.subscribe(
+          channels.queries,
+          (message) => void serveQuery(message as EngineQuery),
+        );
       }
       loopDone = loop().then(resolveDone, fail);
       return recovered;

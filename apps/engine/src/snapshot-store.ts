@@ -50,7 +50,8 @@ export function encodeSnapshot(s: ServiceSnapshot): Buffer {
 
 export function decodeSnapshot(bytes: Buffer, file = "<memory>"): ServiceSnapshot {
   const fail = (reason: string) => new SnapshotCorruptError(file, reason);
-  if (bytes.length < MAGIC.length + 12 || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) throw fail("bad magic");
+  if (bytes.length < MAGIC.length + 12 || !bytes.subarray(0, MAGIC.length).equals(MAGIC))
+    throw fail("bad magic");
   const body = bytes.subarray(0, bytes.length - 4);
   if (crc32(body) !== bytes.readUInt32LE(bytes.length - 4)) throw fail("checksum mismatch");
   const metaLength = bytes.readUInt32LE(MAGIC.length);
@@ -59,7 +60,13 @@ export function decodeSnapshot(bytes: Buffer, file = "<memory>"): ServiceSnapsho
   if (metaStart + metaLength + engineLength !== body.length) throw fail("length mismatch");
   const meta = JSON.parse(bytes.subarray(metaStart, metaStart + metaLength).toString("utf8"));
   const engine = new Uint8Array(bytes.subarray(metaStart + metaLength, body.length));
-  return { logOffset: meta.logOffset, lastSeq: meta.lastSeq, takenAt: meta.takenAt, recent: meta.recent, engine };
+  return {
+    logOffset: meta.logOffset,
+    lastSeq: meta.lastSeq,
+    takenAt: meta.takenAt,
+    recent: meta.recent,
+    engine,
+  };
 }
 
 export interface FileSnapshotStoreOptions {

@@ -36,7 +36,13 @@ export function createSnapshotter(options: SnapshotterOptions): Snapshotter {
     const started = performance.now();
     // The capture is synchronous, so the bytes match logOffset exactly; the write runs in the background.
     const { engine, recent, logOffset } = options.capture();
-    const snapshot = { logOffset, lastSeq: engine.lastSeq, takenAt: clock.now(), engine: engine.snapshot(), recent: recent.entries() };
+    const snapshot = {
+      logOffset,
+      lastSeq: engine.lastSeq,
+      takenAt: clock.now(),
+      engine: engine.snapshot(),
+      recent: recent.entries(),
+    };
     since = 0;
     lastAt = clock.now();
     inProgress = store
@@ -44,7 +50,10 @@ export function createSnapshotter(options: SnapshotterOptions): Snapshotter {
       .then(() => {
         lastOffset = logOffset;
         const ms = Math.round(performance.now() - started);
-        logger.info({ logOffset, lastSeq: snapshot.lastSeq, bytes: snapshot.engine.length, ms }, "snapshot written");
+        logger.info(
+          { logOffset, lastSeq: snapshot.lastSeq, bytes: snapshot.engine.length, ms },
+          "snapshot written",
+        );
       })
       .catch((err) => logger.error({ err, logOffset }, "snapshot failed; the log still has everything"))
       .finally(() => {

@@ -34,7 +34,8 @@ export type Ask = (kind: EngineQueryKind, args: unknown[]) => Promise<unknown>;
 
 /** Maps the reader's methods onto one `ask(kind, args)` transport. */
 export function createEngineReader(ask: Ask): EngineReader {
-  const orNull = async <T>(kind: EngineQueryKind, args: unknown[]) => ((await ask(kind, args)) ?? null) as T | null;
+  const orNull = async <T>(kind: EngineQueryKind, args: unknown[]) =>
+    ((await ask(kind, args)) ?? null) as T | null;
   return {
     account: (userId) => orNull<AccountView>("account", [userId]),
     positions: async (userId) => (await ask("positions", [userId])) as PositionView[],
@@ -83,7 +84,14 @@ export function createInProcessEngineReader(target: Engine | EngineQuerier): Eng
       case "totals":
         return engine.totals();
       case "stats":
-        return { lastSeq: engine.lastSeq, logOffset: 0, queueDepth: 0, snapshotOffset: 0, commandsApplied: 0, startedAt: 0 };
+        return {
+          lastSeq: engine.lastSeq,
+          logOffset: 0,
+          queueDepth: 0,
+          snapshotOffset: 0,
+          commandsApplied: 0,
+          startedAt: 0,
+        };
     }
   });
 }

@@ -6,4 +6,8 @@ export {
   type EngineReader,
   EngineUnavailableError,
 } from "./engine-reader.ts";
-export { createRemoteEngineReader, type RemoteEngineReader, type RemoteEngineReaderOptions } from "./remote-engine-reader.ts";
+export {
+  createRemoteEngineReader,
+  type RemoteEngineReader,
+  type RemoteEngineReaderOptions,
+} from "./remote-engine-reader.ts";

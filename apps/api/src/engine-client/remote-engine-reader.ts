@@ -44,7 +44,8 @@ export function createRemoteEngineReader(options: RemoteEngineReaderOptions): Re
       waiting.get(id)?.({ id, ok: false, result: null, error: String(cause) });
     });
     const reply = await answer;
-    if (!reply.ok) throw new EngineUnavailableError(`engine query ${kind} failed: ${reply.error ?? "unknown error"}`);
+    if (!reply.ok)
+      throw new EngineUnavailableError(`engine query ${kind} failed: ${reply.error ?? "unknown error"}`);
     return reply.result;
   });
 

@@ -2,15 +2,15 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { markets, outbox } from "@ox/db";
 import type { Command } from "@ox/engine";
 import { eq } from "drizzle-orm";
-import { createRouter, sessionOf } from "../app-env.ts";
 import type { RouteContext } from "../app.ts";
+import { createRouter, sessionOf } from "../app-env.ts";
 import { EngineTimeoutError } from "../engine/engine-gateway.ts";
 import { ApiError } from "../errors.ts";
-import { MarketIdParam, MarketResponse } from "./markets-schemas.ts";
 import { marketSummary } from "./markets.ts";
+import { MarketIdParam, MarketResponse } from "./markets-schemas.ts";
 import { errors, json, jsonBody } from "./openapi-helpers.ts";
-import { EngineRejectedError } from "./orders-errors.ts";
 import type { TradingOptions } from "./orders.ts";
+import { EngineRejectedError } from "./orders-errors.ts";
 
 export const CreateMarketRequest = z
   .object({
@@ -19,13 +19,21 @@ export const CreateMarketRequest = z
     category: z.string().trim().min(2).max(50),
     rules: z.string().trim().max(5_000).default(""),
     closeAt: z.number().int().positive().openapi({ description: "Epoch ms; trading stops then" }),
-    tick: z.number().int().refine((t) => t > 0 && 1000 % t === 0, "must divide 1000").default(50).optional(),
+    tick: z
+      .number()
+      .int()
+      .refine((t) => t > 0 && 1000 % t === 0, "must divide 1000")
+      .default(50)
+      .optional(),
     makerFeeBps: z.number().int().min(0).max(1_000).optional(),
     takerFeeBps: z.number().int().min(0).max(1_000).optional(),
   })
   .strict()
   .openapi("CreateMarketRequest");
-const ResolveRequest = z.object({ outcome: z.enum(["YES", "NO", "VOID"]) }).strict().openapi("ResolveMarketRequest");
+const ResolveRequest = z
+  .object({ outcome: z.enum(["YES", "NO", "VOID"]) })
+  .strict()
+  .openapi("ResolveMarketRequest");
 const CommandResult = z
   .object({ marketId: z.string(), status: z.enum(["APPLIED", "PENDING"]), code: z.string().nullable() })
   .openapi("AdminMarketCommandResult");
@@ -109,11 +117,19 @@ export function createAdminMarketRoutes(options: TradingOptions) {
         ...secured,
         summary: "Stop trading in a market now (admin)",
         request: { params: MarketIdParam },
-        responses: { 200: json(CommandResult, "Closed"), 202: json(CommandResult, "Queued"), ...errors(401, 403, 404, 409) },
+        responses: {
+          200: json(CommandResult, "Closed"),
+          202: json(CommandResult, "Queued"),
+          ...errors(401, 403, 404, 409),
+        },
       }),
       async (c) => {
         const { id } = c.req.valid("param");
-        const result = await sendMarketCommand(id, { type: "CLOSE_MARKET", marketId: id, ts: deps.clock.now() });
+        const result = await sendMarketCommand(id, {
+          type: "CLOSE_MARKET",
+          marketId: id,
+          ts: deps.clock.now(),
+        });
         return c.json(result, result.status === "APPLIED" ? 200 : 202);
       },
     );
@@ -125,12 +141,21 @@ export function createAdminMarketRoutes(options: TradingOptions) {
         ...secured,
         summary: "Resolve a market YES, NO or VOID: open orders cancelled, winners paid (admin)",
         request: { params: MarketIdParam, body: jsonBody(ResolveRequest) },
-        responses: { 200: json(CommandResult, "Resolved"), 202: json(CommandResult, "Queued"), ...errors(400, 401, 403, 404, 409) },
+        responses: {
+          200: json(CommandResult, "Resolved"),
+          202: json(CommandResult, "Queued"),
+          ...errors(400, 401, 403, 404, 409),
+        },
       }),
       async (c) => {
         const { id } = c.req.valid("param");
         const { outcome } = c.req.valid("json");
-        const result = await sendMarketCommand(id, { type: "RESOLVE_MARKET", marketId: id, outcome, ts: deps.clock.now() });
+        const result = await sendMarketCommand(id, {
+          type: "RESOLVE_MARKET",
+          marketId: id,
+          outcome,
+          ts: deps.clock.now(),
+        });
         return c.json(result, result.status === "APPLIED" ? 200 : 202);
       },
     );

@@ -5,7 +5,9 @@ const num = (value: unknown) => Number(value);
 
 /** Recent trades of a market from the persister's table, newest first. */
 export async function recentTrades(db: Db, marketId: string, limit: number, beforeSeq?: number) {
-  const where = beforeSeq ? and(eq(trades.marketId, marketId), lt(trades.seq, beforeSeq)) : eq(trades.marketId, marketId);
+  const where = beforeSeq
+    ? and(eq(trades.marketId, marketId), lt(trades.seq, beforeSeq))
+    : eq(trades.marketId, marketId);
   const rows = await db.select().from(trades).where(where).orderBy(desc(trades.seq)).limit(limit);
   return rows.map((t) => ({
     seq: t.seq,

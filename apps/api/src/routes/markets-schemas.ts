@@ -28,7 +28,13 @@ export const MarketsQuery = z.object({
 });
 export const MarketsResponse = z.object({ markets: z.array(MarketSummary) }).openapi("Markets");
 export const MarketResponse = z.object({ market: MarketSummary }).openapi("MarketResponse");
-export const MarketIdParam = z.object({ id: z.string().min(1).max(100).openapi({ param: { name: "id", in: "path" } }) });
+export const MarketIdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(100)
+    .openapi({ param: { name: "id", in: "path" } }),
+});
 
 const Level = z.object({ price: Paise, qty: z.number().int() });
 export const OrderBookResponse = z
@@ -40,7 +46,14 @@ export const TradesQuery = z.object({
   before: z.coerce.number().int().positive().optional().openapi({ description: "trade seq cursor" }),
 });
 export const TradeView = z
-  .object({ seq: z.number().int(), kind: z.enum(["TRANSFER", "MINT", "MERGE"]), qty: z.number().int(), yesPricePaise: Paise, noPricePaise: Paise, ts: z.number().int() })
+  .object({
+    seq: z.number().int(),
+    kind: z.enum(["TRANSFER", "MINT", "MERGE"]),
+    qty: z.number().int(),
+    yesPricePaise: Paise,
+    noPricePaise: Paise,
+    ts: z.number().int(),
+  })
   .openapi("Trade");
 export const TradesResponse = z.object({ trades: z.array(TradeView) }).openapi("Trades");
 
@@ -50,6 +63,16 @@ export const CandlesQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(200),
 });
 export const Candle = z
-  .object({ t: z.number().int(), open: Paise, high: Paise, low: Paise, close: Paise, volume: z.number().int(), trades: z.number().int() })
+  .object({
+    t: z.number().int(),
+    open: Paise,
+    high: Paise,
+    low: Paise,
+    close: Paise,
+    volume: z.number().int(),
+    trades: z.number().int(),
+  })
   .openapi("Candle", { description: "YES price in paise; t is the bucket start (epoch ms)" });
-export const CandlesResponse = z.object({ interval: z.string(), candles: z.array(Candle) }).openapi("Candles");
+export const CandlesResponse = z
+  .object({ interval: z.string(), candles: z.array(Candle) })
+  .openapi("Candles");

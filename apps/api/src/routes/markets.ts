@@ -2,19 +2,19 @@ import { createRoute, type z } from "@hono/zod-openapi";
 import { markets } from "@ox/db";
 import type { MarketView } from "@ox/engine";
 import { and, asc, eq, type SQL } from "drizzle-orm";
-import { createRouter } from "../app-env.ts";
 import type { RouteContext } from "../app.ts";
+import { createRouter } from "../app-env.ts";
 import { ApiError } from "../errors.ts";
-import { recentTrades, candles } from "./markets-history.ts";
+import { candles, recentTrades } from "./markets-history.ts";
 import {
   CANDLE_INTERVALS,
   CandlesQuery,
   CandlesResponse,
   MarketIdParam,
   MarketResponse,
+  type MarketSummary,
   MarketsQuery,
   MarketsResponse,
-  type MarketSummary,
   OrderBookResponse,
   TradesQuery,
   TradesResponse,
@@ -70,7 +70,11 @@ export function createMarketRoutes(options: TradingOptions) {
         const q = c.req.valid("query");
         const where: SQL[] = [];
         if (q.category) where.push(eq(markets.category, q.category));
-        const rows = await db.select().from(markets).where(and(...where)).orderBy(asc(markets.closeAt));
+        const rows = await db
+          .select()
+          .from(markets)
+          .where(and(...where))
+          .orderBy(asc(markets.closeAt));
         const live = new Map((await reader.markets()).map((m) => [m.marketId, m]));
         const list = rows.map((row) => marketSummary(row, live.get(row.id)));
         return c.json({ markets: q.status ? list.filter((m) => m.status === q.status) : list }, 200);
@@ -98,7 +102,8 @@ export function createMarketRoutes(options: TradingOptions) {
         method: "get",
         path: "/markets/{id}/orderbook",
         tags,
-        summary: "The live order book: bids per outcome, with the book's seq (deltas on the socket follow it)",
+        summary:
+          "The live order book: bids per outcome, with the book's seq (deltas on the socket follow it)",
         request: { params: MarketIdParam },
         responses: { 200: json(OrderBookResponse, "Book"), ...errors(404, 503) },
       }),
@@ -141,7 +146,10 @@ export function createMarketRoutes(options: TradingOptions) {
         const { id } = c.req.valid("param");
         const q = c.req.valid("query");
         await one(id);
-        return c.json({ interval: q.interval, candles: await candles(db, id, CANDLE_INTERVALS[q.interval], q.limit) }, 200);
+        return c.json(
+          { interval: q.interval, candles: await candles(db, id, CANDLE_INTERVALS[q.interval], q.limit) },
+          200,
+        );
       },
     );
     return router;

@@ -47,6 +47,9 @@ export class EngineRejectedError extends ApiError {
     super("CONFLICT", MESSAGES[engineCode] ?? engineCode.toLowerCase().replaceAll("_", " "));
     this.name = "EngineRejectedError";
     // ApiError's code/status are read by the shared onError; this carries the engine's code instead.
-    Object.assign(this, { code: engineCode, status: ENGINE_CODE_STATUS[engineCode as keyof typeof ENGINE_CODE_STATUS] ?? 409 });
+    Object.assign(this, {
+      code: engineCode,
+      status: ENGINE_CODE_STATUS[engineCode as keyof typeof ENGINE_CODE_STATUS] ?? 409,
+    });
   }
 }

@@ -5,7 +5,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createFileJournal, createMemoryKv, createMemoryPubSub, createMemoryPubSubHub, createMemoryQueue, createMemoryStream } from "@ox/bus";
+import {
+  createFileJournal,
+  createMemoryKv,
+  createMemoryPubSub,
+  createMemoryPubSubHub,
+  createMemoryQueue,
+  createMemoryStream,
+} from "@ox/bus";
 import type { CommandEnvelope, LogRecord } from "@ox/contracts/pipeline";
 import { createTestDb } from "@ox/db/testing";
 import { createEngineService, createFileSnapshotStore, type EngineService } from "@ox/engine-service";
@@ -44,7 +51,12 @@ export async function createTradingHarness(): Promise<TradingHarness> {
   });
   await service.start();
   const clock = { now: () => Date.now(), advance: () => {} };
-  const gateway = createQueueEngineGateway({ queue: apiQueue, replies: createMemoryPubSub({ hub }), instanceId: "api-test", timeoutMs: 1_500 });
+  const gateway = createQueueEngineGateway({
+    queue: apiQueue,
+    replies: createMemoryPubSub({ hub }),
+    instanceId: "api-test",
+    timeoutMs: 1_500,
+  });
   const relay = createOutboxRelay({ db: db.db, queue: apiQueue, clock, logger, intervalMs: 20 });
   relay.start();
   const deps: AppDeps = {

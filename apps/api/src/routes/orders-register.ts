@@ -6,5 +6,10 @@ import { createPortfolioRoutes } from "./portfolio.ts";
 
 /** The trading routes, for createApp(deps, { routes: tradingRoutes({ reader }) }). */
 export function tradingRoutes(options: TradingOptions): RouteFactory[] {
-  return [createOrderRoutes(options), createPortfolioRoutes(options), createMarketRoutes(options), createAdminMarketRoutes(options)];
+  return [
+    createOrderRoutes(options),
+    createPortfolioRoutes(options),
+    createMarketRoutes(options),
+    createAdminMarketRoutes(options),
+  ];
 }

@@ -1,12 +1,10 @@
 import { z } from "@hono/zod-openapi";
 
 const Paise = z.number().int();
-const PricePaise = z
-  .number()
-  .int()
-  .min(1)
-  .max(999)
-  .openapi({ description: "Paise per share in the order's own outcome; a multiple of the market tick (default 50)", example: 650 });
+const PricePaise = z.number().int().min(1).max(999).openapi({
+  description: "Paise per share in the order's own outcome; a multiple of the market tick (default 50)",
+  example: 650,
+});
 
 export const PlaceOrderRequest = z
   .object({
@@ -14,33 +12,53 @@ export const PlaceOrderRequest = z
     outcome: z.enum(["YES", "NO"]),
     side: z.enum(["BUY", "SELL"]),
     type: z.enum(["LIMIT", "MARKET"]),
-    price: PricePaise.optional().openapi({ description: "LIMIT: the limit price. MARKET: optional worst price" }),
+    price: PricePaise.optional().openapi({
+      description: "LIMIT: the limit price. MARKET: optional worst price",
+    }),
     quantity: z.number().int().min(1).max(1_000_000).openapi({ example: 10 }),
     timeInForce: z.enum(["GTC", "IOC", "FOK"]).optional(),
     postOnly: z.boolean().optional(),
-    maxCost: z.number().int().positive().max(10_000_000_000).optional().openapi({ description: "MARKET BUY only: cap on paise spent, fees included" }),
+    maxCost: z
+      .number()
+      .int()
+      .positive()
+      .max(10_000_000_000)
+      .optional()
+      .openapi({ description: "MARKET BUY only: cap on paise spent, fees included" }),
     clientOrderId: z
       .string()
       .min(1)
       .max(64)
       .regex(/^[A-Za-z0-9_.:-]+$/)
       .optional()
-      .openapi({ description: "Unique per user; a repeat returns the first result and never places a second order" }),
+      .openapi({
+        description: "Unique per user; a repeat returns the first result and never places a second order",
+      }),
   })
   .strict()
   .superRefine((body, ctx) => {
-    if (body.type === "LIMIT" && body.price === undefined) ctx.addIssue({ code: "custom", path: ["price"], message: "required for LIMIT" });
-    if (body.type === "LIMIT" && body.maxCost !== undefined) ctx.addIssue({ code: "custom", path: ["maxCost"], message: "MARKET BUY only" });
-    if (body.type === "MARKET" && body.timeInForce === "GTC") ctx.addIssue({ code: "custom", path: ["timeInForce"], message: "MARKET is IOC or FOK" });
+    if (body.type === "LIMIT" && body.price === undefined)
+      ctx.addIssue({ code: "custom", path: ["price"], message: "required for LIMIT" });
+    if (body.type === "LIMIT" && body.maxCost !== undefined)
+      ctx.addIssue({ code: "custom", path: ["maxCost"], message: "MARKET BUY only" });
+    if (body.type === "MARKET" && body.timeInForce === "GTC")
+      ctx.addIssue({ code: "custom", path: ["timeInForce"], message: "MARKET is IOC or FOK" });
     if (body.postOnly && (body.type !== "LIMIT" || (body.timeInForce ?? "GTC") !== "GTC")) {
       ctx.addIssue({ code: "custom", path: ["postOnly"], message: "only on a LIMIT GTC order" });
     }
-    if (body.maxCost !== undefined && body.side !== "BUY") ctx.addIssue({ code: "custom", path: ["maxCost"], message: "MARKET BUY only" });
+    if (body.maxCost !== undefined && body.side !== "BUY")
+      ctx.addIssue({ code: "custom", path: ["maxCost"], message: "MARKET BUY only" });
   })
   .openapi("PlaceOrderRequest");
 
 export const FillView = z
-  .object({ tradeSeq: z.number().int(), kind: z.enum(["TRANSFER", "MINT", "MERGE"]), qty: z.number().int(), pricePaise: Paise, feePaise: Paise })
+  .object({
+    tradeSeq: z.number().int(),
+    kind: z.enum(["TRANSFER", "MINT", "MERGE"]),
+    qty: z.number().int(),
+    pricePaise: Paise,
+    feePaise: Paise,
+  })
   .openapi("Fill");
 
 export const OrderView = z
@@ -59,23 +77,42 @@ export const OrderView = z
     filledQty: z.number().int(),
     remainingQty: z.number().int(),
     filledValuePaise: Paise,
-    avgPrice: Paise.nullable().openapi({ description: "filledValuePaise / filledQty rounded to the paisa; null before a fill" }),
+    avgPrice: Paise.nullable().openapi({
+      description: "filledValuePaise / filledQty rounded to the paisa; null before a fill",
+    }),
     feesPaise: Paise,
     createdAt: z.number().int(),
   })
   .openapi("Order");
 
 export const PlacedOrder = OrderView.extend({ fills: z.array(FillView) }).openapi("PlacedOrder");
-export const PlaceOrderResponse = z.object({ order: PlacedOrder, duplicate: z.boolean() }).openapi("PlaceOrderResponse");
+export const PlaceOrderResponse = z
+  .object({ order: PlacedOrder, duplicate: z.boolean() })
+  .openapi("PlaceOrderResponse");
 export const PendingOrderResponse = z
   .object({ order: z.object({ id: z.string(), status: z.literal("PENDING") }) })
-  .openapi("PendingOrder", { description: "Queued; the engine had not answered in time. Poll GET /orders/{id}." });
+  .openapi("PendingOrder", {
+    description: "Queued; the engine had not answered in time. Poll GET /orders/{id}.",
+  });
 export const OrderResponse = z.object({ order: OrderView }).openapi("OrderResponse");
-export const OrdersResponse = z.object({ orders: z.array(OrderView), nextBefore: z.number().int().nullable() }).openapi("Orders");
+export const OrdersResponse = z
+  .object({ orders: z.array(OrderView), nextBefore: z.number().int().nullable() })
+  .openapi("Orders");
 export const OrdersQuery = z.object({
   status: z.enum(["open", "closed", "all"]).default("all"),
   marketId: z.string().max(100).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  before: z.coerce.number().int().positive().optional().openapi({ description: "createdAt cursor for history pages" }),
+  before: z.coerce
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .openapi({ description: "createdAt cursor for history pages" }),
 });
-export const OrderIdParam = z.object({ id: z.string().min(1).max(100).openapi({ param: { name: "id", in: "path" } }) });
+export const OrderIdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(100)
+    .openapi({ param: { name: "id", in: "path" } }),
+});

@@ -1,7 +1,7 @@
+import type { z } from "@hono/zod-openapi";
 import type { ReplyFill } from "@ox/contracts/pipeline";
 import type { orders } from "@ox/db";
 import type { OrderView as EngineOrderView } from "@ox/engine";
-import type { z } from "@hono/zod-openapi";
 import type { FillView, OrderView } from "./orders-schemas.ts";
 
 type ApiOrder = z.infer<typeof OrderView>;

@@ -48,19 +48,33 @@ describe("trading routes (embedded engine service)", () => {
     expect(taker.status).toBe(201);
     const filled = (await json(taker)).order;
     expect(filled).toMatchObject({ status: "FILLED", filledQty: 2, remainingQty: 0, avgPrice: 400 });
-    expect(filled.fills).toEqual([{ tradeSeq: expect.any(Number), kind: "MINT", qty: 2, pricePaise: 400, feePaise: 0 }]);
+    expect(filled.fills).toEqual([
+      { tradeSeq: expect.any(Number), kind: "MINT", qty: 2, pricePaise: 400, feePaise: 0 },
+    ]);
 
     const alicePf = await json(await alice.call("GET", "/api/v1/portfolio"));
     expect(alicePf.balance).toEqual({ available: 1500 - 1200, locked: 0 });
     expect(alicePf.positions).toEqual([
-      expect.objectContaining({ marketId, yes: 2, no: 0, yesCostPaise: 1200, yesAvgPrice: 600, lastYesPricePaise: 600 }),
+      expect.objectContaining({
+        marketId,
+        yes: 2,
+        no: 0,
+        yesCostPaise: 1200,
+        yesAvgPrice: 600,
+        lastYesPricePaise: 600,
+      }),
     ]);
     const bobPf = await json(await bob.call("GET", "/api/v1/portfolio"));
     expect(bobPf.balance).toEqual({ available: 1500 - 800, locked: 0 });
     expect(bobPf.positions[0]).toMatchObject({ no: 2, noAvgPrice: 400 });
 
     const market = await json(await alice.call("GET", `/api/v1/markets/${marketId}`));
-    expect(market.market).toMatchObject({ id: marketId, status: "OPEN", volumeQty: 2, lastYesPricePaise: 600 });
+    expect(market.market).toMatchObject({
+      id: marketId,
+      status: "OPEN",
+      volumeQty: 2,
+      lastYesPricePaise: 600,
+    });
   });
 
   test("engine rejections keep their code, through the shared error shape", async () => {
@@ -73,7 +87,14 @@ describe("trading routes (embedded engine service)", () => {
     const noShares = await place(alice, { outcome: "NO", side: "SELL", price: 500, quantity: 1 });
     expect(noShares.status).toBe(422);
     expect((await json(noShares)).error.code).toBe("INSUFFICIENT_SHARES");
-    const nowhere = await alice.call("POST", "/api/v1/orders", { marketId: "nope", type: "LIMIT", outcome: "YES", side: "BUY", price: 500, quantity: 1 });
+    const nowhere = await alice.call("POST", "/api/v1/orders", {
+      marketId: "nope",
+      type: "LIMIT",
+      outcome: "YES",
+      side: "BUY",
+      price: 500,
+      quantity: 1,
+    });
     expect(nowhere.status).toBe(404);
     expect((await json(nowhere)).error.code).toBe("MARKET_NOT_FOUND");
   });
@@ -103,7 +124,9 @@ describe("trading routes (embedded engine service)", () => {
     expect(second.duplicate).toBe(true);
     expect(second.order.id).toBe(first.order.id);
     const open = await json(await bob.call("GET", "/api/v1/orders?status=open"));
-    expect(open.orders.filter((o: { clientOrderId: string }) => o.clientOrderId === "retry-1")).toHaveLength(1);
+    expect(open.orders.filter((o: { clientOrderId: string }) => o.clientOrderId === "retry-1")).toHaveLength(
+      1,
+    );
   });
 
   test("own orders only: read and cancel", async () => {

@@ -2,8 +2,8 @@ import { createRoute } from "@hono/zod-openapi";
 import { type Db, orders } from "@ox/db";
 import type { PlaceOrderCommand } from "@ox/engine";
 import { and, desc, eq, lt, ne } from "drizzle-orm";
-import { createRouter, sessionOf } from "../app-env.ts";
 import type { RouteContext } from "../app.ts";
+import { createRouter, sessionOf } from "../app-env.ts";
 import { EngineTimeoutError } from "../engine/engine-gateway.ts";
 import type { EngineReader } from "../engine-client/index.ts";
 import { ApiError } from "../errors.ts";
@@ -27,12 +27,21 @@ export interface TradingOptions {
 }
 
 /** Own order history from the persister's table (lags the engine by a batch or two). */
-async function orderHistory(db: Db, userId: string, q: { status: string; marketId?: string; limit: number; before?: number }) {
+async function orderHistory(
+  db: Db,
+  userId: string,
+  q: { status: string; marketId?: string; limit: number; before?: number },
+) {
   const where = [eq(orders.userId, userId)];
   if (q.status === "closed") where.push(ne(orders.status, "OPEN"));
   if (q.marketId) where.push(eq(orders.marketId, q.marketId));
   if (q.before) where.push(lt(orders.createdAt, q.before));
-  const rows = await db.select().from(orders).where(and(...where)).orderBy(desc(orders.createdAt)).limit(q.limit);
+  const rows = await db
+    .select()
+    .from(orders)
+    .where(and(...where))
+    .orderBy(desc(orders.createdAt))
+    .limit(q.limit);
   return rows;
 }
 
@@ -49,7 +58,8 @@ export function createOrderRoutes(options: TradingOptions) {
         method: "post",
         path: "/orders",
         ...secured,
-        summary: "Place an order; 201 once the engine has applied it durably, 202 if it has not answered in time",
+        summary:
+          "Place an order; 201 once the engine has applied it durably, 202 if it has not answered in time",
         request: { body: jsonBody(PlaceOrderRequest) },
         responses: {
           201: json(PlaceOrderResponse, "Applied"),
@@ -151,7 +161,10 @@ export function createOrderRoutes(options: TradingOptions) {
         const { id } = c.req.valid("param");
         const live = await reader.order(id);
         if (live && live.userId === userId) return c.json({ order: orderFromEngine(live) }, 200);
-        const [row] = await deps.db.select().from(orders).where(and(eq(orders.id, id), eq(orders.userId, userId)));
+        const [row] = await deps.db
+          .select()
+          .from(orders)
+          .where(and(eq(orders.id, id), eq(orders.userId, userId)));
         if (!row) throw new ApiError("NOT_FOUND", "no such order");
         return c.json({ order: orderFromRow(row) }, 200);
       },

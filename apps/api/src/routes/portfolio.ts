@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { createRouter, sessionOf } from "../app-env.ts";
 import type { RouteContext } from "../app.ts";
+import { createRouter, sessionOf } from "../app-env.ts";
 import { errors, json } from "./openapi-helpers.ts";
 import type { TradingOptions } from "./orders.ts";
 
@@ -17,7 +17,9 @@ export const PortfolioResponse = z
         noLocked: z.number().int(),
         yesCostPaise: Paise,
         noCostPaise: Paise,
-        yesAvgPrice: Paise.nullable().openapi({ description: "Average cost per YES share, rounded to the paisa" }),
+        yesAvgPrice: Paise.nullable().openapi({
+          description: "Average cost per YES share, rounded to the paisa",
+        }),
         noAvgPrice: Paise.nullable(),
         lastYesPricePaise: Paise.nullable(),
         marketStatus: z.string().nullable(),
