@@ -40,10 +40,16 @@ try {
     await page.getByRole("button", { name: /buy yes/i }).click();
     await page.getByTestId("ticket-message").waitFor();
     await snap("market-rejected");
-    await page.getByRole("link", { name: /portfolio/i }).first().click();
+    await page
+      .getByRole("link", { name: /portfolio/i })
+      .first()
+      .click();
     await page.getByTestId("positions").waitFor();
     await snap("portfolio");
-    await page.getByRole("link", { name: /wallet/i }).first().click();
+    await page
+      .getByRole("link", { name: /wallet/i })
+      .first()
+      .click();
     await page.getByTestId("transactions").waitFor();
     await snap("wallet");
     await page.getByRole("link", { name: /admin/i }).first().click();
@@ -52,7 +58,10 @@ try {
     await page.getByRole("link", { name: /system health/i }).click();
     await page.getByTestId("health-fields").first().waitFor();
     await snap("admin-health");
-    await page.getByRole("link", { name: /^markets$/i }).last().click();
+    await page
+      .getByRole("link", { name: /^markets$/i })
+      .last()
+      .click();
     await page.getByTestId("admin-markets").waitFor();
     await snap("admin-markets");
     await page.getByLabel("Language").first().selectOption("hi");

@@ -27,8 +27,18 @@ const report = {
   initialGzipBytes,
   initialGzipKB: Math.round((initialGzipBytes / 1024) * 10) / 10,
   withinBudget: initialGzipBytes <= BUDGET_BYTES,
-  initial: [...initialNames].map((name) => ({ file: name, rawBytes: statSync(join(assets, name)).size, gzipBytes: gz(join(assets, name)) })),
-  lazy: all.filter((f) => !initialNames.has(f)).map((name) => ({ file: name, rawBytes: statSync(join(assets, name)).size, gzipBytes: gz(join(assets, name)) })),
+  initial: [...initialNames].map((name) => ({
+    file: name,
+    rawBytes: statSync(join(assets, name)).size,
+    gzipBytes: gz(join(assets, name)),
+  })),
+  lazy: all
+    .filter((f) => !initialNames.has(f))
+    .map((name) => ({
+      file: name,
+      rawBytes: statSync(join(assets, name)).size,
+      gzipBytes: gz(join(assets, name)),
+    })),
 };
 console.log(JSON.stringify(report, null, 2));
 if (!report.withinBudget) process.exit(1);

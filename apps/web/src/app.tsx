@@ -34,11 +34,23 @@ function RouteView({ route }: { route: ReturnType<typeof matchRoute> }) {
     case "market":
       return <MarketPage id={route.id} />;
     case "portfolio":
-      return <RequireUser><PortfolioPage /></RequireUser>;
+      return (
+        <RequireUser>
+          <PortfolioPage />
+        </RequireUser>
+      );
     case "wallet":
-      return <RequireUser><WalletPage /></RequireUser>;
+      return (
+        <RequireUser>
+          <WalletPage />
+        </RequireUser>
+      );
     case "admin":
-      return <RequireUser admin><AdminPage tab={route.tab} /></RequireUser>;
+      return (
+        <RequireUser admin>
+          <AdminPage tab={route.tab} />
+        </RequireUser>
+      );
     default:
       return <Empty>404</Empty>;
   }

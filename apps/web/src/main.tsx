@@ -1,7 +1,7 @@
 import { QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { keys, createQueryClient } from "./api/queries";
+import { createQueryClient, keys } from "./api/queries";
 import type { Portfolio } from "./api/types";
 import { App } from "./app";
 import { translate } from "./i18n";
@@ -20,7 +20,10 @@ setUserEventHandlers({
   fill: (f) => {
     const { lang, toast } = useUi.getState();
     const outcome = translate(lang, f.outcome === "NO" ? "no" : "yes");
-    toast(`${translate(lang, "filled")}: ${f.side} ${f.qty} ${outcome} @ ${formatRupees(f.price)}`, "success");
+    toast(
+      `${translate(lang, "filled")}: ${f.side} ${f.qty} ${outcome} @ ${formatRupees(f.price)}`,
+      "success",
+    );
     queryClient.invalidateQueries({ queryKey: keys.portfolio });
     queryClient.invalidateQueries({ queryKey: keys.fills });
     queryClient.invalidateQueries({ queryKey: keys.openOrders });

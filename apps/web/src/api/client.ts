@@ -22,7 +22,10 @@ export async function request<T>(method: Method, path: string, body?: unknown): 
     res = await fetch(`${API_BASE}${path}`, {
       method,
       credentials: "include",
-      headers: body === undefined ? { accept: "application/json" } : { "content-type": "application/json", accept: "application/json" },
+      headers:
+        body === undefined
+          ? { accept: "application/json" }
+          : { "content-type": "application/json", accept: "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (cause) {
@@ -44,9 +47,19 @@ export async function request<T>(method: Method, path: string, body?: unknown): 
 export function toApiError(status: number, data: unknown): ApiError {
   const err = (data as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
   if (err && typeof err === "object") {
-    return new ApiError(status, err.code ?? `HTTP_${status}`, err.message || err.code || `Request failed (${status})`, err.details);
+    return new ApiError(
+      status,
+      err.code ?? `HTTP_${status}`,
+      err.message || err.code || `Request failed (${status})`,
+      err.details,
+    );
   }
-  const fallback = status === 401 ? "Please log in again." : status >= 500 ? "The server had a problem. Try again." : `Request failed (${status})`;
+  const fallback =
+    status === 401
+      ? "Please log in again."
+      : status >= 500
+        ? "The server had a problem. Try again."
+        : `Request failed (${status})`;
   return new ApiError(status, status === 401 ? "UNAUTHORIZED" : `HTTP_${status}`, fallback);
 }
 

@@ -45,9 +45,14 @@ export const markets = {
   get: async (id: string) => normalizeMarket(await api.get(`/markets/${encodeURIComponent(id)}`)),
   orderbook: (id: string) => api.get<BookSnapshot>(`/markets/${encodeURIComponent(id)}/orderbook`),
   trades: async (id: string) =>
-    listOf<Record<string, unknown>>(await api.get(`/markets/${encodeURIComponent(id)}/trades`), "trades").map(normalizeTrade),
+    listOf<Record<string, unknown>>(await api.get(`/markets/${encodeURIComponent(id)}/trades`), "trades").map(
+      normalizeTrade,
+    ),
   candles: async (id: string, interval: Interval) =>
-    listOf<Record<string, unknown>>(await api.get(`/markets/${encodeURIComponent(id)}/candles${qs({ interval })}`), "candles").map(
+    listOf<Record<string, unknown>>(
+      await api.get(`/markets/${encodeURIComponent(id)}/candles${qs({ interval })}`),
+      "candles",
+    ).map(
       (c): Candle => ({
         time: toMs(c.time ?? c.ts ?? c.start ?? c.bucket),
         open: pick(c, "open") ?? 0,
@@ -73,7 +78,10 @@ export const portfolio = {
   get: async () => normalizePortfolio(await api.get("/portfolio")),
   fills: async (cursor?: string) => {
     const r = await api.get<Page>(`/portfolio/fills${qs({ before: cursor, limit: 50 })}`);
-    return { fills: listOf<Record<string, unknown>>(r, "fills").map(normalizeFill) as Fill[], nextCursor: nextOf(r) };
+    return {
+      fills: listOf<Record<string, unknown>>(r, "fills").map(normalizeFill) as Fill[],
+      nextCursor: nextOf(r),
+    };
   },
 };
 
@@ -85,7 +93,9 @@ export const wallet = {
     return { transactions: list.map(normalizeTransaction) as Transaction[], nextCursor: nextOf(r) };
   },
   deposit: (amount: number) =>
-    api.post<{ deposit?: { id: string; status: string }; redirectUrl?: string | null }>("/wallet/deposits", { amount }),
+    api.post<{ deposit?: { id: string; status: string }; redirectUrl?: string | null }>("/wallet/deposits", {
+      amount,
+    }),
   withdraw: (amount: number) => api.post<unknown>("/wallet/withdrawals", { amount }),
 };
 
@@ -109,7 +119,8 @@ export const kyc = {
     const k = r && "kyc" in r ? r.kyc : r;
     return k?.status ? k : { status: "NONE" };
   },
-  submit: (body: { pan: string; name: string; bankAccount: string; ifsc: string }) => api.post<unknown>("/kyc", body),
+  submit: (body: { pan: string; name: string; bankAccount: string; ifsc: string }) =>
+    api.post<unknown>("/kyc", body),
 };
 
 export type { Market };

@@ -38,8 +38,12 @@ export function normalizeMarket(raw: unknown): Market {
   const m = (r.market && typeof r.market === "object" ? r.market : r) as Raw;
   const yesBid = pick(m, "yesBid", "bestYesBid");
   const noBid = pick(m, "noBid", "bestNoBid");
-  const yes = pick(m, "yesPrice", "yesAsk", "bestYes", "yesBuyPrice", "bestYesAsk") ?? (noBid !== null ? 1000 - noBid : null);
-  const no = pick(m, "noPrice", "noAsk", "bestNo", "noBuyPrice", "bestNoAsk") ?? (yesBid !== null ? 1000 - yesBid : null);
+  const yes =
+    pick(m, "yesPrice", "yesAsk", "bestYes", "yesBuyPrice", "bestYesAsk") ??
+    (noBid !== null ? 1000 - noBid : null);
+  const no =
+    pick(m, "noPrice", "noAsk", "bestNo", "noBuyPrice", "bestNoAsk") ??
+    (yesBid !== null ? 1000 - yesBid : null);
   return {
     id: String(m.id ?? m.marketId ?? ""),
     title: String(m.title ?? m.question ?? ""),
@@ -76,7 +80,8 @@ export function normalizePosition(p: Raw): Position {
     marketId: String(p.marketId),
     yes,
     no,
-    avgYesPrice: pick(p, "avgYesPrice") ?? avg(pick(p, "yesCost"), yes) ?? (yes > 0 && no === 0 ? single : null),
+    avgYesPrice:
+      pick(p, "avgYesPrice") ?? avg(pick(p, "yesCost"), yes) ?? (yes > 0 && no === 0 ? single : null),
     avgNoPrice: pick(p, "avgNoPrice") ?? avg(pick(p, "noCost"), no) ?? (no > 0 && yes === 0 ? single : null),
     avgPrice: single,
   };
@@ -128,7 +133,8 @@ export function normalizeTrade(t: Raw): Trade {
   return {
     ...(t as unknown as Trade),
     id: id !== undefined ? String(id) : undefined,
-    price: pick(t, "price", "yesPrice") ?? (pick(t, "noPrice") !== null ? 1000 - (pick(t, "noPrice") ?? 0) : 0),
+    price:
+      pick(t, "price", "yesPrice") ?? (pick(t, "noPrice") !== null ? 1000 - (pick(t, "noPrice") ?? 0) : 0),
     qty: pick(t, "qty", "quantity") ?? 0,
     ts: toMs(t.ts ?? t.createdAt ?? Date.now()),
   };

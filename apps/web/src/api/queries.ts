@@ -46,9 +46,12 @@ export function useMe() {
   });
 }
 
-export const useMarkets = () => useQuery({ queryKey: keys.markets, queryFn: () => markets.list(), refetchInterval: 30_000 });
-export const useMarket = (id: string) => useQuery({ queryKey: keys.market(id), queryFn: () => markets.get(id) });
-export const useTrades = (id: string) => useQuery({ queryKey: keys.trades(id), queryFn: () => markets.trades(id) });
+export const useMarkets = () =>
+  useQuery({ queryKey: keys.markets, queryFn: () => markets.list(), refetchInterval: 30_000 });
+export const useMarket = (id: string) =>
+  useQuery({ queryKey: keys.market(id), queryFn: () => markets.get(id) });
+export const useTrades = (id: string) =>
+  useQuery({ queryKey: keys.trades(id), queryFn: () => markets.trades(id) });
 export const useCandles = (id: string, i: Interval) =>
   useQuery({ queryKey: keys.candles(id, i), queryFn: () => markets.candles(id, i), refetchInterval: 30_000 });
 
@@ -57,4 +60,5 @@ export const usePortfolio = (enabled = true) =>
 export const useOpenOrders = (enabled = true) =>
   useQuery({ queryKey: keys.openOrders, queryFn: () => orders.list("open"), enabled });
 export const useKyc = (enabled = true) => useQuery({ queryKey: keys.kyc, queryFn: kyc.get, enabled });
-export const useReferrals = (enabled = true) => useQuery({ queryKey: keys.referrals, queryFn: referrals.get, enabled });
+export const useReferrals = (enabled = true) =>
+  useQuery({ queryKey: keys.referrals, queryFn: referrals.get, enabled });

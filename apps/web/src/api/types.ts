@@ -50,7 +50,15 @@ export interface Candle {
   volume?: number;
 }
 
-export type OrderStatus = "OPEN" | "PARTIALLY_FILLED" | "FILLED" | "CANCELLED" | "REJECTED" | "EXPIRED" | "PENDING" | string;
+export type OrderStatus =
+  | "OPEN"
+  | "PARTIALLY_FILLED"
+  | "FILLED"
+  | "CANCELLED"
+  | "REJECTED"
+  | "EXPIRED"
+  | "PENDING"
+  | string;
 export interface Order {
   id: string;
   marketId: string;

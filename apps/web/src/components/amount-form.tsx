@@ -36,17 +36,34 @@ export function AmountForm(props: {
         <span>{t("amountLabel")}</span>
       </label>
       <div className="amount-row">
-        <input id={props.id} type="text" inputMode="decimal" value={value} placeholder="100" onChange={(e) => setValue(e.target.value)} disabled={props.disabled} aria-describedby={error ? `${props.id}-err` : undefined} />
-        <button type="submit" className="btn btn-primary" disabled={props.disabled || busy}>{props.action}</button>
+        <input
+          id={props.id}
+          type="text"
+          inputMode="decimal"
+          value={value}
+          placeholder="100"
+          onChange={(e) => setValue(e.target.value)}
+          disabled={props.disabled}
+          aria-describedby={error ? `${props.id}-err` : undefined}
+        />
+        <button type="submit" className="btn btn-primary" disabled={props.disabled || busy}>
+          {props.action}
+        </button>
       </div>
       {props.presets && !props.disabled && (
         <div className="chips">
           {props.presets.map((r) => (
-            <button key={r} type="button" className="chip-btn" onClick={() => setValue(String(r))}>₹{r}</button>
+            <button key={r} type="button" className="chip-btn" onClick={() => setValue(String(r))}>
+              ₹{r}
+            </button>
           ))}
         </div>
       )}
-      {error && <p id={`${props.id}-err`} className="form-error" role="alert">{error}</p>}
+      {error && (
+        <p id={`${props.id}-err`} className="form-error" role="alert">
+          {error}
+        </p>
+      )}
     </form>
   );
 }

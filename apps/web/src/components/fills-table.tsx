@@ -27,9 +27,15 @@ export function FillsTable({ markets }: { markets: Map<string, Market> }) {
             <tr>
               <th scope="col">{t("navHome")}</th>
               <th scope="col">{t("side")}</th>
-              <th scope="col" className="num">{t("price")}</th>
-              <th scope="col" className="num">{t("quantity")}</th>
-              <th scope="col" className="num">{t("time")}</th>
+              <th scope="col" className="num">
+                {t("price")}
+              </th>
+              <th scope="col" className="num">
+                {t("quantity")}
+              </th>
+              <th scope="col" className="num">
+                {t("time")}
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -38,7 +44,9 @@ export function FillsTable({ markets }: { markets: Map<string, Market> }) {
                 <td className="ellipsis">{markets.get(f.marketId)?.title ?? f.marketId}</td>
                 <td>
                   {f.side === "BUY" ? t("buy") : t("sell")}{" "}
-                  <span className={f.outcome === "YES" ? "tag tag-yes" : "tag tag-no"}>{f.outcome === "YES" ? t("yes") : t("no")}</span>
+                  <span className={f.outcome === "YES" ? "tag tag-yes" : "tag tag-no"}>
+                    {f.outcome === "YES" ? t("yes") : t("no")}
+                  </span>
                 </td>
                 <td className="num">{formatRupees(f.price)}</td>
                 <td className="num">{f.qty}</td>
@@ -49,7 +57,12 @@ export function FillsTable({ markets }: { markets: Map<string, Market> }) {
         </table>
       </div>
       {q.hasNextPage && (
-        <button type="button" className="btn btn-ghost" disabled={q.isFetchingNextPage} onClick={() => q.fetchNextPage()}>
+        <button
+          type="button"
+          className="btn btn-ghost"
+          disabled={q.isFetchingNextPage}
+          onClick={() => q.fetchNextPage()}
+        >
           {t("loadMore")}
         </button>
       )}

@@ -19,9 +19,13 @@ export function KycCard() {
         {(k) => (
           <>
             <p data-testid="kyc-status">
-              <span className={`status status-kyc-${k.status.toLowerCase()}`}>{t("kycStatus", { status: t(`kyc${k.status}`) })}</span>
+              <span className={`status status-kyc-${k.status.toLowerCase()}`}>
+                {t("kycStatus", { status: t(`kyc${k.status}`) })}
+              </span>
             </p>
-            {k.status === "REJECTED" && k.reason && <p className="form-error">{t("kycReason", { reason: k.reason })}</p>}
+            {k.status === "REJECTED" && k.reason && (
+              <p className="form-error">{t("kycReason", { reason: k.reason })}</p>
+            )}
             {(k.status === "NONE" || k.status === "REJECTED") && <KycForm />}
           </>
         )}
@@ -35,7 +39,10 @@ function KycForm() {
   const qc = useQueryClient();
   const [f, setF] = useState({ name: "", pan: "", bankAccount: "", ifsc: "" });
   const [invalid, setInvalid] = useState<string | null>(null);
-  const submit = useMutation({ mutationFn: () => kyc.submit(f), onSuccess: () => qc.invalidateQueries({ queryKey: keys.kyc }) });
+  const submit = useMutation({
+    mutationFn: () => kyc.submit(f),
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.kyc }),
+  });
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
     if (!f.name.trim()) return setInvalid(t("nameLabel"));
@@ -45,17 +52,41 @@ function KycForm() {
     setInvalid(null);
     submit.mutate();
   };
-  const set = (k: keyof typeof f, upper = false) => (e: { target: { value: string } }) =>
-    setF({ ...f, [k]: upper ? e.target.value.toUpperCase().trim() : e.target.value });
+  const set =
+    (k: keyof typeof f, upper = false) =>
+    (e: { target: { value: string } }) =>
+      setF({ ...f, [k]: upper ? e.target.value.toUpperCase().trim() : e.target.value });
   return (
     <form className="stack" onSubmit={onSubmit} noValidate>
-      <label className="field"><span>{t("nameLabel")}</span><input value={f.name} onChange={set("name")} autoComplete="name" /></label>
-      <label className="field"><span>{t("panLabel")}</span><input value={f.pan} onChange={set("pan", true)} maxLength={10} placeholder="ABCDE1234F" /></label>
-      <label className="field"><span>{t("bankLabel")}</span><input value={f.bankAccount} onChange={set("bankAccount", true)} inputMode="numeric" /></label>
-      <label className="field"><span>{t("ifscLabel")}</span><input value={f.ifsc} onChange={set("ifsc", true)} maxLength={11} placeholder="SBIN0001234" /></label>
-      <button type="submit" className="btn btn-primary" disabled={submit.isPending}>{t("submitKyc")}</button>
-      {(invalid || submit.error) && <p className="form-error" role="alert">{invalid ?? errorMessage(submit.error)}</p>}
-      {submit.isSuccess && <p className="ok" role="status">{t("kycSubmitted")}</p>}
+      <label className="field">
+        <span>{t("nameLabel")}</span>
+        <input value={f.name} onChange={set("name")} autoComplete="name" />
+      </label>
+      <label className="field">
+        <span>{t("panLabel")}</span>
+        <input value={f.pan} onChange={set("pan", true)} maxLength={10} placeholder="ABCDE1234F" />
+      </label>
+      <label className="field">
+        <span>{t("bankLabel")}</span>
+        <input value={f.bankAccount} onChange={set("bankAccount", true)} inputMode="numeric" />
+      </label>
+      <label className="field">
+        <span>{t("ifscLabel")}</span>
+        <input value={f.ifsc} onChange={set("ifsc", true)} maxLength={11} placeholder="SBIN0001234" />
+      </label>
+      <button type="submit" className="btn btn-primary" disabled={submit.isPending}>
+        {t("submitKyc")}
+      </button>
+      {(invalid || submit.error) && (
+        <p className="form-error" role="alert">
+          {invalid ?? errorMessage(submit.error)}
+        </p>
+      )}
+      {submit.isSuccess && (
+        <p className="ok" role="status">
+          {t("kycSubmitted")}
+        </p>
+      )}
     </form>
   );
 }

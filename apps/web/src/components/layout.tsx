@@ -33,8 +33,15 @@ export function Layout({ children }: { children: ReactNode }) {
         </Link>
         <nav className="mainnav" aria-label="Main">
           {nav.map((n) => (
-            <Link key={n.href} href={n.href} className={n.active ? "navlink active" : "navlink"} aria-current={n.active ? "page" : undefined}>
-              <span className="navicon" aria-hidden="true">{n.icon}</span>
+            <Link
+              key={n.href}
+              href={n.href}
+              className={n.active ? "navlink active" : "navlink"}
+              aria-current={n.active ? "page" : undefined}
+            >
+              <span className="navicon" aria-hidden="true">
+                {n.icon}
+              </span>
               <span>{n.label}</span>
             </Link>
           ))}
@@ -42,7 +49,13 @@ export function Layout({ children }: { children: ReactNode }) {
         <div className="topbar-right">
           <LiveDot />
           <LangSwitch />
-          {user ? <UserChip /> : <Link href="/login" className="btn btn-primary btn-sm">{t("login")}</Link>}
+          {user ? (
+            <UserChip />
+          ) : (
+            <Link href="/login" className="btn btn-primary btn-sm">
+              {t("login")}
+            </Link>
+          )}
         </div>
       </header>
       <main className="content">{children}</main>
@@ -91,7 +104,12 @@ function UserChip() {
   });
   return (
     <div className="userchip">
-      <Link href="/wallet" className="balance-pill" data-testid="header-balance" aria-label={`${t("available")} ${formatRupees(portfolio.data?.balance.available ?? 0)}`}>
+      <Link
+        href="/wallet"
+        className="balance-pill"
+        data-testid="header-balance"
+        aria-label={`${t("available")} ${formatRupees(portfolio.data?.balance.available ?? 0)}`}
+      >
         {portfolio.data ? formatRupees(portfolio.data.balance.available) : "…"}
       </Link>
       <button type="button" className="btn btn-ghost btn-sm" onClick={() => logout.mutate()}>
@@ -109,7 +127,9 @@ function Toasts() {
       {toasts.map((x) => (
         <div key={x.id} className={`toast toast-${x.tone}`} role={x.tone === "error" ? "alert" : "status"}>
           <span>{x.text}</span>
-          <button type="button" aria-label="Dismiss" onClick={() => dismiss(x.id)}>×</button>
+          <button type="button" aria-label="Dismiss" onClick={() => dismiss(x.id)}>
+            ×
+          </button>
         </div>
       ))}
     </div>

@@ -13,13 +13,18 @@ export function MarketCard({ market, now }: { market: Market; now: number }) {
   const left = timeLeft(market.closeAt, now);
   const chanceFrom = live.yes ?? (live.no !== null ? 1000 - live.no : null);
   const open = live.status === "OPEN";
-  const go = (outcome: "YES" | "NO") => navigate(`/markets/${encodeURIComponent(market.id)}?outcome=${outcome}`);
+  const go = (outcome: "YES" | "NO") =>
+    navigate(`/markets/${encodeURIComponent(market.id)}?outcome=${outcome}`);
   return (
     <article className="card market-card" aria-labelledby={`m-${market.id}`}>
       <div className="mc-top">
         <span className="chip">{market.category}</span>
         <span className="muted small">
-          {open && left ? t("closesIn", { t: left }) : market.outcome ? t("resolvedAs", { outcome: market.outcome }) : t("closed")}
+          {open && left
+            ? t("closesIn", { t: left })
+            : market.outcome
+              ? t("resolvedAs", { outcome: market.outcome })
+              : t("closed")}
         </span>
       </div>
       <h3 id={`m-${market.id}`} className="mc-title">
@@ -33,10 +38,20 @@ export function MarketCard({ market, now }: { market: Market; now: number }) {
       </div>
       {open && (
         <div className="mc-actions">
-          <button type="button" className="btn btn-yes" onClick={() => go("YES")} aria-label={`${t("yes")} ${market.title}`}>
+          <button
+            type="button"
+            className="btn btn-yes"
+            onClick={() => go("YES")}
+            aria-label={`${t("yes")} ${market.title}`}
+          >
             {t("buyYesAt", { price: live.yes !== null ? formatRupees(live.yes) : "—" })}
           </button>
-          <button type="button" className="btn btn-no" onClick={() => go("NO")} aria-label={`${t("no")} ${market.title}`}>
+          <button
+            type="button"
+            className="btn btn-no"
+            onClick={() => go("NO")}
+            aria-label={`${t("no")} ${market.title}`}
+          >
             {t("buyNoAt", { price: live.no !== null ? formatRupees(live.no) : "—" })}
           </button>
         </div>

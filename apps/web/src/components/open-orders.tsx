@@ -34,15 +34,25 @@ function OrderRow({ order, market }: { order: Order; market?: Market }) {
   return (
     <li className="list-row">
       <div className="grow">
-        <Link href={`/markets/${encodeURIComponent(order.marketId)}`} className="row-title">{market?.title ?? order.marketId}</Link>
+        <Link href={`/markets/${encodeURIComponent(order.marketId)}`} className="row-title">
+          {market?.title ?? order.marketId}
+        </Link>
         <div className="muted small">
           {order.side === "BUY" ? t("buy") : t("sell")}{" "}
-          <span className={order.outcome === "YES" ? "tag tag-yes" : "tag tag-no"}>{order.outcome === "YES" ? t("yes") : t("no")}</span>{" "}
-          {order.price ? `@ ${formatRupees(order.price)}` : ""} · {t("filled")} {order.filledQty}/{order.quantity}
+          <span className={order.outcome === "YES" ? "tag tag-yes" : "tag tag-no"}>
+            {order.outcome === "YES" ? t("yes") : t("no")}
+          </span>{" "}
+          {order.price ? `@ ${formatRupees(order.price)}` : ""} · {t("filled")} {order.filledQty}/
+          {order.quantity}
         </div>
       </div>
-      <button type="button" className="btn btn-ghost btn-sm" disabled={cancel.isPending} onClick={() => cancel.mutate()}
-        aria-label={t("cancelOrder", { id: order.id.slice(0, 8) })}>
+      <button
+        type="button"
+        className="btn btn-ghost btn-sm"
+        disabled={cancel.isPending}
+        onClick={() => cancel.mutate()}
+        aria-label={t("cancelOrder", { id: order.id.slice(0, 8) })}
+      >
         {t("cancel")}
       </button>
     </li>

@@ -9,7 +9,13 @@ import { Loading } from "./states";
 const DEPTH = 8;
 
 /** Probo-style book: YES and NO bid ladders side by side, best price on top, depth bars. */
-export function OrderBook({ marketId, onPick }: { marketId: string; onPick?: (outcome: "YES" | "NO", price: number) => void }) {
+export function OrderBook({
+  marketId,
+  onPick,
+}: {
+  marketId: string;
+  onPick?: (outcome: "YES" | "NO", price: number) => void;
+}) {
   const t = useT();
   const book = useLive((s) => s.books[marketId]);
   useEffect(() => {
@@ -25,14 +31,35 @@ export function OrderBook({ marketId, onPick }: { marketId: string; onPick?: (ou
   const max = Math.max(1, ...yes.map((l) => l.qty), ...no.map((l) => l.qty));
   return (
     <div className="book" data-testid="order-book" data-seq={book.seq}>
-      <Ladder title={t("qtyAtYes")} tone="yes" levels={yes} max={max} priceLabel={t("price")} onPick={(p) => onPick?.("YES", p)} />
-      <Ladder title={t("qtyAtNo")} tone="no" levels={no} max={max} priceLabel={t("price")} onPick={(p) => onPick?.("NO", p)} />
+      <Ladder
+        title={t("qtyAtYes")}
+        tone="yes"
+        levels={yes}
+        max={max}
+        priceLabel={t("price")}
+        onPick={(p) => onPick?.("YES", p)}
+      />
+      <Ladder
+        title={t("qtyAtNo")}
+        tone="no"
+        levels={no}
+        max={max}
+        priceLabel={t("price")}
+        onPick={(p) => onPick?.("NO", p)}
+      />
       {yes.length === 0 && no.length === 0 && <p className="muted small book-empty">{t("emptyBook")}</p>}
     </div>
   );
 }
 
-function Ladder(props: { title: string; tone: "yes" | "no"; levels: Level[]; max: number; priceLabel: string; onPick: (p: number) => void }) {
+function Ladder(props: {
+  title: string;
+  tone: "yes" | "no";
+  levels: Level[];
+  max: number;
+  priceLabel: string;
+  onPick: (p: number) => void;
+}) {
   const rows = [...props.levels];
   while (rows.length < 5) rows.push({ price: 0, qty: 0 });
   return (
@@ -40,7 +67,9 @@ function Ladder(props: { title: string; tone: "yes" | "no"; levels: Level[]; max
       <thead>
         <tr>
           <th scope="col">{props.priceLabel}</th>
-          <th scope="col" className="num">{props.title}</th>
+          <th scope="col" className="num">
+            {props.title}
+          </th>
         </tr>
       </thead>
       <tbody>
@@ -49,7 +78,11 @@ function Ladder(props: { title: string; tone: "yes" | "no"; levels: Level[]; max
             <tr key={l.price} onClick={() => props.onPick(l.price)} className="clickable">
               <td>{formatRupees(l.price)}</td>
               <td className="num depth-cell">
-                <span className={`depth depth-${props.tone}`} style={{ width: `${Math.round((l.qty * 100) / props.max)}%` }} aria-hidden="true" />
+                <span
+                  className={`depth depth-${props.tone}`}
+                  style={{ width: `${Math.round((l.qty * 100) / props.max)}%` }}
+                  aria-hidden="true"
+                />
                 <span className="depth-qty">{l.qty}</span>
               </td>
             </tr>

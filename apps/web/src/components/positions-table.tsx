@@ -7,7 +7,13 @@ import { markPrice, valuePosition } from "../lib/valuation";
 import { useLive } from "../state/live-store";
 import { Link } from "./link";
 
-export function PositionsList({ positions, markets }: { positions: Position[]; markets: Map<string, Market> }) {
+export function PositionsList({
+  positions,
+  markets,
+}: {
+  positions: Position[];
+  markets: Map<string, Market>;
+}) {
   const rows = positions.flatMap((p) => {
     const out: { p: Position; outcome: Outcome; qty: number; avg: number | null | undefined }[] = [];
     if (p.yes > 0) out.push({ p, outcome: "YES", qty: p.yes, avg: p.avgYesPrice });
@@ -17,13 +23,26 @@ export function PositionsList({ positions, markets }: { positions: Position[]; m
   return (
     <ul className="list" data-testid="positions">
       {rows.map((r) => (
-        <PositionRow key={`${r.p.marketId}-${r.outcome}`} market={markets.get(r.p.marketId)} marketId={r.p.marketId} outcome={r.outcome} qty={r.qty} avg={r.avg} />
+        <PositionRow
+          key={`${r.p.marketId}-${r.outcome}`}
+          market={markets.get(r.p.marketId)}
+          marketId={r.p.marketId}
+          outcome={r.outcome}
+          qty={r.qty}
+          avg={r.avg}
+        />
       ))}
     </ul>
   );
 }
 
-function PositionRow(props: { market?: Market; marketId: string; outcome: Outcome; qty: number; avg: number | null | undefined }) {
+function PositionRow(props: {
+  market?: Market;
+  marketId: string;
+  outcome: Outcome;
+  qty: number;
+  avg: number | null | undefined;
+}) {
   const t = useT();
   const open = props.market?.status === "OPEN";
   useMarketRoom(open ? props.marketId : undefined);
@@ -44,14 +63,19 @@ function PositionRow(props: { market?: Market; marketId: string; outcome: Outcom
           {props.market?.title ?? props.marketId}
         </Link>
         <div className="muted small">
-          <span className={props.outcome === "YES" ? "tag tag-yes" : "tag tag-no"}>{props.outcome === "YES" ? t("yes") : t("no")}</span>{" "}
+          <span className={props.outcome === "YES" ? "tag tag-yes" : "tag tag-no"}>
+            {props.outcome === "YES" ? t("yes") : t("no")}
+          </span>{" "}
           {t("shares", { n: props.qty })}
           {props.avg ? ` · ${t("avg", { price: formatRupees(Math.round(props.avg)) })}` : ""}
         </div>
       </div>
       <div className="right">
         <div>{v.valuePaise !== null ? formatRupees(v.valuePaise) : "—"}</div>
-        <div className={`small ${pnlClass}`} aria-label={t("pnl")}>{v.pnlPaise !== null ? formatSignedRupees(v.pnlPaise) : ""}</div>
+        <div className={`small ${pnlClass}`}>
+          <span className="sr-only">{t("pnl")} </span>
+          {v.pnlPaise !== null ? formatSignedRupees(v.pnlPaise) : ""}
+        </div>
       </div>
     </li>
   );

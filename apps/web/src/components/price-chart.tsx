@@ -1,5 +1,11 @@
 /** Loaded lazily: lightweight-charts is the heaviest dependency. YES price in rupees over time. */
-import { AreaSeries, createChart, type IChartApi, type ISeriesApi, type UTCTimestamp } from "lightweight-charts";
+import {
+  AreaSeries,
+  createChart,
+  type IChartApi,
+  type ISeriesApi,
+  type UTCTimestamp,
+} from "lightweight-charts";
 import { useEffect, useRef, useState } from "react";
 import type { Interval } from "../api/endpoints";
 import { useCandles } from "../api/queries";
@@ -22,7 +28,12 @@ export default function PriceChart({ marketId }: { marketId: string }) {
     const c = createChart(el.current, {
       autoSize: true,
       height: 220,
-      layout: { background: { color: "transparent" }, textColor: "#64748b", fontSize: 11, attributionLogo: false },
+      layout: {
+        background: { color: "transparent" },
+        textColor: "#64748b",
+        fontSize: 11,
+        attributionLogo: false,
+      },
       grid: { vertLines: { visible: false }, horzLines: { color: "#eef2f7" } },
       rightPriceScale: { borderVisible: false },
       timeScale: { borderVisible: false, timeVisible: true },
@@ -50,20 +61,30 @@ export default function PriceChart({ marketId }: { marketId: string }) {
     const points = q.data
       .map((c) => ({ time: Math.floor(c.time / 1000) as UTCTimestamp, value: c.close / 100 }))
       .sort((a, b) => a.time - b.time)
-      .filter((p) => (seen.has(p.time) ? false : (seen.add(p.time), true)));
+      .filter((p) => {
+        if (seen.has(p.time)) return false;
+        seen.add(p.time);
+        return true;
+      });
     series.current.setData(points);
     chart.current?.timeScale().fitContent();
-  }, [q.data, hasData]);
+  }, [q.data]);
 
   return (
     <div className="chart">
-      <div className="seg" role="group" aria-label={t("interval")}>
+      <fieldset className="seg" aria-label={t("interval")}>
         {INTERVALS.map((i) => (
-          <button key={i} type="button" aria-pressed={interval === i} className={interval === i ? "active" : ""} onClick={() => setInterval(i)}>
+          <button
+            key={i}
+            type="button"
+            aria-pressed={interval === i}
+            className={interval === i ? "active" : ""}
+            onClick={() => setInterval(i)}
+          >
             {i}
           </button>
         ))}
-      </div>
+      </fieldset>
       {q.isPending ? (
         <Loading />
       ) : q.isError ? (

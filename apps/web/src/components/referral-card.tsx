@@ -28,8 +28,12 @@ export function ReferralCard() {
       {code && (
         <div className="refcode">
           <span className="muted small">{t("yourCode")}</span>
-          <strong className="code" data-testid="referral-code">{code}</strong>
-          <button type="button" className="btn btn-ghost btn-sm" onClick={share}>{t("share")}</button>
+          <strong className="code" data-testid="referral-code">
+            {code}
+          </strong>
+          <button type="button" className="btn btn-ghost btn-sm" onClick={share}>
+            {t("share")}
+          </button>
         </div>
       )}
       {q.data?.referredCount !== undefined && (
@@ -37,7 +41,13 @@ export function ReferralCard() {
           {t("referredStats", { n: q.data.referredCount, amount: formatRupees(q.data.earned ?? 0) })}
         </p>
       )}
-      <RedeemForm onDone={() => { qc.invalidateQueries({ queryKey: keys.referrals }); qc.invalidateQueries({ queryKey: keys.portfolio }); toast(t("redeemDone"), "success"); }} />
+      <RedeemForm
+        onDone={() => {
+          qc.invalidateQueries({ queryKey: keys.referrals });
+          qc.invalidateQueries({ queryKey: keys.portfolio });
+          toast(t("redeemDone"), "success");
+        }}
+      />
       {q.isError && <p className="muted small">{String((q.error as Error).message)}</p>}
     </section>
   );
@@ -63,10 +73,14 @@ function RedeemForm({ onDone }: { onDone: () => void }) {
         }
       }}
     >
-      <label className="field" htmlFor="redeem-code"><span>{t("redeemLabel")}</span></label>
+      <label className="field" htmlFor="redeem-code">
+        <span>{t("redeemLabel")}</span>
+      </label>
       <div className="amount-row">
         <input id="redeem-code" name="code" defaultValue={initial} autoCapitalize="characters" />
-        <button type="submit" className="btn btn-ghost">{t("redeem")}</button>
+        <button type="submit" className="btn btn-ghost">
+          {t("redeem")}
+        </button>
       </div>
     </form>
   );

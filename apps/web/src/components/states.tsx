@@ -33,7 +33,13 @@ export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () =>
 
 /** Renders loading / error / empty / content for one query. */
 export function QueryView<T>(props: {
-  query: { isPending: boolean; isError: boolean; error: unknown; data: T | undefined; refetch: () => unknown };
+  query: {
+    isPending: boolean;
+    isError: boolean;
+    error: unknown;
+    data: T | undefined;
+    refetch: () => unknown;
+  };
   isEmpty?: (d: T) => boolean;
   empty?: ReactNode;
   children: (d: T) => ReactNode;

@@ -23,15 +23,22 @@ export function TradeTicket({ market, initialOutcome }: { market: Market; initia
   const [outcome, setOutcome] = useState<Outcome>(initialOutcome);
   const [side, setSide] = useState<Side>("BUY");
   const [kind, setKind] = useState<OrderKind>("LIMIT");
-  const [price, setPrice] = useState(() => clampPrice((book && bestBuyPrice(book, initialOutcome)) ?? 500, market.tick));
+  const [price, setPrice] = useState(() =>
+    clampPrice((book && bestBuyPrice(book, initialOutcome)) ?? 500, market.tick),
+  );
   const [qty, setQty] = useState(10);
   const [postOnly, setPostOnly] = useState(false);
   const touched = useRef(false);
 
   // Follow the best price until the user sets one.
-  const suggested = book ? (side === "BUY" ? bestBuyPrice(book, outcome) : 1000 - (bestBuyPrice(book, outcome === "YES" ? "NO" : "YES") ?? 1000)) : null;
+  const suggested = book
+    ? side === "BUY"
+      ? bestBuyPrice(book, outcome)
+      : 1000 - (bestBuyPrice(book, outcome === "YES" ? "NO" : "YES") ?? 1000)
+    : null;
   useEffect(() => {
-    if (!touched.current && suggested !== null && suggested > 0 && suggested < 1000) setPrice(clampPrice(suggested, market.tick));
+    if (!touched.current && suggested !== null && suggested > 0 && suggested < 1000)
+      setPrice(clampPrice(suggested, market.tick));
   }, [suggested, market.tick]);
 
   const input = { outcome, side, kind, pricePaise: price, qty, tickPaise: market.tick };
@@ -39,7 +46,12 @@ export function TradeTicket({ market, initialOutcome }: { market: Market; initia
   const place = useMutation({
     mutationFn: () => {
       const worst = quote.estimate?.worstPrice ?? (side === "BUY" ? 1000 - market.tick : market.tick);
-      const body = orderBody(market.id, kind === "MARKET" ? { ...input, pricePaise: worst } : input, crypto.randomUUID(), postOnly);
+      const body = orderBody(
+        market.id,
+        kind === "MARKET" ? { ...input, pricePaise: worst } : input,
+        crypto.randomUUID(),
+        postOnly,
+      );
       return orders.place(body);
     },
     onSettled: () => {
@@ -68,28 +80,54 @@ export function TradeTicket({ market, initialOutcome }: { market: Market; initia
 
   return (
     <section className="card ticket" aria-labelledby="ticket-h">
-      <h2 id="ticket-h" className="sr-only">{t("ticket")}</h2>
-      <div className="seg seg-outcome" role="group" aria-label={t("outcome")}>
-        <button type="button" className={outcome === "YES" ? "active yes" : ""} aria-pressed={outcome === "YES"} onClick={() => changeOutcome("YES")}>
-          {t("yes")} {book && bestBuyPrice(book, "YES") !== null ? formatRupees(bestBuyPrice(book, "YES") ?? 0) : ""}
+      <h2 id="ticket-h" className="sr-only">
+        {t("ticket")}
+      </h2>
+      <fieldset className="seg seg-outcome" aria-label={t("outcome")}>
+        <button
+          type="button"
+          className={outcome === "YES" ? "active yes" : ""}
+          aria-pressed={outcome === "YES"}
+          onClick={() => changeOutcome("YES")}
+        >
+          {t("yes")}{" "}
+          {book && bestBuyPrice(book, "YES") !== null ? formatRupees(bestBuyPrice(book, "YES") ?? 0) : ""}
         </button>
-        <button type="button" className={outcome === "NO" ? "active no" : ""} aria-pressed={outcome === "NO"} onClick={() => changeOutcome("NO")}>
-          {t("no")} {book && bestBuyPrice(book, "NO") !== null ? formatRupees(bestBuyPrice(book, "NO") ?? 0) : ""}
+        <button
+          type="button"
+          className={outcome === "NO" ? "active no" : ""}
+          aria-pressed={outcome === "NO"}
+          onClick={() => changeOutcome("NO")}
+        >
+          {t("no")}{" "}
+          {book && bestBuyPrice(book, "NO") !== null ? formatRupees(bestBuyPrice(book, "NO") ?? 0) : ""}
         </button>
-      </div>
+      </fieldset>
       <div className="row-2">
-        <div className="seg seg-small" role="group" aria-label={t("side")}>
+        <fieldset className="seg seg-small" aria-label={t("side")}>
           {(["BUY", "SELL"] as const).map((s) => (
-            <button key={s} type="button" className={side === s ? "active" : ""} aria-pressed={side === s} onClick={() => changeSide(s)}>
+            <button
+              key={s}
+              type="button"
+              className={side === s ? "active" : ""}
+              aria-pressed={side === s}
+              onClick={() => changeSide(s)}
+            >
               {s === "BUY" ? t("buy") : t("sell")}
             </button>
           ))}
-        </div>
+        </fieldset>
         <label className="field inline">
           <span className="sr-only">{t("orderKind")}</span>
-          <select aria-label={t("orderKind")} value={kind} onChange={(e) => setKind(e.target.value as OrderKind)}>
+          <select
+            aria-label={t("orderKind")}
+            value={kind}
+            onChange={(e) => setKind(e.target.value as OrderKind)}
+          >
             {KINDS.map((k) => (
-              <option key={k} value={k}>{t(`kind${k}`)}</option>
+              <option key={k} value={k}>
+                {t(`kind${k}`)}
+              </option>
             ))}
           </select>
         </label>
@@ -98,22 +136,51 @@ export function TradeTicket({ market, initialOutcome }: { market: Market; initia
 
       {kind !== "MARKET" && (
         <div className="stepper-row">
-          <span className="field-label" id="price-l">{t("priceLabel")}</span>
+          <span className="field-label" id="price-l">
+            {t("priceLabel")}
+          </span>
           <div className="stepper">
-            <button type="button" aria-label={t("decreasePrice")} onClick={() => setPriceBy(-1)}>−</button>
-            <output aria-labelledby="price-l" data-testid="ticket-price">{formatRupees(price)}</output>
-            <button type="button" aria-label={t("increasePrice")} onClick={() => setPriceBy(1)}>+</button>
+            <button type="button" aria-label={t("decreasePrice")} onClick={() => setPriceBy(-1)}>
+              −
+            </button>
+            <output aria-labelledby="price-l" data-testid="ticket-price">
+              {formatRupees(price)}
+            </output>
+            <button type="button" aria-label={t("increasePrice")} onClick={() => setPriceBy(1)}>
+              +
+            </button>
           </div>
           <span className="muted small">{t("chance", { pct: probabilityPct(price) })}</span>
         </div>
       )}
       <div className="stepper-row">
-        <label className="field-label" htmlFor="ticket-qty">{t("quantity")}</label>
+        <label className="field-label" htmlFor="ticket-qty">
+          {t("quantity")}
+        </label>
         <div className="stepper">
-          <button type="button" aria-label={t("decreaseQty")} onClick={() => setQty((q) => Math.max(1, q - 1))}>−</button>
-          <input id="ticket-qty" type="number" inputMode="numeric" min={1} max={MAX_QTY} value={qty}
-            onChange={(e) => setQty(Math.min(MAX_QTY, Math.max(1, Math.trunc(Number(e.target.value) || 1))))} />
-          <button type="button" aria-label={t("increaseQty")} onClick={() => setQty((q) => Math.min(MAX_QTY, q + 1))}>+</button>
+          <button
+            type="button"
+            aria-label={t("decreaseQty")}
+            onClick={() => setQty((q) => Math.max(1, q - 1))}
+          >
+            −
+          </button>
+          <input
+            id="ticket-qty"
+            type="number"
+            inputMode="numeric"
+            min={1}
+            max={MAX_QTY}
+            value={qty}
+            onChange={(e) => setQty(Math.min(MAX_QTY, Math.max(1, Math.trunc(Number(e.target.value) || 1))))}
+          />
+          <button
+            type="button"
+            aria-label={t("increaseQty")}
+            onClick={() => setQty((q) => Math.min(MAX_QTY, q + 1))}
+          >
+            +
+          </button>
         </div>
         {side === "SELL" && <span className="muted small">{t("shares", { n: heldQty })}</span>}
       </div>
@@ -127,29 +194,65 @@ export function TradeTicket({ market, initialOutcome }: { market: Market; initia
       <dl className="summary" data-testid="ticket-summary">
         {side === "BUY" ? (
           <>
-            <div><dt>{kind === "MARKET" ? t("estPay") : t("youPay")}</dt><dd data-testid="ticket-cost">{formatRupees(quote.amountPaise)}</dd></div>
-            <div><dt>{t("youGet")}</dt><dd className="yes-text" data-testid="ticket-payout">{formatRupees(quote.payoutPaise)}</dd></div>
-            <div><dt>{t("profit")}</dt><dd data-testid="ticket-profit">{formatRupees(quote.profitPaise)}</dd></div>
+            <div>
+              <dt>{kind === "MARKET" ? t("estPay") : t("youPay")}</dt>
+              <dd data-testid="ticket-cost">{formatRupees(quote.amountPaise)}</dd>
+            </div>
+            <div>
+              <dt>{t("youGet")}</dt>
+              <dd className="yes-text" data-testid="ticket-payout">
+                {formatRupees(quote.payoutPaise)}
+              </dd>
+            </div>
+            <div>
+              <dt>{t("profit")}</dt>
+              <dd data-testid="ticket-profit">{formatRupees(quote.profitPaise)}</dd>
+            </div>
           </>
         ) : (
-          <div><dt>{t("youReceive")}</dt><dd data-testid="ticket-cost">{formatRupees(quote.amountPaise)}</dd></div>
+          <div>
+            <dt>{t("youReceive")}</dt>
+            <dd data-testid="ticket-cost">{formatRupees(quote.amountPaise)}</dd>
+          </div>
         )}
         {quote.estimate && (
-          <div className="muted small"><dt>{t("worstPrice")}</dt><dd>{quote.estimate.worstPrice !== null ? formatRupees(quote.estimate.worstPrice) : "—"} · {t("canFill", { n: quote.estimate.filledQty, q: qty })}</dd></div>
+          <div className="muted small">
+            <dt>{t("worstPrice")}</dt>
+            <dd>
+              {quote.estimate.worstPrice !== null ? formatRupees(quote.estimate.worstPrice) : "—"} ·{" "}
+              {t("canFill", { n: quote.estimate.filledQty, q: qty })}
+            </dd>
+          </div>
         )}
       </dl>
 
       {!open ? (
         <p className="notice">{t("marketClosed")}</p>
       ) : !me.data ? (
-        <Link className="btn btn-primary btn-block" href={`/login?next=${encodeURIComponent(`/markets/${market.id}`)}`}>{t("loginToTrade")}</Link>
+        <Link
+          className="btn btn-primary btn-block"
+          href={`/login?next=${encodeURIComponent(`/markets/${market.id}`)}`}
+        >
+          {t("loginToTrade")}
+        </Link>
       ) : (
-        <button type="button" className={`btn btn-block ${outcome === "YES" ? "btn-yes-solid" : "btn-no-solid"}`} disabled={place.isPending} onClick={() => place.mutate()}>
-          {place.isPending ? t("placing") : t("placeOrder", { side: side === "BUY" ? t("buy") : t("sell"), outcome: outcomeLabel })}
+        <button
+          type="button"
+          className={`btn btn-block ${outcome === "YES" ? "btn-yes-solid" : "btn-no-solid"}`}
+          disabled={place.isPending}
+          onClick={() => place.mutate()}
+        >
+          {place.isPending
+            ? t("placing")
+            : t("placeOrder", { side: side === "BUY" ? t("buy") : t("sell"), outcome: outcomeLabel })}
         </button>
       )}
       {message && (
-        <div className={`ticket-msg ticket-msg-${message.tone}`} role={message.tone === "error" ? "alert" : "status"} data-testid="ticket-message">
+        <div
+          className={`ticket-msg ticket-msg-${message.tone}`}
+          role={message.tone === "error" ? "alert" : "status"}
+          data-testid="ticket-message"
+        >
           <strong>{message.title}</strong>
           {message.detail && <span>{message.detail}</span>}
         </div>

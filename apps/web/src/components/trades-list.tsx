@@ -22,8 +22,12 @@ export function TradesList({ marketId }: { marketId: string }) {
         <tr>
           <th scope="col">{t("yes")}</th>
           <th scope="col">{t("no")}</th>
-          <th scope="col" className="num">{t("quantity")}</th>
-          <th scope="col" className="num">{t("time")}</th>
+          <th scope="col" className="num">
+            {t("quantity")}
+          </th>
+          <th scope="col" className="num">
+            {t("time")}
+          </th>
         </tr>
       </thead>
       <tbody>

@@ -1,7 +1,7 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { wallet } from "../api/endpoints";
-import { keys } from "../api/queries";
 import { toMs } from "../api/normalize";
+import { keys } from "../api/queries";
 import { useT } from "../i18n";
 import { formatSignedRupees } from "../lib/money";
 import { formatDateTime } from "../lib/time";
@@ -36,7 +36,14 @@ export function TransactionsList() {
         ))}
       </ul>
       {q.hasNextPage && (
-        <button type="button" className="btn btn-ghost" disabled={q.isFetchingNextPage} onClick={() => q.fetchNextPage()}>{t("loadMore")}</button>
+        <button
+          type="button"
+          className="btn btn-ghost"
+          disabled={q.isFetchingNextPage}
+          onClick={() => q.fetchNextPage()}
+        >
+          {t("loadMore")}
+        </button>
       )}
     </>
   );

@@ -125,7 +125,8 @@ export const en = {
   invalidAmount: "Enter an amount like 100 or 99.50",
   depositDone: "Added {amount} to your wallet.",
   withdrawDone: "Withdrawal of {amount} requested.",
-  kycGate: "Withdrawals need verified KYC (PAN and bank account) — Indian regulations require it. Your KYC: {status}.",
+  kycGate:
+    "Withdrawals need verified KYC (PAN and bank account) — Indian regulations require it. Your KYC: {status}.",
   transactions: "Transactions",
   noTransactions: "No transactions yet.",
   referral: "Refer & earn",

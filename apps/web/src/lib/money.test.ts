@@ -1,5 +1,12 @@
 import { describe, expect, test } from "bun:test";
-import { formatCompact, formatRupees, formatSignedRupees, groupIndian, parseRupees, probabilityPct } from "./money";
+import {
+  formatCompact,
+  formatRupees,
+  formatSignedRupees,
+  groupIndian,
+  parseRupees,
+  probabilityPct,
+} from "./money";
 
 describe("formatRupees", () => {
   test("whole rupees, halves and paise", () => {

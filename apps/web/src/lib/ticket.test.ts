@@ -2,7 +2,14 @@ import { describe, expect, test } from "bun:test";
 import { bookFromSnapshot } from "./book";
 import { clampPrice, orderBody, quoteTicket, stepPrice } from "./ticket";
 
-const base = { outcome: "YES" as const, side: "BUY" as const, kind: "LIMIT" as const, pricePaise: 650, qty: 10, tickPaise: 50 };
+const base = {
+  outcome: "YES" as const,
+  side: "BUY" as const,
+  kind: "LIMIT" as const,
+  pricePaise: 650,
+  qty: 10,
+  tickPaise: 50,
+};
 
 describe("quoteTicket", () => {
   test("limit buy: cost, ₹10 payout per share, profit if right", () => {
@@ -18,7 +25,14 @@ describe("quoteTicket", () => {
     expect(q.payoutPaise).toBe(0);
   });
   test("market buy sweeps the book", () => {
-    const book = bookFromSnapshot({ seq: 1, yes: [], no: [{ price: 400, qty: 4 }, { price: 350, qty: 100 }] });
+    const book = bookFromSnapshot({
+      seq: 1,
+      yes: [],
+      no: [
+        { price: 400, qty: 4 },
+        { price: 350, qty: 100 },
+      ],
+    });
     const q = quoteTicket({ ...base, kind: "MARKET", qty: 6 }, book);
     expect(q.amountPaise).toBe(4 * 600 + 2 * 650);
     expect(q.payoutPaise).toBe(6000);
@@ -44,10 +58,26 @@ describe("price stepper", () => {
 
 describe("orderBody", () => {
   test("kinds map to type and timeInForce (SPEC §6)", () => {
-    expect(orderBody("m1", base, "c1")).toMatchObject({ type: "LIMIT", timeInForce: "GTC", price: 650, quantity: 10, clientOrderId: "c1" });
-    expect(orderBody("m1", { ...base, kind: "IOC" }, "c")).toMatchObject({ type: "LIMIT", timeInForce: "IOC" });
-    expect(orderBody("m1", { ...base, kind: "FOK" }, "c")).toMatchObject({ type: "LIMIT", timeInForce: "FOK" });
-    expect(orderBody("m1", { ...base, kind: "MARKET" }, "c")).toMatchObject({ type: "MARKET", timeInForce: "IOC", price: 650 });
+    expect(orderBody("m1", base, "c1")).toMatchObject({
+      type: "LIMIT",
+      timeInForce: "GTC",
+      price: 650,
+      quantity: 10,
+      clientOrderId: "c1",
+    });
+    expect(orderBody("m1", { ...base, kind: "IOC" }, "c")).toMatchObject({
+      type: "LIMIT",
+      timeInForce: "IOC",
+    });
+    expect(orderBody("m1", { ...base, kind: "FOK" }, "c")).toMatchObject({
+      type: "LIMIT",
+      timeInForce: "FOK",
+    });
+    expect(orderBody("m1", { ...base, kind: "MARKET" }, "c")).toMatchObject({
+      type: "MARKET",
+      timeInForce: "IOC",
+      price: 650,
+    });
   });
   test("post-only only on a limit GTC order", () => {
     expect(orderBody("m1", base, "c", true)).toMatchObject({ postOnly: true });

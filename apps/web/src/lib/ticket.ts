@@ -69,6 +69,12 @@ export function orderBody(marketId: string, input: TicketInput, clientOrderId: s
     case "FOK":
       return { ...base, type: "LIMIT" as const, price, timeInForce: input.kind };
     default:
-      return { ...base, type: "LIMIT" as const, price, timeInForce: "GTC" as const, ...(postOnly ? { postOnly } : {}) };
+      return {
+        ...base,
+        type: "LIMIT" as const,
+        price,
+        timeInForce: "GTC" as const,
+        ...(postOnly ? { postOnly } : {}),
+      };
   }
 }

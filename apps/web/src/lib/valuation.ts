@@ -15,7 +15,8 @@ export function markPrice(outcome: Outcome, m: MarkInputs): number | null {
     const bid = liquidity(m.book, outcome, "SELL")[0]?.price;
     if (bid !== undefined) return bid;
   }
-  if (m.lastPrice !== null && m.lastPrice !== undefined) return outcome === "YES" ? m.lastPrice : 1000 - m.lastPrice;
+  if (m.lastPrice !== null && m.lastPrice !== undefined)
+    return outcome === "YES" ? m.lastPrice : 1000 - m.lastPrice;
   const own = outcome === "YES" ? m.yesPrice : m.noPrice;
   return own ?? null;
 }
@@ -27,7 +28,11 @@ export interface PositionValue {
   pnlPaise: number | null;
 }
 
-export function valuePosition(qty: number, avgPrice: number | null | undefined, mark: number | null): PositionValue {
+export function valuePosition(
+  qty: number,
+  avgPrice: number | null | undefined,
+  mark: number | null,
+): PositionValue {
   const costPaise = avgPrice !== null && avgPrice !== undefined ? Math.round(avgPrice * qty) : null;
   const valuePaise = mark !== null ? mark * qty : null;
   const pnlPaise = costPaise !== null && valuePaise !== null ? valuePaise - costPaise : null;

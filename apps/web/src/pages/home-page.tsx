@@ -22,8 +22,14 @@ export function HomePage() {
   const now = useNow(1000);
   const [category, setCategory] = useState("");
   const [query, setQuery] = useState("");
-  const categories = useMemo(() => [...new Set((markets.data ?? []).map((m) => m.category))].sort(), [markets.data]);
-  const shown = useMemo(() => filterMarkets(markets.data ?? [], category, query), [markets.data, category, query]);
+  const categories = useMemo(
+    () => [...new Set((markets.data ?? []).map((m) => m.category))].sort(),
+    [markets.data],
+  );
+  const shown = useMemo(
+    () => filterMarkets(markets.data ?? [], category, query),
+    [markets.data, category, query],
+  );
 
   return (
     <div className="page">

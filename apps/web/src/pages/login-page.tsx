@@ -57,7 +57,9 @@ export function LoginPage() {
     e.preventDefault();
     verify.mutate();
   };
-  const error = formError ?? (requestOtp.error ? errorMessage(requestOtp.error) : verify.error ? errorMessage(verify.error) : null);
+  const error =
+    formError ??
+    (requestOtp.error ? errorMessage(requestOtp.error) : verify.error ? errorMessage(verify.error) : null);
 
   return (
     <div className="login">
@@ -68,8 +70,14 @@ export function LoginPage() {
       )}
       <div className="login-card card">
         <div className="login-head">
-          <Link href="/" className="brand-mark big">OX</Link>
-          <select aria-label={t("language")} value={lang} onChange={(e) => setLang(e.target.value as "en" | "hi")}>
+          <Link href="/" className="brand-mark big">
+            OX
+          </Link>
+          <select
+            aria-label={t("language")}
+            value={lang}
+            onChange={(e) => setLang(e.target.value as "en" | "hi")}
+          >
             <option value="en">English</option>
             <option value="hi">हिंदी</option>
           </select>
@@ -81,7 +89,9 @@ export function LoginPage() {
             <label className="field">
               <span>{t("phoneLabel")}</span>
               <div className="phone-input">
-                <span className="prefix" aria-hidden="true">+91</span>
+                <span className="prefix" aria-hidden="true">
+                  +91
+                </span>
                 <input
                   type="tel"
                   inputMode="numeric"
@@ -93,7 +103,9 @@ export function LoginPage() {
                   required
                 />
               </div>
-              <small id="phone-hint" className="muted">{t("phoneHint")}</small>
+              <small id="phone-hint" className="muted">
+                {t("phoneHint")}
+              </small>
             </label>
             <button type="submit" className="btn btn-primary btn-block" disabled={requestOtp.isPending}>
               {requestOtp.isPending ? t("loading") : t("sendOtp")}
@@ -116,7 +128,11 @@ export function LoginPage() {
                 required
               />
             </label>
-            <button type="submit" className="btn btn-primary btn-block" disabled={verify.isPending || otp.length < 4}>
+            <button
+              type="submit"
+              className="btn btn-primary btn-block"
+              disabled={verify.isPending || otp.length < 4}
+            >
               {verify.isPending ? t("loading") : t("verifyOtp")}
             </button>
             <button type="button" className="btn btn-ghost btn-block" onClick={() => setSent(null)}>
@@ -124,7 +140,11 @@ export function LoginPage() {
             </button>
           </form>
         )}
-        {error && <p className="form-error" role="alert">{error}</p>}
+        {error && (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        )}
       </div>
     </div>
   );

@@ -40,17 +40,27 @@ function MarketView({ market }: { market: Market }) {
   return (
     <div className="page market-page">
       <div className="mp-head">
-        <Link href="/" className="back">← {t("back")}</Link>
+        <Link href="/" className="back">
+          ← {t("back")}
+        </Link>
         <div className="mp-tags">
           <span className="chip">{market.category}</span>
           <span className={`status status-${status.toLowerCase()}`}>{status}</span>
         </div>
         <h1 className="mp-title">{market.title}</h1>
         <div className="mp-stats">
-          {chance !== null && <span className="big-chance">{t("chance", { pct: probabilityPct(chance) })}</span>}
-          <span className="muted">{t("volume")} {formatCompact(live.volume)}</span>
+          {chance !== null && (
+            <span className="big-chance">{t("chance", { pct: probabilityPct(chance) })}</span>
+          )}
+          <span className="muted">
+            {t("volume")} {formatCompact(live.volume)}
+          </span>
           <span className="muted" data-testid="countdown">
-            {status === "OPEN" && left ? t("closesIn", { t: left }) : market.outcome ? t("resolvedAs", { outcome: market.outcome }) : t("closed")}
+            {status === "OPEN" && left
+              ? t("closesIn", { t: left })
+              : market.outcome
+                ? t("resolvedAs", { outcome: market.outcome })
+                : t("closed")}
           </span>
         </div>
       </div>
@@ -77,9 +87,18 @@ function MarketView({ market }: { market: Market }) {
           <h2 id="about-h">{t("about")}</h2>
           {market.description && <p>{market.description}</p>}
           <dl className="facts">
-            <div><dt>{t("rules")}</dt><dd className="prewrap">{market.rules || "—"}</dd></div>
-            <div><dt>{t("source")}</dt><dd>{market.resolutionSource || "—"}</dd></div>
-            <div><dt>{t("closeAtLabel")}</dt><dd>{formatDateTime(market.closeAt)}</dd></div>
+            <div>
+              <dt>{t("rules")}</dt>
+              <dd className="prewrap">{market.rules || "—"}</dd>
+            </div>
+            <div>
+              <dt>{t("source")}</dt>
+              <dd>{market.resolutionSource || "—"}</dd>
+            </div>
+            <div>
+              <dt>{t("closeAtLabel")}</dt>
+              <dd>{formatDateTime(market.closeAt)}</dd>
+            </div>
           </dl>
         </section>
       </div>

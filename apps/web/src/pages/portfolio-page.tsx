@@ -17,7 +17,10 @@ export function PortfolioPage() {
   const openOrders = useOpenOrders();
   const marketsQ = useMarkets();
   const markets = useMemo(() => new Map((marketsQ.data ?? []).map((m) => [m.id, m])), [marketsQ.data]);
-  const ledger = useQuery({ queryKey: [...keys.transactions, "payouts"], queryFn: () => wallet.transactions() });
+  const ledger = useQuery({
+    queryKey: [...keys.transactions, "payouts"],
+    queryFn: () => wallet.transactions(),
+  });
   const settled = useMemo(
     () => settledFrom(portfolio.data?.settled, ledger.data?.transactions ?? [], markets),
     [portfolio.data, ledger.data, markets],
@@ -31,13 +34,27 @@ export function PortfolioPage() {
       <h1 className="page-title">{t("navPortfolio")}</h1>
       {portfolio.data && (
         <div className="stat-row">
-          <div className="stat card"><span className="muted small">{t("available")}</span><strong data-testid="balance-available">{formatRupees(portfolio.data.balance.available)}</strong></div>
-          <div className="stat card"><span className="muted small">{t("locked")}</span><strong data-testid="balance-locked">{formatRupees(portfolio.data.balance.locked)}</strong></div>
+          <div className="stat card">
+            <span className="muted small">{t("available")}</span>
+            <strong data-testid="balance-available">{formatRupees(portfolio.data.balance.available)}</strong>
+          </div>
+          <div className="stat card">
+            <span className="muted small">{t("locked")}</span>
+            <strong data-testid="balance-locked">{formatRupees(portfolio.data.balance.locked)}</strong>
+          </div>
         </div>
       )}
       <section className="card" aria-labelledby="pos-h">
         <h2 id="pos-h">{t("positions")}</h2>
-        <QueryView query={portfolio} isEmpty={() => active.length === 0} empty={<>{t("noPositions")} <Link href="/">{t("navHome")} →</Link></>}>
+        <QueryView
+          query={portfolio}
+          isEmpty={() => active.length === 0}
+          empty={
+            <>
+              {t("noPositions")} <Link href="/">{t("navHome")} →</Link>
+            </>
+          }
+        >
           {() => <PositionsList positions={active} markets={markets} />}
         </QueryView>
       </section>
@@ -59,7 +76,9 @@ export function PortfolioPage() {
                   <span className="row-title">{s.title ?? markets.get(s.marketId)?.title ?? s.marketId}</span>
                   <div className="muted small">{t("resolvedAs", { outcome: s.outcome })}</div>
                 </div>
-                <div className="right"><span className="muted small">{t("payout")}</span> <strong>{formatRupees(s.payout)}</strong></div>
+                <div className="right">
+                  <span className="muted small">{t("payout")}</span> <strong>{formatRupees(s.payout)}</strong>
+                </div>
               </li>
             ))}
           </ul>
@@ -77,7 +96,11 @@ export function PortfolioPage() {
  * Settlements from the API when it sends them; otherwise from PAYOUT ledger entries, matched to a
  * market by the id in their reference.
  */
-export function settledFrom(given: Settlement[] | undefined, ledger: Transaction[], markets: Map<string, Market>): Settlement[] {
+export function settledFrom(
+  given: Settlement[] | undefined,
+  ledger: Transaction[],
+  markets: Map<string, Market>,
+): Settlement[] {
   if (given) return given;
   const byMarket = new Map<string, Settlement>();
   for (const x of ledger) {

@@ -26,13 +26,26 @@ export function WalletPage() {
     <div className="page wallet">
       <h1 className="page-title">{t("navWallet")}</h1>
       <section className="card balance-card" aria-labelledby="bal-h">
-        <h2 id="bal-h" className="sr-only">{t("navWallet")}</h2>
+        <h2 id="bal-h" className="sr-only">
+          {t("navWallet")}
+        </h2>
         <QueryView query={portfolio}>
           {(p) => (
             <div className="balances">
-              <div><span className="muted small">{t("available")}</span><strong className="big" data-testid="wallet-available">{formatRupees(p.balance.available)}</strong></div>
-              <div><span className="muted small">{t("locked")}</span><strong data-testid="wallet-locked">{formatRupees(p.balance.locked)}</strong></div>
-              <div><span className="muted small">{t("total")}</span><strong>{formatRupees(p.balance.available + p.balance.locked)}</strong></div>
+              <div>
+                <span className="muted small">{t("available")}</span>
+                <strong className="big" data-testid="wallet-available">
+                  {formatRupees(p.balance.available)}
+                </strong>
+              </div>
+              <div>
+                <span className="muted small">{t("locked")}</span>
+                <strong data-testid="wallet-locked">{formatRupees(p.balance.locked)}</strong>
+              </div>
+              <div>
+                <span className="muted small">{t("total")}</span>
+                <strong>{formatRupees(p.balance.available + p.balance.locked)}</strong>
+              </div>
             </div>
           )}
         </QueryView>
@@ -40,17 +53,35 @@ export function WalletPage() {
       <div className="two-col">
         <section className="card" aria-labelledby="dep-h">
           <h2 id="dep-h">{t("deposit")}</h2>
-          <AmountForm id="deposit-amount" action={t("deposit")} presets={[100, 500, 1000]}
+          <AmountForm
+            id="deposit-amount"
+            action={t("deposit")}
+            presets={[100, 500, 1000]}
             onSubmit={async (amount) => {
               const r = await wallet.deposit(amount);
               if (r?.redirectUrl) return window.location.assign(r.redirectUrl);
-              refresh(); toast(t("depositDone", { amount: formatRupees(amount) }), "success"); }} />
+              refresh();
+              toast(t("depositDone", { amount: formatRupees(amount) }), "success");
+            }}
+          />
         </section>
         <section className="card" aria-labelledby="wd-h">
           <h2 id="wd-h">{t("withdraw")}</h2>
-          {!verified && <p className="notice" data-testid="kyc-gate">{t("kycGate", { status: t(`kyc${kycStatus}`) })}</p>}
-          <AmountForm id="withdraw-amount" action={t("withdraw")} disabled={!verified}
-            onSubmit={async (amount) => { await wallet.withdraw(amount); refresh(); toast(t("withdrawDone", { amount: formatRupees(amount) }), "success"); }} />
+          {!verified && (
+            <p className="notice" data-testid="kyc-gate">
+              {t("kycGate", { status: t(`kyc${kycStatus}`) })}
+            </p>
+          )}
+          <AmountForm
+            id="withdraw-amount"
+            action={t("withdraw")}
+            disabled={!verified}
+            onSubmit={async (amount) => {
+              await wallet.withdraw(amount);
+              refresh();
+              toast(t("withdrawDone", { amount: formatRupees(amount) }), "success");
+            }}
+          />
         </section>
       </div>
       <div className="two-col">

@@ -15,7 +15,9 @@ export function navigate(to: string, opts: { replace?: boolean } = {}) {
 }
 
 if (typeof window !== "undefined") {
-  window.addEventListener("popstate", () => useRoute.setState({ path: location.pathname, search: location.search }));
+  window.addEventListener("popstate", () =>
+    useRoute.setState({ path: location.pathname, search: location.search }),
+  );
 }
 
 export type Route =

@@ -71,8 +71,12 @@ export function toTicker(t: Record<string, unknown> & { marketId: string }): Tic
   const has = (k: string) => k in t;
   return {
     marketId: t.marketId,
-    yesPrice: pick(t, "yesPrice", "yesAsk") ?? (noBid !== null ? 1000 - noBid : has("yesAsk") || has("yesPrice") ? null : undefined),
-    noPrice: pick(t, "noPrice", "noAsk") ?? (yesBid !== null ? 1000 - yesBid : has("noAsk") || has("noPrice") ? null : undefined),
+    yesPrice:
+      pick(t, "yesPrice", "yesAsk") ??
+      (noBid !== null ? 1000 - noBid : has("yesAsk") || has("yesPrice") ? null : undefined),
+    noPrice:
+      pick(t, "noPrice", "noAsk") ??
+      (yesBid !== null ? 1000 - yesBid : has("noAsk") || has("noPrice") ? null : undefined),
     lastPrice: pick(t, "lastPrice", "lastYesPrice"),
     volume: pick(t, "volume", "volumeQty") ?? undefined,
     status: typeof t.status === "string" ? t.status.toUpperCase() : undefined,

@@ -21,14 +21,19 @@ export interface NewMarket {
 }
 
 export const admin = {
-  kycQueue: async (status = "PENDING") => listOf<Kyc>(await api.get(`/admin/kyc?status=${status}`), "requests"),
+  kycQueue: async (status = "PENDING") =>
+    listOf<Kyc>(await api.get(`/admin/kyc?status=${status}`), "requests"),
   decideKyc: (id: string, status: "VERIFIED" | "REJECTED", reason?: string) =>
-    api.post<unknown>(`/admin/kyc/${encodeURIComponent(id)}/decision`, reason ? { status, reason } : { status }),
+    api.post<unknown>(
+      `/admin/kyc/${encodeURIComponent(id)}/decision`,
+      reason ? { status, reason } : { status },
+    ),
   createMarket: async (m: NewMarket) => normalizeMarket(await api.post<unknown>("/admin/markets", m)),
   closeMarket: (id: string) => api.post<unknown>(`/admin/markets/${encodeURIComponent(id)}/close`),
   resolveMarket: (id: string, outcome: "YES" | "NO" | "VOID") =>
     api.post<unknown>(`/admin/markets/${encodeURIComponent(id)}/resolve`, { outcome }),
-  users: async (q: string) => listOf<AdminUser>(await api.get(`/admin/users?q=${encodeURIComponent(q)}`), "users"),
+  users: async (q: string) =>
+    listOf<AdminUser>(await api.get(`/admin/users?q=${encodeURIComponent(q)}`), "users"),
   health: () => api.get<Record<string, unknown>>("/health"),
   stats: () => api.get<Record<string, unknown>>("/admin/stats"),
 };

@@ -16,17 +16,38 @@ export function AdminHealth() {
   );
 }
 
-function Panel({ title, q }: { title: string; q: { isPending: boolean; isError: boolean; error: unknown; data?: Record<string, unknown>; refetch: () => unknown } }) {
+function Panel({
+  title,
+  q,
+}: {
+  title: string;
+  q: {
+    isPending: boolean;
+    isError: boolean;
+    error: unknown;
+    data?: Record<string, unknown>;
+    refetch: () => unknown;
+  };
+}) {
   return (
     <section className="card" aria-label={title}>
       <h2>{title}</h2>
-      {q.isPending ? <Loading /> : q.isError ? <ErrorState error={q.error} onRetry={() => q.refetch()} /> : <Fields data={q.data ?? {}} />}
+      {q.isPending ? (
+        <Loading />
+      ) : q.isError ? (
+        <ErrorState error={q.error} onRetry={() => q.refetch()} />
+      ) : (
+        <Fields data={q.data ?? {}} />
+      )}
     </section>
   );
 }
 
 function label(key: string): string {
-  return key.replace(/([a-z])([A-Z])/g, "$1 $2").replace(/[_-]/g, " ").replace(/^./, (c) => c.toUpperCase());
+  return key
+    .replace(/([a-z])([A-Z])/g, "$1 $2")
+    .replace(/[_-]/g, " ")
+    .replace(/^./, (c) => c.toUpperCase());
 }
 
 function Fields({ data }: { data: Record<string, unknown> }) {
@@ -39,7 +60,13 @@ function Fields({ data }: { data: Record<string, unknown> }) {
             {v && typeof v === "object" && !Array.isArray(v) ? (
               <Fields data={v as Record<string, unknown>} />
             ) : typeof v === "boolean" || v === "ok" || v === "up" || v === "down" ? (
-              <span className={v === true || v === "ok" || v === "up" ? "status status-open" : "status status-bad"}>{String(v)}</span>
+              <span
+                className={
+                  v === true || v === "ok" || v === "up" ? "status status-open" : "status status-bad"
+                }
+              >
+                {String(v)}
+              </span>
             ) : (
               <span className="mono">{Array.isArray(v) ? JSON.stringify(v) : String(v)}</span>
             )}

@@ -11,12 +11,22 @@ import { admin } from "./admin-api";
 
 export function AdminKyc() {
   const t = useT();
-  const q = useQuery({ queryKey: ["admin", "kyc"], queryFn: () => admin.kycQueue(), refetchInterval: 15_000 });
+  const q = useQuery({
+    queryKey: ["admin", "kyc"],
+    queryFn: () => admin.kycQueue(),
+    refetchInterval: 15_000,
+  });
   return (
     <section className="card" aria-labelledby="akyc-h">
       <h2 id="akyc-h">{t("adminKyc")}</h2>
       <QueryView query={q} isEmpty={(l) => l.length === 0} empty={t("noResults")}>
-        {(l) => <ul className="list" data-testid="kyc-queue">{l.map((k) => <KycRow key={k.id ?? k.userId} k={k} />)}</ul>}
+        {(l) => (
+          <ul className="list" data-testid="kyc-queue">
+            {l.map((k) => (
+              <KycRow key={k.id ?? k.userId} k={k} />
+            ))}
+          </ul>
+        )}
       </QueryView>
     </section>
   );
@@ -29,7 +39,8 @@ function KycRow({ k }: { k: Kyc }) {
   const [reason, setReason] = useState("");
   const id = String(k.id ?? k.userId);
   const decide = useMutation({
-    mutationFn: (status: "VERIFIED" | "REJECTED") => admin.decideKyc(id, status, status === "REJECTED" ? reason.trim() : undefined),
+    mutationFn: (status: "VERIFIED" | "REJECTED") =>
+      admin.decideKyc(id, status, status === "REJECTED" ? reason.trim() : undefined),
     onSuccess: () => qc.invalidateQueries({ queryKey: ["admin", "kyc"] }),
     onError: (e) => toast(errorMessage(e), "error"),
   });
@@ -43,13 +54,28 @@ function KycRow({ k }: { k: Kyc }) {
         </div>
       </div>
       <div className="kyc-actions">
-        <button type="button" className="btn btn-yes-solid btn-sm" disabled={decide.isPending} onClick={() => decide.mutate("VERIFIED")}
-          aria-label={`${t("approve")} ${k.name ?? id}`}>
+        <button
+          type="button"
+          className="btn btn-yes-solid btn-sm"
+          disabled={decide.isPending}
+          onClick={() => decide.mutate("VERIFIED")}
+          aria-label={`${t("approve")} ${k.name ?? id}`}
+        >
           {t("approve")}
         </button>
-        <input aria-label={`${t("rejectReason")} ${k.name ?? id}`} placeholder={t("rejectReason")} value={reason} onChange={(e) => setReason(e.target.value)} />
-        <button type="button" className="btn btn-no-solid btn-sm" disabled={decide.isPending || !reason.trim()} onClick={() => decide.mutate("REJECTED")}
-          aria-label={`${t("reject")} ${k.name ?? id}`}>
+        <input
+          aria-label={`${t("rejectReason")} ${k.name ?? id}`}
+          placeholder={t("rejectReason")}
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+        />
+        <button
+          type="button"
+          className="btn btn-no-solid btn-sm"
+          disabled={decide.isPending || !reason.trim()}
+          onClick={() => decide.mutate("REJECTED")}
+          aria-label={`${t("reject")} ${k.name ?? id}`}
+        >
           {t("reject")}
         </button>
       </div>

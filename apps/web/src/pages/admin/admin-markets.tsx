@@ -21,7 +21,13 @@ export function AdminMarkets() {
       <section className="card" aria-labelledby="am-h">
         <h2 id="am-h">{t("adminMarkets")}</h2>
         <QueryView query={q} isEmpty={(l) => l.length === 0} empty={t("noMarkets")}>
-          {(l) => <ul className="list" data-testid="admin-markets">{l.map((m) => <MarketRow key={m.id} m={m} />)}</ul>}
+          {(l) => (
+            <ul className="list" data-testid="admin-markets">
+              {l.map((m) => (
+                <MarketRow key={m.id} m={m} />
+              ))}
+            </ul>
+          )}
         </QueryView>
       </section>
     </>
@@ -46,17 +52,31 @@ function MarketRow({ m }: { m: Market }) {
   return (
     <li className="list-row admin-market">
       <div className="grow">
-        <Link href={`/markets/${encodeURIComponent(m.id)}`} className="row-title">{m.title}</Link>
+        <Link href={`/markets/${encodeURIComponent(m.id)}`} className="row-title">
+          {m.title}
+        </Link>
         <div className="muted small">
-          <span className={`status status-${m.status.toLowerCase()}`}>{m.status}</span> · {m.category} · {formatDateTime(m.closeAt)}
+          <span className={`status status-${m.status.toLowerCase()}`}>{m.status}</span> · {m.category} ·{" "}
+          {formatDateTime(m.closeAt)}
           {m.outcome ? ` · ${m.outcome}` : ""}
         </div>
       </div>
       {live && (
         <div className="admin-actions">
-          {m.status === "OPEN" && <ConfirmButton label={t("closeMarket")} action={`${t("closeMarket")}: ${m.title}`} onConfirm={run(() => admin.closeMarket(m.id))} />}
+          {m.status === "OPEN" && (
+            <ConfirmButton
+              label={t("closeMarket")}
+              action={`${t("closeMarket")}: ${m.title}`}
+              onConfirm={run(() => admin.closeMarket(m.id))}
+            />
+          )}
           {(["YES", "NO", "VOID"] as const).map((o) => (
-            <ConfirmButton key={o} label={`${t("resolve")} ${o}`} action={`${t("resolve")} ${o}: ${m.title}`} onConfirm={run(() => admin.resolveMarket(m.id, o))} />
+            <ConfirmButton
+              key={o}
+              label={`${t("resolve")} ${o}`}
+              action={`${t("resolve")} ${o}: ${m.title}`}
+              onConfirm={run(() => admin.resolveMarket(m.id, o))}
+            />
           ))}
         </div>
       )}
@@ -76,13 +96,22 @@ function CreateMarketForm() {
     const d = new FormData(form);
     const s = (k: string) => String(d.get(k) ?? "").trim();
     const closeAt = Date.parse(s("closeAt"));
-    if (!s("title") || !s("category") || !Number.isFinite(closeAt)) return setError(`${t("titleLabel")}, ${t("categoryLabel")}, ${t("closeAtLabel")}`);
+    if (!s("title") || !s("category") || !Number.isFinite(closeAt))
+      return setError(`${t("titleLabel")}, ${t("categoryLabel")}, ${t("closeAtLabel")}`);
     setBusy(true);
     setError(null);
     try {
       const tick = Number(s("tick")) || undefined;
       const source = s("resolutionSource");
-      await admin.createMarket({ title: s("title"), description: s("description"), category: s("category"), rules: s("rules"), closeAt, ...(tick ? { tick } : {}), ...(source ? { resolutionSource: source } : {}) });
+      await admin.createMarket({
+        title: s("title"),
+        description: s("description"),
+        category: s("category"),
+        rules: s("rules"),
+        closeAt,
+        ...(tick ? { tick } : {}),
+        ...(source ? { resolutionSource: source } : {}),
+      });
       form.reset();
       qc.invalidateQueries({ queryKey: ["admin", "markets"] });
       qc.invalidateQueries({ queryKey: keys.markets });
@@ -97,16 +126,47 @@ function CreateMarketForm() {
     <section className="card" aria-labelledby="cm-h">
       <h2 id="cm-h">{t("createMarket")}</h2>
       <form className="grid-form" onSubmit={submit} noValidate>
-        <label className="field wide"><span>{t("titleLabel")}</span><input name="title" required /></label>
-        <label className="field wide"><span>{t("descriptionLabel")}</span><textarea name="description" rows={2} /></label>
-        <label className="field"><span>{t("categoryLabel")}</span><input name="category" list="categories" required /></label>
-        <datalist id="categories">{["Cricket", "Politics", "Economy", "Crypto", "Weather", "Entertainment"].map((c) => <option key={c} value={c} />)}</datalist>
-        <label className="field"><span>{t("closeAtLabel")}</span><input name="closeAt" type="datetime-local" required /></label>
-        <label className="field wide"><span>{t("rulesLabel")}</span><textarea name="rules" rows={2} /></label>
-        <label className="field"><span>{t("source")}</span><input name="resolutionSource" /></label>
-        <label className="field"><span>{t("tickLabel")}</span><input name="tick" type="number" min={10} step={10} placeholder="50" /></label>
-        <button type="submit" className="btn btn-primary" disabled={busy}>{t("createMarket")}</button>
-        {error && <p className="form-error wide" role="alert">{error}</p>}
+        <label className="field wide">
+          <span>{t("titleLabel")}</span>
+          <input name="title" required />
+        </label>
+        <label className="field wide">
+          <span>{t("descriptionLabel")}</span>
+          <textarea name="description" rows={2} />
+        </label>
+        <label className="field">
+          <span>{t("categoryLabel")}</span>
+          <input name="category" list="categories" required />
+        </label>
+        <datalist id="categories">
+          {["Cricket", "Politics", "Economy", "Crypto", "Weather", "Entertainment"].map((c) => (
+            <option key={c} value={c} />
+          ))}
+        </datalist>
+        <label className="field">
+          <span>{t("closeAtLabel")}</span>
+          <input name="closeAt" type="datetime-local" required />
+        </label>
+        <label className="field wide">
+          <span>{t("rulesLabel")}</span>
+          <textarea name="rules" rows={2} />
+        </label>
+        <label className="field">
+          <span>{t("source")}</span>
+          <input name="resolutionSource" />
+        </label>
+        <label className="field">
+          <span>{t("tickLabel")}</span>
+          <input name="tick" type="number" min={10} step={10} placeholder="50" />
+        </label>
+        <button type="submit" className="btn btn-primary" disabled={busy}>
+          {t("createMarket")}
+        </button>
+        {error && (
+          <p className="form-error wide" role="alert">
+            {error}
+          </p>
+        )}
       </form>
     </section>
   );

@@ -11,13 +11,23 @@ type Tab = (typeof TABS)[number];
 export default function AdminPage({ tab }: { tab: string }) {
   const t = useT();
   const current: Tab = (TABS as readonly string[]).includes(tab) ? (tab as Tab) : "kyc";
-  const label: Record<Tab, string> = { kyc: t("adminKyc"), markets: t("adminMarkets"), users: t("adminUsers"), health: t("adminHealth") };
+  const label: Record<Tab, string> = {
+    kyc: t("adminKyc"),
+    markets: t("adminMarkets"),
+    users: t("adminUsers"),
+    health: t("adminHealth"),
+  };
   return (
     <div className="page admin">
       <h1 className="page-title">{t("adminTitle")}</h1>
       <nav className="tabs" aria-label={t("adminTitle")}>
         {TABS.map((x) => (
-          <Link key={x} href={`/admin/${x}`} className={x === current ? "tab active" : "tab"} aria-current={x === current ? "page" : undefined}>
+          <Link
+            key={x}
+            href={`/admin/${x}`}
+            className={x === current ? "tab active" : "tab"}
+            aria-current={x === current ? "page" : undefined}
+          >
             {label[x]}
           </Link>
         ))}

@@ -13,9 +13,22 @@ export function AdminUsers() {
   return (
     <section className="card" aria-labelledby="au-h">
       <h2 id="au-h">{t("adminUsers")}</h2>
-      <form className="amount-row" onSubmit={(e) => { e.preventDefault(); setQuery(input.trim()); }}>
-        <input aria-label={t("userSearch")} placeholder={t("userSearch")} value={input} onChange={(e) => setInput(e.target.value)} />
-        <button type="submit" className="btn btn-primary">{t("search")}</button>
+      <form
+        className="amount-row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setQuery(input.trim());
+        }}
+      >
+        <input
+          aria-label={t("userSearch")}
+          placeholder={t("userSearch")}
+          value={input}
+          onChange={(e) => setInput(e.target.value)}
+        />
+        <button type="submit" className="btn btn-primary">
+          {t("search")}
+        </button>
       </form>
       <QueryView query={q} isEmpty={(l) => l.length === 0} empty={t("noResults")}>
         {(users) => (
@@ -24,19 +37,28 @@ export function AdminUsers() {
               <li key={u.id} className="list-row user-row">
                 <div className="grow">
                   <span className="row-title">{u.phone}</span> <span className="chip">{u.role}</span>
-                  <div className="muted small">{u.id}{u.kycStatus ? ` · KYC ${u.kycStatus}` : ""}</div>
+                  <div className="muted small">
+                    {u.id}
+                    {u.kycStatus ? ` · KYC ${u.kycStatus}` : ""}
+                  </div>
                   {u.positions && u.positions.length > 0 && (
                     <ul className="mini">
                       {u.positions.map((p) => (
-                        <li key={p.marketId} className="small">{p.marketId}: YES {p.yes} · NO {p.no}</li>
+                        <li key={p.marketId} className="small">
+                          {p.marketId}: YES {p.yes} · NO {p.no}
+                        </li>
                       ))}
                     </ul>
                   )}
                 </div>
                 {u.balance && (
                   <div className="right small">
-                    <div>{t("available")}: <strong>{formatRupees(u.balance.available)}</strong></div>
-                    <div className="muted">{t("locked")}: {formatRupees(u.balance.locked)}</div>
+                    <div>
+                      {t("available")}: <strong>{formatRupees(u.balance.available)}</strong>
+                    </div>
+                    <div className="muted">
+                      {t("locked")}: {formatRupees(u.balance.locked)}
+                    </div>
                   </div>
                 )}
               </li>
