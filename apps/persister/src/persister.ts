@@ -1,0 +1,174 @@
+import type { EventLog, LogEntry } from "@ox/bus";
+import type { LogRecord } from "@ox/contracts/pipeline";
+import { consumerOffsets, type Db, type Tx } from "@ox/db";
+import { eq } from "drizzle-orm";
+import pino, { type Logger } from "pino";
+import { planBatch } from "./plan.ts";
+import { saveOffset, writePlan } from "./write.ts";
+
+export interface PersisterOptions {
+  log: EventLog<LogRecord>;
+  db: Db;
+  logger?: Logger;
+  /** Log records per transaction. */
+  batchSize?: number;
+  /** Row of consumer_offsets this persister owns (one per log partition). */
+  name?: string;
+  /** Idle wait when the log has nothing new. */
+  pollMs?: number;
+  /** Test seam: runs inside the transaction after every row is written, before the offset commits. */
+  beforeCommit?: (info: { from: number; to: number }) => void | Promise<void>;
+  now?: () => number;
+}
+
+export interface BatchResult {
+  records: number;
+  events: number;
+  rows: number;
+  /** Offset of the next record to persist. */
+  offset: number;
+}
+
+export interface PersisterStatus {
+  offset: number;
+  endOffset: number;
+  lag: number;
+  batches: number;
+  records: number;
+  rows: number;
+}
+
+export interface Persister {
+  /** Persists at most one batch; null when the log has nothing after the stored offset. */
+  runOnce(): Promise<BatchResult | null>;
+  /** Persists until the stored offset reaches the log's end as read when this was called. */
+  catchUp(): Promise<number>;
+  start(): void;
+  stop(): Promise<void>;
+  status(): PersisterStatus;
+}
+
+export const DEFAULT_PERSISTER_NAME = "persister:events:0";
+
+export function createPersister(options: PersisterOptions): Persister {
+  const { log, db } = options;
+  const logger = options.logger ?? pino({ name: "persister" });
+  const batchSize = options.batchSize ?? 500;
+  const name = options.name ?? DEFAULT_PERSISTER_NAME;
+  const pollMs = options.pollMs ?? 50;
+  const now = options.now ?? Date.now;
+  const stats = { offset: -1, endOffset: 0, batches: 0, records: 0, rows: 0 };
+  let lastLagAt = 0;
+  let loop: Promise<void> | null = null;
+  let stopping = false;
+
+  async function storedOffset(q: Db | Tx): Promise<number> {
+    const [row] = await q.select({ offset: consumerOffsets.offset }).from(consumerOffsets).where(eq(consumerOffsets.name, name));
+    return row?.offset ?? 0;
+  }
+
+  async function runOnce(): Promise<BatchResult | null> {
+    const from = await storedOffset(db);
+    const entries = await log.read(from, batchSize);
+    if (entries.length === 0) {
+      stats.offset = from;
+      return null;
+    }
+    const started = performance.now();
+    const result = await db.transaction(async (tx) => {
+      await tx.insert(consumerOffsets).values({ name, offset: 0, updatedAt: now() }).onConflictDoNothing();
+      const [row] = await tx.select({ offset: consumerOffsets.offset }).from(consumerOffsets).where(eq(consumerOffsets.name, name)).for("update");
+      // Another persister on the same row committed meanwhile: keep only what is still ahead of it.
+      const start = row?.offset ?? 0;
+      const todo = entries.filter((e) => e.offset >= start);
+      if (todo.length === 0 || todo[0]!.offset !== start) return { records: 0, events: 0, rows: 0, offset: start };
+      checkDense(todo);
+      const plan = planBatch(todo);
+      const written = await writePlan(tx, plan);
+      const next = todo.at(-1)!.offset + 1;
+      await saveOffset(tx, name, next, now());
+      await options.beforeCommit?.({ from: start, to: next });
+      if (written.walletMissing > 0) logger.warn({ count: written.walletMissing }, "persister: ledger movements of users without a wallet were not posted");
+      return { records: todo.length, events: plan.events, rows: written.rows, offset: next };
+    });
+    const ms = performance.now() - started;
+    stats.offset = result.offset;
+    stats.batches++;
+    stats.records += result.records;
+    stats.rows += result.rows;
+    await reportLag(result, ms);
+    return result;
+  }
+
+  async function reportLag(result: BatchResult, ms: number) {
+    const t = Date.now();
+    if (t - lastLagAt >= 1_000 || result.offset >= stats.endOffset) {
+      lastLagAt = t;
+      stats.endOffset = await log.endOffset();
+    }
+    logger.info(
+      {
+        offset: result.offset,
+        endOffset: stats.endOffset,
+        lag: Math.max(0, stats.endOffset - result.offset),
+        records: result.records,
+        events: result.events,
+        rows: result.rows,
+        ms: Math.round(ms),
+        rowsPerSec: Math.round((result.rows * 1000) / Math.max(ms, 1)),
+      },
+      "persister: batch committed",
+    );
+  }
+
+  async function catchUp(): Promise<number> {
+    const end = await log.endOffset();
+    stats.endOffset = end;
+    let records = 0;
+    while ((await storedOffset(db)) < end) {
+      const r = await runOnce();
+      if (!r) break;
+      records += r.records;
+    }
+    return records;
+  }
+
+  return {
+    runOnce,
+    catchUp,
+    start() {
+      if (loop) return;
+      stopping = false;
+      loop = (async () => {
+        let failures = 0;
+        while (!stopping) {
+          try {
+            const r = await runOnce();
+            failures = 0;
+            if (!r) await sleep(pollMs);
+          } catch (err) {
+            failures++;
+            logger.error({ err, failures }, "persister: batch failed; retrying");
+            await sleep(Math.min(5_000, pollMs * 2 ** Math.min(failures, 7)));
+          }
+        }
+      })();
+    },
+    async stop() {
+      stopping = true;
+      await loop;
+      loop = null;
+    },
+    status: () => ({ ...stats, lag: Math.max(0, stats.endOffset - stats.offset) }),
+  };
+}
+
+function checkDense(entries: Array<LogEntry<LogRecord>>) {
+  for (let i = 1; i < entries.length; i++) {
+    if (entries[i]!.offset !== entries[i - 1]!.offset + 1) {
+      throw new Error(`event log is not dense: offset ${entries[i]!.offset} after ${entries[i - 1]!.offset}`);
+    }
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
