@@ -48,7 +48,7 @@ const BATCH = 4096;
 
 log(`generating seed=${seed} warmup=${warmupCount} measured=${measuredCount}`);
 const w = generate(seed, warmupCount, measuredCount, (n) => {
-  if (n % 262_144 === 0) log(`  generated ${n}`);
+  log(`  generated ${n}`);
 });
 const measured = w.measured;
 log(`setup ${w.setup.length} commands; measured mix ${JSON.stringify(w.codes)}`);

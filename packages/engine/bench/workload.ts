@@ -150,7 +150,7 @@ export function generate(
       }
       if (record) codes[`${c.type}:${res.code}`] = (codes[`${c.type}:${res.code}`] ?? 0) + 1;
       out.push(c);
-      if ((n & 0xffff) === 0) progress(count0 + n);
+      if (n % 250_000 === 0) progress(count0 + n);
     }
     return out;
   }
