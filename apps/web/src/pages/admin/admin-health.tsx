@@ -68,7 +68,13 @@ function Fields({ data }: { data: Record<string, unknown> }) {
                 {String(v)}
               </span>
             ) : (
-              <span className="mono">{Array.isArray(v) ? JSON.stringify(v) : String(v)}</span>
+              <span className="mono">
+                {Array.isArray(v)
+                  ? JSON.stringify(v)
+                  : /At$/.test(k) && typeof v === "number"
+                    ? new Date(v).toLocaleString("en-IN")
+                    : String(v)}
+              </span>
             )}
           </dd>
         </div>
