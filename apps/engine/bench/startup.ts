@@ -62,7 +62,7 @@ async function writeLog(log: EventLog<LogRecord>, snapshotAt: number, snapshotDi
   return { engine, written, ms: Math.round(performance.now() - started) };
 }
 
-async function timeStart(label: string, snapshotDir: string) {
+async function timeStart(label: string, snapshotDir: string, verify = true) {
   const log = await openBenchLog(dir);
   const started = performance.now();
   const recovered = await recover({
@@ -71,6 +71,7 @@ async function timeStart(label: string, snapshotDir: string) {
     factory: defaultEngineFactory,
     recentLimit: 10_000,
     logger,
+    verify,
   });
   const ms = Math.round(performance.now() - started);
   await log.close();
@@ -95,6 +96,13 @@ await createFileSnapshotStore({ dir: snapshotsEnd }).save({
 });
 await log.close();
 
+const readStarted = performance.now();
+const reader = await openBenchLog(dir);
+for (let at = 0; at < written.written; ) at += (await reader.read(at, 10_000)).length;
+await reader.close();
+const readMs = Math.round(performance.now() - readStarted);
+say(`reopen + read the whole log (decode only): ${readMs} ms`);
+const unverified = await timeStart("full replay, no snapshot, without event verification", join(dir, "none"), false);
 const full = await timeStart("full replay, no snapshot", join(dir, "none"));
 const partial = await timeStart("snapshot at 90 % + replay", snapshots90);
 const fromEnd = await timeStart("snapshot at the end", snapshotsEnd);

@@ -42,9 +42,25 @@ export interface RecoverOptions {
   verify?: boolean;
 }
 
-// JSON first (fast, and what the log stored); structural equality covers a different key order.
-const sameEvents = (a: unknown, b: unknown) =>
-  JSON.stringify(a) === JSON.stringify(b) || isDeepStrictEqual(a, b);
+// Events are flat records of primitives: compare field by field (far cheaper than serialising both
+// sides); anything nested falls back to structural equality.
+function sameEvents(a: readonly object[], b: readonly object[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as Record<string, unknown>;
+    const y = b[i] as Record<string, unknown>;
+    let fields = 0;
+    for (const key in x) {
+      const value = x[key];
+      if (value === undefined) continue;
+      fields++;
+      if (value !== y[key] && !(typeof value === "object" && isDeepStrictEqual(value, y[key]))) return false;
+    }
+    for (const key in y) if (y[key] !== undefined) fields--;
+    if (fields !== 0) return false;
+  }
+  return true;
+}
 
 /** Newest snapshot → restore → re-apply every logged command after it, checking each against the log. */
 export async function recover(options: RecoverOptions): Promise<Recovered> {
