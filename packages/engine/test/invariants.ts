@@ -2,7 +2,7 @@
  * SPEC §4 items 1–5, checked on any `Engine` through its read models plus the events it emitted.
  * A violation throws `InvariantError`: it is a bug, never a business outcome.
  */
-import type { Engine, EngineEvent, MarketView, OrderView } from "../src/types.ts";
+import type { BookLevel, Engine, EngineEvent, MarketView, OrderView } from "../src/types.ts";
 
 export class InvariantError extends Error {
   constructor(
@@ -47,6 +47,15 @@ function nonNegative(label: string, what: string, value: number): void {
     fail(label, `${what} is ${value}, must be a non-negative integer`);
 }
 
+const POSITION_FIELDS = [
+  "yesQty",
+  "noQty",
+  "yesLockedQty",
+  "noLockedQty",
+  "yesCostPaise",
+  "noCostPaise",
+] as const;
+
 /** Cash a resting BUY still locks (SEMANTICS.md, "Locks and fees"). */
 export function remainingLockPaise(order: OrderView, market: MarketView): number {
   const maxBps = Math.max(market.makerFeeBps, market.takerFeeBps);
@@ -79,7 +88,8 @@ export function checkInvariants(engine: Engine, ledger: EventLedger, label = "en
     usersPaise += acct.availablePaise + acct.lockedPaise;
 
     let expectLockedPaise = 0;
-    const lockedShares = new Map<string, number>();
+    /** marketId → [remaining SELL YES, remaining SELL NO] of this user's open orders. */
+    const lockedShares = new Map<string, [number, number]>();
     for (const o of engine.openOrders(userId)) {
       const m = markets.get(o.marketId);
       if (!m) fail(label, `open order ${o.orderId} in unknown market ${o.marketId}`);
@@ -92,12 +102,19 @@ export function checkInvariants(engine: Engine, ledger: EventLedger, label = "en
       }
       if (o.side === "BUY") expectLockedPaise += remainingLockPaise(o, m);
       else {
-        const key = `${o.marketId}/${o.outcome}`;
-        lockedShares.set(key, (lockedShares.get(key) ?? 0) + o.remainingQty);
+        let pair = lockedShares.get(o.marketId);
+        if (!pair) {
+          pair = [0, 0];
+          lockedShares.set(o.marketId, pair);
+        }
+        pair[o.outcome === "YES" ? 0 : 1] += o.remainingQty;
       }
-      const list = openByMarket.get(o.marketId) ?? [];
+      let list = openByMarket.get(o.marketId);
+      if (!list) {
+        list = [];
+        openByMarket.set(o.marketId, list);
+      }
       list.push(o);
-      openByMarket.set(o.marketId, list);
     }
     if (acct.lockedPaise !== expectLockedPaise) {
       fail(label, `${userId} locks ${acct.lockedPaise} paise but open BUY orders need ${expectLockedPaise}`);
@@ -105,23 +122,23 @@ export function checkInvariants(engine: Engine, ledger: EventLedger, label = "en
 
     for (const p of engine.positions(userId)) {
       const where = `${userId} in ${p.marketId}`;
-      for (const [k, v] of Object.entries(p))
-        if (k !== "marketId") nonNegative(label, `${where} ${k}`, v as number);
+      for (const field of POSITION_FIELDS) nonNegative(label, `${where} ${field}`, p[field]);
       if (p.yesLockedQty > p.yesQty || p.noLockedQty > p.noQty)
         fail(label, `${where} locks more shares than held`, p);
-      if (p.yesLockedQty !== (lockedShares.get(`${p.marketId}/YES`) ?? 0)) {
-        fail(label, `${where} yesLockedQty ${p.yesLockedQty} ≠ open SELL YES remaining`, p);
+      const [sellYes, sellNo] = lockedShares.get(p.marketId) ?? [0, 0];
+      if (p.yesLockedQty !== sellYes || p.noLockedQty !== sellNo) {
+        fail(
+          label,
+          `${where} locks ${p.yesLockedQty} YES / ${p.noLockedQty} NO, open SELLs ${sellYes} / ${sellNo}`,
+          p,
+        );
       }
-      if (p.noLockedQty !== (lockedShares.get(`${p.marketId}/NO`) ?? 0)) {
-        fail(label, `${where} noLockedQty ${p.noLockedQty} ≠ open SELL NO remaining`, p);
-      }
-      lockedShares.delete(`${p.marketId}/YES`);
-      lockedShares.delete(`${p.marketId}/NO`);
+      lockedShares.delete(p.marketId);
       sumYes.set(p.marketId, (sumYes.get(p.marketId) ?? 0) + p.yesQty);
       sumNo.set(p.marketId, (sumNo.get(p.marketId) ?? 0) + p.noQty);
     }
-    for (const [key, qty] of lockedShares)
-      fail(label, `${userId} has open SELLs of ${qty} in ${key} but no position`);
+    for (const [marketId] of lockedShares)
+      fail(label, `${userId} has open SELLs in ${marketId} but no position`);
   }
 
   let escrowPaise = 0;
@@ -146,19 +163,17 @@ export function checkInvariants(engine: Engine, ledger: EventLedger, label = "en
     );
   }
   const t = engine.totals();
-  const expected = {
-    creditsPaise: ledger.creditsPaise,
-    debitsPaise: ledger.debitsPaise,
-    feesPaise: ledger.feesPaise,
-    escrowPaise,
-    availablePaise: t.availablePaise,
-    lockedPaise: t.lockedPaise,
-  };
-  if (t.availablePaise + t.lockedPaise !== usersPaise || JSON.stringify(t) !== JSON.stringify(expected)) {
-    fail(
-      label,
-      `totals() ${JSON.stringify(t)} disagree with the events and read models ${JSON.stringify(expected)}`,
-    );
+  if (
+    t.availablePaise + t.lockedPaise !== usersPaise ||
+    t.creditsPaise !== ledger.creditsPaise ||
+    t.debitsPaise !== ledger.debitsPaise ||
+    t.feesPaise !== ledger.feesPaise ||
+    t.escrowPaise !== escrowPaise
+  ) {
+    fail(label, `totals() ${JSON.stringify(t)} disagree with the events and read models`, {
+      ledger,
+      escrowPaise,
+    });
   }
 }
 
@@ -176,10 +191,7 @@ function checkBook(engine: Engine, label: string, m: MarketView, open: OrderView
   }
   const expectYes = [...bids].sort((a, b) => b[0] - a[0]).map(([y, qty]) => ({ pricePaise: y, qty }));
   const expectNo = [...asks].sort((a, b) => a[0] - b[0]).map(([y, qty]) => ({ pricePaise: 1000 - y, qty }));
-  if (
-    JSON.stringify(book.yes) !== JSON.stringify(expectYes) ||
-    JSON.stringify(book.no) !== JSON.stringify(expectNo)
-  ) {
+  if (!sameLevels(book.yes, expectYes) || !sameLevels(book.no, expectNo)) {
     fail(
       label,
       `${m.marketId} book ${JSON.stringify(book)} ≠ open orders ${JSON.stringify({ expectYes, expectNo })}`,
@@ -199,4 +211,11 @@ function checkBook(engine: Engine, label: string, m: MarketView, open: OrderView
     if (open.length > 0 || m.pairs !== 0)
       fail(label, `${m.marketId} is ${m.status} with open orders or pairs`);
   }
+}
+
+function sameLevels(a: readonly BookLevel[], b: readonly BookLevel[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++)
+    if (a[i].pricePaise !== b[i].pricePaise || a[i].qty !== b[i].qty) return false;
+  return true;
 }

@@ -1,5 +1,5 @@
 import type { BookLevel, BookView, EngineTotals, MarketView, PositionView } from "../types.ts";
-import { levelQty, restingOrders } from "./orders.ts";
+import { restingOrders } from "./orders.ts";
 import type { RefMarket, RefState } from "./state.ts";
 
 export function positionsView(state: RefState, userId: string): PositionView[] {
@@ -22,29 +22,29 @@ export function positionsView(state: RefState, userId: string): PositionView[] {
   return rows.sort((a, b) => (a.marketId < b.marketId ? -1 : a.marketId > b.marketId ? 1 : 0));
 }
 
-/** Distinct prices on one side of the unified book, best first. */
-function prices(state: RefState, market: RefMarket, side: "BID" | "ASK"): number[] {
-  const seen: number[] = [];
+/** One side of the unified book as [yesPrice, total qty] levels, best first. */
+function levels(state: RefState, market: RefMarket, side: "BID" | "ASK"): [number, number][] {
+  const totals = new Map<number, number>();
   for (const o of restingOrders(state, market)) {
-    if (o.bookSide === side && !seen.includes(o.yesPricePaise)) seen.push(o.yesPricePaise);
+    if (o.bookSide === side) totals.set(o.yesPricePaise, (totals.get(o.yesPricePaise) ?? 0) + o.remainingQty);
   }
-  return seen.sort((a, b) => (side === "BID" ? b - a : a - b));
+  return [...totals].sort((a, b) => (side === "BID" ? b[0] - a[0] : a[0] - b[0]));
 }
 
 export function bookView(state: RefState, market: RefMarket, depth?: number): BookView {
   const limit = depth ?? Number.POSITIVE_INFINITY;
-  const yes: BookLevel[] = prices(state, market, "BID")
+  const yes: BookLevel[] = levels(state, market, "BID")
     .slice(0, limit)
-    .map((y) => ({ pricePaise: y, qty: levelQty(state, market, "BID", y) }));
-  const no: BookLevel[] = prices(state, market, "ASK")
+    .map(([y, qty]) => ({ pricePaise: y, qty }));
+  const no: BookLevel[] = levels(state, market, "ASK")
     .slice(0, limit)
-    .map((y) => ({ pricePaise: 1000 - y, qty: levelQty(state, market, "ASK", y) }));
+    .map(([y, qty]) => ({ pricePaise: 1000 - y, qty }));
   return { marketId: market.marketId, bookSeq: market.bookSeq, yes, no };
 }
 
 export function marketView(state: RefState, m: RefMarket): MarketView {
-  const bids = prices(state, m, "BID");
-  const asks = prices(state, m, "ASK");
+  const bids = levels(state, m, "BID").map(([y]) => y);
+  const asks = levels(state, m, "ASK").map(([y]) => y);
   return {
     marketId: m.marketId,
     status: m.status,

@@ -1,0 +1,129 @@
+/**
+ * Runs one command stream through the reference twin and the fast engine side by side: results
+ * must be identical and SPEC §4 must hold for both after every command.
+ */
+import { createEngine, restoreEngine } from "../src/index.ts";
+import { createReferenceEngine, restoreReferenceEngine } from "../src/reference/index.ts";
+import type { Command, Engine, Result } from "../src/types.ts";
+import { checkInvariants, createLedger, type EventLedger } from "./invariants.ts";
+
+export class DivergenceError extends Error {
+  constructor(
+    message: string,
+    readonly index: number,
+    readonly command: unknown,
+  ) {
+    super(message);
+    this.name = "DivergenceError";
+  }
+}
+
+/** Non-strict deep equality: an `undefined` property equals a missing one. */
+function same(a: unknown, b: unknown): boolean {
+  return Bun.deepEquals(a, b);
+}
+
+function firstDifference(a: unknown, b: unknown, path = "$"): string {
+  if (same(a, b)) return "";
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) {
+    return `${path}: reference ${JSON.stringify(a)} vs fast ${JSON.stringify(b)}`;
+  }
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const k of keys) {
+    const d = firstDifference(
+      (a as Record<string, unknown>)[k],
+      (b as Record<string, unknown>)[k],
+      `${path}.${k}`,
+    );
+    if (d) return d;
+  }
+  return `${path}: differ`;
+}
+
+/** Read models both engines must agree on, for the users and markets a stream can touch. */
+function readModels(engine: Engine, userIds: readonly string[], marketIds: readonly string[]) {
+  return {
+    lastSeq: engine.lastSeq,
+    users: [...engine.userIds()].sort(),
+    totals: engine.totals(),
+    accounts: userIds.map((u) => [engine.account(u), engine.positions(u), engine.openOrders(u)]),
+    markets: marketIds.map((m) => [engine.market(m), engine.book(m), engine.book(m, 2)]),
+  };
+}
+
+export interface Pair {
+  ref: Engine;
+  fast: Engine;
+  refLedger: EventLedger;
+  fastLedger: EventLedger;
+}
+
+export function createPair(): Pair {
+  return {
+    ref: createReferenceEngine(),
+    fast: createEngine(),
+    refLedger: createLedger(),
+    fastLedger: createLedger(),
+  };
+}
+
+/** Both engines restored from their own snapshots; the ledgers carry on. */
+export function restorePair(pair: Pair): Pair {
+  return {
+    ref: restoreReferenceEngine(pair.ref.snapshot()),
+    fast: restoreEngine(pair.fast.snapshot()),
+    refLedger: pair.refLedger,
+    fastLedger: pair.fastLedger,
+  };
+}
+
+export interface StepOptions {
+  /** Compare full read models every n commands (0 = never). */
+  compareModelsEvery?: number;
+  userIds?: readonly string[];
+}
+
+/** Applies one command to both; throws DivergenceError / InvariantError. Returns the reference result. */
+export function applyBoth(pair: Pair, cmd: Command, index: number, options: StepOptions = {}): Result {
+  const copy = (c: Command) => (c && typeof c === "object" ? { ...c } : c);
+  const r = pair.ref.apply(copy(cmd));
+  const f = pair.fast.apply(copy(cmd));
+  if (!same(r, f)) {
+    throw new DivergenceError(
+      `command #${index} ${JSON.stringify(cmd)}: ${firstDifference(r, f)}`,
+      index,
+      cmd,
+    );
+  }
+  pair.refLedger.record(r.events);
+  pair.fastLedger.record(f.events);
+  try {
+    checkInvariants(pair.ref, pair.refLedger, "reference");
+    checkInvariants(pair.fast, pair.fastLedger, "fast");
+  } catch (error) {
+    if (error instanceof Error) error.message += ` after command #${index} ${JSON.stringify(cmd)}`;
+    throw error;
+  }
+  const every = options.compareModelsEvery ?? 1;
+  if (every > 0 && index % every === 0) {
+    const userIds = options.userIds ?? pair.ref.userIds();
+    const marketIds = [...pair.ref.markets().map((m) => m.marketId), "nowhere"];
+    const a = readModels(pair.ref, userIds, marketIds);
+    const b = readModels(pair.fast, userIds, marketIds);
+    if (!same(a, b)) {
+      throw new DivergenceError(
+        `read models after #${index} ${JSON.stringify(cmd)}: ${firstDifference(a, b)}`,
+        index,
+        cmd,
+      );
+    }
+  }
+  return r;
+}
+
+/** Runs a whole stream; returns all reference events (for snapshot comparisons). */
+export function runBoth(cmds: readonly Command[], options: StepOptions = {}): Pair {
+  const pair = createPair();
+  cmds.forEach((cmd, i) => applyBoth(pair, cmd, i, options));
+  return pair;
+}
