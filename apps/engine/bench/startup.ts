@@ -102,7 +102,11 @@ for (let at = 0; at < written.written; ) at += (await reader.read(at, 10_000)).l
 await reader.close();
 const readMs = Math.round(performance.now() - readStarted);
 say(`reopen + read the whole log (decode only): ${readMs} ms`);
-const unverified = await timeStart("full replay, no snapshot, without event verification", join(dir, "none"), false);
+const unverified = await timeStart(
+  "full replay, no snapshot, without event verification",
+  join(dir, "none"),
+  false,
+);
 const full = await timeStart("full replay, no snapshot", join(dir, "none"));
 const partial = await timeStart("snapshot at 90 % + replay", snapshots90);
 const fromEnd = await timeStart("snapshot at the end", snapshotsEnd);

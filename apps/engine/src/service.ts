@@ -187,7 +187,12 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
 
   async function loop() {
     while (!stopping) {
-      const deliveries = await queue.receive(batchMax, blockMs);
+      // A queue outage is not fatal: nothing was taken, so wait and ask again.
+      const deliveries = await queue.receive(batchMax, blockMs).catch(async (err) => {
+        logger.warn({ err }, "queue receive failed; retrying");
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        return [] as Delivery<CommandEnvelope>[];
+      });
       if (halted) return;
       if (deliveries.length > 0) {
         let markDurable!: () => void;
