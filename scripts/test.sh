@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-services.sh
-exec node_modules/.bin/bun test "$@"
+exec node_modules/.bin/bun test --timeout 120000 "$@"

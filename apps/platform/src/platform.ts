@@ -24,7 +24,7 @@ import {
 } from "@ox/api";
 import type { PubSub } from "@ox/bus";
 import type { CommandReply } from "@ox/contracts/pipeline";
-import { createDb } from "@ox/db";
+import { createDb, createSqlKv } from "@ox/db";
 import { createEngineService, createFileSnapshotStore } from "@ox/engine-service";
 import { createPersister } from "@ox/persister";
 import { createStreamServer } from "@ox/stream";
@@ -55,6 +55,8 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
 
   // Storage: PGlite in the data directory unless DATABASE_URL names a server.
   const database = await createDb(env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: join(dataDir, "pg") });
+  // Sessions, OTPs and rate limits: Redis when configured, else a table, so a restart keeps sessions.
+  const kv = env.REDIS_URL ? adapters.kv : createSqlKv(database.db);
   const log = await adapters.log();
   const pubsub = adapters.pubsub();
 
@@ -92,7 +94,7 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
     {
       config: env,
       db: database.db,
-      kv: adapters.kv,
+      kv,
       commandQueue: producer,
       engine: createQueueEngineGateway({
         queue: producer,
@@ -128,7 +130,7 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
   // Socket.io attaches its own request listener in front of this one for /socket.io/.
   const server: Server = createServer((req, res) => void apiListener(req, res));
   const sessions = createSessions({
-    kv: adapters.kv,
+    kv,
     secret: env.JWT_SECRET,
     clock,
     sessionTtlSec: env.SESSION_TTL_SEC,

@@ -6,3 +6,4 @@ export * from "./repos/ledger.ts";
 export * from "./repos/outbox.ts";
 export * from "./repos/payments.ts";
 export * from "./schema/index.ts";
+export * from "./repos/kv.ts";

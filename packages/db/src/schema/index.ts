@@ -2,3 +2,4 @@ export * from "./accounts.ts";
 export * from "./markets.ts";
 export * from "./payments.ts";
 export * from "./trading.ts";
+export * from "./kv.ts";

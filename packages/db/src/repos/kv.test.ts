@@ -1,0 +1,18 @@
+// The bus's Kv contract suite, run against the table-backed KV on both database drivers.
+import { kvContract } from "../../../bus/src/kv.contract.ts";
+import { createTestDb, type TestDbKind } from "../testing.ts";
+import { createSqlKv } from "./kv.ts";
+
+for (const kind of ["pglite", "postgres"] as TestDbKind[]) {
+  kvContract(`sql (${kind})`, async () => {
+    const handle = await createTestDb(kind);
+    const kv = createSqlKv(handle.db);
+    return {
+      kv,
+      cleanup: async () => {
+        await kv.close();
+        await handle.close();
+      },
+    };
+  });
+}
