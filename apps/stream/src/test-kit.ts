@@ -27,6 +27,9 @@ export function engineReaderOf(engine: Engine, lag?: { history: BookView[]; lagB
  * `publishDelayMs` makes the engine (and so the reader) run ahead of the events channel;
  * `history` keeps every book so a lagging reader can be simulated.
  */
+/** A command before the edge stamps its time. */
+export type Untimed = Command extends infer C ? (C extends Command ? Omit<C, "ts"> : never) : never;
+
 export function createDriver(pubsub: PubSub<unknown>, options: { publishDelayMs?: number; channel?: string } = {}) {
   const channel = options.channel ?? channels.events;
   const engine = createEngine();
@@ -37,7 +40,7 @@ export function createDriver(pubsub: PubSub<unknown>, options: { publishDelayMs?
   return {
     engine,
     history,
-    async run(...commands: Array<Omit<Command, "ts">>) {
+    async run(...commands: Untimed[]) {
       const events = commands.flatMap((c) => engine.apply({ ...c, ts: ts++ } as Command).events);
       const book = engine.book("m1");
       if (book) history.push(book);

@@ -1,0 +1,61 @@
+/**
+ * A stream process (distributed mode): events from Redis pub/sub, book snapshots from the engine
+ * over the query channel, the Redis adapter so any number of these can run behind a load balancer.
+ */
+import { createRemoteEngineReader } from "@ox/api";
+import { createRedisKv, createRedisPubSub } from "@ox/bus";
+import { createAdapter } from "@socket.io/redis-adapter";
+import Redis from "ioredis";
+import pino from "pino";
+import { z } from "zod";
+import { createJwtVerifier } from "./auth.ts";
+import { createStreamServer } from "./server.ts";
+
+const env = z
+  .object({
+    REDIS_URL: z.string().url(),
+    STREAM_PORT: z.coerce.number().int().min(0).max(65_535).default(3001),
+    STREAM_HOST: z.string().default("0.0.0.0"),
+    JWT_SECRET: z.string().min(32),
+    INSTANCE_ID: z.string().default(`stream-${process.pid}`),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  })
+  .parse(process.env);
+
+const logger = pino({ name: "stream", level: env.LOG_LEVEL });
+const pubsub = createRedisPubSub<unknown>(env.REDIS_URL, { logger });
+const kv = createRedisKv({ url: env.REDIS_URL });
+const engineReader = createRemoteEngineReader({ pubsub, instanceId: env.INSTANCE_ID });
+const adapterPub = new Redis(env.REDIS_URL);
+const adapterSub = adapterPub.duplicate();
+
+const server = await createStreamServer({
+  port: env.STREAM_PORT,
+  host: env.STREAM_HOST,
+  pubsub,
+  engineReader,
+  cookieName: "ox_session",
+  // The API's tokens (issuer ox-api, audience ox); logout deletes the session record `sess:<sid>`.
+  verifyToken: createJwtVerifier({
+    secret: env.JWT_SECRET,
+    issuer: "ox-api",
+    audience: "ox",
+    isRevoked: async (payload) => typeof payload.sid !== "string" || (await kv.get(`sess:${payload.sid}`)) === null,
+  }),
+  redisAdapter: createAdapter(adapterPub, adapterSub),
+  logger,
+});
+
+const statsTimer = setInterval(async () => logger.info(await server.stats(), "stream: sockets"), 30_000);
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, async () => {
+    clearInterval(statsTimer);
+    await server.close();
+    await engineReader.close();
+    await pubsub.close();
+    await kv.close();
+    adapterPub.disconnect();
+    adapterSub.disconnect();
+    process.exit(0);
+  });
+}
