@@ -124,6 +124,6 @@ export function applyBoth(pair: Pair, cmd: Command, index: number, options: Step
 /** Runs a whole stream; returns all reference events (for snapshot comparisons). */
 export function runBoth(cmds: readonly Command[], options: StepOptions = {}): Pair {
   const pair = createPair();
-  cmds.forEach((cmd, i) => applyBoth(pair, cmd, i, options));
+  for (const [i, cmd] of cmds.entries()) applyBoth(pair, cmd, i, options);
   return pair;
 }
