@@ -42,6 +42,7 @@ function startPlatform(): Promise<{ child: ChildProcess; output: () => string; r
   return new Promise((resolveReady, reject) => {
     const deadline = setTimeout(() => reject(new Error(`npm start did not serve in time:\n${out}`)), 120_000);
     const poll = setInterval(async () => {
+      if (!out.includes("Opinion exchange is running")) return;
       try {
         const res = await fetch(`${baseUrl}/`);
         if (res.ok && (await res.text()).includes("<html")) {
