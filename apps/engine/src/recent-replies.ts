@@ -8,6 +8,7 @@ import type { CommandReply } from "@ox/contracts/pipeline";
 export interface RecentReplies {
   get(envelopeId: string): CommandReply | undefined;
   remember(envelopeId: string, reply: CommandReply): void;
+  /** Oldest first. */
   entries(): [string, CommandReply][];
   readonly size: number;
 }
@@ -16,17 +17,33 @@ export function createRecentReplies(limit: number, initial: [string, CommandRepl
   if (!Number.isSafeInteger(limit) || limit < 1)
     throw new Error(`recent-replies limit must be ≥ 1, got ${limit}`);
   const byId = new Map<string, CommandReply>();
+  // A ring of ids in arrival order evicts the oldest in O(1); evicting through the Map's own
+  // iteration order degrades badly after many deletes.
+  const ring: (string | undefined)[] = new Array(limit);
+  let next = 0;
   const remember = (envelopeId: string, reply: CommandReply) => {
-    byId.delete(envelopeId);
+    if (byId.has(envelopeId)) {
+      byId.set(envelopeId, reply);
+      return;
+    }
+    const evicted = ring[next];
+    if (evicted !== undefined) byId.delete(evicted);
+    ring[next] = envelopeId;
+    next = (next + 1) % limit;
     byId.set(envelopeId, reply);
-    // Maps iterate in insertion order: the first key is the oldest.
-    while (byId.size > limit) byId.delete(byId.keys().next().value as string);
   };
   for (const [id, reply] of initial) remember(id, reply);
   return {
     get: (envelopeId) => byId.get(envelopeId),
     remember,
-    entries: () => [...byId.entries()],
+    entries() {
+      const out: [string, CommandReply][] = [];
+      for (let i = 0; i < limit; i++) {
+        const id = ring[(next + i) % limit];
+        if (id !== undefined) out.push([id, byId.get(id) as CommandReply]);
+      }
+      return out;
+    },
     get size() {
       return byId.size;
     },
