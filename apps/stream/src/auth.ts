@@ -8,6 +8,8 @@ export interface JwtAuthOptions {
   algorithms?: string[];
   issuer?: string;
   audience?: string;
+  /** Accept expired tokens this long; only safe with `isRevoked` checking the live session (as the API does). */
+  clockToleranceSec?: number;
   /** Server-side revocation (logout): a token whose session is gone is anonymous. */
   isRevoked?: (payload: Record<string, unknown>) => Promise<boolean>;
 }
@@ -21,6 +23,7 @@ export function createJwtVerifier(options: JwtAuthOptions): VerifyToken {
         algorithms: options.algorithms ?? ["HS256"],
         issuer: options.issuer,
         audience: options.audience,
+        clockTolerance: options.clockToleranceSec,
       });
       if (typeof payload.sub !== "string" || payload.sub === "") return null;
       if (options.isRevoked && (await options.isRevoked(payload as Record<string, unknown>))) return null;
