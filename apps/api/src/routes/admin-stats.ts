@@ -1,0 +1,104 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { RouteContext, RouteFactory } from "../app.ts";
+import { createRouter } from "../app-env.ts";
+import { errors, json } from "./openapi-helpers.ts";
+
+const Count = z.number().int().nullable();
+export const ReconcileStatus = z
+  .object({ ok: z.boolean(), differences: z.number().int(), checkedAt: z.number().int(), error: z.string().optional() })
+  .openapi("ReconcileStatus");
+export const SystemStats = z
+  .object({
+    commandQueueDepth: Count.openapi({ description: "Commands waiting for the engine" }),
+    engineSeq: Count.openapi({ description: "The engine's last event seq" }),
+    engineLogOffset: Count,
+    persisterOffset: Count,
+    persisterLag: Count.openapi({ description: "Log records the persister has not written to Postgres yet" }),
+    connectedSockets: Count,
+    reconcile: ReconcileStatus.nullable().openapi({ description: "Engine vs Postgres, cached; null when not configured" }),
+    unavailable: z.array(z.string()).openapi({ description: "Sources that did not answer" }),
+    checkedAt: z.number().int(),
+  })
+  .openapi("SystemStats");
+export type SystemStats = z.infer<typeof SystemStats>;
+export type SystemStatsProvider = () => Promise<SystemStats>;
+
+/** What the composition root hands over; each source is optional (a process may live elsewhere). */
+export interface SystemStatsSources {
+  engine?: () => { lastSeq: number; logOffset: number; queueDepth: number } | Promise<{ lastSeq: number; logOffset: number; queueDepth: number }>;
+  persister?: () => { offset: number; lag: number };
+  stream?: () => Promise<{ clusterSockets: number }>;
+  /** A full engine-vs-Postgres comparison: expensive, so its result is kept for reconcileEveryMs. */
+  reconcile?: () => Promise<{ ok: boolean; differences: number }>;
+  reconcileEveryMs?: number;
+  now?: () => number;
+}
+
+export function createSystemStatsProvider(sources: SystemStatsSources): SystemStatsProvider {
+  const now = sources.now ?? Date.now;
+  const every = sources.reconcileEveryMs ?? 30_000;
+  let lastReconcile: z.infer<typeof ReconcileStatus> | null = null;
+  let running: Promise<void> | null = null;
+
+  async function reconcileStatus() {
+    if (!sources.reconcile) return null;
+    if (lastReconcile && now() - lastReconcile.checkedAt < every) return lastReconcile;
+    running ??= sources
+      .reconcile()
+      .then((r) => void (lastReconcile = { ok: r.ok, differences: r.differences, checkedAt: now() }))
+      .catch((err: unknown) => void (lastReconcile = { ok: false, differences: 0, checkedAt: now(), error: String(err) }))
+      .finally(() => void (running = null));
+    await running;
+    return lastReconcile;
+  }
+
+  return async function systemStats() {
+    const unavailable: string[] = [];
+    const attempt = async <T>(name: string, read: (() => T | Promise<T>) | undefined): Promise<T | null> => {
+      if (!read) return null;
+      try {
+        return await read();
+      } catch {
+        unavailable.push(name);
+        return null;
+      }
+    };
+    const [engine, persister, stream, reconcile] = await Promise.all([
+      attempt("engine", sources.engine),
+      attempt("persister", sources.persister),
+      attempt("stream", sources.stream),
+      attempt("reconcile", reconcileStatus),
+    ]);
+    return {
+      commandQueueDepth: engine?.queueDepth ?? null,
+      engineSeq: engine?.lastSeq ?? null,
+      engineLogOffset: engine?.logOffset ?? null,
+      persisterOffset: persister?.offset ?? null,
+      persisterLag: persister?.lag ?? null,
+      connectedSockets: stream?.clusterSockets ?? null,
+      reconcile,
+      unavailable,
+      checkedAt: now(),
+    };
+  };
+}
+
+/** GET /admin/stats: system health for the admin dashboard, from a provider the composition root supplies. */
+export function createAdminStatsRoutes(options: { stats: SystemStatsProvider }): RouteFactory {
+  return function adminStatsRoutes(ctx: RouteContext) {
+    const router = createRouter();
+    router.openapi(
+      createRoute({
+        method: "get",
+        path: "/admin/stats",
+        tags: ["admin"],
+        middleware: [ctx.auth, ctx.admin],
+        security: [{ cookieAuth: [] }],
+        summary: "Queue depth, engine seq, persister lag, sockets, reconcile status",
+        responses: { 200: json(SystemStats, "Stats"), ...errors(401, 403) },
+      }),
+      async (c) => c.json(await options.stats(), 200),
+    );
+    return router;
+  };
+}

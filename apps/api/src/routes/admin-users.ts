@@ -1,0 +1,90 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { kycRequests, users } from "@ox/db";
+import { desc, eq, ilike, inArray, or } from "drizzle-orm";
+import type { RouteContext, RouteFactory } from "../app.ts";
+import { createRouter } from "../app-env.ts";
+import type { EngineReader } from "../engine-client/engine-reader.ts";
+import { errors, json } from "./openapi-helpers.ts";
+
+const Paise = z.number().int();
+export const AdminUsersQuery = z.object({
+  q: z.string().trim().max(64).default("").openapi({ description: "Part of a phone number, or a user id; empty lists the newest" }),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+});
+export const AdminUser = z
+  .object({
+    id: z.string(),
+    phone: z.string(),
+    role: z.enum(["USER", "ADMIN"]),
+    referralCode: z.string(),
+    createdAt: z.number().int(),
+    kycStatus: z.string().nullable(),
+    balance: z.object({ available: Paise, locked: Paise }),
+    positions: z.array(
+      z.object({ marketId: z.string(), yes: z.number().int(), no: z.number().int(), yesCostPaise: Paise, noCostPaise: Paise }),
+    ),
+  })
+  .openapi("AdminUser");
+export const AdminUsersResponse = z.object({ users: z.array(AdminUser) }).openapi("AdminUsers");
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+
+/** GET /admin/users?q=: accounts from Postgres, balances and positions live from the engine. */
+export function createAdminUserRoutes(options: { reader: EngineReader }): RouteFactory {
+  return function adminUserRoutes(ctx: RouteContext) {
+    const { db } = ctx.deps;
+    const router = createRouter();
+    router.openapi(
+      createRoute({
+        method: "get",
+        path: "/admin/users",
+        tags: ["admin"],
+        middleware: [ctx.auth, ctx.admin],
+        security: [{ cookieAuth: [] }],
+        summary: "Search users by phone or id, with live balances and positions",
+        request: { query: AdminUsersQuery },
+        responses: { 200: json(AdminUsersResponse, "Users"), ...errors(400, 401, 403, 503) },
+      }),
+      async (c) => {
+        const { q, limit } = c.req.valid("query");
+        const match = q ? or(eq(users.id, q), ilike(users.phone, `%${escapeLike(q)}%`)) : undefined;
+        const rows = await db.select().from(users).where(match).orderBy(desc(users.createdAt)).limit(limit);
+        const ids = rows.map((r) => r.id);
+        const kyc = ids.length
+          ? await db
+              .select({ userId: kycRequests.userId, status: kycRequests.status, createdAt: kycRequests.createdAt })
+              .from(kycRequests)
+              .where(inArray(kycRequests.userId, ids))
+          : [];
+        const latestKyc = new Map<string, { status: string; createdAt: number }>();
+        for (const k of kyc) {
+          const seen = latestKyc.get(k.userId);
+          if (!seen || k.createdAt >= seen.createdAt) latestKyc.set(k.userId, k);
+        }
+        const { reader } = options;
+        const live = await Promise.all(rows.map((r) => Promise.all([reader.account(r.id), reader.positions(r.id)])));
+        const list = rows.map((r, i) => {
+          const [account, positions] = live[i] ?? [null, []];
+          return {
+            id: r.id,
+            phone: r.phone,
+            role: r.role,
+            referralCode: r.referralCode,
+            createdAt: r.createdAt,
+            kycStatus: latestKyc.get(r.id)?.status ?? null,
+            balance: { available: account?.availablePaise ?? 0, locked: account?.lockedPaise ?? 0 },
+            positions: positions.map((p) => ({
+              marketId: p.marketId,
+              yes: p.yesQty,
+              no: p.noQty,
+              yesCostPaise: p.yesCostPaise,
+              noCostPaise: p.noCostPaise,
+            })),
+          };
+        });
+        return c.json({ users: list }, 200);
+      },
+    );
+    return router;
+  };
+}

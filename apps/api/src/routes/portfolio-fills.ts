@@ -1,0 +1,78 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { trades } from "@ox/db";
+import { and, desc, eq, lt, or } from "drizzle-orm";
+import type { RouteContext, RouteFactory } from "../app.ts";
+import { createRouter, sessionOf } from "../app-env.ts";
+import { errors, json } from "./openapi-helpers.ts";
+
+const Paise = z.number().int();
+export const FillsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  before: z.coerce.number().int().min(0).optional().openapi({ description: "Trade seq cursor: fills older than it" }),
+});
+export const Fill = z
+  .object({
+    tradeSeq: z.number().int(),
+    marketId: z.string(),
+    orderId: z.string(),
+    kind: z.enum(["TRANSFER", "MINT", "MERGE"]),
+    role: z.enum(["MAKER", "TAKER"]),
+    outcome: z.enum(["YES", "NO"]),
+    side: z.enum(["BUY", "SELL"]),
+    pricePaise: Paise.openapi({ description: "Per share, in the fill's outcome" }),
+    qty: z.number().int(),
+    feePaise: Paise,
+    ts: z.number().int(),
+  })
+  .openapi("Fill");
+export const FillsResponse = z
+  .object({ fills: z.array(Fill), nextBefore: z.number().int().nullable() })
+  .openapi("Fills");
+
+type TradeRow = typeof trades.$inferSelect;
+
+/** A trade seen from one of its two users (both rows when a user traded with themself). */
+function fillsOf(row: TradeRow, userId: string): z.infer<typeof Fill>[] {
+  const base = { tradeSeq: row.seq, marketId: row.marketId, kind: row.kind, qty: row.qty, ts: row.ts };
+  const out: z.infer<typeof Fill>[] = [];
+  if (row.takerUserId === userId) {
+    out.push({ ...base, role: "TAKER", orderId: row.takerOrderId, outcome: row.takerOutcome, side: row.takerSide, pricePaise: row.takerPricePaise, feePaise: row.takerFeePaise });
+  }
+  if (row.makerUserId === userId) {
+    out.push({ ...base, role: "MAKER", orderId: row.makerOrderId, outcome: row.makerOutcome, side: row.makerSide, pricePaise: row.makerPricePaise, feePaise: row.makerFeePaise });
+  }
+  return out;
+}
+
+/** GET /portfolio/fills: own fills, newest first, from the persister's `trades` projection. */
+export function createPortfolioFillsRoutes(): RouteFactory {
+  return function portfolioFillsRoutes(ctx: RouteContext) {
+    const router = createRouter();
+    router.openapi(
+      createRoute({
+        method: "get",
+        path: "/portfolio/fills",
+        tags: ["portfolio"],
+        middleware: [ctx.auth],
+        security: [{ cookieAuth: [] }],
+        summary: "Your fills, newest first (from Postgres: may lag the engine by the persister's lag)",
+        request: { query: FillsQuery },
+        responses: { 200: json(FillsResponse, "Fills"), ...errors(400, 401) },
+      }),
+      async (c) => {
+        const { userId } = sessionOf(c);
+        const { limit, before } = c.req.valid("query");
+        const mine = or(eq(trades.makerUserId, userId), eq(trades.takerUserId, userId));
+        const rows = await ctx.deps.db
+          .select()
+          .from(trades)
+          .where(before === undefined ? mine : and(mine, lt(trades.seq, before)))
+          .orderBy(desc(trades.seq))
+          .limit(limit);
+        const nextBefore = rows.length === limit ? (rows.at(-1)?.seq ?? null) : null;
+        return c.json({ fills: rows.flatMap((r) => fillsOf(r, userId)), nextBefore }, 200);
+      },
+    );
+    return router;
+  };
+}
