@@ -10,7 +10,8 @@ const MIN_AVERAGE_STREAM = 150;
 export function fuzzBudget() {
   const total = Number(process.env.ENGINE_FUZZ_COMMANDS ?? DEFAULT_COMMANDS);
   const seed = Number(process.env.ENGINE_FUZZ_SEED ?? 20_261_124);
-  if (!Number.isSafeInteger(total) || total < 1_000) throw new Error(`ENGINE_FUZZ_COMMANDS=${total}: need ≥ 1000`);
+  if (!Number.isSafeInteger(total) || total < 1_000)
+    throw new Error(`ENGINE_FUZZ_COMMANDS=${total}: need ≥ 1000`);
   const streamTarget = Math.round(0.42 * total);
   const walkCommands = Math.round(0.33 * total);
   const snapshotTarget = Math.round(0.1 * total);
