@@ -1,4 +1,5 @@
 import { createReferenceEngine } from "../src/reference/index.ts";
+import { edgeScenarios } from "./scenarios-edges.ts";
 import { kindScenarios } from "./scenarios-kinds.ts";
 import { lifecycleScenarios } from "./scenarios-lifecycle.ts";
 import { matchingScenarios } from "./scenarios-matching.ts";
@@ -6,3 +7,4 @@ import { matchingScenarios } from "./scenarios-matching.ts";
 matchingScenarios("reference", createReferenceEngine);
 kindScenarios("reference", createReferenceEngine);
 lifecycleScenarios("reference", createReferenceEngine);
+edgeScenarios("reference", createReferenceEngine);
