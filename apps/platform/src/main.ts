@@ -3,10 +3,11 @@
  * Flags: --no-bot (no market maker), --no-demo (no demo markets on first start).
  */
 import { execFileSync } from "node:child_process";
-import { resolve } from "node:path";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { createLogger, EnvError, loadEnv } from "@ox/api";
-import { createApiClient, createMarketMaker } from "@ox/bot";
+import { ApiError, type ApiClient, createApiClient, createMarketMaker } from "@ox/bot";
 import { seedDemoMarkets } from "./demo-markets.ts";
 import { startPlatform, webDistExists } from "./platform.ts";
 
@@ -43,17 +44,37 @@ if (!webDistExists(webDist)) {
 const platform = await startPlatform({ env, logger, webDist });
 const startedMs = Date.now() - began;
 
-const admin = createApiClient({ baseUrl: platform.url });
+/**
+ * The demo admin and the bot log in like anyone else (console OTP) and keep their session cookie in
+ * the data directory, so a restart reuses it instead of asking for a new OTP (which is throttled).
+ */
+async function demoClient(phone: string, name: string): Promise<ApiClient> {
+  const file = join(platform.dataDir, `${name}.session`);
+  const saved = existsSync(file) ? readFileSync(file, "utf8").trim() : undefined;
+  const client = createApiClient({ baseUrl: platform.url, cookie: saved });
+  try {
+    if (saved) {
+      await client.call("GET", "/me");
+      return client;
+    }
+  } catch (err) {
+    if (!(err instanceof ApiError && err.status === 401)) throw err;
+  }
+  const fresh = createApiClient({ baseUrl: platform.url });
+  await fresh.login(phone);
+  writeFileSync(file, fresh.cookie ?? "", { mode: 0o600 });
+  return fresh;
+}
+
 let bot: ReturnType<typeof createMarketMaker> | undefined;
 if (devMode && env.SMS_PROVIDER === "console") {
-  await admin.login(DEMO_ADMIN_PHONE);
+  const admin = await demoClient(DEMO_ADMIN_PHONE, "demo-admin");
   if (!flags["no-demo"]) {
     const created = await seedDemoMarkets(admin, Date.now());
     if (created > 0) logger.info({ created }, "seeded demo markets");
   }
   if (!flags["no-bot"]) {
-    const botApi = createApiClient({ baseUrl: platform.url });
-    await botApi.login(BOT_PHONE);
+    const botApi = await demoClient(BOT_PHONE, "bot");
     bot = createMarketMaker({ api: botApi, logger: logger.child({ process: "bot" }) });
     bot.start();
   }
