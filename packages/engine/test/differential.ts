@@ -47,7 +47,7 @@ function readModels(engine: Engine, userIds: readonly string[], marketIds: reado
     users: [...engine.userIds()].sort(),
     totals: engine.totals(),
     accounts: userIds.map((u) => [engine.account(u), engine.positions(u), engine.openOrders(u)]),
-    markets: marketIds.map((m) => [engine.market(m), engine.book(m), engine.book(m, 2)]),
+    markets: marketIds.map((m) => [engine.market(m), engine.book(m), engine.book(m, 2), engine.book(m, 0)]),
   };
 }
 
@@ -94,6 +94,16 @@ export function applyBoth(pair: Pair, cmd: Command, index: number, options: Step
       index,
       cmd,
     );
+  }
+  for (const e of r.events) {
+    const id = e.type === "ORDER_CLOSED" ? e.orderId : e.type === "TRADE" ? e.makerOrderId : null;
+    if (id !== null && !same(pair.ref.order(id), pair.fast.order(id))) {
+      throw new DivergenceError(
+        `order(${id}) after #${index}: ${firstDifference(pair.ref.order(id), pair.fast.order(id))}`,
+        index,
+        cmd,
+      );
+    }
   }
   pair.refLedger.record(r.events);
   pair.fastLedger.record(f.events);

@@ -34,10 +34,10 @@ function levels(state: RefState, market: RefMarket, side: "BID" | "ASK"): [numbe
 export function bookView(state: RefState, market: RefMarket, depth?: number): BookView {
   const limit = depth ?? Number.POSITIVE_INFINITY;
   const yes: BookLevel[] = levels(state, market, "BID")
-    .slice(0, limit)
+    .filter((_, i) => i < limit)
     .map(([y, qty]) => ({ pricePaise: y, qty }));
   const no: BookLevel[] = levels(state, market, "ASK")
-    .slice(0, limit)
+    .filter((_, i) => i < limit)
     .map(([y, qty]) => ({ pricePaise: 1000 - y, qty }));
   return { marketId: market.marketId, bookSeq: market.bookSeq, yes, no };
 }
