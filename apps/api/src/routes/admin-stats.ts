@@ -28,8 +28,11 @@ export interface SystemStatsSources {
   engine?: () => { lastSeq: number; logOffset: number; queueDepth: number } | Promise<{ lastSeq: number; logOffset: number; queueDepth: number }>;
   persister?: () => { offset: number; lag: number };
   stream?: () => Promise<{ clusterSockets: number }>;
-  /** A full engine-vs-Postgres comparison: expensive, so its result is kept for reconcileEveryMs. */
-  reconcile?: () => Promise<{ ok: boolean; differences: number }>;
+  /**
+   * A full engine-vs-Postgres comparison: expensive, so its result is kept for reconcileEveryMs.
+   * Null = skipped this time (e.g. the persister is behind), the previous result stands.
+   */
+  reconcile?: () => Promise<{ ok: boolean; differences: number } | null>;
   reconcileEveryMs?: number;
   now?: () => number;
 }
@@ -45,7 +48,9 @@ export function createSystemStatsProvider(sources: SystemStatsSources): SystemSt
     if (lastReconcile && now() - lastReconcile.checkedAt < every) return lastReconcile;
     running ??= sources
       .reconcile()
-      .then((r) => void (lastReconcile = { ok: r.ok, differences: r.differences, checkedAt: now() }))
+      .then((r) => {
+        if (r) lastReconcile = { ok: r.ok, differences: r.differences, checkedAt: now() };
+      })
       .catch((err: unknown) => void (lastReconcile = { ok: false, differences: 0, checkedAt: now(), error: String(err) }))
       .finally(() => void (running = null));
     await running;
