@@ -16,23 +16,33 @@ test("npm run reconcile: clean after the persister, exit 1 with the difference a
   const handle = await freshDb("postgres");
   try {
     mkdirSync(join(dataDir, "journal"));
-    const log = await createFileJournal<LogRecord>({ path: join(dataDir, "journal", "events.journal"), logger: quiet });
+    const log = await createFileJournal<LogRecord>({
+      path: join(dataDir, "journal", "events.journal"),
+      logger: quiet,
+    });
     const origin = await seedOrigin(handle.db, 4);
     await runWorkload({ origin, log, orders: 150, seed: 5 });
     await createPersister({ log, db: handle.db, logger: quiet }).catchUp();
     await log.close();
     const run = () => {
-      const env = { ...process.env, DATABASE_URL: handle.url, DATA_DIR: dataDir, REDIS_URL: "", KAFKA_BROKERS: "" };
-      delete env.REDIS_URL;
-      delete env.KAFKA_BROKERS;
-      const r = spawnSync(process.execPath, [join(import.meta.dir, "reconcile.ts")], { env, encoding: "utf8" });
-      return { status: r.status, report: r.stdout.trim() ? JSON.parse(r.stdout.trim().split("\n").at(-1)!) : r.stderr };
+      const { REDIS_URL: _r, KAFKA_BROKERS: _k, ...rest } = process.env;
+      const env = { ...rest, DATABASE_URL: handle.url, DATA_DIR: dataDir };
+      const r = spawnSync(process.execPath, [join(import.meta.dir, "reconcile.ts")], {
+        env,
+        encoding: "utf8",
+      });
+      return {
+        status: r.status,
+        report: r.stdout.trim() ? JSON.parse(r.stdout.trim().split("\n").at(-1)!) : r.stderr,
+      };
     };
     const clean = run();
     expect(clean.report).toMatchObject({ ok: true, engineSource: "replay", users: 4, differences: [] });
     expect(clean.status).toBe(0);
 
-    await handle.db.execute(sql`update positions set yes_qty = yes_qty + 3 where (user_id, market_id) in (select user_id, market_id from positions limit 1)`);
+    await handle.db.execute(
+      sql`update positions set yes_qty = yes_qty + 3 where (user_id, market_id) in (select user_id, market_id from positions limit 1)`,
+    );
     const dirty = run();
     expect(dirty.status).toBe(1);
     expect(dirty.report.ok).toBe(false);

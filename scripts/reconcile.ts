@@ -15,7 +15,9 @@ import { eq } from "drizzle-orm";
 
 const env = process.env;
 const topic = env.EVENT_TOPIC ?? "ox.events";
-const persisterName = env.KAFKA_BROKERS ? `persister:${topic}:${env.EVENT_PARTITION ?? 0}` : DEFAULT_PERSISTER_NAME;
+const persisterName = env.KAFKA_BROKERS
+  ? `persister:${topic}:${env.EVENT_PARTITION ?? 0}`
+  : DEFAULT_PERSISTER_NAME;
 const dataDir = env.DATA_DIR ?? "./data";
 
 async function persistedOffset(db: Db) {
@@ -25,7 +27,12 @@ async function persistedOffset(db: Db) {
 
 async function openLog(): Promise<EventLog<LogRecord>> {
   if (env.KAFKA_BROKERS) {
-    return createKafkaLog<LogRecord>({ brokers: env.KAFKA_BROKERS.split(","), topic, partition: Number(env.EVENT_PARTITION ?? 0), clientId: "reconcile" });
+    return createKafkaLog<LogRecord>({
+      brokers: env.KAFKA_BROKERS.split(","),
+      topic,
+      partition: Number(env.EVENT_PARTITION ?? 0),
+      clientId: "reconcile",
+    });
   }
   return createFileJournal<LogRecord>({ path: join(dataDir, "journal", "events.journal") });
 }
@@ -34,7 +41,11 @@ async function openLog(): Promise<EventLog<LogRecord>> {
 async function liveSource(db: Db): Promise<{ source: EngineSource; close(): Promise<void> } | null> {
   if (!env.REDIS_URL) return null;
   const pubsub = createRedisPubSub<unknown>(env.REDIS_URL);
-  const reader = createRemoteEngineReader({ pubsub, instanceId: `reconcile-${process.pid}`, timeoutMs: 2_000 });
+  const reader = createRemoteEngineReader({
+    pubsub,
+    instanceId: `reconcile-${process.pid}`,
+    timeoutMs: 2_000,
+  });
   const close = async () => {
     await reader.close();
     await pubsub.close();
@@ -49,7 +60,9 @@ async function liveSource(db: Db): Promise<{ source: EngineSource; close(): Prom
     }
     const markets = await reader.markets();
     // The query channel lists no users: take Postgres's; the totals comparison catches any user it misses.
-    const userIds = (await db.select({ userId: engineBalances.userId }).from(engineBalances)).map((r) => r.userId);
+    const userIds = (await db.select({ userId: engineBalances.userId }).from(engineBalances)).map(
+      (r) => r.userId,
+    );
     const source: EngineSource = {
       userIds: () => userIds,
       account: (u) => reader.account(u),
@@ -65,10 +78,12 @@ async function liveSource(db: Db): Promise<{ source: EngineSource; close(): Prom
   }
 }
 
-const handle = await createDb(env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: join(dataDir, "pg") });
+const handle = await createDb(
+  env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: join(dataDir, "pg") },
+);
 try {
   const live = await liveSource(handle.db);
-  let report;
+  let report: Awaited<ReturnType<typeof reconcile>>;
   let engineSource: string;
   if (live) {
     engineSource = "live";
@@ -83,7 +98,11 @@ try {
     report = await reconcile({ db: handle.db, engine: replayed.engine, persisterName });
     if (replayed.divergedAt !== null) {
       report.ok = false;
-      report.differences.push({ what: "replay diverged from the log", engine: replayed.divergedAt, postgres: null });
+      report.differences.push({
+        what: "replay diverged from the log",
+        engine: replayed.divergedAt,
+        postgres: null,
+      });
     }
   }
   console.log(JSON.stringify({ engineSource, ...report }));

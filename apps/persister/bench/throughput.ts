@@ -25,7 +25,16 @@ for (const kind of ["postgres", "pglite"] as const) {
     rows += r.rows;
   }
   const s = (performance.now() - t0) / 1000;
-  console.log(JSON.stringify({ db: kind, records: end, rows, seconds: +s.toFixed(2), rowsPerSec: Math.round(rows / s), recordsPerSec: Math.round(end / s) }));
+  console.log(
+    JSON.stringify({
+      db: kind,
+      records: end,
+      rows,
+      seconds: +s.toFixed(2),
+      rowsPerSec: Math.round(rows / s),
+      recordsPerSec: Math.round(end / s),
+    }),
+  );
   await handle.close();
 }
 await log.close();

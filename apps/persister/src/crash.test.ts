@@ -5,7 +5,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { consumerOffsets } from "@ox/db";
 import { createPersister } from "./persister.ts";
-import { copyOrigin, dumpProjections, freshDb, quiet, runWorkload, seedOrigin, tempJournal } from "./test-kit.ts";
+import {
+  copyOrigin,
+  dumpProjections,
+  freshDb,
+  quiet,
+  runWorkload,
+  seedOrigin,
+  tempJournal,
+} from "./test-kit.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "ox-crash-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -27,13 +35,28 @@ test("kill -9 between the inserts and the commit, again and again: restart gives
     let kills = 0;
     for (const crashAt of [1, 2, 5, 1, 3, 8, 1]) {
       const before = await offset();
-      const r = spawnSync(bun, [child], { env: { ...process.env, DATABASE_URL: crashed.url, JOURNAL_DIR: dir, CRASH_AT: String(crashAt), BATCH_SIZE: "10" }, encoding: "utf8" });
-      expect({ signal: r.signal, stderr: r.stderr.slice(0, 500) }).toEqual({ signal: "SIGKILL", stderr: expect.any(String) });
+      const r = spawnSync(bun, [child], {
+        env: {
+          ...process.env,
+          DATABASE_URL: crashed.url,
+          JOURNAL_DIR: dir,
+          CRASH_AT: String(crashAt),
+          BATCH_SIZE: "10",
+        },
+        encoding: "utf8",
+      });
+      expect({ signal: r.signal, stderr: r.stderr.slice(0, 500) }).toEqual({
+        signal: "SIGKILL",
+        stderr: expect.any(String),
+      });
       kills++;
       // Batches before the killed one are committed; the killed one left nothing behind.
       expect(await offset()).toBe(Math.min(end, before + (crashAt - 1) * 10));
     }
-    const done = spawnSync(bun, [child], { env: { ...process.env, DATABASE_URL: crashed.url, JOURNAL_DIR: dir, CRASH_AT: "0" }, encoding: "utf8" });
+    const done = spawnSync(bun, [child], {
+      env: { ...process.env, DATABASE_URL: crashed.url, JOURNAL_DIR: dir, CRASH_AT: "0" },
+      encoding: "utf8",
+    });
     expect(done.status).toBe(0);
     expect(await dumpProjections(crashed.db)).toEqual(await dumpProjections(reference.db));
     expect(await offset()).toBe(end);

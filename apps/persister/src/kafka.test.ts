@@ -10,7 +10,11 @@ const brokers = (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(",");
 
 test("Kafka log → Postgres: persisted while appended, reconciles with the live and the replayed engine", async () => {
   const handle = await freshDb("postgres");
-  const log = await createKafkaLog<LogRecord>({ brokers, topic: `ox-persister-test-${Date.now().toString(36)}-${crypto.randomUUID().slice(0, 6)}`, logger: quiet });
+  const log = await createKafkaLog<LogRecord>({
+    brokers,
+    topic: `ox-persister-test-${Date.now().toString(36)}-${crypto.randomUUID().slice(0, 6)}`,
+    logger: quiet,
+  });
   try {
     const origin = await seedOrigin(handle.db, 5);
     const persister = createPersister({ log, db: handle.db, logger: quiet, batchSize: 50 });

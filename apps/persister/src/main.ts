@@ -23,7 +23,9 @@ const env = z
   .parse(process.env);
 
 const logger = pino({ name: "persister", level: env.LOG_LEVEL });
-const handle = await createDb(env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: join(env.DATA_DIR, "pg") });
+const handle = await createDb(
+  env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: join(env.DATA_DIR, "pg") },
+);
 const log: EventLog<LogRecord> = env.KAFKA_BROKERS
   ? await createKafkaLog<LogRecord>({
       brokers: env.KAFKA_BROKERS.split(",").map((b) => b.trim()),

@@ -7,7 +7,15 @@ import { inArray, sql } from "drizzle-orm";
 import { createPersister } from "./persister.ts";
 import { reconcile } from "./reconcile.ts";
 import { replayLog } from "./replay.ts";
-import { copyOrigin, dumpProjections, freshDb, quiet, runWorkload, seedOrigin, tempJournal } from "./test-kit.ts";
+import {
+  copyOrigin,
+  dumpProjections,
+  freshDb,
+  quiet,
+  runWorkload,
+  seedOrigin,
+  tempJournal,
+} from "./test-kit.ts";
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -28,7 +36,12 @@ describe.each(["pglite", "postgres"] as const)("persister on %s", (kind) => {
       const origin = await seedOrigin(live.db, 6);
       await copyOrigin(live.db, rebuilt.db);
       const persister = createPersister({ log, db: live.db, logger: quiet, batchSize: 7 });
-      const engine = await runWorkload({ origin, log, orders: 400, onBatch: async () => void (await persister.runOnce()) });
+      const engine = await runWorkload({
+        origin,
+        log,
+        orders: 400,
+        onBatch: async () => void (await persister.runOnce()),
+      });
       await persister.catchUp();
       const end = await log.endOffset();
 
@@ -47,14 +60,23 @@ describe.each(["pglite", "postgres"] as const)("persister on %s", (kind) => {
       expect(new Set(a.trades.map((t) => t.kind))).toEqual(new Set(["TRANSFER", "MINT", "MERGE"]));
       expect(a.orders.some((o) => o.status === "REJECTED")).toBe(true);
       expect(a.payouts.length).toBeGreaterThan(0);
-      console.log(`[persister:${kind}] ${end} records, ${a.trades.length} trades; rebuild ${Math.round(rebuildMs)} ms`);
+      console.log(
+        `[persister:${kind}] ${end} records, ${a.trades.length} trades; rebuild ${Math.round(rebuildMs)} ms`,
+      );
 
       // Money that started in Postgres is in the ledger once: outbox credits and the API's withdrawal.
       const refs = (await live.db.select({ id: outbox.id }).from(outbox)).map((r) => r.id);
-      const viaEngine = await live.db.select().from(engineTransfers).where(inArray(engineTransfers.ref, refs));
+      const viaEngine = await live.db
+        .select()
+        .from(engineTransfers)
+        .where(inArray(engineTransfers.ref, refs));
       expect(viaEngine.length).toBe(12);
-      const kinds = await live.db.execute(sql`select kind, count(*)::int as n from ${ledgerEntries} group by kind order by kind`);
-      const byKind = Object.fromEntries((kinds as unknown as { rows: Array<{ kind: string; n: number }> }).rows.map((r) => [r.kind, r.n]));
+      const kinds = await live.db.execute(
+        sql`select kind, count(*)::int as n from ${ledgerEntries} group by kind order by kind`,
+      );
+      const byKind = Object.fromEntries(
+        (kinds as unknown as { rows: Array<{ kind: string; n: number }> }).rows.map((r) => [r.kind, r.n]),
+      );
       expect(byKind).toMatchObject({ BONUS: 6, DEPOSIT: 6, WITHDRAWAL: 1, ADJUSTMENT: 1 });
 
       // The replayed log is the same engine.
@@ -74,7 +96,9 @@ describe.each(["pglite", "postgres"] as const)("persister on %s", (kind) => {
     try {
       const origin = await seedOrigin(handle.db, 4);
       const engine = await runWorkload({ origin, log, orders: 200, seed: 3 });
-      const [p1, p2] = [1, 2].map(() => createPersister({ log, db: handle.db, logger: quiet, batchSize: 13 }));
+      const [p1, p2] = [1, 2].map(() =>
+        createPersister({ log, db: handle.db, logger: quiet, batchSize: 13 }),
+      );
       await Promise.all([p1!.catchUp(), p2!.catchUp()]);
       const once = await dumpProjections(handle.db);
       expect(await p1!.runOnce()).toBeNull();
@@ -82,10 +106,14 @@ describe.each(["pglite", "postgres"] as const)("persister on %s", (kind) => {
       expect((await reconcile({ db: handle.db, engine })).ok).toBe(true);
 
       const victim = origin.userIds[2]!;
-      await handle.db.execute(sql`update engine_balances set available_paise = available_paise + 1 where user_id = ${victim}`);
+      await handle.db.execute(
+        sql`update engine_balances set available_paise = available_paise + 1 where user_id = ${victim}`,
+      );
       const report = await reconcile({ db: handle.db, engine });
       expect(report.ok).toBe(false);
-      expect(report.differences).toContainEqual(expect.objectContaining({ userId: victim, what: "availablePaise" }));
+      expect(report.differences).toContainEqual(
+        expect.objectContaining({ userId: victim, what: "availablePaise" }),
+      );
       expect(report.conservation.postgres).toBe(false);
     } finally {
       await log.close();

@@ -63,7 +63,10 @@ export function createPersister(options: PersisterOptions): Persister {
   let stopping = false;
 
   async function storedOffset(q: Db | Tx): Promise<number> {
-    const [row] = await q.select({ offset: consumerOffsets.offset }).from(consumerOffsets).where(eq(consumerOffsets.name, name));
+    const [row] = await q
+      .select({ offset: consumerOffsets.offset })
+      .from(consumerOffsets)
+      .where(eq(consumerOffsets.name, name));
     return row?.offset ?? 0;
   }
 
@@ -77,18 +80,27 @@ export function createPersister(options: PersisterOptions): Persister {
     const started = performance.now();
     const result = await db.transaction(async (tx) => {
       await tx.insert(consumerOffsets).values({ name, offset: 0, updatedAt: now() }).onConflictDoNothing();
-      const [row] = await tx.select({ offset: consumerOffsets.offset }).from(consumerOffsets).where(eq(consumerOffsets.name, name)).for("update");
+      const [row] = await tx
+        .select({ offset: consumerOffsets.offset })
+        .from(consumerOffsets)
+        .where(eq(consumerOffsets.name, name))
+        .for("update");
       // Another persister on the same row committed meanwhile: keep only what is still ahead of it.
       const start = row?.offset ?? 0;
       const todo = entries.filter((e) => e.offset >= start);
-      if (todo.length === 0 || todo[0]!.offset !== start) return { records: 0, events: 0, rows: 0, offset: start };
+      if (todo.length === 0 || todo[0]!.offset !== start)
+        return { records: 0, events: 0, rows: 0, offset: start };
       checkDense(todo);
       const plan = planBatch(todo);
       const written = await writePlan(tx, plan);
       const next = todo.at(-1)!.offset + 1;
       await saveOffset(tx, name, next, now());
       await options.beforeCommit?.({ from: start, to: next });
-      if (written.walletMissing > 0) logger.warn({ count: written.walletMissing }, "persister: ledger movements of users without a wallet were not posted");
+      if (written.walletMissing > 0)
+        logger.warn(
+          { count: written.walletMissing },
+          "persister: ledger movements of users without a wallet were not posted",
+        );
       return { records: todo.length, events: plan.events, rows: written.rows, offset: next };
     });
     const ms = performance.now() - started;

@@ -5,8 +5,8 @@
  */
 import type { LogEntry } from "@ox/bus";
 import type { LogRecord } from "@ox/contracts/pipeline";
-import type { EngineEvent, OrderAcceptedEvent, PlaceOrderCommand, TradeEvent } from "@ox/engine";
 import type { engineBalances, engineTransfers, LedgerKind, orders, payouts, positions, trades } from "@ox/db";
+import type { EngineEvent, OrderAcceptedEvent, PlaceOrderCommand, TradeEvent } from "@ox/engine";
 
 export type OrderRow = typeof orders.$inferInsert;
 /** Changes to an order accepted in an earlier batch. Applies only if the row is older than `firstSeq`. */
@@ -44,7 +44,9 @@ export interface Movement {
   engineRef: string | null;
 }
 
-export type BalanceRow = Omit<typeof engineBalances.$inferInsert, "lockedPaise"> & { lockedPaise: number | null };
+export type BalanceRow = Omit<typeof engineBalances.$inferInsert, "lockedPaise"> & {
+  lockedPaise: number | null;
+};
 
 export interface Plan {
   newOrders: Map<string, OrderRow>;
@@ -115,15 +117,34 @@ function apply(plan: Plan, record: LogRecord, e: EngineEvent) {
     case "ORDER_CLOSED": {
       const row = plan.newOrders.get(e.orderId);
       const close = { status: e.status, reason: e.reason, filledQty: e.filledQty };
-      if (row) Object.assign(row, { status: e.status, closeReason: e.reason, filledQty: e.filledQty, lastSeq: e.seq, updatedAt: e.ts });
+      if (row)
+        Object.assign(row, {
+          status: e.status,
+          closeReason: e.reason,
+          filledQty: e.filledQty,
+          lastSeq: e.seq,
+          updatedAt: e.ts,
+        });
       else Object.assign(orderUpdate(plan, e.orderId, e.seq, e.ts), { close });
       return;
     }
     case "USER_CREATED":
-      plan.balances.set(e.userId, { userId: e.userId, availablePaise: 0, lockedPaise: 0, lastSeq: e.seq, updatedAt: e.ts });
+      plan.balances.set(e.userId, {
+        userId: e.userId,
+        availablePaise: 0,
+        lockedPaise: 0,
+        lastSeq: e.seq,
+        updatedAt: e.ts,
+      });
       return;
     case "BALANCE":
-      plan.balances.set(e.userId, { userId: e.userId, availablePaise: e.availablePaise, lockedPaise: e.lockedPaise, lastSeq: e.seq, updatedAt: e.ts });
+      plan.balances.set(e.userId, {
+        userId: e.userId,
+        availablePaise: e.availablePaise,
+        lockedPaise: e.lockedPaise,
+        lastSeq: e.seq,
+        updatedAt: e.ts,
+      });
       return;
     case "POSITION": {
       const { type: _t, seq, ts, ...rest } = e;
@@ -144,15 +165,39 @@ function apply(plan: Plan, record: LogRecord, e: EngineEvent) {
         ts: e.ts,
       });
       const known = plan.balances.get(e.userId);
-      plan.balances.set(e.userId, { userId: e.userId, availablePaise: e.availablePaise, lockedPaise: known?.lockedPaise ?? null, lastSeq: e.seq, updatedAt: e.ts });
+      plan.balances.set(e.userId, {
+        userId: e.userId,
+        availablePaise: e.availablePaise,
+        lockedPaise: known?.lockedPaise ?? null,
+        lastSeq: e.seq,
+        updatedAt: e.ts,
+      });
       const kind: LedgerKind = credit ? e.kind : "WITHDRAWAL";
-      move(plan, e.userId, kind, credit ? e.amountPaise : -e.amountPaise, `evt:${e.seq}:${e.userId}:${kind}`, `${kind} ${e.ref}`, e.ts, e.ref);
+      move(
+        plan,
+        e.userId,
+        kind,
+        credit ? e.amountPaise : -e.amountPaise,
+        `evt:${e.seq}:${e.userId}:${kind}`,
+        `${kind} ${e.ref}`,
+        e.ts,
+        e.ref,
+      );
       return;
     }
     case "PAYOUT": {
       const { type: _t, ...rest } = e;
       plan.payouts.push(rest);
-      move(plan, e.userId, "PAYOUT", e.amountPaise, `evt:${e.seq}:${e.userId}:PAYOUT`, `Payout ${e.outcome} in ${e.marketId}`, e.ts, null);
+      move(
+        plan,
+        e.userId,
+        "PAYOUT",
+        e.amountPaise,
+        `evt:${e.seq}:${e.userId}:PAYOUT`,
+        `Payout ${e.outcome} in ${e.marketId}`,
+        e.ts,
+        null,
+      );
       return;
     }
     case "MARKET_CLOSED":
@@ -207,8 +252,22 @@ function trade(plan: Plan, e: TradeEvent) {
   if (e.kind === "MINT") m.pairsDelta += e.qty;
   if (e.kind === "MERGE") m.pairsDelta -= e.qty;
   const parties = [
-    { orderId: e.makerOrderId, userId: e.makerUserId, side: e.makerSide, price: e.makerPricePaise, fee: e.makerFeePaise, outcome: e.makerOutcome },
-    { orderId: e.takerOrderId, userId: e.takerUserId, side: e.takerSide, price: e.takerPricePaise, fee: e.takerFeePaise, outcome: e.takerOutcome },
+    {
+      orderId: e.makerOrderId,
+      userId: e.makerUserId,
+      side: e.makerSide,
+      price: e.makerPricePaise,
+      fee: e.makerFeePaise,
+      outcome: e.makerOutcome,
+    },
+    {
+      orderId: e.takerOrderId,
+      userId: e.takerUserId,
+      side: e.takerSide,
+      price: e.takerPricePaise,
+      fee: e.takerFeePaise,
+      outcome: e.takerOutcome,
+    },
   ];
   for (const p of parties) {
     const value = p.price * e.qty;
@@ -226,19 +285,47 @@ function trade(plan: Plan, e: TradeEvent) {
       u.feesDelta += p.fee;
     }
     const what = `${p.side} ${e.qty} ${p.outcome} @ ${p.price} (${e.kind}) in ${e.marketId}`;
-    move(plan, p.userId, "TRADE", p.side === "BUY" ? -value : value, `evt:${e.seq}:${p.userId}:TRADE`, what, e.ts, null);
+    move(
+      plan,
+      p.userId,
+      "TRADE",
+      p.side === "BUY" ? -value : value,
+      `evt:${e.seq}:${p.userId}:TRADE`,
+      what,
+      e.ts,
+      null,
+    );
     move(plan, p.userId, "FEE", -p.fee, `evt:${e.seq}:${p.userId}:FEE`, `Fee on ${what}`, e.ts, null);
   }
 }
 
-function move(plan: Plan, userId: string, kind: LedgerKind, amountPaise: number, reference: string, description: string, ts: number, engineRef: string | null) {
-  if (amountPaise !== 0) plan.movements.push({ userId, kind, amountPaise, reference, description, ts, engineRef });
+function move(
+  plan: Plan,
+  userId: string,
+  kind: LedgerKind,
+  amountPaise: number,
+  reference: string,
+  description: string,
+  ts: number,
+  engineRef: string | null,
+) {
+  if (amountPaise !== 0)
+    plan.movements.push({ userId, kind, amountPaise, reference, description, ts, engineRef });
 }
 
 function orderUpdate(plan: Plan, id: string, seq: number, ts: number): OrderUpdate {
   let u = plan.orderUpdates.get(id);
   if (!u) {
-    u = { id, firstSeq: seq, lastSeq: seq, filledQtyDelta: 0, filledValueDelta: 0, feesDelta: 0, close: null, ts };
+    u = {
+      id,
+      firstSeq: seq,
+      lastSeq: seq,
+      filledQtyDelta: 0,
+      filledValueDelta: 0,
+      feesDelta: 0,
+      close: null,
+      ts,
+    };
     plan.orderUpdates.set(id, u);
   }
   u.lastSeq = seq;
@@ -249,7 +336,18 @@ function orderUpdate(plan: Plan, id: string, seq: number, ts: number): OrderUpda
 function marketUpdate(plan: Plan, id: string, seq: number): MarketUpdate {
   let m = plan.markets.get(id);
   if (!m) {
-    m = { id, firstSeq: seq, lastSeq: seq, volumeDelta: 0, pairsDelta: 0, lastYesPricePaise: null, status: null, outcome: null, closedAt: null, resolvedAt: null };
+    m = {
+      id,
+      firstSeq: seq,
+      lastSeq: seq,
+      volumeDelta: 0,
+      pairsDelta: 0,
+      lastYesPricePaise: null,
+      status: null,
+      outcome: null,
+      closedAt: null,
+      resolvedAt: null,
+    };
     plan.markets.set(id, m);
   }
   m.lastSeq = seq;

@@ -3,7 +3,18 @@
  * quiescent or caught-up pair: compare a replayed engine at the persister's offset, or a live engine
  * once the persister has reached its log offset.
  */
-import { consumerOffsets, engineBalances, engineTransfers, ledgerEntries, markets, outbox, positions, trades, wallets, type Db } from "@ox/db";
+import {
+  consumerOffsets,
+  type Db,
+  engineBalances,
+  engineTransfers,
+  ledgerEntries,
+  markets,
+  outbox,
+  positions,
+  trades,
+  wallets,
+} from "@ox/db";
 import type { AccountView, EngineTotals, MarketView, PositionView } from "@ox/engine";
 import { eq, sql } from "drizzle-orm";
 import { DEFAULT_PERSISTER_NAME } from "./persister.ts";
@@ -38,9 +49,15 @@ export interface ReconcileReport {
 
 const POS_FIELDS = ["yesQty", "noQty", "yesLockedQty", "noLockedQty", "yesCostPaise", "noCostPaise"] as const;
 const nonZero = (p: Pick<PositionView, (typeof POS_FIELDS)[number]>) => POS_FIELDS.some((f) => p[f] !== 0);
-const conserved = (t: EngineTotals) => t.availablePaise + t.lockedPaise + t.escrowPaise + t.feesPaise === t.creditsPaise - t.debitsPaise;
+const conserved = (t: EngineTotals) =>
+  t.availablePaise + t.lockedPaise + t.escrowPaise + t.feesPaise === t.creditsPaise - t.debitsPaise;
 
-export async function reconcile(options: { db: Db; engine: EngineSource; persisterName?: string; maxDifferences?: number }): Promise<ReconcileReport> {
+export async function reconcile(options: {
+  db: Db;
+  engine: EngineSource;
+  persisterName?: string;
+  maxDifferences?: number;
+}): Promise<ReconcileReport> {
   const { db, engine } = options;
   const max = options.maxDifferences ?? 100;
   const differences: Difference[] = [];
@@ -48,10 +65,14 @@ export async function reconcile(options: { db: Db; engine: EngineSource; persist
     if (differences.length < max) differences.push(d);
   };
 
-  const [offsetRow] = await db.select().from(consumerOffsets).where(eq(consumerOffsets.name, options.persisterName ?? DEFAULT_PERSISTER_NAME));
+  const [offsetRow] = await db
+    .select()
+    .from(consumerOffsets)
+    .where(eq(consumerOffsets.name, options.persisterName ?? DEFAULT_PERSISTER_NAME));
   const balances = new Map((await db.select().from(engineBalances)).map((b) => [b.userId, b]));
   const pgPositions = new Map<string, typeof positions.$inferSelect>();
-  for (const p of await db.select().from(positions)) if (nonZero(p)) pgPositions.set(`${p.userId}\u0000${p.marketId}`, p);
+  for (const p of await db.select().from(positions))
+    if (nonZero(p)) pgPositions.set(`${p.userId}\u0000${p.marketId}`, p);
 
   const userIds = [...(await engine.userIds())].sort();
   let positionCount = 0;
@@ -60,7 +81,8 @@ export async function reconcile(options: { db: Db; engine: EngineSource; persist
     const row = balances.get(userId);
     balances.delete(userId);
     for (const f of ["availablePaise", "lockedPaise"] as const) {
-      if (account[f] !== (row?.[f] ?? null)) diff({ userId, what: f, engine: account[f], postgres: row?.[f] ?? null });
+      if (account[f] !== (row?.[f] ?? null))
+        diff({ userId, what: f, engine: account[f], postgres: row?.[f] ?? null });
     }
     for (const p of await engine.positions(userId)) {
       if (!nonZero(p)) continue;
@@ -69,29 +91,46 @@ export async function reconcile(options: { db: Db; engine: EngineSource; persist
       const stored = pgPositions.get(key);
       pgPositions.delete(key);
       for (const f of POS_FIELDS) {
-        if (p[f] !== (stored?.[f] ?? 0)) diff({ userId, marketId: p.marketId, what: f, engine: p[f], postgres: stored?.[f] ?? 0 });
+        if (p[f] !== (stored?.[f] ?? 0))
+          diff({ userId, marketId: p.marketId, what: f, engine: p[f], postgres: stored?.[f] ?? 0 });
       }
     }
   }
-  for (const [userId, row] of balances) diff({ userId, what: "balance of a user the engine does not know", engine: null, postgres: row });
-  for (const p of pgPositions.values()) diff({ userId: p.userId, marketId: p.marketId, what: "position the engine does not have", engine: null, postgres: p });
+  for (const [userId, row] of balances)
+    diff({ userId, what: "balance of a user the engine does not know", engine: null, postgres: row });
+  for (const p of pgPositions.values())
+    diff({
+      userId: p.userId,
+      marketId: p.marketId,
+      what: "position the engine does not have",
+      engine: null,
+      postgres: p,
+    });
 
   for (const m of await engine.markets()) {
-    const [row] = await db.select({ pairs: markets.pairs, volumeQty: markets.volumeQty, status: markets.status }).from(markets).where(eq(markets.id, m.marketId));
+    const [row] = await db
+      .select({ pairs: markets.pairs, volumeQty: markets.volumeQty, status: markets.status })
+      .from(markets)
+      .where(eq(markets.id, m.marketId));
     if (!row) continue; // a market the catalogue does not list (engine-only test markets)
-    if (row.pairs !== m.pairs) diff({ marketId: m.marketId, what: "pairs", engine: m.pairs, postgres: row.pairs });
-    if (row.volumeQty !== m.volumeQty) diff({ marketId: m.marketId, what: "volumeQty", engine: m.volumeQty, postgres: row.volumeQty });
-    if (row.status !== m.status) diff({ marketId: m.marketId, what: "status", engine: m.status, postgres: row.status });
+    if (row.pairs !== m.pairs)
+      diff({ marketId: m.marketId, what: "pairs", engine: m.pairs, postgres: row.pairs });
+    if (row.volumeQty !== m.volumeQty)
+      diff({ marketId: m.marketId, what: "volumeQty", engine: m.volumeQty, postgres: row.volumeQty });
+    if (row.status !== m.status)
+      diff({ marketId: m.marketId, what: "status", engine: m.status, postgres: row.status });
   }
 
   const engineTotals = await engine.totals();
   const postgresTotals = await postgresTotalsOf(db);
   for (const k of Object.keys(engineTotals) as Array<keyof EngineTotals>) {
-    if (engineTotals[k] !== postgresTotals[k]) diff({ what: `totals.${k}`, engine: engineTotals[k], postgres: postgresTotals[k] });
+    if (engineTotals[k] !== postgresTotals[k])
+      diff({ what: `totals.${k}`, engine: engineTotals[k], postgres: postgresTotals[k] });
   }
   const conservation = { engine: conserved(engineTotals), postgres: conserved(postgresTotals) };
   if (!conservation.engine) diff({ what: "conservation (engine)", engine: engineTotals, postgres: null });
-  if (!conservation.postgres) diff({ what: "conservation (postgres)", engine: null, postgres: postgresTotals });
+  if (!conservation.postgres)
+    diff({ what: "conservation (postgres)", engine: null, postgres: postgresTotals });
 
   for (const d of await walletDifferences(db)) diff(d);
 
@@ -111,14 +150,21 @@ const num = (v: unknown) => Number(v ?? 0);
 
 /** The same totals the engine reports, computed from the persister's tables. */
 export async function postgresTotalsOf(db: Db): Promise<EngineTotals> {
-  const [b] = await db.select({ a: sql`coalesce(sum(${engineBalances.availablePaise}), 0)`, l: sql`coalesce(sum(${engineBalances.lockedPaise}), 0)` }).from(engineBalances);
+  const [b] = await db
+    .select({
+      a: sql`coalesce(sum(${engineBalances.availablePaise}), 0)`,
+      l: sql`coalesce(sum(${engineBalances.lockedPaise}), 0)`,
+    })
+    .from(engineBalances);
   const [t] = await db
     .select({
       c: sql`coalesce(sum(case when ${engineTransfers.direction} = 'CREDIT' then ${engineTransfers.amountPaise} end), 0)`,
       d: sql`coalesce(sum(case when ${engineTransfers.direction} = 'DEBIT' then ${engineTransfers.amountPaise} end), 0)`,
     })
     .from(engineTransfers);
-  const [f] = await db.select({ f: sql`coalesce(sum(${trades.makerFeePaise} + ${trades.takerFeePaise}), 0)` }).from(trades);
+  const [f] = await db
+    .select({ f: sql`coalesce(sum(${trades.makerFeePaise} + ${trades.takerFeePaise}), 0)` })
+    .from(trades);
   // Escrow = 1000 × pairs, and pairs = Σ YES held per market (SPEC §4.4).
   const [e] = await db.select({ y: sql`coalesce(sum(${positions.yesQty}), 0)` }).from(positions);
   return {
@@ -151,9 +197,16 @@ async function walletDifferences(db: Db): Promise<Difference[]> {
   for (const r of (rows as unknown as { rows: Array<Record<string, unknown>> }).rows) {
     const userId = String(r.userId);
     const wallet = num(r.wallet);
-    if (num(r.ledger) !== wallet) out.push({ userId, what: "wallet vs Σ ledger", engine: null, postgres: { wallet, ledger: num(r.ledger) } });
+    if (num(r.ledger) !== wallet)
+      out.push({
+        userId,
+        what: "wallet vs Σ ledger",
+        engine: null,
+        postgres: { wallet, ledger: num(r.ledger) },
+      });
     const expected = num(r.engine) + num(r.pending) - num(r.unrecorded);
-    if (expected !== wallet) out.push({ userId, what: "wallet vs engine cash", engine: expected, postgres: wallet });
+    if (expected !== wallet)
+      out.push({ userId, what: "wallet vs engine cash", engine: expected, postgres: wallet });
   }
   return out;
 }

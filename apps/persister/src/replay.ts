@@ -19,7 +19,10 @@ export async function replayLog(log: EventLog<LogRecord>, upTo: number, chunk = 
     if (entries.length === 0) break;
     for (const { offset: at, record } of entries) {
       const result = engine.apply(record.command);
-      if (divergedAt === null && (result.code !== record.code || JSON.stringify(result.events) !== JSON.stringify(record.events))) {
+      if (
+        divergedAt === null &&
+        (result.code !== record.code || JSON.stringify(result.events) !== JSON.stringify(record.events))
+      ) {
         divergedAt = at;
       }
     }

@@ -14,9 +14,9 @@ import {
   engineTransfers,
   ledgerEntries,
   markets,
+  type OutboxCommand,
   orders,
   outbox,
-  type OutboxCommand,
   payouts,
   positions,
   trades,
@@ -30,7 +30,8 @@ import pg from "pg";
 import pino from "pino";
 
 export const quiet = pino({ level: "silent" });
-export const PG_ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+export const PG_ADMIN_URL =
+  process.env.TEST_DATABASE_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
 /** A fresh database on the real server (its URL, for child processes) or in-memory PGlite. */
 export async function freshDb(kind: "postgres" | "pglite"): Promise<DbHandle & { url?: string }> {
@@ -71,17 +72,44 @@ export async function seedOrigin(db: Db, userCount: number): Promise<Origin> {
   const accounts = createAccountsRepo(db);
   const userIds: string[] = [];
   for (let i = 0; i < userCount; i++) {
-    const { user } = await accounts.loginByPhone({ phone: `+9198765${String(i).padStart(5, "0")}`, role: "USER", signupBonusPaise: 1500, now: 1_000 + i });
+    const { user } = await accounts.loginByPhone({
+      phone: `+9198765${String(i).padStart(5, "0")}`,
+      role: "USER",
+      signupBonusPaise: 1500,
+      now: 1_000 + i,
+    });
     userIds.push(user.id);
     await db.transaction((tx) =>
-      creditWallet(tx, { userId: user.id, kind: "DEPOSIT", amountPaise: 500_000, reference: `dep:test-${user.id}`, now: 2_000 + i }),
+      creditWallet(tx, {
+        userId: user.id,
+        kind: "DEPOSIT",
+        amountPaise: 500_000,
+        reference: `dep:test-${user.id}`,
+        now: 2_000 + i,
+      }),
     );
   }
-  for (const [id, fee] of [["m1", 0], ["m2", 25]] as const) {
-    await db.insert(markets).values({ id, title: `Market ${id}?`, category: "cricket", closeAt: 10_000_000, createdAt: 1, makerFeeBps: fee, takerFeeBps: fee * 2 });
+  for (const [id, fee] of [
+    ["m1", 0],
+    ["m2", 25],
+  ] as const) {
+    await db.insert(markets).values({
+      id,
+      title: `Market ${id}?`,
+      category: "cricket",
+      closeAt: 10_000_000,
+      createdAt: 1,
+      makerFeeBps: fee,
+      takerFeeBps: fee * 2,
+    });
   }
   const withdrawalId = crypto.randomUUID();
-  await createPaymentsRepo(db).recordWithdrawal({ id: withdrawalId, userId: userIds[0]!, amountPaise: 20_000, now: 3_000 });
+  await createPaymentsRepo(db).recordWithdrawal({
+    id: withdrawalId,
+    userId: userIds[0]!,
+    amountPaise: 20_000,
+    now: 3_000,
+  });
   const rows = await db.select().from(outbox).orderBy(asc(outbox.seq));
   return { userIds, withdrawalId, outboxCommands: rows.map((r) => r.command as OutboxCommand) };
 }
@@ -92,8 +120,15 @@ export async function copyOrigin(from: Db, to: Db) {
     const rows = await from.select().from(table as typeof users);
     if (rows.length) await to.insert(table as typeof users).values(rows);
   }
-  for (const [table, column] of [["ledger_entries", "id"], ["outbox", "seq"]]) {
-    await to.execute(sql.raw(`select setval(pg_get_serial_sequence('${table}', '${column}'), (select max(${column}) from ${table}))`));
+  for (const [table, column] of [
+    ["ledger_entries", "id"],
+    ["outbox", "seq"],
+  ]) {
+    await to.execute(
+      sql.raw(
+        `select setval(pg_get_serial_sequence('${table}', '${column}'), (select max(${column}) from ${table}))`,
+      ),
+    );
   }
 }
 
@@ -143,8 +178,21 @@ export async function runWorkload(options: {
   for (const c of options.origin.outboxCommands) await run({ ...c, ts: ts++ } as Command);
   await run({ type: "CREATE_MARKET", marketId: "m1", ts: ts++ });
   await run({ type: "CREATE_MARKET", marketId: "m2", makerFeeBps: 25, takerFeeBps: 50, ts: ts++ });
-  await run({ type: "CREDIT", userId: userIds[1]!, amountPaise: 7_777, ref: "manual-adjustment-1", kind: "ADJUSTMENT", ts: ts++ });
-  await run({ type: "DEBIT", userId: userIds[0]!, amountPaise: 20_000, ref: `wd:${options.origin.withdrawalId}`, ts: ts++ });
+  await run({
+    type: "CREDIT",
+    userId: userIds[1]!,
+    amountPaise: 7_777,
+    ref: "manual-adjustment-1",
+    kind: "ADJUSTMENT",
+    ts: ts++,
+  });
+  await run({
+    type: "DEBIT",
+    userId: userIds[0]!,
+    amountPaise: 20_000,
+    ref: `wd:${options.origin.withdrawalId}`,
+    ts: ts++,
+  });
   const open: Array<{ userId: string; orderId: string }> = [];
   for (let n = 0; n < options.orders; n++) {
     const userId = pick(userIds);
@@ -182,7 +230,8 @@ export async function runWorkload(options: {
 
 /** Every table the persister writes, in a stable order, without surrogate ids and clock stamps. */
 export async function dumpProjections(db: Db) {
-  const by = <T>(rows: T[], key: (r: T) => string) => [...rows].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  const by = <T>(rows: T[], key: (r: T) => string) =>
+    [...rows].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   return {
     orders: by(await db.select().from(orders), (r) => r.id),
     trades: by(await db.select().from(trades), (r) => String(r.seq).padStart(12, "0")),
@@ -192,7 +241,10 @@ export async function dumpProjections(db: Db) {
     payouts: by(await db.select().from(payouts), (r) => String(r.seq).padStart(12, "0")),
     markets: by(await db.select().from(markets), (r) => r.id),
     wallets: by(await db.select().from(wallets), (r) => r.userId),
-    ledger: by((await db.select().from(ledgerEntries)).map(({ id: _id, ...r }) => r), (r) => r.reference),
+    ledger: by(
+      (await db.select().from(ledgerEntries)).map(({ id: _id, ...r }) => r),
+      (r) => r.reference,
+    ),
     offsets: (await db.select().from(consumerOffsets)).map(({ updatedAt: _u, ...r }) => r),
   };
 }

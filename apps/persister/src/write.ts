@@ -2,8 +2,20 @@
  * Writes one Plan inside the caller's transaction: one multi-row statement per table and chunk,
  * every statement idempotent (ON CONFLICT DO NOTHING, or an upsert that applies only to older rows).
  */
-import { consumerOffsets, engineBalances, engineTransfers, ledgerEntries, orders, outbox, payouts, positions, trades, wallets, type Tx } from "@ox/db";
-import { inArray, sql, type SQL } from "drizzle-orm";
+import {
+  consumerOffsets,
+  engineBalances,
+  engineTransfers,
+  ledgerEntries,
+  orders,
+  outbox,
+  payouts,
+  positions,
+  type Tx,
+  trades,
+  wallets,
+} from "@ox/db";
+import { inArray, type SQL, sql } from "drizzle-orm";
 import type { MarketUpdate, Movement, OrderUpdate, Plan } from "./plan.ts";
 
 const CHUNK = 1_000;
@@ -37,9 +49,14 @@ export async function writePlan(tx: Tx, plan: Plan): Promise<WriteResult> {
     rows += part.length;
   }
   const balances = [...plan.balances.values()];
-  const full = balances.flatMap((b) => (b.lockedPaise === null ? [] : [{ ...b, lockedPaise: b.lockedPaise }]));
+  const full = balances.flatMap((b) =>
+    b.lockedPaise === null ? [] : [{ ...b, lockedPaise: b.lockedPaise }],
+  );
   const availableOnly = balances.flatMap((b) => (b.lockedPaise === null ? [{ ...b, lockedPaise: 0 }] : []));
-  for (const [part, withLock] of [...[...chunks(full)].map((p) => [p, true] as const), ...[...chunks(availableOnly)].map((p) => [p, false] as const)]) {
+  for (const [part, withLock] of [
+    ...[...chunks(full)].map((p) => [p, true] as const),
+    ...[...chunks(availableOnly)].map((p) => [p, false] as const),
+  ]) {
     await tx
       .insert(engineBalances)
       .values(part)
@@ -56,8 +73,26 @@ export async function writePlan(tx: Tx, plan: Plan): Promise<WriteResult> {
     rows += part.length;
   }
   for (const part of chunks([...plan.positions.values()], 500)) {
-    const cols = ["yes_qty", "no_qty", "yes_locked_qty", "no_locked_qty", "yes_cost_paise", "no_cost_paise", "last_seq", "updated_at"];
-    const keys = ["yesQty", "noQty", "yesLockedQty", "noLockedQty", "yesCostPaise", "noCostPaise", "lastSeq", "updatedAt"] as const;
+    const cols = [
+      "yes_qty",
+      "no_qty",
+      "yes_locked_qty",
+      "no_locked_qty",
+      "yes_cost_paise",
+      "no_cost_paise",
+      "last_seq",
+      "updated_at",
+    ];
+    const keys = [
+      "yesQty",
+      "noQty",
+      "yesLockedQty",
+      "noLockedQty",
+      "yesCostPaise",
+      "noCostPaise",
+      "lastSeq",
+      "updatedAt",
+    ] as const;
     await tx
       .insert(positions)
       .values(part)
@@ -81,7 +116,11 @@ export async function writePlan(tx: Tx, plan: Plan): Promise<WriteResult> {
     rows += part.length;
   }
   const ledger = await writeLedger(tx, plan.movements);
-  return { rows: rows + ledger.rows, originSkipped: ledger.originSkipped, walletMissing: ledger.walletMissing };
+  return {
+    rows: rows + ledger.rows,
+    originSkipped: ledger.originSkipped,
+    walletMissing: ledger.walletMissing,
+  };
 }
 
 export async function saveOffset(tx: Tx, name: string, offset: number, now: number) {
@@ -104,7 +143,8 @@ async function writeLedger(tx: Tx, all: Movement[]) {
     for (const r of found) fromOutbox.add(r.id);
   }
   // Withdrawals are reserved by the engine first and then recorded by the API with reference `wd:<id>`.
-  const isOrigin = (m: Movement) => m.engineRef !== null && (fromOutbox.has(m.engineRef) || m.engineRef.startsWith("wd:"));
+  const isOrigin = (m: Movement) =>
+    m.engineRef !== null && (fromOutbox.has(m.engineRef) || m.engineRef.startsWith("wd:"));
   const movements = all.filter((m) => !isOrigin(m));
   const originSkipped = all.length - movements.length;
   const userIds = [...new Set(movements.map((m) => m.userId))].sort();
@@ -128,17 +168,33 @@ async function writeLedger(tx: Tx, all: Movement[]) {
     }
     const after = before + m.amountPaise;
     balance.set(m.userId, after);
-    entries.push({ userId: m.userId, kind: m.kind, amountPaise: m.amountPaise, balanceAfterPaise: after, reference: m.reference, description: m.description, createdAt: m.ts });
+    entries.push({
+      userId: m.userId,
+      kind: m.kind,
+      amountPaise: m.amountPaise,
+      balanceAfterPaise: after,
+      reference: m.reference,
+      description: m.description,
+      createdAt: m.ts,
+    });
   }
   for (const part of chunks(entries, 500)) {
-    const inserted = await tx.insert(ledgerEntries).values(part).onConflictDoNothing({ target: ledgerEntries.reference }).returning({ id: ledgerEntries.id });
+    const inserted = await tx
+      .insert(ledgerEntries)
+      .values(part)
+      .onConflictDoNothing({ target: ledgerEntries.reference })
+      .returning({ id: ledgerEntries.id });
     // The consumer offset makes every batch run once; a reference already present means a second writer.
-    if (inserted.length !== part.length) throw new Error(`ledger: ${part.length - inserted.length} references already present`);
+    if (inserted.length !== part.length)
+      throw new Error(`ledger: ${part.length - inserted.length} references already present`);
   }
   const touched = [...new Set(entries.map((e) => e.userId))];
   const lastTs = new Map(entries.map((e) => [e.userId, e.createdAt]));
   for (const part of chunks(touched)) {
-    const values = sql.join(part.map((u) => sql`(${u}::text, ${balance.get(u)!}::bigint, ${lastTs.get(u)!}::bigint)`), sql`, `);
+    const values = sql.join(
+      part.map((u) => sql`(${u}::text, ${balance.get(u)!}::bigint, ${lastTs.get(u)!}::bigint)`),
+      sql`, `,
+    );
     await tx.execute(sql`update wallets set balance_paise = v.balance, updated_at = greatest(wallets.updated_at, v.ts)
       from (values ${values}) as v(user_id, balance, ts) where wallets.user_id = v.user_id`);
   }
@@ -148,7 +204,9 @@ async function writeLedger(tx: Tx, all: Movement[]) {
 function updateOrders(part: OrderUpdate[]): SQL {
   const values = sql.join(
     part.map(
-      (u) => sql`(${u.id}::text, ${u.firstSeq}::bigint, ${u.lastSeq}::bigint, ${u.filledQtyDelta}::int, ${u.filledValueDelta}::bigint,
+      (
+        u,
+      ) => sql`(${u.id}::text, ${u.firstSeq}::bigint, ${u.lastSeq}::bigint, ${u.filledQtyDelta}::int, ${u.filledValueDelta}::bigint,
         ${u.feesDelta}::bigint, ${u.close?.status ?? null}::text, ${u.close?.reason ?? null}::text, ${u.close?.filledQty ?? null}::int, ${u.ts}::bigint)`,
     ),
     sql`, `,
@@ -168,7 +226,9 @@ function updateOrders(part: OrderUpdate[]): SQL {
 function updateMarkets(part: MarketUpdate[]): SQL {
   const values = sql.join(
     part.map(
-      (m) => sql`(${m.id}::text, ${m.firstSeq}::bigint, ${m.lastSeq}::bigint, ${m.volumeDelta}::bigint, ${m.pairsDelta}::bigint,
+      (
+        m,
+      ) => sql`(${m.id}::text, ${m.firstSeq}::bigint, ${m.lastSeq}::bigint, ${m.volumeDelta}::bigint, ${m.pairsDelta}::bigint,
         ${m.lastYesPricePaise}::bigint, ${m.status}::text, ${m.outcome}::text, ${m.closedAt}::bigint, ${m.resolvedAt}::bigint)`,
     ),
     sql`, `,
@@ -185,4 +245,3 @@ function updateMarkets(part: MarketUpdate[]): SQL {
     from (values ${values}) as v(id, first_seq, last_seq, dvol, dpairs, last_price, status, outcome, closed_at, resolved_at)
     where markets.id = v.id and markets.last_seq < v.first_seq`;
 }
-

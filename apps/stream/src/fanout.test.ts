@@ -3,7 +3,17 @@ import { createRedisPubSub } from "@ox/bus";
 import { createAdapter } from "@socket.io/redis-adapter";
 import Redis from "ioredis";
 import { createStreamServer, type StreamServer } from "./server.ts";
-import { client, createDriver, engineReaderOf, quiet, type Recorder, replayBook, setupMarket, subscribe, until } from "./test-kit.ts";
+import {
+  client,
+  createDriver,
+  engineReaderOf,
+  quiet,
+  type Recorder,
+  replayBook,
+  setupMarket,
+  subscribe,
+  until,
+} from "./test-kit.ts";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const run = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
@@ -54,8 +64,15 @@ test("two stream processes on one Redis: a client on each gets the same deltas",
     const userId = n % 2 ? "u1" : "u2";
     const outcome = n % 3 ? "YES" : "NO";
     await driver.run({
-      type: "PLACE_ORDER", orderId: `o${n}`, userId, marketId: "m1", outcome, side: "BUY", orderType: "LIMIT",
-      pricePaise: 50 * (2 + (n % 17)), qty: 1 + (n % 4),
+      type: "PLACE_ORDER",
+      orderId: `o${n}`,
+      userId,
+      marketId: "m1",
+      outcome,
+      side: "BUY",
+      orderType: "LIMIT",
+      pricePaise: 50 * (2 + (n % 17)),
+      qty: 1 + (n % 4),
     });
   }
   const last = driver.engine.book("m1")!.bookSeq;

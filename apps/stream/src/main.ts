@@ -17,7 +17,11 @@ const env = z
     STREAM_PORT: z.coerce.number().int().min(0).max(65_535).default(3001),
     STREAM_HOST: z.string().default("0.0.0.0"),
     JWT_SECRET: z.string().min(32),
-    SESSION_TTL_SEC: z.coerce.number().int().positive().default(30 * 24 * 3600),
+    SESSION_TTL_SEC: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(30 * 24 * 3600),
     INSTANCE_ID: z.string().default(`stream-${process.pid}`),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
@@ -42,7 +46,8 @@ const server = await createStreamServer({
     issuer: "ox-api",
     audience: "ox",
     clockToleranceSec: env.SESSION_TTL_SEC,
-    isRevoked: async (payload) => typeof payload.sid !== "string" || (await kv.get(`sess:${payload.sid}`)) === null,
+    isRevoked: async (payload) =>
+      typeof payload.sid !== "string" || (await kv.get(`sess:${payload.sid}`)) === null,
   }),
   redisAdapter: createAdapter(adapterPub, adapterSub),
   logger,

@@ -43,7 +43,10 @@ export function createMarketFeed(options: MarketFeedOptions) {
 
   const state = (marketId: string) => {
     let s = markets.get(marketId);
-    if (!s) markets.set(marketId, (s = { lastSeq: -1, ring: [], pending: new Map() }));
+    if (!s) {
+      s = { lastSeq: -1, ring: [], pending: new Map() };
+      markets.set(marketId, s);
+    }
     return s;
   };
 

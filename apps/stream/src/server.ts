@@ -60,7 +60,11 @@ export async function createStreamServer(options: StreamServerOptions): Promise<
   const cookieName = options.cookieName ?? "session";
   const tickerIntervalMs = options.tickerIntervalMs ?? 100;
   const httpServer = options.httpServer ?? createServer();
-  const io = new Server(httpServer, { adapter: options.redisAdapter, cors: options.cors, serveClient: false });
+  const io = new Server(httpServer, {
+    adapter: options.redisAdapter,
+    cors: options.cors,
+    serveClient: false,
+  });
 
   const hasLocal = (room: string) => (io.of("/").adapter.rooms.get(room)?.size ?? 0) > 0;
   const feed = createMarketFeed({
@@ -152,7 +156,9 @@ export async function createStreamServer(options: StreamServerOptions): Promise<
   }
 
   if (!options.httpServer) {
-    await new Promise<void>((resolve) => httpServer.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve));
+    await new Promise<void>((resolve) =>
+      httpServer.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve),
+    );
   }
   const port = (httpServer.address() as AddressInfo | null)?.port ?? 0;
   log.info({ port }, "stream: listening");
@@ -162,7 +168,11 @@ export async function createStreamServer(options: StreamServerOptions): Promise<
     port,
     async stats() {
       const all = await io.fetchSockets();
-      return { localSockets: io.engine.clientsCount, clusterSockets: all.length, pendingSubscriptions: feed.pendingCount() };
+      return {
+        localSockets: io.engine.clientsCount,
+        clusterSockets: all.length,
+        pendingSubscriptions: feed.pendingCount(),
+      };
     },
     async close() {
       tickers.stop();

@@ -27,7 +27,10 @@ async function setup(mode: Mode = {}) {
   const hub = createMemoryPubSubHub();
   const pubsub = createMemoryPubSub<unknown>({ hub });
   const driver = createDriver(pubsub, { publishDelayMs: mode.publishDelayMs });
-  const lag = mode.lagBooks === undefined ? undefined : { history: driver.history, lagBooks: mode.lagBooks, delayMs: mode.readerDelayMs ?? 0 };
+  const lag =
+    mode.lagBooks === undefined
+      ? undefined
+      : { history: driver.history, lagBooks: mode.lagBooks, delayMs: mode.readerDelayMs ?? 0 };
   const server = await createStreamServer({
     port: 0,
     pubsub: createMemoryPubSub<unknown>({ hub }),
@@ -45,7 +48,14 @@ async function setup(mode: Mode = {}) {
   return { driver, server, connect };
 }
 
-const order = (userId: string, n: number, outcome: "YES" | "NO", side: "BUY" | "SELL", pricePaise: number, qty: number) => ({
+const order = (
+  userId: string,
+  n: number,
+  outcome: "YES" | "NO",
+  side: "BUY" | "SELL",
+  pricePaise: number,
+  qty: number,
+) => ({
   type: "PLACE_ORDER" as const,
   orderId: `o-${userId}-${n}`,
   userId,
@@ -105,7 +115,10 @@ describe("stream: market room", () => {
     }
     await until(() => clients[0]!.of("ticker").at(-1)?.seq === final.bookSeq, "final ticker");
     const m = driver.engine.market("m1")!;
-    expect(clients[0]!.of("ticker").at(-1)).toMatchObject({ volume: m.volumeQty, lastPrice: m.lastYesPricePaise });
+    expect(clients[0]!.of("ticker").at(-1)).toMatchObject({
+      volume: m.volumeQty,
+      lastPrice: m.lastYesPricePaise,
+    });
   });
 
   test("unknown market and malformed subscribe are refused", async () => {
@@ -133,22 +146,32 @@ describe("stream: user rooms", () => {
     await driver.run(order("alice", 1, "YES", "BUY", 600, 10));
     await driver.run(order("bob", 1, "NO", "BUY", 400, 4));
     await until(() => bob.of("balance").length >= 1 && alice.of("fill").length >= 1, "fills");
-    expect(alice.of("fill")).toEqual([expect.objectContaining({ role: "MAKER", orderId: "o-alice-1", qty: 4, price: 600 })]);
-    expect(bob.of("fill")).toEqual([expect.objectContaining({ role: "TAKER", orderId: "o-bob-1", qty: 4, price: 400 })]);
+    expect(alice.of("fill")).toEqual([
+      expect.objectContaining({ role: "MAKER", orderId: "o-alice-1", qty: 4, price: 600 }),
+    ]);
+    expect(bob.of("fill")).toEqual([
+      expect.objectContaining({ role: "TAKER", orderId: "o-bob-1", qty: 4, price: 400 }),
+    ]);
     expect(alice.of("order").map((o) => o.type)).toEqual(["ORDER_ACCEPTED", "ORDER_FILL"]);
     expect(bob.of("order").map((o) => o.type)).toEqual(["ORDER_ACCEPTED", "ORDER_FILL", "ORDER_CLOSED"]);
     const aliceAccount = driver.engine.account("alice")!;
-    expect(alice.of("balance").at(-1)).toMatchObject({ available: aliceAccount.availablePaise, locked: aliceAccount.lockedPaise });
+    expect(alice.of("balance").at(-1)).toMatchObject({
+      available: aliceAccount.availablePaise,
+      locked: aliceAccount.lockedPaise,
+    });
     for (const c of [alice, bob]) {
       const own = c === alice ? "alice" : "bob";
       for (const [name, p] of c.got) {
-        if (["order", "balance", "position", "wallet"].includes(name) && "userId" in p) expect(p.userId).toBe(own);
+        if (["order", "balance", "position", "wallet"].includes(name) && "userId" in p)
+          expect(p.userId).toBe(own);
         if (name === "fill") expect(p.orderId).toContain(own);
       }
     }
     await new Promise((r) => setTimeout(r, 50));
     for (const c of [forged, anon]) {
-      expect(c.got.filter(([name]) => ["order", "fill", "balance", "position", "wallet"].includes(name))).toEqual([]);
+      expect(
+        c.got.filter(([name]) => ["order", "fill", "balance", "position", "wallet"].includes(name)),
+      ).toEqual([]);
     }
     expect((await server.stats()).localSockets).toBe(4);
   });

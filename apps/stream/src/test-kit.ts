@@ -11,11 +11,15 @@ export const SECRET = "stream-test-secret-stream-test-secret!!";
 export const quiet = pino({ level: "silent" });
 
 /** `lagBooks` answers with the book as it was that many batches ago (a lagging projection). */
-export function engineReaderOf(engine: Engine, lag?: { history: BookView[]; lagBooks: number; delayMs: number }): StreamEngineReader {
+export function engineReaderOf(
+  engine: Engine,
+  lag?: { history: BookView[]; lagBooks: number; delayMs: number },
+): StreamEngineReader {
   return {
     book: async (marketId) => {
       if (!lag) return engine.book(marketId) ?? null;
-      const view = lag.history[Math.max(0, lag.history.length - 1 - lag.lagBooks)] ?? engine.book(marketId) ?? null;
+      const view =
+        lag.history[Math.max(0, lag.history.length - 1 - lag.lagBooks)] ?? engine.book(marketId) ?? null;
       await new Promise((r) => setTimeout(r, lag.delayMs));
       return view;
     },
@@ -30,7 +34,10 @@ export function engineReaderOf(engine: Engine, lag?: { history: BookView[]; lagB
 /** A command before the edge stamps its time. */
 export type Untimed = Command extends infer C ? (C extends Command ? Omit<C, "ts"> : never) : never;
 
-export function createDriver(pubsub: PubSub<unknown>, options: { publishDelayMs?: number; channel?: string } = {}) {
+export function createDriver(
+  pubsub: PubSub<unknown>,
+  options: { publishDelayMs?: number; channel?: string } = {},
+) {
   const channel = options.channel ?? channels.events;
   const engine = createEngine();
   const history: BookView[] = [];
@@ -48,22 +55,36 @@ export function createDriver(pubsub: PubSub<unknown>, options: { publishDelayMs?
       offset += commands.length;
       const delay = options.publishDelayMs ?? 0;
       if (delay === 0) await pubsub.publish(channel, batch);
-      else chain = chain.then(() => new Promise((r) => setTimeout(r, delay))).then(() => pubsub.publish(channel, batch));
+      else
+        chain = chain
+          .then(() => new Promise((r) => setTimeout(r, delay)))
+          .then(() => pubsub.publish(channel, batch));
       return events;
     },
     flushed: () => chain,
   };
 }
 
-export async function setupMarket(run: ReturnType<typeof createDriver>["run"], marketId: string, users: string[]) {
+export async function setupMarket(
+  run: ReturnType<typeof createDriver>["run"],
+  marketId: string,
+  users: string[],
+) {
   await run({ type: "CREATE_MARKET", marketId });
   for (const userId of users) {
-    await run({ type: "CREATE_USER", userId }, { type: "CREDIT", userId, amountPaise: 10_000_000, ref: `c-${userId}`, kind: "DEPOSIT" });
+    await run(
+      { type: "CREATE_USER", userId },
+      { type: "CREDIT", userId, amountPaise: 10_000_000, ref: `c-${userId}`, kind: "DEPOSIT" },
+    );
   }
 }
 
 export const token = (userId: string, secret = SECRET) =>
-  new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setSubject(userId).setExpirationTime("5m").sign(new TextEncoder().encode(secret));
+  new SignJWT({})
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(userId)
+    .setExpirationTime("5m")
+    .sign(new TextEncoder().encode(secret));
 
 export interface Recorder {
   socket: Socket;
@@ -87,7 +108,11 @@ export async function client(port: number, cookie?: string): Promise<Recorder> {
 }
 
 export const subscribe = (c: Recorder, marketId: string) =>
-  c.socket.timeout(5_000).emitWithAck("subscribe", { marketId }) as Promise<{ ok?: boolean; seq?: number; error?: unknown }>;
+  c.socket.timeout(5_000).emitWithAck("subscribe", { marketId }) as Promise<{
+    ok?: boolean;
+    seq?: number;
+    error?: unknown;
+  }>;
 
 /** Snapshot + deltas → the book, failing on any seq gap. */
 export function replayBook(c: Recorder, marketId: string) {
@@ -107,7 +132,8 @@ export function replayBook(c: Recorder, marketId: string) {
     if (d.qty === 0) side.delete(d.price);
     else side.set(d.price, d.qty);
   }
-  const sorted = (m: Map<number, number>) => [...m].sort((a, b) => b[0] - a[0]).map(([price, qty]) => ({ price, qty }));
+  const sorted = (m: Map<number, number>) =>
+    [...m].sort((a, b) => b[0] - a[0]).map(([price, qty]) => ({ price, qty }));
   return { seq, yes: sorted(levels.YES), no: sorted(levels.NO) };
 }
 
