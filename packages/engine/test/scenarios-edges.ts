@@ -135,5 +135,29 @@ export function edgeScenarios(name: string, factory: EngineFactory): void {
       });
       expect(d.engine.order("x")).toMatchObject({ qty: 2, status: "OPEN" });
     });
+
+    test("a spent MARKET budget still cancels own orders it meets, then stops at another user's order", () => {
+      const d = three(factory);
+      d.limit("alice", "NO", "BUY", 500, 1);
+      d.limit("bob", "NO", "BUY", 450, 2);
+      d.limit("carol", "NO", "BUY", 400, 1);
+      const r = d.apply({
+        type: "PLACE_ORDER",
+        orderId: "t",
+        userId: "bob",
+        marketId: "m1",
+        outcome: "YES",
+        side: "BUY",
+        orderType: "MARKET",
+        qty: 10,
+        maxCostPaise: 500,
+      });
+      expect(ofType(r.events, "ORDER_CLOSED").map((c) => [c.orderId, c.reason])).toEqual([
+        ["o1", "FILLED"],
+        ["o2", "SELF_TRADE"],
+        ["t", "IOC"],
+      ]);
+      expect(d.engine.openOrders("carol")).toHaveLength(1);
+    });
   });
 }
