@@ -17,7 +17,7 @@ describe("differential: reference twin vs fast engine (fast-check, seeded, shrin
           commands += cmds.length;
           runBoth(cmds, { userIds: USERS });
         }),
-        { seed: budget.seed, numRuns: budget.propertyRuns, verbose: 0, includeErrorInReport: true },
+        { ...budget.fastCheck, seed: budget.seed, numRuns: budget.propertyRuns },
       );
       budget.count("fast-check streams", commands);
       expect(commands).toBeGreaterThanOrEqual(budget.streamTarget);

@@ -27,6 +27,12 @@ export function fuzzBudget() {
     snapshotRuns: Math.ceil(snapshotTarget / MIN_AVERAGE_STREAM),
     /** Generous: the machine is shared; the point is to bound a hang, not to time the suite. */
     timeoutMs: Math.max(180_000, Math.round((180_000 * total) / DEFAULT_COMMANDS)),
+    /** Shared fast-check options: shrinking is bounded so a failure reports before the test timeout. */
+    fastCheck: {
+      includeErrorInReport: true,
+      interruptAfterTimeLimit: Math.round(0.8 * Math.max(180_000, (180_000 * total) / DEFAULT_COMMANDS)),
+      markInterruptAsFailure: true,
+    },
     count(suite: string, commands: number) {
       console.log(`[fuzz] ${suite}: ${commands} commands (seed ${seed})`);
     },

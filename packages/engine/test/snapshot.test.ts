@@ -48,7 +48,7 @@ describe("snapshot/restore equivalence at random cut points", () => {
             }
           },
         ),
-        { seed: budget.seed + 1, numRuns: budget.snapshotRuns, includeErrorInReport: true },
+        { ...budget.fastCheck, seed: budget.seed + 1, numRuns: budget.snapshotRuns },
       );
       budget.count("snapshot streams", commands);
       expect(commands).toBeGreaterThanOrEqual(budget.snapshotTarget);
