@@ -27,6 +27,24 @@ export const ERROR_STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   SMS_UNAVAILABLE: 503,
   CONFLICT: 409,
   INTERNAL: 500,
+  // Engine rejections: malformed input 400, a missing thing 404, a state conflict 409, a business
+  // rule that refused a well-formed order 422.
+  INVALID_COMMAND: 400,
+  INVALID_PRICE: 400,
+  INVALID_QUANTITY: 400,
+  INVALID_AMOUNT: 400,
+  INVALID_MARKET_PARAMS: 400,
+  USER_NOT_FOUND: 409, // the account is not in the engine yet (outbox still relaying): retry shortly
+  MARKET_NOT_FOUND: 404,
+  UNKNOWN_ORDER: 404,
+  MARKET_EXISTS: 409,
+  MARKET_CLOSED: 409,
+  MARKET_ALREADY_RESOLVED: 409,
+  ORDER_ID_EXISTS: 409,
+  INSUFFICIENT_SHARES: 422,
+  POSITION_LIMIT: 422,
+  POST_ONLY_WOULD_TAKE: 422,
+  FOK_NOT_FILLABLE: 422,
 };
 
 /** A business outcome that becomes a 4xx/5xx answer. Anything else thrown is a bug (500). */

@@ -1,3 +1,3 @@
-export { ApiError, createApiClient, type ApiClient } from "./api-client.ts";
+export { type ApiClient, ApiError, createApiClient } from "./api-client.ts";
 export { createMarketMaker, type MarketMakerOptions } from "./market-maker.ts";
-export { createRandom, desiredQuotes, driftFair, roundToTick, type Quote } from "./quotes.ts";
+export { createRandom, desiredQuotes, driftFair, type Quote, roundToTick } from "./quotes.ts";

@@ -1,5 +1,5 @@
 import type pino from "pino";
-import { ApiError, type ApiClient } from "./api-client.ts";
+import { type ApiClient, ApiError } from "./api-client.ts";
 import { createRandom, desiredQuotes, driftFair, type Quote } from "./quotes.ts";
 
 /**
@@ -65,7 +65,8 @@ export function createMarketMaker(o: MarketMakerOptions) {
     const mine = open.filter((x) => x.marketId === market.id);
     const haveKeys = new Set(mine.map(key));
     for (const order of mine) {
-      if (!wantedKeys.has(key(order))) await ignoreBusiness(() => o.api.call("DELETE", `/orders/${order.id}`));
+      if (!wantedKeys.has(key(order)))
+        await ignoreBusiness(() => o.api.call("DELETE", `/orders/${order.id}`));
     }
     for (const q of wanted) {
       if (!haveKeys.has(key({ outcome: q.outcome, price: q.pricePaise }))) await place(market.id, q);

@@ -33,7 +33,8 @@ export function desiredQuotes(p: QuoteParams): Quote[] {
     const bid = fair - offset;
     const ask = fair + offset;
     if (bid >= p.tickPaise) quotes.push({ outcome: "YES", side: "BUY", pricePaise: bid, qty: p.qty });
-    if (ask <= 1000 - p.tickPaise) quotes.push({ outcome: "NO", side: "BUY", pricePaise: 1000 - ask, qty: p.qty });
+    if (ask <= 1000 - p.tickPaise)
+      quotes.push({ outcome: "NO", side: "BUY", pricePaise: 1000 - ask, qty: p.qty });
   }
   return quotes;
 }

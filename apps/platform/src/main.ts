@@ -7,7 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { createLogger, EnvError, loadEnv } from "@ox/api";
-import { ApiError, type ApiClient, createApiClient, createMarketMaker } from "@ox/bot";
+import { type ApiClient, ApiError, createApiClient, createMarketMaker } from "@ox/bot";
 import { seedDemoMarkets } from "./demo-markets.ts";
 import { startPlatform, webDistExists } from "./platform.ts";
 

@@ -70,35 +70,42 @@ function exited(child: ChildProcess): Promise<number | null> {
 }
 
 async function bestYesAsk(api: ReturnType<typeof createApiClient>, marketId: string) {
-  const book = await api.call<{ no: { price: number; qty: number }[] }>("GET", `/markets/${marketId}/orderbook`);
+  const book = await api.call<{ no: { price: number; qty: number }[] }>(
+    "GET",
+    `/markets/${marketId}/orderbook`,
+  );
   const bestNoBid = book.no[0];
   return bestNoBid ? 1000 - bestNoBid.price : null;
 }
 
-test(
-  "npm install && npm start from a clean clone: log in, trade against the bot, survive kill -9, stop cleanly",
-  async () => {
-    execFileSync("git", ["clone", "--quiet", repoRoot, clone]);
-    execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], { cwd: clone, stdio: "ignore" });
+test("npm install && npm start from a clean clone: log in, trade against the bot, survive kill -9, stop cleanly", async () => {
+  execFileSync("git", ["clone", "--quiet", repoRoot, clone]);
+  execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], {
+    cwd: clone,
+    stdio: "ignore",
+  });
 
-    const first = await startPlatform();
-    console.log(JSON.stringify({ metric: "startToServedPageMs", value: first.readyMs }));
-    expect(first.output()).toContain(baseUrl);
+  const first = await startPlatform();
+  console.log(JSON.stringify({ metric: "startToServedPageMs", value: first.readyMs }));
+  expect(first.output()).toContain(baseUrl);
 
-    const api = createApiClient({ baseUrl });
-    await api.login("+919812345678");
-    const { markets } = await api.call<{ markets: { id: string }[] }>("GET", "/markets?status=OPEN");
-    expect(markets.length).toBeGreaterThanOrEqual(4);
-    const marketId = markets[0]?.id ?? "";
+  const api = createApiClient({ baseUrl });
+  await api.login("+919812345678");
+  const { markets } = await api.call<{ markets: { id: string }[] }>("GET", "/markets?status=OPEN");
+  expect(markets.length).toBeGreaterThanOrEqual(4);
+  const marketId = markets[0]?.id ?? "";
 
-    let ask: number | null = null;
-    for (let i = 0; i < 60 && ask === null; i++) {
-      ask = await bestYesAsk(api, marketId);
-      if (ask === null) await Bun.sleep(500);
-    }
-    expect(ask).not.toBeNull();
+  let ask: number | null = null;
+  for (let i = 0; i < 60 && ask === null; i++) {
+    ask = await bestYesAsk(api, marketId);
+    if (ask === null) await Bun.sleep(500);
+  }
+  expect(ask).not.toBeNull();
 
-    const placed = await api.call<{ order: { id: string; status: string; filledQty: number } }>("POST", "/orders", {
+  const placed = await api.call<{ order: { id: string; status: string; filledQty: number } }>(
+    "POST",
+    "/orders",
+    {
       marketId,
       outcome: "YES",
       side: "BUY",
@@ -106,32 +113,31 @@ test(
       price: ask,
       quantity: 1,
       clientOrderId: "start-test-1",
-    });
-    expect(placed.order.filledQty).toBe(1);
-    expect(placed.order.status).toBe("FILLED");
-    const before = await api.call<{ positions: { marketId: string; yes: number }[] }>("GET", "/portfolio");
-    expect(before.positions.find((p) => p.marketId === marketId)?.yes).toBe(1);
+    },
+  );
+  expect(placed.order.filledQty).toBe(1);
+  expect(placed.order.status).toBe("FILLED");
+  const before = await api.call<{ positions: { marketId: string; yes: number }[] }>("GET", "/portfolio");
+  expect(before.positions.find((p) => p.marketId === marketId)?.yes).toBe(1);
 
-    // kill -9 the whole process group: nothing acknowledged may be lost.
-    process.kill(-(first.child.pid ?? 0), "SIGKILL");
-    await exited(first.child);
+  // kill -9 the whole process group: nothing acknowledged may be lost.
+  process.kill(-(first.child.pid ?? 0), "SIGKILL");
+  await exited(first.child);
 
-    const second = await startPlatform();
-    const after = await api.call<{ positions: { marketId: string; yes: number }[] }>("GET", "/portfolio");
-    expect(after.positions.find((p) => p.marketId === marketId)?.yes).toBe(1);
-    const again = await api.call<{ order: { id: string } }>("POST", "/orders", {
-      marketId,
-      outcome: "YES",
-      side: "BUY",
-      type: "LIMIT",
-      price: ask,
-      quantity: 1,
-      clientOrderId: "start-test-1",
-    });
-    expect(again.order.id).toBe(placed.order.id);
+  const second = await startPlatform();
+  const after = await api.call<{ positions: { marketId: string; yes: number }[] }>("GET", "/portfolio");
+  expect(after.positions.find((p) => p.marketId === marketId)?.yes).toBe(1);
+  const again = await api.call<{ order: { id: string } }>("POST", "/orders", {
+    marketId,
+    outcome: "YES",
+    side: "BUY",
+    type: "LIMIT",
+    price: ask,
+    quantity: 1,
+    clientOrderId: "start-test-1",
+  });
+  expect(again.order.id).toBe(placed.order.id);
 
-    process.kill(-(second.child.pid ?? 0), "SIGINT");
-    expect(await exited(second.child)).toBe(0);
-  },
-  300_000,
-);
+  process.kill(-(second.child.pid ?? 0), "SIGINT");
+  expect(await exited(second.child)).toBe(0);
+}, 300_000);

@@ -13,6 +13,7 @@ import {
   trades,
   wallets,
 } from "./index.ts";
+import type { OutboxCommand } from "./repos/ledger.ts";
 import { createTestDb, type TestDbKind } from "./testing.ts";
 
 // One suite, two drivers (STYLE §3): embedded PGlite and the real Postgres server.
@@ -42,7 +43,9 @@ for (const kind of ["pglite", "postgres"] as TestDbKind[]) {
       const accounts = createAccountsRepo(h.db);
       expect((await accounts.wallet(first.user.id))?.balancePaise).toBe(1500);
       const entries = await accounts.transactions(first.user.id, 10);
-      expect(entries.map((e) => [e.kind, e.amountPaise, e.balanceAfterPaise])).toEqual([["BONUS", 1500, 1500]]);
+      expect(entries.map((e) => [e.kind, e.amountPaise, e.balanceAfterPaise])).toEqual([
+        ["BONUS", 1500, 1500],
+      ]);
       const rows = await createOutboxRepo(h.db).forUser(first.user.id);
       expect(rows.map((r) => r.command.type)).toEqual(["CREATE_USER", "CREDIT"]);
       expect(rows[1]?.command).toMatchObject({ amountPaise: 1500, kind: "BONUS", ref: rows[1]?.id });
@@ -65,15 +68,31 @@ for (const kind of ["pglite", "postgres"] as TestDbKind[]) {
     test("ledger is append-only and references are unique", async () => {
       const { user } = await login();
       const entry = await h.db.transaction((tx) =>
-        appendLedgerEntry(tx, { userId: user.id, kind: "ADJUSTMENT", amountPaise: 25, reference: `adj:${user.id}`, now: 2 }),
+        appendLedgerEntry(tx, {
+          userId: user.id,
+          kind: "ADJUSTMENT",
+          amountPaise: 25,
+          reference: `adj:${user.id}`,
+          now: 2,
+        }),
       );
       expect(entry?.balanceAfterPaise).toBe(1525);
       const replay = await h.db.transaction((tx) =>
-        appendLedgerEntry(tx, { userId: user.id, kind: "ADJUSTMENT", amountPaise: 25, reference: `adj:${user.id}`, now: 3 }),
+        appendLedgerEntry(tx, {
+          userId: user.id,
+          kind: "ADJUSTMENT",
+          amountPaise: 25,
+          reference: `adj:${user.id}`,
+          now: 3,
+        }),
       );
       expect(replay).toBeNull();
-      await expect(h.db.update(ledgerEntries).set({ amountPaise: 1 }).where(eq(ledgerEntries.userId, user.id)).execute()).rejects.toThrow();
-      await expect(h.db.delete(ledgerEntries).where(eq(ledgerEntries.userId, user.id)).execute()).rejects.toThrow();
+      await expect(
+        h.db.update(ledgerEntries).set({ amountPaise: 1 }).where(eq(ledgerEntries.userId, user.id)).execute(),
+      ).rejects.toThrow();
+      await expect(
+        h.db.delete(ledgerEntries).where(eq(ledgerEntries.userId, user.id)).execute(),
+      ).rejects.toThrow();
       expect(await sumLedger(h.db, user.id)).toBe(1525);
     });
 
@@ -82,13 +101,21 @@ for (const kind of ["pglite", "postgres"] as TestDbKind[]) {
       await Promise.all(
         Array.from({ length: 50 }, (_, i) =>
           h.db.transaction((tx) =>
-            appendLedgerEntry(tx, { userId: user.id, kind: "DEPOSIT", amountPaise: 10, reference: `c:${user.id}:${i}`, now: i }),
+            appendLedgerEntry(tx, {
+              userId: user.id,
+              kind: "DEPOSIT",
+              amountPaise: 10,
+              reference: `c:${user.id}:${i}`,
+              now: i,
+            }),
           ),
         ),
       );
       const [w] = await h.db.select().from(wallets).where(eq(wallets.userId, user.id));
       expect(w?.balancePaise).toBe(2000);
-      const after = (await createAccountsRepo(h.db).transactions(user.id, 100)).map((e) => e.balanceAfterPaise).sort((a, b) => a - b);
+      const after = (await createAccountsRepo(h.db).transactions(user.id, 100))
+        .map((e) => e.balanceAfterPaise)
+        .sort((a, b) => a - b);
       expect(after).toEqual(Array.from({ length: 51 }, (_, i) => 1500 + i * 10));
     });
 
@@ -96,25 +123,45 @@ for (const kind of ["pglite", "postgres"] as TestDbKind[]) {
       const accounts = createAccountsRepo(h.db);
       const referrer = (await login()).user;
       const referee = (await login()).user;
-      expect(await accounts.redeemReferral(referee.id, "NOPE2345", 500, 5)).toEqual({ ok: false, code: "REFERRAL_CODE_UNKNOWN" });
-      expect(await accounts.redeemReferral(referrer.id, referrer.referralCode, 500, 5)).toEqual({ ok: false, code: "REFERRAL_SELF" });
+      expect(await accounts.redeemReferral(referee.id, "NOPE2345", 500, 5)).toEqual({
+        ok: false,
+        code: "REFERRAL_CODE_UNKNOWN",
+      });
+      expect(await accounts.redeemReferral(referrer.id, referrer.referralCode, 500, 5)).toEqual({
+        ok: false,
+        code: "REFERRAL_SELF",
+      });
       const results = await Promise.all(
-        Array.from({ length: 200 }, () => accounts.redeemReferral(referee.id, referrer.referralCode.toLowerCase(), 500, 6)),
+        Array.from({ length: 200 }, () =>
+          accounts.redeemReferral(referee.id, referrer.referralCode.toLowerCase(), 500, 6),
+        ),
       );
       expect(results.filter((r) => r.ok).length).toBe(1);
       expect(results.filter((r) => !r.ok && r.code === "REFERRAL_ALREADY_REDEEMED").length).toBe(199);
       expect((await accounts.wallet(referrer.id))?.balancePaise).toBe(2000);
-      expect((await createOutboxRepo(h.db).forUser(referrer.id)).filter((r) => r.command.type === "CREDIT").length).toBe(2);
+      expect(
+        (await createOutboxRepo(h.db).forUser(referrer.id)).filter((r) => r.command.type === "CREDIT").length,
+      ).toBe(2);
       expect((await accounts.findById(referee.id))?.isNew).toBe(false);
       // the referrer cannot now redeem the referee's code back
-      expect(await accounts.redeemReferral(referrer.id, referee.referralCode, 500, 7)).toEqual({ ok: false, code: "REFERRAL_SELF" });
+      expect(await accounts.redeemReferral(referrer.id, referee.referralCode, 500, 7)).toEqual({
+        ok: false,
+        code: "REFERRAL_SELF",
+      });
     });
 
     test("deposit confirmation is idempotent", async () => {
       const { user } = await login();
       const payments = createPaymentsRepo(h.db);
-      const dep = await payments.createDeposit({ userId: user.id, amountPaise: 10_000, gateway: "sandbox", now: 9 });
-      const results = await Promise.all(Array.from({ length: 10 }, () => payments.confirmDeposit(dep.id, "g1", 10)));
+      const dep = await payments.createDeposit({
+        userId: user.id,
+        amountPaise: 10_000,
+        gateway: "sandbox",
+        now: 9,
+      });
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () => payments.confirmDeposit(dep.id, "g1", 10)),
+      );
       expect(results.filter((r) => r.applied).length).toBe(1);
       expect((await createAccountsRepo(h.db).wallet(user.id))?.balancePaise).toBe(11_500);
       expect(await payments.failDeposit(dep.id, "g1", 11)).toBe(false);
@@ -131,7 +178,9 @@ for (const kind of ["pglite", "postgres"] as TestDbKind[]) {
       expect(refunds.filter(Boolean).length).toBe(1);
       expect(await payments.markWithdrawalPaid(id, "p", 14)).toBe(false);
       expect((await accounts.wallet(user.id))?.balancePaise).toBe(1500);
-      const credits = (await createOutboxRepo(h.db).forUser(user.id)).filter((r) => r.command.type === "CREDIT");
+      const credits = (await createOutboxRepo(h.db).forUser(user.id)).filter(
+        (r) => r.command.type === "CREDIT",
+      );
       expect(credits.map((r) => (r.command as { kind: string }).kind)).toEqual(["BONUS", "REFUND"]);
     });
 
@@ -139,13 +188,22 @@ for (const kind of ["pglite", "postgres"] as TestDbKind[]) {
       const kyc = createKycRepo(h.db);
       const { user } = await login();
       const admin = (await login("ADMIN")).user;
-      const input = { userId: user.id, pan: "ABCDE1234F", name: "A B", bankAccount: "123456789", ifsc: "HDFC0001234", now: 20 };
+      const input = {
+        userId: user.id,
+        pan: "ABCDE1234F",
+        name: "A B",
+        bankAccount: "123456789",
+        ifsc: "HDFC0001234",
+        now: 20,
+      };
       const req = await kyc.submit(input);
       expect(req?.status).toBe("PENDING");
       expect(await kyc.submit({ ...input, now: 21 })).toBeNull();
       expect((await kyc.pending()).some((r) => r.id === req?.id)).toBe(true);
       const decided = await Promise.all(
-        [1, 2].map(() => kyc.decide({ id: req!.id, adminId: admin.id, status: "REJECTED", reason: "blurry", now: 22 })),
+        [1, 2].map(() =>
+          kyc.decide({ id: req!.id, adminId: admin.id, status: "REJECTED", reason: "blurry", now: 22 }),
+        ),
       );
       expect(decided.filter(Boolean).length).toBe(1);
       expect(await kyc.isVerified(user.id)).toBe(false);
@@ -164,9 +222,10 @@ for (const kind of ["pglite", "postgres"] as TestDbKind[]) {
       const b = (await login()).user;
       const seen: string[] = [];
       let failOn = 2;
-      const deliver = async (row: { command: { type: string; userId: string } }) => {
+      const deliver = async (row: { command: OutboxCommand }) => {
         if (seen.length === failOn) throw new Error("queue down");
-        seen.push(`${row.command.type}:${row.command.userId === a.id ? "a" : "b"}`);
+        const userId = "userId" in row.command ? row.command.userId : "";
+        seen.push(`${row.command.type}:${userId === a.id ? "a" : "b"}`);
       };
       expect(await outbox.relayBatch(100, 50, deliver, () => 60)).toEqual({ sent: 2, failed: true });
       expect(await outbox.relayBatch(100, 55, deliver, () => 60)).toEqual({ sent: 0, failed: false });
@@ -178,9 +237,24 @@ for (const kind of ["pglite", "postgres"] as TestDbKind[]) {
 
     test("pipeline tables take idempotent upserts", async () => {
       const row = {
-        seq: 7, marketId: "m1", kind: "MINT" as const, qty: 2, yesPricePaise: 600,
-        makerOrderId: "o1", makerUserId: "u1", makerOutcome: "YES" as const, makerSide: "BUY" as const, makerPricePaise: 600, makerFeePaise: 0,
-        takerOrderId: "o2", takerUserId: "u2", takerOutcome: "NO" as const, takerSide: "BUY" as const, takerPricePaise: 400, takerFeePaise: 0, ts: 1,
+        seq: 7,
+        marketId: "m1",
+        kind: "MINT" as const,
+        qty: 2,
+        yesPricePaise: 600,
+        makerOrderId: "o1",
+        makerUserId: "u1",
+        makerOutcome: "YES" as const,
+        makerSide: "BUY" as const,
+        makerPricePaise: 600,
+        makerFeePaise: 0,
+        takerOrderId: "o2",
+        takerUserId: "u2",
+        takerOutcome: "NO" as const,
+        takerSide: "BUY" as const,
+        takerPricePaise: 400,
+        takerFeePaise: 0,
+        ts: 1,
       };
       await h.db.insert(trades).values(row).onConflictDoNothing();
       await h.db.insert(trades).values(row).onConflictDoNothing();

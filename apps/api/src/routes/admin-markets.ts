@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { markets, outbox } from "@ox/db";
+import { enqueueOutbox, markets } from "@ox/db";
 import type { Command } from "@ox/engine";
 import { eq } from "drizzle-orm";
 import type { RouteContext } from "../app.ts";
@@ -66,7 +66,7 @@ export function createAdminMarketRoutes(options: TradingOptions) {
         const id = crypto.randomUUID();
         const tickPaise = body.tick ?? 50;
         const command = {
-          type: "CREATE_MARKET",
+          type: "CREATE_MARKET" as const,
           marketId: id,
           tickPaise,
           closeAt: body.closeAt,
@@ -90,7 +90,7 @@ export function createAdminMarketRoutes(options: TradingOptions) {
               createdAt: now,
             })
             .returning();
-          await tx.insert(outbox).values({ id: crypto.randomUUID(), userId, command, createdAt: now });
+          await enqueueOutbox(tx, command, now, userId);
           return created;
         });
         deps.outbox.kick();

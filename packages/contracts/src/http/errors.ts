@@ -26,6 +26,23 @@ export const ERROR_CODES = [
   "SMS_UNAVAILABLE",
   "CONFLICT",
   "INTERNAL",
+  // The engine's rejection codes (packages/engine ResultCode), passed through unchanged.
+  "INVALID_COMMAND",
+  "INVALID_PRICE",
+  "INVALID_QUANTITY",
+  "INVALID_AMOUNT",
+  "INVALID_MARKET_PARAMS",
+  "USER_NOT_FOUND",
+  "MARKET_NOT_FOUND",
+  "UNKNOWN_ORDER",
+  "MARKET_EXISTS",
+  "MARKET_CLOSED",
+  "MARKET_ALREADY_RESOLVED",
+  "ORDER_ID_EXISTS",
+  "INSUFFICIENT_SHARES",
+  "POSITION_LIMIT",
+  "POST_ONLY_WOULD_TAKE",
+  "FOK_NOT_FILLABLE",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -17,7 +17,8 @@ export function createSqlKv(db: Db, options: SqlKvOptions = {}) {
   const nowMs = options.nowMs ?? Date.now;
   const expiry = (ttlMs?: number) => (ttlMs === undefined ? null : nowMs() + ttlMs);
   const live = () => or(isNull(kvEntries.expiresAt), gt(kvEntries.expiresAt, nowMs()));
-  const expired = (now: number) => sql`(${kvEntries.expiresAt} is not null and ${kvEntries.expiresAt} <= ${now})`;
+  const expired = (now: number) =>
+    sql`(${kvEntries.expiresAt} is not null and ${kvEntries.expiresAt} <= ${now})`;
   const sweep = setInterval(() => {
     void db
       .delete(kvEntries)

@@ -41,26 +41,49 @@ export async function appendLedgerEntry(tx: DbOrTx, m: LedgerMovement): Promise<
     .onConflictDoNothing({ target: ledgerEntries.reference })
     .returning();
   if (!entry) return null;
-  await tx.update(wallets).set({ balancePaise: balanceAfterPaise, updatedAt: m.now }).where(eq(wallets.userId, m.userId));
+  await tx
+    .update(wallets)
+    .set({ balancePaise: balanceAfterPaise, updatedAt: m.now })
+    .where(eq(wallets.userId, m.userId));
   return entry;
 }
 
 export type CreditKind = "BONUS" | "DEPOSIT" | "REFERRAL" | "REFUND" | "ADJUSTMENT";
 
-/** Engine commands the outbox carries (structurally the engine's CREATE_USER / CREDIT, minus `ts`). */
+export interface OutboxCreateMarket {
+  type: "CREATE_MARKET";
+  marketId: string;
+  tickPaise: number;
+  closeAt: number;
+  makerFeeBps?: number;
+  takerFeeBps?: number;
+}
+
+/** Engine commands the outbox carries (structurally the engine's commands, minus `ts`). */
 export type OutboxCommand =
   | { type: "CREATE_USER"; userId: string }
-  | { type: "CREDIT"; userId: string; amountPaise: number; ref: string; kind: CreditKind };
+  | { type: "CREDIT"; userId: string; amountPaise: number; ref: string; kind: CreditKind }
+  | OutboxCreateMarket;
 
-/** Queues an engine command in the caller's transaction. A CREDIT's `ref` is the outbox row id. */
+type OutboxInput =
+  | { type: "CREATE_USER"; userId: string }
+  | { type: "CREDIT"; userId: string; amountPaise: number; kind: CreditKind }
+  | OutboxCreateMarket;
+
+/**
+ * Queues an engine command in the caller's transaction. A CREDIT's `ref` is the outbox row id.
+ * `userId` names who caused the row (the admin, for a market).
+ */
 export async function enqueueOutbox(
   tx: DbOrTx,
-  command: { type: "CREATE_USER"; userId: string } | { type: "CREDIT"; userId: string; amountPaise: number; kind: CreditKind },
+  command: OutboxInput,
   now: number,
+  userId?: string,
 ): Promise<string> {
   const id = crypto.randomUUID();
   const full: OutboxCommand = command.type === "CREDIT" ? { ...command, ref: id } : command;
-  await tx.insert(outbox).values({ id, userId: command.userId, command: full, createdAt: now });
+  const owner = userId ?? ("userId" in command ? command.userId : "");
+  await tx.insert(outbox).values({ id, userId: owner, command: { ...full }, createdAt: now });
   return id;
 }
 
@@ -71,7 +94,11 @@ export async function creditWallet(
 ): Promise<LedgerEntry | null> {
   const entry = await appendLedgerEntry(tx, m);
   if (!entry) return null;
-  await enqueueOutbox(tx, { type: "CREDIT", userId: m.userId, amountPaise: m.amountPaise, kind: m.kind }, m.now);
+  await enqueueOutbox(
+    tx,
+    { type: "CREDIT", userId: m.userId, amountPaise: m.amountPaise, kind: m.kind },
+    m.now,
+  );
   return entry;
 }
 
