@@ -105,6 +105,7 @@ async function shutdown(signal: string) {
   bot?.stop();
   try {
     await platform.stop();
+    console.log("Stopped cleanly.");
     process.exit(0);
   } catch (err) {
     logger.error({ err }, "shutdown failed");

@@ -64,8 +64,16 @@ function startPlatform(): Promise<{ child: ChildProcess; output: () => string; r
 
 function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((r) => {
-    if (child.exitCode !== null) r(child.exitCode);
+    if (child.exitCode !== null || child.signalCode !== null) r(child.exitCode);
     else child.once("exit", (code) => r(code));
+  });
+}
+
+/** Resolves when every process writing to the child's stdout (npm and the server under it) is gone. */
+function outputClosed(child: ChildProcess): Promise<void> {
+  return new Promise((r) => {
+    if (child.stdout?.readableEnded) r();
+    else child.stdout?.once("close", () => r());
   });
 }
 
