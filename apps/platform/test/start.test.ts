@@ -146,6 +146,10 @@ test("npm install && npm start from a clean clone: log in, trade against the bot
   });
   expect(again.order.id).toBe(placed.order.id);
 
+  // Ctrl-C: the terminal signals the whole process group. npm dies of the signal as npm does; the
+  // server under it must drain, snapshot, close and say so before its output closes.
   process.kill(-(second.child.pid ?? 0), "SIGINT");
-  expect(await exited(second.child)).toBe(0);
+  await outputClosed(second.child);
+  expect(second.output()).toContain("Stopped cleanly.");
+  await expect(fetch(`${baseUrl}/api/v1/health`)).rejects.toThrow();
 }, 300_000);
