@@ -20,3 +20,5 @@ export { createTwilioSms } from "./sms/twilio-sms.ts";
 export { createSessions, type Sessions } from "./auth/sessions.ts";
 export { createInProcessEngineReader, createRemoteEngineReader, type EngineReader } from "./engine-client/index.ts";
 export { tradingRoutes } from "./routes/orders-register.ts";
+export { type ApiRuntime, type ApiRuntimeOptions, createApiRuntime, createSmsSender } from "./runtime.ts";
+export { createSystemStatsProvider, type SystemStatsProvider } from "./routes/admin-stats.ts";

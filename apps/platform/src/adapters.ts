@@ -62,11 +62,16 @@ export function createAdapters(env: AdapterEnv, logger: Logger): Adapters {
   return {
     mode: { queue: env.redisUrl ? "redis" : "memory", log: env.kafkaBrokers ? "kafka" : "file" },
     engineQueue: () =>
-      env.redisUrl ? redisQueue("engine-0") : createMemoryQueue<CommandEnvelope>({ stream: memoryStream, consumer: "engine-0" }),
+      env.redisUrl
+        ? redisQueue("engine-0")
+        : createMemoryQueue<CommandEnvelope>({ stream: memoryStream, consumer: "engine-0" }),
     producerQueue: () =>
       env.redisUrl
         ? redisQueue(`producer-${env.instanceId}`)
-        : createMemoryQueue<CommandEnvelope>({ stream: memoryStream, consumer: `producer-${env.instanceId}` }),
+        : createMemoryQueue<CommandEnvelope>({
+            stream: memoryStream,
+            consumer: `producer-${env.instanceId}`,
+          }),
     async log() {
       if (env.kafkaBrokers) {
         return createKafkaLog<LogRecord>({
@@ -80,7 +85,10 @@ export function createAdapters(env: AdapterEnv, logger: Logger): Adapters {
       mkdirSync(dir, { recursive: true });
       return createFileJournal<LogRecord>({ path: join(dir, "events.journal"), logger });
     },
-    pubsub: () => (env.redisUrl ? createRedisPubSub<unknown>(env.redisUrl, { logger }) : createMemoryPubSub<unknown>({ hub })),
+    pubsub: () =>
+      env.redisUrl
+        ? createRedisPubSub<unknown>(env.redisUrl, { logger })
+        : createMemoryPubSub<unknown>({ hub }),
     kv: env.redisUrl ? createRedisKv({ url: env.redisUrl }) : createMemoryKv(),
   };
 }

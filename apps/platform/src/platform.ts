@@ -8,29 +8,13 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { getRequestListener } from "@hono/node-server";
-import {
-  type Env,
-  createApp,
-  createConsoleSms,
-  createOutboxRelay,
-  createQueueEngineGateway,
-  createInProcessEngineReader,
-  createSandboxGateway,
-  createSandboxPayouts,
-  createSessions,
-  createTwilioSms,
-  systemClock,
-  tradingRoutes,
-} from "@ox/api";
-import type { PubSub } from "@ox/bus";
-import type { CommandReply } from "@ox/contracts/pipeline";
-import { createDb, createSqlKv } from "@ox/db";
+import { createApiRuntime, createInProcessEngineReader, createSystemStatsProvider, type Env } from "@ox/api";
+import { createDb, createSqlKv, users } from "@ox/db";
 import { createEngineService, createFileSnapshotStore } from "@ox/engine-service";
-import { createPersister } from "@ox/persister";
+import { createPersister, reconcile } from "@ox/persister";
 import { createStreamServer } from "@ox/stream";
 import type { Logger } from "pino";
 import { createAdapters } from "./adapters.ts";
-import { createStaticWeb } from "./static-web.ts";
 
 export interface PlatformOptions {
   env: Env;
@@ -54,7 +38,9 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
   );
 
   // Storage: PGlite in the data directory unless DATABASE_URL names a server.
-  const database = await createDb(env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: join(dataDir, "pg") });
+  const database = await createDb(
+    env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: join(dataDir, "pg") },
+  );
   // Sessions, OTPs and rate limits: Redis when configured, else a table, so a restart keeps sessions.
   const kv = env.REDIS_URL ? adapters.kv : createSqlKv(database.db);
   const log = await adapters.log();
@@ -75,67 +61,38 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
   const persister = createPersister({ log, db: database.db, logger: logger.child({ process: "persister" }) });
   persister.start();
 
-  // API.
-  const producer = adapters.producerQueue();
-  const clock = systemClock;
-  const apiLogger = logger.child({ process: "api" });
-  const relay = createOutboxRelay({ db: database.db, queue: producer, clock, logger: apiLogger });
+  // API: the same wiring as the API's own process (apps/api/src/runtime.ts), on the in-process reader.
   const reader = createInProcessEngineReader(engine);
-  const sms =
-    env.SMS_PROVIDER === "twilio"
-      ? createTwilioSms({
-          accountSid: env.TWILIO_ACCOUNT_SID ?? "",
-          authToken: env.TWILIO_AUTH_TOKEN ?? "",
-          from: env.TWILIO_FROM ?? "",
-          baseUrl: env.TWILIO_BASE_URL,
-        })
-      : createConsoleSms((line) => apiLogger.info({ sms: line }, "console SMS (development only)"));
-  const app = createApp(
-    {
-      config: env,
-      db: database.db,
-      kv,
-      commandQueue: producer,
-      engine: createQueueEngineGateway({
-        queue: producer,
-        replies: pubsub as PubSub<CommandReply>,
-        instanceId: "embedded",
-      }),
-      sms,
-      payments: createSandboxGateway(),
-      payouts: createSandboxPayouts(),
-      clock,
-      logger: apiLogger,
-      outbox: relay,
-      healthChecks: {
-        engine: async () => {
-          await reader.stats();
-        },
+  const api = createApiRuntime({
+    env,
+    db: database.db,
+    kv,
+    commandQueue: adapters.producerQueue(),
+    pubsub,
+    reader,
+    instanceId: "embedded",
+    logger: logger.child({ process: "api" }),
+    webDist: webDist ?? resolve(import.meta.dir, "../../web/dist"),
+    systemStats: createSystemStatsProvider({
+      engine: () => engine.stats(),
+      persister: () => persister.status(),
+      stream: () => stream.stats(),
+      // Only meaningful once Postgres has everything the engine logged; skipped while it lags.
+      reconcile: async () => {
+        if (persister.status().offset < engine.stats().logOffset) return null;
+        const userIds = async () => (await database.db.select({ id: users.id }).from(users)).map((u) => u.id);
+        const report = await reconcile({ db: database.db, engine: { ...reader, userIds } });
+        return { ok: report.ok, differences: report.differences.length };
       },
-    },
-    { routes: tradingRoutes({ reader }) },
-  );
-  relay.start();
+    }),
+  });
+  const { sessions } = api;
+  api.start();
 
   // HTTP: the API, the web app, and Socket.io on one port (one origin for the session cookie).
-  const web = createStaticWeb(webDist ?? resolve(import.meta.dir, "../../web/dist"));
-  const apiListener = getRequestListener(async (req) => {
-    const { pathname } = new URL(req.url);
-    if (req.method === "GET" && !pathname.startsWith("/api/") && pathname !== "/docs") {
-      const page = web(pathname);
-      if (page) return page;
-    }
-    return app.fetch(req);
-  });
+  const apiListener = getRequestListener((req) => api.fetch(req));
   // Socket.io attaches its own request listener in front of this one for /socket.io/.
   const server: Server = createServer((req, res) => void apiListener(req, res));
-  const sessions = createSessions({
-    kv,
-    secret: env.JWT_SECRET,
-    clock,
-    sessionTtlSec: env.SESSION_TTL_SEC,
-    accessTtlSec: env.ACCESS_TOKEN_TTL_SEC,
-  });
   const stream = await createStreamServer({
     httpServer: server,
     pubsub,
@@ -156,7 +113,7 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
       // persister catch up with what the engine wrote, then close storage.
       await new Promise<void>((r) => server.close(() => r()));
       await stream.close();
-      await relay.stop();
+      await api.stop();
       await engine.stop();
       await persister.catchUp();
       await persister.stop();

@@ -1,0 +1,137 @@
+/**
+ * The API's wiring, shared by the embedded platform and the API's own process (main.ts): SMS provider,
+ * engine gateway (command queue + this instance's reply channel), outbox relay, trading routes on the
+ * given engine reader, and the session verifier the stream uses. One place, so both deployments run
+ * the same API.
+ */
+import type { CommandQueue, Kv, PubSub } from "@ox/bus";
+import type { CommandEnvelope, CommandReply } from "@ox/contracts/pipeline";
+import type { Db } from "@ox/db";
+import type { Logger } from "pino";
+import { createApp } from "./app.ts";
+import { createSessions, type Sessions } from "./auth/sessions.ts";
+import { type Clock, systemClock } from "./deps.ts";
+import { createQueueEngineGateway, type EngineGateway } from "./engine/engine-gateway.ts";
+import type { EngineReader } from "./engine-client/engine-reader.ts";
+import type { Env } from "./env.ts";
+import { createOutboxRelay, type OutboxRelay } from "./outbox-relay.ts";
+import { createSandboxGateway, createSandboxPayouts } from "./payments/gateway.ts";
+import { tradingRoutes } from "./routes/orders-register.ts";
+import { createAdminStatsRoutes, createSystemStatsProvider, type SystemStatsProvider } from "./routes/admin-stats.ts";
+import { createAdminUserRoutes } from "./routes/admin-users.ts";
+import { createPortfolioFillsRoutes } from "./routes/portfolio-fills.ts";
+import { createStaticWeb } from "./static-web.ts";
+import { createConsoleSms, type SmsSender } from "./sms/sms.ts";
+import { createTwilioSms } from "./sms/twilio-sms.ts";
+
+export interface ApiRuntimeOptions {
+  env: Env;
+  db: Db;
+  kv: Kv;
+  /** The producer side of the engine's command queue. */
+  commandQueue: CommandQueue<CommandEnvelope>;
+  /** Carries the engine's replies to this instance. */
+  pubsub: PubSub<unknown>;
+  /** Live engine state: in-process (embedded) or over pub/sub (distributed). */
+  reader: EngineReader;
+  /** Unique per API process: names its reply channel. */
+  instanceId: string;
+  logger: Logger;
+  clock?: Clock;
+  /** The built web app (apps/web/dist) to serve beside the API; absent or unbuilt means API only. */
+  webDist?: string;
+  /** GET /admin/stats: the composition root knows the queue, persister and stream; default is the engine only. */
+  systemStats?: SystemStatsProvider;
+}
+
+export interface ApiRuntime {
+  app: ReturnType<typeof createApp>;
+  relay: OutboxRelay;
+  gateway: EngineGateway;
+  /** The session verifier of this API, for the stream's handshake. */
+  sessions: Sessions;
+  /** The HTTP handler: the web app's files for GET pages, the API for the rest. */
+  fetch(request: Request, env?: unknown): Response | Promise<Response>;
+  /** Starts the outbox relay. */
+  start(): void;
+  /** Stops the relay and the reply subscription; the caller closes the ports it passed in. */
+  stop(): Promise<void>;
+}
+
+export function createSmsSender(env: Env, logger: Logger): SmsSender {
+  if (env.SMS_PROVIDER === "twilio") {
+    return createTwilioSms({
+      accountSid: env.TWILIO_ACCOUNT_SID ?? "",
+      authToken: env.TWILIO_AUTH_TOKEN ?? "",
+      from: env.TWILIO_FROM ?? "",
+      baseUrl: env.TWILIO_BASE_URL,
+    });
+  }
+  return createConsoleSms((line) => logger.info({ sms: line }, "console SMS (development only)"));
+}
+
+export function createApiRuntime(options: ApiRuntimeOptions): ApiRuntime {
+  const { env, db, kv, commandQueue, reader, logger } = options;
+  const clock = options.clock ?? systemClock;
+  const relay = createOutboxRelay({ db, queue: commandQueue, clock, logger });
+  const gateway = createQueueEngineGateway({
+    queue: commandQueue,
+    replies: options.pubsub as PubSub<CommandReply>,
+    instanceId: options.instanceId,
+  });
+  const app = createApp(
+    {
+      config: env,
+      db,
+      kv,
+      commandQueue,
+      engine: gateway,
+      sms: createSmsSender(env, logger),
+      payments: createSandboxGateway(),
+      payouts: createSandboxPayouts(),
+      clock,
+      logger,
+      outbox: relay,
+      healthChecks: {
+        engine: async () => {
+          await reader.stats();
+        },
+      },
+    },
+    {
+      routes: [
+        ...tradingRoutes({ reader }),
+        createPortfolioFillsRoutes(),
+        createAdminUserRoutes({ reader }),
+        createAdminStatsRoutes({ stats: options.systemStats ?? createSystemStatsProvider({ engine: () => reader.stats() }) }),
+      ],
+    },
+  );
+  const sessions = createSessions({
+    kv,
+    secret: env.JWT_SECRET,
+    clock,
+    sessionTtlSec: env.SESSION_TTL_SEC,
+    accessTtlSec: env.ACCESS_TOKEN_TTL_SEC,
+  });
+  const web = options.webDist ? createStaticWeb(options.webDist) : () => null;
+  return {
+    app,
+    fetch(request, server) {
+      const { pathname } = new URL(request.url);
+      if (request.method === "GET" && !pathname.startsWith("/api/") && pathname !== "/docs") {
+        const page = web(pathname);
+        if (page) return page;
+      }
+      return app.fetch(request, server);
+    },
+    relay,
+    gateway,
+    sessions,
+    start: () => relay.start(),
+    async stop() {
+      await relay.stop();
+      await gateway.close();
+    },
+  };
+}
