@@ -8,6 +8,6 @@ fi
 if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /tmp
 fi
-[ -f scripts/kafka.sh ] && bash scripts/kafka.sh start
+bash scripts/kafka.sh start # fetches and formats a KRaft broker on first use
 [ -f scripts/chromium.sh ] && bash scripts/chromium.sh
 exit 0

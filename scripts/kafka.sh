@@ -4,14 +4,15 @@
 #   scripts/kafka.sh stop     stop the broker this script started
 #   scripts/kafka.sh status   exit 0 if a broker answers on 127.0.0.1:9092
 # Needs Java 17+ and Maven 3.8+ with access to Maven Central; the broker jars come from
-# infra/kafka/pom.xml into infra/kafka/target/libs. State lives in .kafka/ (KAFKA_DATA_DIR).
+# infra/kafka/pom.xml into infra/kafka/target/libs. State lives in .kafka/ (KAFKA_DATA_DIR); the
+# ports are 9092 and 9093 for the controller (KAFKA_PORT, KAFKA_CONTROLLER_PORT).
 # Topics are not auto-created (auto.create.topics.enable=false): every topic is created explicitly
 # with its partitions and replication factor (packages/bus createKafkaLog does it through the admin API).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 HOST=127.0.0.1
-PORT=9092
-CONTROLLER_PORT=9093
+PORT="${KAFKA_PORT:-9092}"
+CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 DATA="${KAFKA_DATA_DIR:-$ROOT/.kafka}"
 LIBS="$ROOT/infra/kafka/target/libs"
 PIDFILE="$DATA/kafka.pid"
@@ -83,7 +84,8 @@ start() {
   command -v java >/dev/null || { say "Java 17+ is required"; exit 1; }
   mkdir -p "$DATA"
   exec 9>"$DATA/start.lock"
-  flock 9 # two concurrent starts: the second waits and then finds the first one's broker
+  # Two concurrent starts: the second waits here, then finds the first one's broker.
+  flock -w "$START_TIMEOUT_S" 9 || say "start.lock still held after ${START_TIMEOUT_S}s; going on"
   if answers "$HOST" "$PORT"; then say "a broker answers on $HOST:$PORT; using it"; return 0; fi
   if pid="$(our_pid)"; then
     say "broker pid $pid is starting; waiting"
@@ -104,12 +106,16 @@ start() {
         { cat "$DATA/format.out" >&2; exit 1; }
     fi
     say "starting the broker on $HOST:$PORT (log: $DATA/server.log)"
-    nohup java "${opts[@]}" -cp "$cp" kafka.Kafka "$DATA/server.properties" >"$DATA/kafka.out" 2>&1 &
+    # Detached: own session, no inherited stdio or lock descriptor, so callers never wait on it.
+    setsid java "${opts[@]}" -cp "$cp" kafka.Kafka "$DATA/server.properties" \
+      </dev/null >"$DATA/kafka.out" 2>&1 9>&- &
     echo $! >"$PIDFILE"
   fi
-  local began=$SECONDS
+  local began=$SECONDS pid
+  pid="$(cat "$PIDFILE")"
   until answers "$HOST" "$PORT" && grep -q "Kafka Server started" "$DATA/server.log" 2>/dev/null; do
-    if ! our_pid >/dev/null; then
+    if ! kill -0 "$pid" 2>/dev/null; then
+      rm -f "$PIDFILE"
       say "the broker exited; last lines of its output:"
       tail -20 "$DATA/kafka.out" "$DATA/server.log" 2>/dev/null >&2 || true
       exit 1

@@ -1,4 +1,4 @@
-import { type FileHandle, open } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import { dirname } from "node:path";
 import { jsonCodec } from "./codec.ts";
 import { encodeBatch, MAGIC, parseRecord } from "./journal-format.ts";
