@@ -59,6 +59,8 @@ export const usePortfolio = (enabled = true) =>
   useQuery({ queryKey: keys.portfolio, queryFn: portfolio.get, enabled });
 export const useOpenOrders = (enabled = true) =>
   useQuery({ queryKey: keys.openOrders, queryFn: () => orders.list("open"), enabled });
-export const useKyc = (enabled = true) => useQuery({ queryKey: keys.kyc, queryFn: kyc.get, enabled });
+/** An admin's decision sends no socket event, so the status is re-read whenever a KYC view mounts. */
+export const useKyc = (enabled = true) =>
+  useQuery({ queryKey: keys.kyc, queryFn: kyc.get, enabled, refetchOnMount: "always" });
 export const useReferrals = (enabled = true) =>
   useQuery({ queryKey: keys.referrals, queryFn: referrals.get, enabled });

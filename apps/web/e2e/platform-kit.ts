@@ -1,0 +1,99 @@
+/** The real exchange in process (no bot) plus the few browser steps every e2e test repeats. */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { createLogger, loadEnv } from "@ox/api";
+import { startPlatform } from "../../platform/src/platform.ts";
+import type { Page } from "playwright-core";
+
+export const ADMIN_PHONE = "+919000000009";
+const WEB_DIST = resolve(import.meta.dir, "../dist");
+
+export async function startTestPlatform() {
+  if (!existsSync(join(WEB_DIST, "index.html"))) {
+    execFileSync("npm", ["run", "build", "-w", "@ox/web"], { stdio: "ignore", cwd: resolve(import.meta.dir, "../../..") });
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), "ox-e2e-data-"));
+  const { DATABASE_URL: _d, REDIS_URL: _r, KAFKA_BROKERS: _k, ...rest } = process.env;
+  const env = loadEnv({
+    ...rest,
+    NODE_ENV: "development",
+    PORT: String(await freePort()),
+    DATA_DIR: dataDir,
+    ADMIN_PHONES: ADMIN_PHONE,
+    SMS_PROVIDER: "console",
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+  });
+  const logger = createLogger({ level: env.LOG_LEVEL });
+  return startPlatform({ env, logger, webDist: WEB_DIST });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once("error", fail);
+    server.listen(0, () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => done(port));
+    });
+  });
+}
+
+export function screenshotDir(): string {
+  const dir = join(process.env.TMPDIR ?? tmpdir(), "ox-e2e-screenshots", new Date().toISOString().replace(/[:.]/g, "-"));
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** Phone + OTP through the login page; the OTP is read from the dev banner. */
+export async function logIn(page: Page, baseUrl: string, phone: string) {
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel(/mobile number/i).fill(phone.replace(/^\+91/, ""));
+  await page.getByRole("button", { name: /get otp/i }).click();
+  const banner = await page.getByTestId("dev-otp").textContent({ timeout: 10_000 });
+  const otp = banner?.match(/\d{6}/)?.[0];
+  if (!otp) throw new Error(`no OTP in the dev banner: ${banner}`);
+  await page.getByLabel(/one-time password/i).fill(otp);
+  await page.getByRole("button", { name: /verify/i }).click();
+  await page.getByRole("button", { name: /log out/i }).waitFor({ timeout: 10_000 });
+}
+
+/** Sets the ticket's price with the stepper (₹0.5 ticks) until it reads `rupees`. */
+export async function setTicketPrice(page: Page, rupees: string) {
+  const price = page.getByTestId("ticket-price");
+  for (let i = 0; i < 25; i++) {
+    const now = Number((await price.textContent())?.replace(/[^\d.]/g, ""));
+    const want = Number(rupees);
+    if (now === want) return;
+    await page.getByRole("button", { name: now < want ? /increase price/i : /decrease price/i }).click();
+  }
+  throw new Error(`could not set the price to ₹${rupees}`);
+}
+
+/** Same-origin JSON call with the page's session cookie (the app's own CSRF rules apply). */
+export async function apiCall(page: Page, method: string, path: string, body?: unknown) {
+  return page.evaluate(
+    async ([m, p, b]) => {
+      const res = await fetch(`/api/v1${p}`, {
+        method: m as string,
+        headers: { "content-type": "application/json" },
+        body: b === undefined ? undefined : JSON.stringify(b),
+      });
+      return { status: res.status, body: await res.json() };
+    },
+    [method, path, body] as const,
+  );
+}
+
+/**
+ * In-app navigation (the SPA's router), so the page and its socket stay up: a full reload under Bun
+ * races playwright-core's WebSocket frame events with the socket's disposal.
+ */
+export async function go(page: Page, path: string) {
+  await page.evaluate((to) => {
+    history.pushState(null, "", to);
+    window.dispatchEvent(new PopStateEvent("popstate"));
+  }, path);
+}
