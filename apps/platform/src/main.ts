@@ -11,7 +11,10 @@ import { type ApiClient, ApiError, createApiClient, createMarketMaker } from "@o
 import { seedDemoMarkets } from "./demo-markets.ts";
 import { startPlatform, webDistExists } from "./platform.ts";
 
+/** The admin a person logs in as. */
 const DEMO_ADMIN_PHONE = "+919000000001";
+/** The admin this program uses to seed markets: its own phone, so it never throttles the person's OTP. */
+const SEED_ADMIN_PHONE = "+919000000009";
 const BOT_PHONE = "+919000000002";
 
 const { values: flags } = parseArgs({
@@ -21,7 +24,7 @@ const { values: flags } = parseArgs({
 const began = Date.now();
 process.env.DATA_DIR ??= "data";
 const devMode = (process.env.NODE_ENV ?? "development") !== "production";
-if (devMode && !process.env.ADMIN_PHONES) process.env.ADMIN_PHONES = `${DEMO_ADMIN_PHONE},${BOT_PHONE}`;
+if (devMode && !process.env.ADMIN_PHONES) process.env.ADMIN_PHONES = `${DEMO_ADMIN_PHONE},${SEED_ADMIN_PHONE}`;
 
 let env: ReturnType<typeof loadEnv>;
 try {
@@ -68,7 +71,7 @@ async function demoClient(phone: string, name: string): Promise<ApiClient> {
 
 let bot: ReturnType<typeof createMarketMaker> | undefined;
 if (devMode && env.SMS_PROVIDER === "console") {
-  const admin = await demoClient(DEMO_ADMIN_PHONE, "demo-admin");
+  const admin = await demoClient(SEED_ADMIN_PHONE, "seed-admin");
   if (!flags["no-demo"]) {
     const created = await seedDemoMarkets(admin, Date.now());
     if (created > 0) logger.info({ created }, "seeded demo markets");
