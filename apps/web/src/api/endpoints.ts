@@ -54,7 +54,7 @@ export const markets = {
       "candles",
     ).map(
       (c): Candle => ({
-        time: toMs(c.time ?? c.ts ?? c.start ?? c.bucket),
+        time: toMs(c.t ?? c.time ?? c.ts ?? c.start ?? c.bucket),
         open: pick(c, "open") ?? 0,
         high: pick(c, "high") ?? 0,
         low: pick(c, "low") ?? 0,
