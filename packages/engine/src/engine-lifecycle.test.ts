@@ -61,6 +61,24 @@ describe("lifecycle, idempotency, input, snapshots", () => {
     expect(w.e.market("m")?.status).toBe("VOIDED");
   });
 
+  test("closed orders are history: order(id) forgets them, a clientOrderId repeat gets the final view", () => {
+    const w = world(["a", "b"]);
+    w.order({ orderId: "a1", userId: "a", clientOrderId: "k", pricePaise: 500, qty: 2 });
+    expect(w.e.order("a1")).toMatchObject({ status: "OPEN", remainingQty: 2 });
+    const taker = w.order({ orderId: "b1", userId: "b", outcome: "NO", pricePaise: 500, qty: 2 });
+    expect(w.e.order("a1")).toBeUndefined();
+    expect(w.e.order("b1")).toBeUndefined();
+    expect(taker.order).toMatchObject({ status: "FILLED", filledQty: 2 });
+    const again = w.order({ orderId: "a9", userId: "a", clientOrderId: "k", pricePaise: 600 });
+    expect(again).toMatchObject({ code: "OK", duplicate: true, events: [] });
+    expect(again.order).toMatchObject({ orderId: "a1", status: "FILLED", filledQty: 2, remainingQty: 0 });
+    const reused = w.order({ orderId: "a1", userId: "a", pricePaise: 400 });
+    expect(reused.code).toBe("OK");
+    expect(w.e.order("a1")).toMatchObject({ pricePaise: 400, status: "OPEN" });
+    const restored = restoreEngine(w.e.snapshot());
+    expect(restored.snapshot()).toEqual(w.e.snapshot());
+  });
+
   test("idempotency: clientOrderId repeats return the first result; refs are single-use", () => {
     const w = world(["a"]);
     const first = w.order({ orderId: "a1", userId: "a", clientOrderId: "k", pricePaise: 500 });

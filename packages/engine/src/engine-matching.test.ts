@@ -61,7 +61,8 @@ describe("matching", () => {
     expect(w.of(r, "TRADE")[0]).toMatchObject({ kind: "MINT", yesPricePaise: 300, takerPricePaise: 300 });
     expect(w.of(r, "ORDER_CLOSED")[1]).toMatchObject({ orderId: "a1", status: "FILLED", releasedPaise: 0 });
     expect(w.e.account("a")).toEqual({ availablePaise: 1_000_000 - 3_000, lockedPaise: 0 });
-    expect(w.e.order("a1")).toMatchObject({ filledQty: 10, filledValuePaise: 3_000, status: "FILLED" });
+    expect(r.order).toMatchObject({ filledQty: 10, filledValuePaise: 3_000, status: "FILLED" });
+    expect(w.e.order("a1")).toBeUndefined();
   });
 
   test("price-time priority: earlier order at the same level fills first", () => {

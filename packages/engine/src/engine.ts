@@ -2,6 +2,7 @@ import { createUser, credit, debit } from "./commands/accounts.ts";
 import { cancelAll, cancelOrder } from "./commands/cancel.ts";
 import { closeMarket, createMarket, resolveMarket } from "./commands/markets.ts";
 import { placeOrder } from "./commands/place-order.ts";
+import { openOrdersIn } from "./matching/book.ts";
 import { decodeState, encodeState } from "./snapshot.ts";
 import { EngineState, type Order } from "./state.ts";
 import type { Command, Engine, EngineTotals, OrderView, Result } from "./types.ts";
@@ -63,11 +64,8 @@ function wrap(s: EngineState): Engine {
       const h = s.userIndex.get(userId);
       if (h === undefined) return [];
       const found: Order[] = [];
-      for (const m of s.markets) {
-        if (marketId !== undefined && m.id !== marketId) continue;
-        const list = m.owners.get(h);
-        if (list === undefined) continue;
-        for (let o = list.head; o !== null; o = o.unext) found.push(o);
+      for (const p of s.users[h].positionList) {
+        if (marketId === undefined || p.market.id === marketId) openOrdersIn(p, found);
       }
       found.sort((a, b) => a.acceptedSeq - b.acceptedSeq);
       return found.map((o): OrderView => viewOf(o));

@@ -1,22 +1,23 @@
 import { rest } from "./matching/book.ts";
+import { rememberResting } from "./order-index.ts";
 import { positionOf } from "./risk/ledger.ts";
 import { Account, EngineState, Market, Order } from "./state.ts";
-import type { OrderStatus, OrderType, Outcome, Resolution, ResultCode, Side, TimeInForce } from "./types.ts";
+import type { OrderType, OrderView, Outcome, Resolution, Side, TimeInForce } from "./types.ts";
 
 /**
- * Snapshot format: UTF-8 JSON of positional arrays (version 1). Levels are not stored: within a
- * level FIFO order equals acceptance order (an order rests in the command that accepts it and is
- * never amended), so re-resting the open orders by ascending acceptedSeq rebuilds every queue,
- * best index and owner list exactly.
+ * Snapshot format: UTF-8 JSON of positional arrays (version 2). Only open orders exist. Levels are
+ * not stored: within a level FIFO order equals acceptance order (an order rests in the command that
+ * accepts it and is never amended), and `orders` is kept in resting = acceptance order, so
+ * re-resting the open orders in that order rebuilds every queue, best index and owner list.
  */
 
-const VERSION = 1;
+const VERSION = 2;
 
+/** An open order. Its status is OPEN and its position link is rebuilt by reserve-free re-resting. */
 type OrderRow = [
   string,
   number,
   number,
-  string,
   string | null,
   Outcome,
   Side,
@@ -31,52 +32,40 @@ type OrderRow = [
   number,
   number,
   number,
-  OrderStatus,
-  ResultCode | null,
   number,
   number,
   number,
-  boolean,
 ];
 
 export function encodeState(s: EngineState): Uint8Array {
   const index = new Map<Order, number>();
   const orders: OrderRow[] = [];
-  const add = (o: Order, live: boolean): number => {
-    let i = index.get(o);
-    if (i === undefined) {
-      i = orders.length;
-      index.set(o, i);
-      orders.push([
-        o.id,
-        o.user.handle,
-        o.market === null ? -1 : o.market.handle,
-        o.marketId,
-        o.clientOrderId,
-        o.outcome,
-        o.side,
-        o.orderType,
-        o.tif,
-        o.postOnly,
-        o.price,
-        o.qty,
-        o.maxCost,
-        o.ts,
-        o.filled,
-        o.remaining,
-        o.filledValue,
-        o.fees,
-        o.status,
-        o.rejectCode,
-        o.acceptedSeq,
-        o.lockPerShare,
-        o.budget,
-        live,
-      ]);
-    }
-    return i;
-  };
-  for (const o of s.orders.values()) add(o, true);
+  for (const o of s.orders.values()) {
+    index.set(o, orders.length);
+    orders.push([
+      o.id,
+      o.user.handle,
+      o.market.handle,
+      o.clientOrderId,
+      o.outcome,
+      o.side,
+      o.orderType,
+      o.tif,
+      o.postOnly,
+      o.price,
+      o.qty,
+      o.maxCost,
+      o.ts,
+      o.filled,
+      o.remaining,
+      o.filledValue,
+      o.fees,
+      o.acceptedSeq,
+      o.lockPerShare,
+      o.budget,
+    ]);
+  }
+  const record = (r: Order | OrderView) => (r instanceof Order ? (index.get(r) as number) : r);
   const users = s.users.map((a) => [
     a.id,
     a.available,
@@ -92,7 +81,7 @@ export function encodeState(s: EngineState): Uint8Array {
       p.yesBuyOpen,
       p.noBuyOpen,
     ]),
-    a.clientOrders === null ? [] : [...a.clientOrders].map(([cid, o]) => [cid, add(o, false)]),
+    a.clientOrders === null ? [] : [...a.clientOrders].map(([cid, r]) => [cid, record(r)]),
   ]);
   const markets = s.markets.map((m) => [
     m.id,
@@ -141,7 +130,8 @@ type MarketRow = [
   number,
 ];
 type PositionRow = [number, number, number, number, number, number, number, number, number];
-type UserRow = [string, number, number, PositionRow[], [string, number][]];
+/** clientOrderId → index of an open order in `orders`, or the closed order's final view. */
+type UserRow = [string, number, number, PositionRow[], [string, number | OrderView][]];
 
 export function decodeState(bytes: Uint8Array): EngineState {
   const doc = JSON.parse(new TextDecoder().decode(bytes));
@@ -185,13 +175,13 @@ export function decodeState(bytes: Uint8Array): EngineState {
     s.users.push(a);
   }
   const orders: Order[] = [];
-  const open: Order[] = [];
   for (const r of doc.orders as OrderRow[]) {
-    const m = r[2] < 0 ? null : s.markets[r[2]];
+    const m = s.markets[r[2]];
     const o = new Order(
       r[0],
       s.users[r[1]],
-      m as Market,
+      m,
+      r[3],
       r[4],
       r[5],
       r[6],
@@ -201,28 +191,25 @@ export function decodeState(bytes: Uint8Array): EngineState {
       r[10],
       r[11],
       r[12],
-      r[13],
     );
-    o.marketId = r[3];
-    o.filled = r[14];
-    o.remaining = r[15];
-    o.filledValue = r[16];
-    o.fees = r[17];
-    o.status = r[18];
-    o.rejectCode = r[19];
-    o.acceptedSeq = r[20];
-    o.lockPerShare = r[21];
-    o.budget = r[22];
+    o.filled = r[13];
+    o.remaining = r[14];
+    o.filledValue = r[15];
+    o.fees = r[16];
+    o.acceptedSeq = r[17];
+    o.lockPerShare = r[18];
+    o.budget = r[19];
+    o.pos = positionOf(o.user, m);
     orders.push(o);
-    if (r[23]) s.orders.set(o.id, o);
-    if (o.status === "OPEN") open.push(o);
   }
   userRows.forEach((r, h) => {
     if (r[4].length === 0) return;
     const a = s.users[h];
-    a.clientOrders = new Map(r[4].map(([cid, i]) => [cid, orders[i]]));
+    a.clientOrders = new Map(r[4].map(([cid, x]) => [cid, typeof x === "number" ? orders[x] : x]));
   });
-  open.sort((a, b) => a.acceptedSeq - b.acceptedSeq);
-  for (const o of open) rest(o);
+  for (const o of orders) {
+    rest(o);
+    rememberResting(s, o);
+  }
   return s;
 }

@@ -1,10 +1,12 @@
 import { Emitter } from "./events.ts";
-import type { OrderStatus, OrderType, Outcome, Resolution, ResultCode, Side, TimeInForce } from "./types.ts";
+import type { OrderStatus, OrderType, OrderView, Outcome, Resolution, Side, TimeInForce } from "./types.ts";
 
 /**
  * The fast engine's mutable state. Strings live only at the edge (the id maps); inside, users and
- * markets are integer handles into arrays and orders are objects linked into their price level.
- * Every class is constructed with all fields set so engines see one stable shape.
+ * markets are integer handles into arrays and orders are objects linked into their price level and
+ * into their owner's position. Only open orders are kept: a closed order is dropped (its history is
+ * the event log), except that an order with a clientOrderId leaves its final view behind for
+ * idempotent repeats. Every class is constructed with all fields set so engines see one stable shape.
  */
 
 export const BID = 0;
@@ -18,8 +20,8 @@ export class Account {
   positions: (Position | undefined)[] = [];
   /** Positions in the order they were first touched, for read models and snapshots. */
   positionList: Position[] = [];
-  /** (clientOrderId) → the first result of a PLACE_ORDER carrying it. */
-  clientOrders: Map<string, Order> | null = null;
+  /** clientOrderId → the first PLACE_ORDER carrying it: the live order while open, else its final view. */
+  clientOrders: Map<string, Order | OrderView> | null = null;
   /** Scratch mark for "seen in this command" without allocating a set. */
   mark = 0;
   constructor(
@@ -39,6 +41,9 @@ export class Position {
   /** Remaining qty of the user's open BUY orders per outcome (position-limit check). */
   yesBuyOpen = 0;
   noBuyOpen = 0;
+  /** Matching's list of this user's open orders here, in acceptance order (matching/book.ts only). */
+  head: Order | null = null;
+  tail: Order | null = null;
   constructor(readonly market: Market) {}
 }
 
@@ -65,8 +70,6 @@ export class Market {
   /** Best bid index (0 = none) and best ask index (size = none). */
   bestBid = 0;
   bestAsk: number;
-  /** Open orders per user handle, linked in acceptance order (CANCEL_ALL, openOrders). */
-  readonly owners = new Map<number, OwnerList>();
   constructor(
     readonly id: string,
     readonly handle: number,
@@ -87,18 +90,12 @@ export class Market {
   }
 }
 
-export class OwnerList {
-  head: Order | null = null;
-  tail: Order | null = null;
-}
-
 export class Order {
   filled = 0;
   remaining: number;
   filledValue = 0;
   fees = 0;
   status: OrderStatus = "OPEN";
-  rejectCode: ResultCode | null = null;
   acceptedSeq = 0;
   /** Limit-style BUY: cash locked per remaining share; 0 otherwise. */
   lockPerShare = 0;
@@ -110,8 +107,8 @@ export class Order {
   /** Owner-list links (this user's open orders in this market). */
   uprev: Order | null = null;
   unext: Order | null = null;
-  /** Kept apart from `market` because a rejected order may name an unknown market. */
-  marketId: string;
+  /** The owner's position in this market (set by risk/ledger.ts reserve). */
+  pos: Position | null = null;
   readonly isBuy: boolean;
   readonly isYes: boolean;
   /** BID or ASK in the unified book. */
@@ -133,7 +130,6 @@ export class Order {
     readonly ts: number,
   ) {
     this.remaining = qty;
-    this.marketId = market === null ? "" : market.id;
     this.isBuy = side === "BUY";
     this.isYes = outcome === "YES";
     this.bookSide = this.isBuy === this.isYes ? BID : ASK;
@@ -149,7 +145,7 @@ export class EngineState {
   readonly userIndex = new Map<string, number>();
   readonly markets: Market[] = [];
   readonly marketIndex = new Map<string, number>();
-  /** Latest order per orderId (accepted orders; closed ones are kept for reads and idempotency). */
+  /** Resting orders by orderId (an order that never rests is never entered). */
   readonly orders = new Map<string, Order>();
   /** CREDIT/DEBIT refs already applied. */
   readonly refs = new Set<string>();

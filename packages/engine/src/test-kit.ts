@@ -2,7 +2,11 @@ import { createEngine } from "./engine.ts";
 import type { Command, Engine, EngineEvent, PlaceOrderCommand, Result } from "./types.ts";
 
 /** A command with an optional `ts` (the kit stamps an increasing one). */
-export type CommandInput = Command extends infer C ? (C extends Command ? Omit<C, "ts"> & { ts?: number } : never) : never;
+export type CommandInput = Command extends infer C
+  ? C extends Command
+    ? Omit<C, "ts"> & { ts?: number }
+    : never
+  : never;
 
 /** Small helpers for the scenario tests: a funded world and terse order commands. */
 

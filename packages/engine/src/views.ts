@@ -1,13 +1,31 @@
-import type { Account, Market, Order, Position } from "./state.ts";
-import type { BookLevel, BookView, MarketView, OrderView, PositionView } from "./types.ts";
+import { type Account, type Market, Order, type Position } from "./state.ts";
+import type {
+  BookLevel,
+  BookView,
+  MarketView,
+  OrderView,
+  PlaceOrderCommand,
+  PositionView,
+  ResultCode,
+} from "./types.ts";
 
 /** Read models: fresh plain objects, never references into live state. */
+
+/** A copy of a kept view (idempotent repeats hand out copies, never the record itself). */
+export function copyView(v: OrderView): OrderView {
+  return { ...v };
+}
+
+/** The current view of an idempotency record: live while the order is open. */
+export function recordView(r: Order | OrderView): OrderView {
+  return r instanceof Order ? viewOf(r) : copyView(r);
+}
 
 export function viewOf(o: Order): OrderView {
   return {
     orderId: o.id,
     userId: o.user.id,
-    marketId: o.marketId,
+    marketId: o.market.id,
     clientOrderId: o.clientOrderId,
     outcome: o.outcome,
     side: o.side,
@@ -21,9 +39,39 @@ export function viewOf(o: Order): OrderView {
     filledValuePaise: o.filledValue,
     feesPaise: o.fees,
     status: o.status,
-    rejectCode: o.rejectCode,
+    rejectCode: null,
     acceptedSeq: o.acceptedSeq,
     ts: o.ts,
+  };
+}
+
+/** The view of a rejected PLACE_ORDER (SEMANTICS.md): what was sent, nothing filled. */
+export function rejectedView(
+  c: PlaceOrderCommand,
+  userId: string,
+  cid: string | null,
+  code: ResultCode,
+): OrderView {
+  return {
+    orderId: c.orderId,
+    userId,
+    marketId: c.marketId,
+    clientOrderId: cid,
+    outcome: c.outcome,
+    side: c.side,
+    orderType: c.orderType,
+    tif: c.tif ?? (c.orderType === "MARKET" ? "IOC" : "GTC"),
+    postOnly: c.postOnly === true,
+    pricePaise: c.pricePaise ?? 0,
+    qty: c.qty,
+    filledQty: 0,
+    remainingQty: 0,
+    filledValuePaise: 0,
+    feesPaise: 0,
+    status: "REJECTED",
+    rejectCode: code,
+    acceptedSeq: 0,
+    ts: c.ts,
   };
 }
 

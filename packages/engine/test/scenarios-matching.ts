@@ -165,7 +165,7 @@ export function matchingScenarios(name: string, factory: EngineFactory): void {
       });
       expect(r.events[2]).toMatchObject({ side: "BID", yesPricePaise: 500, qty: 2 });
       expect(r.events[6]).toMatchObject({ side: "ASK", yesPricePaise: 500, qty: 1 });
-      expect(d.engine.order("o1")?.status).toBe("CANCELLED");
+      expect(d.engine.order("o1")).toBeUndefined(); // closed: history, no longer in the engine
       expect(d.engine.account("alice")).toEqual({ availablePaise: 100_000 - 1500, lockedPaise: 500 });
     });
 
@@ -202,10 +202,11 @@ export function matchingScenarios(name: string, factory: EngineFactory): void {
       expect(d.engine.account("alice")).toEqual({ availablePaise: 100_000 - 993, lockedPaise: 0 });
       expect(d.engine.account("bob")).toEqual({ availablePaise: 100_000 - 2031, lockedPaise: 0 });
       expect(d.engine.totals()).toMatchObject({ feesPaise: 24, escrowPaise: 3000 });
-      expect(d.engine.order("o1")).toMatchObject({ feesPaise: 3, filledValuePaise: 990 });
+      expect(ofType(r.events, "ORDER_CLOSED")[0]).toMatchObject({ orderId: "o1", filledQty: 3 });
       const sell = d.limit("alice", "YES", "SELL", 500, 1);
-      d.limit("bob", "YES", "BUY", 500, 1);
-      expect(d.engine.order("o3")).toMatchObject({ feesPaise: 2, status: "FILLED" });
+      const buy = d.limit("bob", "YES", "BUY", 500, 1);
+      expect(ofType(buy.events, "TRADE")[0]).toMatchObject({ makerOrderId: "o3", makerFeePaise: 2 });
+      expect(ofType(buy.events, "ORDER_CLOSED")[0]).toMatchObject({ orderId: "o3", status: "FILLED" });
       expect(d.engine.positions("alice")[0]).toMatchObject({ yesQty: 2, yesCostPaise: 660 });
       expect(sell.code).toBe("OK");
     });

@@ -26,16 +26,16 @@ export function cancelAll(s: EngineState, c: CancelAllCommand): Result {
   const mh = s.marketIndex.get(c.marketId);
   if (mh === undefined) return { code: "MARKET_NOT_FOUND", events: [] };
   const m = s.markets[mh];
-  const list = m.owners.get(uh);
-  if (list === undefined || list.head === null) return { code: "OK", events: [] };
   const u = s.users[uh];
-  let o: Order | null = list.head;
+  const pos = u.positions[mh];
+  if (pos === undefined || pos.head === null) return { code: "OK", events: [] };
+  let o: Order | null = pos.head;
   while (o !== null) {
-    const next = o.unext;
+    const next: Order | null = o.unext;
     cancelResting(s, o, "USER");
     o = next;
   }
   s.out.balance(u);
-  s.out.position(u, m, u.positions[mh]);
+  s.out.position(u, m, pos);
   return { code: "OK", events: s.out.events };
 }

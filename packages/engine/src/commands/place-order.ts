@@ -1,10 +1,11 @@
 import { levelIndex, rest } from "../matching/book.ts";
 import { fillable, match, meet, participants } from "../matching/match.ts";
+import { keepFinal, rememberResting } from "../order-index.ts";
 import { feePerShare, releaseRemainder, reserve } from "../risk/ledger.ts";
-import { type Account, BID, type EngineState, type Market, Order } from "../state.ts";
+import { type Account, BID, type EngineState, Order } from "../state.ts";
 import type { OrderType, PlaceOrderCommand, Result, ResultCode, TimeInForce } from "../types.ts";
 import { isId, isInt, isOneOf, isOptBool, isOptInt } from "../validate.ts";
-import { viewOf } from "../views.ts";
+import { copyView, recordView, rejectedView, viewOf } from "../views.ts";
 
 /** PLACE_ORDER: checks in SEMANTICS.md order, then reserve, match, rest or expire, report. */
 export function placeOrder(s: EngineState, c: PlaceOrderCommand): Result {
@@ -31,40 +32,37 @@ export function placeOrder(s: EngineState, c: PlaceOrderCommand): Result {
   if (cid !== null && u.clientOrders !== null) {
     const first = u.clientOrders.get(cid);
     if (first !== undefined) {
-      const code = first.rejectCode ?? "OK";
-      return { code, events: [], duplicate: true, order: viewOf(first) };
+      const view = recordView(first);
+      return { code: view.rejectCode ?? "OK", events: [], duplicate: true, order: view };
     }
   }
-  const existing = s.orders.get(c.orderId);
-  if (existing !== undefined && existing.status === "OPEN")
-    return reject(s, c, u, cid, null, "ORDER_ID_EXISTS");
+  if (s.orders.has(c.orderId)) return reject(s, c, u, cid, "ORDER_ID_EXISTS");
   const mh = s.marketIndex.get(c.marketId);
-  if (mh === undefined) return reject(s, c, u, cid, null, "MARKET_NOT_FOUND");
+  if (mh === undefined) return reject(s, c, u, cid, "MARKET_NOT_FOUND");
   const m = s.markets[mh];
   if (m.status !== "OPEN" || (m.closeAt !== null && c.ts >= m.closeAt)) {
-    return reject(s, c, u, cid, m, "MARKET_CLOSED");
+    return reject(s, c, u, cid, "MARKET_CLOSED");
   }
-  if (c.qty < 1 || c.qty > m.maxOrderQty) return reject(s, c, u, cid, m, "INVALID_QUANTITY");
+  if (c.qty < 1 || c.qty > m.maxOrderQty) return reject(s, c, u, cid, "INVALID_QUANTITY");
   const isLimit = c.orderType === "LIMIT";
   const isBuy = c.side === "BUY";
   const tick = m.tick;
   let price = c.pricePaise;
   if (price === undefined) {
-    if (isLimit) return reject(s, c, u, cid, m, "INVALID_PRICE");
+    if (isLimit) return reject(s, c, u, cid, "INVALID_PRICE");
   } else if (price < tick || price > 1000 - tick || price % tick !== 0) {
-    return reject(s, c, u, cid, m, "INVALID_PRICE");
+    return reject(s, c, u, cid, "INVALID_PRICE");
   }
   const maxCost = c.maxCostPaise === undefined ? null : c.maxCostPaise;
-  if (maxCost !== null && (isLimit || !isBuy || maxCost <= 0))
-    return reject(s, c, u, cid, m, "INVALID_AMOUNT");
+  if (maxCost !== null && (isLimit || !isBuy || maxCost <= 0)) return reject(s, c, u, cid, "INVALID_AMOUNT");
   const postOnly = c.postOnly === true;
   let tif: TimeInForce;
   if (isLimit) {
     tif = c.tif ?? "GTC";
-    if (postOnly && tif !== "GTC") return reject(s, c, u, cid, m, "INVALID_COMMAND");
+    if (postOnly && tif !== "GTC") return reject(s, c, u, cid, "INVALID_COMMAND");
   } else {
     tif = c.tif ?? "IOC";
-    if (tif === "GTC" || postOnly) return reject(s, c, u, cid, m, "INVALID_COMMAND");
+    if (tif === "GTC" || postOnly) return reject(s, c, u, cid, "INVALID_COMMAND");
   }
   if (price === undefined) price = isBuy ? 1000 - tick : tick;
   const isYes = c.outcome === "YES";
@@ -73,17 +71,17 @@ export function placeOrder(s: EngineState, c: PlaceOrderCommand): Result {
   let lockPerShare = 0;
   if (!isBuy) {
     const free = pos === undefined ? 0 : isYes ? pos.yesQty - pos.yesLocked : pos.noQty - pos.noLocked;
-    if (free < c.qty) return reject(s, c, u, cid, m, "INSUFFICIENT_SHARES");
+    if (free < c.qty) return reject(s, c, u, cid, "INSUFFICIENT_SHARES");
   } else {
     const held = pos === undefined ? 0 : isYes ? pos.yesQty + pos.yesBuyOpen : pos.noQty + pos.noBuyOpen;
-    if (held + c.qty > m.positionLimit) return reject(s, c, u, cid, m, "POSITION_LIMIT");
+    if (held + c.qty > m.positionLimit) return reject(s, c, u, cid, "POSITION_LIMIT");
     if (maxCost !== null) {
       lock = maxCost;
     } else {
       lockPerShare = price + feePerShare(price, m.maxBps);
       lock = c.qty * lockPerShare;
     }
-    if (u.available < lock) return reject(s, c, u, cid, m, "INSUFFICIENT_FUNDS");
+    if (u.available < lock) return reject(s, c, u, cid, "INSUFFICIENT_FUNDS");
   }
   const o = new Order(
     c.orderId,
@@ -102,8 +100,8 @@ export function placeOrder(s: EngineState, c: PlaceOrderCommand): Result {
   );
   o.lockPerShare = lockPerShare;
   if (maxCost !== null) o.budget = maxCost;
-  if (postOnly && crosses(o)) return reject(s, c, u, cid, m, "POST_ONLY_WOULD_TAKE");
-  if (tif === "FOK" && !fillable(o)) return reject(s, c, u, cid, m, "FOK_NOT_FILLABLE");
+  if (postOnly && crosses(o)) return reject(s, c, u, cid, "POST_ONLY_WOULD_TAKE");
+  if (tif === "FOK" && !fillable(o)) return reject(s, c, u, cid, "FOK_NOT_FILLABLE");
   return accept(s, o, lock);
 }
 
@@ -119,7 +117,6 @@ function accept(s: EngineState, o: Order, lock: number): Result {
   o.acceptedSeq = out.seq + 1;
   out.orderAccepted(o, o.isBuy ? lock : 0, o.isBuy ? 0 : o.qty);
   reserve(o, lock);
-  s.orders.set(o.id, o);
   const u = o.user;
   if (o.clientOrderId !== null) {
     if (u.clientOrders === null) u.clientOrders = new Map();
@@ -135,6 +132,7 @@ function accept(s: EngineState, o: Order, lock: number): Result {
     out.orderClosed(o, "FILLED", "FILLED", 0, cash, 0);
   } else if (o.tif === "GTC") {
     rest(o);
+    rememberResting(s, o);
     out.bookDelta(o.market, o.bookSide, levelIndex(o));
   } else {
     const qty = o.remaining;
@@ -149,7 +147,9 @@ function accept(s: EngineState, o: Order, lock: number): Result {
     const a = participants[i];
     out.position(a, m, a.positions[m.handle]);
   }
-  return { code: "OK", events, order: viewOf(o) };
+  const view = viewOf(o);
+  if (o.clientOrderId !== null && o.status !== "OPEN") keepFinal(o, view);
+  return { code: "OK", events, order: view };
 }
 
 function reject(
@@ -157,33 +157,13 @@ function reject(
   c: PlaceOrderCommand,
   u: Account,
   cid: string | null,
-  m: Market | null,
   code: ResultCode,
 ): Result {
-  const out = s.out;
-  const o = new Order(
-    c.orderId,
-    u,
-    m as Market,
-    cid,
-    c.outcome,
-    c.side,
-    c.orderType,
-    c.tif ?? (c.orderType === "MARKET" ? "IOC" : "GTC"),
-    c.postOnly === true,
-    c.pricePaise ?? 0,
-    c.qty,
-    c.maxCostPaise ?? null,
-    c.ts,
-  );
-  o.marketId = c.marketId;
-  o.status = "REJECTED";
-  o.rejectCode = code;
-  o.remaining = 0;
-  out.orderRejected(c.orderId, u.id, c.marketId, cid, code);
+  const view = rejectedView(c, u.id, cid, code);
+  s.out.orderRejected(c.orderId, u.id, c.marketId, cid, code);
   if (cid !== null) {
     if (u.clientOrders === null) u.clientOrders = new Map();
-    u.clientOrders.set(cid, o);
+    u.clientOrders.set(cid, copyView(view));
   }
-  return { code, events: out.events, order: viewOf(o) };
+  return { code, events: s.out.events, order: view };
 }

@@ -1,9 +1,11 @@
-import { BID, type Market, type Order, OwnerList } from "../state.ts";
+import { BID, type Market, type Order, type Position } from "../state.ts";
 
 /**
  * Matching: price levels are arrays indexed by yesPrice / tick, each a FIFO of orders linked
  * through `prev`/`next` so a cancel is O(1). Best-bid/best-ask indexes move only when a level
- * empties or a better one appears.
+ * empties or a better one appears. A resting order is also linked (`uprev`/`unext`) into a list
+ * whose head and tail sit on its owner's Position, the one per-user-per-market record, so
+ * CANCEL_ALL and openOrders need no map of users per market; only this file touches those links.
  */
 
 export function levelIndex(o: Order): number {
@@ -26,11 +28,7 @@ export function rest(o: Order): void {
   } else if (i < m.bestAsk) {
     m.bestAsk = i;
   }
-  let list = m.owners.get(o.user.handle);
-  if (list === undefined) {
-    list = new OwnerList();
-    m.owners.set(o.user.handle, list);
-  }
+  const list = o.pos as Position;
   o.uprev = list.tail;
   o.unext = null;
   if (list.tail === null) list.head = o;
@@ -64,7 +62,7 @@ export function unrest(o: Order): void {
       m.bestAsk = a;
     }
   }
-  const list = m.owners.get(o.user.handle) as OwnerList;
+  const list = o.pos as Position;
   if (o.uprev === null) list.head = o.unext;
   else o.uprev.unext = o.unext;
   if (o.unext === null) list.tail = o.uprev;
@@ -76,8 +74,14 @@ export function unrest(o: Order): void {
 /** Every open order of the market in ascending acceptedSeq. */
 export function openOrdersOf(m: Market): Order[] {
   const out: Order[] = [];
-  for (const list of m.owners.values()) {
-    for (let o = list.head; o !== null; o = o.unext) out.push(o);
+  for (let i = 1; i < m.size; i++) {
+    for (let o = m.bids[i].head; o !== null; o = o.next) out.push(o);
+    for (let o = m.asks[i].head; o !== null; o = o.next) out.push(o);
   }
   return out.sort((a, b) => a.acceptedSeq - b.acceptedSeq);
+}
+
+/** A user's open orders in one market (their position's list), appended to `out`. */
+export function openOrdersIn(p: Position, out: Order[]): void {
+  for (let o = p.head; o !== null; o = o.unext) out.push(o);
 }

@@ -1,3 +1,4 @@
+import { forget } from "../order-index.ts";
 import { fillFee, releaseRemainder, settleFill } from "../risk/ledger.ts";
 import { type Account, BID, type EngineState, type Level, type Order } from "../state.ts";
 import { levelIndex, unrest } from "./book.ts";
@@ -32,6 +33,7 @@ export function cancelResting(
   unrest(o);
   o.remaining = 0;
   o.status = "CANCELLED";
+  forget(s, o);
   const cash = releaseRemainder(o, qty);
   s.out.orderClosed(o, "CANCELLED", reason, qty, cash, o.isBuy ? 0 : qty);
   s.out.bookDelta(o.market, o.bookSide, levelIndex(o));
@@ -90,6 +92,7 @@ export function match(s: EngineState, t: Order): void {
       if (mk.remaining === 0) {
         unrest(mk);
         mk.status = "FILLED";
+        forget(s, mk);
         s.out.orderClosed(mk, "FILLED", "FILLED", 0, 0, 0);
       }
       s.out.bookDelta(m, makerSide, i);

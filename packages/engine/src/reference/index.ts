@@ -54,7 +54,8 @@ function wrap(state: RefState): Engine {
     positions: (userId) => positionsView(state, userId),
     order(orderId) {
       const index = state.orderIndexById.get(orderId);
-      return index === undefined ? undefined : viewOf(state.orders[index]);
+      if (index === undefined || state.orders[index].status !== "OPEN") return undefined;
+      return viewOf(state.orders[index]);
     },
     openOrders(userId, marketId) {
       const open = [];

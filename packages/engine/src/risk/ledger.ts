@@ -30,6 +30,7 @@ export function positionOf(a: Account, m: Market): Position {
 export function reserve(o: Order, lockedPaise: number): void {
   const a = o.user;
   const p = positionOf(a, o.market);
+  o.pos = p;
   if (o.isBuy) {
     a.available -= lockedPaise;
     a.locked += lockedPaise;
@@ -45,7 +46,7 @@ export function reserve(o: Order, lockedPaise: number): void {
 /** Release what remains reserved for `qty` unfilled shares of `o` (or its unspent budget). */
 export function releaseRemainder(o: Order, qty: number): number {
   const a = o.user;
-  const p = a.positions[o.market.handle] as Position;
+  const p = o.pos as Position;
   if (o.isBuy) {
     let cash: number;
     if (o.budget >= 0) {
@@ -68,7 +69,7 @@ export function releaseRemainder(o: Order, qty: number): number {
 /** Settle one side of a fill of `qty` shares at own price `pricePaise` paying `fee`. */
 export function settleFill(s: EngineState, o: Order, pricePaise: number, qty: number, fee: number): void {
   const a = o.user;
-  const p = a.positions[o.market.handle] as Position;
+  const p = o.pos as Position;
   const value = pricePaise * qty;
   s.fees += fee;
   if (o.isBuy) {

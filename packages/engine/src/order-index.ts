@@ -1,0 +1,24 @@
+import type { EngineState, Order } from "./state.ts";
+import type { OrderView } from "./types.ts";
+import { viewOf } from "./views.ts";
+
+/**
+ * The two indexes over orders: `EngineState.orders` (orderId → resting order) and each account's
+ * `clientOrders` (idempotency). Only open orders are kept; when one closes it is dropped, and if it
+ * carried a clientOrderId its final view replaces it in `clientOrders`.
+ */
+
+export function rememberResting(s: EngineState, o: Order): void {
+  s.orders.set(o.id, o);
+}
+
+/** A resting order has closed (status and quantities final): drop it from the indexes. */
+export function forget(s: EngineState, o: Order): void {
+  s.orders.delete(o.id);
+  if (o.clientOrderId !== null) keepFinal(o, viewOf(o));
+}
+
+/** Keep the final view of a closed order with a clientOrderId (a private copy of `view`). */
+export function keepFinal(o: Order, view: OrderView): void {
+  (o.user.clientOrders as Map<string, Order | OrderView>).set(o.clientOrderId as string, { ...view });
+}
