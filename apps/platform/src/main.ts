@@ -2,14 +2,14 @@
  * `npm start`: the whole exchange in one process on embedded defaults (SPEC §8).
  * Flags: --no-bot (no market maker), --no-demo (no demo markets on first start).
  */
-import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createLogger, EnvError, loadEnv } from "@ox/api";
 import { type ApiClient, ApiError, createApiClient, createMarketMaker } from "@ox/bot";
 import { seedDemoMarkets } from "./demo-markets.ts";
-import { startPlatform, webDistExists } from "./platform.ts";
+import { startPlatform } from "./platform.ts";
+import { ensureWebBuild, WEB_DIST } from "./web-build.ts";
 
 /** The admin a person logs in as. */
 const DEMO_ADMIN_PHONE = "+919000000001";
@@ -24,7 +24,8 @@ const { values: flags } = parseArgs({
 const began = Date.now();
 process.env.DATA_DIR ??= "data";
 const devMode = (process.env.NODE_ENV ?? "development") !== "production";
-if (devMode && !process.env.ADMIN_PHONES) process.env.ADMIN_PHONES = `${DEMO_ADMIN_PHONE},${SEED_ADMIN_PHONE}`;
+if (devMode && !process.env.ADMIN_PHONES)
+  process.env.ADMIN_PHONES = `${DEMO_ADMIN_PHONE},${SEED_ADMIN_PHONE}`;
 
 let env: ReturnType<typeof loadEnv>;
 try {
@@ -38,13 +39,9 @@ try {
 }
 const logger = createLogger({ level: env.LOG_LEVEL });
 
-const webDist = resolve(import.meta.dir, "../../web/dist");
-if (!webDistExists(webDist)) {
-  console.error("Building the web app (first start only)…");
-  execFileSync("npm", ["run", "build", "-w", "@ox/web"], { stdio: ["ignore", "ignore", "inherit"] });
-}
+ensureWebBuild(() => console.error("Building the web app (first start, or its sources changed)…"));
 
-const platform = await startPlatform({ env, logger, webDist });
+const platform = await startPlatform({ env, logger, webDist: WEB_DIST });
 const startedMs = Date.now() - began;
 
 /**

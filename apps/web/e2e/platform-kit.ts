@@ -1,20 +1,16 @@
-/** The real exchange in process (no bot) plus the few browser steps every e2e test repeats. */
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { createLogger, loadEnv } from "@ox/api";
-import { startPlatform } from "../../platform/src/platform.ts";
 import type { Page } from "playwright-core";
+import { startPlatform } from "../../platform/src/platform.ts";
+import { ensureWebBuild, WEB_DIST } from "../../platform/src/web-build.ts";
 
 export const ADMIN_PHONE = "+919000000009";
-const WEB_DIST = resolve(import.meta.dir, "../dist");
 
 export async function startTestPlatform() {
-  if (!existsSync(join(WEB_DIST, "index.html"))) {
-    execFileSync("npm", ["run", "build", "-w", "@ox/web"], { stdio: "ignore", cwd: resolve(import.meta.dir, "../../..") });
-  }
+  ensureWebBuild();
   const dataDir = mkdtempSync(join(tmpdir(), "ox-e2e-data-"));
   const { DATABASE_URL: _d, REDIS_URL: _r, KAFKA_BROKERS: _k, ...rest } = process.env;
   const env = loadEnv({
@@ -42,7 +38,11 @@ function freePort(): Promise<number> {
 }
 
 export function screenshotDir(): string {
-  const dir = join(process.env.TMPDIR ?? tmpdir(), "ox-e2e-screenshots", new Date().toISOString().replace(/[:.]/g, "-"));
+  const dir = join(
+    process.env.TMPDIR ?? tmpdir(),
+    "ox-e2e-screenshots",
+    new Date().toISOString().replace(/[:.]/g, "-"),
+  );
   mkdirSync(dir, { recursive: true });
   return dir;
 }
