@@ -1,3 +1,4 @@
+/** The real exchange in process (no bot) plus the few browser steps every e2e test repeats. */
 import { mkdirSync, mkdtempSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
