@@ -177,7 +177,7 @@ export function decodeState(bytes: Uint8Array): EngineState {
   const orders: Order[] = [];
   for (const r of doc.orders as OrderRow[]) {
     const m = s.markets[r[2]];
-    const o = new Order(
+    const o = new Order().init(
       r[0],
       s.users[r[1]],
       m,

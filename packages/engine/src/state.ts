@@ -90,9 +90,14 @@ export class Market {
   }
 }
 
+/**
+ * An open order. Closed orders go back to `EngineState.free` and are re-initialised for the next
+ * accepted order, so resting orders stop being fresh garbage for the collector to copy and promote.
+ * Nothing may keep a reference to an order past the command that closes it.
+ */
 export class Order {
   filled = 0;
-  remaining: number;
+  remaining = 0;
   filledValue = 0;
   fees = 0;
   status: OrderStatus = "OPEN";
@@ -109,31 +114,71 @@ export class Order {
   unext: Order | null = null;
   /** The owner's position in this market (set by risk/ledger.ts reserve). */
   pos: Position | null = null;
-  readonly isBuy: boolean;
-  readonly isYes: boolean;
+  isBuy = false;
+  isYes = false;
   /** BID or ASK in the unified book. */
-  readonly bookSide: number;
-  readonly yesPrice: number;
-  constructor(
-    readonly id: string,
-    readonly user: Account,
-    readonly market: Market,
-    readonly clientOrderId: string | null,
-    readonly outcome: Outcome,
-    readonly side: Side,
-    readonly orderType: OrderType,
-    readonly tif: TimeInForce,
-    readonly postOnly: boolean,
-    readonly price: number,
-    readonly qty: number,
-    readonly maxCost: number | null,
-    readonly ts: number,
-  ) {
+  bookSide = BID;
+  yesPrice = 0;
+  id!: string;
+  user!: Account;
+  market!: Market;
+  clientOrderId!: string | null;
+  outcome!: Outcome;
+  side!: Side;
+  orderType!: OrderType;
+  tif!: TimeInForce;
+  postOnly = false;
+  price = 0;
+  qty = 0;
+  maxCost!: number | null;
+  ts = 0;
+
+  init(
+    id: string,
+    user: Account,
+    market: Market,
+    clientOrderId: string | null,
+    outcome: Outcome,
+    side: Side,
+    orderType: OrderType,
+    tif: TimeInForce,
+    postOnly: boolean,
+    price: number,
+    qty: number,
+    maxCost: number | null,
+    ts: number,
+  ): this {
+    this.id = id;
+    this.user = user;
+    this.market = market;
+    this.clientOrderId = clientOrderId;
+    this.outcome = outcome;
+    this.side = side;
+    this.orderType = orderType;
+    this.tif = tif;
+    this.postOnly = postOnly;
+    this.price = price;
+    this.qty = qty;
+    this.maxCost = maxCost;
+    this.ts = ts;
+    this.filled = 0;
     this.remaining = qty;
+    this.filledValue = 0;
+    this.fees = 0;
+    this.status = "OPEN";
+    this.acceptedSeq = 0;
+    this.lockPerShare = 0;
+    this.budget = -1;
+    this.prev = null;
+    this.next = null;
+    this.uprev = null;
+    this.unext = null;
+    this.pos = null;
     this.isBuy = side === "BUY";
     this.isYes = outcome === "YES";
     this.bookSide = this.isBuy === this.isYes ? BID : ASK;
     this.yesPrice = this.isYes ? price : 1000 - price;
+    return this;
   }
 }
 
@@ -147,6 +192,8 @@ export class EngineState {
   readonly marketIndex = new Map<string, number>();
   /** Resting orders by orderId (an order that never rests is never entered). */
   readonly orders = new Map<string, Order>();
+  /** Closed Order objects waiting to be re-initialised (not state: never snapshotted). */
+  readonly free: Order[] = [];
   /** CREDIT/DEBIT refs already applied. */
   readonly refs = new Set<string>();
   credits = 0;

@@ -1,8 +1,8 @@
 import { levelIndex, rest } from "../matching/book.ts";
 import { fillable, match, meet, participants } from "../matching/match.ts";
-import { keepFinal, rememberResting } from "../order-index.ts";
+import { freshOrder, keepFinal, recycle, rememberResting } from "../order-index.ts";
 import { feePerShare, releaseRemainder, reserve } from "../risk/ledger.ts";
-import { type Account, BID, type EngineState, Order } from "../state.ts";
+import { type Account, BID, type EngineState, type Order } from "../state.ts";
 import type { OrderType, PlaceOrderCommand, Result, ResultCode, TimeInForce } from "../types.ts";
 import { isId, isInt, isOneOf, isOptBool, isOptInt } from "../validate.ts";
 import { copyView, recordView, rejectedView, viewOf } from "../views.ts";
@@ -83,7 +83,7 @@ export function placeOrder(s: EngineState, c: PlaceOrderCommand): Result {
     }
     if (u.available < lock) return reject(s, c, u, cid, "INSUFFICIENT_FUNDS");
   }
-  const o = new Order(
+  const o = freshOrder(s).init(
     c.orderId,
     u,
     m,
@@ -100,8 +100,14 @@ export function placeOrder(s: EngineState, c: PlaceOrderCommand): Result {
   );
   o.lockPerShare = lockPerShare;
   if (maxCost !== null) o.budget = maxCost;
-  if (postOnly && crosses(o)) return reject(s, c, u, cid, "POST_ONLY_WOULD_TAKE");
-  if (tif === "FOK" && !fillable(o)) return reject(s, c, u, cid, "FOK_NOT_FILLABLE");
+  if (postOnly && crosses(o)) {
+    recycle(s, o);
+    return reject(s, c, u, cid, "POST_ONLY_WOULD_TAKE");
+  }
+  if (tif === "FOK" && !fillable(o)) {
+    recycle(s, o);
+    return reject(s, c, u, cid, "FOK_NOT_FILLABLE");
+  }
   return accept(s, o, lock);
 }
 
@@ -148,7 +154,10 @@ function accept(s: EngineState, o: Order, lock: number): Result {
     out.position(a, m, a.positions[m.handle]);
   }
   const view = viewOf(o);
-  if (o.clientOrderId !== null && o.status !== "OPEN") keepFinal(o, view);
+  if (o.status !== "OPEN") {
+    if (o.clientOrderId !== null) keepFinal(o, view);
+    recycle(s, o);
+  }
   return { code: "OK", events, order: view };
 }
 
