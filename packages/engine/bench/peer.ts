@@ -1,5 +1,5 @@
 import { type LimitOrderOptions, OrderBook, Side } from "nodejs-order-book";
-import type { Command } from "../src/index.ts";
+import type { Tape } from "./tape.ts";
 
 type TimeInForce = NonNullable<LimitOrderOptions["timeInForce"]>;
 const GTC = "GTC" as TimeInForce;
@@ -31,12 +31,13 @@ export interface Peer {
   readonly count: number;
 }
 
-export function preparePeer(commands: Command[], warmup: Command[]): { warm: Peer; measured: Peer } {
+export function preparePeer(commands: Tape, warmup: Tape): { warm: Peer; measured: Peer } {
   const books = new Map<string, number>();
   const marketOf = new Map<string, number>();
-  const translate = (cmds: Command[]): PeerOp[] => {
+  const translate = (cmds: Tape): PeerOp[] => {
     const ops: PeerOp[] = [];
-    for (const c of cmds) {
+    for (let i = 0; i < cmds.count; i++) {
+      const c = cmds.at(i);
       if (c.type === "PLACE_ORDER") {
         let book = books.get(c.marketId);
         if (book === undefined) {

@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# npm run bench:engine [-- --json] [--commands N] [--warmup N] [--seed S]
-# Runs the same seeded workload under Bun and under Node (via tsx), then combines the results.
+# npm run bench:engine [-- --json] [--commands N] [--warmup N] [--seed S] [--runs R]
+# Runs the same seeded workload under Bun and under Node, then combines the results. Node runs an
+# esbuild bundle: under tsx every cross-module call goes through a getter, which is not the engine.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 BUN=node_modules/.bin/bun
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+node_modules/.bin/esbuild packages/engine/bench/bench.ts --bundle --platform=node --format=cjs \
+  --target=node20 --log-level=warning --outfile="$out/bench.cjs"
 bun_json=$("$BUN" packages/engine/bench/bench.ts "$@" | tail -n 1)
-node_json=$(node --import tsx packages/engine/bench/bench.ts "$@" | tail -n 1)
+node_json=$(node "$out/bench.cjs" "$@" | tail -n 1)
 exec "$BUN" packages/engine/bench/report.ts "$bun_json" "$node_json" "$@"

@@ -1,16 +1,17 @@
 import { type Command, createEngine, type Engine, type PlaceOrderCommand } from "../src/index.ts";
+import { Tape } from "./tape.ts";
 
 /**
  * The seeded standard workload. Commands are generated up front by driving a shadow engine (so a
  * SELL is only generated for shares the user holds and a cancel only names a resting order of
- * its owner), then replayed on fresh engines for timing. Mix of the measured phase:
+ * its owner), stored compactly (tape.ts), then replayed on fresh engines for timing. Mix of the measured phase:
  * ~55 % limit GTC near the touch, 25 % cancels, 15 % marketable IOC / MARKET, 5 % FOK / post-only.
  */
 
 export interface Workload {
   setup: Command[];
-  warmup: Command[];
-  measured: Command[];
+  warmup: Tape;
+  measured: Tape;
   /** Result codes the shadow run saw in the measured phase. */
   codes: Record<string, number>;
 }
@@ -133,8 +134,8 @@ export function generate(
     return null;
   }
 
-  function phase(count: number, count0: number, record: boolean): Command[] {
-    const out: Command[] = [];
+  function phase(count: number, count0: number, record: boolean): Tape {
+    const out = new Tape();
     for (let n = 0; n < count; n++) {
       ts += 1;
       const r = rnd();
