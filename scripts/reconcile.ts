@@ -8,13 +8,13 @@
 import { join } from "node:path";
 import { createRemoteEngineReader } from "@ox/api";
 import { createFileJournal, createKafkaLog, createRedisPubSub, type EventLog } from "@ox/bus";
-import type { LogRecord } from "@ox/contracts/pipeline";
+import { type LogRecord, transportDefaults } from "@ox/contracts/pipeline";
 import { consumerOffsets, createDb, type Db, engineBalances } from "@ox/db";
 import { DEFAULT_PERSISTER_NAME, type EngineSource, reconcile, replayLog } from "@ox/persister";
 import { eq } from "drizzle-orm";
 
 const env = process.env;
-const topic = env.EVENT_TOPIC ?? "ox.events";
+const topic = env.EVENT_TOPIC ?? transportDefaults.eventTopic;
 const persisterName = env.KAFKA_BROKERS
   ? `persister:${topic}:${env.EVENT_PARTITION ?? 0}`
   : DEFAULT_PERSISTER_NAME;

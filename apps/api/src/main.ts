@@ -7,7 +7,7 @@
  */
 import { hostname } from "node:os";
 import { createRedisKv, createRedisPubSub, createRedisStreamQueue } from "@ox/bus";
-import type { CommandEnvelope } from "@ox/contracts/pipeline";
+import { type CommandEnvelope, transportDefaults } from "@ox/contracts/pipeline";
 import { createDb } from "@ox/db";
 import { z } from "zod";
 import { createRemoteEngineReader } from "./engine-client/index.ts";
@@ -21,9 +21,12 @@ const processEnv = z
     DATABASE_URL: z.string().url(),
     HOST: z.string().default("0.0.0.0"),
     /** Names this replica's reply channels; must differ between replicas (the default does). */
-    INSTANCE_ID: z.string().min(1).default(`api-${hostname()}-${process.pid}-${crypto.randomUUID().slice(0, 8)}`),
-    ENGINE_COMMAND_STREAM: z.string().default("ox:commands"),
-    ENGINE_GROUP: z.string().default("engine"),
+    INSTANCE_ID: z
+      .string()
+      .min(1)
+      .default(`api-${hostname()}-${process.pid}-${crypto.randomUUID().slice(0, 8)}`),
+    ENGINE_COMMAND_STREAM: z.string().default(transportDefaults.commandStream),
+    ENGINE_GROUP: z.string().default(transportDefaults.engineGroup),
     ENGINE_TIMEOUT_MS: z.coerce.number().int().positive().default(2_000),
     WEB_DIST: z.string().optional(),
     DB_MIGRATE: z.enum(["true", "false"]).default("true"),
@@ -33,7 +36,8 @@ const processEnv = z
 let env: ReturnType<typeof loadEnv>;
 try {
   env = loadEnv();
-  if (!processEnv.success) throw new EnvError(processEnv.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+  if (!processEnv.success)
+    throw new EnvError(processEnv.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
 } catch (err) {
   console.error(err instanceof Error ? err.message : err);
   process.exit(2);
@@ -72,7 +76,10 @@ try {
   });
   const server = Bun.serve({ port: env.PORT, hostname: own.HOST, fetch: (req, srv) => api.fetch(req, srv) });
   api.start();
-  logger.info({ port: server.port, stream: own.ENGINE_COMMAND_STREAM, web: Boolean(own.WEB_DIST) }, "api listening");
+  logger.info(
+    { port: server.port, stream: own.ENGINE_COMMAND_STREAM, web: Boolean(own.WEB_DIST) },
+    "api listening",
+  );
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -1,3 +1,4 @@
+import { transportDefaults } from "@ox/contracts/pipeline";
 import { z } from "zod";
 
 const int = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -10,10 +11,10 @@ export const engineEnvSchema = z.object({
     .min(1)
     .transform((value) => value.split(",").map((broker) => broker.trim())),
   DATA_DIR: z.string().default("./data"),
-  ENGINE_COMMAND_STREAM: z.string().default("ox:commands"),
-  ENGINE_GROUP: z.string().default("engine"),
+  ENGINE_COMMAND_STREAM: z.string().default(transportDefaults.commandStream),
+  ENGINE_GROUP: z.string().default(transportDefaults.engineGroup),
   ENGINE_CONSUMER: z.string().default("engine-0"),
-  EVENT_TOPIC: z.string().default("ox.events"),
+  EVENT_TOPIC: z.string().default(transportDefaults.eventTopic),
   ENGINE_BATCH_MAX: int(500),
   SNAPSHOT_EVERY_COMMANDS: int(100_000),
   SNAPSHOT_EVERY_MS: int(60_000),

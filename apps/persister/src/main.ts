@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import { createFileJournal, createKafkaLog, type EventLog } from "@ox/bus";
-import type { LogRecord } from "@ox/contracts/pipeline";
+import { type LogRecord, transportDefaults } from "@ox/contracts/pipeline";
 import { createDb } from "@ox/db";
 import pino from "pino";
 import { z } from "zod";
@@ -15,7 +15,7 @@ const env = z
     DATABASE_URL: z.string().url().optional(),
     DATA_DIR: z.string().default("./data"),
     KAFKA_BROKERS: z.string().optional(),
-    EVENT_TOPIC: z.string().default("ox.events"),
+    EVENT_TOPIC: z.string().default(transportDefaults.eventTopic),
     EVENT_PARTITION: z.coerce.number().int().nonnegative().default(0),
     PERSISTER_BATCH_SIZE: z.coerce.number().int().positive().default(1_000),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -21,7 +21,7 @@ import {
   type Kv,
   type PubSub,
 } from "@ox/bus";
-import type { CommandEnvelope, LogRecord } from "@ox/contracts/pipeline";
+import { type CommandEnvelope, type LogRecord, transportDefaults } from "@ox/contracts/pipeline";
 import type { Logger } from "pino";
 
 export interface AdapterEnv {
@@ -43,9 +43,9 @@ export interface Adapters {
   kv: Kv;
 }
 
-export const COMMAND_STREAM = "ox:commands";
-export const ENGINE_GROUP = "engine";
-export const EVENT_TOPIC = "ox.engine.events";
+export const COMMAND_STREAM = transportDefaults.commandStream;
+export const ENGINE_GROUP = transportDefaults.engineGroup;
+export const EVENT_TOPIC = transportDefaults.eventTopic;
 
 export function createAdapters(env: AdapterEnv, logger: Logger): Adapters {
   const memoryStream = createMemoryStream();

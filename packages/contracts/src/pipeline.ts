@@ -96,6 +96,16 @@ export interface EngineStats {
   startedAt: number;
 }
 
+/** Defaults for the queue and the log, shared by every process (each can be overridden by env). */
+export const transportDefaults = {
+  /** Redis Stream the API and the outbox relay write commands to. */
+  commandStream: "ox:commands",
+  /** Its consumer group: the engine. */
+  engineGroup: "engine",
+  /** Kafka topic of the event log (one partition per engine shard). */
+  eventTopic: "ox.events",
+} as const;
+
 /** Pub/sub channel names, in one place. */
 export const channels = {
   /** Every applied batch's events, for stream processes. */
