@@ -159,5 +159,52 @@ export function edgeScenarios(name: string, factory: EngineFactory): void {
       ]);
       expect(d.engine.openOrders("carol")).toHaveLength(1);
     });
+
+    test("ids named like Object.prototype members are ordinary ids", () => {
+      const d = createDriver(factory);
+      d.user("__proto__");
+      d.user("constructor");
+      const m = "toString";
+      d.apply({ type: "CREATE_MARKET", marketId: m });
+      const buy = {
+        type: "PLACE_ORDER",
+        marketId: m,
+        orderType: "LIMIT",
+        side: "BUY",
+        pricePaise: 500,
+      } as const;
+      d.apply({
+        ...buy,
+        orderId: "hasOwnProperty",
+        userId: "__proto__",
+        clientOrderId: "__proto__",
+        outcome: "YES",
+        qty: 3,
+      });
+      const r = d.apply({
+        ...buy,
+        orderId: "valueOf",
+        userId: "constructor",
+        clientOrderId: "constructor",
+        outcome: "NO",
+        qty: 2,
+      });
+      expect(ofType(r.events, "TRADE")).toHaveLength(1);
+      expect(
+        d.apply({
+          ...buy,
+          orderId: "x",
+          userId: "constructor",
+          clientOrderId: "constructor",
+          outcome: "NO",
+          qty: 2,
+        }).duplicate,
+      ).toBe(true);
+      const resolved = d.apply({ type: "RESOLVE_MARKET", marketId: m, outcome: "YES" });
+      expect(ofType(resolved.events, "PAYOUT").map((p) => [p.userId, p.amountPaise])).toEqual([
+        ["__proto__", 2000],
+        ["constructor", 0],
+      ]);
+    });
   });
 }
