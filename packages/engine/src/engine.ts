@@ -54,7 +54,7 @@ function wrap(s: EngineState): Engine {
     },
     positions(userId) {
       const h = s.userIndex.get(userId);
-      return h === undefined ? [] : positionsOf(s.users[h]);
+      return h === undefined ? [] : positionsOf(s, s.users[h]);
     },
     order(orderId) {
       const o = s.orders.get(orderId);
@@ -64,8 +64,10 @@ function wrap(s: EngineState): Engine {
       const h = s.userIndex.get(userId);
       if (h === undefined) return [];
       const found: Order[] = [];
-      for (const p of s.users[h].positionList) {
-        if (marketId === undefined || p.market.id === marketId) openOrdersIn(p, found);
+      const t = s.positions;
+      for (const slot of s.users[h].slots) {
+        if (marketId === undefined || s.markets[t.marketOf[slot]].id === marketId)
+          openOrdersIn(t, slot, found);
       }
       found.sort((a, b) => a.acceptedSeq - b.acceptedSeq);
       return found.map((o): OrderView => viewOf(o));

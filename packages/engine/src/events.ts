@@ -1,4 +1,14 @@
-import type { Account, Market, Order, Position } from "./state.ts";
+import {
+  NO_COST,
+  NO_LOCKED,
+  NO_QTY,
+  type PositionTable,
+  STRIDE,
+  YES_COST,
+  YES_LOCKED,
+  YES_QTY,
+} from "./risk/positions.ts";
+import type { Account, Market, Order } from "./state.ts";
 import type { BookSide, CloseReason, EngineEvent, MarketStatus, ResultCode } from "./types.ts";
 
 /**
@@ -132,19 +142,23 @@ export class Emitter {
     });
   }
 
-  position(a: Account, m: Market, p: Position | undefined): void {
+  /** POSITION of `a` in `m` from its slot (-1: never touched, all zero). */
+  position(a: Account, m: Market, t: PositionTable, slot: number): void {
+    const d = t.data;
+    const b = slot * STRIDE;
+    const has = slot >= 0;
     this.events.push({
       seq: ++this.seq,
       ts: this.ts,
       type: "POSITION",
       userId: a.id,
       marketId: m.id,
-      yesQty: p ? p.yesQty : 0,
-      noQty: p ? p.noQty : 0,
-      yesLockedQty: p ? p.yesLocked : 0,
-      noLockedQty: p ? p.noLocked : 0,
-      yesCostPaise: p ? p.yesCost : 0,
-      noCostPaise: p ? p.noCost : 0,
+      yesQty: has ? d[b + YES_QTY] : 0,
+      noQty: has ? d[b + NO_QTY] : 0,
+      yesLockedQty: has ? d[b + YES_LOCKED] : 0,
+      noLockedQty: has ? d[b + NO_LOCKED] : 0,
+      yesCostPaise: has ? d[b + YES_COST] : 0,
+      noCostPaise: has ? d[b + NO_COST] : 0,
     });
   }
 

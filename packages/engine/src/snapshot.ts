@@ -1,14 +1,15 @@
 import { rest } from "./matching/book.ts";
 import { rememberResting } from "./order-index.ts";
-import { positionOf } from "./risk/ledger.ts";
+import { slotOf } from "./risk/ledger.ts";
+import { STRIDE } from "./risk/positions.ts";
 import { Account, EngineState, Market, Order } from "./state.ts";
 import type { OrderType, OrderView, Outcome, Resolution, Side, TimeInForce } from "./types.ts";
 
 /**
  * Snapshot format: UTF-8 JSON of positional arrays (version 2). Only open orders exist. Levels are
  * not stored: within a level FIFO order equals acceptance order (an order rests in the command that
- * accepts it and is never amended), and `orders` is kept in resting = acceptance order, so
- * re-resting the open orders in that order rebuilds every queue, best index and owner list.
+ * accepts it and is never amended), and `orders` is written in acceptance order, so re-resting
+ * the open orders in that order rebuilds every queue, best index and owner list.
  */
 
 const VERSION = 2;
@@ -40,7 +41,8 @@ type OrderRow = [
 export function encodeState(s: EngineState): Uint8Array {
   const index = new Map<Order, number>();
   const orders: OrderRow[] = [];
-  for (const o of s.orders.values()) {
+  const open = [...s.orders.values()].sort((a, b) => a.acceptedSeq - b.acceptedSeq);
+  for (const o of open) {
     index.set(o, orders.length);
     orders.push([
       o.id,
@@ -70,16 +72,9 @@ export function encodeState(s: EngineState): Uint8Array {
     a.id,
     a.available,
     a.locked,
-    a.positionList.map((p) => [
-      p.market.handle,
-      p.yesQty,
-      p.noQty,
-      p.yesLocked,
-      p.noLocked,
-      p.yesCost,
-      p.noCost,
-      p.yesBuyOpen,
-      p.noBuyOpen,
+    a.slots.map((slot) => [
+      s.positions.marketOf[slot],
+      ...s.positions.data.subarray(slot * STRIDE, slot * STRIDE + STRIDE),
     ]),
     a.clientOrders === null ? [] : [...a.clientOrders].map(([cid, r]) => [cid, record(r)]),
   ]);
@@ -161,15 +156,8 @@ export function decodeState(bytes: Uint8Array): EngineState {
     a.available = r[1];
     a.locked = r[2];
     for (const p of r[3]) {
-      const pos = positionOf(a, s.markets[p[0]]);
-      pos.yesQty = p[1];
-      pos.noQty = p[2];
-      pos.yesLocked = p[3];
-      pos.noLocked = p[4];
-      pos.yesCost = p[5];
-      pos.noCost = p[6];
-      pos.yesBuyOpen = p[7];
-      pos.noBuyOpen = p[8];
+      const slot = slotOf(s, a, s.markets[p[0]]);
+      s.positions.data.set(p.slice(1), slot * STRIDE);
     }
     s.userIndex.set(a.id, a.handle);
     s.users.push(a);
@@ -199,7 +187,7 @@ export function decodeState(bytes: Uint8Array): EngineState {
     o.acceptedSeq = r[17];
     o.lockPerShare = r[18];
     o.budget = r[19];
-    o.pos = positionOf(o.user, m);
+    o.slot = s.positions.find(o.user.handle, m.handle);
     orders.push(o);
   }
   userRows.forEach((r, h) => {
@@ -208,7 +196,7 @@ export function decodeState(bytes: Uint8Array): EngineState {
     a.clientOrders = new Map(r[4].map(([cid, x]) => [cid, typeof x === "number" ? orders[x] : x]));
   });
   for (const o of orders) {
-    rest(o);
+    rest(s, o);
     rememberResting(s, o);
   }
   return s;

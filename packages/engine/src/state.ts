@@ -1,4 +1,6 @@
 import { Emitter } from "./events.ts";
+import { PositionTable } from "./risk/positions.ts";
+import { StringIndex } from "./string-index.ts";
 import type { OrderStatus, OrderType, OrderView, Outcome, Resolution, Side, TimeInForce } from "./types.ts";
 
 /**
@@ -12,14 +14,12 @@ import type { OrderStatus, OrderType, OrderView, Outcome, Resolution, Side, Time
 export const BID = 0;
 export const ASK = 1;
 
-/** Risk side: one user's cash. */
+/** Risk side: one user's cash. Holdings live in risk/positions.ts. */
 export class Account {
   available = 0;
   locked = 0;
-  /** Positions indexed by market handle (dense per user only where touched). */
-  positions: (Position | undefined)[] = [];
-  /** Positions in the order they were first touched, for read models and snapshots. */
-  positionList: Position[] = [];
+  /** Position slots in the order this user first touched their markets (read models, snapshots). */
+  readonly slots: number[] = [];
   /** clientOrderId → the first PLACE_ORDER carrying it: the live order while open, else its final view. */
   clientOrders: Map<string, Order | OrderView> | null = null;
   /** Scratch mark for "seen in this command" without allocating a set. */
@@ -28,23 +28,6 @@ export class Account {
     readonly id: string,
     readonly handle: number,
   ) {}
-}
-
-/** Risk side: one user's holding in one market. */
-export class Position {
-  yesQty = 0;
-  noQty = 0;
-  yesLocked = 0;
-  noLocked = 0;
-  yesCost = 0;
-  noCost = 0;
-  /** Remaining qty of the user's open BUY orders per outcome (position-limit check). */
-  yesBuyOpen = 0;
-  noBuyOpen = 0;
-  /** Matching's list of this user's open orders here, in acceptance order (matching/book.ts only). */
-  head: Order | null = null;
-  tail: Order | null = null;
-  constructor(readonly market: Market) {}
 }
 
 /** Matching side: a FIFO queue of orders at one YES price. */
@@ -112,8 +95,8 @@ export class Order {
   /** Owner-list links (this user's open orders in this market). */
   uprev: Order | null = null;
   unext: Order | null = null;
-  /** The owner's position in this market (set by risk/ledger.ts reserve). */
-  pos: Position | null = null;
+  /** The owner's position slot in this market (set by risk/ledger.ts reserve). */
+  slot = -1;
   isBuy = false;
   isYes = false;
   /** BID or ASK in the unified book. */
@@ -173,7 +156,7 @@ export class Order {
     this.next = null;
     this.uprev = null;
     this.unext = null;
-    this.pos = null;
+    this.slot = -1;
     this.isBuy = side === "BUY";
     this.isYes = outcome === "YES";
     this.bookSide = this.isBuy === this.isYes ? BID : ASK;
@@ -187,11 +170,12 @@ export class EngineState {
   /** Event emitter; owns the global `seq`. */
   readonly out = new Emitter(0);
   readonly users: Account[] = [];
-  readonly userIndex = new Map<string, number>();
+  readonly positions = new PositionTable();
+  readonly userIndex = new StringIndex<number>();
   readonly markets: Market[] = [];
-  readonly marketIndex = new Map<string, number>();
+  readonly marketIndex = new StringIndex<number>();
   /** Resting orders by orderId (an order that never rests is never entered). */
-  readonly orders = new Map<string, Order>();
+  readonly orders = new StringIndex<Order>();
   /** Closed Order objects waiting to be re-initialised (not state: never snapshotted). */
   readonly free: Order[] = [];
   /** CREDIT/DEBIT refs already applied. */

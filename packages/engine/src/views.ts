@@ -1,4 +1,5 @@
-import { type Account, type Market, Order, type Position } from "./state.ts";
+import { NO_COST, NO_LOCKED, NO_QTY, STRIDE, YES_COST, YES_LOCKED, YES_QTY } from "./risk/positions.ts";
+import { type Account, type EngineState, type Market, Order } from "./state.ts";
 import type {
   BookLevel,
   BookView,
@@ -75,32 +76,30 @@ export function rejectedView(
   };
 }
 
-export function positionView(p: Position): PositionView {
+export function positionView(s: EngineState, slot: number): PositionView {
+  const d = s.positions.data;
+  const b = slot * STRIDE;
   return {
-    marketId: p.market.id,
-    yesQty: p.yesQty,
-    noQty: p.noQty,
-    yesLockedQty: p.yesLocked,
-    noLockedQty: p.noLocked,
-    yesCostPaise: p.yesCost,
-    noCostPaise: p.noCost,
+    marketId: s.markets[s.positions.marketOf[slot]].id,
+    yesQty: d[b + YES_QTY],
+    noQty: d[b + NO_QTY],
+    yesLockedQty: d[b + YES_LOCKED],
+    noLockedQty: d[b + NO_LOCKED],
+    yesCostPaise: d[b + YES_COST],
+    noCostPaise: d[b + NO_COST],
   };
 }
 
-export function isEmptyPosition(p: Position): boolean {
-  return (
-    p.yesQty === 0 &&
-    p.noQty === 0 &&
-    p.yesLocked === 0 &&
-    p.noLocked === 0 &&
-    p.yesCost === 0 &&
-    p.noCost === 0
-  );
-}
-
-export function positionsOf(a: Account): PositionView[] {
+/** Positions where any shown field is non-zero, ascending marketId. */
+export function positionsOf(s: EngineState, a: Account): PositionView[] {
   const out: PositionView[] = [];
-  for (const p of a.positionList) if (!isEmptyPosition(p)) out.push(positionView(p));
+  const d = s.positions.data;
+  for (const slot of a.slots) {
+    const b = slot * STRIDE;
+    let any = false;
+    for (let f = YES_QTY; f <= NO_COST; f++) any ||= d[b + f] !== 0;
+    if (any) out.push(positionView(s, slot));
+  }
   return out.sort((x, y) => (x.marketId < y.marketId ? -1 : x.marketId > y.marketId ? 1 : 0));
 }
 

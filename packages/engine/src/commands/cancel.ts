@@ -15,7 +15,7 @@ export function cancelOrder(s: EngineState, c: CancelOrderCommand): Result {
   if (o === undefined || o.user !== u || o.status !== "OPEN") return { code: "UNKNOWN_ORDER", events: [] };
   cancelResting(s, o, "USER");
   s.out.balance(u);
-  s.out.position(u, o.market, u.positions[o.market.handle]);
+  s.out.position(u, o.market, s.positions, o.slot);
   return { code: "OK", events: s.out.events, order: viewOf(o) };
 }
 
@@ -27,15 +27,15 @@ export function cancelAll(s: EngineState, c: CancelAllCommand): Result {
   if (mh === undefined) return { code: "MARKET_NOT_FOUND", events: [] };
   const m = s.markets[mh];
   const u = s.users[uh];
-  const pos = u.positions[mh];
-  if (pos === undefined || pos.head === null) return { code: "OK", events: [] };
-  let o: Order | null = pos.head;
+  const slot = s.positions.find(uh, mh);
+  if (slot < 0 || s.positions.heads[slot] === null) return { code: "OK", events: [] };
+  let o: Order | null = s.positions.heads[slot];
   while (o !== null) {
     const next: Order | null = o.unext;
     cancelResting(s, o, "USER");
     o = next;
   }
   s.out.balance(u);
-  s.out.position(u, m, pos);
+  s.out.position(u, m, s.positions, slot);
   return { code: "OK", events: s.out.events };
 }

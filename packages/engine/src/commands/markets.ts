@@ -1,7 +1,8 @@
 import { openOrdersOf } from "../matching/book.ts";
 import { cancelResting } from "../matching/match.ts";
 import { payout } from "../risk/ledger.ts";
-import { type Account, type EngineState, Market, type Position } from "../state.ts";
+import { NO_QTY, STRIDE, YES_QTY } from "../risk/positions.ts";
+import { type Account, type EngineState, Market } from "../state.ts";
 import {
   type CloseMarketCommand,
   type CreateMarketCommand,
@@ -104,9 +105,12 @@ export function resolveMarket(s: EngineState, c: ResolveMarketCommand): Result {
   m.status = c.outcome === "VOID" ? "VOIDED" : "RESOLVED";
   m.resolution = c.outcome;
   out.marketStatus(m, m.status);
+  const t = s.positions;
   for (const a of s.users) {
-    const p = a.positions[m.handle];
-    if (p !== undefined && (p.yesQty > 0 || p.noQty > 0) && a.mark !== s.epoch) {
+    const slot = t.find(a.handle, m.handle);
+    if (slot < 0 || a.mark === s.epoch) continue;
+    const b = slot * STRIDE;
+    if (t.data[b + YES_QTY] > 0 || t.data[b + NO_QTY] > 0) {
       a.mark = s.epoch;
       touched.push(a);
     }
@@ -115,11 +119,11 @@ export function resolveMarket(s: EngineState, c: ResolveMarketCommand): Result {
   const yesPays = c.outcome === "YES" ? PAYOUT_PAISE : c.outcome === "NO" ? 0 : VOID_PAYOUT_PAISE;
   const noPays = c.outcome === "NO" ? PAYOUT_PAISE : c.outcome === "YES" ? 0 : VOID_PAYOUT_PAISE;
   for (const a of touched) {
-    const p = a.positions[m.handle] as Position;
-    if (p.yesQty === 0 && p.noQty === 0) continue;
-    const yesQty = p.yesQty;
-    const noQty = p.noQty;
-    const amount = payout(a, p, yesPays, noPays);
+    const slot = t.find(a.handle, m.handle);
+    const yesQty = t.data[slot * STRIDE + YES_QTY];
+    const noQty = t.data[slot * STRIDE + NO_QTY];
+    if (yesQty === 0 && noQty === 0) continue;
+    const amount = payout(s, a, slot, yesPays, noPays);
     m.escrow -= amount;
     out.push({
       seq: 0,
@@ -136,6 +140,6 @@ export function resolveMarket(s: EngineState, c: ResolveMarketCommand): Result {
   if (m.escrow !== 0) throw new Error(`engine: escrow ${m.escrow} left in ${m.id} after resolution`);
   m.pairs = 0;
   for (const a of touched) out.balance(a);
-  for (const a of touched) out.position(a, m, a.positions[m.handle]);
+  for (const a of touched) out.position(a, m, t, t.find(a.handle, m.handle));
   return { code: "OK", events: out.events };
 }

@@ -2,6 +2,15 @@ import { levelIndex, rest } from "../matching/book.ts";
 import { fillable, match, meet, participants } from "../matching/match.ts";
 import { freshOrder, keepFinal, recycle, rememberResting } from "../order-index.ts";
 import { feePerShare, releaseRemainder, reserve } from "../risk/ledger.ts";
+import {
+  NO_BUY_OPEN,
+  NO_LOCKED,
+  NO_QTY,
+  STRIDE,
+  YES_BUY_OPEN,
+  YES_LOCKED,
+  YES_QTY,
+} from "../risk/positions.ts";
 import { type Account, BID, type EngineState, type Order } from "../state.ts";
 import type { OrderType, PlaceOrderCommand, Result, ResultCode, TimeInForce } from "../types.ts";
 import { isId, isInt, isOneOf, isOptBool, isOptInt } from "../validate.ts";
@@ -66,14 +75,17 @@ export function placeOrder(s: EngineState, c: PlaceOrderCommand): Result {
   }
   if (price === undefined) price = isBuy ? 1000 - tick : tick;
   const isYes = c.outcome === "YES";
-  const pos = u.positions[m.handle];
+  const slot = s.positions.find(uh, m.handle);
+  const d = s.positions.data;
+  const b = slot * STRIDE;
   let lock = 0;
   let lockPerShare = 0;
   if (!isBuy) {
-    const free = pos === undefined ? 0 : isYes ? pos.yesQty - pos.yesLocked : pos.noQty - pos.noLocked;
+    const free = slot < 0 ? 0 : isYes ? d[b + YES_QTY] - d[b + YES_LOCKED] : d[b + NO_QTY] - d[b + NO_LOCKED];
     if (free < c.qty) return reject(s, c, u, cid, "INSUFFICIENT_SHARES");
   } else {
-    const held = pos === undefined ? 0 : isYes ? pos.yesQty + pos.yesBuyOpen : pos.noQty + pos.noBuyOpen;
+    const held =
+      slot < 0 ? 0 : isYes ? d[b + YES_QTY] + d[b + YES_BUY_OPEN] : d[b + NO_QTY] + d[b + NO_BUY_OPEN];
     if (held + c.qty > m.positionLimit) return reject(s, c, u, cid, "POSITION_LIMIT");
     if (maxCost !== null) {
       lock = maxCost;
@@ -122,7 +134,7 @@ function accept(s: EngineState, o: Order, lock: number): Result {
   const events = out.events;
   o.acceptedSeq = out.seq + 1;
   out.orderAccepted(o, o.isBuy ? lock : 0, o.isBuy ? 0 : o.qty);
-  reserve(o, lock);
+  reserve(s, o, lock);
   const u = o.user;
   if (o.clientOrderId !== null) {
     if (u.clientOrders === null) u.clientOrders = new Map();
@@ -134,24 +146,24 @@ function accept(s: EngineState, o: Order, lock: number): Result {
   match(s, o);
   if (o.remaining === 0) {
     o.status = "FILLED";
-    const cash = o.budget > 0 ? releaseRemainder(o, 0) : 0;
+    const cash = o.budget > 0 ? releaseRemainder(s, o, 0) : 0;
     out.orderClosed(o, "FILLED", "FILLED", 0, cash, 0);
   } else if (o.tif === "GTC") {
-    rest(o);
+    rest(s, o);
     rememberResting(s, o);
     out.bookDelta(o.market, o.bookSide, levelIndex(o));
   } else {
     const qty = o.remaining;
     o.remaining = 0;
     o.status = "EXPIRED";
-    const cash = releaseRemainder(o, qty);
+    const cash = releaseRemainder(s, o, qty);
     out.orderClosed(o, "EXPIRED", "IOC", qty, cash, o.isBuy ? 0 : qty);
   }
   const m = o.market;
   for (let i = 0; i < participants.length; i++) out.balance(participants[i]);
   for (let i = 0; i < participants.length; i++) {
     const a = participants[i];
-    out.position(a, m, a.positions[m.handle]);
+    out.position(a, m, s.positions, a === u ? o.slot : s.positions.find(a.handle, m.handle));
   }
   const view = viewOf(o);
   if (o.status !== "OPEN") {

@@ -1,11 +1,12 @@
-import { BID, type Market, type Order, type Position } from "../state.ts";
+import type { PositionTable } from "../risk/positions.ts";
+import { BID, type EngineState, type Market, type Order } from "../state.ts";
 
 /**
  * Matching: price levels are arrays indexed by yesPrice / tick, each a FIFO of orders linked
  * through `prev`/`next` so a cancel is O(1). Best-bid/best-ask indexes move only when a level
  * empties or a better one appears. A resting order is also linked (`uprev`/`unext`) into a list
- * whose head and tail sit on its owner's Position, the one per-user-per-market record, so
- * CANCEL_ALL and openOrders need no map of users per market; only this file touches those links.
+ * whose head and tail sit beside its owner's position slot (the one per-user-per-market record),
+ * so CANCEL_ALL and openOrders need no map of users per market; only this file touches those links.
  */
 
 export function levelIndex(o: Order): number {
@@ -13,7 +14,7 @@ export function levelIndex(o: Order): number {
 }
 
 /** Append a resting order at the tail of its level and to its owner's list. */
-export function rest(o: Order): void {
+export function rest(s: EngineState, o: Order): void {
   const m = o.market;
   const i = levelIndex(o);
   const level = o.bookSide === BID ? m.bids[i] : m.asks[i];
@@ -28,16 +29,17 @@ export function rest(o: Order): void {
   } else if (i < m.bestAsk) {
     m.bestAsk = i;
   }
-  const list = o.pos as Position;
-  o.uprev = list.tail;
+  const t = s.positions;
+  const tail = t.tails[o.slot];
+  o.uprev = tail;
   o.unext = null;
-  if (list.tail === null) list.head = o;
-  else list.tail.unext = o;
-  list.tail = o;
+  if (tail === null) t.heads[o.slot] = o;
+  else tail.unext = o;
+  t.tails[o.slot] = o;
 }
 
 /** Take a resting order out of its level (its `remaining` must still be counted in the level). */
-export function unrest(o: Order): void {
+export function unrest(s: EngineState, o: Order): void {
   const m = o.market;
   const i = levelIndex(o);
   const isBid = o.bookSide === BID;
@@ -62,10 +64,10 @@ export function unrest(o: Order): void {
       m.bestAsk = a;
     }
   }
-  const list = o.pos as Position;
-  if (o.uprev === null) list.head = o.unext;
+  const t = s.positions;
+  if (o.uprev === null) t.heads[o.slot] = o.unext;
   else o.uprev.unext = o.unext;
-  if (o.unext === null) list.tail = o.uprev;
+  if (o.unext === null) t.tails[o.slot] = o.uprev;
   else o.unext.uprev = o.uprev;
   o.uprev = null;
   o.unext = null;
@@ -81,7 +83,7 @@ export function openOrdersOf(m: Market): Order[] {
   return out.sort((a, b) => a.acceptedSeq - b.acceptedSeq);
 }
 
-/** A user's open orders in one market (their position's list), appended to `out`. */
-export function openOrdersIn(p: Position, out: Order[]): void {
-  for (let o = p.head; o !== null; o = o.unext) out.push(o);
+/** A user's open orders in one market (the list of their position slot), appended to `out`. */
+export function openOrdersIn(t: PositionTable, slot: number, out: Order[]): void {
+  for (let o = t.heads[slot]; o !== null; o = o.unext) out.push(o);
 }

@@ -30,11 +30,11 @@ export function cancelResting(
   reason: "USER" | "SELF_TRADE" | "MARKET_RESOLVED",
 ): void {
   const qty = o.remaining;
-  unrest(o);
+  unrest(s, o);
   o.remaining = 0;
   o.status = "CANCELLED";
   forget(s, o);
-  const cash = releaseRemainder(o, qty);
+  const cash = releaseRemainder(s, o, qty);
   s.out.orderClosed(o, "CANCELLED", reason, qty, cash, o.isBuy ? 0 : qty);
   s.out.bookDelta(o.market, o.bookSide, levelIndex(o));
 }
@@ -90,7 +90,7 @@ export function match(s: EngineState, t: Order): void {
       meet(s, mk.user);
       s.out.trade(mk, t, q, y, makerFee, takerFee);
       if (mk.remaining === 0) {
-        unrest(mk);
+        unrest(s, mk);
         mk.status = "FILLED";
         forget(s, mk);
         s.out.orderClosed(mk, "FILLED", "FILLED", 0, 0, 0);

@@ -1,5 +1,15 @@
-import type { Account, EngineState, Market, Order, Position } from "../state.ts";
-import { Position as PositionClass } from "../state.ts";
+import type { Account, EngineState, Market, Order } from "../state.ts";
+import {
+  NO_BUY_OPEN,
+  NO_COST,
+  NO_LOCKED,
+  NO_QTY,
+  STRIDE,
+  YES_BUY_OPEN,
+  YES_COST,
+  YES_LOCKED,
+  YES_QTY,
+} from "./positions.ts";
 
 /**
  * Risk: cash, locks, shares, fees and escrow. Matching never touches these fields directly; it
@@ -15,38 +25,36 @@ export function fillFee(pricePaise: number, qty: number, bps: number): number {
   return Math.ceil((pricePaise * qty * bps) / 10000);
 }
 
-export function positionOf(a: Account, m: Market): Position {
-  let p = a.positions[m.handle];
-  if (p === undefined) {
-    while (a.positions.length < m.handle) a.positions.push(undefined);
-    p = new PositionClass(m);
-    a.positions[m.handle] = p;
-    a.positionList.push(p);
-  }
-  return p;
+/** The slot of `a` in `m`, allocated on first use (and listed on the account). */
+export function slotOf(s: EngineState, a: Account, m: Market): number {
+  const t = s.positions;
+  const before = t.count;
+  const slot = t.slotOf(a.handle, m.handle);
+  if (slot === before) a.slots.push(slot);
+  return slot;
 }
 
 /** Reserve what a newly accepted order needs: cash for a BUY, shares for a SELL. */
-export function reserve(o: Order, lockedPaise: number): void {
+export function reserve(s: EngineState, o: Order, lockedPaise: number): void {
   const a = o.user;
-  const p = positionOf(a, o.market);
-  o.pos = p;
+  const slot = slotOf(s, a, o.market);
+  o.slot = slot;
+  const d = s.positions.data;
+  const b = slot * STRIDE;
   if (o.isBuy) {
     a.available -= lockedPaise;
     a.locked += lockedPaise;
-    if (o.isYes) p.yesBuyOpen += o.qty;
-    else p.noBuyOpen += o.qty;
-  } else if (o.isYes) {
-    p.yesLocked += o.qty;
+    d[b + (o.isYes ? YES_BUY_OPEN : NO_BUY_OPEN)] += o.qty;
   } else {
-    p.noLocked += o.qty;
+    d[b + (o.isYes ? YES_LOCKED : NO_LOCKED)] += o.qty;
   }
 }
 
 /** Release what remains reserved for `qty` unfilled shares of `o` (or its unspent budget). */
-export function releaseRemainder(o: Order, qty: number): number {
+export function releaseRemainder(s: EngineState, o: Order, qty: number): number {
   const a = o.user;
-  const p = o.pos as Position;
+  const d = s.positions.data;
+  const b = o.slot * STRIDE;
   if (o.isBuy) {
     let cash: number;
     if (o.budget >= 0) {
@@ -57,19 +65,18 @@ export function releaseRemainder(o: Order, qty: number): number {
     }
     a.locked -= cash;
     a.available += cash;
-    if (o.isYes) p.yesBuyOpen -= qty;
-    else p.noBuyOpen -= qty;
+    d[b + (o.isYes ? YES_BUY_OPEN : NO_BUY_OPEN)] -= qty;
     return cash;
   }
-  if (o.isYes) p.yesLocked -= qty;
-  else p.noLocked -= qty;
+  d[b + (o.isYes ? YES_LOCKED : NO_LOCKED)] -= qty;
   return 0;
 }
 
 /** Settle one side of a fill of `qty` shares at own price `pricePaise` paying `fee`. */
 export function settleFill(s: EngineState, o: Order, pricePaise: number, qty: number, fee: number): void {
   const a = o.user;
-  const p = o.pos as Position;
+  const d = s.positions.data;
+  const b = o.slot * STRIDE;
   const value = pricePaise * qty;
   s.fees += fee;
   if (o.isBuy) {
@@ -82,25 +89,21 @@ export function settleFill(s: EngineState, o: Order, pricePaise: number, qty: nu
       a.available += rel - value - fee;
     }
     if (o.isYes) {
-      p.yesBuyOpen -= qty;
-      p.yesQty += qty;
-      p.yesCost += value;
+      d[b + YES_BUY_OPEN] -= qty;
+      d[b + YES_QTY] += qty;
+      d[b + YES_COST] += value;
     } else {
-      p.noBuyOpen -= qty;
-      p.noQty += qty;
-      p.noCost += value;
+      d[b + NO_BUY_OPEN] -= qty;
+      d[b + NO_QTY] += qty;
+      d[b + NO_COST] += value;
     }
   } else {
     a.available += value - fee;
-    if (o.isYes) {
-      p.yesCost -= Math.floor((p.yesCost * qty) / p.yesQty);
-      p.yesQty -= qty;
-      p.yesLocked -= qty;
-    } else {
-      p.noCost -= Math.floor((p.noCost * qty) / p.noQty);
-      p.noQty -= qty;
-      p.noLocked -= qty;
-    }
+    const q = b + (o.isYes ? YES_QTY : NO_QTY);
+    const c = b + (o.isYes ? YES_COST : NO_COST);
+    d[c] -= Math.floor((d[c] * qty) / d[q]);
+    d[q] -= qty;
+    d[b + (o.isYes ? YES_LOCKED : NO_LOCKED)] -= qty;
   }
   o.filled += qty;
   o.remaining -= qty;
@@ -108,13 +111,15 @@ export function settleFill(s: EngineState, o: Order, pricePaise: number, qty: nu
   o.fees += fee;
 }
 
-/** Pay out a market at resolution: returns the amount credited to `a`. Zeroes the position. */
-export function payout(a: Account, p: Position, yesPays: number, noPays: number): number {
-  const amount = p.yesQty * yesPays + p.noQty * noPays;
+/** Pay out a market at resolution: returns the amount credited to `a`. Zeroes the holding. */
+export function payout(s: EngineState, a: Account, slot: number, yesPays: number, noPays: number): number {
+  const d = s.positions.data;
+  const b = slot * STRIDE;
+  const amount = d[b + YES_QTY] * yesPays + d[b + NO_QTY] * noPays;
   a.available += amount;
-  p.yesQty = 0;
-  p.noQty = 0;
-  p.yesCost = 0;
-  p.noCost = 0;
+  d[b + YES_QTY] = 0;
+  d[b + NO_QTY] = 0;
+  d[b + YES_COST] = 0;
+  d[b + NO_COST] = 0;
   return amount;
 }
