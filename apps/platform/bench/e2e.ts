@@ -86,7 +86,7 @@ async function orderPhase(pickBase: () => string): Promise<Phase> {
 
 async function echoPhase(): Promise<Phase> {
   const app = new Hono().post("/api/v1/echo", async (c) => c.json({ order: await c.req.json() }, 201));
-  const listener = getRequestListener(app.fetch);
+  const listener = getRequestListener(app.fetch, { overrideGlobalObjects: false });
   const server = createServer((req, res) => void listener(req, res));
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -90,7 +90,10 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
   api.start();
 
   // HTTP: the API, the web app, and Socket.io on one port (one origin for the session cookie).
-  const apiListener = getRequestListener((req) => api.fetch(req));
+  const apiListener = getRequestListener((req) => api.fetch(req), {
+    // Keep Bun's own Request/Response: other servers in the same process (tests) rely on them.
+    overrideGlobalObjects: false,
+  });
   // Socket.io attaches its own request listener in front of this one for /socket.io/.
   const server: Server = createServer((req, res) => void apiListener(req, res));
   const stream = await createStreamServer({
