@@ -65,7 +65,7 @@ function wrap(s: EngineState): Engine {
       if (h === undefined) return [];
       const found: Order[] = [];
       const t = s.positions;
-      for (const slot of s.users[h].slots) {
+      for (const slot of t.chain(s.users[h].firstSlot)) {
         if (marketId === undefined || s.markets[t.marketOf[slot]].id === marketId)
           openOrdersIn(t, slot, found);
       }

@@ -72,10 +72,12 @@ export function encodeState(s: EngineState): Uint8Array {
     a.id,
     a.available,
     a.locked,
-    a.slots.map((slot) => [
-      s.positions.marketOf[slot],
-      ...s.positions.data.subarray(slot * STRIDE, slot * STRIDE + STRIDE),
-    ]),
+    s.positions
+      .chain(a.firstSlot)
+      .map((slot) => [
+        s.positions.marketOf[slot],
+        ...s.positions.data.subarray(slot * STRIDE, slot * STRIDE + STRIDE),
+      ]),
     a.clientOrders === null ? [] : [...a.clientOrders].map(([cid, r]) => [cid, record(r)]),
   ]);
   const markets = s.markets.map((m) => [

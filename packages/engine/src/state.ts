@@ -18,8 +18,9 @@ export const ASK = 1;
 export class Account {
   available = 0;
   locked = 0;
-  /** Position slots in the order this user first touched their markets (read models, snapshots). */
-  readonly slots: number[] = [];
+  /** First and last position slot, chained through PositionTable.nextOfUser in first-touch order. */
+  firstSlot = -1;
+  lastSlot = -1;
   /** clientOrderId → the first PLACE_ORDER carrying it: the live order while open, else its final view. */
   clientOrders: Map<string, Order | OrderView> | null = null;
   /** Scratch mark for "seen in this command" without allocating a set. */

@@ -94,7 +94,7 @@ export function positionView(s: EngineState, slot: number): PositionView {
 export function positionsOf(s: EngineState, a: Account): PositionView[] {
   const out: PositionView[] = [];
   const d = s.positions.data;
-  for (const slot of a.slots) {
+  for (const slot of s.positions.chain(a.firstSlot)) {
     const b = slot * STRIDE;
     let any = false;
     for (let f = YES_QTY; f <= NO_COST; f++) any ||= d[b + f] !== 0;

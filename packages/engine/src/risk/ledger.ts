@@ -30,7 +30,11 @@ export function slotOf(s: EngineState, a: Account, m: Market): number {
   const t = s.positions;
   const before = t.count;
   const slot = t.slotOf(a.handle, m.handle);
-  if (slot === before) a.slots.push(slot);
+  if (slot === before) {
+    if (a.lastSlot < 0) a.firstSlot = slot;
+    else t.nextOfUser[a.lastSlot] = slot;
+    a.lastSlot = slot;
+  }
   return slot;
 }
 

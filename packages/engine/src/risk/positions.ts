@@ -25,6 +25,8 @@ export class PositionTable {
   data = new Float64Array(STRIDE * 1024);
   /** Slot → market handle. */
   marketOf = new Int32Array(1024);
+  /** Slot → the same user's next slot in first-touch order (-1 = last); heads are on Account. */
+  nextOfUser = new Int32Array(1024);
   /** Matching's list of the slot owner's open orders in that market (matching/book.ts only). */
   readonly heads: (Order | null)[] = [];
   readonly tails: (Order | null)[] = [];
@@ -51,6 +53,7 @@ export class PositionTable {
     const slot = this.count++;
     if (slot === this.marketOf.length) this.growSlots();
     this.marketOf[slot] = market;
+    this.nextOfUser[slot] = -1;
     this.heads.push(null);
     this.tails.push(null);
     this.insert(user, market, slot);
@@ -70,6 +73,16 @@ export class PositionTable {
     const marketOf = new Int32Array(n);
     marketOf.set(this.marketOf);
     this.marketOf = marketOf;
+    const nextOfUser = new Int32Array(n);
+    nextOfUser.set(this.nextOfUser);
+    this.nextOfUser = nextOfUser;
+  }
+
+  /** A user's slots in first-touch order, from the account's first slot. */
+  chain(first: number): number[] {
+    const out: number[] = [];
+    for (let slot = first; slot >= 0; slot = this.nextOfUser[slot]) out.push(slot);
+    return out;
   }
 
   private growTable(): void {
