@@ -120,7 +120,7 @@ export function placeOrder(s: EngineState, c: PlaceOrderCommand): Result {
     recycle(s, o);
     return reject(s, c, u, cid, "FOK_NOT_FILLABLE");
   }
-  return accept(s, o, lock);
+  return accept(s, o, lock, slot);
 }
 
 function crosses(o: Order): boolean {
@@ -129,19 +129,20 @@ function crosses(o: Order): boolean {
   return o.bookSide === BID ? m.bestAsk < m.size && m.bestAsk <= i : m.bestBid > 0 && m.bestBid >= i;
 }
 
-function accept(s: EngineState, o: Order, lock: number): Result {
+/** `slot`: the owner's position slot in the market as found by the checks (-1: none yet). */
+function accept(s: EngineState, o: Order, lock: number, slot: number): Result {
   const out = s.out;
   const events = out.events;
   o.acceptedSeq = out.seq + 1;
   out.orderAccepted(o, o.isBuy ? lock : 0, o.isBuy ? 0 : o.qty);
-  reserve(s, o, lock);
+  reserve(s, o, lock, slot);
   const u = o.user;
   if (o.clientOrderId !== null) {
     if (u.clientOrders === null) u.clientOrders = new Map();
     u.clientOrders.set(o.clientOrderId, o);
   }
   s.epoch++;
-  participants.length = 0;
+  participants.count = 0;
   meet(s, u);
   match(s, o);
   if (o.remaining === 0) {
@@ -160,9 +161,11 @@ function accept(s: EngineState, o: Order, lock: number): Result {
     out.orderClosed(o, "EXPIRED", "IOC", qty, cash, o.isBuy ? 0 : qty);
   }
   const m = o.market;
-  for (let i = 0; i < participants.length; i++) out.balance(participants[i]);
-  for (let i = 0; i < participants.length; i++) {
-    const a = participants[i];
+  const met = participants.list;
+  const n = participants.count;
+  for (let i = 0; i < n; i++) out.balance(met[i]);
+  for (let i = 0; i < n; i++) {
+    const a = met[i];
     out.position(a, m, s.positions, a === u ? o.slot : s.positions.find(a.handle, m.handle));
   }
   const view = viewOf(o);

@@ -8,13 +8,13 @@ import { levelIndex, unrest } from "./book.ts";
  * level, executing at the maker's price. Cash and shares move through risk/ledger.ts.
  */
 
-/** Users met in the current command, in order of first appearance (reused, never reallocated). */
-export const participants: Account[] = [];
+/** Users met in the current command, in order of first appearance: list[0 .. count) (reused). */
+export const participants = { list: [] as Account[], count: 0 };
 
 export function meet(s: EngineState, a: Account): void {
   if (a.mark !== s.epoch) {
     a.mark = s.epoch;
-    participants.push(a);
+    participants.list[participants.count++] = a;
   }
 }
 

@@ -38,10 +38,13 @@ export function slotOf(s: EngineState, a: Account, m: Market): number {
   return slot;
 }
 
-/** Reserve what a newly accepted order needs: cash for a BUY, shares for a SELL. */
-export function reserve(s: EngineState, o: Order, lockedPaise: number): void {
+/**
+ * Reserve what a newly accepted order needs: cash for a BUY, shares for a SELL. `knownSlot` is the
+ * owner's slot in the market if the caller already looked it up, else -1.
+ */
+export function reserve(s: EngineState, o: Order, lockedPaise: number, knownSlot: number): void {
   const a = o.user;
-  const slot = slotOf(s, a, o.market);
+  const slot = knownSlot >= 0 ? knownSlot : slotOf(s, a, o.market);
   o.slot = slot;
   const d = s.positions.data;
   const b = slot * STRIDE;
