@@ -10,5 +10,6 @@ trap 'rm -rf "$out"' EXIT
 node_modules/.bin/esbuild packages/engine/bench/bench.ts --bundle --platform=node --format=cjs \
   --target=node20 --log-level=warning --outfile="$out/bench.cjs"
 bun_json=$("$BUN" packages/engine/bench/bench.ts "$@" | tail -n 1)
-node_json=$(node "$out/bench.cjs" "$@" | tail -n 1)
+# A 64 MB young generation (the engine service should run with the same flag) halves scavenges.
+node_json=$(node --max-semi-space-size=64 "$out/bench.cjs" "$@" | tail -n 1)
 exec "$BUN" packages/engine/bench/report.ts "$bun_json" "$node_json" "$@"
