@@ -178,7 +178,9 @@ test("a lost book:delta is a seq gap: the page re-subscribes and the book is who
   await bid(carol, marketId, "NO", 200, 1);
   await waitForLevels(dave, "Yes", ["₹3 1", "₹2.5 1"]);
   await waitForLevels(dave, "No", ["₹2 1"]);
-  expect(Number(await dave.getByTestId("order-book").getAttribute("data-seq"))).toBeGreaterThanOrEqual(seqBefore + 2);
+  expect(Number(await dave.getByTestId("order-book").getAttribute("data-seq"))).toBeGreaterThanOrEqual(
+    seqBefore + 2,
+  );
   expect(sent.some((f) => f.startsWith('42["unsubscribe"') && f.includes(marketId))).toBe(true);
   expect(subscribes()).toBe(2);
   expect(pageErrors).toEqual([]);

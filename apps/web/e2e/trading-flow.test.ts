@@ -7,7 +7,15 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchBrowser, VIEWPORTS } from "./browser";
-import { ADMIN_PHONE, apiCall, go, logIn, screenshotDir, setTicketPrice, startTestPlatform } from "./platform-kit";
+import {
+  ADMIN_PHONE,
+  apiCall,
+  go,
+  logIn,
+  screenshotDir,
+  setTicketPrice,
+  startTestPlatform,
+} from "./platform-kit";
 
 const TITLE = "Will the e2e monsoon arrive on time?";
 let platform: Awaited<ReturnType<typeof startTestPlatform>>;
@@ -48,7 +56,8 @@ test("mint, live fills, cancel, KYC + withdrawal, resolution pays the winner", a
   try {
     await flow();
   } catch (err) {
-    for (const [i, ctx] of contexts.entries()) for (const p of ctx.pages()) await snap(p, `failure-${i}`).catch(() => {});
+    for (const [i, ctx] of contexts.entries())
+      for (const p of ctx.pages()) await snap(p, `failure-${i}`).catch(() => {});
     throw err;
   }
 }, 240_000);
@@ -104,7 +113,9 @@ async function flow() {
   ] as const) {
     await go(page, `/portfolio`);
     await expect(page.getByTestId("positions").textContent()).resolves.toContain(TITLE);
-    await expect(page.getByTestId("positions").textContent()).resolves.toContain(`${side} 2 shares · Avg ${price}`);
+    await expect(page.getByTestId("positions").textContent()).resolves.toContain(
+      `${side} 2 shares · Avg ${price}`,
+    );
     const fills = page.getByTestId("fills");
     await fills.getByText(price).first().waitFor();
     await snap(page, name);
@@ -132,7 +143,10 @@ async function flow() {
   await bob.getByLabel("Bank account number").fill("123456789012");
   await bob.getByLabel("IFSC", { exact: true }).fill("SBIN0001234");
   await bob.getByRole("button", { name: /submit kyc/i }).click();
-  await bob.getByTestId("kyc-status").getByText(/under review/i).waitFor();
+  await bob
+    .getByTestId("kyc-status")
+    .getByText(/under review/i)
+    .waitFor();
   await go(admin, `/admin`);
   await admin.getByTestId("kyc-queue").getByText("Bob Tester").waitFor();
   await snap(admin, "desktop-admin-kyc");
@@ -140,7 +154,10 @@ async function flow() {
   await admin.getByText("Bob Tester").waitFor({ state: "detached" });
   await go(bob, "/portfolio");
   await go(bob, "/wallet");
-  await bob.getByTestId("kyc-status").getByText(/verified/i).waitFor();
+  await bob
+    .getByTestId("kyc-status")
+    .getByText(/verified/i)
+    .waitFor();
   // The minimum withdrawal is ₹100: deposit ₹200 first (the sandbox gateway confirms at once).
   const depositForm = bob.locator("form").filter({ has: bob.getByRole("button", { name: /^deposit$/i }) });
   await depositForm.getByLabel(/amount/i).fill("200");
@@ -151,12 +168,19 @@ async function flow() {
   await withdrawForm.getByRole("button", { name: /^withdraw$/i }).click();
   await bob.getByText("Withdrawal of ₹100 requested.").waitFor();
   await bob.getByTestId("wallet-available").getByText("₹107").waitFor();
-  await bob.getByTestId("transactions").getByText(/withdraw/i).first().waitFor();
+  await bob
+    .getByTestId("transactions")
+    .getByText(/withdraw/i)
+    .first()
+    .waitFor();
   await snap(bob, "desktop-wallet-withdrawn");
 
   // Admin users and system health show the live numbers.
   await go(admin, `/admin/users`);
-  await admin.getByLabel(/search/i).first().fill("9811100001");
+  await admin
+    .getByLabel(/search/i)
+    .first()
+    .fill("9811100001");
   await admin.getByRole("button", { name: /^search$/i }).click();
   await admin.getByTestId("admin-users").getByText("+919811100001").waitFor();
   await expect(admin.getByTestId("admin-users").textContent()).resolves.toContain("YES 2");

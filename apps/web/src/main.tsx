@@ -38,6 +38,19 @@ setUserEventHandlers({
     queryClient.invalidateQueries({ queryKey: what === "position" ? keys.portfolio : keys.transactions });
     if (what === "wallet") queryClient.invalidateQueries({ queryKey: keys.portfolio });
   },
+  reconnected: () => {
+    // Books come back as snapshots on re-subscribe; trades and the user's own state are re-read.
+    for (const queryKey of [
+      keys.portfolio,
+      keys.openOrders,
+      keys.fills,
+      keys.transactions,
+      ["trades"],
+      keys.markets,
+    ]) {
+      queryClient.invalidateQueries({ queryKey });
+    }
+  },
 });
 ensureSocket();
 document.documentElement.lang = useUi.getState().lang;

@@ -10,9 +10,43 @@ import { useEffect, useRef, useState } from "react";
 import type { Interval } from "../api/endpoints";
 import { useCandles } from "../api/queries";
 import { useT } from "../i18n";
+import { useLive } from "../state/live-store";
 import { Empty, ErrorState, Loading } from "./states";
 
 const INTERVALS: Interval[] = ["1m", "5m", "1h", "1d"];
+const INTERVAL_MS: Record<Interval, number> = {
+  "1m": 60_000,
+  "5m": 300_000,
+  "1h": 3_600_000,
+  "1d": 86_400_000,
+};
+
+/**
+ * A live trade the candles do not show yet (newer than the fetch, or in a bucket they lack): re-read
+ * them shortly, a few times, since the API reads trades the persister has stored.
+ */
+function useRefetchOnLiveTrade(marketId: string, interval: Interval, q: ReturnType<typeof useCandles>) {
+  const lastTradeTs = useLive((s) => s.trades[marketId]?.[0]?.ts ?? 0);
+  const tries = useRef(0);
+  const { refetch, dataUpdatedAt, data } = q;
+  const step = INTERVAL_MS[interval];
+  const lastBucket = data?.length ? Math.max(...data.map((c) => c.time)) : -1;
+  const behind =
+    lastTradeTs > 0 && (lastTradeTs > dataUpdatedAt || lastBucket < Math.floor(lastTradeTs / step) * step);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new trade or interval restarts the count
+  useEffect(() => {
+    tries.current = 0;
+  }, [lastTradeTs, interval]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: each answer (dataUpdatedAt) re-arms the timer
+  useEffect(() => {
+    if (!behind || tries.current >= 8) return;
+    const timer = setTimeout(() => {
+      tries.current++;
+      refetch();
+    }, 1000);
+    return () => clearTimeout(timer);
+  }, [behind, dataUpdatedAt, refetch]);
+}
 
 export default function PriceChart({ marketId }: { marketId: string }) {
   const t = useT();
@@ -22,7 +56,7 @@ export default function PriceChart({ marketId }: { marketId: string }) {
   const chart = useRef<IChartApi | null>(null);
   const series = useRef<ISeriesApi<"Area"> | null>(null);
   const hasData = (q.data?.length ?? 0) > 0;
-
+  useRefetchOnLiveTrade(marketId, interval, q);
   useEffect(() => {
     if (!el.current || !hasData) return;
     const c = createChart(el.current, {

@@ -15,6 +15,8 @@ export interface UserEventHandlers {
   balance?: (b: Balance) => void;
   /** `position` and `wallet` events: something in the portfolio or ledger changed. */
   changed?: (what: "position" | "wallet") => void;
+  /** A later connection after a drop: user events sent meanwhile were lost, re-read them. */
+  reconnected?: () => void;
 }
 
 let socket: Socket | null = null;
@@ -33,9 +35,12 @@ function connect(): Socket {
   if (socket) return socket;
   const s = io({ path: "/socket.io", withCredentials: true, transports: ["websocket", "polling"] });
   const live = useLive.getState();
+  let connectedBefore = false;
   s.on("connect", () => {
     live.setConnected(true);
     for (const marketId of rooms.keys()) s.emit("subscribe", { marketId });
+    if (connectedBefore) handlers.reconnected?.();
+    connectedBefore = true;
   });
   s.on("disconnect", () => live.setConnected(false));
   s.on("connect_error", () => live.setConnected(false));

@@ -15,7 +15,6 @@ export interface NewMarket {
   description: string;
   category: string;
   rules: string;
-  resolutionSource?: string;
   closeAt: number;
   tick?: number;
 }

@@ -102,15 +102,15 @@ function CreateMarketForm() {
     setError(null);
     try {
       const tick = Number(s("tick")) || undefined;
+      // The API's create schema is strict and has no resolutionSource: it goes into the rules text.
       const source = s("resolutionSource");
       await admin.createMarket({
         title: s("title"),
         description: s("description"),
         category: s("category"),
-        rules: s("rules"),
+        rules: source ? `${s("rules")}\n\n${t("source")}: ${source}`.trim() : s("rules"),
         closeAt,
         ...(tick ? { tick } : {}),
-        ...(source ? { resolutionSource: source } : {}),
       });
       form.reset();
       qc.invalidateQueries({ queryKey: ["admin", "markets"] });
