@@ -67,7 +67,7 @@ function wrap(s: EngineState): Engine {
       const t = s.positions;
       for (const slot of t.chain(s.users[h].firstSlot)) {
         if (marketId === undefined || s.markets[t.marketOf[slot]].id === marketId)
-          openOrdersIn(t, slot, found);
+          openOrdersIn(s.owners, slot, found);
       }
       found.sort((a, b) => a.acceptedSeq - b.acceptedSeq);
       return found.map((o): OrderView => viewOf(o));

@@ -166,12 +166,24 @@ export class Order {
   }
 }
 
+/** Heads and tails of the per-(user, market) open-order lists, indexed by position slot. */
+export class OwnerLists {
+  readonly heads: (Order | null)[] = [];
+  readonly tails: (Order | null)[] = [];
+
+  head(slot: number): Order | null {
+    return slot >= 0 && slot < this.heads.length ? this.heads[slot] : null;
+  }
+}
+
 /** The whole engine state; snapshot() writes exactly this. */
 export class EngineState {
   /** Event emitter; owns the global `seq`. */
   readonly out = new Emitter(0);
   readonly users: Account[] = [];
   readonly positions = new PositionTable();
+  /** Matching: each user's open orders in one market, listed per position slot (matching/book.ts). */
+  readonly owners = new OwnerLists();
   readonly userIndex = new StringIndex<number>();
   readonly markets: Market[] = [];
   readonly marketIndex = new StringIndex<number>();

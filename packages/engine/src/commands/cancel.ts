@@ -28,8 +28,8 @@ export function cancelAll(s: EngineState, c: CancelAllCommand): Result {
   const m = s.markets[mh];
   const u = s.users[uh];
   const slot = s.positions.find(uh, mh);
-  if (slot < 0 || s.positions.heads[slot] === null) return { code: "OK", events: [] };
-  let o: Order | null = s.positions.heads[slot];
+  let o: Order | null = s.owners.head(slot);
+  if (o === null) return { code: "OK", events: [] };
   while (o !== null) {
     const next: Order | null = o.unext;
     cancelResting(s, o, "USER");

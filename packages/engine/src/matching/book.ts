@@ -1,12 +1,11 @@
-import type { PositionTable } from "../risk/positions.ts";
-import { BID, type EngineState, type Market, type Order } from "../state.ts";
+import { BID, type EngineState, type Market, type Order, type OwnerLists } from "../state.ts";
 
 /**
  * Matching: price levels are arrays indexed by yesPrice / tick, each a FIFO of orders linked
  * through `prev`/`next` so a cancel is O(1). Best-bid/best-ask indexes move only when a level
  * empties or a better one appears. A resting order is also linked (`uprev`/`unext`) into a list
- * whose head and tail sit beside its owner's position slot (the one per-user-per-market record),
- * so CANCEL_ALL and openOrders need no map of users per market; only this file touches those links.
+ * per (user, market) kept in `EngineState.owners`, indexed by the owner's position slot (the one
+ * per-user-per-market handle), so CANCEL_ALL and openOrders need no map of users per market.
  */
 
 export function levelIndex(o: Order): number {
@@ -29,7 +28,11 @@ export function rest(s: EngineState, o: Order): void {
   } else if (i < m.bestAsk) {
     m.bestAsk = i;
   }
-  const t = s.positions;
+  const t = s.owners;
+  while (t.heads.length <= o.slot) {
+    t.heads.push(null);
+    t.tails.push(null);
+  }
   const tail = t.tails[o.slot];
   o.uprev = tail;
   o.unext = null;
@@ -64,7 +67,7 @@ export function unrest(s: EngineState, o: Order): void {
       m.bestAsk = a;
     }
   }
-  const t = s.positions;
+  const t = s.owners;
   if (o.uprev === null) t.heads[o.slot] = o.unext;
   else o.uprev.unext = o.unext;
   if (o.unext === null) t.tails[o.slot] = o.uprev;
@@ -84,6 +87,6 @@ export function openOrdersOf(m: Market): Order[] {
 }
 
 /** A user's open orders in one market (the list of their position slot), appended to `out`. */
-export function openOrdersIn(t: PositionTable, slot: number, out: Order[]): void {
-  for (let o = t.heads[slot]; o !== null; o = o.unext) out.push(o);
+export function openOrdersIn(t: OwnerLists, slot: number, out: Order[]): void {
+  for (let o = t.head(slot); o !== null; o = o.unext) out.push(o);
 }

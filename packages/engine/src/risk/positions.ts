@@ -1,5 +1,3 @@
-import type { Order } from "../state.ts";
-
 /**
  * Risk: every (user, market) holding, flat. A slot is allocated the first time a user touches a
  * market and never freed; its eight numbers sit side by side in one Float64Array (one cache line),
@@ -27,9 +25,6 @@ export class PositionTable {
   marketOf = new Int32Array(1024);
   /** Slot → the same user's next slot in first-touch order (-1 = last); heads are on Account. */
   nextOfUser = new Int32Array(1024);
-  /** Matching's list of the slot owner's open orders in that market (matching/book.ts only). */
-  readonly heads: (Order | null)[] = [];
-  readonly tails: (Order | null)[] = [];
   count = 0;
   /** Entries of three Int32s: user handle + 1 (0 = empty), market handle, slot. */
   private table = new Int32Array(3 * 2048);
@@ -54,8 +49,6 @@ export class PositionTable {
     if (slot === this.marketOf.length) this.growSlots();
     this.marketOf[slot] = market;
     this.nextOfUser[slot] = -1;
-    this.heads.push(null);
-    this.tails.push(null);
     this.insert(user, market, slot);
     return slot;
   }
