@@ -1,7 +1,7 @@
 /**
  * The API's wiring, shared by the embedded platform and the API's own process (main.ts): SMS provider,
- * engine gateway (command queue + this instance's reply channel), outbox relay, trading routes on the
- * given engine reader, and the session verifier the stream uses. One place, so both deployments run
+ * engine gateway (command queue + this instance's reply channel), outbox relay, withdrawal sweeper,
+ * trading routes on the given engine reader, and the session verifier the stream uses. One place, so both deployments run
  * the same API.
  */
 import type { CommandQueue, Kv, PubSub } from "@ox/bus";
@@ -10,7 +10,7 @@ import type { Db } from "@ox/db";
 import type { Logger } from "pino";
 import { createApp } from "./app.ts";
 import { createSessions, type Sessions } from "./auth/sessions.ts";
-import { type Clock, systemClock } from "./deps.ts";
+import { type AppDeps, type Clock, systemClock } from "./deps.ts";
 import { createQueueEngineGateway, type EngineGateway } from "./engine/engine-gateway.ts";
 import type { EngineReader } from "./engine-client/engine-reader.ts";
 import type { Env } from "./env.ts";
@@ -23,6 +23,7 @@ import { createPortfolioFillsRoutes } from "./routes/portfolio-fills.ts";
 import { createStaticWeb } from "./static-web.ts";
 import { createConsoleSms, type SmsSender } from "./sms/sms.ts";
 import { createTwilioSms } from "./sms/twilio-sms.ts";
+import { createWithdrawalSweeper, type WithdrawalSweeper } from "./withdrawal-sweeper.ts";
 
 export interface ApiRuntimeOptions {
   env: Env;
@@ -47,14 +48,16 @@ export interface ApiRuntimeOptions {
 export interface ApiRuntime {
   app: ReturnType<typeof createApp>;
   relay: OutboxRelay;
+  /** Finishes withdrawals whose engine DEBIT went unanswered. */
+  withdrawals: WithdrawalSweeper;
   gateway: EngineGateway;
   /** The session verifier of this API, for the stream's handshake. */
   sessions: Sessions;
   /** The HTTP handler: the web app's files for GET pages, the API for the rest. */
   fetch(request: Request, env?: unknown): Response | Promise<Response>;
-  /** Starts the outbox relay. */
+  /** Starts the outbox relay and the withdrawal sweeper. */
   start(): void;
-  /** Stops the relay and the reply subscription; the caller closes the ports it passed in. */
+  /** Stops the relay, the sweeper and the reply subscription; the caller closes the ports it passed in. */
   stop(): Promise<void>;
 }
 
@@ -79,25 +82,27 @@ export function createApiRuntime(options: ApiRuntimeOptions): ApiRuntime {
     replies: options.pubsub as PubSub<CommandReply>,
     instanceId: options.instanceId,
   });
-  const app = createApp(
-    {
-      config: env,
-      db,
-      kv,
-      commandQueue,
-      engine: gateway,
-      sms: createSmsSender(env, logger),
-      payments: createSandboxGateway(),
-      payouts: createSandboxPayouts(),
-      clock,
-      logger,
-      outbox: relay,
-      healthChecks: {
-        engine: async () => {
-          await reader.stats();
-        },
+  const deps: AppDeps = {
+    config: env,
+    db,
+    kv,
+    commandQueue,
+    engine: gateway,
+    sms: createSmsSender(env, logger),
+    payments: createSandboxGateway(),
+    payouts: createSandboxPayouts(),
+    clock,
+    logger,
+    outbox: relay,
+    healthChecks: {
+      engine: async () => {
+        await reader.stats();
       },
     },
+  };
+  const withdrawals = createWithdrawalSweeper(deps);
+  const app = createApp(
+    deps,
     {
       routes: [
         ...tradingRoutes({ reader }),
@@ -126,10 +131,15 @@ export function createApiRuntime(options: ApiRuntimeOptions): ApiRuntime {
       return app.fetch(request, server);
     },
     relay,
+    withdrawals,
     gateway,
     sessions,
-    start: () => relay.start(),
+    start() {
+      relay.start();
+      withdrawals.start();
+    },
     async stop() {
+      await withdrawals.stop();
       await relay.stop();
       await gateway.close();
     },

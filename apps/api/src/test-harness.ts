@@ -50,6 +50,8 @@ export interface Harness {
   clock: { now(): number; advance(ms: number): void };
   /** Commands the in-test engine consumer has applied, in order. */
   applied: CommandEnvelope[];
+  /** Faults for the in-test engine: `paused` stops consuming (commands wait in the queue); `dropReply` loses chosen replies. */
+  engineFaults: { paused: boolean; dropReply: (command: CommandEnvelope) => boolean };
   /** Waits until the relay has delivered everything and the engine consumer applied it. */
   settle(): Promise<void>;
   close(): Promise<void>;
@@ -62,6 +64,8 @@ export interface HarnessOptions {
   kv?: Kv;
   /** Start the background consumer that plays the engine service (default true). */
   engineConsumer?: boolean;
+  /** How long the API waits for an engine reply (default 5 s). */
+  engineTimeoutMs?: number;
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -78,7 +82,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
   const engine = createEngine();
   const applied: CommandEnvelope[] = [];
-  const gateway = createQueueEngineGateway({ queue: apiQueue, replies: apiReplies, instanceId: `api-${run}`, timeoutMs: 5_000 });
+  const gateway = createQueueEngineGateway({ queue: apiQueue, replies: apiReplies, instanceId: `api-${run}`, timeoutMs: options.engineTimeoutMs ?? 5_000 });
   const relay = createOutboxRelay({ db: db.db, queue: apiQueue, clock, logger, intervalMs: 50 });
   const deps: AppDeps = {
     config: testConfig(options.config),
@@ -95,15 +99,17 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   };
   const app = createApp(deps);
 
+  const engineFaults: Harness["engineFaults"] = { paused: false, dropReply: () => false };
   let stopped = false;
   const consumer = (async () => {
     if (options.engineConsumer === false) return;
     while (!stopped) {
       const batch = await engineQueue.receive(100, 50).catch(() => []);
+      while (engineFaults.paused && !stopped) await Bun.sleep(20);
       for (const d of batch) {
         const result = engine.apply(d.body.command);
         applied.push(d.body);
-        if (d.body.replyTo) {
+        if (d.body.replyTo && !engineFaults.dropReply(d.body)) {
           await engineReplies.publish(d.body.replyTo, {
             id: d.body.id,
             code: result.code,
@@ -126,6 +132,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     relay,
     clock,
     applied,
+    engineFaults,
     async settle() {
       for (let i = 0; i < 200; i++) {
         await relay.drain();

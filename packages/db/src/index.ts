@@ -7,3 +7,4 @@ export * from "./repos/outbox.ts";
 export * from "./repos/payments.ts";
 export * from "./schema/index.ts";
 export * from "./repos/kv.ts";
+export * from "./repos/withdrawals.ts";

@@ -78,13 +78,17 @@ export function createWalletRoutes(ctx: RouteContext) {
       path: "/wallet/withdrawals",
       summary: "Withdraw to the KYC-verified bank account; the engine reserves the funds first",
       request: { body: jsonBody(AmountRequest) },
-      responses: { 201: json(WithdrawalResponse, "Withdrawal"), ...errors(400, 401, 403, 422, 503) },
+      responses: {
+        201: json(WithdrawalResponse, "Withdrawal reserved by the engine, then paid or refunded"),
+        202: json(WithdrawalResponse, "Requested; the engine has not answered yet and the withdrawal sweeper will finish it"),
+        ...errors(400, 401, 403, 422, 503),
+      },
     }),
     async (c) => {
       const { userId } = sessionOf(c);
       const { amount } = c.req.valid("json");
       const withdrawal = await withdrawals.withdraw(userId, amount);
-      return c.json({ withdrawal: withdrawalView(withdrawal) }, 201);
+      return c.json({ withdrawal: withdrawalView(withdrawal) }, withdrawal.status === "REQUESTED" ? 202 : 201);
     },
   );
 

@@ -1,38 +1,84 @@
-import { createKycRepo, createPaymentsRepo, type Withdrawal } from "@ox/db";
+/**
+ * Withdrawals, SPEC §5: the engine reserves the money first, so funds locked in orders cannot leave.
+ *
+ *   1. The intent is recorded first, in its own transaction: a withdrawal row REQUESTED (no ledger
+ *      entry, no money moved in Postgres).
+ *   2. The engine is sent DEBIT ref `wd:<id>` (only from available cash).
+ *      OK or DUPLICATE → RESERVED with its ledger debit (one transaction), then the payout:
+ *        paid → PAID; failed → REFUNDED, with a CREDIT REFUND to the engine through the outbox.
+ *      INSUFFICIENT_FUNDS (or any other refusal) → REJECTED, no ledger entry.
+ *      No answer → the row stays REQUESTED and the client gets 202 with it.
+ *   3. The withdrawal sweeper (../withdrawal-sweeper.ts) re-sends the same DEBIT for REQUESTED rows
+ *      past their grace and finishes them the same way, backing off but never giving up.
+ *
+ * Nothing can reserve twice: the engine's DEBIT is idempotent by ref (DUPLICATE once applied), and
+ * every status change is conditional, so whichever finisher moves the row first pays it out, once.
+ * The persister skips the engine's `wd:*` DEBITED events in the ledger: the entry is written here.
+ */
+import { createKycRepo, createPaymentsRepo, createWithdrawalsRepo, type Withdrawal } from "@ox/db";
 import type { AppDeps } from "../deps.ts";
-import { EngineTimeoutError } from "../engine/engine-gateway.ts";
 import { ApiError } from "../errors.ts";
 
-const DEBIT_ATTEMPTS = 3;
+/** A REQUESTED row is left to its request this long before a sweeper may take it (> the DEBIT timeout). */
+export const REQUEST_GRACE_MS = 10_000;
 
-/**
- * Withdrawals, SPEC §5: the engine reserves the money first (DEBIT, ref `wd:<id>`, only from
- * available cash, so funds locked in orders cannot leave), then Postgres records it, then the
- * payout runs; a failed payout is refunded to the engine through an outbox CREDIT REFUND.
- * A timed-out DEBIT is retried with the same ref: the engine answers DUPLICATE if the first one
- * went through, so the reserve is never taken twice.
- */
+type Outcome = "RESERVE" | "REJECT" | "WAIT";
+const outcomeOf = (code: string, fromSweeper: boolean): Outcome => {
+  if (code === "OK" || code === "DUPLICATE") return "RESERVE";
+  // Before CREATE_USER reaches the engine; later the outbox will have delivered it.
+  if (code === "USER_NOT_FOUND" && fromSweeper) return "WAIT";
+  return "REJECT";
+};
+
 export function createWithdrawalService(deps: AppDeps) {
   const kyc = createKycRepo(deps.db);
   const payments = createPaymentsRepo(deps.db);
-  const { config } = deps;
+  const repo = createWithdrawalsRepo(deps.db);
+  const { config, clock, logger } = deps;
 
-  async function reserve(userId: string, amountPaise: number, id: string): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const reply = await deps.engine.execute({ type: "DEBIT", userId, amountPaise, ref: `wd:${id}`, ts: deps.clock.now() });
-        if (reply.code === "OK" || reply.code === "DUPLICATE") return;
-        if (reply.code === "INSUFFICIENT_FUNDS") throw new ApiError("INSUFFICIENT_FUNDS", "not enough available balance");
-        if (reply.code === "USER_NOT_FOUND") throw new ApiError("ENGINE_UNAVAILABLE", "your account is still being set up; try again shortly");
-        throw new Error(`engine refused DEBIT: ${reply.code}`);
-      } catch (err) {
-        if (!(err instanceof EngineTimeoutError)) throw err;
-        if (attempt >= DEBIT_ATTEMPTS) {
-          deps.logger.error({ withdrawalId: id, userId }, "withdraw reserve unanswered; reconcile engine_transfers ref wd:<id>");
-          throw new ApiError("ENGINE_UNAVAILABLE", "the exchange did not answer; try again", { cause: err });
-        }
-      }
+  /** The engine's reply code, or null when none came (timeout, or the queue refused the send). */
+  async function sendDebit(w: Withdrawal, timeoutMs?: number): Promise<string | null> {
+    try {
+      const command = { type: "DEBIT" as const, userId: w.userId, amountPaise: w.amountPaise, ref: `wd:${w.id}`, ts: clock.now() };
+      return (await deps.engine.execute(command, timeoutMs ? { timeoutMs } : {})).code;
+    } catch (err) {
+      const message = String((err as Error)?.message ?? err);
+      logger.warn({ withdrawalId: w.id, err: message }, "withdraw DEBIT unanswered; the sweeper will resend it");
+      await repo.noteUnanswered(w.id, message);
+      return null;
     }
+  }
+
+  async function payOut(w: Withdrawal): Promise<Withdrawal> {
+    const verified = await kyc.latestFor(w.userId);
+    const result =
+      verified?.status === "VERIFIED"
+        ? await deps.payouts
+            .payout({ withdrawalId: w.id, userId: w.userId, amountPaise: w.amountPaise, bankAccount: verified.bankAccount, ifsc: verified.ifsc })
+            .catch((err: unknown) => ({ ok: false as const, reason: `payout error: ${(err as Error)?.message ?? err}` }))
+        : { ok: false as const, reason: "KYC no longer verified" };
+    if (result.ok) {
+      await payments.markWithdrawalPaid(w.id, result.payoutRef, clock.now());
+      return { ...w, status: "PAID", payoutRef: result.payoutRef };
+    }
+    await payments.refundWithdrawal(w.id, result.reason, clock.now());
+    deps.outbox.kick();
+    return { ...w, status: "REFUNDED", failureReason: result.reason };
+  }
+
+  /** Applies the engine's answer to a REQUESTED row; returns the row as it ends up. */
+  async function finish(w: Withdrawal, code: string | null, fromSweeper: boolean): Promise<Withdrawal> {
+    if (code === null) return w;
+    const outcome = outcomeOf(code, fromSweeper);
+    if (outcome === "WAIT") return w;
+    if (outcome === "REJECT") {
+      if (code !== "INSUFFICIENT_FUNDS" && code !== "USER_NOT_FOUND") logger.error({ withdrawalId: w.id, code }, "engine refused DEBIT");
+      return (await repo.reject(w.id, code, clock.now())).withdrawal;
+    }
+    const reserved = await repo.reserve(w.id, clock.now());
+    if (!reserved.applied) return reserved.withdrawal;
+    if (w.status === "REJECTED") logger.warn({ withdrawalId: w.id }, "engine took a DEBIT after its refusal; reserved");
+    return payOut(reserved.withdrawal);
   }
 
   return {
@@ -45,19 +91,22 @@ export function createWithdrawalService(deps: AppDeps) {
       }
       const verified = await kyc.latestFor(userId);
       if (verified?.status !== "VERIFIED") throw new ApiError("KYC_REQUIRED", "complete KYC before withdrawing");
-      const id = crypto.randomUUID();
-      await reserve(userId, amountPaise, id);
-      const withdrawal = await payments.recordWithdrawal({ id, userId, amountPaise, now: deps.clock.now() });
-      const result = await deps.payouts
-        .payout({ withdrawalId: id, userId, amountPaise, bankAccount: verified.bankAccount, ifsc: verified.ifsc })
-        .catch((err: unknown) => ({ ok: false as const, reason: `payout error: ${(err as Error)?.message ?? err}` }));
-      if (result.ok) {
-        await payments.markWithdrawalPaid(id, result.payoutRef, deps.clock.now());
-        return { ...withdrawal, status: "PAID", payoutRef: result.payoutRef };
+      const now = clock.now();
+      const requested = await repo.request({ id: crypto.randomUUID(), userId, amountPaise, now, sweepAfter: now + REQUEST_GRACE_MS });
+      const code = await sendDebit(requested);
+      const result = await finish(requested, code, false);
+      if (result.status === "REJECTED") {
+        if (result.failureReason === "INSUFFICIENT_FUNDS") throw new ApiError("INSUFFICIENT_FUNDS", "not enough available balance");
+        if (result.failureReason === "USER_NOT_FOUND") throw new ApiError("ENGINE_UNAVAILABLE", "your account is still being set up; try again shortly");
+        throw new Error(`engine refused DEBIT: ${result.failureReason}`);
       }
-      await payments.refundWithdrawal(id, result.reason, deps.clock.now());
-      deps.outbox.kick();
-      return { ...withdrawal, status: "REFUNDED", failureReason: result.reason };
+      return result;
+    },
+
+    /** One sweeper try for a claimed REQUESTED row: resend the DEBIT, finish on an answer. */
+    async resume(w: Withdrawal, debitTimeoutMs: number): Promise<Withdrawal> {
+      return finish(w, await sendDebit(w, debitTimeoutMs), true);
     },
   };
 }
+export type WithdrawalService = ReturnType<typeof createWithdrawalService>;

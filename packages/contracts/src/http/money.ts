@@ -58,7 +58,7 @@ export const WithdrawalView = z
   .object({
     id: z.string(),
     amountPaise: z.number().int(),
-    status: z.enum(["RESERVED", "PAID", "REFUNDED"]),
+    status: z.enum(["REQUESTED", "RESERVED", "PAID", "REFUNDED", "REJECTED"]),
     createdAt: z.number().int(),
   })
   .openapi("Withdrawal");
