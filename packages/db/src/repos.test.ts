@@ -8,6 +8,7 @@ import {
   createKycRepo,
   createOutboxRepo,
   createPaymentsRepo,
+  createWithdrawalsRepo,
   ledgerEntries,
   sumLedger,
   trades,
@@ -182,6 +183,37 @@ for (const kind of ["pglite", "postgres"] as TestDbKind[]) {
         (r) => r.command.type === "CREDIT",
       );
       expect(credits.map((r) => (r.command as { kind: string }).kind)).toEqual(["BONUS", "REFUND"]);
+    });
+
+    test("withdrawal: REQUESTED without money, claimed once with backoff, reserved or rejected once", async () => {
+      const { user } = await login();
+      const repo = createWithdrawalsRepo(h.db);
+      const accounts = createAccountsRepo(h.db);
+      const a = await repo.request({ id: crypto.randomUUID(), userId: user.id, amountPaise: 400, now: 20, sweepAfter: 30 });
+      const b = await repo.request({ id: crypto.randomUUID(), userId: user.id, amountPaise: 300, now: 20, sweepAfter: 30 });
+      expect(a.status).toBe("REQUESTED");
+      expect((await accounts.wallet(user.id))?.balancePaise).toBe(1500);
+      const claim = { limit: 10, baseBackoffMs: 100, maxBackoffMs: 250 };
+      expect(await repo.claimDue({ ...claim, now: 29 })).toEqual([]);
+      const claimed = await Promise.all([1, 2, 3].map(() => repo.claimDue({ ...claim, now: 30 })));
+      const ids = claimed.flat().map((w) => w.id);
+      expect(ids.sort()).toEqual([a.id, b.id].sort());
+      expect(claimed.flat().map((w) => [w.attempts, w.nextAttemptAt])).toEqual([
+        [1, 130],
+        [1, 130],
+      ]);
+      expect(await repo.claimDue({ ...claim, now: 129 })).toEqual([]);
+      expect((await repo.claimDue({ ...claim, now: 130 })).map((w) => w.nextAttemptAt)).toEqual([330, 330]);
+      expect((await repo.claimDue({ ...claim, now: 1_000 })).map((w) => w.nextAttemptAt)).toEqual([1_250, 1_250]);
+      const reserves = await Promise.all([1, 2, 3].map(() => repo.reserve(a.id, 40)));
+      expect(reserves.filter((r) => r.applied).length).toBe(1);
+      expect(reserves.map((r) => r.withdrawal.status)).toEqual(["RESERVED", "RESERVED", "RESERVED"]);
+      expect((await repo.reject(a.id, "INSUFFICIENT_FUNDS", 41)).applied).toBe(false);
+      expect((await repo.reject(b.id, "INSUFFICIENT_FUNDS", 41)).withdrawal.status).toBe("REJECTED");
+      expect(await repo.claimDue({ ...claim, now: 10_000 })).toEqual([]);
+      expect((await accounts.wallet(user.id))?.balancePaise).toBe(1100);
+      const entries = await accounts.transactions(user.id, 10);
+      expect(entries.filter((e) => e.kind === "WITHDRAWAL").map((e) => e.reference)).toEqual([`wd:${a.id}`]);
     });
 
     test("kyc: one live request, decision once with audit", async () => {
