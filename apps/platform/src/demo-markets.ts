@@ -12,6 +12,7 @@ export interface DemoMarket {
   description: string;
   category: string;
   rules: string;
+  resolutionSource: string;
   closeInMs: number;
 }
 
@@ -21,6 +22,7 @@ export const demoMarkets: DemoMarket[] = [
     description: "India vs Australia, the next scheduled one-day international.",
     category: "cricket",
     rules: "Resolves YES if India wins per the official ICC scorecard; NO on a loss, tie or no result.",
+    resolutionSource: "ICC official scorecard",
     closeInMs: 3 * DAY,
   },
   {
@@ -28,6 +30,7 @@ export const demoMarkets: DemoMarket[] = [
     description: "Any innings of India's next Test match.",
     category: "cricket",
     rules: "Resolves YES if Kohli scores 100 or more in either innings per the official scorecard.",
+    resolutionSource: "ESPNcricinfo / BCCI scorecard",
     closeInMs: 6 * DAY,
   },
   {
@@ -35,6 +38,7 @@ export const demoMarkets: DemoMarket[] = [
     description: "Provisional turnout published by the Election Commission of India.",
     category: "politics",
     rules: "Resolves YES if the ECI's provisional turnout for the phase is above 65.0%.",
+    resolutionSource: "Election Commission of India press note",
     closeInMs: 10 * DAY,
   },
   {
@@ -42,6 +46,7 @@ export const demoMarkets: DemoMarket[] = [
     description: "BTC/USD daily close (00:00 UTC) on Friday.",
     category: "crypto",
     rules: "Resolves YES if the CoinGecko BTC/USD daily close is strictly above 100,000.",
+    resolutionSource: "CoinGecko BTC/USD daily close",
     closeInMs: 4 * DAY,
   },
   {
@@ -49,6 +54,7 @@ export const demoMarkets: DemoMarket[] = [
     description: "Domestic net collections of the biggest release, opening weekend.",
     category: "entertainment",
     rules: "Resolves YES if producer-reported domestic net collections reach ₹100 crore by Sunday.",
+    resolutionSource: "Producer box-office statement",
     closeInMs: 5 * DAY,
   },
 ];
@@ -63,6 +69,7 @@ export async function seedDemoMarkets(admin: ApiClient, now: number): Promise<nu
       description: m.description,
       category: m.category,
       rules: m.rules,
+      resolutionSource: m.resolutionSource,
       closeAt: now + m.closeInMs,
     });
   }

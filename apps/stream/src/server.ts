@@ -64,6 +64,10 @@ export async function createStreamServer(options: StreamServerOptions): Promise<
     adapter: options.redisAdapter,
     cors: options.cors,
     serveClient: false,
+    // Notice a silently dropped connection within ~15 s (defaults are 25 s + 20 s), so clients
+    // reconnect and resubscribe sooner.
+    pingInterval: 10_000,
+    pingTimeout: 5_000,
   });
 
   const hasLocal = (room: string) => (io.of("/").adapter.rooms.get(room)?.size ?? 0) > 0;

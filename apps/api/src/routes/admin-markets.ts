@@ -18,6 +18,7 @@ export const CreateMarketRequest = z
     description: z.string().trim().max(5_000).default(""),
     category: z.string().trim().min(2).max(50),
     rules: z.string().trim().max(5_000).default(""),
+    resolutionSource: z.string().trim().max(500).default(""),
     closeAt: z.number().int().positive().openapi({ description: "Epoch ms; trading stops then" }),
     tick: z
       .number()
@@ -82,6 +83,7 @@ export function createAdminMarketRoutes(options: TradingOptions) {
               description: body.description,
               category: body.category,
               rules: body.rules,
+              resolutionSource: body.resolutionSource,
               closeAt: body.closeAt,
               tickPaise,
               makerFeeBps: body.makerFeeBps ?? 0,

@@ -9,6 +9,7 @@ export const MarketSummary = z
     description: z.string(),
     category: z.string(),
     rules: z.string(),
+    resolutionSource: z.string(),
     status: z.enum(["OPEN", "CLOSED", "RESOLVED", "VOIDED"]),
     outcome: z.enum(["YES", "NO", "VOID"]).nullable(),
     closeAt: z.number().int(),

@@ -32,6 +32,7 @@ export function marketSummary(row: Row, live: MarketView | null | undefined): z.
     description: row.description,
     category: row.category,
     rules: row.rules,
+    resolutionSource: row.resolutionSource,
     status: live?.status ?? row.status,
     outcome: live ? live.resolution : row.outcome,
     closeAt: row.closeAt,

@@ -15,6 +15,7 @@ export interface NewMarket {
   description: string;
   category: string;
   rules: string;
+  resolutionSource: string;
   closeAt: number;
   tick?: number;
 }

@@ -102,13 +102,12 @@ function CreateMarketForm() {
     setError(null);
     try {
       const tick = Number(s("tick")) || undefined;
-      // The API's create schema is strict and has no resolutionSource: it goes into the rules text.
-      const source = s("resolutionSource");
       await admin.createMarket({
         title: s("title"),
         description: s("description"),
         category: s("category"),
-        rules: source ? `${s("rules")}\n\n${t("source")}: ${source}`.trim() : s("rules"),
+        rules: s("rules"),
+        resolutionSource: s("resolutionSource"),
         closeAt,
         ...(tick ? { tick } : {}),
       });
