@@ -50,11 +50,15 @@ export interface Harness {
   clock: { now(): number; advance(ms: number): void };
   /** Commands the in-test engine consumer has applied, in order. */
   applied: CommandEnvelope[];
-  /** Faults for the in-test engine: `paused` stops consuming (commands wait in the queue); `dropReply` loses chosen replies. */
-  engineFaults: { paused: boolean; dropReply: (command: CommandEnvelope) => boolean };
   /** Waits until the relay has delivered everything and the engine consumer applied it. */
   settle(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The harness on the Redis command queue, whose in-test engine can be made to fail. */
+export interface QueueHarness extends Harness {
+  /** `paused` holds received commands unapplied (they wait in order); `dropReply` loses chosen replies. */
+  engineFaults: { paused: boolean; dropReply: (command: CommandEnvelope) => boolean };
 }
 
 export interface HarnessOptions {
@@ -68,7 +72,7 @@ export interface HarnessOptions {
   engineTimeoutMs?: number;
 }
 
-export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
+export async function createHarness(options: HarnessOptions = {}): Promise<QueueHarness> {
   const run = crypto.randomUUID().slice(0, 8);
   const stream = `test:${run}:commands`;
   const db = await createTestDb("postgres");
@@ -99,7 +103,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   };
   const app = createApp(deps);
 
-  const engineFaults: Harness["engineFaults"] = { paused: false, dropReply: () => false };
+  const engineFaults: QueueHarness["engineFaults"] = { paused: false, dropReply: () => false };
   let stopped = false;
   const consumer = (async () => {
     if (options.engineConsumer === false) return;

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createAccountsRepo, createPaymentsRepo, createWithdrawalsRepo, ledgerEntries } from "@ox/db";
 import { eq } from "drizzle-orm";
 import { createWithdrawalService, REQUEST_GRACE_MS } from "./routes/withdrawal-service.ts";
-import { type Client, createHarness, type Harness, signIn } from "./test-harness.ts";
+import { type Client, createHarness, type QueueHarness, signIn } from "./test-harness.ts";
 import { createWithdrawalSweeper } from "./withdrawal-sweeper.ts";
 
-let h: Harness;
+let h: QueueHarness;
 let admin: Client;
 /** Payout calls per withdrawal id: a finished withdrawal is paid out exactly once. */
 const payouts = new Map<string, number>();
@@ -118,7 +118,7 @@ describe("withdrawal sweeper", () => {
     expect(short.status).toBe(422);
     const [rejected] = await createPaymentsRepo(h.db.db).withdrawalsOf(c.userId);
     expect(rejected).toMatchObject({ status: "REJECTED", failureReason: "INSUFFICIENT_FUNDS" });
-    expect(await ledgerFor(rejected!.id)).toEqual([]);
+    expect(await ledgerFor(rejected?.id ?? "")).toEqual([]);
 
     h.engineFaults.paused = true;
     const a = await withdraw(c, 1_000, 202);
