@@ -44,14 +44,21 @@ for (const kind of ["postgres", "pglite"] as const) {
         seconds: +s.toFixed(2),
         rowsPerSec: Math.round(rows / s),
         recordsPerSec: Math.round(end / s),
-        load1: +loadavg()[0]!.toFixed(2),
+        load1: +(loadavg()[0] ?? 0).toFixed(2),
       }),
     );
     await handle.close();
   }
   if (runs > 1) {
     const sorted = [...rates].sort((a, b) => a - b);
-    console.log(JSON.stringify({ db: kind, medianRowsPerSec: sorted[Math.floor(runs / 2)], min: sorted[0], max: sorted.at(-1) }));
+    console.log(
+      JSON.stringify({
+        db: kind,
+        medianRowsPerSec: sorted[Math.floor(runs / 2)],
+        min: sorted[0],
+        max: sorted.at(-1),
+      }),
+    );
   }
 }
 await source.close();

@@ -3,7 +3,17 @@ import { sql } from "drizzle-orm";
 import { freshDb } from "./test-kit.ts";
 import { arrayLiteral, unnestAs } from "./unnest.ts";
 
-const awkward = ['plain', 'with "quotes"', "back\\slash\\", "{braces},commas", "NULL", "", " spaced ", "हिंदी ₹", null];
+const awkward = [
+  "plain",
+  'with "quotes"',
+  "back\\slash\\",
+  "{braces},commas",
+  "NULL",
+  "",
+  " spaced ",
+  "हिंदी ₹",
+  null,
+];
 
 describe.each(["pglite", "postgres"] as const)("unnest arrays on %s", (kind) => {
   test("text, bigint, integer and boolean columns arrive exactly, nulls included, in order", async () => {

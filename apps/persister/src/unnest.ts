@@ -84,7 +84,8 @@ export function arrayLiteral(type: string, values: unknown[]): string {
       return `"${v.replace(/["\\]/g, "\\$&")}"`;
     }
     if (typeof v === "boolean") return v ? "t" : "f";
-    if (typeof v !== "number" || !Number.isSafeInteger(v)) throw new Error(`unnest: ${String(v)} is not a ${type}`);
+    if (typeof v !== "number" || !Number.isSafeInteger(v))
+      throw new Error(`unnest: ${String(v)} is not a ${type}`);
     return String(v);
   });
   return `{${parts.join(",")}}`;

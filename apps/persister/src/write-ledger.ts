@@ -61,18 +61,19 @@ export async function writeLedger(tx: Tx, all: Movement[]) {
   const result = await tx.execute(sql`with inserted as (
       ${insertFromArrays(ledgerEntries, entries, true)} on conflict (reference) do nothing returning 1
     ) select count(*)::int as n from inserted`);
-  const inserted = Number((result as unknown as { rows: Array<{ n: number }> }).rows[0]!.n);
+  const [count] = (result as unknown as { rows: Array<{ n: number }> }).rows;
+  const inserted = Number(count?.n);
   // The consumer offset makes every batch run once; a reference already present means a second writer.
   if (inserted !== entries.length)
     throw new Error(`ledger: ${entries.length - inserted} references already present`);
-  const lastTs = new Map(entries.map((e) => [e.userId, e.createdAt]));
-  const touched = [...lastTs.keys()];
+  // Each wallet ends at the balance of its user's last entry of the batch.
+  const last = [...new Map(entries.map((e) => [e.userId, e])).values()];
   const v = unnestAs("v", [
-    ["user_id", "text", touched],
-    ["balance", "bigint", touched.map((u) => balance.get(u)!)],
-    ["ts", "bigint", touched.map((u) => lastTs.get(u)!)],
+    ["user_id", "text", last.map((e) => e.userId)],
+    ["balance", "bigint", last.map((e) => e.balanceAfterPaise)],
+    ["ts", "bigint", last.map((e) => e.createdAt)],
   ]);
   await tx.execute(sql`update wallets set balance_paise = v.balance, updated_at = greatest(wallets.updated_at, v.ts)
     from ${v} where wallets.user_id = v.user_id`);
-  return { rows: entries.length + touched.length, originSkipped, walletMissing };
+  return { rows: entries.length + last.length, originSkipped, walletMissing };
 }

@@ -53,7 +53,9 @@ export async function writePlan(tx: Tx, plan: Plan): Promise<WriteResult> {
   await run(plan.trades.length, () => sql`${insertFromArrays(trades, plan.trades)} on conflict do nothing`);
 
   const balances = [...plan.balances.values()];
-  const full = balances.flatMap((b) => (b.lockedPaise === null ? [] : [{ ...b, lockedPaise: b.lockedPaise }]));
+  const full = balances.flatMap((b) =>
+    b.lockedPaise === null ? [] : [{ ...b, lockedPaise: b.lockedPaise }],
+  );
   // CREDITED/DEBITED alone carry no lock: keep the stored one (0 for a new row).
   const availableOnly = balances.flatMap((b) => (b.lockedPaise === null ? [{ ...b, lockedPaise: 0 }] : []));
   for (const [part, withLock] of [
@@ -77,7 +79,10 @@ export async function writePlan(tx: Tx, plan: Plan): Promise<WriteResult> {
     plan.transfers.length,
     () => sql`${insertFromArrays(engineTransfers, plan.transfers)} on conflict do nothing`,
   );
-  await run(plan.payouts.length, () => sql`${insertFromArrays(payouts, plan.payouts)} on conflict do nothing`);
+  await run(
+    plan.payouts.length,
+    () => sql`${insertFromArrays(payouts, plan.payouts)} on conflict do nothing`,
+  );
   const markets = [...plan.markets.values()];
   await run(markets.length, () => updateMarkets(markets));
   const ledger = await writeLedger(tx, plan.movements);
