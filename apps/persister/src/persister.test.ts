@@ -2,8 +2,8 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { engineTransfers, ledgerEntries, outbox } from "@ox/db";
-import { inArray, sql } from "drizzle-orm";
+import { engineTransfers, ledgerEntries, outbox, wallets } from "@ox/db";
+import { asc, inArray, sql } from "drizzle-orm";
 import { createPersister } from "./persister.ts";
 import { reconcile } from "./reconcile.ts";
 import { replayLog } from "./replay.ts";
@@ -78,6 +78,18 @@ describe.each(["pglite", "postgres"] as const)("persister on %s", (kind) => {
         (kinds as unknown as { rows: Array<{ kind: string; n: number }> }).rows.map((r) => [r.kind, r.n]),
       );
       expect(byKind).toMatchObject({ BONUS: 6, DEPOSIT: 6, WITHDRAWAL: 1, ADJUSTMENT: 1 });
+
+      // Running balances: by id, each user's entries chain from 0 to the wallet's balance.
+      for (const db of [live.db, rebuilt.db]) {
+        const running = new Map<string, number>();
+        for (const e of await db.select().from(ledgerEntries).orderBy(asc(ledgerEntries.id))) {
+          const after = (running.get(e.userId) ?? 0) + e.amountPaise;
+          expect({ ref: e.reference, after: e.balanceAfterPaise }).toEqual({ ref: e.reference, after });
+          running.set(e.userId, after);
+        }
+        for (const w of await db.select().from(wallets))
+          expect(running.get(w.userId) ?? 0).toBe(w.balancePaise);
+      }
 
       // The replayed log is the same engine.
       const replayed = await replayLog(log, end);
