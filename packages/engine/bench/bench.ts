@@ -54,7 +54,7 @@ function replay(e: Engine, tape: Tape): void {
 
 function prepared(): Engine {
   const e = createEngine();
-  for (const c of w.setup) e.apply(c);
+  for (const c of JSON.parse(JSON.stringify(w.setup)) as Command[]) e.apply(c);
   replay(e, w.warmup);
   return e;
 }

@@ -4,7 +4,8 @@ import type { Command, PlaceOrderCommand } from "../src/index.ts";
  * The measured commands stored compactly (typed-array columns, ids as numbers) and turned back into
  * command objects one batch at a time, outside the timed region. Holding two million command objects
  * for the whole run would make every major GC mark them, so the harness, not the engine, would pay.
- * The objects rebuilt have exactly the shapes the generator made (optional fields only when set).
+ * Rebuilt commands go through JSON like the engine service's input, so ids are flat fresh strings
+ * (JavaScriptCore would otherwise hand the engine ropes from the concatenations that make them).
  */
 
 const PLACE = 0;
@@ -73,10 +74,33 @@ export class Tape {
     this.maxCost[i] = c.maxCostPaise === undefined ? -1 : c.maxCostPaise;
   }
 
-  /** Rebuilds commands [from, to) into out[0 ..]; returns how many. */
+  /**
+   * Rebuilds commands [from, to) into out[0 ..] as a queue consumer would get them: through
+   * JSON.stringify / JSON.parse (flat, fresh strings; absent optional fields). Returns how many.
+   */
   fill(from: number, to: number, out: Command[]): number {
-    for (let i = from; i < to; i++) out[i - from] = this.at(i);
-    return to - from;
+    let text = "[";
+    for (let i = from; i < to; i++) text += (i === from ? "" : ",") + this.json(i);
+    const parsed = JSON.parse(`${text}]`) as Command[];
+    for (let i = 0; i < parsed.length; i++) out[i] = parsed[i];
+    return parsed.length;
+  }
+
+  /** Command i as JSON.stringify(this.at(i)) would write it. */
+  private json(i: number): string {
+    const head = `{"type":"${this.kind[i] === CANCEL ? "CANCEL_ORDER" : "PLACE_ORDER"}","ts":${this.ts[i]}`;
+    if (this.kind[i] === CANCEL) return `${head},"userId":"u${this.user[i]}","orderId":"o${this.order[i]}"}`;
+    const f = this.flags[i];
+    let c =
+      `${head},"orderId":"o${this.order[i]}","userId":"u${this.user[i]}","marketId":"m${this.market[i]}"` +
+      `,"outcome":"${OUTCOMES[f & 1]}","side":"${SIDES[(f >> 1) & 1]}","orderType":"${TYPES[(f >> 2) & 1]}"`;
+    if (this.price[i] >= 0) c += `,"pricePaise":${this.price[i]}`;
+    c += `,"qty":${this.qty[i]}`;
+    const tif = TIFS[(f >> 3) & 3];
+    if (tif !== undefined) c += `,"tif":"${tif}"`;
+    if (f & 32) c += `,"postOnly":true`;
+    if (this.maxCost[i] >= 0) c += `,"maxCostPaise":${this.maxCost[i]}`;
+    return `${c}}`;
   }
 
   at(i: number): Command {
