@@ -2,6 +2,7 @@ import { rest } from "./matching/book.ts";
 import { rememberResting } from "./order-index.ts";
 import { slotOf } from "./risk/ledger.ts";
 import { STRIDE } from "./risk/positions.ts";
+import { upgradeV1 } from "./snapshot-v1.ts";
 import { Account, EngineState, Market, Order } from "./state.ts";
 import type { OrderType, OrderView, Outcome, Resolution, Side, TimeInForce } from "./types.ts";
 
@@ -131,9 +132,10 @@ type PositionRow = [number, number, number, number, number, number, number, numb
 type UserRow = [string, number, number, PositionRow[], [string, number | OrderView][]];
 
 export function decodeState(bytes: Uint8Array): EngineState {
-  const doc = JSON.parse(new TextDecoder().decode(bytes));
+  let doc = JSON.parse(new TextDecoder().decode(bytes));
+  if (doc !== null && typeof doc === "object" && doc.v === 1) doc = upgradeV1(doc);
   if (doc === null || typeof doc !== "object" || doc.v !== VERSION)
-    throw new Error("engine: not a v1 snapshot");
+    throw new Error(`engine: not a v${VERSION} snapshot`);
   const s = new EngineState();
   s.out.seq = doc.seq;
   s.credits = doc.credits;
