@@ -24,7 +24,7 @@ export const EnvSchema = z
   .object({
     NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
     PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
-    DATA_DIR: z.string().default(".data"),
+    DATA_DIR: z.string().default("./data"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     DATABASE_URL: optionalUrl,
     REDIS_URL: optionalUrl,

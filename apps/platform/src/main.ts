@@ -22,7 +22,6 @@ const { values: flags } = parseArgs({
 });
 
 const began = Date.now();
-process.env.DATA_DIR ??= "data";
 const devMode = (process.env.NODE_ENV ?? "development") !== "production";
 if (devMode && !process.env.ADMIN_PHONES)
   process.env.ADMIN_PHONES = `${DEMO_ADMIN_PHONE},${SEED_ADMIN_PHONE}`;
