@@ -1,5 +1,5 @@
-import type { OpenAPIHono } from "@hono/zod-openapi";
 import { swaggerUI } from "@hono/swagger-ui";
+import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
@@ -47,7 +47,10 @@ const STATUS_CODES: Record<number, "VALIDATION_ERROR" | "UNAUTHENTICATED" | "FOR
 
 export function createApp(deps: AppDeps, options: { routes?: RouteFactory[] } = {}): OpenAPIHono<AppEnv> {
   const { config } = deps;
-  const cookie: CookieOptions = { secure: config.NODE_ENV === "production", maxAgeSec: config.SESSION_TTL_SEC };
+  const cookie: CookieOptions = {
+    secure: config.NODE_ENV === "production",
+    maxAgeSec: config.SESSION_TTL_SEC,
+  };
   const sessions = createSessions({
     kv: deps.kv,
     secret: config.JWT_SECRET,
@@ -96,11 +99,17 @@ export function createApp(deps: AppDeps, options: { routes?: RouteFactory[] } = 
   });
   app.doc(`${API_PREFIX}/openapi.json`, {
     openapi: "3.0.0",
-    info: { title: "Opinion exchange API", version: "1.0.0", description: "Money in integer paise, times in epoch ms." },
+    info: {
+      title: "Opinion exchange API",
+      version: "1.0.0",
+      description: "Money in integer paise, times in epoch ms.",
+    },
   });
   app.get("/docs", swaggerUI({ url: `${API_PREFIX}/openapi.json` }));
 
-  app.notFound((c) => c.json({ error: { code: "NOT_FOUND", message: "no such route", requestId: c.get("requestId") } }, 404));
+  app.notFound((c) =>
+    c.json({ error: { code: "NOT_FOUND", message: "no such route", requestId: c.get("requestId") } }, 404),
+  );
   app.onError((err, c) => {
     const requestId = c.get("requestId") ?? "unknown";
     if (err instanceof ApiError) {

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createAccountsRepo, createOutboxRepo } from "@ox/db";
-import { createHarness, type Harness, nextPhone, request, sessionCookieFrom, signIn } from "./test-harness.ts";
+import {
+  createHarness,
+  type Harness,
+  nextPhone,
+  request,
+  sessionCookieFrom,
+  signIn,
+} from "./test-harness.ts";
 
 let h: Harness;
 beforeAll(async () => {
@@ -10,8 +17,10 @@ afterAll(async () => {
   await h.close();
 });
 
-const otp = (phone: string, ip = "10.9.9.9") => request(h, "POST", "/api/v1/auth/otp", { phone }, { "x-forwarded-for": ip });
-const verify = (phone: string, code: string) => request(h, "POST", "/api/v1/auth/verify", { phone, otp: code });
+const otp = (phone: string, ip = "10.9.9.9") =>
+  request(h, "POST", "/api/v1/auth/otp", { phone }, { "x-forwarded-for": ip });
+const verify = (phone: string, code: string) =>
+  request(h, "POST", "/api/v1/auth/verify", { phone, otp: code });
 
 describe("login", () => {
   test("OTP → verify sets a HttpOnly Lax cookie; first login creates wallet, bonus, outbox → engine", async () => {
@@ -144,7 +153,9 @@ describe("sessions", () => {
     const none = `${Buffer.from(JSON.stringify({ alg: "none", typ: "JWT" })).toString("base64url")}.${payload}.`;
     const forged = `${header}.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload as string, "base64url").toString()), role: "ADMIN" })).toString("base64url")}.${token.split(".")[2]}`;
     for (const t of [none, forged, "garbage", `${token}x`]) {
-      expect((await request(h, "GET", "/api/v1/me", undefined, { cookie: `ox_session=${t}` })).status).toBe(401);
+      expect((await request(h, "GET", "/api/v1/me", undefined, { cookie: `ox_session=${t}` })).status).toBe(
+        401,
+      );
     }
     expect((await request(h, "GET", "/api/v1/me")).status).toBe(401);
   });
@@ -162,7 +173,14 @@ describe("CSRF", () => {
       [{ "content-type": "multipart/form-data; boundary=x" }, "--x--"],
     ];
     for (const [headers, body] of attempts) {
-      const r = await c.call("POST", "/api/v1/kyc", typeof body === "string" ? body : { pan: "ABCDE1234F", name: "Asha Rao", bankAccount: "123456789012", ifsc: "HDFC0001234" }, headers);
+      const r = await c.call(
+        "POST",
+        "/api/v1/kyc",
+        typeof body === "string"
+          ? body
+          : { pan: "ABCDE1234F", name: "Asha Rao", bankAccount: "123456789012", ifsc: "HDFC0001234" },
+        headers,
+      );
       expect(r.status).toBe(403);
       expect(((await r.json()) as { error: { code: string } }).error.code).toBe("CSRF");
     }
@@ -170,7 +188,12 @@ describe("CSRF", () => {
     const logout = await c.call("POST", "/api/v1/auth/logout", undefined, { origin: "https://evil.example" });
     expect(logout.status).toBe(403);
     expect((await c.call("GET", "/api/v1/me")).status).toBe(200);
-    const ok = await c.call("POST", "/api/v1/kyc", { pan: "ABCDE1234F", name: "Asha Rao", bankAccount: "123456789012", ifsc: "HDFC0001234" }, { origin: "https://app.example.in" });
+    const ok = await c.call(
+      "POST",
+      "/api/v1/kyc",
+      { pan: "ABCDE1234F", name: "Asha Rao", bankAccount: "123456789012", ifsc: "HDFC0001234" },
+      { origin: "https://app.example.in" },
+    );
     expect(ok.status).toBe(201);
   });
 });
@@ -181,10 +204,18 @@ describe("over real HTTP", () => {
     try {
       const base = `http://127.0.0.1:${server.port}`;
       const phone = nextPhone();
-      const r1 = await fetch(`${base}/api/v1/auth/otp`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ phone }) });
+      const r1 = await fetch(`${base}/api/v1/auth/otp`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ phone }),
+      });
       expect(r1.status).toBe(200);
       const { devOtp } = (await r1.json()) as { devOtp: string };
-      const r2 = await fetch(`${base}/api/v1/auth/verify`, { method: "POST", headers: { "content-type": "application/json", origin: base }, body: JSON.stringify({ phone, otp: devOtp }) });
+      const r2 = await fetch(`${base}/api/v1/auth/verify`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: base },
+        body: JSON.stringify({ phone, otp: devOtp }),
+      });
       expect(r2.status).toBe(200);
       const cookie = sessionCookieFrom(r2) as string;
       const me = await fetch(`${base}/api/v1/me`, { headers: { cookie } });

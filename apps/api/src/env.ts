@@ -30,8 +30,16 @@ export const EnvSchema = z
     REDIS_URL: optionalUrl,
     KAFKA_BROKERS: z.string().optional(),
     JWT_SECRET: z.string().min(32, "JWT_SECRET must be at least 32 characters").optional(),
-    SESSION_TTL_SEC: z.coerce.number().int().positive().default(30 * 24 * 3600),
-    ACCESS_TOKEN_TTL_SEC: z.coerce.number().int().positive().default(15 * 60),
+    SESSION_TTL_SEC: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(30 * 24 * 3600),
+    ACCESS_TOKEN_TTL_SEC: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(15 * 60),
     SMS_PROVIDER: z.enum(["console", "twilio"]).default("console"),
     TWILIO_ACCOUNT_SID: z.string().optional(),
     TWILIO_AUTH_TOKEN: z.string().optional(),
@@ -55,7 +63,8 @@ export const EnvSchema = z
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== "production") return;
-    if (!env.JWT_SECRET) ctx.addIssue({ code: "custom", path: ["JWT_SECRET"], message: "required in production" });
+    if (!env.JWT_SECRET)
+      ctx.addIssue({ code: "custom", path: ["JWT_SECRET"], message: "required in production" });
     if (env.SMS_PROVIDER === "console") {
       ctx.addIssue({ code: "custom", path: ["SMS_PROVIDER"], message: "console is refused in production" });
     }
@@ -66,7 +75,8 @@ export const EnvSchema = z
   .superRefine((env, ctx) => {
     if (env.SMS_PROVIDER !== "twilio") return;
     for (const key of ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_FROM"] as const) {
-      if (!env[key]) ctx.addIssue({ code: "custom", path: [key], message: "required when SMS_PROVIDER=twilio" });
+      if (!env[key])
+        ctx.addIssue({ code: "custom", path: [key], message: "required when SMS_PROVIDER=twilio" });
     }
   });
 

@@ -1,8 +1,13 @@
-export { type AppEnv, createRouter, sessionOf } from "./app-env.ts";
 export { API_PREFIX, createApp, type RouteContext, type RouteFactory } from "./app.ts";
-export { SESSION_COOKIE, type Session } from "./auth/sessions.ts";
+export { type AppEnv, createRouter, sessionOf } from "./app-env.ts";
+export { createSessions, SESSION_COOKIE, type Session, type Sessions } from "./auth/sessions.ts";
 export { type ApiConfig, type AppDeps, type Clock, systemClock } from "./deps.ts";
 export { createQueueEngineGateway, type EngineGateway, EngineTimeoutError } from "./engine/engine-gateway.ts";
+export {
+  createInProcessEngineReader,
+  createRemoteEngineReader,
+  type EngineReader,
+} from "./engine-client/index.ts";
 export { type Env, EnvError, loadEnv } from "./env.ts";
 export { ApiError, ERROR_STATUS } from "./errors.ts";
 export { createLogger } from "./logger.ts";
@@ -14,11 +19,9 @@ export {
   type PayoutProvider,
   signWebhook,
 } from "./payments/gateway.ts";
+export { createSystemStatsProvider, type SystemStatsProvider } from "./routes/admin-stats.ts";
 export { errors, json, jsonBody } from "./routes/openapi-helpers.ts";
-export { createConsoleSms, type SmsSender } from "./sms/sms.ts";
-export { createTwilioSms } from "./sms/twilio-sms.ts";
-export { createSessions, type Sessions } from "./auth/sessions.ts";
-export { createInProcessEngineReader, createRemoteEngineReader, type EngineReader } from "./engine-client/index.ts";
 export { tradingRoutes } from "./routes/orders-register.ts";
 export { type ApiRuntime, type ApiRuntimeOptions, createApiRuntime, createSmsSender } from "./runtime.ts";
-export { createSystemStatsProvider, type SystemStatsProvider } from "./routes/admin-stats.ts";
+export { createConsoleSms, type SmsSender } from "./sms/sms.ts";
+export { createTwilioSms } from "./sms/twilio-sms.ts";

@@ -1,6 +1,16 @@
 import pino, { type DestinationStream, type Logger } from "pino";
 
-const SECRET_KEYS = ["otp", "devOtp", "token", "accessToken", "refreshToken", "cookie", "pan", "bankAccount", "authorization"];
+const SECRET_KEYS = [
+  "otp",
+  "devOtp",
+  "token",
+  "accessToken",
+  "refreshToken",
+  "cookie",
+  "pan",
+  "bankAccount",
+  "authorization",
+];
 
 /** Secrets are redacted wherever they appear up to three levels deep, and in request/response headers. */
 export const REDACT_PATHS = [

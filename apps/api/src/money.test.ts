@@ -7,7 +7,11 @@ let h: Harness;
 let admin: Client;
 beforeAll(async () => {
   h = await createHarness({
-    payouts: { name: "sandbox", payout: async ({ amountPaise }) => (amountPaise === 777 ? { ok: false, reason: "bank rejected" } : { ok: true, payoutRef: "po" }) },
+    payouts: {
+      name: "sandbox",
+      payout: async ({ amountPaise }) =>
+        amountPaise === 777 ? { ok: false, reason: "bank rejected" } : { ok: true, payoutRef: "po" },
+    },
   });
   admin = await signIn(h, "+919999900000", "10.1.0.1");
 });
@@ -19,10 +23,17 @@ const code = async (r: Response) => ((await r.json()) as { error: { code: string
 
 async function verifiedUser(): Promise<Client> {
   const c = await signIn(h);
-  const r = await c.call("POST", "/api/v1/kyc", { pan: "abcde1234f", name: "Asha Rao", bankAccount: "123456789012", ifsc: "hdfc0001234" });
+  const r = await c.call("POST", "/api/v1/kyc", {
+    pan: "abcde1234f",
+    name: "Asha Rao",
+    bankAccount: "123456789012",
+    ifsc: "hdfc0001234",
+  });
   expect(r.status).toBe(201);
   const { kyc } = (await r.json()) as { kyc: { id: string } };
-  expect((await admin.call("POST", `/api/v1/admin/kyc/${kyc.id}/decision`, { status: "VERIFIED" })).status).toBe(200);
+  expect(
+    (await admin.call("POST", `/api/v1/admin/kyc/${kyc.id}/decision`, { status: "VERIFIED" })).status,
+  ).toBe(200);
   return c;
 }
 
@@ -32,7 +43,10 @@ describe("deposits", () => {
     const r = await c.call("POST", "/api/v1/wallet/deposits", { amount: 25_000 });
     expect(r.status).toBe(201);
     expect(((await r.json()) as { deposit: { status: string } }).deposit.status).toBe("CONFIRMED");
-    const tx = (await (await c.call("GET", "/api/v1/wallet/transactions")).json()) as { balancePaise: number; entries: { kind: string }[] };
+    const tx = (await (await c.call("GET", "/api/v1/wallet/transactions")).json()) as {
+      balancePaise: number;
+      entries: { kind: string }[];
+    };
     expect(tx.balancePaise).toBe(26_500);
     expect(tx.entries.map((e) => e.kind)).toEqual(["DEPOSIT", "BONUS"]);
     await h.settle();
@@ -41,8 +55,12 @@ describe("deposits", () => {
 
   test("min, max and malformed amounts are refused", async () => {
     const c = await signIn(h);
-    expect(await code(await c.call("POST", "/api/v1/wallet/deposits", { amount: 99 }))).toBe("AMOUNT_TOO_SMALL");
-    expect(await code(await c.call("POST", "/api/v1/wallet/deposits", { amount: 10_000_001 }))).toBe("AMOUNT_TOO_LARGE");
+    expect(await code(await c.call("POST", "/api/v1/wallet/deposits", { amount: 99 }))).toBe(
+      "AMOUNT_TOO_SMALL",
+    );
+    expect(await code(await c.call("POST", "/api/v1/wallet/deposits", { amount: 10_000_001 }))).toBe(
+      "AMOUNT_TOO_LARGE",
+    );
     for (const amount of [10.5, -5, 0, "100", null]) {
       expect((await c.call("POST", "/api/v1/wallet/deposits", { amount })).status).toBe(400);
     }
@@ -52,10 +70,18 @@ describe("deposits", () => {
   test("webhook: signature checked, applied once, amount must match", async () => {
     const c = await signIn(h);
     const payments = createPaymentsRepo(h.db.db);
-    const dep = await payments.createDeposit({ userId: c.userId, amountPaise: 5_000, gateway: "sandbox", now: h.clock.now() });
+    const dep = await payments.createDeposit({
+      userId: c.userId,
+      amountPaise: 5_000,
+      gateway: "sandbox",
+      now: h.clock.now(),
+    });
     const body = JSON.stringify({ depositId: dep.id, gatewayRef: "g-1", status: "SUCCESS", amount: 5_000 });
     const post = (raw: string, sig: string) =>
-      request(h, "POST", "/api/v1/webhooks/payments", raw, { "content-type": "application/json", "x-ox-signature": sig });
+      request(h, "POST", "/api/v1/webhooks/payments", raw, {
+        "content-type": "application/json",
+        "x-ox-signature": sig,
+      });
     expect((await post(body, "sha256=00")).status).toBe(401);
     expect((await post(body, signWebhook("wrong-secret-wrong-secret", body))).status).toBe(401);
     const secret = h.deps.config.PAYMENT_WEBHOOK_SECRET;
@@ -85,8 +111,12 @@ describe("withdrawals", () => {
     expect(ok.status).toBe(201);
     expect(((await ok.json()) as { withdrawal: { status: string } }).withdrawal.status).toBe("PAID");
     expect(h.engine.account(c.userId)?.availablePaise).toBe(1_000);
-    expect(await code(await c.call("POST", "/api/v1/wallet/withdrawals", { amount: 99 }))).toBe("AMOUNT_TOO_SMALL");
-    expect(await code(await c.call("POST", "/api/v1/wallet/withdrawals", { amount: 1_000_001 }))).toBe("AMOUNT_TOO_LARGE");
+    expect(await code(await c.call("POST", "/api/v1/wallet/withdrawals", { amount: 99 }))).toBe(
+      "AMOUNT_TOO_SMALL",
+    );
+    expect(await code(await c.call("POST", "/api/v1/wallet/withdrawals", { amount: 1_000_001 }))).toBe(
+      "AMOUNT_TOO_LARGE",
+    );
     const short = await c.call("POST", "/api/v1/wallet/withdrawals", { amount: 1_001 });
     expect(short.status).toBe(422);
     expect(await code(short)).toBe("INSUFFICIENT_FUNDS");
@@ -102,7 +132,9 @@ describe("withdrawals", () => {
     expect((await c.call("POST", "/api/v1/wallet/deposits", { amount: 8_500 })).status).toBe(201);
     await h.settle();
     expect(h.engine.account(c.userId)?.availablePaise).toBe(10_000);
-    const results = await Promise.all(Array.from({ length: 200 }, () => c.call("POST", "/api/v1/wallet/withdrawals", { amount: 100 })));
+    const results = await Promise.all(
+      Array.from({ length: 200 }, () => c.call("POST", "/api/v1/wallet/withdrawals", { amount: 100 })),
+    );
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 201).length).toBe(100);
     expect(statuses.filter((s) => s === 422).length).toBe(100);
@@ -118,18 +150,31 @@ describe("referrals", () => {
   test("unknown, self, and exactly one of 200 concurrent redemptions", async () => {
     const referrer = await signIn(h);
     const referee = await signIn(h);
-    const { code: refCode } = (await (await referrer.call("GET", "/api/v1/referrals")).json()) as { code: string };
-    expect(await code(await referee.call("POST", "/api/v1/referrals/redeem", { code: "ZZZZ9999" }))).toBe("REFERRAL_CODE_UNKNOWN");
-    expect(await code(await referrer.call("POST", "/api/v1/referrals/redeem", { code: refCode }))).toBe("REFERRAL_SELF");
-    const results = await Promise.all(Array.from({ length: 200 }, () => referee.call("POST", "/api/v1/referrals/redeem", { code: refCode })));
+    const { code: refCode } = (await (await referrer.call("GET", "/api/v1/referrals")).json()) as {
+      code: string;
+    };
+    expect(await code(await referee.call("POST", "/api/v1/referrals/redeem", { code: "ZZZZ9999" }))).toBe(
+      "REFERRAL_CODE_UNKNOWN",
+    );
+    expect(await code(await referrer.call("POST", "/api/v1/referrals/redeem", { code: refCode }))).toBe(
+      "REFERRAL_SELF",
+    );
+    const results = await Promise.all(
+      Array.from({ length: 200 }, () => referee.call("POST", "/api/v1/referrals/redeem", { code: refCode })),
+    );
     expect(results.filter((r) => r.status === 200).length).toBe(1);
     expect(results.filter((r) => r.status === 409).length).toBe(199);
-    const mine = (await (await referrer.call("GET", "/api/v1/referrals")).json()) as { referrals: unknown[]; totalBonusPaise: number };
+    const mine = (await (await referrer.call("GET", "/api/v1/referrals")).json()) as {
+      referrals: unknown[];
+      totalBonusPaise: number;
+    };
     expect(mine.referrals.length).toBe(1);
     expect(mine.totalBonusPaise).toBe(500);
     await h.settle();
     expect(h.engine.account(referrer.userId)?.availablePaise).toBe(2_000);
-    expect(((await (await referee.call("GET", "/api/v1/referrals")).json()) as { redeemed: boolean }).redeemed).toBe(true);
+    expect(
+      ((await (await referee.call("GET", "/api/v1/referrals")).json()) as { redeemed: boolean }).redeemed,
+    ).toBe(true);
   });
 });
 
@@ -150,7 +195,9 @@ describe("KYC and admin", () => {
     const r = await c.call("POST", "/api/v1/kyc", good);
     expect(r.status).toBe(201);
     expect(await code(await c.call("POST", "/api/v1/kyc", good))).toBe("KYC_EXISTS");
-    const view = (await (await c.call("GET", "/api/v1/kyc")).json()) as { kyc: { status: string; panMasked: string; bankAccountMasked: string } };
+    const view = (await (await c.call("GET", "/api/v1/kyc")).json()) as {
+      kyc: { status: string; panMasked: string; bankAccountMasked: string };
+    };
     expect(view.kyc.status).toBe("PENDING");
     expect(view.kyc.panMasked).toBe("••••••234F");
     expect(view.kyc.bankAccountMasked.endsWith("9012")).toBe(true);
@@ -175,19 +222,42 @@ describe("KYC and admin", () => {
   test("admin queue and decision with audit; decided once; unknown 404; users see only their own", async () => {
     const a = await signIn(h);
     const b = await signIn(h);
-    const { kyc } = (await (await a.call("POST", "/api/v1/kyc", { pan: "ABCDE1234F", name: "Asha Rao", bankAccount: "123456789012", ifsc: "HDFC0001234" })).json()) as { kyc: { id: string } };
-    const queue = (await (await admin.call("GET", "/api/v1/admin/kyc")).json()) as { requests: { id: string; pan: string }[] };
+    const { kyc } = (await (
+      await a.call("POST", "/api/v1/kyc", {
+        pan: "ABCDE1234F",
+        name: "Asha Rao",
+        bankAccount: "123456789012",
+        ifsc: "HDFC0001234",
+      })
+    ).json()) as { kyc: { id: string } };
+    const queue = (await (await admin.call("GET", "/api/v1/admin/kyc")).json()) as {
+      requests: { id: string; pan: string }[];
+    };
     expect(queue.requests.find((r) => r.id === kyc.id)?.pan).toBe("ABCDE1234F");
     expect(((await (await b.call("GET", "/api/v1/kyc")).json()) as { kyc: unknown }).kyc).toBeNull();
-    expect((await admin.call("POST", `/api/v1/admin/kyc/${kyc.id}/decision`, { status: "REJECTED" })).status).toBe(400);
-    const d = await admin.call("POST", `/api/v1/admin/kyc/${kyc.id}/decision`, { status: "REJECTED", reason: "name mismatch" });
+    expect(
+      (await admin.call("POST", `/api/v1/admin/kyc/${kyc.id}/decision`, { status: "REJECTED" })).status,
+    ).toBe(400);
+    const d = await admin.call("POST", `/api/v1/admin/kyc/${kyc.id}/decision`, {
+      status: "REJECTED",
+      reason: "name mismatch",
+    });
     expect(d.status).toBe(200);
-    expect(await code(await admin.call("POST", `/api/v1/admin/kyc/${kyc.id}/decision`, { status: "VERIFIED" }))).toBe("KYC_NOT_PENDING");
-    expect((await admin.call("POST", `/api/v1/admin/kyc/${crypto.randomUUID()}/decision`, { status: "VERIFIED" })).status).toBe(404);
-    expect((await admin.call("POST", "/api/v1/admin/kyc/not-a-uuid/decision", { status: "VERIFIED" })).status).toBe(400);
+    expect(
+      await code(await admin.call("POST", `/api/v1/admin/kyc/${kyc.id}/decision`, { status: "VERIFIED" })),
+    ).toBe("KYC_NOT_PENDING");
+    expect(
+      (await admin.call("POST", `/api/v1/admin/kyc/${crypto.randomUUID()}/decision`, { status: "VERIFIED" }))
+        .status,
+    ).toBe(404);
+    expect(
+      (await admin.call("POST", "/api/v1/admin/kyc/not-a-uuid/decision", { status: "VERIFIED" })).status,
+    ).toBe(400);
     const audit = await createKycRepo(h.db.db).auditFor("kyc_request", kyc.id);
     expect(audit.map((x) => [x.action, x.actorId])).toEqual([["KYC_REJECTED", admin.userId]]);
-    const status = (await (await a.call("GET", "/api/v1/kyc")).json()) as { kyc: { status: string; reason: string } };
+    const status = (await (await a.call("GET", "/api/v1/kyc")).json()) as {
+      kyc: { status: string; reason: string };
+    };
     expect(status.kyc).toMatchObject({ status: "REJECTED", reason: "name mismatch" });
   });
 });

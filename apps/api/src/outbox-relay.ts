@@ -65,7 +65,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         now,
         async (row) => {
           const command = { ...row.command, ts: options.clock.now() } as Command;
-          await withTimeout(options.queue.send({ id: row.id, replyTo: null, command }), options.sendTimeoutMs ?? 2_000);
+          await withTimeout(
+            options.queue.send({ id: row.id, replyTo: null, command }),
+            options.sendTimeoutMs ?? 2_000,
+          );
         },
         (attempts) => now + Math.min(maxBackoffMs, 100 * 2 ** Math.min(attempts, 16)),
       );

@@ -29,8 +29,24 @@ afterAll(async () => {
 
 describe("OpenAPI, docs, health, error path", () => {
   test("openapi.json lists every route; /docs serves a page", async () => {
-    const doc = (await (await request(h, "GET", "/api/v1/openapi.json")).json()) as { paths: Record<string, unknown> };
-    for (const p of ["/api/v1/auth/otp", "/api/v1/auth/verify", "/api/v1/auth/logout", "/api/v1/me", "/api/v1/wallet/deposits", "/api/v1/wallet/withdrawals", "/api/v1/wallet/transactions", "/api/v1/referrals/redeem", "/api/v1/kyc", "/api/v1/admin/kyc", "/api/v1/admin/kyc/{id}/decision", "/api/v1/webhooks/payments", "/api/v1/health"]) {
+    const doc = (await (await request(h, "GET", "/api/v1/openapi.json")).json()) as {
+      paths: Record<string, unknown>;
+    };
+    for (const p of [
+      "/api/v1/auth/otp",
+      "/api/v1/auth/verify",
+      "/api/v1/auth/logout",
+      "/api/v1/me",
+      "/api/v1/wallet/deposits",
+      "/api/v1/wallet/withdrawals",
+      "/api/v1/wallet/transactions",
+      "/api/v1/referrals/redeem",
+      "/api/v1/kyc",
+      "/api/v1/admin/kyc",
+      "/api/v1/admin/kyc/{id}/decision",
+      "/api/v1/webhooks/payments",
+      "/api/v1/health",
+    ]) {
       expect(Object.keys(doc.paths)).toContain(p);
     }
     const docs = await request(h, "GET", "/docs");
@@ -60,13 +76,19 @@ describe("OpenAPI, docs, health, error path", () => {
     expect((await app.request("/api/v1/nope")).status).toBe(404);
     const r = await app.request("/api/v1/boom", { headers: { "x-request-id": "req-123" } });
     expect(r.status).toBe(500);
-    expect(await r.json()).toEqual({ error: { code: "INTERNAL", message: "internal error", requestId: "req-123" } });
+    expect(await r.json()).toEqual({
+      error: { code: "INTERNAL", message: "internal error", requestId: "req-123" },
+    });
     expect(lines.some((l) => l.includes("kaboom") && l.includes("req-123"))).toBe(true);
   });
 
   test("malformed JSON and wrong content types are 400, never 500", async () => {
     const c = await signIn(h);
-    for (const [body, type] of [["{", "application/json"], ["", "application/json"], ["<x/>", "application/xml"]] as const) {
+    for (const [body, type] of [
+      ["{", "application/json"],
+      ["", "application/json"],
+      ["<x/>", "application/xml"],
+    ] as const) {
       const r = await c.call("POST", "/api/v1/kyc", body, { "content-type": type });
       expect(r.status).toBe(400);
       expect(((await r.json()) as { error: { code: string } }).error.code).toBe("VALIDATION_ERROR");
@@ -74,13 +96,24 @@ describe("OpenAPI, docs, health, error path", () => {
   });
 
   test("cookie is Secure in production", async () => {
-    const app = createApp({ ...h.deps, config: testConfig({ NODE_ENV: "production", SMS_PROVIDER: "twilio" }) });
+    const app = createApp({
+      ...h.deps,
+      config: testConfig({ NODE_ENV: "production", SMS_PROVIDER: "twilio" }),
+    });
     const phone = "+919812300001";
     const code = await h.deps.kv.del(`otp:cool:${phone}`).then(() => null);
     expect(code).toBeNull();
-    const otpRes = await app.request("/api/v1/auth/otp", { method: "POST", headers: { "content-type": "application/json", "x-forwarded-for": "10.3.3.3" }, body: JSON.stringify({ phone }) });
+    const otpRes = await app.request("/api/v1/auth/otp", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-forwarded-for": "10.3.3.3" },
+      body: JSON.stringify({ phone }),
+    });
     const { devOtp } = (await otpRes.json()) as { devOtp: string };
-    const r = await app.request("/api/v1/auth/verify", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ phone, otp: devOtp }) });
+    const r = await app.request("/api/v1/auth/verify", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ phone, otp: devOtp }),
+    });
     expect(r.status).toBe(200);
     expect(r.headers.getSetCookie().join(";")).toContain("Secure");
   });
@@ -108,12 +141,31 @@ describe("fuzz: every request body", () => {
       ["POST", `/api/v1/admin/kyc/${kycId}/decision`, admin],
       ["POST", "/api/v1/webhooks/payments", c],
     ];
-    const field = fc.oneof(fc.string(), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.jsonValue());
+    const field = fc.oneof(
+      fc.string(),
+      fc.integer(),
+      fc.double(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.jsonValue(),
+    );
     const body = fc.oneof(
       fc.jsonValue(),
       fc.string(),
       fc.record(
-        { phone: field, otp: field, amount: field, code: field, pan: field, name: field, bankAccount: field, ifsc: field, status: field, reason: field, depositId: field },
+        {
+          phone: field,
+          otp: field,
+          amount: field,
+          code: field,
+          pan: field,
+          name: field,
+          bankAccount: field,
+          ifsc: field,
+          status: field,
+          reason: field,
+          depositId: field,
+        },
         { requiredKeys: [] },
       ),
     );
@@ -121,7 +173,10 @@ describe("fuzz: every request body", () => {
       fc.asyncProperty(fc.constantFrom(...routes), body, async ([method, path, who], b) => {
         const before = await counts();
         const raw = typeof b === "string" ? b : JSON.stringify(b);
-        const r = await who.call(method, path, raw, { "content-type": "application/json", "x-forwarded-for": "10.99.0.1" });
+        const r = await who.call(method, path, raw, {
+          "content-type": "application/json",
+          "x-forwarded-for": "10.99.0.1",
+        });
         expect(r.status).toBeLessThan(500);
         const parsed = (await r.json()) as { error?: { code: string } };
         if (r.status >= 400) {
@@ -139,7 +194,10 @@ describe("outbox relay", () => {
     const db = await createTestDb("postgres");
     const inner = createMemoryQueue<CommandEnvelope>();
     let down = true;
-    const queue = { ...inner, send: (b: CommandEnvelope) => (down ? Promise.reject(new Error("redis down")) : inner.send(b)) };
+    const queue = {
+      ...inner,
+      send: (b: CommandEnvelope) => (down ? Promise.reject(new Error("redis down")) : inner.send(b)),
+    };
     const clock = { now: () => Date.now() };
     const logger = pino({ level: "silent" });
     const relay = createOutboxRelay({ db: db.db, queue, clock, logger, intervalMs: 150, maxBackoffMs: 100 });
@@ -156,9 +214,17 @@ describe("outbox relay", () => {
     });
     try {
       const phone = "+919800000077";
-      const r1 = await app.request("/api/v1/auth/otp", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ phone }) });
+      const r1 = await app.request("/api/v1/auth/otp", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ phone }),
+      });
       const { devOtp } = (await r1.json()) as { devOtp: string };
-      const r2 = await app.request("/api/v1/auth/verify", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ phone, otp: devOtp }) });
+      const r2 = await app.request("/api/v1/auth/verify", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ phone, otp: devOtp }),
+      });
       expect(r2.status).toBe(200);
       await Bun.sleep(500);
       const repo = createOutboxRepo(db.db);
@@ -171,7 +237,12 @@ describe("outbox relay", () => {
       const got = await inner.receive(10, 10);
       expect(got.map((d) => d.body.command.type)).toEqual(["CREATE_USER", "CREDIT"]);
       const credit = got[1]?.body;
-      expect(credit?.command).toMatchObject({ type: "CREDIT", amountPaise: 1500, kind: "BONUS", ref: credit?.id });
+      expect(credit?.command).toMatchObject({
+        type: "CREDIT",
+        amountPaise: 1500,
+        kind: "BONUS",
+        ref: credit?.id,
+      });
       expect((await db.db.select().from(users)).length).toBe(1);
       expect((await db.db.select().from(ledgerEntries)).length).toBe(1);
     } finally {
@@ -183,8 +254,19 @@ describe("outbox relay", () => {
 
 describe("configuration, logging, SMS", () => {
   test("env: production needs JWT_SECRET and refuses console SMS; dev secret generated into DATA_DIR", () => {
-    expect(() => loadEnv({ NODE_ENV: "production", SMS_PROVIDER: "twilio", TWILIO_ACCOUNT_SID: "a", TWILIO_AUTH_TOKEN: "b", TWILIO_FROM: "c", PAYMENT_WEBHOOK_SECRET: "x".repeat(20) })).toThrow(/JWT_SECRET/);
-    expect(() => loadEnv({ NODE_ENV: "production", JWT_SECRET: "s".repeat(40), PAYMENT_WEBHOOK_SECRET: "x".repeat(20) })).toThrow(/console is refused/);
+    expect(() =>
+      loadEnv({
+        NODE_ENV: "production",
+        SMS_PROVIDER: "twilio",
+        TWILIO_ACCOUNT_SID: "a",
+        TWILIO_AUTH_TOKEN: "b",
+        TWILIO_FROM: "c",
+        PAYMENT_WEBHOOK_SECRET: "x".repeat(20),
+      }),
+    ).toThrow(/JWT_SECRET/);
+    expect(() =>
+      loadEnv({ NODE_ENV: "production", JWT_SECRET: "s".repeat(40), PAYMENT_WEBHOOK_SECRET: "x".repeat(20) }),
+    ).toThrow(/console is refused/);
     expect(() => loadEnv({ SMS_PROVIDER: "twilio" })).toThrow(/TWILIO_ACCOUNT_SID/);
     expect(() => loadEnv({ PORT: "abc" })).toThrow(/PORT/);
     const dir = mkdtempSync(join(tmpdir(), "ox-env-"));
@@ -199,23 +281,46 @@ describe("configuration, logging, SMS", () => {
   test("logs redact otp, tokens, cookies, pan and bank account", () => {
     const lines: string[] = [];
     const log = createLogger({ destination: { write: (l: string) => void lines.push(l) } });
-    log.info({ otp: "123456", body: { pan: "ABCDE1234F", bankAccount: "1234567890" }, headers: { cookie: "ox_session=abc" }, token: "jwt" }, "x");
+    log.info(
+      {
+        otp: "123456",
+        body: { pan: "ABCDE1234F", bankAccount: "1234567890" },
+        headers: { cookie: "ox_session=abc" },
+        token: "jwt",
+      },
+      "x",
+    );
     const out = lines.join("");
-    for (const secret of ["123456", "ABCDE1234F", "1234567890", "ox_session=abc", "jwt\""]) expect(out).not.toContain(secret);
+    for (const secret of ["123456", "ABCDE1234F", "1234567890", "ox_session=abc", 'jwt"'])
+      expect(out).not.toContain(secret);
   });
 
   test("twilio: the exact Messages API request, form-encoded with basic auth", async () => {
-    const seen: { method: string; path: string; auth: string | null; type: string | null; body: string }[] = [];
+    const seen: { method: string; path: string; auth: string | null; type: string | null; body: string }[] =
+      [];
     const server = Bun.serve({
       port: 0,
       hostname: "127.0.0.1",
       async fetch(req) {
-        seen.push({ method: req.method, path: new URL(req.url).pathname, auth: req.headers.get("authorization"), type: req.headers.get("content-type"), body: await req.text() });
-        return seen.length === 1 ? Response.json({ sid: "SM1" }, { status: 201 }) : Response.json({ message: "bad" }, { status: 400 });
+        seen.push({
+          method: req.method,
+          path: new URL(req.url).pathname,
+          auth: req.headers.get("authorization"),
+          type: req.headers.get("content-type"),
+          body: await req.text(),
+        });
+        return seen.length === 1
+          ? Response.json({ sid: "SM1" }, { status: 201 })
+          : Response.json({ message: "bad" }, { status: 400 });
       },
     });
     try {
-      const sms = createTwilioSms({ accountSid: "AC123", authToken: "tok", from: "+15005550006", baseUrl: `http://127.0.0.1:${server.port}` });
+      const sms = createTwilioSms({
+        accountSid: "AC123",
+        authToken: "tok",
+        from: "+15005550006",
+        baseUrl: `http://127.0.0.1:${server.port}`,
+      });
       await sms.send("+919876543210", "123456 is your code");
       expect(seen[0]).toEqual({
         method: "POST",

@@ -16,13 +16,17 @@ import type { EngineReader } from "./engine-client/engine-reader.ts";
 import type { Env } from "./env.ts";
 import { createOutboxRelay, type OutboxRelay } from "./outbox-relay.ts";
 import { createSandboxGateway, createSandboxPayouts } from "./payments/gateway.ts";
-import { tradingRoutes } from "./routes/orders-register.ts";
-import { createAdminStatsRoutes, createSystemStatsProvider, type SystemStatsProvider } from "./routes/admin-stats.ts";
+import {
+  createAdminStatsRoutes,
+  createSystemStatsProvider,
+  type SystemStatsProvider,
+} from "./routes/admin-stats.ts";
 import { createAdminUserRoutes } from "./routes/admin-users.ts";
+import { tradingRoutes } from "./routes/orders-register.ts";
 import { createPortfolioFillsRoutes } from "./routes/portfolio-fills.ts";
-import { createStaticWeb } from "./static-web.ts";
 import { createConsoleSms, type SmsSender } from "./sms/sms.ts";
 import { createTwilioSms } from "./sms/twilio-sms.ts";
+import { createStaticWeb } from "./static-web.ts";
 import { createWithdrawalSweeper, type WithdrawalSweeper } from "./withdrawal-sweeper.ts";
 
 export interface ApiRuntimeOptions {
@@ -101,17 +105,16 @@ export function createApiRuntime(options: ApiRuntimeOptions): ApiRuntime {
     },
   };
   const withdrawals = createWithdrawalSweeper(deps);
-  const app = createApp(
-    deps,
-    {
-      routes: [
-        ...tradingRoutes({ reader }),
-        createPortfolioFillsRoutes(),
-        createAdminUserRoutes({ reader }),
-        createAdminStatsRoutes({ stats: options.systemStats ?? createSystemStatsProvider({ engine: () => reader.stats() }) }),
-      ],
-    },
-  );
+  const app = createApp(deps, {
+    routes: [
+      ...tradingRoutes({ reader }),
+      createPortfolioFillsRoutes(),
+      createAdminUserRoutes({ reader }),
+      createAdminStatsRoutes({
+        stats: options.systemStats ?? createSystemStatsProvider({ engine: () => reader.stats() }),
+      }),
+    ],
+  });
   const sessions = createSessions({
     kv,
     secret: env.JWT_SECRET,

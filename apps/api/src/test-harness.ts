@@ -14,7 +14,12 @@ import { createApp } from "./app.ts";
 import type { ApiConfig, AppDeps } from "./deps.ts";
 import { createQueueEngineGateway } from "./engine/engine-gateway.ts";
 import { createOutboxRelay, type OutboxRelay } from "./outbox-relay.ts";
-import { createSandboxGateway, createSandboxPayouts, type PaymentGateway, type PayoutProvider } from "./payments/gateway.ts";
+import {
+  createSandboxGateway,
+  createSandboxPayouts,
+  type PaymentGateway,
+  type PayoutProvider,
+} from "./payments/gateway.ts";
 import { createConsoleSms } from "./sms/sms.ts";
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -77,16 +82,36 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Queue
   const stream = `test:${run}:commands`;
   const db = await createTestDb("postgres");
   const kv = options.kv ?? createRedisKv({ url: REDIS_URL, prefix: `test:${run}:` });
-  const apiQueue = createRedisStreamQueue<CommandEnvelope>({ url: REDIS_URL, stream, group: "engine", consumer: "api" });
-  const engineQueue = createRedisStreamQueue<CommandEnvelope>({ url: REDIS_URL, stream, group: "engine", consumer: "engine" });
+  const apiQueue = createRedisStreamQueue<CommandEnvelope>({
+    url: REDIS_URL,
+    stream,
+    group: "engine",
+    consumer: "api",
+  });
+  const engineQueue = createRedisStreamQueue<CommandEnvelope>({
+    url: REDIS_URL,
+    stream,
+    group: "engine",
+    consumer: "engine",
+  });
   const apiReplies = createRedisPubSub<CommandReply>(REDIS_URL);
   const engineReplies = createRedisPubSub<CommandReply>(REDIS_URL);
   let t = Date.now();
-  const clock = { now: () => t, advance: (ms: number) => void (t += ms) };
+  const clock = {
+    now: () => t,
+    advance: (ms: number) => {
+      t += ms;
+    },
+  };
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
   const engine = createEngine();
   const applied: CommandEnvelope[] = [];
-  const gateway = createQueueEngineGateway({ queue: apiQueue, replies: apiReplies, instanceId: `api-${run}`, timeoutMs: options.engineTimeoutMs ?? 5_000 });
+  const gateway = createQueueEngineGateway({
+    queue: apiQueue,
+    replies: apiReplies,
+    instanceId: `api-${run}`,
+    timeoutMs: options.engineTimeoutMs ?? 5_000,
+  });
   const relay = createOutboxRelay({ db: db.db, queue: apiQueue, clock, logger, intervalMs: 50 });
   const deps: AppDeps = {
     config: testConfig(options.config),
@@ -150,7 +175,12 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Queue
       await relay.stop();
       await consumer;
       await gateway.close();
-      await Promise.allSettled([apiQueue.close(), engineQueue.close(), apiReplies.close(), engineReplies.close()]);
+      await Promise.allSettled([
+        apiQueue.close(),
+        engineQueue.close(),
+        apiReplies.close(),
+        engineReplies.close(),
+      ]);
       if (!options.kv) await kv.close();
       await db.close();
     },
@@ -194,7 +224,11 @@ export function nextPhone(): string {
   return `+9198${String(Date.now() % 1_000_000).padStart(6, "0")}${String(phoneCounter % 100).padStart(2, "0")}`;
 }
 
-export async function signIn(h: Harness, phone = nextPhone(), ip = `10.0.${phoneCounter % 250}.${(phoneCounter * 7) % 250}`): Promise<Client> {
+export async function signIn(
+  h: Harness,
+  phone = nextPhone(),
+  ip = `10.0.${phoneCounter % 250}.${(phoneCounter * 7) % 250}`,
+): Promise<Client> {
   const otpRes = await request(h, "POST", "/api/v1/auth/otp", { phone }, { "x-forwarded-for": ip });
   if (otpRes.status !== 200) throw new Error(`otp ${otpRes.status} ${await otpRes.text()}`);
   const { devOtp } = (await otpRes.json()) as { devOtp: string };

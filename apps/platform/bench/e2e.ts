@@ -15,9 +15,9 @@ import { getRequestListener } from "@hono/node-server";
 import { createLogger, loadEnv } from "@ox/api";
 import { createEngine } from "@ox/engine";
 import { Hono } from "hono";
+import { startPlatform } from "../src/platform.ts";
 import { freePort, startCluster } from "../test/crash-cluster.ts";
 import { type HttpUser, loginUser } from "../test/crash-load.ts";
-import { startPlatform } from "../src/platform.ts";
 
 const { values: flags } = parseArgs({
   options: {
@@ -59,15 +59,28 @@ async function drive(once: (worker: number, i: number) => Promise<boolean>): Pro
   );
   const elapsed = (performance.now() - began) / 1_000;
   latencies.sort((a, b) => a - b);
-  const at = (q: number) => Math.round((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0) * 100) / 100;
-  return { requests: latencies.length, perSec: Math.round(latencies.length / elapsed), p50Ms: at(0.5), p99Ms: at(0.99), errors };
+  const at = (q: number) =>
+    Math.round((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0) * 100) /
+    100;
+  return {
+    requests: latencies.length,
+    perSec: Math.round(latencies.length / elapsed),
+    p50Ms: at(0.5),
+    p99Ms: at(0.99),
+    errors,
+  };
 }
 
 /** Users crossing each other at two prices: BUY YES @550 vs BUY NO @500 mints, the rest rests then fills. */
 async function orderPhase(pickBase: () => string): Promise<Phase> {
   const admin = await loginUser(pickBase, ADMIN);
-  const created = await admin.call("POST", "/admin/markets", { title: `Bench market ${Date.now()}`, category: "bench", closeAt: Date.now() + 86_400_000 });
-  if (created.status !== 201) throw new Error(`create market: ${created.status} ${JSON.stringify(created.json)}`);
+  const created = await admin.call("POST", "/admin/markets", {
+    title: `Bench market ${Date.now()}`,
+    category: "bench",
+    closeAt: Date.now() + 86_400_000,
+  });
+  if (created.status !== 201)
+    throw new Error(`create market: ${created.status} ${JSON.stringify(created.json)}`);
   const marketId: string = created.json.market.id;
   const users: HttpUser[] = [];
   for (let i = 0; i < Math.min(concurrency, 16); i++) {
@@ -75,11 +88,19 @@ async function orderPhase(pickBase: () => string): Promise<Phase> {
     await u.call("POST", "/wallet/deposits", { amount: 10_000_000 });
     users.push(u);
   }
-  for (let i = 0; i < 100 && (await admin.call("GET", `/markets/${marketId}/orderbook`)).status !== 200; i++) await Bun.sleep(100);
+  for (let i = 0; i < 100 && (await admin.call("GET", `/markets/${marketId}/orderbook`)).status !== 200; i++)
+    await Bun.sleep(100);
   return drive(async (worker, i) => {
     const user = users[worker % users.length] as HttpUser;
     const yes = (worker + i) % 2 === 0;
-    const r = await user.call("POST", "/orders", { marketId, outcome: yes ? "YES" : "NO", side: "BUY", type: "LIMIT", price: yes ? 550 : 500, quantity: 1 });
+    const r = await user.call("POST", "/orders", {
+      marketId,
+      outcome: yes ? "YES" : "NO",
+      side: "BUY",
+      type: "LIMIT",
+      price: yes ? 550 : 500,
+      quantity: 1,
+    });
     return r.status === 201;
   });
 }
@@ -91,8 +112,24 @@ async function echoPhase(): Promise<Phase> {
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   try {
-    const body = JSON.stringify({ marketId: "m", outcome: "YES", side: "BUY", type: "LIMIT", price: 550, quantity: 1 });
-    return await drive(async () => (await fetch(`${base}/api/v1/echo`, { method: "POST", headers: { "content-type": "application/json" }, body })).status === 201);
+    const body = JSON.stringify({
+      marketId: "m",
+      outcome: "YES",
+      side: "BUY",
+      type: "LIMIT",
+      price: 550,
+      quantity: 1,
+    });
+    return await drive(
+      async () =>
+        (
+          await fetch(`${base}/api/v1/echo`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body,
+          })
+        ).status === 201,
+    );
   } finally {
     server.close();
   }
@@ -106,13 +143,31 @@ function engineApplyRate(orders = 200_000) {
   for (let u = 0; u < USERS; u++) {
     const userId = `u${u}`;
     engine.apply({ type: "CREATE_USER", userId, ts: 0 } as never);
-    engine.apply({ type: "CREDIT", userId, amountPaise: 1_000_000_000_000, ref: `c-${userId}`, kind: "DEPOSIT", ts: 0 } as never);
+    engine.apply({
+      type: "CREDIT",
+      userId,
+      amountPaise: 1_000_000_000_000,
+      ref: `c-${userId}`,
+      kind: "DEPOSIT",
+      ts: 0,
+    } as never);
   }
   let rejected = 0;
   const t0 = performance.now();
   for (let i = 0; i < orders; i++) {
     const yes = i % 2 === 0;
-    const r = engine.apply({ type: "PLACE_ORDER", orderId: `o${i}`, userId: `u${i % USERS}`, marketId: "m", outcome: yes ? "YES" : "NO", side: "BUY", orderType: "LIMIT", pricePaise: yes ? 550 : 500, qty: 1, ts: i } as never);
+    const r = engine.apply({
+      type: "PLACE_ORDER",
+      orderId: `o${i}`,
+      userId: `u${i % USERS}`,
+      marketId: "m",
+      outcome: yes ? "YES" : "NO",
+      side: "BUY",
+      orderType: "LIMIT",
+      pricePaise: yes ? 550 : 500,
+      qty: 1,
+      ts: i,
+    } as never);
     if (r.code !== "OK") rejected++;
   }
   if (rejected > 0) throw new Error(`bench engine rejected ${rejected} orders`);
@@ -129,8 +184,22 @@ try {
   say(`  hono echo (same HTTP) ${JSON.stringify(result.honoEcho)}`);
 
   const port = await freePort();
-  const env = loadEnv({ ...process.env, PORT: String(port), DATA_DIR: join(dir, "embedded"), ADMIN_PHONES: ADMIN, LOG_LEVEL: "warn", NODE_ENV: "development", DATABASE_URL: "", REDIS_URL: "", KAFKA_BROKERS: undefined });
-  const platform = await startPlatform({ env, logger: createLogger({ level: "warn" }), webDist: join(dir, "no-web") });
+  const env = loadEnv({
+    ...process.env,
+    PORT: String(port),
+    DATA_DIR: join(dir, "embedded"),
+    ADMIN_PHONES: ADMIN,
+    LOG_LEVEL: "warn",
+    NODE_ENV: "development",
+    DATABASE_URL: "",
+    REDIS_URL: "",
+    KAFKA_BROKERS: undefined,
+  });
+  const platform = await startPlatform({
+    env,
+    logger: createLogger({ level: "warn" }),
+    webDist: join(dir, "no-web"),
+  });
   try {
     result.embedded = await orderPhase(() => `http://127.0.0.1:${port}`);
     say(`  embedded order path   ${JSON.stringify(result.embedded)}`);
@@ -139,7 +208,12 @@ try {
   }
 
   if (flags.distributed) {
-    const cluster = await startCluster({ dir: join(dir, "distributed"), runId: `bench${Date.now().toString(36)}`, jwtSecret: "bench-secret-bench-secret-bench-secret-01", adminPhone: ADMIN });
+    const cluster = await startCluster({
+      dir: join(dir, "distributed"),
+      runId: `bench${Date.now().toString(36)}`,
+      jwtSecret: "bench-secret-bench-secret-bench-secret-01",
+      adminPhone: ADMIN,
+    });
     try {
       // Engine and persister keep info (their readiness lines); the API's per-request logs would cost.
       for (const role of ["persister", "engine"] as const) await cluster.add(role);

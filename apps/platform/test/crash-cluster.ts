@@ -162,7 +162,10 @@ export async function startCluster(options: {
       void running.exited.then(async () => {
         if (expectExit || child !== running) return;
         unplannedExits++;
-        appendFileSync(logFile, `\n[crash-cluster] ${name} exited ${running.exitCode} on its own; restarting\n`);
+        appendFileSync(
+          logFile,
+          `\n[crash-cluster] ${name} exited ${running.exitCode} on its own; restarting\n`,
+        );
         await Bun.sleep(500);
         if (!expectExit && child === running) await proc.start().catch(() => {});
       });

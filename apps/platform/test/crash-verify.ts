@@ -2,12 +2,13 @@
  * What the crash test demands once the load has stopped and every process is back: the Kafka log,
  * Postgres, the live engine and the HTTP answers the clients got tell one story, exactly.
  */
+
+import type { EngineReader } from "@ox/api";
 import { createKafkaLog } from "@ox/bus";
 import type { LogRecord } from "@ox/contracts/pipeline";
 import { consumerOffsets, orders, outbox, trades } from "@ox/db";
-import type { EngineReader } from "@ox/api";
-import { replayLog, reconcile, type ReconcileReport } from "@ox/persister";
 import type { EngineEvent } from "@ox/engine";
+import { type ReconcileReport, reconcile, replayLog } from "@ox/persister";
 import { eq, inArray } from "drizzle-orm";
 import type { Cluster } from "./crash-cluster.ts";
 import type { LoadStats } from "./crash-load.ts";
@@ -34,21 +35,32 @@ export interface Findings {
   /** Live engine vs the engine replayed from the log: totals, and each user's account and positions. */
   liveVsReplayDifferences: string[];
   divergedAt: number | null;
-  reconcile: Pick<ReconcileReport, "ok" | "users" | "positions" | "differences" | "conservation" | "engineTotals">;
+  reconcile: Pick<
+    ReconcileReport,
+    "ok" | "users" | "positions" | "differences" | "conservation" | "engineTotals"
+  >;
 }
 
 export async function waitForQuiescence(cluster: Cluster, stream: string, timeoutMs = 60_000) {
   const until = Date.now() + timeoutMs;
   const port = new URL(cluster.redisUrl).port;
-  const log = await createKafkaLog<LogRecord>({ brokers: cluster.env.KAFKA_BROKERS!.split(","), topic: cluster.topic, clientId: "crash-verify" });
+  const log = await createKafkaLog<LogRecord>({
+    brokers: cluster.env.KAFKA_BROKERS!.split(","),
+    topic: cluster.topic,
+    clientId: "crash-verify",
+  });
   try {
     for (;;) {
       const xlen = Number(Bun.spawnSync(["redis-cli", "-p", port, "xlen", stream]).stdout.toString().trim());
       const pendingOutbox = await cluster.db.db.select().from(outbox).where(eq(outbox.status, "PENDING"));
       const end = await log.endOffset();
       const [offset] = await cluster.db.db.select().from(consumerOffsets);
-      if (xlen === 0 && pendingOutbox.length === 0 && offset?.offset === end) return { end, persister: offset.name };
-      if (Date.now() > until) throw new Error(`not quiescent: xlen ${xlen}, outbox ${pendingOutbox.length}, log ${end}, persisted ${offset?.offset}`);
+      if (xlen === 0 && pendingOutbox.length === 0 && offset?.offset === end)
+        return { end, persister: offset.name };
+      if (Date.now() > until)
+        throw new Error(
+          `not quiescent: xlen ${xlen}, outbox ${pendingOutbox.length}, log ${end}, persisted ${offset?.offset}`,
+        );
       await Bun.sleep(250);
     }
   } finally {
@@ -56,9 +68,18 @@ export async function waitForQuiescence(cluster: Cluster, stream: string, timeou
   }
 }
 
-export async function verify(cluster: Cluster, load: LoadStats, live: EngineReader, persisterName: string): Promise<Findings> {
+export async function verify(
+  cluster: Cluster,
+  load: LoadStats,
+  live: EngineReader,
+  persisterName: string,
+): Promise<Findings> {
   const { db } = cluster.db;
-  const log = await createKafkaLog<LogRecord>({ brokers: cluster.env.KAFKA_BROKERS!.split(","), topic: cluster.topic, clientId: "crash-verify" });
+  const log = await createKafkaLog<LogRecord>({
+    brokers: cluster.env.KAFKA_BROKERS!.split(","),
+    topic: cluster.topic,
+    clientId: "crash-verify",
+  });
   try {
     const end = await log.endOffset();
     const records: LogRecord[] = [];
@@ -75,7 +96,8 @@ export async function verify(cluster: Cluster, load: LoadStats, live: EngineRead
     const fillKinds: Record<string, number> = {};
     for (const r of records) {
       for (const e of r.events) {
-        if (e.type === "ORDER_ACCEPTED" || e.type === "ORDER_REJECTED") decided.set(e.orderId, (decided.get(e.orderId) ?? 0) + 1);
+        if (e.type === "ORDER_ACCEPTED" || e.type === "ORDER_REJECTED")
+          decided.set(e.orderId, (decided.get(e.orderId) ?? 0) + 1);
         if (e.type === "TRADE") {
           if (logTrades.has(e.seq)) duplicateTradeSeqs.push(e.seq);
           logTrades.set(e.seq, e);
@@ -86,7 +108,10 @@ export async function verify(cluster: Cluster, load: LoadStats, live: EngineRead
     const ackedIds = [...load.acked.keys()];
     const pgCount = new Map<string, number>();
     for (let i = 0; i < ackedIds.length; i += 1_000) {
-      const rows = await db.select({ id: orders.id }).from(orders).where(inArray(orders.id, ackedIds.slice(i, i + 1_000)));
+      const rows = await db
+        .select({ id: orders.id })
+        .from(orders)
+        .where(inArray(orders.id, ackedIds.slice(i, i + 1_000)));
       for (const row of rows) pgCount.set(row.id, (pgCount.get(row.id) ?? 0) + 1);
     }
     const fillsLost: number[] = [];
@@ -101,7 +126,13 @@ export async function verify(cluster: Cluster, load: LoadStats, live: EngineRead
     for (const row of pgTrades) {
       seen.add(row.seq);
       const e = logTrades.get(row.seq);
-      const same = e && e.qty === row.qty && e.kind === row.kind && e.yesPricePaise === row.yesPricePaise && e.makerOrderId === row.makerOrderId && e.takerOrderId === row.takerOrderId;
+      const same =
+        e &&
+        e.qty === row.qty &&
+        e.kind === row.kind &&
+        e.yesPricePaise === row.yesPricePaise &&
+        e.makerOrderId === row.makerOrderId &&
+        e.takerOrderId === row.takerOrderId;
       if (!same) tradeMismatches.push(row.seq);
     }
     for (const seq of logTrades.keys()) if (!seen.has(seq)) tradeMismatches.push(seq);
@@ -110,7 +141,8 @@ export async function verify(cluster: Cluster, load: LoadStats, live: EngineRead
     const replayed = await replayLog(log, end);
     const liveVsReplayDifferences: string[] = [];
     const same = (what: string, a: unknown, b: unknown) => {
-      if (JSON.stringify(a) !== JSON.stringify(b)) liveVsReplayDifferences.push(`${what}: live ${JSON.stringify(a)} replayed ${JSON.stringify(b)}`);
+      if (JSON.stringify(a) !== JSON.stringify(b))
+        liveVsReplayDifferences.push(`${what}: live ${JSON.stringify(a)} replayed ${JSON.stringify(b)}`);
     };
     same("totals", await live.totals(), replayed.engine.totals());
     for (const userId of replayed.engine.userIds()) {

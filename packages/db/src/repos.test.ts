@@ -189,8 +189,20 @@ for (const kind of ["pglite", "postgres"] as TestDbKind[]) {
       const { user } = await login();
       const repo = createWithdrawalsRepo(h.db);
       const accounts = createAccountsRepo(h.db);
-      const a = await repo.request({ id: crypto.randomUUID(), userId: user.id, amountPaise: 400, now: 20, sweepAfter: 30 });
-      const b = await repo.request({ id: crypto.randomUUID(), userId: user.id, amountPaise: 300, now: 20, sweepAfter: 30 });
+      const a = await repo.request({
+        id: crypto.randomUUID(),
+        userId: user.id,
+        amountPaise: 400,
+        now: 20,
+        sweepAfter: 30,
+      });
+      const b = await repo.request({
+        id: crypto.randomUUID(),
+        userId: user.id,
+        amountPaise: 300,
+        now: 20,
+        sweepAfter: 30,
+      });
       expect(a.status).toBe("REQUESTED");
       expect((await accounts.wallet(user.id))?.balancePaise).toBe(1500);
       const claim = { limit: 10, baseBackoffMs: 100, maxBackoffMs: 250 };
@@ -204,7 +216,9 @@ for (const kind of ["pglite", "postgres"] as TestDbKind[]) {
       ]);
       expect(await repo.claimDue({ ...claim, now: 129 })).toEqual([]);
       expect((await repo.claimDue({ ...claim, now: 130 })).map((w) => w.nextAttemptAt)).toEqual([330, 330]);
-      expect((await repo.claimDue({ ...claim, now: 1_000 })).map((w) => w.nextAttemptAt)).toEqual([1_250, 1_250]);
+      expect((await repo.claimDue({ ...claim, now: 1_000 })).map((w) => w.nextAttemptAt)).toEqual([
+        1_250, 1_250,
+      ]);
       const reserves = await Promise.all([1, 2, 3].map(() => repo.reserve(a.id, 40)));
       expect(reserves.filter((r) => r.applied).length).toBe(1);
       expect(reserves.map((r) => r.withdrawal.status)).toEqual(["RESERVED", "RESERVED", "RESERVED"]);

@@ -1,7 +1,8 @@
 import pg from "pg";
 import { createDb, type DbHandle } from "./client.ts";
 
-export const TEST_PG_ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+export const TEST_PG_ADMIN_URL =
+  process.env.TEST_DATABASE_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
 export type TestDbKind = "pglite" | "postgres";
 

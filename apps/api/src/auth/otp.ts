@@ -30,7 +30,9 @@ export function createOtpService(options: { kv: Kv; secret: string }) {
     createHmac("sha256", options.secret).update(`otp:${phone}:${code}`).digest("hex");
   const locked = async (phone: string) => {
     if (await kv.get(`otp:lock:${phone}`)) {
-      throw new ApiError("OTP_LOCKED", "too many wrong codes; try again in 15 minutes", { retryAfterSec: OTP_LOCK_SEC });
+      throw new ApiError("OTP_LOCKED", "too many wrong codes; try again in 15 minutes", {
+        retryAfterSec: OTP_LOCK_SEC,
+      });
     }
   };
 
@@ -39,13 +41,19 @@ export function createOtpService(options: { kv: Kv; secret: string }) {
     async issue(phone: string, ip: string): Promise<string> {
       await locked(phone);
       if (!(await kv.setIfAbsent(`otp:cool:${phone}`, "1", OTP_RESEND_SEC * 1000))) {
-        throw new ApiError("RATE_LIMITED", "wait before asking for another code", { retryAfterSec: OTP_RESEND_SEC });
+        throw new ApiError("RATE_LIMITED", "wait before asking for another code", {
+          retryAfterSec: OTP_RESEND_SEC,
+        });
       }
       if ((await kv.incr(`otp:rl:phone:${phone}`, 3_600_000)) > OTP_PER_PHONE_PER_HOUR) {
-        throw new ApiError("RATE_LIMITED", "too many codes for this number; try later", { retryAfterSec: 3600 });
+        throw new ApiError("RATE_LIMITED", "too many codes for this number; try later", {
+          retryAfterSec: 3600,
+        });
       }
       if ((await kv.incr(`otp:rl:ip:${ip}`, 3_600_000)) > OTP_PER_IP_PER_HOUR) {
-        throw new ApiError("RATE_LIMITED", "too many codes from this address; try later", { retryAfterSec: 3600 });
+        throw new ApiError("RATE_LIMITED", "too many codes from this address; try later", {
+          retryAfterSec: 3600,
+        });
       }
       const code = generateOtp();
       await kv.set(`otp:code:${phone}`, hash(phone, code), OTP_TTL_SEC * 1000);
@@ -75,7 +83,9 @@ export function createOtpService(options: { kv: Kv; secret: string }) {
         await kv.set(`otp:lock:${phone}`, "1", OTP_LOCK_SEC * 1000);
         await kv.del(`otp:code:${phone}`);
         await kv.del(`otp:tries:${phone}`);
-        throw new ApiError("OTP_LOCKED", "too many wrong codes; try again in 15 minutes", { retryAfterSec: OTP_LOCK_SEC });
+        throw new ApiError("OTP_LOCKED", "too many wrong codes; try again in 15 minutes", {
+          retryAfterSec: OTP_LOCK_SEC,
+        });
       }
       throw new ApiError("OTP_INVALID", `wrong code; ${OTP_MAX_TRIES - tries} tries left`);
     },

@@ -9,8 +9,18 @@ export interface CookieOptions {
   maxAgeSec: number;
 }
 
-export function writeSessionCookie(c: Parameters<typeof setCookie>[0], token: string, o: CookieOptions): void {
-  setCookie(c, SESSION_COOKIE, token, { httpOnly: true, secure: o.secure, sameSite: "Lax", path: "/", maxAge: o.maxAgeSec });
+export function writeSessionCookie(
+  c: Parameters<typeof setCookie>[0],
+  token: string,
+  o: CookieOptions,
+): void {
+  setCookie(c, SESSION_COOKIE, token, {
+    httpOnly: true,
+    secure: o.secure,
+    sameSite: "Lax",
+    path: "/",
+    maxAge: o.maxAgeSec,
+  });
 }
 
 /** 401 unless the cookie holds a live session; refreshes the cookie when the token is aging. */

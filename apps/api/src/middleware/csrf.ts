@@ -17,7 +17,8 @@ export function csrfProtection(options: { allowedOrigins: string[] }): Middlewar
   return async function csrfMiddleware(c, next) {
     if (SAFE_METHODS.has(c.req.method)) return next();
     const contentType = (c.req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
-    if (SIMPLE_TYPES.has(contentType)) throw new ApiError("CSRF", "form and text bodies are not accepted; send JSON");
+    if (SIMPLE_TYPES.has(contentType))
+      throw new ApiError("CSRF", "form and text bodies are not accepted; send JSON");
     const origin = c.req.header("origin");
     const ownOrigin = new URL(c.req.url).origin;
     const originOk = origin === undefined || origin === ownOrigin || allowed.has(origin);

@@ -42,7 +42,9 @@ export function createSandboxGateway(options: { mode?: "instant" | "webhook" } =
   };
 }
 
-export function createSandboxPayouts(options: { fail?: (amountPaise: number) => string | null } = {}): PayoutProvider {
+export function createSandboxPayouts(
+  options: { fail?: (amountPaise: number) => string | null } = {},
+): PayoutProvider {
   return {
     name: "sandbox",
     async payout({ withdrawalId, amountPaise }) {

@@ -1,8 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
 import { AdminKycListResponse, IdParam, KycDecisionRequest, KycResponse } from "@ox/contracts";
 import { createKycRepo } from "@ox/db";
-import { createRouter, sessionOf } from "../app-env.ts";
 import type { RouteContext } from "../app.ts";
+import { createRouter, sessionOf } from "../app-env.ts";
 import { ApiError } from "../errors.ts";
 import { kycView } from "./kyc.ts";
 import { errors, json, jsonBody } from "./openapi-helpers.ts";
@@ -49,7 +49,13 @@ export function createAdminKycRoutes(ctx: RouteContext) {
     async (c) => {
       const { id } = c.req.valid("param");
       const { status, reason } = c.req.valid("json");
-      const row = await kyc.decide({ id, adminId: sessionOf(c).userId, status, reason: reason ?? null, now: deps.clock.now() });
+      const row = await kyc.decide({
+        id,
+        adminId: sessionOf(c).userId,
+        status,
+        reason: reason ?? null,
+        now: deps.clock.now(),
+      });
       if (!row) {
         if (!(await kyc.find(id))) throw new ApiError("NOT_FOUND", "no such KYC request");
         throw new ApiError("KYC_NOT_PENDING", "this request was already decided");

@@ -5,7 +5,12 @@ import { errors, json } from "./openapi-helpers.ts";
 
 const Count = z.number().int().nullable();
 export const ReconcileStatus = z
-  .object({ ok: z.boolean(), differences: z.number().int(), checkedAt: z.number().int(), error: z.string().optional() })
+  .object({
+    ok: z.boolean(),
+    differences: z.number().int(),
+    checkedAt: z.number().int(),
+    error: z.string().optional(),
+  })
   .openapi("ReconcileStatus");
 export const SystemStats = z
   .object({
@@ -15,7 +20,9 @@ export const SystemStats = z
     persisterOffset: Count,
     persisterLag: Count.openapi({ description: "Log records the persister has not written to Postgres yet" }),
     connectedSockets: Count,
-    reconcile: ReconcileStatus.nullable().openapi({ description: "Engine vs Postgres, cached; null when not configured" }),
+    reconcile: ReconcileStatus.nullable().openapi({
+      description: "Engine vs Postgres, cached; null when not configured",
+    }),
     unavailable: z.array(z.string()).openapi({ description: "Sources that did not answer" }),
     checkedAt: z.number().int(),
   })
@@ -25,7 +32,9 @@ export type SystemStatsProvider = () => Promise<SystemStats>;
 
 /** What the composition root hands over; each source is optional (a process may live elsewhere). */
 export interface SystemStatsSources {
-  engine?: () => { lastSeq: number; logOffset: number; queueDepth: number } | Promise<{ lastSeq: number; logOffset: number; queueDepth: number }>;
+  engine?: () =>
+    | { lastSeq: number; logOffset: number; queueDepth: number }
+    | Promise<{ lastSeq: number; logOffset: number; queueDepth: number }>;
   persister?: () => { offset: number; lag: number };
   stream?: () => Promise<{ clusterSockets: number }>;
   /**
@@ -51,8 +60,12 @@ export function createSystemStatsProvider(sources: SystemStatsSources): SystemSt
       .then((r) => {
         if (r) lastReconcile = { ok: r.ok, differences: r.differences, checkedAt: now() };
       })
-      .catch((err: unknown) => void (lastReconcile = { ok: false, differences: 0, checkedAt: now(), error: String(err) }))
-      .finally(() => void (running = null));
+      .catch((err: unknown) => {
+        lastReconcile = { ok: false, differences: 0, checkedAt: now(), error: String(err) };
+      })
+      .finally(() => {
+        running = null;
+      });
     await running;
     return lastReconcile;
   }

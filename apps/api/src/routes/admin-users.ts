@@ -8,7 +8,12 @@ import { errors, json } from "./openapi-helpers.ts";
 
 const Paise = z.number().int();
 export const AdminUsersQuery = z.object({
-  q: z.string().trim().max(64).default("").openapi({ description: "Part of a phone number, or a user id; empty lists the newest" }),
+  q: z
+    .string()
+    .trim()
+    .max(64)
+    .default("")
+    .openapi({ description: "Part of a phone number, or a user id; empty lists the newest" }),
   limit: z.coerce.number().int().min(1).max(100).default(25),
 });
 export const AdminUser = z
@@ -21,7 +26,13 @@ export const AdminUser = z
     kycStatus: z.string().nullable(),
     balance: z.object({ available: Paise, locked: Paise }),
     positions: z.array(
-      z.object({ marketId: z.string(), yes: z.number().int(), no: z.number().int(), yesCostPaise: Paise, noCostPaise: Paise }),
+      z.object({
+        marketId: z.string(),
+        yes: z.number().int(),
+        no: z.number().int(),
+        yesCostPaise: Paise,
+        noCostPaise: Paise,
+      }),
     ),
   })
   .openapi("AdminUser");
@@ -52,7 +63,11 @@ export function createAdminUserRoutes(options: { reader: EngineReader }): RouteF
         const ids = rows.map((r) => r.id);
         const kyc = ids.length
           ? await db
-              .select({ userId: kycRequests.userId, status: kycRequests.status, createdAt: kycRequests.createdAt })
+              .select({
+                userId: kycRequests.userId,
+                status: kycRequests.status,
+                createdAt: kycRequests.createdAt,
+              })
               .from(kycRequests)
               .where(inArray(kycRequests.userId, ids))
           : [];
@@ -62,7 +77,9 @@ export function createAdminUserRoutes(options: { reader: EngineReader }): RouteF
           if (!seen || k.createdAt >= seen.createdAt) latestKyc.set(k.userId, k);
         }
         const { reader } = options;
-        const live = await Promise.all(rows.map((r) => Promise.all([reader.account(r.id), reader.positions(r.id)])));
+        const live = await Promise.all(
+          rows.map((r) => Promise.all([reader.account(r.id), reader.positions(r.id)])),
+        );
         const list = rows.map((r, i) => {
           const [account, positions] = live[i] ?? [null, []];
           return {

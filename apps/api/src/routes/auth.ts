@@ -1,9 +1,17 @@
 import { createRoute } from "@hono/zod-openapi";
-import { ErrorResponse, MeResponse, OkResponse, OtpRequest, OtpResponse, UserResponse, VerifyRequest } from "@ox/contracts";
+import {
+  ErrorResponse,
+  MeResponse,
+  OkResponse,
+  OtpRequest,
+  OtpResponse,
+  UserResponse,
+  VerifyRequest,
+} from "@ox/contracts";
 import { createAccountsRepo, createKycRepo, type User } from "@ox/db";
 import { deleteCookie, getCookie } from "hono/cookie";
-import { createRouter, sessionOf } from "../app-env.ts";
 import type { RouteContext } from "../app.ts";
+import { createRouter, sessionOf } from "../app-env.ts";
 import { OTP_RESEND_SEC, OTP_TTL_SEC } from "../auth/otp.ts";
 import { SESSION_COOKIE } from "../auth/sessions.ts";
 import { clientIp } from "../client-ip.ts";
@@ -56,7 +64,8 @@ export function createAuthRoutes(ctx: RouteContext) {
       method: "post",
       path: "/auth/verify",
       tags: ["auth"],
-      summary: "Check the code; sets the session cookie. First login creates the account with the signup bonus.",
+      summary:
+        "Check the code; sets the session cookie. First login creates the account with the signup bonus.",
       request: { body: jsonBody(VerifyRequest) },
       responses: { 200: json(UserResponse, "Signed in"), ...errors(400, 401, 403, 429) },
     }),
@@ -106,7 +115,12 @@ export function createAuthRoutes(ctx: RouteContext) {
     async (c) => {
       const auth = await ctx.sessions.authenticate(getCookie(c, SESSION_COOKIE));
       if (auth) await ctx.sessions.revoke(auth.session.sid);
-      deleteCookie(c, SESSION_COOKIE, { path: "/", secure: ctx.cookie.secure, httpOnly: true, sameSite: "Lax" });
+      deleteCookie(c, SESSION_COOKIE, {
+        path: "/",
+        secure: ctx.cookie.secure,
+        httpOnly: true,
+        sameSite: "Lax",
+      });
       return c.json({ ok: true as const }, 200);
     },
   );
@@ -123,10 +137,18 @@ export function createAuthRoutes(ctx: RouteContext) {
     }),
     async (c) => {
       const { userId } = sessionOf(c);
-      const [user, wallet, latest] = await Promise.all([accounts.findById(userId), accounts.wallet(userId), kyc.latestFor(userId)]);
+      const [user, wallet, latest] = await Promise.all([
+        accounts.findById(userId),
+        accounts.wallet(userId),
+        kyc.latestFor(userId),
+      ]);
       if (!user) throw new ApiError("UNAUTHENTICATED", "account no longer exists");
       return c.json(
-        { user: userView(user), wallet: { balancePaise: wallet?.balancePaise ?? 0 }, kycStatus: latest?.status ?? ("NONE" as const) },
+        {
+          user: userView(user),
+          wallet: { balancePaise: wallet?.balancePaise ?? 0 },
+          kycStatus: latest?.status ?? ("NONE" as const),
+        },
         200,
       );
     },

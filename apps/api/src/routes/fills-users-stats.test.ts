@@ -40,7 +40,11 @@ beforeAll(async () => {
   admin = await signIn(h, "+919999900000");
   alice = await signIn(h, "+919812345601");
   bob = await signIn(h, "+919812345602");
-  const res = await admin.call("POST", "/api/v1/admin/markets", { title: "Will it rain?", category: "weather", closeAt: Date.now() + 3_600_000 });
+  const res = await admin.call("POST", "/api/v1/admin/markets", {
+    title: "Will it rain?",
+    category: "weather",
+    closeAt: Date.now() + 3_600_000,
+  });
   marketId = (await json(res)).market.id;
   await h.settle();
 });
@@ -71,18 +75,37 @@ const trade = (seq: number, maker: string, taker: string) => ({
 
 describe("GET /portfolio/fills", () => {
   test("own fills only, newest first, each from the user's side, paged by seq", async () => {
-    await h.db.db.insert(trades).values([trade(901, alice.userId, bob.userId), trade(902, bob.userId, alice.userId), trade(903, bob.userId, admin.userId)]);
+    await h.db.db
+      .insert(trades)
+      .values([
+        trade(901, alice.userId, bob.userId),
+        trade(902, bob.userId, alice.userId),
+        trade(903, bob.userId, admin.userId),
+      ]);
     const page = await json(await alice.call("GET", "/api/v1/portfolio/fills?limit=1"));
     expect(page.fills).toEqual([
-      expect.objectContaining({ tradeSeq: 902, role: "TAKER", outcome: "NO", side: "BUY", pricePaise: 400, qty: 2, feePaise: 1, orderId: "t902" }),
+      expect.objectContaining({
+        tradeSeq: 902,
+        role: "TAKER",
+        outcome: "NO",
+        side: "BUY",
+        pricePaise: 400,
+        qty: 2,
+        feePaise: 1,
+        orderId: "t902",
+      }),
     ]);
     expect(page.nextBefore).toBe(902);
     const rest = await json(await alice.call("GET", "/api/v1/portfolio/fills?limit=1&before=902"));
-    expect(rest.fills).toEqual([expect.objectContaining({ tradeSeq: 901, role: "MAKER", outcome: "YES", pricePaise: 600 })]);
+    expect(rest.fills).toEqual([
+      expect.objectContaining({ tradeSeq: 901, role: "MAKER", outcome: "YES", pricePaise: 600 }),
+    ]);
     const end = await json(await alice.call("GET", "/api/v1/portfolio/fills?before=901"));
     expect(end).toEqual({ fills: [], nextBefore: null });
     expect((await bob.call("GET", "/api/v1/portfolio/fills")).status).toBe(200);
-    expect((await json(await bob.call("GET", "/api/v1/portfolio/fills"))).fills.map((f: any) => f.tradeSeq)).toEqual([903, 902, 901]);
+    expect(
+      (await json(await bob.call("GET", "/api/v1/portfolio/fills"))).fills.map((f: any) => f.tradeSeq),
+    ).toEqual([903, 902, 901]);
   });
 
   test("needs a session and a valid limit", async () => {
@@ -96,7 +119,13 @@ describe("GET /admin/users", () => {
     const byPhone = await json(await admin.call("GET", "/api/v1/admin/users?q=9812345601"));
     expect(byPhone.users).toHaveLength(1);
     const [u] = byPhone.users;
-    expect(u).toMatchObject({ id: alice.userId, phone: "+919812345601", role: "USER", kycStatus: null, positions: [] });
+    expect(u).toMatchObject({
+      id: alice.userId,
+      phone: "+919812345601",
+      role: "USER",
+      kycStatus: null,
+      positions: [],
+    });
     const account = await createInProcessEngineReader(h.service).account(alice.userId);
     expect(u.balance.available).toBe(account?.availablePaise ?? 0);
     const byId = await json(await admin.call("GET", `/api/v1/admin/users?q=${bob.userId}`));
@@ -131,9 +160,18 @@ describe("GET /admin/stats", () => {
   });
 
   test("a failing source is reported, not a 500", async () => {
-    const stats = createSystemStatsProvider({ engine: () => Promise.reject(new Error("down")), reconcile: async () => { throw new Error("boom"); } });
+    const stats = createSystemStatsProvider({
+      engine: () => Promise.reject(new Error("down")),
+      reconcile: async () => {
+        throw new Error("boom");
+      },
+    });
     const s = await stats();
-    expect(s).toMatchObject({ engineSeq: null, unavailable: ["engine"], reconcile: { ok: false, error: "Error: boom" } });
+    expect(s).toMatchObject({
+      engineSeq: null,
+      unavailable: ["engine"],
+      reconcile: { ok: false, error: "Error: boom" },
+    });
   });
 
   test("admins only", async () => {
@@ -142,6 +180,8 @@ describe("GET /admin/stats", () => {
 
   test("the three routes are in the OpenAPI document", async () => {
     const doc = await json(await h.app.request("http://localhost/api/v1/openapi.json"));
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/api/v1/portfolio/fills", "/api/v1/admin/users", "/api/v1/admin/stats"]));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(["/api/v1/portfolio/fills", "/api/v1/admin/users", "/api/v1/admin/stats"]),
+    );
   });
 });

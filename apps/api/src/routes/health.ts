@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { sql } from "drizzle-orm";
-import { createRouter } from "../app-env.ts";
 import type { RouteContext } from "../app.ts";
+import { createRouter } from "../app-env.ts";
 import { json } from "./openapi-helpers.ts";
 
 const Check = z.object({ ok: z.boolean(), ms: z.number(), error: z.string().optional() });
@@ -14,11 +14,17 @@ async function timed(fn: () => Promise<unknown>, timeoutMs: number) {
   try {
     await Promise.race([
       fn(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs)),
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs),
+      ),
     ]);
     return { ok: true, ms: Math.round(performance.now() - started) };
   } catch (err) {
-    return { ok: false, ms: Math.round(performance.now() - started), error: String((err as Error)?.message ?? err) };
+    return {
+      ok: false,
+      ms: Math.round(performance.now() - started),
+      error: String((err as Error)?.message ?? err),
+    };
   }
 }
 

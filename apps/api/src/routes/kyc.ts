@@ -1,8 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
 import { KycRequest, KycResponse } from "@ox/contracts";
 import { createKycRepo, type KycRequest as KycRow } from "@ox/db";
-import { createRouter, sessionOf } from "../app-env.ts";
 import type { RouteContext } from "../app.ts";
+import { createRouter, sessionOf } from "../app-env.ts";
 import { ApiError } from "../errors.ts";
 import { errors, json, jsonBody } from "./openapi-helpers.ts";
 

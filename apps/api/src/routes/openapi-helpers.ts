@@ -24,8 +24,7 @@ const DESCRIPTIONS: Record<number, string> = {
 
 /** The shared error shape for the listed statuses. */
 export function errors(...statuses: number[]) {
-  return Object.fromEntries(statuses.map((s) => [s, json(ErrorResponse, DESCRIPTIONS[s] ?? "Error")])) as Record<
-    number,
-    ReturnType<typeof json<typeof ErrorResponse>>
-  >;
+  return Object.fromEntries(
+    statuses.map((s) => [s, json(ErrorResponse, DESCRIPTIONS[s] ?? "Error")]),
+  ) as Record<number, ReturnType<typeof json<typeof ErrorResponse>>>;
 }

@@ -8,7 +8,12 @@ import { errors, json } from "./openapi-helpers.ts";
 const Paise = z.number().int();
 export const FillsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  before: z.coerce.number().int().min(0).optional().openapi({ description: "Trade seq cursor: fills older than it" }),
+  before: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .openapi({ description: "Trade seq cursor: fills older than it" }),
 });
 export const Fill = z
   .object({
@@ -36,10 +41,26 @@ function fillsOf(row: TradeRow, userId: string): z.infer<typeof Fill>[] {
   const base = { tradeSeq: row.seq, marketId: row.marketId, kind: row.kind, qty: row.qty, ts: row.ts };
   const out: z.infer<typeof Fill>[] = [];
   if (row.takerUserId === userId) {
-    out.push({ ...base, role: "TAKER", orderId: row.takerOrderId, outcome: row.takerOutcome, side: row.takerSide, pricePaise: row.takerPricePaise, feePaise: row.takerFeePaise });
+    out.push({
+      ...base,
+      role: "TAKER",
+      orderId: row.takerOrderId,
+      outcome: row.takerOutcome,
+      side: row.takerSide,
+      pricePaise: row.takerPricePaise,
+      feePaise: row.takerFeePaise,
+    });
   }
   if (row.makerUserId === userId) {
-    out.push({ ...base, role: "MAKER", orderId: row.makerOrderId, outcome: row.makerOutcome, side: row.makerSide, pricePaise: row.makerPricePaise, feePaise: row.makerFeePaise });
+    out.push({
+      ...base,
+      role: "MAKER",
+      orderId: row.makerOrderId,
+      outcome: row.makerOutcome,
+      side: row.makerSide,
+      pricePaise: row.makerPricePaise,
+      feePaise: row.makerFeePaise,
+    });
   }
   return out;
 }

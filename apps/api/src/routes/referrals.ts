@@ -1,8 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
 import { RedeemRequest, RedeemResponse, ReferralsResponse } from "@ox/contracts";
 import { createAccountsRepo } from "@ox/db";
-import { createRouter, sessionOf } from "../app-env.ts";
 import type { RouteContext } from "../app.ts";
+import { createRouter, sessionOf } from "../app-env.ts";
 import { ApiError } from "../errors.ts";
 import { errors, json, jsonBody } from "./openapi-helpers.ts";
 
@@ -31,7 +31,10 @@ export function createReferralRoutes(ctx: RouteContext) {
       const [user, referrals] = await Promise.all([accounts.findById(userId), accounts.referralsOf(userId)]);
       if (!user) throw new ApiError("UNAUTHENTICATED", "account no longer exists");
       const totalBonusPaise = referrals.reduce((sum, r) => sum + r.bonusPaise, 0);
-      return c.json({ code: user.referralCode, redeemed: user.referredBy !== null, referrals, totalBonusPaise }, 200);
+      return c.json(
+        { code: user.referralCode, redeemed: user.referredBy !== null, referrals, totalBonusPaise },
+        200,
+      );
     },
   );
 
@@ -47,7 +50,12 @@ export function createReferralRoutes(ctx: RouteContext) {
     async (c) => {
       const { userId } = sessionOf(c);
       const { code } = c.req.valid("json");
-      const result = await accounts.redeemReferral(userId, code, deps.config.REFERRAL_BONUS_PAISE, deps.clock.now());
+      const result = await accounts.redeemReferral(
+        userId,
+        code,
+        deps.config.REFERRAL_BONUS_PAISE,
+        deps.clock.now(),
+      );
       if (!result.ok) throw new ApiError(result.code, MESSAGES[result.code]);
       deps.outbox.kick();
       return c.json({ ok: true as const, referrerBonusPaise: result.bonusPaise }, 200);

@@ -1,8 +1,14 @@
 import { createRoute } from "@hono/zod-openapi";
-import { AmountRequest, DepositResponse, TransactionsQuery, TransactionsResponse, WithdrawalResponse } from "@ox/contracts";
+import {
+  AmountRequest,
+  DepositResponse,
+  TransactionsQuery,
+  TransactionsResponse,
+  WithdrawalResponse,
+} from "@ox/contracts";
 import { createAccountsRepo, createPaymentsRepo, type Deposit, type Withdrawal } from "@ox/db";
-import { createRouter, sessionOf } from "../app-env.ts";
 import type { RouteContext } from "../app.ts";
+import { createRouter, sessionOf } from "../app-env.ts";
 import { ApiError } from "../errors.ts";
 import { errors, json, jsonBody } from "./openapi-helpers.ts";
 import { createWithdrawalService } from "./withdrawal-service.ts";
@@ -14,7 +20,12 @@ export const depositView = (d: Deposit) => ({
   gateway: d.gateway,
   createdAt: d.createdAt,
 });
-export const withdrawalView = (w: Withdrawal) => ({ id: w.id, amountPaise: w.amountPaise, status: w.status, createdAt: w.createdAt });
+export const withdrawalView = (w: Withdrawal) => ({
+  id: w.id,
+  amountPaise: w.amountPaise,
+  status: w.status,
+  createdAt: w.createdAt,
+});
 
 export function createWalletRoutes(ctx: RouteContext) {
   const { deps } = ctx;
@@ -36,7 +47,10 @@ export function createWalletRoutes(ctx: RouteContext) {
     async (c) => {
       const { userId } = sessionOf(c);
       const { limit, before } = c.req.valid("query");
-      const [wallet, entries] = await Promise.all([accounts.wallet(userId), accounts.transactions(userId, limit, before)]);
+      const [wallet, entries] = await Promise.all([
+        accounts.wallet(userId),
+        accounts.transactions(userId, limit, before),
+      ]);
       const nextBefore = entries.length === limit ? (entries[entries.length - 1]?.id ?? null) : null;
       return c.json({ balancePaise: wallet?.balancePaise ?? 0, entries, nextBefore }, 200);
     },
@@ -54,9 +68,16 @@ export function createWalletRoutes(ctx: RouteContext) {
     async (c) => {
       const { userId } = sessionOf(c);
       const { amount } = c.req.valid("json");
-      if (amount < deps.config.DEPOSIT_MIN_PAISE) throw new ApiError("AMOUNT_TOO_SMALL", `minimum deposit is ${deps.config.DEPOSIT_MIN_PAISE} paise`);
-      if (amount > deps.config.DEPOSIT_MAX_PAISE) throw new ApiError("AMOUNT_TOO_LARGE", `maximum deposit is ${deps.config.DEPOSIT_MAX_PAISE} paise`);
-      let deposit = await payments.createDeposit({ userId, amountPaise: amount, gateway: deps.payments.name, now: deps.clock.now() });
+      if (amount < deps.config.DEPOSIT_MIN_PAISE)
+        throw new ApiError("AMOUNT_TOO_SMALL", `minimum deposit is ${deps.config.DEPOSIT_MIN_PAISE} paise`);
+      if (amount > deps.config.DEPOSIT_MAX_PAISE)
+        throw new ApiError("AMOUNT_TOO_LARGE", `maximum deposit is ${deps.config.DEPOSIT_MAX_PAISE} paise`);
+      let deposit = await payments.createDeposit({
+        userId,
+        amountPaise: amount,
+        gateway: deps.payments.name,
+        now: deps.clock.now(),
+      });
       const start = await deps.payments.createPayment({ depositId: deposit.id, userId, amountPaise: amount });
       if (start.status === "FAILED") {
         await payments.failDeposit(deposit.id, start.gatewayRef, deps.clock.now());
@@ -80,7 +101,10 @@ export function createWalletRoutes(ctx: RouteContext) {
       request: { body: jsonBody(AmountRequest) },
       responses: {
         201: json(WithdrawalResponse, "Withdrawal reserved by the engine, then paid or refunded"),
-        202: json(WithdrawalResponse, "Requested; the engine has not answered yet and the withdrawal sweeper will finish it"),
+        202: json(
+          WithdrawalResponse,
+          "Requested; the engine has not answered yet and the withdrawal sweeper will finish it",
+        ),
         ...errors(400, 401, 403, 422, 503),
       },
     }),
@@ -88,7 +112,10 @@ export function createWalletRoutes(ctx: RouteContext) {
       const { userId } = sessionOf(c);
       const { amount } = c.req.valid("json");
       const withdrawal = await withdrawals.withdraw(userId, amount);
-      return c.json({ withdrawal: withdrawalView(withdrawal) }, withdrawal.status === "REQUESTED" ? 202 : 201);
+      return c.json(
+        { withdrawal: withdrawalView(withdrawal) },
+        withdrawal.status === "REQUESTED" ? 202 : 201,
+      );
     },
   );
 

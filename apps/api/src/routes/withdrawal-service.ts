@@ -39,11 +39,20 @@ export function createWithdrawalService(deps: AppDeps) {
   /** The engine's reply code, or null when none came (timeout, or the queue refused the send). */
   async function sendDebit(w: Withdrawal, timeoutMs?: number): Promise<string | null> {
     try {
-      const command = { type: "DEBIT" as const, userId: w.userId, amountPaise: w.amountPaise, ref: `wd:${w.id}`, ts: clock.now() };
+      const command = {
+        type: "DEBIT" as const,
+        userId: w.userId,
+        amountPaise: w.amountPaise,
+        ref: `wd:${w.id}`,
+        ts: clock.now(),
+      };
       return (await deps.engine.execute(command, timeoutMs ? { timeoutMs } : {})).code;
     } catch (err) {
       const message = String((err as Error)?.message ?? err);
-      logger.warn({ withdrawalId: w.id, err: message }, "withdraw DEBIT unanswered; the sweeper will resend it");
+      logger.warn(
+        { withdrawalId: w.id, err: message },
+        "withdraw DEBIT unanswered; the sweeper will resend it",
+      );
       await repo.noteUnanswered(w.id, message);
       return null;
     }
@@ -54,8 +63,17 @@ export function createWithdrawalService(deps: AppDeps) {
     const result =
       verified?.status === "VERIFIED"
         ? await deps.payouts
-            .payout({ withdrawalId: w.id, userId: w.userId, amountPaise: w.amountPaise, bankAccount: verified.bankAccount, ifsc: verified.ifsc })
-            .catch((err: unknown) => ({ ok: false as const, reason: `payout error: ${(err as Error)?.message ?? err}` }))
+            .payout({
+              withdrawalId: w.id,
+              userId: w.userId,
+              amountPaise: w.amountPaise,
+              bankAccount: verified.bankAccount,
+              ifsc: verified.ifsc,
+            })
+            .catch((err: unknown) => ({
+              ok: false as const,
+              reason: `payout error: ${(err as Error)?.message ?? err}`,
+            }))
         : { ok: false as const, reason: "KYC no longer verified" };
     if (result.ok) {
       await payments.markWithdrawalPaid(w.id, result.payoutRef, clock.now());
@@ -72,12 +90,14 @@ export function createWithdrawalService(deps: AppDeps) {
     const outcome = outcomeOf(code, fromSweeper);
     if (outcome === "WAIT") return w;
     if (outcome === "REJECT") {
-      if (code !== "INSUFFICIENT_FUNDS" && code !== "USER_NOT_FOUND") logger.error({ withdrawalId: w.id, code }, "engine refused DEBIT");
+      if (code !== "INSUFFICIENT_FUNDS" && code !== "USER_NOT_FOUND")
+        logger.error({ withdrawalId: w.id, code }, "engine refused DEBIT");
       return (await repo.reject(w.id, code, clock.now())).withdrawal;
     }
     const reserved = await repo.reserve(w.id, clock.now());
     if (!reserved.applied) return reserved.withdrawal;
-    if (w.status === "REJECTED") logger.warn({ withdrawalId: w.id }, "engine took a DEBIT after its refusal; reserved");
+    if (w.status === "REJECTED")
+      logger.warn({ withdrawalId: w.id }, "engine took a DEBIT after its refusal; reserved");
     return payOut(reserved.withdrawal);
   }
 
@@ -90,14 +110,23 @@ export function createWithdrawalService(deps: AppDeps) {
         throw new ApiError("AMOUNT_TOO_LARGE", `maximum withdrawal is ${config.WITHDRAWAL_MAX_PAISE} paise`);
       }
       const verified = await kyc.latestFor(userId);
-      if (verified?.status !== "VERIFIED") throw new ApiError("KYC_REQUIRED", "complete KYC before withdrawing");
+      if (verified?.status !== "VERIFIED")
+        throw new ApiError("KYC_REQUIRED", "complete KYC before withdrawing");
       const now = clock.now();
-      const requested = await repo.request({ id: crypto.randomUUID(), userId, amountPaise, now, sweepAfter: now + REQUEST_GRACE_MS });
+      const requested = await repo.request({
+        id: crypto.randomUUID(),
+        userId,
+        amountPaise,
+        now,
+        sweepAfter: now + REQUEST_GRACE_MS,
+      });
       const code = await sendDebit(requested);
       const result = await finish(requested, code, false);
       if (result.status === "REJECTED") {
-        if (result.failureReason === "INSUFFICIENT_FUNDS") throw new ApiError("INSUFFICIENT_FUNDS", "not enough available balance");
-        if (result.failureReason === "USER_NOT_FOUND") throw new ApiError("ENGINE_UNAVAILABLE", "your account is still being set up; try again shortly");
+        if (result.failureReason === "INSUFFICIENT_FUNDS")
+          throw new ApiError("INSUFFICIENT_FUNDS", "not enough available balance");
+        if (result.failureReason === "USER_NOT_FOUND")
+          throw new ApiError("ENGINE_UNAVAILABLE", "your account is still being set up; try again shortly");
         throw new Error(`engine refused DEBIT: ${result.failureReason}`);
       }
       return result;

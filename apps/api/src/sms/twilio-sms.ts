@@ -23,7 +23,11 @@ export function createTwilioSms(options: TwilioOptions): SmsSender {
       try {
         res = await doFetch(url, {
           method: "POST",
-          headers: { authorization: auth, "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+          headers: {
+            authorization: auth,
+            "content-type": "application/x-www-form-urlencoded",
+            accept: "application/json",
+          },
           body: new URLSearchParams({ To: to, From: options.from, Body: body }).toString(),
           signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
         });
@@ -32,7 +36,10 @@ export function createTwilioSms(options: TwilioOptions): SmsSender {
       }
       if (!res.ok) {
         const detail = await res.text().catch(() => "");
-        throw new SmsError(`twilio refused the message: HTTP ${res.status} ${detail.slice(0, 200)}`, res.status);
+        throw new SmsError(
+          `twilio refused the message: HTTP ${res.status} ${detail.slice(0, 200)}`,
+          res.status,
+        );
       }
     },
   };

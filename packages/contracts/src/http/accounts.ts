@@ -1,15 +1,26 @@
 import { z } from "@hono/zod-openapi";
 
 export const RedeemRequest = z
-  .object({ code: z.string().trim().min(4).max(16).regex(/^[A-Za-z0-9]+$/) })
+  .object({
+    code: z
+      .string()
+      .trim()
+      .min(4)
+      .max(16)
+      .regex(/^[A-Za-z0-9]+$/),
+  })
   .strict()
   .openapi("RedeemRequest");
-export const RedeemResponse = z.object({ ok: z.literal(true), referrerBonusPaise: z.number().int() }).openapi("RedeemResponse");
+export const RedeemResponse = z
+  .object({ ok: z.literal(true), referrerBonusPaise: z.number().int() })
+  .openapi("RedeemResponse");
 export const ReferralsResponse = z
   .object({
     code: z.string(),
     redeemed: z.boolean(),
-    referrals: z.array(z.object({ refereeId: z.string(), bonusPaise: z.number().int(), createdAt: z.number().int() })),
+    referrals: z.array(
+      z.object({ refereeId: z.string(), bonusPaise: z.number().int(), createdAt: z.number().int() }),
+    ),
     totalBonusPaise: z.number().int(),
   })
   .openapi("Referrals");
@@ -76,4 +87,9 @@ export const KycDecisionRequest = z
     path: ["reason"],
   })
   .openapi("KycDecision");
-export const IdParam = z.object({ id: z.string().uuid().openapi({ param: { name: "id", in: "path" } }) });
+export const IdParam = z.object({
+  id: z
+    .string()
+    .uuid()
+    .openapi({ param: { name: "id", in: "path" } }),
+});

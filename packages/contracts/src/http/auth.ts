@@ -20,9 +20,14 @@ export function normalizeIndianPhone(raw: string): string | null {
 export const Phone = z
   .string()
   .max(32)
-  .refine((s) => normalizeIndianPhone(s) !== null, { message: "must be an Indian mobile number (+91XXXXXXXXXX)" })
+  .refine((s) => normalizeIndianPhone(s) !== null, {
+    message: "must be an Indian mobile number (+91XXXXXXXXXX)",
+  })
   .transform((s) => normalizeIndianPhone(s) as string)
-  .openapi({ example: "+919876543210", description: "E.164 Indian mobile number; normalised to +91XXXXXXXXXX" });
+  .openapi({
+    example: "+919876543210",
+    description: "E.164 Indian mobile number; normalised to +91XXXXXXXXXX",
+  });
 
 export const OtpRequest = z.object({ phone: Phone }).strict().openapi("OtpRequest");
 export const OtpResponse = z

@@ -27,7 +27,11 @@ export const TransactionsQuery = z.object({
   before: z.coerce.number().int().positive().optional(),
 });
 export const TransactionsResponse = z
-  .object({ balancePaise: z.number().int(), entries: z.array(LedgerEntryView), nextBefore: z.number().int().nullable() })
+  .object({
+    balancePaise: z.number().int(),
+    entries: z.array(LedgerEntryView),
+    nextBefore: z.number().int().nullable(),
+  })
   .openapi("Transactions");
 
 export const DepositView = z

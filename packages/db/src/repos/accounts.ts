@@ -48,13 +48,22 @@ export function createAccountsRepo(db: Db) {
         const existing = await this.findByPhone(input.phone);
         if (existing) {
           if (existing.role === input.role) return { user: existing, created: false };
-          const [updated] = await db.update(users).set({ role: input.role }).where(eq(users.id, existing.id)).returning();
+          const [updated] = await db
+            .update(users)
+            .set({ role: input.role })
+            .where(eq(users.id, existing.id))
+            .returning();
           return { user: updated ?? existing, created: false };
         }
         const created = await db.transaction(async (tx) => {
           const [user] = await tx
             .insert(users)
-            .values({ phone: input.phone, role: input.role, referralCode: generateReferralCode(), createdAt: input.now })
+            .values({
+              phone: input.phone,
+              role: input.role,
+              referralCode: generateReferralCode(),
+              createdAt: input.now,
+            })
             .onConflictDoNothing()
             .returning();
           if (!user) return undefined; // phone taken by a concurrent login, or code collision: loop
@@ -95,19 +104,34 @@ export function createAccountsRepo(db: Db) {
      * number of concurrent redemptions exactly one passes; the referrer gets the ledger credit and
      * an outbox CREDIT REFERRAL.
      */
-    async redeemReferral(refereeId: string, rawCode: string, bonusPaise: number, now: number): Promise<RedeemResult> {
+    async redeemReferral(
+      refereeId: string,
+      rawCode: string,
+      bonusPaise: number,
+      now: number,
+    ): Promise<RedeemResult> {
       const code = rawCode.trim().toUpperCase();
       return db.transaction(async (tx): Promise<RedeemResult> => {
         const [referrer] = await tx.select().from(users).where(eq(users.referralCode, code));
         if (!referrer) return { ok: false, code: "REFERRAL_CODE_UNKNOWN" };
-        if (referrer.id === refereeId || referrer.referredBy === refereeId) return { ok: false, code: "REFERRAL_SELF" };
+        if (referrer.id === refereeId || referrer.referredBy === refereeId)
+          return { ok: false, code: "REFERRAL_SELF" };
         const [claimed] = await tx
           .update(users)
           .set({ referredBy: referrer.id, isNew: false })
-          .where(and(eq(users.id, refereeId), isNull(users.referredBy), eq(users.isNew, true), ne(users.id, referrer.id)))
+          .where(
+            and(
+              eq(users.id, refereeId),
+              isNull(users.referredBy),
+              eq(users.isNew, true),
+              ne(users.id, referrer.id),
+            ),
+          )
           .returning({ id: users.id });
         if (!claimed) return { ok: false, code: "REFERRAL_ALREADY_REDEEMED" };
-        await tx.insert(referrals).values({ referrerId: referrer.id, refereeId, code, bonusPaise, createdAt: now });
+        await tx
+          .insert(referrals)
+          .values({ referrerId: referrer.id, refereeId, code, bonusPaise, createdAt: now });
         if (bonusPaise > 0) {
           await creditWallet(tx, {
             userId: referrer.id,
@@ -124,7 +148,11 @@ export function createAccountsRepo(db: Db) {
 
     async referralsOf(referrerId: string) {
       return db
-        .select({ refereeId: referrals.refereeId, bonusPaise: referrals.bonusPaise, createdAt: referrals.createdAt })
+        .select({
+          refereeId: referrals.refereeId,
+          bonusPaise: referrals.bonusPaise,
+          createdAt: referrals.createdAt,
+        })
         .from(referrals)
         .where(eq(referrals.referrerId, referrerId))
         .orderBy(desc(referrals.createdAt));

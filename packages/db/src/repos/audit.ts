@@ -3,7 +3,14 @@ import { auditLog } from "../schema/index.ts";
 
 export async function recordAudit(
   tx: DbOrTx,
-  entry: { actorId: string; action: string; targetType: string; targetId: string; data?: Record<string, unknown>; now: number },
+  entry: {
+    actorId: string;
+    action: string;
+    targetType: string;
+    targetId: string;
+    data?: Record<string, unknown>;
+    now: number;
+  },
 ): Promise<void> {
   await tx.insert(auditLog).values({
     actorId: entry.actorId,

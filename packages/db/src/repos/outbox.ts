@@ -40,12 +40,21 @@ export function createOutboxRepo(db: Db) {
         for (const row of rows) {
           if (row.nextAttemptAt > now) break; // backing off; later rows wait to keep order
           try {
-            await deliver({ id: row.id, seq: row.seq, command: row.command as OutboxCommand, attempts: row.attempts });
+            await deliver({
+              id: row.id,
+              seq: row.seq,
+              command: row.command as OutboxCommand,
+              attempts: row.attempts,
+            });
           } catch (err) {
             const attempts = row.attempts + 1;
             await tx
               .update(outbox)
-              .set({ attempts, lastError: String((err as Error)?.message ?? err), nextAttemptAt: retryAt(attempts) })
+              .set({
+                attempts,
+                lastError: String((err as Error)?.message ?? err),
+                nextAttemptAt: retryAt(attempts),
+              })
               .where(eq(outbox.seq, row.seq));
             return { sent, failed: true };
           }

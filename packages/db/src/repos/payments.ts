@@ -8,7 +8,12 @@ export type Withdrawal = typeof withdrawals.$inferSelect;
 
 export function createPaymentsRepo(db: Db) {
   return {
-    async createDeposit(input: { userId: string; amountPaise: number; gateway: string; now: number }): Promise<Deposit> {
+    async createDeposit(input: {
+      userId: string;
+      amountPaise: number;
+      gateway: string;
+      now: number;
+    }): Promise<Deposit> {
       const [row] = await db
         .insert(deposits)
         .values({ ...input, status: "PENDING", createdAt: input.now, updatedAt: input.now })
@@ -26,7 +31,11 @@ export function createPaymentsRepo(db: Db) {
      * PENDING → CONFIRMED with the ledger credit and the outbox CREDIT, in one transaction. A second
      * confirmation (replayed webhook) finds the row no longer PENDING and changes nothing.
      */
-    async confirmDeposit(id: string, gatewayRef: string, now: number): Promise<{ applied: boolean; deposit?: Deposit }> {
+    async confirmDeposit(
+      id: string,
+      gatewayRef: string,
+      now: number,
+    ): Promise<{ applied: boolean; deposit?: Deposit }> {
       return db.transaction(async (tx) => {
         const [dep] = await tx
           .update(deposits)
@@ -59,7 +68,12 @@ export function createPaymentsRepo(db: Db) {
     },
 
     /** Records a withdrawal the engine has already reserved (DEBIT ref `wd:<id>`), with its ledger debit. */
-    async recordWithdrawal(input: { id: string; userId: string; amountPaise: number; now: number }): Promise<Withdrawal> {
+    async recordWithdrawal(input: {
+      id: string;
+      userId: string;
+      amountPaise: number;
+      now: number;
+    }): Promise<Withdrawal> {
       return db.transaction(async (tx) => {
         const [row] = await tx
           .insert(withdrawals)

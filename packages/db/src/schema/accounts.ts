@@ -1,5 +1,15 @@
 import { sql } from "drizzle-orm";
-import { boolean, check, index, integer, jsonb, pgTable, text, uniqueIndex, bigserial } from "drizzle-orm/pg-core";
+import {
+  bigserial,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
 import { epochMs, newId, paise } from "./columns.ts";
 
 export const users = pgTable(
@@ -7,7 +17,9 @@ export const users = pgTable(
   {
     id: text("id").primaryKey().$defaultFn(newId),
     phone: text("phone").notNull().unique(),
-    role: text("role", { enum: ["USER", "ADMIN"] }).notNull().default("USER"),
+    role: text("role", { enum: ["USER", "ADMIN"] })
+      .notNull()
+      .default("USER"),
     referralCode: text("referral_code").notNull().unique(),
     referredBy: text("referred_by").references((): any => users.id),
     isNew: boolean("is_new").notNull().default(true),
@@ -59,7 +71,10 @@ export const ledgerEntries = pgTable(
     description: text("description"),
     createdAt: epochMs("created_at").notNull(),
   },
-  (t) => [index("ledger_entries_user_idx").on(t.userId, t.id), check("ledger_amount_nonzero", sql`${t.amountPaise} <> 0`)],
+  (t) => [
+    index("ledger_entries_user_idx").on(t.userId, t.id),
+    check("ledger_amount_nonzero", sql`${t.amountPaise} <> 0`),
+  ],
 );
 
 export const referrals = pgTable(
@@ -102,9 +117,7 @@ export const kycRequests = pgTable(
   },
   (t) => [
     // At most one live (PENDING or VERIFIED) request per user; a REJECTED one may be retried.
-    uniqueIndex("kyc_one_live_per_user")
-      .on(t.userId)
-      .where(sql`${t.status} in ('PENDING', 'VERIFIED')`),
+    uniqueIndex("kyc_one_live_per_user").on(t.userId).where(sql`${t.status} in ('PENDING', 'VERIFIED')`),
     index("kyc_status_idx").on(t.status, t.createdAt),
   ],
 );
@@ -137,7 +150,9 @@ export const outbox = pgTable(
     id: text("id").notNull().unique().$defaultFn(newId),
     userId: text("user_id").notNull(),
     command: jsonb("command").$type<Record<string, unknown>>().notNull(),
-    status: text("status", { enum: ["PENDING", "SENT"] }).notNull().default("PENDING"),
+    status: text("status", { enum: ["PENDING", "SENT"] })
+      .notNull()
+      .default("PENDING"),
     attempts: integer("attempts").notNull().default(0),
     lastError: text("last_error"),
     nextAttemptAt: epochMs("next_attempt_at").notNull().default(0),

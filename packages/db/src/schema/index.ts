@@ -1,5 +1,5 @@
 export * from "./accounts.ts";
+export * from "./kv.ts";
 export * from "./markets.ts";
 export * from "./payments.ts";
 export * from "./trading.ts";
-export * from "./kv.ts";
