@@ -4,6 +4,7 @@ import { createOutboxRepo, type Db } from "@ox/db";
 import type { Command } from "@ox/engine";
 import type { Logger } from "pino";
 import type { Clock } from "./deps.ts";
+import { createPoller } from "./poller.ts";
 
 export interface OutboxRelayOptions {
   db: Db;
@@ -51,11 +52,6 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const repo = createOutboxRepo(options.db);
   const intervalMs = options.intervalMs ?? 1_000;
   const maxBackoffMs = options.maxBackoffMs ?? 30_000;
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  let running: Promise<number> | null = null;
-  let again = false;
-  let stopped = true;
-
   const pass = async (): Promise<number> => {
     let total = 0;
     for (;;) {
@@ -82,51 +78,17 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     }
   };
 
-  const run = (): Promise<number> => {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = pass()
-      .catch((err) => {
-        options.logger.error({ err }, "outbox relay pass failed");
-        return 0;
-      })
-      .finally(() => {
-        running = null;
-        if (again) {
-          again = false;
-          void run();
-        }
-      });
-    return running;
-  };
-
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(async () => {
-      await run();
-      schedule();
-    }, intervalMs);
-  };
-
+  const poller = createPoller({
+    intervalMs,
+    pass,
+    onError: (err) => options.logger.error({ err }, "outbox relay pass failed"),
+  });
   return {
-    start() {
-      if (!stopped) return;
-      stopped = false;
-      schedule();
-    },
+    start: poller.start,
     kick() {
-      void run();
+      void poller.run();
     },
-    async drain() {
-      if (running) await running;
-      return run();
-    },
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      if (running) await running;
-    },
+    drain: poller.drain,
+    stop: poller.stop,
   };
 }

@@ -1,5 +1,6 @@
 import { createWithdrawalsRepo } from "@ox/db";
 import type { AppDeps } from "./deps.ts";
+import { createPoller } from "./poller.ts";
 import { createWithdrawalService } from "./routes/withdrawal-service.ts";
 
 export interface WithdrawalSweeperOptions {
@@ -37,10 +38,6 @@ export function createWithdrawalSweeper(
     baseBackoffMs: options.baseBackoffMs ?? 5_000,
     maxBackoffMs: options.maxBackoffMs ?? 60_000,
   };
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  let running: Promise<number> | null = null;
-  let stopped = true;
-
   const pass = async (): Promise<number> => {
     const rows = await repo.claimDue({ ...claim, now: deps.clock.now() });
     if (rows.length === 0) return 0;
@@ -60,37 +57,10 @@ export function createWithdrawalSweeper(
     return finished;
   };
 
-  const sweep = (): Promise<number> => {
-    running ??= pass()
-      .catch((err: unknown) => {
-        deps.logger.error({ err }, "withdrawal sweep pass failed");
-        return 0;
-      })
-      .finally(() => {
-        running = null;
-      });
-    return running;
-  };
-
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(async () => {
-      await sweep();
-      schedule();
-    }, intervalMs);
-  };
-
-  return {
-    start() {
-      if (!stopped) return;
-      stopped = false;
-      schedule();
-    },
-    sweep,
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      if (running) await running;
-    },
-  };
+  const poller = createPoller({
+    intervalMs,
+    pass,
+    onError: (err) => deps.logger.error({ err }, "withdrawal sweep pass failed"),
+  });
+  return { start: poller.start, sweep: poller.run, stop: poller.stop };
 }
