@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { getRequestListener } from "@hono/node-server";
 import { createApiRuntime, createInProcessEngineReader, createSystemStatsProvider, type Env } from "@ox/api";
+import { createWriteThroughKv } from "@ox/bus";
 import { createDb, createSqlKv, users } from "@ox/db";
 import { createEngineService, createFileSnapshotStore } from "@ox/engine-service";
 import { createPersister, reconcile } from "@ox/persister";
@@ -41,8 +42,9 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
   const database = await createDb(
     env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: join(dataDir, "pg") },
   );
-  // Sessions, OTPs and rate limits: Redis when configured, else a table, so a restart keeps sessions.
-  const kv = env.REDIS_URL ? adapters.kv : createSqlKv(database.db);
+  // Sessions, OTPs and rate limits: Redis when configured, else a table (a restart keeps sessions)
+  // read through a memory cache, so an authenticated order never waits on the database.
+  const kv = env.REDIS_URL ? adapters.kv : createWriteThroughKv(createSqlKv(database.db));
   const log = await adapters.log();
   const pubsub = adapters.pubsub();
 

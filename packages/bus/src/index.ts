@@ -24,3 +24,4 @@ export type * from "./ports.ts";
 export { createRedisKv, type RedisKvOptions } from "./redis-kv.ts";
 export { createRedisPubSub, type RedisPubSubOptions } from "./redis-pubsub.ts";
 export { createRedisStreamQueue, type RedisStreamQueueOptions } from "./redis-stream-queue.ts";
+export { createWriteThroughKv } from "./write-through-kv.ts";

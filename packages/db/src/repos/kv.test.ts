@@ -1,5 +1,6 @@
 // The bus's Kv contract suite, run against the table-backed KV on both database drivers.
 import { kvContract } from "../../../bus/src/kv.contract.ts";
+import { createWriteThroughKv } from "../../../bus/src/write-through-kv.ts";
 import { createTestDb, type TestDbKind } from "../testing.ts";
 import { createSqlKv } from "./kv.ts";
 
@@ -16,3 +17,16 @@ for (const kind of ["pglite", "postgres"] as TestDbKind[]) {
     };
   });
 }
+
+// What embedded mode runs: a memory cache in front of the table.
+kvContract("write-through over sql (pglite)", async () => {
+  const handle = await createTestDb("pglite");
+  const kv = createWriteThroughKv(createSqlKv(handle.db));
+  return {
+    kv,
+    cleanup: async () => {
+      await kv.close();
+      await handle.close();
+    },
+  };
+});
