@@ -16,6 +16,12 @@ export interface PersisterOptions {
   name?: string;
   /** Idle wait when the log has nothing new. */
   pollMs?: number;
+  /**
+   * After a batch that was not full (the persister has caught up), wait this long before the next
+   * one, so that under a steady trickle each transaction carries more records (like Kafka's
+   * linger.ms). Embedded mode uses it because PGlite shares the process's one thread. Default 0.
+   */
+  lingerMs?: number;
   /** Test seam: runs inside the transaction after every row is written, before the offset commits. */
   beforeCommit?: (info: { from: number; to: number }) => void | Promise<void>;
   now?: () => number;
@@ -56,6 +62,7 @@ export function createPersister(options: PersisterOptions): Persister {
   const batchSize = options.batchSize ?? 500;
   const name = options.name ?? DEFAULT_PERSISTER_NAME;
   const pollMs = options.pollMs ?? 50;
+  const lingerMs = options.lingerMs ?? 0;
   const now = options.now ?? Date.now;
   const stats = { offset: -1, endOffset: 0, batches: 0, records: 0, rows: 0 };
   let lastLagAt = 0;
@@ -158,6 +165,7 @@ export function createPersister(options: PersisterOptions): Persister {
             const r = await runOnce();
             failures = 0;
             if (!r) await sleep(pollMs);
+            else if (lingerMs > 0 && r.records < batchSize) await sleep(lingerMs);
           } catch (err) {
             failures++;
             logger.error({ err, failures }, "persister: batch failed; retrying");

@@ -60,7 +60,13 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
   logger.info({ recovered }, "engine recovered");
 
   // Persister: the log into Postgres, from the offset stored there.
-  const persister = createPersister({ log, db: database.db, logger: logger.child({ process: "persister" }) });
+  const persister = createPersister({
+    log,
+    db: database.db,
+    logger: logger.child({ process: "persister" }),
+    // PGlite runs on this process's one thread: fewer, larger transactions leave it to the order path.
+    lingerMs: env.DATABASE_URL ? 0 : 200,
+  });
   persister.start();
 
   // API: the same wiring as the API's own process (apps/api/src/runtime.ts), on the in-process reader.
