@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { enqueueOutbox, markets } from "@ox/db";
+import { enqueueOutbox, markets, recordAudit } from "@ox/db";
 import type { Command } from "@ox/engine";
 import { eq } from "drizzle-orm";
 import type { RouteContext } from "../app.ts";
@@ -93,6 +93,14 @@ export function createAdminMarketRoutes(options: TradingOptions) {
             })
             .returning();
           await enqueueOutbox(tx, command, now, userId);
+          await recordAudit(tx, {
+            actorId: userId,
+            action: "MARKET_CREATE",
+            targetType: "market",
+            targetId: id,
+            data: { title: body.title, closeAt: body.closeAt, tickPaise },
+            now,
+          });
           return created;
         });
         deps.outbox.kick();
@@ -100,14 +108,28 @@ export function createAdminMarketRoutes(options: TradingOptions) {
       },
     );
 
-    const sendMarketCommand = async (marketId: string, command: Command) => {
+    /** Sends an admin command to the engine and writes the audit row with what came of it. */
+    const sendMarketCommand = async (actorId: string, marketId: string, command: Command) => {
       const [row] = await deps.db.select({ id: markets.id }).from(markets).where(eq(markets.id, marketId));
       if (!row && !(await options.reader.market(marketId))) throw new ApiError("NOT_FOUND", "no such market");
       const reply = await deps.engine.execute(command).catch((err) => {
         if (err instanceof EngineTimeoutError) return null;
         throw new ApiError("ENGINE_UNAVAILABLE", "the command could not be queued", { cause: err });
       });
-      if (!reply) return { marketId, status: "PENDING" as const, code: null };
+      const audit = (result: string) =>
+        recordAudit(deps.db, {
+          actorId,
+          action: command.type === "RESOLVE_MARKET" ? "MARKET_RESOLVE" : "MARKET_CLOSE",
+          targetType: "market",
+          targetId: marketId,
+          data: { result, ...(command.type === "RESOLVE_MARKET" && { outcome: command.outcome }) },
+          now: deps.clock.now(),
+        });
+      if (!reply) {
+        await audit("PENDING");
+        return { marketId, status: "PENDING" as const, code: null };
+      }
+      await audit(reply.code);
       if (reply.code !== "OK") throw new EngineRejectedError(reply.code);
       return { marketId, status: "APPLIED" as const, code: reply.code };
     };
@@ -127,7 +149,7 @@ export function createAdminMarketRoutes(options: TradingOptions) {
       }),
       async (c) => {
         const { id } = c.req.valid("param");
-        const result = await sendMarketCommand(id, {
+        const result = await sendMarketCommand(sessionOf(c).userId, id, {
           type: "CLOSE_MARKET",
           marketId: id,
           ts: deps.clock.now(),
@@ -152,7 +174,7 @@ export function createAdminMarketRoutes(options: TradingOptions) {
       async (c) => {
         const { id } = c.req.valid("param");
         const { outcome } = c.req.valid("json");
-        const result = await sendMarketCommand(id, {
+        const result = await sendMarketCommand(sessionOf(c).userId, id, {
           type: "RESOLVE_MARKET",
           marketId: id,
           outcome,

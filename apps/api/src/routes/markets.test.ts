@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { trades } from "@ox/db";
+import { auditLog, trades } from "@ox/db";
+import { asc, eq } from "drizzle-orm";
 import { type Client, signIn } from "../test-harness.ts";
 import { createTradingHarness, type TradingHarness } from "./orders-harness.ts";
 
@@ -114,6 +115,19 @@ describe("market routes", () => {
     expect(again.status).toBe(409);
     expect((await json(again)).error.code).toBe("MARKET_ALREADY_RESOLVED");
     expect((await admin.call("POST", "/api/v1/admin/markets/nope/close")).status).toBe(404);
+
+    // Every admin action on the market is in the audit log, with what came of it.
+    const audit = await h.db.db
+      .select()
+      .from(auditLog)
+      .where(eq(auditLog.targetId, id))
+      .orderBy(asc(auditLog.id));
+    expect(audit.map((a) => [a.action, (a.data as { result?: string } | null)?.result ?? null])).toEqual([
+      ["MARKET_CREATE", null],
+      ["MARKET_CLOSE", "OK"],
+      ["MARKET_RESOLVE", "OK"],
+      ["MARKET_RESOLVE", "MARKET_ALREADY_RESOLVED"],
+    ]);
   });
 
   test("trades and candles come from the trades table, with integer OHLCV per bucket", async () => {
