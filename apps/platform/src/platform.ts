@@ -3,7 +3,7 @@
  * one process on the embedded adapters; the same wiring runs on Redis/Kafka/Postgres when the
  * environment names them.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
@@ -132,8 +132,4 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
       await database.close();
     },
   };
-}
-
-export function webDistExists(dir: string) {
-  return existsSync(join(dir, "index.html"));
 }
