@@ -143,7 +143,7 @@ function accept(s: EngineState, o: Order, lock: number, slot: number): Result {
   }
   s.epoch++;
   participants.count = 0;
-  meet(s, u);
+  meet(s, u, o.slot);
   match(s, o);
   if (o.remaining === 0) {
     o.status = "FILLED";
@@ -162,12 +162,10 @@ function accept(s: EngineState, o: Order, lock: number, slot: number): Result {
   }
   const m = o.market;
   const met = participants.list;
+  const slots = participants.slots;
   const n = participants.count;
   for (let i = 0; i < n; i++) out.balance(met[i]);
-  for (let i = 0; i < n; i++) {
-    const a = met[i];
-    out.position(a, m, s.positions, a === u ? o.slot : s.positions.find(a.handle, m.handle));
-  }
+  for (let i = 0; i < n; i++) out.position(met[i], m, s.positions, slots[i]);
   const view = viewOf(o);
   if (o.status !== "OPEN") {
     if (o.clientOrderId !== null) keepFinal(o, view);

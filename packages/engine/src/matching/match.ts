@@ -9,11 +9,13 @@ import { levelIndex, unrest } from "./book.ts";
  */
 
 /** Users met in the current command, in order of first appearance: list[0 .. count) (reused). */
-export const participants = { list: [] as Account[], count: 0 };
+export const participants = { list: [] as Account[], slots: [] as number[], count: 0 };
 
-export function meet(s: EngineState, a: Account): void {
+/** `slot`: the user's position slot in the command's market (saves a table probe when reporting). */
+export function meet(s: EngineState, a: Account, slot: number): void {
   if (a.mark !== s.epoch) {
     a.mark = s.epoch;
+    participants.slots[participants.count] = slot;
     participants.list[participants.count++] = a;
   }
 }
@@ -87,7 +89,7 @@ export function match(s: EngineState, t: Order): void {
       level.qty -= q;
       m.lastYesPrice = y;
       m.volume += q;
-      meet(s, mk.user);
+      meet(s, mk.user, mk.slot);
       s.out.trade(mk, t, q, y, makerFee, takerFee);
       if (mk.remaining === 0) {
         unrest(s, mk);
