@@ -1,23 +1,17 @@
-import { useInfiniteQuery } from "@tanstack/react-query";
 import { portfolio } from "../api/endpoints";
 import { keys } from "../api/queries";
 import type { Market } from "../api/types";
 import { useT } from "../i18n";
 import { formatRupees } from "../lib/money";
 import { formatDateTime } from "../lib/time";
+import { LoadMore, useCursorPages } from "./paged";
 import { Empty, ErrorState, Loading } from "./states";
 
 export function FillsTable({ markets }: { markets: Map<string, Market> }) {
   const t = useT();
-  const q = useInfiniteQuery({
-    queryKey: keys.fills,
-    queryFn: ({ pageParam }) => portfolio.fills(pageParam),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-  });
+  const { q, items: fills } = useCursorPages(keys.fills, portfolio.fills, (p) => p.fills);
   if (q.isPending) return <Loading />;
   if (q.isError) return <ErrorState error={q.error} onRetry={() => q.refetch()} />;
-  const fills = q.data.pages.flatMap((p) => p.fills);
   if (fills.length === 0) return <Empty>{t("noFills")}</Empty>;
   return (
     <>
@@ -56,16 +50,7 @@ export function FillsTable({ markets }: { markets: Map<string, Market> }) {
           </tbody>
         </table>
       </div>
-      {q.hasNextPage && (
-        <button
-          type="button"
-          className="btn btn-ghost"
-          disabled={q.isFetchingNextPage}
-          onClick={() => q.fetchNextPage()}
-        >
-          {t("loadMore")}
-        </button>
-      )}
+      <LoadMore q={q} />
     </>
   );
 }

@@ -1,23 +1,17 @@
-import { useInfiniteQuery } from "@tanstack/react-query";
 import { wallet } from "../api/endpoints";
 import { toMs } from "../api/normalize";
 import { keys } from "../api/queries";
 import { useT } from "../i18n";
 import { formatSignedRupees } from "../lib/money";
 import { formatDateTime } from "../lib/time";
+import { LoadMore, useCursorPages } from "./paged";
 import { Empty, ErrorState, Loading } from "./states";
 
 export function TransactionsList() {
   const t = useT();
-  const q = useInfiniteQuery({
-    queryKey: keys.transactions,
-    queryFn: ({ pageParam }) => wallet.transactions(pageParam),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-  });
+  const { q, items: txs } = useCursorPages(keys.transactions, wallet.transactions, (p) => p.transactions);
   if (q.isPending) return <Loading />;
   if (q.isError) return <ErrorState error={q.error} onRetry={() => q.refetch()} />;
-  const txs = q.data.pages.flatMap((p) => p.transactions);
   if (txs.length === 0) return <Empty>{t("noTransactions")}</Empty>;
   return (
     <>
@@ -35,16 +29,7 @@ export function TransactionsList() {
           </li>
         ))}
       </ul>
-      {q.hasNextPage && (
-        <button
-          type="button"
-          className="btn btn-ghost"
-          disabled={q.isFetchingNextPage}
-          onClick={() => q.fetchNextPage()}
-        >
-          {t("loadMore")}
-        </button>
-      )}
+      <LoadMore q={q} />
     </>
   );
 }
