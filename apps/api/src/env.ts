@@ -52,8 +52,18 @@ export const EnvSchema = z
     WITHDRAWAL_MAX_PAISE: paise(10_000_000),
     DEPOSIT_MIN_PAISE: paise(100),
     DEPOSIT_MAX_PAISE: paise(10_000_000),
-    PAYMENT_GATEWAY: z.enum(["sandbox"]).default("sandbox"),
+    /**
+     * sandbox: confirms every deposit at once (development only). webhook: a deposit stays PENDING
+     * until the signed payment webhook confirms it. provider: as webhook, and the payment link comes
+     * from the HTTP payment provider (PAYMENT_PROVIDER_*).
+     */
+    PAYMENT_GATEWAY: z.enum(["sandbox", "webhook", "provider"]).default("sandbox"),
     PAYMENT_WEBHOOK_SECRET: z.string().min(16).optional(),
+    PAYMENT_PROVIDER_URL: optionalUrl,
+    PAYMENT_PROVIDER_KEY_ID: z.string().optional(),
+    PAYMENT_PROVIDER_KEY_SECRET: z.string().optional(),
+    /** Where the provider sends the payer back after paying (the wallet page). */
+    PAYMENT_RETURN_URL: optionalUrl,
     /** Extra origins allowed to send cookie-authenticated writes (the request's own origin always is). */
     ALLOWED_ORIGINS: csv,
     TRUST_PROXY: z
@@ -70,6 +80,25 @@ export const EnvSchema = z
     }
     if (!env.PAYMENT_WEBHOOK_SECRET) {
       ctx.addIssue({ code: "custom", path: ["PAYMENT_WEBHOOK_SECRET"], message: "required in production" });
+    }
+    if (env.PAYMENT_GATEWAY === "sandbox") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["PAYMENT_GATEWAY"],
+        message:
+          "sandbox confirms every deposit instantly and is refused in production; set PAYMENT_GATEWAY=webhook or provider",
+      });
+    }
+  })
+  .superRefine((env, ctx) => {
+    if (env.PAYMENT_GATEWAY !== "provider") return;
+    for (const key of [
+      "PAYMENT_PROVIDER_URL",
+      "PAYMENT_PROVIDER_KEY_ID",
+      "PAYMENT_PROVIDER_KEY_SECRET",
+    ] as const) {
+      if (!env[key])
+        ctx.addIssue({ code: "custom", path: [key], message: "required when PAYMENT_GATEWAY=provider" });
     }
   })
   .superRefine((env, ctx) => {

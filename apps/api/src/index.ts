@@ -15,13 +15,21 @@ export { createOutboxRelay, type OutboxRelay } from "./outbox-relay.ts";
 export {
   createSandboxGateway,
   createSandboxPayouts,
+  createWebhookGateway,
   type PaymentGateway,
   type PayoutProvider,
   signWebhook,
 } from "./payments/gateway.ts";
+export { createProviderGateway, PaymentProviderError } from "./payments/provider-gateway.ts";
 export { createSystemStatsProvider, type SystemStatsProvider } from "./routes/admin-stats.ts";
 export { errors, json, jsonBody } from "./routes/openapi-helpers.ts";
 export { tradingRoutes } from "./routes/orders-register.ts";
-export { type ApiRuntime, type ApiRuntimeOptions, createApiRuntime, createSmsSender } from "./runtime.ts";
+export {
+  type ApiRuntime,
+  type ApiRuntimeOptions,
+  createApiRuntime,
+  createPaymentGateway,
+  createSmsSender,
+} from "./runtime.ts";
 export { createConsoleSms, type SmsSender } from "./sms/sms.ts";
 export { createTwilioSms } from "./sms/twilio-sms.ts";

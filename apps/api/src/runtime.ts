@@ -15,7 +15,13 @@ import { createQueueEngineGateway, type EngineGateway } from "./engine/engine-ga
 import type { EngineReader } from "./engine-client/engine-reader.ts";
 import type { Env } from "./env.ts";
 import { createOutboxRelay, type OutboxRelay } from "./outbox-relay.ts";
-import { createSandboxGateway, createSandboxPayouts } from "./payments/gateway.ts";
+import {
+  createSandboxGateway,
+  createSandboxPayouts,
+  createWebhookGateway,
+  type PaymentGateway,
+} from "./payments/gateway.ts";
+import { createProviderGateway } from "./payments/provider-gateway.ts";
 import {
   createAdminStatsRoutes,
   createSystemStatsProvider,
@@ -77,6 +83,20 @@ export function createSmsSender(env: Env, logger: Logger): SmsSender {
   return createConsoleSms((line) => logger.info({ sms: line }, "console SMS (development only)"));
 }
 
+/** PAYMENT_GATEWAY: only `sandbox` confirms without the webhook, and env.ts refuses it in production. */
+export function createPaymentGateway(env: Env): PaymentGateway {
+  if (env.PAYMENT_GATEWAY === "provider") {
+    return createProviderGateway({
+      baseUrl: env.PAYMENT_PROVIDER_URL ?? "",
+      keyId: env.PAYMENT_PROVIDER_KEY_ID ?? "",
+      keySecret: env.PAYMENT_PROVIDER_KEY_SECRET ?? "",
+      returnUrl: env.PAYMENT_RETURN_URL,
+    });
+  }
+  if (env.PAYMENT_GATEWAY === "webhook") return createWebhookGateway();
+  return createSandboxGateway();
+}
+
 export function createApiRuntime(options: ApiRuntimeOptions): ApiRuntime {
   const { env, db, kv, commandQueue, reader, logger } = options;
   const clock = options.clock ?? systemClock;
@@ -93,7 +113,7 @@ export function createApiRuntime(options: ApiRuntimeOptions): ApiRuntime {
     commandQueue,
     engine: gateway,
     sms: createSmsSender(env, logger),
-    payments: createSandboxGateway(),
+    payments: createPaymentGateway(env),
     payouts: createSandboxPayouts(),
     clock,
     logger,

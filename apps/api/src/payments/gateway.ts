@@ -27,7 +27,10 @@ export interface PayoutProvider {
   }): Promise<PayoutResult>;
 }
 
-/** `instant` confirms at once (the default); `webhook` leaves the deposit PENDING for the webhook. */
+/**
+ * `instant` confirms at once (development only: env.ts refuses it in production); `webhook` leaves the
+ * deposit PENDING until the signed webhook confirms it.
+ */
 export function createSandboxGateway(options: { mode?: "instant" | "webhook" } = {}): PaymentGateway {
   const mode = options.mode ?? "instant";
   return {
@@ -36,8 +39,18 @@ export function createSandboxGateway(options: { mode?: "instant" | "webhook" } =
       return {
         status: mode === "instant" ? "CONFIRMED" : "PENDING",
         gatewayRef: `sbx_${depositId}`,
-        redirectUrl: mode === "instant" ? null : `/sandbox/pay/${depositId}`,
+        redirectUrl: null,
       };
+    },
+  };
+}
+
+/** A deposit the payer completes elsewhere; only the HMAC-signed webhook moves it out of PENDING. */
+export function createWebhookGateway(): PaymentGateway {
+  return {
+    name: "webhook",
+    async createPayment({ depositId }) {
+      return { status: "PENDING", gatewayRef: `wh_${depositId}`, redirectUrl: null };
     },
   };
 }

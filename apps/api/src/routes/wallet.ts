@@ -61,7 +61,8 @@ export function createWalletRoutes(ctx: RouteContext) {
       ...secured,
       method: "post",
       path: "/wallet/deposits",
-      summary: "Start a deposit; the sandbox gateway confirms at once",
+      summary:
+        "Start a deposit. PENDING until the signed payment webhook confirms it (the development sandbox confirms at once)",
       request: { body: jsonBody(AmountRequest) },
       responses: { 201: json(DepositResponse, "Deposit created"), ...errors(400, 401, 403, 422, 502) },
     }),
@@ -78,7 +79,13 @@ export function createWalletRoutes(ctx: RouteContext) {
         gateway: deps.payments.name,
         now: deps.clock.now(),
       });
-      const start = await deps.payments.createPayment({ depositId: deposit.id, userId, amountPaise: amount });
+      const start = await deps.payments
+        .createPayment({ depositId: deposit.id, userId, amountPaise: amount })
+        .catch(async (cause) => {
+          await payments.failDeposit(deposit.id, `failed_${deposit.id}`, deps.clock.now());
+          c.get("log").warn({ err: cause, depositId: deposit.id }, "payment gateway error");
+          throw new ApiError("PAYMENT_FAILED", "the payment gateway could not start the deposit", { cause });
+        });
       if (start.status === "FAILED") {
         await payments.failDeposit(deposit.id, start.gatewayRef, deps.clock.now());
         throw new ApiError("PAYMENT_FAILED", "the payment gateway declined the deposit");
