@@ -8,6 +8,7 @@ import { createOtpService, type OtpService } from "./auth/otp.ts";
 import { createSessions, type Sessions } from "./auth/sessions.ts";
 import type { AppDeps } from "./deps.ts";
 import { ApiError } from "./errors.ts";
+import { createMarketDirectory, type MarketDirectory } from "./market-directory.ts";
 import { type CookieOptions, requireAdmin, requireAuth } from "./middleware/auth.ts";
 import { csrfProtection } from "./middleware/csrf.ts";
 import { requestContext } from "./middleware/request-id.ts";
@@ -29,6 +30,8 @@ export interface RouteContext {
   auth: MiddlewareHandler<AppEnv>;
   /** Route middleware after `auth`: admins only (403 otherwise). */
   admin: MiddlewareHandler<AppEnv>;
+  /** Markets the API knows exist; orders for others are refused before the engine. */
+  markets: MarketDirectory;
 }
 
 /** A route file's factory; it returns a router whose paths are relative to /api/v1. */
@@ -65,6 +68,7 @@ export function createApp(deps: AppDeps, options: { routes?: RouteFactory[] } = 
     cookie,
     auth: requireAuth(sessions, cookie),
     admin: requireAdmin(),
+    markets: createMarketDirectory({ db: deps.db }),
   };
 
   const app = createRouter();

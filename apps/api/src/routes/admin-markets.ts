@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { createRoute, z } from "@hono/zod-openapi";
+import { lineText, multilineText } from "@ox/contracts";
 import { enqueueOutbox, markets, recordAudit } from "@ox/db";
 import type { Command } from "@ox/engine";
 import { eq } from "drizzle-orm";
@@ -14,11 +16,11 @@ import { EngineRejectedError } from "./orders-errors.ts";
 
 export const CreateMarketRequest = z
   .object({
-    title: z.string().trim().min(5).max(200),
-    description: z.string().trim().max(5_000).default(""),
-    category: z.string().trim().min(2).max(50),
-    rules: z.string().trim().max(5_000).default(""),
-    resolutionSource: z.string().trim().max(500).default(""),
+    title: lineText(5, 200),
+    description: multilineText(5_000).default(""),
+    category: lineText(2, 50),
+    rules: multilineText(5_000).default(""),
+    resolutionSource: lineText(0, 500).default(""),
     closeAt: z.number().int().positive().openapi({ description: "Epoch ms; trading stops then" }),
     tick: z
       .number()
@@ -103,7 +105,10 @@ export function createAdminMarketRoutes(options: TradingOptions) {
           });
           return created;
         });
+        ctx.markets.add(id);
         deps.outbox.kick();
+        // Answer once the engine has the market (briefly), so the creator can trade it at once.
+        for (let i = 0; i < 50 && !(await options.reader.market(id).catch(() => null)); i++) await sleep(20);
         return c.json({ market: marketSummary(row, null) }, 201);
       },
     );

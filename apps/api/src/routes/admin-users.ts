@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { lineText } from "@ox/contracts";
 import { kycRequests, users } from "@ox/db";
 import { desc, eq, ilike, inArray, or } from "drizzle-orm";
 import type { RouteContext, RouteFactory } from "../app.ts";
@@ -8,10 +9,7 @@ import { errors, json } from "./openapi-helpers.ts";
 
 const Paise = z.number().int();
 export const AdminUsersQuery = z.object({
-  q: z
-    .string()
-    .trim()
-    .max(64)
+  q: lineText(0, 64)
     .default("")
     .openapi({ description: "Part of a phone number, or a user id; empty lists the newest" }),
   limit: z.coerce.number().int().min(1).max(100).default(25),

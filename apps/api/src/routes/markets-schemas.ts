@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { lineText, MarketId } from "@ox/contracts";
 
 const Paise = z.number().int();
 
@@ -25,16 +26,12 @@ export const MarketSummary = z
 
 export const MarketsQuery = z.object({
   status: z.enum(["OPEN", "CLOSED", "RESOLVED", "VOIDED"]).optional(),
-  category: z.string().max(50).optional(),
+  category: lineText(0, 50).optional(),
 });
 export const MarketsResponse = z.object({ markets: z.array(MarketSummary) }).openapi("Markets");
 export const MarketResponse = z.object({ market: MarketSummary }).openapi("MarketResponse");
 export const MarketIdParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(100)
-    .openapi({ param: { name: "id", in: "path" } }),
+  id: MarketId.openapi({ param: { name: "id", in: "path" } }),
 });
 
 const Level = z.object({ price: Paise, qty: z.number().int() });

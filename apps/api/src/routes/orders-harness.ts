@@ -29,6 +29,8 @@ import { tradingRoutes } from "./orders-register.ts";
 
 export interface TradingHarness extends Harness {
   service: EngineService;
+  /** Every envelope the API put on the engine's command queue, in order. */
+  sent: CommandEnvelope[];
 }
 
 export async function createTradingHarness(): Promise<TradingHarness> {
@@ -38,7 +40,15 @@ export async function createTradingHarness(): Promise<TradingHarness> {
   const kv = createMemoryKv();
   const stream = createMemoryStream();
   const hub = createMemoryPubSubHub();
-  const apiQueue = createMemoryQueue<CommandEnvelope>({ stream, consumer: "api" });
+  const sent: CommandEnvelope[] = [];
+  const memoryQueue = createMemoryQueue<CommandEnvelope>({ stream, consumer: "api" });
+  const apiQueue: typeof memoryQueue = {
+    ...memoryQueue,
+    send: (body) => {
+      sent.push(body);
+      return memoryQueue.send(body);
+    },
+  };
   const engineQueue = createMemoryQueue<CommandEnvelope>({ stream, consumer: "engine-0" });
   const journal = await createFileJournal<LogRecord>({ path: join(dir, "events.journal"), logger });
   const service = createEngineService({
@@ -83,6 +93,7 @@ export async function createTradingHarness(): Promise<TradingHarness> {
     clock,
     applied: [],
     service,
+    sent,
     async settle() {
       for (let i = 0; i < 250; i++) {
         await relay.drain();

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { ClientOrderId, MarketId, OrderId } from "@ox/contracts";
 
 const Paise = z.number().int();
 const PricePaise = z.number().int().min(1).max(999).openapi({
@@ -8,7 +9,7 @@ const PricePaise = z.number().int().min(1).max(999).openapi({
 
 export const PlaceOrderRequest = z
   .object({
-    marketId: z.string().min(1).max(100),
+    marketId: MarketId,
     outcome: z.enum(["YES", "NO"]),
     side: z.enum(["BUY", "SELL"]),
     type: z.enum(["LIMIT", "MARKET"]),
@@ -25,15 +26,9 @@ export const PlaceOrderRequest = z
       .max(10_000_000_000)
       .optional()
       .openapi({ description: "MARKET BUY only: cap on paise spent, fees included" }),
-    clientOrderId: z
-      .string()
-      .min(1)
-      .max(64)
-      .regex(/^[A-Za-z0-9_.:-]+$/)
-      .optional()
-      .openapi({
-        description: "Unique per user; a repeat returns the first result and never places a second order",
-      }),
+    clientOrderId: ClientOrderId.optional().openapi({
+      description: "Unique per user; a repeat returns the first result and never places a second order",
+    }),
   })
   .strict()
   .superRefine((body, ctx) => {
@@ -100,7 +95,7 @@ export const OrdersResponse = z
   .openapi("Orders");
 export const OrdersQuery = z.object({
   status: z.enum(["open", "closed", "all"]).default("all"),
-  marketId: z.string().max(100).optional(),
+  marketId: MarketId.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   before: z.coerce
     .number()
@@ -110,9 +105,5 @@ export const OrdersQuery = z.object({
     .openapi({ description: "createdAt cursor for history pages" }),
 });
 export const OrderIdParam = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(100)
-    .openapi({ param: { name: "id", in: "path" } }),
+  id: OrderId.openapi({ param: { name: "id", in: "path" } }),
 });

@@ -70,6 +70,9 @@ export function createOrderRoutes(options: TradingOptions) {
       async (c) => {
         const { userId } = sessionOf(c);
         const body = c.req.valid("json");
+        // Refused here, not by the engine: an engine rejection is still journaled and persisted.
+        if (!(await ctx.markets.exists(body.marketId)))
+          throw new ApiError("MARKET_NOT_FOUND", "no such market");
         const command: PlaceOrderCommand = {
           type: "PLACE_ORDER",
           orderId: newOrderId(),
@@ -113,6 +116,10 @@ export function createOrderRoutes(options: TradingOptions) {
       async (c) => {
         const { userId } = sessionOf(c);
         const { id } = c.req.valid("param");
+        // Only open orders can be cancelled, and the engine holds them all: anything else is refused
+        // here, so cancels of invented ids never reach the engine or the log.
+        const live = await reader.order(id);
+        if (!live || live.userId !== userId) throw new ApiError("UNKNOWN_ORDER", "no such open order");
         const reply = await deps.engine
           .execute({ type: "CANCEL_ORDER", userId, orderId: id, ts: deps.clock.now() })
           .catch((err) => {

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { lineText } from "./text.ts";
 
 export const RedeemRequest = z
   .object({
@@ -80,7 +81,7 @@ export const AdminKycView = z
   .openapi("AdminKyc");
 export const AdminKycListResponse = z.object({ requests: z.array(AdminKycView) }).openapi("AdminKycList");
 export const KycDecisionRequest = z
-  .object({ status: z.enum(["VERIFIED", "REJECTED"]), reason: z.string().trim().min(1).max(500).optional() })
+  .object({ status: z.enum(["VERIFIED", "REJECTED"]), reason: lineText(1, 500).optional() })
   .strict()
   .refine((d) => d.status === "VERIFIED" || d.reason !== undefined, {
     message: "a rejection needs a reason",

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { idString } from "./text.ts";
 
 /** Integer paise; ₹1 = 100. The cap keeps every sum far inside 2^53. */
 export const AmountPaise = z
@@ -49,8 +50,8 @@ export const DepositResponse = z
 
 export const DepositWebhook = z
   .object({
-    depositId: z.string().min(1).max(100),
-    gatewayRef: z.string().min(1).max(200),
+    depositId: idString(100),
+    gatewayRef: idString(200),
     status: z.enum(["SUCCESS", "FAILED"]),
     amount: AmountPaise,
   })
