@@ -16,6 +16,17 @@ export const engineEnvSchema = z.object({
   ENGINE_CONSUMER: z.string().default("engine-0"),
   EVENT_TOPIC: z.string().default(transportDefaults.eventTopic),
   ENGINE_BATCH_MAX: int(500),
+  /** Encoded bytes per produce request; a batch above it is split (keep it under message.max.bytes). */
+  KAFKA_MAX_REQUEST_BYTES: int(512 * 1024),
+  /** How long one append retries through broker loss / leader election before the engine rebuilds. */
+  KAFKA_RETRY_FOR_MS: int(30_000),
+  /**
+   * Event topic settings, applied when the topic is created. Unset: RF 3 / min ISR 2 on a cluster
+   * of 3+ brokers, RF = brokers / min ISR 1 below that (the single-broker dev script: 1 / 1).
+   */
+  EVENT_TOPIC_PARTITIONS: int(1),
+  EVENT_TOPIC_REPLICATION_FACTOR: z.coerce.number().int().positive().optional(),
+  EVENT_TOPIC_MIN_INSYNC_REPLICAS: z.coerce.number().int().positive().optional(),
   SNAPSHOT_EVERY_COMMANDS: int(100_000),
   SNAPSHOT_EVERY_MS: int(60_000),
   SNAPSHOT_KEEP: int(3),

@@ -4,10 +4,11 @@
  * SIGTERM/SIGINT: finish the batch in hand, snapshot, close. A fatal error exits 1; restart recovers.
  */
 import { join } from "node:path";
-import { createKafkaLog, createRedisPubSub, createRedisStreamQueue } from "@ox/bus";
+import { createKafkaLog, createRedisPubSub, createRedisStreamQueue, retryUntilOpen } from "@ox/bus";
 import type { CommandEnvelope, LogRecord } from "@ox/contracts/pipeline";
 import pino from "pino";
 import { parseEngineEnv } from "./env.ts";
+import { ReplayDivergedError } from "./recovery.ts";
 import { createEngineService } from "./service.ts";
 import { createFileSnapshotStore } from "./snapshot-store.ts";
 
@@ -20,12 +21,21 @@ const queue = createRedisStreamQueue<CommandEnvelope>({
   consumer: env.ENGINE_CONSUMER,
   logger,
 });
-const log = await createKafkaLog<LogRecord>({
-  brokers: env.KAFKA_BROKERS,
-  topic: env.EVENT_TOPIC,
-  clientId: env.ENGINE_CONSUMER,
-  logger,
-});
+const log = await retryUntilOpen("event log", logger, () =>
+  createKafkaLog<LogRecord>({
+    brokers: env.KAFKA_BROKERS,
+    topic: env.EVENT_TOPIC,
+    clientId: env.ENGINE_CONSUMER,
+    logger,
+    maxRequestBytes: env.KAFKA_MAX_REQUEST_BYTES,
+    retryForMs: env.KAFKA_RETRY_FOR_MS,
+    createTopic: {
+      partitions: env.EVENT_TOPIC_PARTITIONS,
+      replicationFactor: env.EVENT_TOPIC_REPLICATION_FACTOR,
+      minInsyncReplicas: env.EVENT_TOPIC_MIN_INSYNC_REPLICAS,
+    },
+  }),
+);
 const pubsub = createRedisPubSub<unknown>(env.REDIS_URL, { logger });
 const service = createEngineService({
   queue,
@@ -52,7 +62,13 @@ const shutdown = async (signal: string) => {
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 process.on("SIGINT", () => void shutdown("SIGINT"));
 
-const recovered = await service.start();
+// Kafka down at start is waited out like Kafka down later: recovery reads the log, so retry it.
+const recovered = await retryUntilOpen(
+  "engine recovery",
+  logger,
+  () => service.start(),
+  (err) => err instanceof ReplayDivergedError,
+);
 logger.info(
   { replayed: recovered.replayed, snapshotOffset: recovered.snapshotOffset, startupMs: recovered.elapsedMs },
   "engine consuming commands",

@@ -106,6 +106,44 @@ export function engineServiceSuite(name: string, makeAdapters: () => Promise<Ada
       }
     });
 
+    test("repeated append refusals are never fatal: it backs off, reports, rebuilds and applies each command once", async () => {
+      const commands = [...workload({ users: 4, markets: 2, orders: 150, seed: 5 })];
+      const log = await h.adapters.log();
+      let refusals = 0;
+      let refuse = true;
+      const flaky = {
+        ...log,
+        append: async (records: Parameters<typeof log.append>[0]) => {
+          if (refuse && refusals < 5) {
+            refusals++;
+            // Every other refusal lands a prefix first, as a split append failing part-way would.
+            if (refusals % 2 === 0) await log.append(records.slice(0, Math.ceil(records.length / 2)));
+            throw new Error("MESSAGE_TOO_LARGE (injected)");
+          }
+          return log.append(records);
+        },
+      };
+      const service = await h.start({ log: flaky, batchMax: 40, retryInitialMs: 20, retryMaxMs: 100 });
+      let fatal: unknown = null;
+      service.done.catch((error) => {
+        fatal = error;
+      });
+      const ids = await sendAll(commands);
+      await eventually(() => refusals >= 1 && Boolean(service.stats().degraded), "degraded reported");
+      expect(service.stats().degraded).toContain("MESSAGE_TOO_LARGE");
+      for (const id of ids) await h.client.reply(id);
+      refuse = false;
+      expect(refusals).toBe(5);
+      expect(fatal).toBeNull();
+      expect(service.stats().degraded).toBeNull();
+      expect(service.stats().appendFailures).toBe(5);
+      expect(stateOf(service.engine)).toEqual(stateOf(reference(commands)));
+      const records = await h.readLog();
+      expect(records.map((r) => r.envelopeId)).toEqual(ids); // each exactly once, in order
+      for (const id of ids) expect(h.client.replies.get(id)?.length).toBe(1);
+      await log.close();
+    });
+
     test("snapshot + replay equals a full replay equals the live engine", async () => {
       const commands = [...workload({ users: 5, markets: 3, orders: 300, seed: 11 })];
       const first = await h.start({ snapshotEveryCommands: 40, batchMax: 16 });

@@ -17,7 +17,7 @@ import { createCloseScheduler } from "./close-scheduler.ts";
 import { defaultEngineFactory, type EngineFactory } from "./engine-factory.ts";
 import { answerQuery } from "./queries.ts";
 import type { RecentReplies } from "./recent-replies.ts";
-import { type Recovered, recover } from "./recovery.ts";
+import { type Recovered, ReplayDivergedError, recover } from "./recovery.ts";
 import { replyOf } from "./reply.ts";
 import type { SnapshotStore } from "./snapshot-store.ts";
 import { createSnapshotter } from "./snapshotter.ts";
@@ -44,6 +44,11 @@ export interface EngineServiceOptions {
   recentLimit?: number;
   /** Subscribe to channels.queries (distributed mode). In-process readers call query() directly. */
   serveQueries?: boolean;
+  /** First wait after a failed append before rebuilding from the log; doubles up to retryMaxMs. */
+  retryInitialMs?: number;
+  retryMaxMs?: number;
+  /** Commands queued and none applied for this long: stats().degraded says so. Default 10 s. */
+  stallMs?: number;
 }
 
 export interface EngineService {
@@ -58,7 +63,10 @@ export interface EngineService {
   stop(): Promise<void>;
   /** As a crash: stops at the next await; nothing more is appended, replied, acked or snapshotted. */
   halt(): Promise<void>;
-  /** Rejects when the service died of a fatal error (a failed append, an engine exception). */
+  /**
+   * Rejects when the service died of a fatal error (an engine exception, a log that disagrees with
+   * a replay). A failed append is not fatal: the service rebuilds from the log and retries.
+   */
   readonly done: Promise<void>;
 }
 
@@ -67,6 +75,9 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
   const clock = options.clock ?? { now: Date.now };
   const batchMax = options.batchMax ?? 500;
   const blockMs = options.blockMs ?? 100;
+  const retryInitialMs = options.retryInitialMs ?? 500;
+  const retryMaxMs = options.retryMaxMs ?? 10_000;
+  const stallMs = options.stallMs ?? 10_000;
   let engine: Engine | undefined;
   let recent: RecentReplies;
   let logOffset = 0;
@@ -74,6 +85,10 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
   let queueDepth = 0;
   let depthCheckedAt = 0;
   let startedAt = 0;
+  let lastProgressAt = 0;
+  let appendFailures = 0;
+  /** Set while the in-memory state may be ahead of the log (an append failed): no snapshot then. */
+  let appendFailing: string | null = null;
   let stopping = false;
   let halted = false;
   let loopDone: Promise<void> = Promise.resolve();
@@ -98,6 +113,12 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     snapshotOffset: snapshotter.lastOffset(),
     commandsApplied,
     startedAt,
+    degraded:
+      appendFailing ??
+      (queueDepth > 0 && clock.now() - lastProgressAt > stallMs
+        ? `${queueDepth} commands queued and none applied for ${Math.round((clock.now() - lastProgressAt) / 1000)} s`
+        : null),
+    appendFailures,
   });
   const snapshotter = createSnapshotter({
     store: options.snapshots,
@@ -157,7 +178,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     }
     const fromOffset = logOffset;
     if (records.length > 0) {
-      await log.append(records); // group commit; a failure is fatal (state is ahead of the log)
+      await log.append(records); // group commit; on failure the caller rebuilds from the log
       logOffset += records.length;
       commandsApplied += records.length;
       snapshotter.applied(records.length);
@@ -177,6 +198,67 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     await queue
       .ack(deliveries.map((d) => d.id))
       .catch((err) => logger.warn({ err }, "ack failed; redelivery is deduplicated"));
+    lastProgressAt = clock.now();
+  }
+
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  /** Replaces the live state with snapshot + log, exactly as a restarted process would. */
+  async function rebuild(): Promise<Recovered> {
+    // A produce that failed may still become visible (a new leader that had the records): wait
+    // until the end offset holds still before reading up to it.
+    let end = await log.endOffset();
+    for (let i = 0; i < 10; i++) {
+      await sleep(300);
+      const again = await log.endOffset();
+      if (again === end) break;
+      end = again;
+    }
+    const recovered = await recover({
+      log,
+      snapshots: options.snapshots,
+      factory: options.factory ?? defaultEngineFactory,
+      recentLimit: options.recentLimit ?? 10_000,
+      logger,
+    });
+    engine = recovered.engine;
+    recent = recovered.recent;
+    logOffset = recovered.logOffset;
+    snapshotter.restored(recovered.snapshotOffset, recovered.replayed);
+    scheduler.syncFromMarkets(recovered.engine.markets());
+    return recovered;
+  }
+
+  /**
+   * An append failed (broker down, a leader election longer than the producer's retries, a refusal):
+   * the state is ahead of the log and nothing of the batch was replied or acked. Never fatal: back
+   * off, rebuild from the log (whatever part of the batch did land is then known to the dedupe
+   * window), and apply the same deliveries again; repeat until it works or the service stops.
+   */
+  async function retryBatch(deliveries: Delivery<CommandEnvelope>[], first: unknown) {
+    let error = first;
+    for (let attempt = 0; !stopping; attempt++) {
+      appendFailures++;
+      appendFailing = `event log append failing: ${String((error as Error)?.message ?? error)}`;
+      const waitMs = Math.min(retryInitialMs * 2 ** attempt, retryMaxMs);
+      logger.error(
+        { err: error, attempt, waitMs, commands: deliveries.length },
+        "log append failed; rebuilding from the log and retrying",
+      );
+      await sleep(waitMs);
+      if (stopping) return;
+      try {
+        const recovered = await rebuild();
+        if (halted) return;
+        await processBatch(deliveries);
+        appendFailing = null;
+        logger.warn({ attempt, logOffset, replayed: recovered.replayed }, "log appends work again");
+        return;
+      } catch (err) {
+        if (err instanceof ReplayDivergedError) throw err; // the log disagrees with the engine: a bug
+        error = err;
+      }
+    }
   }
 
   async function refreshDepth() {
@@ -200,7 +282,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
           markDurable = resolve;
         });
         try {
-          await processBatch(deliveries);
+          await processBatch(deliveries).catch((error) => retryBatch(deliveries, error));
         } finally {
           durable = null;
           markDurable();
@@ -241,6 +323,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
       recent = recovered.recent;
       logOffset = recovered.logOffset;
       startedAt = clock.now();
+      lastProgressAt = startedAt;
       snapshotter.restored(recovered.snapshotOffset, recovered.replayed);
       scheduler.syncFromMarkets(engine.markets());
       if (options.serveQueries) {
@@ -262,7 +345,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
       await loopDone;
       scheduler.stop();
       await unsubscribe?.();
-      if (!halted && engine) await snapshotter.final();
+      if (!halted && engine && !appendFailing) await snapshotter.final();
     },
     async halt() {
       halted = true;

@@ -3,7 +3,7 @@
  * KAFKA_BROKERS is absent) into Postgres (or PGlite in DATA_DIR when DATABASE_URL is absent).
  */
 import { join } from "node:path";
-import { createFileJournal, createKafkaLog, type EventLog } from "@ox/bus";
+import { createFileJournal, createKafkaLog, type EventLog, retryUntilOpen } from "@ox/bus";
 import { type LogRecord, transportDefaults } from "@ox/contracts/pipeline";
 import { createDb } from "@ox/db";
 import pino from "pino";
@@ -17,23 +17,36 @@ const env = z
     KAFKA_BROKERS: z.string().optional(),
     EVENT_TOPIC: z.string().default(transportDefaults.eventTopic),
     EVENT_PARTITION: z.coerce.number().int().nonnegative().default(0),
+    // The same topic settings as the engine's (whichever process starts first creates the topic).
+    EVENT_TOPIC_PARTITIONS: z.coerce.number().int().positive().default(1),
+    EVENT_TOPIC_REPLICATION_FACTOR: z.coerce.number().int().positive().optional(),
+    EVENT_TOPIC_MIN_INSYNC_REPLICAS: z.coerce.number().int().positive().optional(),
     PERSISTER_BATCH_SIZE: z.coerce.number().int().positive().default(1_000),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .parse(process.env);
 
 const logger = pino({ name: "persister", level: env.LOG_LEVEL });
-const handle = await createDb(
-  env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: join(env.DATA_DIR, "pg") },
+// A database or a broker that is down at start is waited out here, not by a restart loop.
+const handle = await retryUntilOpen("database", logger, () =>
+  createDb(env.DATABASE_URL ? { url: env.DATABASE_URL, logger } : { dataDir: join(env.DATA_DIR, "pg") }),
 );
-const log: EventLog<LogRecord> = env.KAFKA_BROKERS
-  ? await createKafkaLog<LogRecord>({
-      brokers: env.KAFKA_BROKERS.split(",").map((b) => b.trim()),
-      topic: env.EVENT_TOPIC,
-      partition: env.EVENT_PARTITION,
-      clientId: `persister-${env.EVENT_PARTITION}`,
-      logger,
-    })
+const brokers = env.KAFKA_BROKERS?.split(",").map((b) => b.trim());
+const log: EventLog<LogRecord> = brokers
+  ? await retryUntilOpen("event log", logger, () =>
+      createKafkaLog<LogRecord>({
+        brokers,
+        topic: env.EVENT_TOPIC,
+        partition: env.EVENT_PARTITION,
+        clientId: `persister-${env.EVENT_PARTITION}`,
+        logger,
+        createTopic: {
+          partitions: env.EVENT_TOPIC_PARTITIONS,
+          replicationFactor: env.EVENT_TOPIC_REPLICATION_FACTOR,
+          minInsyncReplicas: env.EVENT_TOPIC_MIN_INSYNC_REPLICAS,
+        },
+      }),
+    )
   : await createFileJournal<LogRecord>({ path: join(env.DATA_DIR, "journal", "events.journal"), logger });
 
 const persister = createPersister({

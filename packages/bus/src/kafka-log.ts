@@ -1,4 +1,4 @@
-import { Kafka, Partitioners } from "kafkajs";
+import { CompressionTypes, Kafka, Partitioners } from "kafkajs";
 import { jsonCodec } from "./codec.ts";
 import { kafkaLogCreator } from "./kafka-logger.ts";
 import { createKafkaReader } from "./kafka-reader.ts";
@@ -10,9 +10,26 @@ export interface KafkaLogOptions<T> {
   topic: string;
   /** The partition this log is; default 0. One engine shard writes one partition. */
   partition?: number;
-  /** Used only when the topic does not exist yet. Production: partitions = shards, RF 3. */
-  createTopic?: { partitions?: number; replicationFactor?: number; minInsyncReplicas?: number };
+  /**
+   * Used when the topic does not exist yet (an existing topic with a lower replication factor is
+   * reported, not changed). Production: partitions = shards, RF 3, min.insync.replicas 2.
+   */
+  createTopic?: TopicSettings;
   clientId?: string;
+  /**
+   * Upper bound on the encoded bytes of one produce request (before compression). A batch larger
+   * than this is split into several requests, sent in order. Default 512 KiB: half of the broker's
+   * message.max.bytes (1 MiB by default), so the record-batch overhead never pushes a request over.
+   */
+  maxRequestBytes?: number;
+  /** "gzip" (default, built into kafkajs) or "none". */
+  compression?: "gzip" | "none";
+  /**
+   * How long one append keeps retrying a retriable error (no leader, broker down, timeout) before it
+   * rejects: the producer retries with the same sequence numbers, so the broker drops duplicates.
+   * Default 30 s: longer than KRaft needs to fence a dead broker and elect a leader (~10-20 s).
+   */
+  retryForMs?: number;
   codec?: Codec<T>;
   logger?: Logger;
 }
@@ -22,20 +39,69 @@ export interface KafkaLogOptions<T> {
  * request in flight), so a batch is written once, in order, and resolves only when every in-sync
  * replica has it. Offsets are Kafka's: dense from 0 on a fresh topic with retention that never deletes.
  */
+export interface TopicSettings {
+  partitions?: number;
+  replicationFactor?: number;
+  minInsyncReplicas?: number;
+}
+
+/** Messages per request are also bounded (kafkajs builds one record batch per request). */
+const MAX_RECORDS_PER_REQUEST = 10_000;
+/** Bytes a record costs in a batch besides its value (headers, varints, offsets, timestamps). */
+const RECORD_OVERHEAD_BYTES = 64;
+
+/** Splits encoded values into consecutive chunks of at most `maxBytes` (one oversize value alone). */
+export function chunkByBytes(values: string[], maxBytes: number, maxCount = MAX_RECORDS_PER_REQUEST) {
+  const chunks: string[][] = [];
+  let current: string[] = [];
+  let bytes = 0;
+  for (const value of values) {
+    const size = Buffer.byteLength(value) + RECORD_OVERHEAD_BYTES;
+    if (current.length > 0 && (bytes + size > maxBytes || current.length >= maxCount)) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(value);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+/**
+ * Retry schedule for kafkajs: 300 ms doubling to at most 5 s between attempts, as many attempts as
+ * fit in `forMs` (each attempt also waits up to its request timeout).
+ */
+export function retryFor(forMs: number) {
+  const initialRetryTime = 300;
+  const maxRetryTime = 5_000;
+  let retries = 0;
+  let total = 0;
+  for (let wait = initialRetryTime; total + wait <= forMs; wait = Math.min(wait * 2, maxRetryTime)) {
+    total += wait;
+    retries++;
+  }
+  return { initialRetryTime, maxRetryTime, factor: 0, multiplier: 2, retries: Math.max(retries, 1) };
+}
+
 export async function createKafkaLog<T>(options: KafkaLogOptions<T>): Promise<EventLog<T>> {
   const { topic } = options;
   const partition = options.partition ?? 0;
   const codec = options.codec ?? jsonCodec<T>();
   const logger = (options.logger ?? defaultLogger).child({ topic, partition });
+  const maxRequestBytes = options.maxRequestBytes ?? 512 * 1024;
+  const compression = options.compression === "none" ? CompressionTypes.None : CompressionTypes.GZIP;
   const kafka = new Kafka({
     clientId: options.clientId ?? "ox-bus",
     brokers: options.brokers,
     logCreator: kafkaLogCreator(logger),
+    retry: retryFor(options.retryForMs ?? 30_000),
   });
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await ensureTopic(admin, topic, partition, options.createTopic ?? {});
+    await ensureTopic(admin, topic, partition, options.createTopic ?? {}, logger);
   } catch (error) {
     await admin.disconnect();
     throw error;
@@ -59,11 +125,19 @@ export async function createKafkaLog<T>(options: KafkaLogOptions<T>): Promise<Ev
   return {
     async append(records) {
       if (records.length === 0) return;
-      await producer.send({
-        topic,
-        acks: -1,
-        messages: records.map((record) => ({ partition, value: codec.encode(record) })),
-      });
+      // One request per chunk, in order (one in flight): never a request the broker must refuse.
+      // A failure part-way leaves a prefix appended; the caller finds out how much from endOffset().
+      for (const chunk of chunkByBytes(
+        records.map((record) => codec.encode(record)),
+        maxRequestBytes,
+      )) {
+        await producer.send({
+          topic,
+          acks: -1,
+          compression,
+          messages: chunk.map((value) => ({ partition, value })),
+        });
+      }
     },
     endOffset,
     read: (from, max) => reader.read(from, max),
@@ -79,11 +153,27 @@ async function ensureTopic(
   admin: ReturnType<Kafka["admin"]>,
   topic: string,
   partition: number,
-  settings: NonNullable<KafkaLogOptions<unknown>["createTopic"]>,
+  settings: TopicSettings,
+  logger: Logger,
 ) {
   const topics = await admin.listTopics();
-  if (!topics.includes(topic)) {
-    const replicationFactor = settings.replicationFactor ?? 1;
+  if (topics.includes(topic)) {
+    const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+    const replicas = Math.min(...(metadata.topics[0]?.partitions ?? []).map((p) => p.replicas.length));
+    if (settings.replicationFactor && replicas < settings.replicationFactor)
+      logger.warn(
+        { replicas, wanted: settings.replicationFactor },
+        "event topic exists with fewer replicas than configured; a broker loss can lose acknowledged records",
+      );
+  } else {
+    const brokers = (await admin.describeCluster()).brokers.length;
+    const replicationFactor = settings.replicationFactor ?? Math.min(3, brokers);
+    const minInsyncReplicas = settings.minInsyncReplicas ?? (replicationFactor >= 3 ? 2 : 1);
+    const fields = { replicationFactor, minInsyncReplicas, brokers };
+    // Fewer than 3 replicas where 3 brokers exist is a configuration mistake; on a dev broker it is all there is.
+    if (replicationFactor < 3 && brokers >= 3)
+      logger.warn(fields, "creating the event topic with fewer than 3 replicas on a multi-broker cluster");
+    else logger.info(fields, "creating the event topic");
     await admin
       .createTopics({
         waitForLeaders: true,
@@ -95,7 +185,7 @@ async function ensureTopic(
             configEntries: [
               {
                 name: "min.insync.replicas",
-                value: String(settings.minInsyncReplicas ?? Math.min(2, replicationFactor)),
+                value: String(minInsyncReplicas),
               },
               { name: "retention.ms", value: "-1" }, // the log is the system of record: never delete
               { name: "cleanup.policy", value: "delete" },

@@ -94,6 +94,13 @@ export interface EngineStats {
   snapshotOffset: number;
   commandsApplied: number;
   startedAt: number;
+  /**
+   * Why the engine is not serving (null when it is): log appends failing (it rebuilds from the log
+   * and retries with backoff), or commands queued and none applied for a while.
+   */
+  degraded?: string | null;
+  /** Appends that failed since start (each one made the engine rebuild from the log). */
+  appendFailures?: number;
 }
 
 /** Defaults for the queue and the log, shared by every process (each can be overridden by env). */

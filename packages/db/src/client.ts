@@ -24,6 +24,8 @@ export interface CreateDbOptions {
   maxConnections?: number;
   /** Apply the checked-in migrations before returning (default true). */
   migrate?: boolean;
+  /** Where connection losses are reported (they are survived either way). */
+  logger?: { warn(fields: object, message: string): void };
 }
 
 export interface DbHandle {
@@ -41,9 +43,17 @@ export async function createDb(options: CreateDbOptions = {}): Promise<DbHandle>
   const shouldMigrate = options.migrate ?? true;
   if (options.url) {
     const pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 20 });
-    // An idle client dropped by the server (restart, failover) must not crash the process; the pool
-    // replaces it on the next checkout.
-    pool.on("error", () => {});
+    // A client dropped by the server (restart, failover, admin kill) must not crash the process.
+    // Idle clients report on the pool; a checked-out client (mid-transaction) reports on itself,
+    // and without a listener node-postgres would throw. Either way the query in flight rejects,
+    // the pool discards the broken client, and the caller's retry gets a fresh connection.
+    const lost = (err: Error) =>
+      options.logger?.warn(
+        { err: { message: err.message, code: (err as { code?: string }).code } },
+        "postgres connection lost",
+      );
+    pool.on("error", lost);
+    pool.on("connect", (client) => client.on("error", lost));
     const db = drizzleNodePg({ client: pool, schema });
     if (shouldMigrate) await migrateNodePg(db, { migrationsFolder });
     return {
