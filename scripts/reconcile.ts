@@ -6,11 +6,10 @@
  * exits 1 on any difference, 2 when it could not run.
  */
 import { join } from "node:path";
-import { createRemoteEngineReader } from "@ox/api";
 import { createFileJournal, createKafkaLog, createRedisPubSub, type EventLog } from "@ox/bus";
 import { type LogRecord, transportDefaults } from "@ox/contracts/pipeline";
-import { consumerOffsets, createDb, type Db, engineBalances } from "@ox/db";
-import { DEFAULT_PERSISTER_NAME, type EngineSource, reconcile, replayLog } from "@ox/persister";
+import { consumerOffsets, createDb, type Db, DEFAULT_PERSISTER_NAME, engineBalances } from "@ox/db";
+import { createRemoteEngineReader, type EngineSource, reconcile, replayLog } from "@ox/engine-client";
 import { eq } from "drizzle-orm";
 
 const env = process.env;

@@ -1,8 +1,8 @@
 import type { CommandQueue, Kv } from "@ox/bus";
 import type { CommandEnvelope } from "@ox/contracts";
 import type { Db } from "@ox/db";
+import type { EngineGateway } from "@ox/engine-client";
 import type { Logger } from "pino";
-import type { EngineGateway } from "./engine/engine-gateway.ts";
 import type { Env } from "./env.ts";
 import type { PaymentGateway, PayoutProvider } from "./payments/gateway.ts";
 import type { SmsSender } from "./sms/sms.ts";

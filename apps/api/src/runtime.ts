@@ -7,12 +7,11 @@
 import type { CommandQueue, Kv, PubSub } from "@ox/bus";
 import type { CommandEnvelope, CommandReply } from "@ox/contracts/pipeline";
 import type { Db } from "@ox/db";
+import { createQueueEngineGateway, type EngineGateway, type EngineReader } from "@ox/engine-client";
 import type { Logger } from "pino";
 import { createApp } from "./app.ts";
 import { createSessions, type Sessions } from "./auth/sessions.ts";
 import { type AppDeps, type Clock, systemClock } from "./deps.ts";
-import { createQueueEngineGateway, type EngineGateway } from "./engine/engine-gateway.ts";
-import type { EngineReader } from "./engine-client/engine-reader.ts";
 import type { Env } from "./env.ts";
 import { createOutboxRelay, type OutboxRelay } from "./outbox-relay.ts";
 import {

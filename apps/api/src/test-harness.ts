@@ -9,10 +9,10 @@ import type { CommandEnvelope, CommandReply } from "@ox/contracts";
 import type { DbHandle } from "@ox/db";
 import { createTestDb } from "@ox/db/testing";
 import { createEngine, type Engine } from "@ox/engine";
+import { createQueueEngineGateway } from "@ox/engine-client";
 import pino from "pino";
 import { createApp } from "./app.ts";
 import type { ApiConfig, AppDeps } from "./deps.ts";
-import { createQueueEngineGateway } from "./engine/engine-gateway.ts";
 import { createOutboxRelay, type OutboxRelay } from "./outbox-relay.ts";
 import {
   createSandboxGateway,

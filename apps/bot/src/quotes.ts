@@ -39,17 +39,8 @@ export function desiredQuotes(p: QuoteParams): Quote[] {
   return quotes;
 }
 
-/** A seeded PRNG (mulberry32): the bot's drift is reproducible for a given seed. */
-export function createRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG: the bot's drift is reproducible for a given seed. */
+export { createRandom } from "@ox/engine/random";
 
 /** One step of a bounded random walk of the fair price, in whole ticks. */
 export function driftFair(fairYesPaise: number, tickPaise: number, random: () => number): number {

@@ -1,16 +1,8 @@
 import type { Command } from "@ox/engine";
+import { createRandom } from "@ox/engine/random";
 
-/** A small deterministic PRNG (mulberry32), so a workload is the same on every run and replay. */
-export function createRandom(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small deterministic PRNG, so a workload is the same on every run and replay. */
+export { createRandom };
 
 export interface WorkloadOptions {
   users: number;

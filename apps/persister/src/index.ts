@@ -7,11 +7,3 @@ export {
   type PersisterStatus,
 } from "./persister.ts";
 export { type Plan, planBatch } from "./plan.ts";
-export {
-  type Difference,
-  type EngineSource,
-  postgresTotalsOf,
-  type ReconcileReport,
-  reconcile,
-} from "./reconcile.ts";
-export { type Replayed, replayLog } from "./replay.ts";

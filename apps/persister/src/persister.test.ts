@@ -3,10 +3,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { engineTransfers, ledgerEntries, outbox, wallets } from "@ox/db";
+import { reconcile, replayLog } from "@ox/engine-client";
 import { asc, inArray, sql } from "drizzle-orm";
 import { createPersister } from "./persister.ts";
-import { reconcile } from "./reconcile.ts";
-import { replayLog } from "./replay.ts";
 import {
   copyOrigin,
   dumpProjections,

@@ -1,6 +1,6 @@
 import type { EventLog, LogEntry } from "@ox/bus";
 import type { LogRecord } from "@ox/contracts/pipeline";
-import { consumerOffsets, type Db, type Tx } from "@ox/db";
+import { consumerOffsets, type Db, DEFAULT_PERSISTER_NAME, type Tx } from "@ox/db";
 import { eq } from "drizzle-orm";
 import pino, { type Logger } from "pino";
 import { planBatch } from "./plan.ts";
@@ -54,7 +54,7 @@ export interface Persister {
   status(): PersisterStatus;
 }
 
-export const DEFAULT_PERSISTER_NAME = "persister:events:0";
+export { DEFAULT_PERSISTER_NAME };
 
 export function createPersister(options: PersisterOptions): Persister {
   const { log, db } = options;

@@ -1,4 +1,5 @@
 /** Test helpers: realistic origin data in Postgres, a real engine run into a real event log, table dumps. */
+
 import { createFileJournal, type EventLog } from "@ox/bus";
 import type { LogRecord } from "@ox/contracts/pipeline";
 import {
@@ -25,6 +26,7 @@ import {
   withdrawals,
 } from "@ox/db";
 import { type Command, createEngine, type Engine } from "@ox/engine";
+import { createRandom } from "@ox/engine/random";
 import { asc, sql } from "drizzle-orm";
 import pg from "pg";
 import pino from "pino";
@@ -133,16 +135,7 @@ export async function copyOrigin(from: Db, to: Db) {
 }
 
 /** Seeded pseudo-random numbers, so a failure replays. */
-export function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = createRandom;
 
 /**
  * The origin's outbox into the engine, then a trading session over two markets with every fill kind,

@@ -5,6 +5,7 @@
  * sides, so TRANSFER, MINT and MERGE fills all happen. Every answer is recorded: what got a 201/202
  * is what the test later demands to find exactly once.
  */
+import { createRandomKit } from "@ox/engine/random";
 export interface HttpUser {
   readonly phone: string;
   call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }>;
@@ -46,22 +47,8 @@ export async function loginUser(pickBase: () => string, phone: string): Promise<
   };
 }
 
-/** A small deterministic PRNG (mulberry32), so a failing run can be replayed with its seed. */
-export function createRandom(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
-    pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)] as T,
-  };
-}
+/** A small deterministic PRNG, so a failing run can be replayed with its seed. */
+export const createRandom = createRandomKit;
 
 export interface AckedOrder {
   orderId: string;

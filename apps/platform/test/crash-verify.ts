@@ -3,12 +3,12 @@
  * Postgres, the live engine and the HTTP answers the clients got tell one story, exactly.
  */
 
-import type { EngineReader } from "@ox/api";
 import { createKafkaLog } from "@ox/bus";
 import type { LogRecord } from "@ox/contracts/pipeline";
 import { consumerOffsets, orders, outbox, trades } from "@ox/db";
 import type { EngineEvent } from "@ox/engine";
-import { type ReconcileReport, reconcile, replayLog } from "@ox/persister";
+import type { EngineReader } from "@ox/engine-client";
+import { type ReconcileReport, reconcile, replayLog } from "@ox/engine-client";
 import { eq, inArray } from "drizzle-orm";
 import type { Cluster } from "./crash-cluster.ts";
 import type { LoadStats } from "./crash-load.ts";

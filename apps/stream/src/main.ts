@@ -2,8 +2,9 @@
  * A stream process (distributed mode): events from Redis pub/sub, book snapshots from the engine
  * over the query channel, the Redis adapter so any number of these can run behind a load balancer.
  */
-import { createRemoteEngineReader } from "@ox/api";
+
 import { createRedisKv, createRedisPubSub } from "@ox/bus";
+import { createRemoteEngineReader } from "@ox/engine-client";
 import { createAdapter } from "@socket.io/redis-adapter";
 import Redis from "ioredis";
 import pino from "pino";

@@ -1,4 +1,5 @@
 import { type Command, createEngine, type Engine, type PlaceOrderCommand } from "../src/index.ts";
+import { createRandom } from "../src/random.ts";
 import { Tape } from "./tape.ts";
 
 /**
@@ -19,16 +20,7 @@ export interface Workload {
 export const MARKETS = 100;
 export const USERS = 10_000;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const mulberry32 = createRandom;
 
 export function generate(
   seed: number,

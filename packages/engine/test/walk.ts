@@ -3,24 +3,10 @@
  * build deep books: mostly resting limit orders around a drifting mid, sells of shares actually
  * held, cancels of real open orders, and now and then a resolution and a fresh market.
  */
+import { createRandomKit } from "../src/random.ts";
 import type { Command, Engine } from "../src/types.ts";
 
-export function createRandom(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
-    pick: <T>(items: readonly T[]) => items[Math.floor(next() * items.length)],
-    chance: (p: number) => next() < p,
-  };
-}
+export const createRandom = createRandomKit;
 
 const USERS = ["w0", "w1", "w2", "w3", "w4", "w5", "w6", "w7"];
 const TICKS = [10, 50, 10, 100];

@@ -1,10 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { lineText } from "@ox/contracts";
 import { kycRequests, users } from "@ox/db";
+import type { EngineReader } from "@ox/engine-client";
 import { desc, eq, ilike, inArray, or } from "drizzle-orm";
 import type { RouteContext, RouteFactory } from "../app.ts";
 import { createRouter } from "../app-env.ts";
-import type { EngineReader } from "../engine-client/engine-reader.ts";
 import { errors, json } from "./openapi-helpers.ts";
 
 const Paise = z.number().int();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { trades } from "@ox/db";
+import { createInProcessEngineReader } from "@ox/engine-client";
 import { createApp } from "../app.ts";
-import { createInProcessEngineReader } from "../engine-client/index.ts";
 import { type Client, signIn } from "../test-harness.ts";
 import { createAdminStatsRoutes, createSystemStatsProvider } from "./admin-stats.ts";
 import { createAdminUserRoutes } from "./admin-users.ts";

@@ -15,12 +15,11 @@ import {
 } from "@ox/bus";
 import type { CommandEnvelope, LogRecord } from "@ox/contracts/pipeline";
 import { createTestDb } from "@ox/db/testing";
+import { createInProcessEngineReader, createQueueEngineGateway } from "@ox/engine-client";
 import { createEngineService, createFileSnapshotStore, type EngineService } from "@ox/engine-service";
 import pino from "pino";
 import { createApp } from "../app.ts";
 import type { AppDeps } from "../deps.ts";
-import { createQueueEngineGateway } from "../engine/engine-gateway.ts";
-import { createInProcessEngineReader } from "../engine-client/index.ts";
 import { createOutboxRelay } from "../outbox-relay.ts";
 import { createSandboxGateway, createSandboxPayouts } from "../payments/gateway.ts";
 import { createConsoleSms } from "../sms/sms.ts";

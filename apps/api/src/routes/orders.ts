@@ -1,11 +1,10 @@
 import { createRoute } from "@hono/zod-openapi";
 import { type Db, orders } from "@ox/db";
 import type { PlaceOrderCommand } from "@ox/engine";
+import { type EngineReader, EngineTimeoutError } from "@ox/engine-client";
 import { and, desc, eq, lt, ne } from "drizzle-orm";
 import type { RouteContext } from "../app.ts";
 import { createRouter, sessionOf } from "../app-env.ts";
-import { EngineTimeoutError } from "../engine/engine-gateway.ts";
-import type { EngineReader } from "../engine-client/index.ts";
 import { ApiError } from "../errors.ts";
 import { errors, json, jsonBody } from "./openapi-helpers.ts";
 import { EngineRejectedError } from "./orders-errors.ts";

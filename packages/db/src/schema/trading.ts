@@ -142,3 +142,6 @@ export const consumerOffsets = pgTable("consumer_offsets", {
   offset: bigint("offset", { mode: "number" }).notNull(),
   updatedAt: epochMs("updated_at").notNull(),
 });
+
+/** The consumer_offsets row of the (single) persister of the events log: its writer and reconcile agree on it. */
+export const DEFAULT_PERSISTER_NAME = "persister:events:0";

@@ -6,6 +6,7 @@
 import {
   consumerOffsets,
   type Db,
+  DEFAULT_PERSISTER_NAME,
   engineBalances,
   engineTransfers,
   ledgerEntries,
@@ -17,7 +18,6 @@ import {
 } from "@ox/db";
 import type { AccountView, EngineTotals, MarketView, PositionView } from "@ox/engine";
 import { eq, sql } from "drizzle-orm";
-import { DEFAULT_PERSISTER_NAME } from "./persister.ts";
 
 /** Sync (a replayed engine) or async (the API's EngineReader) reads of engine state. */
 export interface EngineSource {

@@ -10,10 +10,16 @@ import {
   type PubSub,
 } from "@ox/bus";
 import type { CommandEnvelope, LogRecord } from "@ox/contracts/pipeline";
-import { createEngineService, createFileSnapshotStore, type EngineService } from "@ox/engine-service";
+import {
+  createInProcessEngineReader,
+  createRemoteEngineReader,
+  type EngineReader,
+  EngineUnavailableError,
+  type RemoteEngineReader,
+} from "@ox/engine-client";
 import pino from "pino";
-import { createInProcessEngineReader, type EngineReader, EngineUnavailableError } from "./engine-reader.ts";
-import { createRemoteEngineReader, type RemoteEngineReader } from "./remote-engine-reader.ts";
+import { createEngineService, type EngineService } from "./service.ts";
+import { createFileSnapshotStore } from "./snapshot-store.ts";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const logger = pino({ level: "silent" });
