@@ -9,10 +9,12 @@ if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /tmp
 fi
 # The deployment tests (infra/test) read docker-compose.yml with Debian's docker-compose and render
-# infra/k8s with kubectl's kustomize; install them from Debian when missing.
+# infra/k8s with kubectl's kustomize; bench:e2e's smoke test drives the servers with wrk; install
+# them from Debian when missing.
 missing=()
 command -v docker-compose >/dev/null || missing+=(docker-compose)
 command -v kubectl >/dev/null || missing+=(kubernetes-client)
+command -v wrk >/dev/null || missing+=(wrk)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "[ensure-services] installing ${missing[*]} (apt-get)" >&2
   for _ in 1 2 3 4 5 6; do # the dpkg lock may be busy for a while

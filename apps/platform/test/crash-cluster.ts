@@ -59,6 +59,8 @@ export interface Cluster {
   readonly databaseUrl: string;
   readonly redisUrl: string;
   readonly topic: string;
+  /** The private redis-server's pid (the e2e bench reads its CPU time). */
+  readonly redisPid: number | undefined;
   readonly db: DbHandle;
   readonly env: Record<string, string>;
   proc(role: Role, index?: number): Proc;
@@ -233,6 +235,7 @@ export async function startCluster(options: {
     databaseUrl,
     redisUrl,
     topic,
+    redisPid: redis.pid,
     db,
     env,
     proc(role, index = 0) {

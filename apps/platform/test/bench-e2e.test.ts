@@ -1,0 +1,49 @@
+/**
+ * Smoke test of `npm run bench:e2e`: the benchmark runs (echo, embedded, distributed, batch) in its
+ * quick form and its --json output is one object on the last line with every field it promises.
+ * It checks the shape and that orders went through, never the speed (numbers on a shared machine
+ * are for the bench's own report, not for a test).
+ */
+import { expect, test } from "bun:test";
+import { spawn } from "bun";
+import { repoRoot } from "./crash-cluster.ts";
+
+test("bench:e2e --quick --json prints one result object with every phase", async () => {
+  const proc = spawn([process.execPath, "apps/platform/bench/e2e.ts", "--quick", "--json"], {
+    cwd: repoRoot,
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [out, err] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
+  const code = await proc.exited;
+  if (code !== 0) console.error(err);
+  expect(code).toBe(0);
+  const lines = out.trim().split("\n");
+  expect(lines).toHaveLength(1); // --json prints nothing but the result
+  const result = JSON.parse(lines[0] as string);
+
+  const numbers = (o: Record<string, unknown>, keys: string[]) => {
+    for (const k of keys) expect([k, typeof o[k], Number.isFinite(o[k])]).toEqual([k, "number", true]);
+  };
+  numbers(result.echo, ["perSec", "p50Ms", "p99Ms"]);
+  expect(result.echo.perSec).toBeGreaterThan(0);
+  expect(result.phases.map((p: { mode: string }) => p.mode)).toEqual(["embedded", "distributed"]);
+  for (const phase of result.phases) {
+    numbers(phase, ["connections", "perSec", "p50Ms", "p99Ms", "p999Ms", "errors"]);
+    expect(phase.connections).toBe(16);
+    expect(phase.errors).toBe(0);
+    expect(phase.perSec).toBeGreaterThan(0);
+    expect(phase.p99Ms).toBeGreaterThanOrEqual(phase.p50Ms);
+    expect(phase.byStatus["201"]).toBeGreaterThan(0);
+  }
+  const [embedded, distributed] = result.phases;
+  expect(Object.keys(embedded.cpuMsPer1000).sort()).toEqual(["loadgen", "server"]);
+  expect(Object.keys(distributed.cpuMsPer1000).sort()).toEqual(
+    ["api", "engine", "kafka", "loadgen", "persister", "postgres", "redis", "stream"].sort(),
+  );
+  for (const role of ["api", "engine", "persister", "redis", "kafka"])
+    expect(distributed.cpuMsPer1000[role]).toBeGreaterThan(0);
+  expect(result.batch.mode).toBe("embedded");
+  numbers(result.batch, ["ordersPerSec", "p99Ms"]);
+  numbers(result.persisterCatchUpMs, ["embedded", "distributed"]);
+});
