@@ -48,6 +48,8 @@ export const EnvSchema = z
     ADMIN_PHONES: csv,
     SIGNUP_BONUS_PAISE: paise(1500),
     REFERRAL_BONUS_PAISE: paise(5000),
+    /** The referrer is credited on the referee's first confirmed deposit of at least this much. */
+    REFERRAL_MIN_DEPOSIT_PAISE: paise(10_000),
     WITHDRAWAL_MIN_PAISE: paise(10_000),
     WITHDRAWAL_MAX_PAISE: paise(10_000_000),
     DEPOSIT_MIN_PAISE: paise(100),

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createAccountsRepo, createKycRepo, createPaymentsRepo } from "@ox/db";
 import { signWebhook } from "./payments/gateway.ts";
-import { type Client, createHarness, type Harness, request, signIn } from "./test-harness.ts";
+import { type Client, createHarness, type Harness, kycDetails, request, signIn } from "./test-harness.ts";
 
 let h: Harness;
 let admin: Client;
 beforeAll(async () => {
   h = await createHarness({
+    config: { ADMIN_PHONES: ["+919999900000", "+919999900001"] },
     payouts: {
       name: "sandbox",
       payout: async ({ amountPaise }) =>
@@ -23,12 +24,7 @@ const code = async (r: Response) => ((await r.json()) as { error: { code: string
 
 async function verifiedUser(): Promise<Client> {
   const c = await signIn(h);
-  const r = await c.call("POST", "/api/v1/kyc", {
-    pan: "abcde1234f",
-    name: "Asha Rao",
-    bankAccount: "123456789012",
-    ifsc: "hdfc0001234",
-  });
+  const r = await c.call("POST", "/api/v1/kyc", kycDetails());
   expect(r.status).toBe(201);
   const { kyc } = (await r.json()) as { kyc: { id: string } };
   expect(
@@ -147,7 +143,7 @@ describe("withdrawals", () => {
 });
 
 describe("referrals", () => {
-  test("unknown, self, and exactly one of 200 concurrent redemptions", async () => {
+  test("unknown, self, exactly one of 200 concurrent redemptions; credited on the first qualifying deposit", async () => {
     const referrer = await signIn(h);
     const referee = await signIn(h);
     const { code: refCode } = (await (await referrer.call("GET", "/api/v1/referrals")).json()) as {
@@ -162,14 +158,32 @@ describe("referrals", () => {
     const results = await Promise.all(
       Array.from({ length: 200 }, () => referee.call("POST", "/api/v1/referrals/redeem", { code: refCode })),
     );
-    expect(results.filter((r) => r.status === 200).length).toBe(1);
+    const accepted = results.filter((r) => r.status === 200);
+    expect(accepted.length).toBe(1);
     expect(results.filter((r) => r.status === 409).length).toBe(199);
-    const mine = (await (await referrer.call("GET", "/api/v1/referrals")).json()) as {
-      referrals: unknown[];
-      totalBonusPaise: number;
-    };
-    expect(mine.referrals.length).toBe(1);
-    expect(mine.totalBonusPaise).toBe(500);
+    expect(await accepted[0]?.json()).toEqual({
+      ok: true,
+      referrerBonusPaise: 500,
+      rewarded: false,
+      qualifyingDepositPaise: 10_000,
+    });
+    const mine = async () =>
+      (await (await referrer.call("GET", "/api/v1/referrals")).json()) as {
+        referrals: { rewardedAt: number | null }[];
+        totalBonusPaise: number;
+      };
+    expect((await mine()).referrals.length).toBe(1);
+    // Nothing to withdraw for a code alone: the reward waits for the referee to fund the account.
+    expect((await mine()).totalBonusPaise).toBe(0);
+    await h.settle();
+    expect(h.engine.account(referrer.userId)?.availablePaise).toBe(1_500);
+    expect((await referee.call("POST", "/api/v1/wallet/deposits", { amount: 9_999 })).status).toBe(201);
+    await h.settle();
+    expect(h.engine.account(referrer.userId)?.availablePaise).toBe(1_500);
+    expect((await referee.call("POST", "/api/v1/wallet/deposits", { amount: 10_000 })).status).toBe(201);
+    expect((await referee.call("POST", "/api/v1/wallet/deposits", { amount: 10_000 })).status).toBe(201);
+    expect((await mine()).totalBonusPaise).toBe(500);
+    expect((await mine()).referrals[0]?.rewardedAt).toBe(h.clock.now());
     await h.settle();
     expect(h.engine.account(referrer.userId)?.availablePaise).toBe(2_000);
     expect(
@@ -204,6 +218,49 @@ describe("KYC and admin", () => {
     expect(JSON.stringify(view)).not.toContain("123456789012");
   });
 
+  test("a PAN or bank account on another user's live request is refused; of concurrent ones, one wins", async () => {
+    const first = await signIn(h);
+    const mine = kycDetails();
+    expect((await first.call("POST", "/api/v1/kyc", mine)).status).toBe(201);
+    const second = await signIn(h);
+    const samePan = await second.call("POST", "/api/v1/kyc", {
+      ...kycDetails(),
+      pan: mine.pan.toLowerCase(),
+    });
+    expect(samePan.status).toBe(409);
+    expect(await code(samePan)).toBe("KYC_PAN_IN_USE");
+    const sameBank = await second.call("POST", "/api/v1/kyc", {
+      ...kycDetails(),
+      bankAccount: mine.bankAccount,
+    });
+    expect(sameBank.status).toBe(409);
+    expect(await code(sameBank)).toBe("KYC_BANK_ACCOUNT_IN_USE");
+    expect(((await (await second.call("GET", "/api/v1/kyc")).json()) as { kyc: unknown }).kyc).toBeNull();
+
+    const racers = await Promise.all([signIn(h), signIn(h)]);
+    const shared = kycDetails();
+    const answers = await Promise.all(
+      racers.map((c, i) => c.call("POST", "/api/v1/kyc", { ...shared, bankAccount: `8${i}0000000000` })),
+    );
+    expect(answers.map((r) => r.status).sort()).toEqual([201, 409]);
+  });
+
+  test("an admin cannot decide their own KYC request (403), another admin can", async () => {
+    const own = await admin.call("POST", "/api/v1/kyc", kycDetails());
+    expect(own.status).toBe(201);
+    const { kyc } = (await own.json()) as { kyc: { id: string } };
+    const self = await admin.call("POST", `/api/v1/admin/kyc/${kyc.id}/decision`, { status: "VERIFIED" });
+    expect(self.status).toBe(403);
+    expect(await code(self)).toBe("KYC_SELF_DECISION");
+    expect(
+      ((await (await admin.call("GET", "/api/v1/kyc")).json()) as { kyc: { status: string } }).kyc.status,
+    ).toBe("PENDING");
+    const other = await signIn(h, "+919999900001", "10.1.0.2");
+    expect(
+      (await other.call("POST", `/api/v1/admin/kyc/${kyc.id}/decision`, { status: "VERIFIED" })).status,
+    ).toBe(200);
+  });
+
   test("non-admins get 403 on every admin route; anonymous 401", async () => {
     const c = await signIn(h);
     const id = crypto.randomUUID();
@@ -223,17 +280,12 @@ describe("KYC and admin", () => {
     const a = await signIn(h);
     const b = await signIn(h);
     const { kyc } = (await (
-      await a.call("POST", "/api/v1/kyc", {
-        pan: "ABCDE1234F",
-        name: "Asha Rao",
-        bankAccount: "123456789012",
-        ifsc: "HDFC0001234",
-      })
+      await a.call("POST", "/api/v1/kyc", { ...kycDetails(), pan: "ABCDE1235F" })
     ).json()) as { kyc: { id: string } };
     const queue = (await (await admin.call("GET", "/api/v1/admin/kyc")).json()) as {
       requests: { id: string; pan: string }[];
     };
-    expect(queue.requests.find((r) => r.id === kyc.id)?.pan).toBe("ABCDE1234F");
+    expect(queue.requests.find((r) => r.id === kyc.id)?.pan).toBe("ABCDE1235F");
     expect(((await (await b.call("GET", "/api/v1/kyc")).json()) as { kyc: unknown }).kyc).toBeNull();
     expect(
       (await admin.call("POST", `/api/v1/admin/kyc/${kyc.id}/decision`, { status: "REJECTED" })).status,

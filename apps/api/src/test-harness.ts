@@ -34,6 +34,7 @@ export function testConfig(overrides: Partial<ApiConfig> = {}): ApiConfig {
     ADMIN_PHONES: ["+919999900000"],
     SIGNUP_BONUS_PAISE: 1500,
     REFERRAL_BONUS_PAISE: 500,
+    REFERRAL_MIN_DEPOSIT_PAISE: 10_000,
     WITHDRAWAL_MIN_PAISE: 100,
     WITHDRAWAL_MAX_PAISE: 1_000_000,
     DEPOSIT_MIN_PAISE: 100,
@@ -216,6 +217,21 @@ export async function request(
     (init.headers as Record<string, string>)["content-type"] ??= "application/json";
   }
   return h.app.request(`http://localhost${path}`, init);
+}
+
+let kycCounter = 0;
+/** KYC details no other test user has: a PAN and a bank account belong to one person (issue 9). */
+export function kycDetails() {
+  kycCounter++;
+  const letters = "ABCDEFGHJKLMNPQRSTUVWXYZ";
+  const l = (i: number) => letters[Math.floor(kycCounter / letters.length ** i) % letters.length];
+  const n = String(kycCounter % 10_000).padStart(4, "0");
+  return {
+    pan: `TST${l(1)}${l(0)}${n}${l(2)}`,
+    name: "Asha Rao",
+    bankAccount: `7${String(kycCounter).padStart(11, "0")}`,
+    ifsc: "HDFC0001234",
+  };
 }
 
 let phoneCounter = 0;

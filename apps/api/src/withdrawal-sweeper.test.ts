@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createAccountsRepo, createPaymentsRepo, createWithdrawalsRepo, ledgerEntries } from "@ox/db";
 import { eq } from "drizzle-orm";
 import { createWithdrawalService, REQUEST_GRACE_MS } from "./routes/withdrawal-service.ts";
-import { type Client, createHarness, type QueueHarness, signIn } from "./test-harness.ts";
+import { type Client, createHarness, kycDetails, type QueueHarness, signIn } from "./test-harness.ts";
 import { createWithdrawalSweeper } from "./withdrawal-sweeper.ts";
 
 let h: QueueHarness;
@@ -33,12 +33,7 @@ type View = { withdrawal: { id: string; status: string } };
 
 async function verifiedUser(depositPaise = 0): Promise<Client> {
   const c = await signIn(h);
-  const r = await c.call("POST", "/api/v1/kyc", {
-    pan: "ABCDE1234F",
-    name: "Asha Rao",
-    bankAccount: "123456789012",
-    ifsc: "HDFC0001234",
-  });
+  const r = await c.call("POST", "/api/v1/kyc", kycDetails());
   const { kyc } = (await r.json()) as { kyc: { id: string } };
   expect(
     (await admin.call("POST", `/api/v1/admin/kyc/${kyc.id}/decision`, { status: "VERIFIED" })).status,

@@ -120,35 +120,87 @@ for (const kind of ["pglite", "postgres"] as TestDbKind[]) {
       expect(after).toEqual(Array.from({ length: 51 }, (_, i) => 1500 + i * 10));
     });
 
-    test("referral: unknown, self, exactly one of 200 concurrent redemptions", async () => {
+    test("referral: unknown, self, exactly one of 200 concurrent redemptions, reward on the first qualifying deposit", async () => {
       const accounts = createAccountsRepo(h.db);
+      const payments = createPaymentsRepo(h.db);
       const referrer = (await login()).user;
       const referee = (await login()).user;
-      expect(await accounts.redeemReferral(referee.id, "NOPE2345", 500, 5)).toEqual({
+      const min = 10_000;
+      expect(await accounts.redeemReferral(referee.id, "NOPE2345", 500, 5, min)).toEqual({
         ok: false,
         code: "REFERRAL_CODE_UNKNOWN",
       });
-      expect(await accounts.redeemReferral(referrer.id, referrer.referralCode, 500, 5)).toEqual({
+      expect(await accounts.redeemReferral(referrer.id, referrer.referralCode, 500, 5, min)).toEqual({
         ok: false,
         code: "REFERRAL_SELF",
       });
       const results = await Promise.all(
         Array.from({ length: 200 }, () =>
-          accounts.redeemReferral(referee.id, referrer.referralCode.toLowerCase(), 500, 6),
+          accounts.redeemReferral(referee.id, referrer.referralCode.toLowerCase(), 500, 6, min),
         ),
       );
       expect(results.filter((r) => r.ok).length).toBe(1);
       expect(results.filter((r) => !r.ok && r.code === "REFERRAL_ALREADY_REDEEMED").length).toBe(199);
+      expect(results.find((r) => r.ok)).toMatchObject({ ok: true, rewarded: false });
+      // Nothing for the referrer until the referee funds the account.
+      expect((await accounts.wallet(referrer.id))?.balancePaise).toBe(1500);
+      const deposit = async (amountPaise: number, now: number) => {
+        const dep = await payments.createDeposit({
+          userId: referee.id,
+          amountPaise,
+          gateway: "sandbox",
+          now,
+        });
+        return payments.confirmDeposit(dep.id, `g-${dep.id}`, now, { referralMinDepositPaise: min });
+      };
+      await deposit(min - 1, 7);
+      expect((await accounts.wallet(referrer.id))?.balancePaise).toBe(1500);
+      await Promise.all([deposit(min, 8), deposit(min + 5, 8), deposit(min * 3, 8)]);
       expect((await accounts.wallet(referrer.id))?.balancePaise).toBe(2000);
+      expect((await accounts.referralsOf(referrer.id)).map((r) => r.rewardedAt)).toEqual([8]);
       expect(
         (await createOutboxRepo(h.db).forUser(referrer.id)).filter((r) => r.command.type === "CREDIT").length,
       ).toBe(2);
       expect((await accounts.findById(referee.id))?.isNew).toBe(false);
       // the referrer cannot now redeem the referee's code back
-      expect(await accounts.redeemReferral(referrer.id, referee.referralCode, 500, 7)).toEqual({
+      expect(await accounts.redeemReferral(referrer.id, referee.referralCode, 500, 9, min)).toEqual({
         ok: false,
         code: "REFERRAL_SELF",
       });
+    });
+
+    test("referral redeemed after a qualifying deposit is rewarded at once; racing a deposit, exactly once", async () => {
+      const accounts = createAccountsRepo(h.db);
+      const payments = createPaymentsRepo(h.db);
+      const referrer = (await login()).user;
+      const funded = (await login()).user;
+      const dep = await payments.createDeposit({
+        userId: funded.id,
+        amountPaise: 20_000,
+        gateway: "sandbox",
+        now: 5,
+      });
+      await payments.confirmDeposit(dep.id, "g-early", 5, { referralMinDepositPaise: 10_000 });
+      expect(await accounts.redeemReferral(funded.id, referrer.referralCode, 500, 6, 10_000)).toMatchObject({
+        ok: true,
+        rewarded: true,
+      });
+      for (let i = 0; i < 5; i++) {
+        const racer = (await login()).user;
+        const d = await payments.createDeposit({
+          userId: racer.id,
+          amountPaise: 10_000,
+          gateway: "sandbox",
+          now: 7,
+        });
+        await Promise.all([
+          accounts.redeemReferral(racer.id, referrer.referralCode, 500, 7, 10_000),
+          payments.confirmDeposit(d.id, `g-race-${i}`, 7, { referralMinDepositPaise: 10_000 }),
+        ]);
+      }
+      const rewarded = (await accounts.referralsOf(referrer.id)).filter((r) => r.rewardedAt !== null);
+      expect(rewarded.length).toBe(6);
+      expect((await accounts.wallet(referrer.id))?.balancePaise).toBe(1500 + 6 * 500);
     });
 
     test("deposit confirmation is idempotent", async () => {
@@ -161,7 +213,9 @@ for (const kind of ["pglite", "postgres"] as TestDbKind[]) {
         now: 9,
       });
       const results = await Promise.all(
-        Array.from({ length: 10 }, () => payments.confirmDeposit(dep.id, "g1", 10)),
+        Array.from({ length: 10 }, () =>
+          payments.confirmDeposit(dep.id, "g1", 10, { referralMinDepositPaise: 10_000 }),
+        ),
       );
       expect(results.filter((r) => r.applied).length).toBe(1);
       expect((await createAccountsRepo(h.db).wallet(user.id))?.balancePaise).toBe(11_500);
@@ -242,23 +296,108 @@ for (const kind of ["pglite", "postgres"] as TestDbKind[]) {
         ifsc: "HDFC0001234",
         now: 20,
       };
-      const req = await kyc.submit(input);
-      expect(req?.status).toBe("PENDING");
-      expect(await kyc.submit({ ...input, now: 21 })).toBeNull();
-      expect((await kyc.pending()).some((r) => r.id === req?.id)).toBe(true);
+      const submitted = await kyc.submit(input);
+      if (!submitted.ok) throw new Error(submitted.code);
+      const req = submitted.request;
+      expect(req.status).toBe("PENDING");
+      expect(await kyc.submit({ ...input, now: 21 })).toEqual({ ok: false, code: "KYC_EXISTS" });
+      expect((await kyc.pending()).some((r) => r.id === req.id)).toBe(true);
       const decided = await Promise.all(
         [1, 2].map(() =>
-          kyc.decide({ id: req!.id, adminId: admin.id, status: "REJECTED", reason: "blurry", now: 22 }),
+          kyc.decide({ id: req.id, adminId: admin.id, status: "REJECTED", reason: "blurry", now: 22 }),
         ),
       );
       expect(decided.filter(Boolean).length).toBe(1);
       expect(await kyc.isVerified(user.id)).toBe(false);
-      expect((await kyc.auditFor("kyc_request", req!.id)).map((a) => a.action)).toEqual(["KYC_REJECTED"]);
+      expect((await kyc.auditFor("kyc_request", req.id)).map((a) => a.action)).toEqual(["KYC_REJECTED"]);
       const second = await kyc.submit({ ...input, now: 23 });
-      expect(second).not.toBeNull();
-      await kyc.decide({ id: second!.id, adminId: admin.id, status: "VERIFIED", reason: null, now: 24 });
+      if (!second.ok) throw new Error(second.code);
+      await kyc.decide({
+        id: second.request.id,
+        adminId: admin.id,
+        status: "VERIFIED",
+        reason: null,
+        now: 24,
+      });
       expect(await kyc.isVerified(user.id)).toBe(true);
-      expect((await kyc.latestFor(user.id))?.id).toBe(second!.id);
+      expect((await kyc.latestFor(user.id))?.id).toBe(second.request.id);
+    });
+
+    test("kyc: a PAN or bank account on another user's live request is refused; concurrently, one wins", async () => {
+      const kyc = createKycRepo(h.db);
+      const admin = (await login("ADMIN")).user;
+      const pan = "FARMR1234"; // + a letter: the PAN format (AAAAA9999A)
+      const base = { name: "A B", ifsc: "SBIN0001234", now: 30 };
+      const users = await Promise.all(Array.from({ length: 10 }, () => login()));
+      const racing = await Promise.all(
+        users.map(({ user }, i) =>
+          kyc.submit({ ...base, userId: user.id, pan: `${pan}Z`, bankAccount: `90000000${i}` }),
+        ),
+      );
+      expect(racing.filter((r) => r.ok).length).toBe(1);
+      expect(racing.filter((r) => !r.ok && r.code === "KYC_PAN_IN_USE").length).toBe(9);
+      const winner = racing.find((r) => r.ok);
+      if (!winner?.ok) throw new Error("no winner");
+      const other = (await login()).user;
+      // Same bank (SBIN), another branch, same number: the same payout account.
+      expect(
+        await kyc.submit({
+          ...base,
+          userId: other.id,
+          pan: `${pan}Y`,
+          bankAccount: winner.request.bankAccount,
+          ifsc: "SBIN0009999",
+        }),
+      ).toEqual({ ok: false, code: "KYC_BANK_ACCOUNT_IN_USE" });
+      // Another bank with the same account number is another account.
+      expect(
+        (
+          await kyc.submit({
+            ...base,
+            userId: other.id,
+            pan: `${pan}Y`,
+            bankAccount: winner.request.bankAccount,
+            ifsc: "HDFC0001234",
+          })
+        ).ok,
+      ).toBe(true);
+      // Once the holder's request is rejected, the PAN may be used by the person it belongs to.
+      await kyc.decide({
+        id: winner.request.id,
+        adminId: admin.id,
+        status: "REJECTED",
+        reason: "not theirs",
+        now: 31,
+      });
+      const loser = users.find(({ user }) => user.id !== winner.request.userId);
+      if (!loser) throw new Error("no loser");
+      expect(
+        (await kyc.submit({ ...base, userId: loser.user.id, pan: `${pan}Z`, bankAccount: "912345678" })).ok,
+      ).toBe(true);
+    });
+
+    test("kyc: an admin cannot decide their own request", async () => {
+      const kyc = createKycRepo(h.db);
+      const admin = (await login("ADMIN")).user;
+      const own = await kyc.submit({
+        userId: admin.id,
+        pan: "SELFA1234Z",
+        name: "A B",
+        bankAccount: "555555555",
+        ifsc: "ICIC0001234",
+        now: 40,
+      });
+      if (!own.ok) throw new Error(own.code);
+      expect(
+        await kyc.decide({
+          id: own.request.id,
+          adminId: admin.id,
+          status: "VERIFIED",
+          reason: null,
+          now: 41,
+        }),
+      ).toBeNull();
+      expect((await kyc.find(own.request.id))?.status).toBe("PENDING");
     });
 
     test("outbox relay delivers in order, stops at a failure, resumes later", async () => {

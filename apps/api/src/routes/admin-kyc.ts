@@ -42,7 +42,7 @@ export function createAdminKycRoutes(ctx: RouteContext) {
       ...adminOnly,
       method: "post",
       path: "/admin/kyc/{id}/decision",
-      summary: "Verify or reject a pending request (audited)",
+      summary: "Verify or reject a pending request (audited); never the admin's own",
       request: { params: IdParam, body: jsonBody(KycDecisionRequest) },
       responses: { 200: json(KycResponse, "Decided"), ...errors(400, 401, 403, 404, 409) },
     }),
@@ -57,7 +57,10 @@ export function createAdminKycRoutes(ctx: RouteContext) {
         now: deps.clock.now(),
       });
       if (!row) {
-        if (!(await kyc.find(id))) throw new ApiError("NOT_FOUND", "no such KYC request");
+        const current = await kyc.find(id);
+        if (!current) throw new ApiError("NOT_FOUND", "no such KYC request");
+        if (current.userId === sessionOf(c).userId)
+          throw new ApiError("KYC_SELF_DECISION", "another admin must decide your own KYC request");
         throw new ApiError("KYC_NOT_PENDING", "this request was already decided");
       }
       return c.json({ kyc: kycView(row) }, 200);

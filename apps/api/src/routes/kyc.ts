@@ -21,6 +21,12 @@ export const kycView = (k: KycRow) => ({
   decidedAt: k.decidedAt,
 });
 
+const SUBMIT_REFUSED = {
+  KYC_EXISTS: "a KYC request is already pending or verified",
+  KYC_PAN_IN_USE: "this PAN is already on another account",
+  KYC_BANK_ACCOUNT_IN_USE: "this bank account is already on another account",
+} as const;
+
 export function createKycRoutes(ctx: RouteContext) {
   const { deps } = ctx;
   const kyc = createKycRepo(deps.db);
@@ -39,9 +45,9 @@ export function createKycRoutes(ctx: RouteContext) {
     async (c) => {
       const { userId } = sessionOf(c);
       const body = c.req.valid("json");
-      const row = await kyc.submit({ userId, ...body, now: deps.clock.now() });
-      if (!row) throw new ApiError("KYC_EXISTS", "a KYC request is already pending or verified");
-      return c.json({ kyc: kycView(row) }, 201);
+      const result = await kyc.submit({ userId, ...body, now: deps.clock.now() });
+      if (!result.ok) throw new ApiError(result.code, SUBMIT_REFUSED[result.code]);
+      return c.json({ kyc: kycView(result.request) }, 201);
     },
   );
 

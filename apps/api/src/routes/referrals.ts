@@ -30,7 +30,10 @@ export function createReferralRoutes(ctx: RouteContext) {
       const { userId } = sessionOf(c);
       const [user, referrals] = await Promise.all([accounts.findById(userId), accounts.referralsOf(userId)]);
       if (!user) throw new ApiError("UNAUTHENTICATED", "account no longer exists");
-      const totalBonusPaise = referrals.reduce((sum, r) => sum + r.bonusPaise, 0);
+      const totalBonusPaise = referrals.reduce(
+        (sum, r) => sum + (r.rewardedAt === null ? 0 : r.bonusPaise),
+        0,
+      );
       return c.json(
         { code: user.referralCode, redeemed: user.referredBy !== null, referrals, totalBonusPaise },
         200,
@@ -43,7 +46,8 @@ export function createReferralRoutes(ctx: RouteContext) {
       ...secured,
       method: "post",
       path: "/referrals/redeem",
-      summary: "Redeem someone's code (new users, once); the referrer is credited",
+      summary:
+        "Redeem someone's code (new users, once); the referrer is credited on your first deposit of at least qualifyingDepositPaise",
       request: { body: jsonBody(RedeemRequest) },
       responses: { 200: json(RedeemResponse, "Redeemed"), ...errors(400, 401, 403, 404, 409, 422) },
     }),
@@ -55,10 +59,19 @@ export function createReferralRoutes(ctx: RouteContext) {
         code,
         deps.config.REFERRAL_BONUS_PAISE,
         deps.clock.now(),
+        deps.config.REFERRAL_MIN_DEPOSIT_PAISE,
       );
       if (!result.ok) throw new ApiError(result.code, MESSAGES[result.code]);
-      deps.outbox.kick();
-      return c.json({ ok: true as const, referrerBonusPaise: result.bonusPaise }, 200);
+      if (result.rewarded) deps.outbox.kick();
+      return c.json(
+        {
+          ok: true as const,
+          referrerBonusPaise: result.bonusPaise,
+          rewarded: result.rewarded,
+          qualifyingDepositPaise: deps.config.REFERRAL_MIN_DEPOSIT_PAISE,
+        },
+        200,
+      );
     },
   );
   return router;

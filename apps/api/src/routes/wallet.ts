@@ -91,7 +91,9 @@ export function createWalletRoutes(ctx: RouteContext) {
         throw new ApiError("PAYMENT_FAILED", "the payment gateway declined the deposit");
       }
       if (start.status === "CONFIRMED") {
-        const result = await payments.confirmDeposit(deposit.id, start.gatewayRef, deps.clock.now());
+        const result = await payments.confirmDeposit(deposit.id, start.gatewayRef, deps.clock.now(), {
+          referralMinDepositPaise: deps.config.REFERRAL_MIN_DEPOSIT_PAISE,
+        });
         if (result.applied) deps.outbox.kick();
         deposit = result.deposit ?? deposit;
       }

@@ -45,7 +45,9 @@ export function createWebhookRoutes(ctx: RouteContext) {
       const now = deps.clock.now();
       if (body.status === "FAILED")
         return c.json({ applied: await payments.failDeposit(deposit.id, body.gatewayRef, now) }, 200);
-      const { applied } = await payments.confirmDeposit(deposit.id, body.gatewayRef, now);
+      const { applied } = await payments.confirmDeposit(deposit.id, body.gatewayRef, now, {
+        referralMinDepositPaise: deps.config.REFERRAL_MIN_DEPOSIT_PAISE,
+      });
       if (applied) deps.outbox.kick();
       return c.json({ applied }, 200);
     },

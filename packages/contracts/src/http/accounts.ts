@@ -13,15 +13,28 @@ export const RedeemRequest = z
   .strict()
   .openapi("RedeemRequest");
 export const RedeemResponse = z
-  .object({ ok: z.literal(true), referrerBonusPaise: z.number().int() })
+  .object({
+    ok: z.literal(true),
+    referrerBonusPaise: z.number().int(),
+    /** False until the referee's first confirmed deposit of at least `qualifyingDepositPaise`. */
+    rewarded: z.boolean(),
+    qualifyingDepositPaise: z.number().int(),
+  })
   .openapi("RedeemResponse");
 export const ReferralsResponse = z
   .object({
     code: z.string(),
     redeemed: z.boolean(),
     referrals: z.array(
-      z.object({ refereeId: z.string(), bonusPaise: z.number().int(), createdAt: z.number().int() }),
+      z.object({
+        refereeId: z.string(),
+        bonusPaise: z.number().int(),
+        createdAt: z.number().int(),
+        /** When the bonus was credited (the referee's first qualifying deposit); null while waiting. */
+        rewardedAt: z.number().int().nullable(),
+      }),
     ),
+    /** Credited bonuses only. */
     totalBonusPaise: z.number().int(),
   })
   .openapi("Referrals");

@@ -2,6 +2,7 @@ import { and, desc, eq, isNull, lt, ne } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { ledgerEntries, referrals, users, wallets } from "../schema/index.ts";
 import { creditWallet, enqueueOutbox } from "./ledger.ts";
+import { hasQualifyingDeposit, rewardReferral } from "./referral-reward.ts";
 
 export type User = typeof users.$inferSelect;
 export type Role = User["role"];
@@ -23,7 +24,7 @@ export interface LoginInput {
 }
 
 export type RedeemResult =
-  | { ok: true; referrerId: string; bonusPaise: number }
+  | { ok: true; referrerId: string; bonusPaise: number; rewarded: boolean }
   | { ok: false; code: "REFERRAL_CODE_UNKNOWN" | "REFERRAL_SELF" | "REFERRAL_ALREADY_REDEEMED" };
 
 export function createAccountsRepo(db: Db) {
@@ -101,14 +102,16 @@ export function createAccountsRepo(db: Db) {
 
     /**
      * One transaction: the referee's row is claimed with a conditional update (row lock), so of any
-     * number of concurrent redemptions exactly one passes; the referrer gets the ledger credit and
-     * an outbox CREDIT REFERRAL.
+     * number of concurrent redemptions exactly one passes. The referrer is credited (ledger entry and
+     * outbox CREDIT REFERRAL) only once the referee has a confirmed deposit of at least
+     * `minDepositPaise`: now if one exists, else by the deposit confirmation (payments.confirmDeposit).
      */
     async redeemReferral(
       refereeId: string,
       rawCode: string,
       bonusPaise: number,
       now: number,
+      minDepositPaise: number,
     ): Promise<RedeemResult> {
       const code = rawCode.trim().toUpperCase();
       return db.transaction(async (tx): Promise<RedeemResult> => {
@@ -132,17 +135,10 @@ export function createAccountsRepo(db: Db) {
         await tx
           .insert(referrals)
           .values({ referrerId: referrer.id, refereeId, code, bonusPaise, createdAt: now });
-        if (bonusPaise > 0) {
-          await creditWallet(tx, {
-            userId: referrer.id,
-            kind: "REFERRAL",
-            amountPaise: bonusPaise,
-            reference: `referral:${refereeId}`,
-            description: "Referral bonus",
-            now,
-          });
-        }
-        return { ok: true, referrerId: referrer.id, bonusPaise };
+        const rewarded =
+          (await hasQualifyingDeposit(tx, refereeId, minDepositPaise)) &&
+          (await rewardReferral(tx, refereeId, now));
+        return { ok: true, referrerId: referrer.id, bonusPaise, rewarded };
       });
     },
 
@@ -152,6 +148,7 @@ export function createAccountsRepo(db: Db) {
           refereeId: referrals.refereeId,
           bonusPaise: referrals.bonusPaise,
           createdAt: referrals.createdAt,
+          rewardedAt: referrals.rewardedAt,
         })
         .from(referrals)
         .where(eq(referrals.referrerId, referrerId))

@@ -1,13 +1,20 @@
-import { and, asc, desc, eq } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, ne, type SQL } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { auditLog, kycRequests } from "../schema/index.ts";
 
 export type KycRequest = typeof kycRequests.$inferSelect;
 export type KycDecision = "VERIFIED" | "REJECTED";
+export type KycSubmitResult =
+  | { ok: true; request: KycRequest }
+  | { ok: false; code: "KYC_EXISTS" | "KYC_PAN_IN_USE" | "KYC_BANK_ACCOUNT_IN_USE" };
 
 export function createKycRepo(db: Db) {
   return {
-    /** Null when the user already has a PENDING or VERIFIED request (one live request per user). */
+    /**
+     * A new PENDING request, unless the user already has a live (PENDING or VERIFIED) one, or its PAN
+     * or bank account (bank code + number) is on another user's live request. Partial unique indexes
+     * decide, so of two concurrent submissions of one PAN at most one is accepted.
+     */
     async submit(input: {
       userId: string;
       pan: string;
@@ -15,13 +22,21 @@ export function createKycRepo(db: Db) {
       bankAccount: string;
       ifsc: string;
       now: number;
-    }): Promise<KycRequest | null> {
+    }): Promise<KycSubmitResult> {
       const [row] = await db
         .insert(kycRequests)
         .values({ ...input, status: "PENDING", createdAt: input.now })
         .onConflictDoNothing()
         .returning();
-      return row ?? null;
+      if (row) return { ok: true, request: row };
+      // ON CONFLICT waited for the conflicting transaction to commit, so the holder is visible now.
+      const live = inArray(kycRequests.status, ["PENDING", "VERIFIED"]);
+      const holder = async (match: SQL | undefined) =>
+        (await db.select({ id: kycRequests.id }).from(kycRequests).where(and(live, match)).limit(1)).length >
+        0;
+      if (await holder(eq(kycRequests.userId, input.userId))) return { ok: false, code: "KYC_EXISTS" };
+      if (await holder(eq(kycRequests.pan, input.pan))) return { ok: false, code: "KYC_PAN_IN_USE" };
+      return { ok: false, code: "KYC_BANK_ACCOUNT_IN_USE" };
     },
 
     async latestFor(userId: string): Promise<KycRequest | undefined> {
@@ -52,7 +67,10 @@ export function createKycRepo(db: Db) {
         .limit(limit);
     },
 
-    /** PENDING → decision plus an audit row, in one transaction; null if not found or already decided. */
+    /**
+     * PENDING → decision plus an audit row, in one transaction; null if not found, already decided, or
+     * the request is the deciding admin's own.
+     */
     async decide(input: {
       id: string;
       adminId: string;
@@ -64,7 +82,14 @@ export function createKycRepo(db: Db) {
         const [row] = await tx
           .update(kycRequests)
           .set({ status: input.status, reason: input.reason, decidedBy: input.adminId, decidedAt: input.now })
-          .where(and(eq(kycRequests.id, input.id), eq(kycRequests.status, "PENDING")))
+          // Nobody decides their own request (an admin's KYC is decided by another admin).
+          .where(
+            and(
+              eq(kycRequests.id, input.id),
+              eq(kycRequests.status, "PENDING"),
+              ne(kycRequests.userId, input.adminId),
+            ),
+          )
           .returning();
         if (!row) return null;
         await tx.insert(auditLog).values({

@@ -2,6 +2,7 @@ import { and, desc, eq } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { deposits, withdrawals } from "../schema/index.ts";
 import { appendLedgerEntry, creditWallet } from "./ledger.ts";
+import { lockReferee, rewardReferral } from "./referral-reward.ts";
 
 export type Deposit = typeof deposits.$inferSelect;
 export type Withdrawal = typeof withdrawals.$inferSelect;
@@ -29,12 +30,15 @@ export function createPaymentsRepo(db: Db) {
 
     /**
      * PENDING → CONFIRMED with the ledger credit and the outbox CREDIT, in one transaction. A second
-     * confirmation (replayed webhook) finds the row no longer PENDING and changes nothing.
+     * confirmation (replayed webhook) finds the row no longer PENDING and changes nothing. A deposit of
+     * at least `referralMinDepositPaise` is the depositor's qualifying deposit: it releases their
+     * referrer's reward, once.
      */
     async confirmDeposit(
       id: string,
       gatewayRef: string,
       now: number,
+      options: { referralMinDepositPaise: number },
     ): Promise<{ applied: boolean; deposit?: Deposit }> {
       return db.transaction(async (tx) => {
         const [dep] = await tx
@@ -54,6 +58,10 @@ export function createPaymentsRepo(db: Db) {
           description: `Deposit via ${dep.gateway}`,
           now,
         });
+        if (dep.amountPaise >= options.referralMinDepositPaise) {
+          await lockReferee(tx, dep.userId);
+          await rewardReferral(tx, dep.userId, now);
+        }
         return { applied: true, deposit: dep };
       });
     },

@@ -91,6 +91,8 @@ export const referrals = pgTable(
     code: text("code").notNull(),
     bonusPaise: paise("bonus_paise").notNull(),
     createdAt: epochMs("created_at").notNull(),
+    /** When the referrer was credited: on the referee's first qualifying deposit; null until then. */
+    rewardedAt: epochMs("rewarded_at"),
   },
   (t) => [index("referrals_referrer_idx").on(t.referrerId)],
 );
@@ -118,6 +120,12 @@ export const kycRequests = pgTable(
   (t) => [
     // At most one live (PENDING or VERIFIED) request per user; a REJECTED one may be retried.
     uniqueIndex("kyc_one_live_per_user").on(t.userId).where(sql`${t.status} in ('PENDING', 'VERIFIED')`),
+    // One PAN and one bank account (bank code + number) per live request across all users: a second
+    // account cannot be verified on someone else's identity or payout account (bonus farming).
+    uniqueIndex("kyc_pan_live").on(t.pan).where(sql`${t.status} in ('PENDING', 'VERIFIED')`),
+    uniqueIndex("kyc_bank_account_live")
+      .on(sql`left(${t.ifsc}, 4)`, t.bankAccount)
+      .where(sql`${t.status} in ('PENDING', 'VERIFIED')`),
     index("kyc_status_idx").on(t.status, t.createdAt),
   ],
 );
