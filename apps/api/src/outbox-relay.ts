@@ -60,7 +60,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         options.batchSize ?? 200,
         now,
         async (row) => {
-          const command = { ...row.command, ts: options.clock.now() } as Command;
+          // A CREDIT carries its row's creation time on every send, so a resend after the engine's
+          // idempotency window is refused (STALE_REF) rather than applied twice (engine SEMANTICS.md).
+          const ts = row.command.type === "CREDIT" ? row.createdAt : options.clock.now();
+          const command = { ...row.command, ts } as Command;
           await withTimeout(
             options.queue.send({ id: row.id, replyTo: null, command }),
             options.sendTimeoutMs ?? 2_000,

@@ -30,6 +30,8 @@ export const engineEnvSchema = z.object({
   SNAPSHOT_EVERY_COMMANDS: int(100_000),
   SNAPSHOT_EVERY_MS: int(60_000),
   SNAPSHOT_KEEP: int(3),
+  /** How long (command time) the engine remembers clientOrderIds and CREDIT/DEBIT refs: 24 h. */
+  ENGINE_DEDUPE_WINDOW_MS: int(86_400_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { createKafkaLog, createRedisPubSub, createRedisStreamQueue, retryUntilOpen } from "@ox/bus";
 import type { CommandEnvelope, LogRecord } from "@ox/contracts/pipeline";
 import pino from "pino";
+import { engineFactoryFor } from "./engine-factory.ts";
 import { parseEngineEnv } from "./env.ts";
 import { ReplayDivergedError } from "./recovery.ts";
 import { createEngineService } from "./service.ts";
@@ -47,6 +48,7 @@ const service = createEngineService({
   snapshotEveryCommands: env.SNAPSHOT_EVERY_COMMANDS,
   snapshotEveryMs: env.SNAPSHOT_EVERY_MS,
   serveQueries: true,
+  factory: engineFactoryFor({ dedupeWindowMs: env.ENGINE_DEDUPE_WINDOW_MS }),
 });
 
 const closePorts = () => Promise.allSettled([queue.close(), log.close(), pubsub.close()]);

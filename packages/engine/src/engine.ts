@@ -2,6 +2,7 @@ import { createUser, credit, debit } from "./commands/accounts.ts";
 import { cancelAll, cancelOrder } from "./commands/cancel.ts";
 import { closeMarket, createMarket, resolveMarket } from "./commands/markets.ts";
 import { placeOrder } from "./commands/place-order.ts";
+import { advanceClock, dedupeWindowOf, type EngineConfig } from "./dedupe.ts";
 import { openOrdersIn } from "./matching/book.ts";
 import { decodeState, encodeState } from "./snapshot.ts";
 import { EngineState, type Order } from "./state.ts";
@@ -14,6 +15,7 @@ import { bookView, marketView, positionsOf, viewOf } from "./views.ts";
 function apply(s: EngineState, cmd: Command): Result {
   if (typeof cmd !== "object" || cmd === null || !isInt(cmd.ts))
     return { code: "INVALID_COMMAND", events: [] };
+  advanceClock(s, cmd.ts);
   s.out.reset(cmd.ts);
   switch (cmd.type) {
     case "PLACE_ORDER":
@@ -83,6 +85,11 @@ function wrap(s: EngineState): Engine {
     },
     markets: () => s.markets.map(marketView),
     userIds: () => s.users.map((a) => a.id),
+    dedupeStats() {
+      let clientOrderIds = 0;
+      for (const a of s.users) if (a.clientOrders !== null) clientOrderIds += a.clientOrders.size;
+      return { clientOrderIds, refs: s.refs.size, clock: s.clock };
+    },
     totals(): EngineTotals {
       let available = 0;
       let locked = 0;
@@ -104,11 +111,11 @@ function wrap(s: EngineState): Engine {
   };
 }
 
-export function createEngine(): Engine {
-  return wrap(new EngineState());
+export function createEngine(config?: EngineConfig): Engine {
+  return wrap(new EngineState(dedupeWindowOf(config)));
 }
 
 /** Rebuild an engine from snapshot() bytes. Throws on bytes that are not a snapshot. */
-export function restoreEngine(bytes: Uint8Array): Engine {
-  return wrap(decodeState(bytes));
+export function restoreEngine(bytes: Uint8Array, config?: EngineConfig): Engine {
+  return wrap(decodeState(bytes, dedupeWindowOf(config)));
 }

@@ -36,5 +36,8 @@ export function forget(s: EngineState, o: Order): void {
 
 /** Keep the final view of a closed order with a clientOrderId (a private copy of `view`). */
 export function keepFinal(o: Order, view: OrderView): void {
-  (o.user.clientOrders as Map<string, Order | OrderView>).set(o.clientOrderId as string, { ...view });
+  const map = o.user.clientOrders;
+  // Unless the entry was forgotten (window, dedupe.ts) or now belongs to a newer order.
+  if (map !== null && map.get(o.clientOrderId as string) === o)
+    map.set(o.clientOrderId as string, { ...view });
 }

@@ -11,9 +11,13 @@ import type { OrderType, OrderView, Outcome, Resolution, Side, TimeInForce } fro
  * not stored: within a level FIFO order equals acceptance order (an order rests in the command that
  * accepts it and is never amended), and `orders` is written in acceptance order, so re-resting
  * the open orders in that order rebuilds every queue, best index and owner list.
+ *
+ * Version 3 adds the idempotency clock: `clock`, `refs` as [ref, at] and each clientOrderId entry as
+ * [cid, record, at] (dedupe.ts). Only what is still remembered is written. Version 2 is read by
+ * stamping each clientOrderId with its order's ts and each ref with the newest ts found.
  */
 
-const VERSION = 2;
+const VERSION = 3;
 
 /** An open order. Its status is OPEN and its position link is rebuilt by reserve-free re-resting. */
 type OrderRow = [
@@ -79,7 +83,9 @@ export function encodeState(s: EngineState): Uint8Array {
         s.positions.marketOf[slot],
         ...s.positions.data.subarray(slot * STRIDE, slot * STRIDE + STRIDE),
       ]),
-    a.clientOrders === null ? [] : [...a.clientOrders].map(([cid, r]) => [cid, record(r)]),
+    a.clientOrders === null
+      ? []
+      : [...a.clientOrders].map(([cid, r]) => [cid, record(r), (a.clientAt as Map<string, number>).get(cid)]),
   ]);
   const markets = s.markets.map((m) => [
     m.id,
@@ -103,6 +109,7 @@ export function encodeState(s: EngineState): Uint8Array {
     credits: s.credits,
     debits: s.debits,
     fees: s.fees,
+    clock: s.clock,
     refs: [...s.refs],
     users,
     markets,
@@ -129,19 +136,40 @@ type MarketRow = [
 ];
 type PositionRow = [number, number, number, number, number, number, number, number, number];
 /** clientOrderId → index of an open order in `orders`, or the closed order's final view. */
-type UserRow = [string, number, number, PositionRow[], [string, number | OrderView][]];
+type ClientRow = [string, number | OrderView, number];
+type UserRow = [string, number, number, PositionRow[], ClientRow[]];
 
-export function decodeState(bytes: Uint8Array): EngineState {
+// biome-ignore lint/suspicious/noExplicitAny: a parsed snapshot document, checked by use
+function upgradeV2(doc: any): any {
+  let clock = 0;
+  for (const o of doc.orders as OrderRow[]) clock = Math.max(clock, o[12]);
+  for (const u of doc.users as [string, number, number, PositionRow[], [string, number | OrderView][]][]) {
+    u[4] = u[4].map(([cid, x]) => {
+      const at = typeof x === "number" ? (doc.orders[x] as OrderRow)[12] : x.ts;
+      clock = Math.max(clock, at);
+      return [cid, x, at] as unknown as [string, number | OrderView];
+    });
+  }
+  return { ...doc, v: VERSION, clock, refs: (doc.refs as string[]).map((r) => [r, clock]) };
+}
+
+export function decodeState(bytes: Uint8Array, dedupeWindowMs?: number): EngineState {
   let doc = JSON.parse(new TextDecoder().decode(bytes));
   if (doc !== null && typeof doc === "object" && doc.v === 1) doc = upgradeV1(doc);
+  if (doc !== null && typeof doc === "object" && doc.v === 2) doc = upgradeV2(doc);
   if (doc === null || typeof doc !== "object" || doc.v !== VERSION)
     throw new Error(`engine: not a v${VERSION} snapshot`);
-  const s = new EngineState();
+  const s = new EngineState(dedupeWindowMs);
   s.out.seq = doc.seq;
   s.credits = doc.credits;
   s.debits = doc.debits;
   s.fees = doc.fees;
-  for (const r of doc.refs as string[]) s.refs.add(r);
+  s.clock = doc.clock;
+  const remembered: [number, Account | null, string][] = [];
+  for (const [r, at] of doc.refs as [string, number][]) {
+    s.refs.set(r, at);
+    remembered.push([at, null, r]);
+  }
   for (const r of doc.markets as MarketRow[]) {
     const m = new Market(r[0], s.markets.length, r[1], r[2], r[3], r[4], r[5], r[6]);
     m.status = r[7];
@@ -198,7 +226,12 @@ export function decodeState(bytes: Uint8Array): EngineState {
     if (r[4].length === 0) return;
     const a = s.users[h];
     a.clientOrders = new Map(r[4].map(([cid, x]) => [cid, typeof x === "number" ? orders[x] : x]));
+    a.clientAt = new Map(r[4].map(([cid, , at]) => [cid, at]));
+    for (const [cid, , at] of r[4]) remembered.push([at, a, cid]);
   });
+  // Stamps never decrease along the queue; entries with equal stamps expire together.
+  remembered.sort((x, y) => x[0] - y[0]);
+  for (const [at, u, key] of remembered) s.dedupe.push(at, u, key);
   for (const o of orders) {
     rest(s, o);
     rememberResting(s, o);

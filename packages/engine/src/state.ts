@@ -1,3 +1,4 @@
+import { DEFAULT_DEDUPE_WINDOW_MS, DedupeQueue } from "./dedupe.ts";
 import { Emitter } from "./events.ts";
 import { PositionTable } from "./risk/positions.ts";
 import { StringIndex } from "./string-index.ts";
@@ -23,6 +24,8 @@ export class Account {
   lastSlot = -1;
   /** clientOrderId → the first PLACE_ORDER carrying it: the live order while open, else its final view. */
   clientOrders: Map<string, Order | OrderView> | null = null;
+  /** clientOrderId → engine clock when it was remembered (dedupe.ts); same keys as clientOrders. */
+  clientAt: Map<string, number> | null = null;
   /** Scratch mark for "seen in this command" without allocating a set. */
   mark = 0;
   constructor(
@@ -191,8 +194,13 @@ export class EngineState {
   readonly orders = new StringIndex<Order>();
   /** Closed Order objects waiting to be re-initialised (not state: never snapshotted). */
   readonly free: Order[] = [];
-  /** CREDIT/DEBIT refs already applied. */
-  readonly refs = new Set<string>();
+  /** CREDIT/DEBIT refs already applied → engine clock when applied (forgotten after the window). */
+  readonly refs = new Map<string, number>();
+  /** Highest command ts seen: the clock of the idempotency window (dedupe.ts). */
+  clock = 0;
+  /** Remembered clientOrderIds and refs in the order they were remembered (dedupe.ts). */
+  readonly dedupe = new DedupeQueue();
+  constructor(readonly dedupeWindowMs: number = DEFAULT_DEDUPE_WINDOW_MS) {}
   credits = 0;
   debits = 0;
   fees = 0;

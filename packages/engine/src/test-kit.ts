@@ -44,3 +44,11 @@ export function world(users: string[], market: Record<string, unknown> = {}, fun
     of: (r, type) => r.events.filter((x) => x.type === type) as never,
   };
 }
+
+/** Snapshot text without the parts every command moves (event seq, the command-time clock). */
+export function stateText(e: Engine): string {
+  return new TextDecoder()
+    .decode(e.snapshot())
+    .replace(/"seq":\d+,/, "")
+    .replace(/"clock":\d+,/, "");
+}

@@ -58,6 +58,7 @@ export const MAX_FEE_BPS = 1_000;
 export type ResultCode =
   | "OK"
   | "DUPLICATE" // idempotent repeat of CREATE_USER / CREDIT / DEBIT ref; nothing applied
+  | "STALE_REF" // CREDIT/DEBIT whose ts is older than the dedupe window: a repeat cannot be ruled out
   | "INVALID_COMMAND" // malformed input (wrong types, unknown command)
   | "INVALID_PRICE"
   | "INVALID_QUANTITY"
@@ -410,4 +411,15 @@ export interface Engine {
   markets(): MarketView[];
   userIds(): string[];
   totals(): EngineTotals;
+  /** What the idempotency memory holds now (SEMANTICS.md "Idempotency memory"). */
+  dedupeStats(): DedupeStats;
+}
+
+export interface DedupeStats {
+  /** (userId, clientOrderId) pairs remembered. */
+  clientOrderIds: number;
+  /** CREDIT/DEBIT refs remembered. */
+  refs: number;
+  /** The engine clock: the highest command ts seen. */
+  clock: number;
 }

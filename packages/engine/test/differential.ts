@@ -46,6 +46,7 @@ function readModels(engine: Engine, userIds: readonly string[], marketIds: reado
     lastSeq: engine.lastSeq,
     users: [...engine.userIds()].sort(),
     totals: engine.totals(),
+    dedupe: engine.dedupeStats(),
     accounts: userIds.map((u) => [engine.account(u), engine.positions(u), engine.openOrders(u)]),
     markets: marketIds.map((m) => [engine.market(m), engine.book(m), engine.book(m, 2), engine.book(m, 0)]),
   };
@@ -58,10 +59,17 @@ export interface Pair {
   fastLedger: EventLedger;
 }
 
+/**
+ * The idempotency window of the differential pairs (command-time ms). Streams advance ~6 ms per
+ * command, so clientOrderIds and refs are forgotten every few dozen commands and both engines must
+ * forget them alike; scenario tests run on the default 24 h.
+ */
+export const PAIR_CONFIG = { dedupeWindowMs: 200 };
+
 export function createPair(): Pair {
   return {
-    ref: createReferenceEngine(),
-    fast: createEngine(),
+    ref: createReferenceEngine(PAIR_CONFIG),
+    fast: createEngine(PAIR_CONFIG),
     refLedger: createLedger(),
     fastLedger: createLedger(),
   };
@@ -70,8 +78,8 @@ export function createPair(): Pair {
 /** Both engines restored from their own snapshots; the ledgers carry on. */
 export function restorePair(pair: Pair): Pair {
   return {
-    ref: restoreReferenceEngine(pair.ref.snapshot()),
-    fast: restoreEngine(pair.fast.snapshot()),
+    ref: restoreReferenceEngine(pair.ref.snapshot(), PAIR_CONFIG),
+    fast: restoreEngine(pair.fast.snapshot(), PAIR_CONFIG),
     refLedger: pair.refLedger,
     fastLedger: pair.fastLedger,
   };

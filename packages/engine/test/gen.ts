@@ -258,7 +258,8 @@ export function materialize(input: readonly Step[], startTs = 1_000): Command[] 
       case "credit":
         cmds.push({
           type: "CREDIT",
-          ts,
+          // Now and then a late one (an outbox row sent long after it was written): STALE_REF paths.
+          ts: op.ref % 7 === 0 ? ts - 300 : ts,
           userId: USERS[op.user],
           amountPaise: op.amount,
           ref: `r${op.ref}`,

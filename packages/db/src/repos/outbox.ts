@@ -8,6 +8,7 @@ export interface OutboxRow {
   seq: number;
   command: OutboxCommand;
   attempts: number;
+  createdAt: number;
 }
 
 // Any constant; one relay at a time across all API replicas keeps CREATE_USER before its CREDIT.
@@ -45,6 +46,7 @@ export function createOutboxRepo(db: Db) {
               seq: row.seq,
               command: row.command as OutboxCommand,
               attempts: row.attempts,
+              createdAt: row.createdAt,
             });
           } catch (err) {
             const attempts = row.attempts + 1;

@@ -1,3 +1,4 @@
+import { refTooOld, rememberRef } from "../dedupe.ts";
 import { Account, type EngineState } from "../state.ts";
 import type { CreateUserCommand, CreditCommand, DebitCommand, Result } from "../types.ts";
 import { isId, isInt, isOneOf } from "../validate.ts";
@@ -26,9 +27,10 @@ export function credit(s: EngineState, c: CreditCommand): Result {
   const uh = s.userIndex.get(c.userId);
   if (uh === undefined) return { code: "USER_NOT_FOUND", events: [] };
   if (s.refs.has(c.ref)) return { code: "DUPLICATE", events: [], duplicate: true };
+  if (refTooOld(s, c.ts)) return { code: "STALE_REF", events: [] };
   if (c.amountPaise <= 0) return { code: "INVALID_AMOUNT", events: [] };
   const a = s.users[uh];
-  s.refs.add(c.ref);
+  rememberRef(s, c.ref);
   a.available += c.amountPaise;
   s.credits += c.amountPaise;
   const out = s.out;
@@ -51,10 +53,11 @@ export function debit(s: EngineState, c: DebitCommand): Result {
   const uh = s.userIndex.get(c.userId);
   if (uh === undefined) return { code: "USER_NOT_FOUND", events: [] };
   if (s.refs.has(c.ref)) return { code: "DUPLICATE", events: [], duplicate: true };
+  if (refTooOld(s, c.ts)) return { code: "STALE_REF", events: [] };
   if (c.amountPaise <= 0) return { code: "INVALID_AMOUNT", events: [] };
   const a = s.users[uh];
   if (a.available < c.amountPaise) return { code: "INSUFFICIENT_FUNDS", events: [] };
-  s.refs.add(c.ref);
+  rememberRef(s, c.ref);
   a.available -= c.amountPaise;
   s.debits += c.amountPaise;
   const out = s.out;

@@ -1,3 +1,4 @@
+import { forgetMarket } from "../dedupe.ts";
 import { openOrdersOf } from "../matching/book.ts";
 import { cancelResting } from "../matching/match.ts";
 import { payout } from "../risk/ledger.ts";
@@ -141,5 +142,6 @@ export function resolveMarket(s: EngineState, c: ResolveMarketCommand): Result {
   m.pairs = 0;
   for (const a of touched) out.balance(a);
   for (const a of touched) out.position(a, m, t, t.find(a.handle, m.handle));
+  forgetMarket(s, m);
   return { code: "OK", events: out.events };
 }

@@ -1,3 +1,4 @@
+import { rememberClientOrder } from "../dedupe.ts";
 import { levelIndex, rest } from "../matching/book.ts";
 import { fillable, match, meet, participants } from "../matching/match.ts";
 import { freshOrder, keepFinal, recycle, rememberResting } from "../order-index.ts";
@@ -137,10 +138,7 @@ function accept(s: EngineState, o: Order, lock: number, slot: number): Result {
   out.orderAccepted(o, o.isBuy ? lock : 0, o.isBuy ? 0 : o.qty);
   reserve(s, o, lock, slot);
   const u = o.user;
-  if (o.clientOrderId !== null) {
-    if (u.clientOrders === null) u.clientOrders = new Map();
-    u.clientOrders.set(o.clientOrderId, o);
-  }
+  if (o.clientOrderId !== null) rememberClientOrder(s, u, o.clientOrderId, o);
   s.epoch++;
   participants.count = 0;
   meet(s, u, o.slot);
@@ -183,9 +181,6 @@ function reject(
 ): Result {
   const view = rejectedView(c, u.id, cid, code);
   s.out.orderRejected(c.orderId, u.id, c.marketId, cid, code);
-  if (cid !== null) {
-    if (u.clientOrders === null) u.clientOrders = new Map();
-    u.clientOrders.set(cid, copyView(view));
-  }
+  if (cid !== null) rememberClientOrder(s, u, cid, copyView(view));
   return { code, events: s.out.events, order: view };
 }

@@ -1,5 +1,5 @@
 import type { Command, CreditCommand, DebitCommand, Result } from "../types.ts";
-import { createEmitter, findUser, type RefState } from "./state.ts";
+import { createEmitter, findUser, type RefState, refSeen } from "./state.ts";
 import { isId, isInt, isOneOf } from "./validate.ts";
 
 const CREDIT_KINDS = ["BONUS", "DEPOSIT", "REFERRAL", "REFUND", "ADJUSTMENT"] as const;
@@ -19,9 +19,11 @@ export function credit(state: RefState, cmd: CreditCommand): Result {
   }
   const user = findUser(state, cmd.userId);
   if (!user) return { code: "USER_NOT_FOUND", events: [] };
-  if (state.refs.has(cmd.ref)) return { code: "DUPLICATE", events: [], duplicate: true };
+  if (refSeen(state, cmd.ref)) return { code: "DUPLICATE", events: [], duplicate: true };
+  // Older than the window: had it been applied, the ref might be forgotten by now.
+  if (cmd.ts + state.dedupeWindowMs <= state.clock) return { code: "STALE_REF", events: [] };
   if (cmd.amountPaise <= 0) return { code: "INVALID_AMOUNT", events: [] };
-  state.refs.add(cmd.ref);
+  state.refs.set(cmd.ref, state.clock);
   user.availablePaise += cmd.amountPaise;
   state.creditsPaise += cmd.amountPaise;
   const out = createEmitter(state, cmd.ts);
@@ -42,10 +44,12 @@ export function debit(state: RefState, cmd: DebitCommand): Result {
   }
   const user = findUser(state, cmd.userId);
   if (!user) return { code: "USER_NOT_FOUND", events: [] };
-  if (state.refs.has(cmd.ref)) return { code: "DUPLICATE", events: [], duplicate: true };
+  if (refSeen(state, cmd.ref)) return { code: "DUPLICATE", events: [], duplicate: true };
+  // Older than the window: had it been applied, the ref might be forgotten by now.
+  if (cmd.ts + state.dedupeWindowMs <= state.clock) return { code: "STALE_REF", events: [] };
   if (cmd.amountPaise <= 0) return { code: "INVALID_AMOUNT", events: [] };
   if (user.availablePaise < cmd.amountPaise) return { code: "INSUFFICIENT_FUNDS", events: [] };
-  state.refs.add(cmd.ref);
+  state.refs.set(cmd.ref, state.clock);
   user.availablePaise -= cmd.amountPaise;
   state.debitsPaise += cmd.amountPaise;
   const out = createEmitter(state, cmd.ts);

@@ -2,6 +2,7 @@
  * The reference twin of the matching engine: plain arrays and loops, written to be obviously
  * right rather than fast. The differential tests hold the fast engine to it event for event.
  */
+import { dedupeWindowOf, type EngineConfig } from "../dedupe.ts";
 import type { Command, Engine, Result } from "../types.ts";
 import { createUser, credit, debit } from "./accounts.ts";
 import { cancelAll, cancelOrder } from "./cancel.ts";
@@ -9,13 +10,14 @@ import { closeMarket, createMarket, resolveMarket } from "./markets.ts";
 import { restingOrders, viewOf } from "./orders.ts";
 import { placeOrder } from "./place-order.ts";
 import { decodeState, encodeState } from "./snapshot.ts";
-import { emptyState, findMarket, findUser, type RefState } from "./state.ts";
+import { emptyState, findMarket, findUser, fresh, type RefState } from "./state.ts";
 import { isInt } from "./validate.ts";
 import { bookView, marketView, positionsView, totalsView } from "./views.ts";
 
 function dispatch(state: RefState, cmd: Command): Result {
   if (typeof cmd !== "object" || cmd === null || !isInt(cmd.ts))
     return { code: "INVALID_COMMAND", events: [] };
+  if (cmd.ts > state.clock) state.clock = cmd.ts;
   switch (cmd.type) {
     case "CREATE_USER":
       return createUser(state, cmd);
@@ -76,13 +78,20 @@ function wrap(state: RefState): Engine {
     markets: () => state.markets.map((m) => marketView(state, m)),
     userIds: () => state.users.map((u) => u.userId),
     totals: () => totalsView(state),
+    dedupeStats() {
+      let clientOrderIds = 0;
+      for (const m of state.clientMemory.values()) if (fresh(state, m.at)) clientOrderIds++;
+      let refs = 0;
+      for (const at of state.refs.values()) if (fresh(state, at)) refs++;
+      return { clientOrderIds, refs, clock: state.clock };
+    },
   };
 }
 
-export function createReferenceEngine(): Engine {
-  return wrap(emptyState());
+export function createReferenceEngine(config?: EngineConfig): Engine {
+  return wrap(emptyState(dedupeWindowOf(config)));
 }
 
-export function restoreReferenceEngine(bytes: Uint8Array): Engine {
-  return wrap(decodeState(bytes));
+export function restoreReferenceEngine(bytes: Uint8Array, config?: EngineConfig): Engine {
+  return wrap(decodeState(bytes, dedupeWindowOf(config)));
 }

@@ -11,7 +11,7 @@ import {
   VOID_PAYOUT_PAISE,
 } from "../types.ts";
 import { closeOrder, emitBalance, emitPosition, restingOrders } from "./orders.ts";
-import { createEmitter, findMarket, mustUser, type RefState } from "./state.ts";
+import { createEmitter, findMarket, memoryMarketId, mustUser, type RefState } from "./state.ts";
 import { isId, isOneOf, isOptionalInt } from "./validate.ts";
 
 export function createMarket(state: RefState, cmd: CreateMarketCommand): Result {
@@ -138,5 +138,8 @@ export function resolveMarket(state: RefState, cmd: ResolveMarketCommand): Resul
   market.pairs = 0;
   for (const userId of touched) emitBalance(state, out, userId);
   for (const userId of touched) emitPosition(state, out, userId, market.marketId);
+  // Orders on a resolved market can never be placed again: its clientOrderIds are forgotten.
+  for (const [key, memory] of state.clientMemory)
+    if (memoryMarketId(state, memory) === market.marketId) state.clientMemory.delete(key);
   return { code: "OK", events: out.events };
 }

@@ -9,6 +9,7 @@ import {
   positionOf,
   type RefOrder,
   type RefState,
+  recallClient,
 } from "./state.ts";
 import {
   feePerShare,
@@ -67,7 +68,7 @@ export function placeOrder(state: RefState, cmd: PlaceOrderCommand): Result {
   if (!findUser(state, cmd.userId)) return { code: "USER_NOT_FOUND", events: [] };
   const memoryKey = cmd.clientOrderId === undefined ? null : `${cmd.userId}\u0000${cmd.clientOrderId}`;
   if (memoryKey !== null) {
-    const first = state.clientMemory.get(memoryKey);
+    const first = recallClient(state, memoryKey);
     if (first) {
       const order = first.orderIndex === null ? first.rejectedView : viewOf(state.orders[first.orderIndex]);
       return { code: first.code, events: [], duplicate: true, order: order ?? undefined };
@@ -84,7 +85,8 @@ export function placeOrder(state: RefState, cmd: PlaceOrderCommand): Result {
       code,
     });
     const view = rejectedView(cmd, code);
-    if (memoryKey !== null) state.clientMemory.set(memoryKey, { code, orderIndex: null, rejectedView: view });
+    if (memoryKey !== null)
+      state.clientMemory.set(memoryKey, { code, orderIndex: null, rejectedView: view, at: state.clock });
     return { code, events: out.events, order: view };
   };
 
@@ -174,7 +176,8 @@ export function placeOrder(state: RefState, cmd: PlaceOrderCommand): Result {
   const orderIndex = state.orders.length;
   state.orders.push(taker);
   state.orderIndexById.set(taker.orderId, orderIndex);
-  if (memoryKey !== null) state.clientMemory.set(memoryKey, { code: "OK", orderIndex, rejectedView: null });
+  if (memoryKey !== null)
+    state.clientMemory.set(memoryKey, { code: "OK", orderIndex, rejectedView: null, at: state.clock });
   out.emit({
     type: "ORDER_ACCEPTED",
     orderId: taker.orderId,

@@ -1,20 +1,21 @@
-import type { RefClientMemory, RefState } from "./state.ts";
+import { fresh, type RefClientMemory, type RefState } from "./state.ts";
 
-const FORMAT = "ox-reference-engine/1";
+const FORMAT = "ox-reference-engine/2";
 
-/** The state as JSON: the three maps become entry arrays. */
+/** The state as JSON: the maps become entry arrays, holding only what is still remembered. */
 export function encodeState(state: RefState): Uint8Array {
+  const { dedupeWindowMs: _window, ...rest } = state;
   const plain = {
     format: FORMAT,
-    ...state,
+    ...rest,
     orderIndexById: [...state.orderIndexById],
-    refs: [...state.refs],
-    clientMemory: [...state.clientMemory],
+    refs: [...state.refs].filter(([, at]) => fresh(state, at)),
+    clientMemory: [...state.clientMemory].filter(([, m]) => fresh(state, m.at)),
   };
   return new TextEncoder().encode(JSON.stringify(plain));
 }
 
-export function decodeState(bytes: Uint8Array): RefState {
+export function decodeState(bytes: Uint8Array, dedupeWindowMs: number): RefState {
   const plain = JSON.parse(new TextDecoder().decode(bytes));
   if (plain.format !== FORMAT)
     throw new Error(`reference engine: unknown snapshot format ${String(plain.format)}`);
@@ -25,7 +26,9 @@ export function decodeState(bytes: Uint8Array): RefState {
     positions: plain.positions,
     orders: plain.orders,
     orderIndexById: new Map<string, number>(plain.orderIndexById),
-    refs: new Set<string>(plain.refs),
+    refs: new Map<string, number>(plain.refs),
+    clock: plain.clock,
+    dedupeWindowMs,
     clientMemory: new Map<string, RefClientMemory>(plain.clientMemory),
     creditsPaise: plain.creditsPaise,
     debitsPaise: plain.debitsPaise,

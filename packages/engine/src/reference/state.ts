@@ -85,6 +85,8 @@ export interface RefClientMemory {
   /** Index into `orders` when the first attempt was accepted. */
   orderIndex: number | null;
   rejectedView: OrderView | null;
+  /** The engine clock when it was remembered. */
+  at: number;
 }
 
 /** The whole state: plain arrays of plain records, plus three lookup maps (the snapshot is its JSON). */
@@ -97,8 +99,12 @@ export interface RefState {
   orders: RefOrder[];
   /** orderId → index in `orders` of the latest accepted order with that id. */
   orderIndexById: Map<string, number>;
-  /** Refs consumed by applied CREDIT / DEBIT commands. */
-  refs: Set<string>;
+  /** Refs consumed by applied CREDIT / DEBIT commands → the engine clock when applied. */
+  refs: Map<string, number>;
+  /** The highest command ts seen. */
+  clock: number;
+  /** Memory entries stamped `at` count only while `at + dedupeWindowMs > clock` (config, not state). */
+  dedupeWindowMs: number;
   /** `${userId}\u0000${clientOrderId}` → first result. */
   clientMemory: Map<string, RefClientMemory>;
   creditsPaise: number;
@@ -106,7 +112,7 @@ export interface RefState {
   feesPaise: number;
 }
 
-export function emptyState(): RefState {
+export function emptyState(dedupeWindowMs: number): RefState {
   return {
     seq: 0,
     users: [],
@@ -114,12 +120,34 @@ export function emptyState(): RefState {
     positions: [],
     orders: [],
     orderIndexById: new Map(),
-    refs: new Set(),
+    refs: new Map(),
+    clock: 0,
+    dedupeWindowMs,
     clientMemory: new Map(),
     creditsPaise: 0,
     debitsPaise: 0,
     feesPaise: 0,
   };
+}
+
+/** Still inside the idempotency window: remembered at `at`, looked at now. */
+export function fresh(state: RefState, at: number): boolean {
+  return at + state.dedupeWindowMs > state.clock;
+}
+
+export function refSeen(state: RefState, ref: string): boolean {
+  const at = state.refs.get(ref);
+  return at !== undefined && fresh(state, at);
+}
+
+/** The remembered first result of (userId, clientOrderId), unless forgotten. */
+export function recallClient(state: RefState, key: string): RefClientMemory | undefined {
+  const m = state.clientMemory.get(key);
+  return m !== undefined && fresh(state, m.at) ? m : undefined;
+}
+
+export function memoryMarketId(state: RefState, m: RefClientMemory): string {
+  return m.orderIndex === null ? (m.rejectedView as OrderView).marketId : state.orders[m.orderIndex].marketId;
 }
 
 export function findUser(state: RefState, userId: string): RefUser | undefined {
