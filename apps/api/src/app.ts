@@ -1,5 +1,6 @@
 import { swaggerUI } from "@hono/swagger-ui";
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import { isTransientError } from "@ox/bus";
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
@@ -19,6 +20,9 @@ import { createKycRoutes } from "./routes/kyc.ts";
 import { createReferralRoutes } from "./routes/referrals.ts";
 import { createWalletRoutes } from "./routes/wallet.ts";
 import { createWebhookRoutes } from "./routes/webhooks.ts";
+
+/** Retry-After on a 503: about how long a Redis restart or a broker failover takes to clear. */
+const RETRY_AFTER_SEC = 2;
 
 /** What a route file gets: the deps plus the shared auth pieces. */
 export interface RouteContext {
@@ -117,8 +121,21 @@ export function createApp(deps: AppDeps, options: { routes?: RouteFactory[] } = 
   app.onError((err, c) => {
     const requestId = c.get("requestId") ?? "unknown";
     if (err instanceof ApiError) {
-      if (err.retryAfterSec) c.header("retry-after", String(err.retryAfterSec));
+      const retryAfter = err.retryAfterSec ?? (err.status === 503 ? RETRY_AFTER_SEC : undefined);
+      if (retryAfter) c.header("retry-after", String(retryAfter));
       return c.json({ error: { code: err.code, message: err.message, requestId } }, err.status);
+    }
+    // Infrastructure, not a bug: Redis/Postgres/Kafka down or stalled, the engine not answering a
+    // read. The client may retry the same request later (commands carry ids the engine dedupes).
+    const engineDown = (err as Error)?.name === "EngineUnavailableError";
+    if (engineDown || isTransientError(err)) {
+      (c.get("log") ?? deps.logger).warn({ err, reqId: requestId }, "dependency unavailable");
+      c.header("retry-after", String(RETRY_AFTER_SEC));
+      const code = engineDown ? "ENGINE_UNAVAILABLE" : "SERVICE_UNAVAILABLE";
+      const message = engineDown
+        ? "the engine is not answering; retry shortly"
+        : "a dependency is unavailable; retry shortly";
+      return c.json({ error: { code, message, requestId } }, 503);
     }
     if (err instanceof HTTPException && err.status < 500) {
       const code = STATUS_CODES[err.status] ?? "VALIDATION_ERROR";

@@ -6,7 +6,7 @@
  * SIGTERM/SIGINT drain and exit 0; a fatal error exits 1.
  */
 import { hostname } from "node:os";
-import { createRedisKv, createRedisPubSub, createRedisStreamQueue } from "@ox/bus";
+import { createRedisKv, createRedisPubSub, createRedisStreamQueue, isTransientError } from "@ox/bus";
 import { type CommandEnvelope, transportDefaults } from "@ox/contracts/pipeline";
 import { createDb } from "@ox/db";
 import { createRemoteEngineReader } from "@ox/engine-client";
@@ -49,7 +49,15 @@ const fatal = (err: unknown, what: string) => {
   logger.fatal({ err }, what);
   process.exit(1);
 };
-process.on("unhandledRejection", (err) => fatal(err, "unhandled rejection"));
+// A rejection nobody handled is a bug, but one from a Redis/Postgres hiccup must not take every
+// replica down with it: log it and serve on. Anything else is still fatal (the supervisor restarts).
+process.on("unhandledRejection", (err) => {
+  if (isTransientError(err) || (err as Error)?.name === "EngineTimeoutError") {
+    logger.error({ err }, "unhandled rejection from a dependency; serving on");
+    return;
+  }
+  fatal(err, "unhandled rejection");
+});
 
 try {
   const database = await createDb({ url: own.DATABASE_URL, migrate: own.DB_MIGRATE === "true" });

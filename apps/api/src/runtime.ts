@@ -118,8 +118,11 @@ export function createApiRuntime(options: ApiRuntimeOptions): ApiRuntime {
     logger,
     outbox: relay,
     healthChecks: {
+      // Down when it does not answer (stopped, paused), and when it answers that it is not serving:
+      // log appends failing, or commands queued and none applied for a while.
       engine: async () => {
-        await reader.stats();
+        const stats = await reader.stats();
+        if (stats.degraded) throw new Error(stats.degraded);
       },
     },
   };

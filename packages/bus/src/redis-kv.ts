@@ -5,6 +5,8 @@ export interface RedisKvOptions {
   url: string;
   /** Prepended to every key, so several deployments or test runs can share one Redis. */
   prefix?: string;
+  /** A command unanswered this long rejects (a stalled Redis); default 2 s. */
+  commandTimeoutMs?: number;
 }
 
 // INCRBY and the first-hit expiry in one atomic step.
@@ -15,7 +17,13 @@ if existed == 0 and tonumber(ARGV[2]) > 0 then redis.call('PEXPIRE', KEYS[1], AR
 return v`;
 
 export function createRedisKv(options: RedisKvOptions): Kv {
-  const redis = new Redis(options.url, { maxRetriesPerRequest: 3 });
+  // Fails fast when Redis is down (3 reconnect attempts) or stalled (command timeout): callers on a
+  // request path answer 503 rather than hang. ioredis reconnects by itself meanwhile.
+  const redis = new Redis(options.url, {
+    maxRetriesPerRequest: 3,
+    commandTimeout: options.commandTimeoutMs ?? 2_000,
+  });
+  redis.on("error", () => {}); // reported per command; without a listener ioredis prints each retry
   const prefix = options.prefix ?? "";
   const k = (key: string) => prefix + key;
 

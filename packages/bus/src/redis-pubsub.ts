@@ -12,13 +12,16 @@ export interface RedisPubSubOptions<T> {
 export function createRedisPubSub<T>(url: string, options: RedisPubSubOptions<T> = {}): PubSub<T> {
   const codec = options.codec ?? jsonCodec<T>();
   const log = options.logger ?? defaultLogger;
-  const publisher = new Redis(url);
+  // A stalled Redis must not hang a publish; the subscriber connection (below) waits by design.
+  const publisher = new Redis(url, { commandTimeout: 5_000 });
+  publisher.on("error", (err) => log.debug({ err }, "redis connection error")); // ioredis reconnects
   let subscriber: Redis | undefined;
   const handlers = new Map<string, Set<(message: T) => void>>();
   let closed = false;
 
   const connectSubscriber = (): Redis => {
-    const connection = publisher.duplicate();
+    const connection = publisher.duplicate({ commandTimeout: undefined });
+    connection.on("error", (err) => log.debug({ err }, "redis connection error"));
     connection.on("message", (channel: string, text: string) => {
       const set = handlers.get(channel);
       if (!set) return;

@@ -13,6 +13,8 @@ export interface RedisStreamQueueOptions<T> {
   claimIdleMs?: number;
   /** How often receive() looks for idle entries; default half of claimIdleMs, at most 5 s. */
   claimIntervalMs?: number;
+  /** Non-blocking commands reject after this long (a stalled Redis); default 5 s. */
+  commandTimeoutMs?: number;
   codec?: Codec<T>;
   logger?: Logger;
 }
@@ -33,7 +35,9 @@ export function createRedisStreamQueue<T>(options: RedisStreamQueueOptions<T>): 
   const log = (options.logger ?? defaultLogger).child({ stream, group, consumer });
   const claimIdleMs = options.claimIdleMs ?? 30_000;
   const claimIntervalMs = options.claimIntervalMs ?? Math.min(claimIdleMs / 2, 5_000);
-  const redis = new Redis(options.url);
+  // A stalled Redis (paused, overloaded) must not hang callers: commands time out and reject.
+  const redis = new Redis(options.url, { commandTimeout: options.commandTimeoutMs ?? 5_000 });
+  redis.on("error", (err) => log.debug({ err }, "redis connection error")); // ioredis reconnects
   let blocking: Redis | undefined; // XREADGROUP BLOCK holds its connection; commands use `redis`
   let backlogCursor = "0";
   let backlogDone = false;
@@ -41,9 +45,44 @@ export function createRedisStreamQueue<T>(options: RedisStreamQueueOptions<T>): 
   let lastClaimAtMs = 0;
   let closed = false;
 
-  const ready = redis.xgroup("CREATE", stream, group, "0", "MKSTREAM").catch((error: Error) => {
-    if (!String(error.message).startsWith("BUSYGROUP")) throw error;
-  });
+  /**
+   * The group (and the stream, MKSTREAM) exist. Asked again whenever Redis answers NOGROUP: a Redis
+   * restarted without persistence, or with an AOF older than the group, has lost them.
+   */
+  let groupReady: Promise<void> | null = null;
+  const ensureGroup = () => {
+    groupReady ??= redis
+      .xgroup("CREATE", stream, group, "0", "MKSTREAM")
+      .then(
+        () => undefined,
+        (error: Error) => {
+          if (!String(error.message).startsWith("BUSYGROUP")) throw error;
+        },
+      )
+      .catch((error) => {
+        groupReady = null; // Redis down: the next call tries again
+        throw error;
+      });
+    return groupReady;
+  };
+  ensureGroup().catch(() => {}); // early, but a failure here is retried by the first call
+
+  /** Runs `op`; on NOGROUP re-creates the group, starts reading from the beginning again, retries once. */
+  const withGroup = async <R>(op: () => Promise<R>): Promise<R> => {
+    await ensureGroup();
+    try {
+      return await op();
+    } catch (error) {
+      if (!String((error as Error)?.message).startsWith("NOGROUP")) throw error;
+      log.warn("consumer group or stream is gone (Redis restarted empty?); re-creating it");
+      groupReady = null;
+      backlogCursor = "0";
+      backlogDone = false;
+      claimCursor = "0-0";
+      await ensureGroup();
+      return op();
+    }
+  };
 
   /** Decodes entries; ones deleted while pending (fields null) are acked away. */
   const toDeliveries = async (entries: RawEntry[], redelivered: boolean): Promise<Delivery<T>[]> => {
@@ -107,7 +146,9 @@ export function createRedisStreamQueue<T>(options: RedisStreamQueueOptions<T>): 
   };
 
   const readNew = async (max: number, blockMs: number): Promise<Delivery<T>[]> => {
-    blocking ??= redis.duplicate();
+    // The blocking read waits BLOCK ms by design: no command timeout on its connection.
+    blocking ??= redis.duplicate({ commandTimeout: undefined });
+    blocking.on("error", (err) => log.debug({ err }, "redis connection error"));
     const args: (string | number)[] = ["GROUP", group, consumer, "COUNT", max];
     if (blockMs > 0) args.push("BLOCK", blockMs);
     try {
@@ -121,39 +162,42 @@ export function createRedisStreamQueue<T>(options: RedisStreamQueueOptions<T>): 
 
   return {
     async send(body) {
-      await ready;
-      return (await redis.xadd(stream, "*", FIELD, codec.encode(body))) as string;
+      // XADD would re-create a lost stream by itself but not the group: make sure of both.
+      return withGroup(async () => (await redis.xadd(stream, "*", FIELD, codec.encode(body))) as string);
     },
     async receive(max, blockMs) {
       if (closed) throw new Error("queue is closed");
-      await ready;
-      if (!backlogDone) {
-        const backlog = await readBacklog(max);
-        if (backlog.length > 0) return backlog;
-      }
-      const claimed = await claimIdle(max);
-      if (claimed.length > 0) return claimed;
-      return readNew(max, blockMs);
+      return withGroup(async () => {
+        if (!backlogDone) {
+          const backlog = await readBacklog(max);
+          if (backlog.length > 0) return backlog;
+        }
+        const claimed = await claimIdle(max);
+        if (claimed.length > 0) return claimed;
+        return readNew(max, blockMs);
+      });
     },
     async ack(ids) {
       if (ids.length === 0) return;
-      await ready;
-      await redis
-        .multi()
-        .xack(stream, group, ...ids)
-        .xdel(stream, ...ids)
-        .exec();
+      await withGroup(async () => {
+        const replies = await redis
+          .multi()
+          .xack(stream, group, ...ids)
+          .xdel(stream, ...ids)
+          .exec();
+        const failed = replies?.find(([error]) => error)?.[0];
+        if (failed) throw failed;
+      });
     },
     async depth() {
-      await ready;
-      return redis.xlen(stream);
+      return withGroup(() => redis.xlen(stream));
     },
     async close() {
       if (closed) return;
       closed = true;
       blocking?.disconnect();
-      await ready.catch(() => undefined);
-      await redis.quit();
+      await groupReady?.catch(() => undefined);
+      await redis.quit().catch(() => redis.disconnect());
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { CommandQueue, PubSub } from "@ox/bus";
+import { type CommandQueue, type PubSub, withTimeout } from "@ox/bus";
 import { type CommandEnvelope, type CommandReply, channels } from "@ox/contracts";
 import type { Command } from "@ox/engine";
 
@@ -37,16 +37,24 @@ export function createQueueEngineGateway(options: QueueEngineGatewayOptions): En
   const waiting = new Map<string, (reply: CommandReply) => void>();
   let subscribed: Promise<() => Promise<void>> | null = null;
   const ensureSubscribed = () => {
-    subscribed ??= options.replies.subscribe(replyTo, (reply) => waiting.get(reply.id)?.(reply));
+    subscribed ??= options.replies
+      .subscribe(replyTo, (reply) => waiting.get(reply.id)?.(reply))
+      .catch((err) => {
+        subscribed = null; // Redis was down: the next request subscribes again
+        throw err;
+      });
     return subscribed;
   };
   return {
     async execute(command, opts = {}) {
-      await ensureSubscribed();
       const id = opts.id ?? crypto.randomUUID();
       const timeoutMs = opts.timeoutMs ?? options.timeoutMs ?? 2_000;
+      // Redis down or stalled: the subscribe and the XADD are bounded too, and fail as
+      // InfraTimeoutError (503, nothing acknowledged), never hang the request.
+      await withTimeout(ensureSubscribed(), timeoutMs, "reply channel subscribe");
+      let timer: ReturnType<typeof setTimeout> | undefined;
       const reply = new Promise<CommandReply>((resolve, reject) => {
-        const timer = setTimeout(() => {
+        timer = setTimeout(() => {
           waiting.delete(id);
           reject(new EngineTimeoutError(id, timeoutMs));
         }, timeoutMs);
@@ -56,16 +64,20 @@ export function createQueueEngineGateway(options: QueueEngineGatewayOptions): En
           resolve(r);
         });
       });
+      reply.catch(() => {}); // awaited by the caller below; never unhandled while the XADD hangs
       try {
-        await options.queue.send({ id, replyTo, command });
+        await withTimeout(options.queue.send({ id, replyTo, command }), timeoutMs, "command queue XADD");
       } catch (err) {
-        waiting.get(id)?.({ id, code: "INVALID_COMMAND", duplicate: false, order: null, lastSeq: 0 });
+        // Not queued as far as we know: no reply to wait for (and no timer left to reject unhandled).
+        clearTimeout(timer);
+        waiting.delete(id);
         throw err;
       }
       return reply;
     },
     async close() {
-      if (subscribed) await (await subscribed)();
+      const unsubscribe = await subscribed?.catch(() => null);
+      await unsubscribe?.();
     },
   };
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { PubSub } from "@ox/bus";
+import { type PubSub, withTimeout } from "@ox/bus";
 import { channels, type EngineQuery, type EngineQueryReply } from "@ox/contracts/pipeline";
 import { createEngineReader, type EngineReader, EngineUnavailableError } from "./engine-reader.ts";
 
@@ -20,16 +20,33 @@ export function createRemoteEngineReader(options: RemoteEngineReaderOptions): Re
   const timeoutMs = options.timeoutMs ?? 1_000;
   const replyTo = channels.queryReplies(options.instanceId);
   const waiting = new Map<string, (reply: EngineQueryReply) => void>();
-  const subscribed = pubsub.subscribe(replyTo, (message) => {
-    const reply = message as EngineQueryReply;
-    waiting.get(reply?.id)?.(reply);
-  });
+  let subscribed: Promise<() => Promise<void>> | null = null;
+  const ensureSubscribed = () => {
+    subscribed ??= pubsub
+      .subscribe(replyTo, (message) => {
+        const reply = message as EngineQueryReply;
+        waiting.get(reply?.id)?.(reply);
+      })
+      .catch((err) => {
+        subscribed = null; // Redis was down: the next query subscribes again
+        throw err;
+      });
+    return subscribed;
+  };
+  ensureSubscribed().catch(() => {}); // early; a failure is retried by the first query
+
+  const unavailable = (what: string) => (err: unknown) => {
+    throw new EngineUnavailableError(`${what}: ${(err as Error)?.message ?? err}`);
+  };
 
   const reader = createEngineReader(async (kind, args) => {
-    await subscribed;
+    await withTimeout(ensureSubscribed(), timeoutMs, "query reply channel subscribe").catch(
+      unavailable("engine unreachable"),
+    );
     const id = randomUUID();
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const answer = new Promise<EngineQueryReply>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      timer = setTimeout(() => {
         waiting.delete(id);
         reject(new EngineUnavailableError(`engine did not answer a ${kind} query within ${timeoutMs} ms`));
       }, timeoutMs);
@@ -39,10 +56,17 @@ export function createRemoteEngineReader(options: RemoteEngineReaderOptions): Re
         resolve(reply);
       });
     });
+    answer.catch(() => {}); // awaited below; never an unhandled rejection while the publish hangs
     const query: EngineQuery = { id, replyTo, kind, args };
-    await pubsub.publish(channels.queries, query).catch((cause) => {
-      waiting.get(id)?.({ id, ok: false, result: null, error: String(cause) });
-    });
+    try {
+      await withTimeout(pubsub.publish(channels.queries, query), timeoutMs, "engine query publish");
+    } catch (cause) {
+      clearTimeout(timer);
+      waiting.delete(id);
+      throw new EngineUnavailableError(
+        `engine query ${kind} not sent: ${(cause as Error)?.message ?? cause}`,
+      );
+    }
     const reply = await answer;
     if (!reply.ok)
       throw new EngineUnavailableError(`engine query ${kind} failed: ${reply.error ?? "unknown error"}`);
@@ -52,8 +76,8 @@ export function createRemoteEngineReader(options: RemoteEngineReaderOptions): Re
   return {
     ...reader,
     async close() {
-      const unsubscribe = await subscribed;
-      await unsubscribe();
+      const unsubscribe = await subscribed?.catch(() => null);
+      await unsubscribe?.();
     },
   };
 }

@@ -25,6 +25,8 @@ export const ERROR_CODES = [
   "INSUFFICIENT_FUNDS",
   "INVALID_SIGNATURE",
   "ENGINE_UNAVAILABLE",
+  /** Redis, Postgres or Kafka down or stalled: 503 with Retry-After. */
+  "SERVICE_UNAVAILABLE",
   "PAYMENT_FAILED",
   "SMS_UNAVAILABLE",
   "CONFLICT",
