@@ -105,9 +105,10 @@ describe("docker-compose.yml", () => {
       (m: { source?: string; target?: string } | string) =>
         typeof m === "string" ? m : `${m.source}:${m.target}`,
     );
-    expect(mounts.some((m: string) => m.startsWith(join(repoRoot, "infra/prometheus/prometheus.yml")))).toBe(
-      true,
-    );
+    expect(
+      mounts.some((m: string) => m.startsWith(`${join(repoRoot, "infra/prometheus")}:/etc/prometheus`)),
+    ).toBe(true);
+    expect(services.prometheus.command).toContain("--config.file=/etc/prometheus/prometheus.yml");
   });
 
   test("every variable the compose file uses is declared in .env.example, and none is unused", () => {
