@@ -1,9 +1,9 @@
 import type { CommandQueue, Kv } from "@ox/bus";
+import type { Env } from "@ox/config";
 import type { CommandEnvelope } from "@ox/contracts";
 import type { Db } from "@ox/db";
 import type { EngineGateway } from "@ox/engine-client";
 import type { Logger } from "pino";
-import type { Env } from "./env.ts";
 import type { PaymentGateway, PayoutProvider } from "./payments/gateway.ts";
 import type { SmsSender } from "./sms/sms.ts";
 

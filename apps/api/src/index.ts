@@ -2,7 +2,6 @@ export { API_PREFIX, createApp, type RouteContext, type RouteFactory } from "./a
 export { type AppEnv, createRouter, sessionOf } from "./app-env.ts";
 export { createSessions, SESSION_COOKIE, type Session, type Sessions } from "./auth/sessions.ts";
 export { type ApiConfig, type AppDeps, type Clock, systemClock } from "./deps.ts";
-export { type Env, EnvError, loadEnv } from "./env.ts";
 export { ApiError, ERROR_STATUS } from "./errors.ts";
 export { createLogger } from "./logger.ts";
 export { createOutboxRelay, type OutboxRelay } from "./outbox-relay.ts";

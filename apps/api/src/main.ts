@@ -2,48 +2,24 @@
  * The API process (distributed mode, SPEC §5): stateless, run N of them. Commands go onto the Redis
  * Stream the engine consumes; replies come back on this instance's pub/sub channel; live reads go to
  * the engine over pub/sub; the outbox relay runs here (every replica may run it: the engine
- * deduplicates by outbox id). Configured by the environment only (env.ts plus the keys below).
+ * deduplicates by outbox id). Configured by the environment only (@ox/config api.ts).
  * SIGTERM/SIGINT drain and exit 0; a fatal error exits 1.
  */
-import { hostname } from "node:os";
-import { createRedisKv, createRedisPubSub, createRedisStreamQueue, isTransientError } from "@ox/bus";
-import { type CommandEnvelope, transportDefaults } from "@ox/contracts/pipeline";
+import { createAdapters, isTransientError } from "@ox/bus";
+import { type Env, ensureDevSecrets, parseApiProcessEnv } from "@ox/config";
 import { createDb } from "@ox/db";
 import { createRemoteEngineReader } from "@ox/engine-client";
-import { z } from "zod";
-import { EnvError, loadEnv } from "./env.ts";
 import { createLogger } from "./logger.ts";
 import { createApiRuntime } from "./runtime.ts";
 
-const processEnv = z
-  .object({
-    REDIS_URL: z.string().url(),
-    DATABASE_URL: z.string().url(),
-    HOST: z.string().default("0.0.0.0"),
-    /** Names this replica's reply channels; must differ between replicas (the default does). */
-    INSTANCE_ID: z
-      .string()
-      .min(1)
-      .default(`api-${hostname()}-${process.pid}-${crypto.randomUUID().slice(0, 8)}`),
-    ENGINE_COMMAND_STREAM: z.string().default(transportDefaults.commandStream),
-    ENGINE_GROUP: z.string().default(transportDefaults.engineGroup),
-    ENGINE_TIMEOUT_MS: z.coerce.number().int().positive().default(2_000),
-    WEB_DIST: z.string().optional(),
-    DB_MIGRATE: z.enum(["true", "false"]).default("true"),
-  })
-  .safeParse(process.env);
-
-let env: ReturnType<typeof loadEnv>;
+let env: Env & { REDIS_URL: string; DATABASE_URL: string };
 try {
-  env = loadEnv();
-  if (!processEnv.success)
-    throw new EnvError(processEnv.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+  env = ensureDevSecrets(parseApiProcessEnv());
 } catch (err) {
   console.error(err instanceof Error ? err.message : err);
   process.exit(2);
 }
-const own = processEnv.data;
-const logger = createLogger({ level: env.LOG_LEVEL }).child({ process: "api", instanceId: own.INSTANCE_ID });
+const logger = createLogger({ level: env.LOG_LEVEL }).child({ process: "api", instanceId: env.INSTANCE_ID });
 
 const fatal = (err: unknown, what: string) => {
   logger.fatal({ err }, what);
@@ -60,17 +36,12 @@ process.on("unhandledRejection", (err) => {
 });
 
 try {
-  const database = await createDb({ url: own.DATABASE_URL, migrate: own.DB_MIGRATE === "true" });
-  const kv = createRedisKv({ url: own.REDIS_URL });
-  const pubsub = createRedisPubSub<unknown>(own.REDIS_URL, { logger });
-  const commandQueue = createRedisStreamQueue<CommandEnvelope>({
-    url: own.REDIS_URL,
-    stream: own.ENGINE_COMMAND_STREAM,
-    group: own.ENGINE_GROUP,
-    consumer: `producer-${own.INSTANCE_ID}`,
-    logger,
-  });
-  const reader = createRemoteEngineReader({ pubsub, instanceId: own.INSTANCE_ID });
+  const database = await createDb({ url: env.DATABASE_URL, migrate: env.DB_MIGRATE });
+  const adapters = createAdapters(env, { instanceId: env.INSTANCE_ID, logger });
+  const kv = adapters.kv;
+  const pubsub = adapters.pubsub();
+  const commandQueue = adapters.producerQueue();
+  const reader = createRemoteEngineReader({ pubsub, instanceId: env.INSTANCE_ID });
   const api = createApiRuntime({
     env,
     db: database.db,
@@ -78,14 +49,14 @@ try {
     commandQueue,
     pubsub,
     reader,
-    instanceId: own.INSTANCE_ID,
+    instanceId: env.INSTANCE_ID,
     logger,
-    webDist: own.WEB_DIST,
+    webDist: env.WEB_DIST,
   });
-  const server = Bun.serve({ port: env.PORT, hostname: own.HOST, fetch: (req, srv) => api.fetch(req, srv) });
+  const server = Bun.serve({ port: env.PORT, hostname: env.HOST, fetch: (req, srv) => api.fetch(req, srv) });
   api.start();
   logger.info(
-    { port: server.port, stream: own.ENGINE_COMMAND_STREAM, web: Boolean(own.WEB_DIST) },
+    { port: server.port, stream: env.ENGINE_COMMAND_STREAM, web: Boolean(env.WEB_DIST) },
     "api listening",
   );
 

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createMemoryKv, createMemoryQueue } from "@ox/bus";
+import { ensureDevSecrets, parseApiEnv, type Source } from "@ox/config";
 import type { CommandEnvelope } from "@ox/contracts";
 import { createOutboxRepo, ledgerEntries, outbox, users } from "@ox/db";
 import { createTestDb } from "@ox/db/testing";
@@ -11,7 +12,10 @@ import fc from "fast-check";
 import pino from "pino";
 import { createApp } from "./app.ts";
 import { createRouter } from "./app-env.ts";
-import { loadEnv } from "./env.ts";
+
+/** Parse, then the explicit dev-secret step, as every main does at boot. */
+const loadEnv = (source: Source) => ensureDevSecrets(parseApiEnv(source));
+
 import { createLogger } from "./logger.ts";
 import { createOutboxRelay } from "./outbox-relay.ts";
 import { createSandboxGateway, createSandboxPayouts } from "./payments/gateway.ts";

@@ -5,6 +5,7 @@
  * the same API.
  */
 import type { CommandQueue, Kv, PubSub } from "@ox/bus";
+import type { Env } from "@ox/config";
 import type { CommandEnvelope, CommandReply } from "@ox/contracts/pipeline";
 import type { Db } from "@ox/db";
 import { createQueueEngineGateway, type EngineGateway, type EngineReader } from "@ox/engine-client";
@@ -12,7 +13,6 @@ import type { Logger } from "pino";
 import { createApp } from "./app.ts";
 import { createSessions, type Sessions } from "./auth/sessions.ts";
 import { type AppDeps, type Clock, systemClock } from "./deps.ts";
-import type { Env } from "./env.ts";
 import { createOutboxRelay, type OutboxRelay } from "./outbox-relay.ts";
 import {
   createSandboxGateway,

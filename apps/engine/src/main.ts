@@ -1,43 +1,27 @@
 /**
  * The distributed engine process: Redis Stream consumer group in, Kafka out, Redis pub/sub for replies,
- * events and queries, snapshots in DATA_DIR/snapshots. Configured by the environment (env.ts).
+ * events and queries, snapshots in DATA_DIR/snapshots. Configured by the environment (@ox/config engine.ts).
  * SIGTERM/SIGINT: finish the batch in hand, snapshot, close. A fatal error exits 1; restart recovers.
  */
 import { join } from "node:path";
-import { createKafkaLog, createRedisPubSub, createRedisStreamQueue, retryUntilOpen } from "@ox/bus";
-import type { CommandEnvelope, LogRecord } from "@ox/contracts/pipeline";
+import { createAdapters, retryUntilOpen } from "@ox/bus";
+import { parseEngineEnv } from "@ox/config";
 import pino from "pino";
 import { engineFactoryFor } from "./engine-factory.ts";
-import { parseEngineEnv } from "./env.ts";
 import { ReplayDivergedError } from "./recovery.ts";
 import { createEngineService } from "./service.ts";
 import { createFileSnapshotStore } from "./snapshot-store.ts";
 
 const env = parseEngineEnv();
 const logger = pino({ name: "engine", level: env.LOG_LEVEL });
-const queue = createRedisStreamQueue<CommandEnvelope>({
-  url: env.REDIS_URL,
-  stream: env.ENGINE_COMMAND_STREAM,
-  group: env.ENGINE_GROUP,
-  consumer: env.ENGINE_CONSUMER,
+const adapters = createAdapters(env, {
+  instanceId: env.ENGINE_CONSUMER,
+  engineConsumer: env.ENGINE_CONSUMER,
   logger,
 });
-const log = await retryUntilOpen("event log", logger, () =>
-  createKafkaLog<LogRecord>({
-    brokers: env.KAFKA_BROKERS,
-    topic: env.EVENT_TOPIC,
-    clientId: env.ENGINE_CONSUMER,
-    logger,
-    maxRequestBytes: env.KAFKA_MAX_REQUEST_BYTES,
-    retryForMs: env.KAFKA_RETRY_FOR_MS,
-    createTopic: {
-      partitions: env.EVENT_TOPIC_PARTITIONS,
-      replicationFactor: env.EVENT_TOPIC_REPLICATION_FACTOR,
-      minInsyncReplicas: env.EVENT_TOPIC_MIN_INSYNC_REPLICAS,
-    },
-  }),
-);
-const pubsub = createRedisPubSub<unknown>(env.REDIS_URL, { logger });
+const queue = adapters.engineQueue();
+const log = await retryUntilOpen("event log", logger, () => adapters.log());
+const pubsub = adapters.pubsub();
 const service = createEngineService({
   queue,
   log,

@@ -4,10 +4,11 @@
  * Prints "ready <url>" once listening; SIGTERM drains (engine snapshot, persister catch-up) and exits.
  */
 import { join } from "node:path";
-import { createLogger, loadEnv } from "@ox/api";
+import { createLogger } from "@ox/api";
+import { ensureDevSecrets, parseApiEnv } from "@ox/config";
 import { startPlatform } from "../src/platform.ts";
 
-const env = loadEnv();
+const env = ensureDevSecrets(parseApiEnv());
 const logger = createLogger({ level: env.LOG_LEVEL });
 const platform = await startPlatform({ env, logger, webDist: join(env.DATA_DIR, "no-web") });
 console.log(`ready ${platform.url}`);

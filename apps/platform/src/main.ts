@@ -5,8 +5,9 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { createLogger, EnvError, loadEnv } from "@ox/api";
+import { createLogger } from "@ox/api";
 import { type ApiClient, ApiError, createApiClient, createMarketMaker } from "@ox/bot";
+import { type Env, EnvError, ensureDevSecrets, parseApiEnv } from "@ox/config";
 import { seedDemoMarkets } from "./demo-markets.ts";
 import { startPlatform } from "./platform.ts";
 import { ensureWebBuild, WEB_DIST } from "./web-build.ts";
@@ -26,9 +27,9 @@ const devMode = (process.env.NODE_ENV ?? "development") !== "production";
 if (devMode && !process.env.ADMIN_PHONES)
   process.env.ADMIN_PHONES = `${DEMO_ADMIN_PHONE},${SEED_ADMIN_PHONE}`;
 
-let env: ReturnType<typeof loadEnv>;
+let env: Env;
 try {
-  env = loadEnv();
+  env = ensureDevSecrets(parseApiEnv());
 } catch (err) {
   if (err instanceof EnvError) {
     console.error(err.message);

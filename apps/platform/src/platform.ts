@@ -8,15 +8,15 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { getRequestListener } from "@hono/node-server";
-import { createApiRuntime, createSystemStatsProvider, type Env } from "@ox/api";
-import { createWriteThroughKv } from "@ox/bus";
+import { createApiRuntime, createSystemStatsProvider } from "@ox/api";
+import { createAdapters, createWriteThroughKv } from "@ox/bus";
+import type { Env } from "@ox/config";
 import { createDb, createSqlKv, users } from "@ox/db";
 import { createInProcessEngineReader, reconcile } from "@ox/engine-client";
 import { createEngineService, createFileSnapshotStore } from "@ox/engine-service";
 import { createPersister } from "@ox/persister";
 import { createStreamServer } from "@ox/stream";
 import type { Logger } from "pino";
-import { createAdapters } from "./adapters.ts";
 
 export interface PlatformOptions {
   env: Env;
@@ -34,10 +34,8 @@ export interface Platform {
 export async function startPlatform({ env, logger, webDist }: PlatformOptions): Promise<Platform> {
   const dataDir = resolve(env.DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
-  const adapters = createAdapters(
-    { dataDir, redisUrl: env.REDIS_URL, kafkaBrokers: env.KAFKA_BROKERS, instanceId: "embedded" },
-    logger,
-  );
+  // The same adapter factory as the separate processes: it honours the stream, group and topic names.
+  const adapters = createAdapters({ ...env, DATA_DIR: dataDir }, { instanceId: "embedded", logger });
 
   // Storage: PGlite in the data directory unless DATABASE_URL names a server.
   const database = await createDb(

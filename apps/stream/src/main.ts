@@ -3,34 +3,21 @@
  * over the query channel, the Redis adapter so any number of these can run behind a load balancer.
  */
 
-import { createRedisKv, createRedisPubSub } from "@ox/bus";
+import { createAdapters } from "@ox/bus";
+import { parseStreamEnv } from "@ox/config";
 import { createRemoteEngineReader } from "@ox/engine-client";
 import { createAdapter } from "@socket.io/redis-adapter";
 import Redis from "ioredis";
 import pino from "pino";
-import { z } from "zod";
 import { createJwtVerifier } from "./auth.ts";
 import { createStreamServer } from "./server.ts";
 
-const env = z
-  .object({
-    REDIS_URL: z.string().url(),
-    STREAM_PORT: z.coerce.number().int().min(0).max(65_535).default(3001),
-    STREAM_HOST: z.string().default("0.0.0.0"),
-    JWT_SECRET: z.string().min(32),
-    SESSION_TTL_SEC: z.coerce
-      .number()
-      .int()
-      .positive()
-      .default(30 * 24 * 3600),
-    INSTANCE_ID: z.string().default(`stream-${process.pid}`),
-    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  })
-  .parse(process.env);
+const env = parseStreamEnv();
 
 const logger = pino({ name: "stream", level: env.LOG_LEVEL });
-const pubsub = createRedisPubSub<unknown>(env.REDIS_URL, { logger });
-const kv = createRedisKv({ url: env.REDIS_URL });
+const adapters = createAdapters(env, { instanceId: env.INSTANCE_ID, logger });
+const pubsub = adapters.pubsub();
+const kv = adapters.kv;
 const engineReader = createRemoteEngineReader({ pubsub, instanceId: env.INSTANCE_ID });
 const adapterPub = new Redis(env.REDIS_URL);
 const adapterSub = adapterPub.duplicate();

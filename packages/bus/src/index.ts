@@ -1,3 +1,4 @@
+export { type AdapterEnv, type AdapterOptions, type Adapters, createAdapters } from "./adapters.ts";
 export { jsonCodec } from "./codec.ts";
 export {
   createFileJournal,

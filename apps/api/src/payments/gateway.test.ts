@@ -4,8 +4,11 @@
  * checked against a local stand-in (the only fake: the paid edge).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { ensureDevSecrets, parseApiEnv, type Source } from "@ox/config";
 import { createAccountsRepo, createPaymentsRepo } from "@ox/db";
-import { loadEnv } from "../env.ts";
+
+const loadEnv = (source: Source) => ensureDevSecrets(parseApiEnv(source));
+
 import { createPaymentGateway } from "../runtime.ts";
 import { createHarness, type Harness, request, signIn } from "../test-harness.ts";
 import { createWebhookGateway, type PaymentGateway, signWebhook } from "./gateway.ts";

@@ -3,10 +3,11 @@ import { mkdirSync, mkdtempSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createLogger, loadEnv } from "@ox/api";
+import { createLogger } from "@ox/api";
+import { ensureDevSecrets, parseApiEnv } from "@ox/config";
 import type { Page } from "playwright-core";
-import { startPlatform } from "../../platform/src/platform.ts";
-import { ensureWebBuild, WEB_DIST } from "../../platform/src/web-build.ts";
+import { startPlatform } from "../../src/platform.ts";
+import { ensureWebBuild, WEB_DIST } from "../../src/web-build.ts";
 
 export const ADMIN_PHONE = "+919000000009";
 
@@ -14,15 +15,17 @@ export async function startTestPlatform() {
   ensureWebBuild();
   const dataDir = mkdtempSync(join(tmpdir(), "ox-e2e-data-"));
   const { DATABASE_URL: _d, REDIS_URL: _r, KAFKA_BROKERS: _k, ...rest } = process.env;
-  const env = loadEnv({
-    ...rest,
-    NODE_ENV: "development",
-    PORT: String(await freePort()),
-    DATA_DIR: dataDir,
-    ADMIN_PHONES: ADMIN_PHONE,
-    SMS_PROVIDER: "console",
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
-  });
+  const env = ensureDevSecrets(
+    parseApiEnv({
+      ...rest,
+      NODE_ENV: "development",
+      PORT: String(await freePort()),
+      DATA_DIR: dataDir,
+      ADMIN_PHONES: ADMIN_PHONE,
+      SMS_PROVIDER: "console",
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+    }),
+  );
   const logger = createLogger({ level: env.LOG_LEVEL });
   return startPlatform({ env, logger, webDist: WEB_DIST });
 }

@@ -1,31 +1,41 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+/**
+ * The API's environment (the API process, and the API inside the one-process platform). Parsing
+ * has no side effects; dev secrets are an explicit step (secrets.ts). docs/operations.md#configuration.
+ */
+import { hostname } from "node:os";
 import { z } from "zod";
+import {
+  baseFields,
+  csv,
+  optionalUrl,
+  paise,
+  parseWith,
+  positiveInt,
+  type Source,
+  topicFields,
+  transportFields,
+} from "./common.ts";
+import type { WithSecrets } from "./secrets.ts";
 
-const csv = z
-  .string()
-  .default("")
-  .transform((s) =>
-    s
-      .split(",")
-      .map((x) => x.trim())
-      .filter(Boolean),
-  );
-const paise = (def: number) => z.coerce.number().int().nonnegative().default(def);
-const optionalUrl = z
-  .string()
-  .trim()
-  .transform((s) => (s === "" ? undefined : s))
-  .pipe(z.string().url().optional())
-  .optional();
-
-/** SPEC §7. Absent DATABASE_URL / REDIS_URL / KAFKA_BROKERS mean the embedded defaults. */
+/** Absent DATABASE_URL / REDIS_URL / KAFKA_BROKERS mean the embedded defaults (docs/operations.md#configuration). */
 export const EnvSchema = z
   .object({
-    NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+    ...baseFields,
+    ...transportFields,
+    ...topicFields,
     PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
-    DATA_DIR: z.string().default("./data"),
-    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    HOST: z.string().default("0.0.0.0"),
+    /** Names this replica's reply channels; must differ between replicas (the default does). */
+    INSTANCE_ID: z
+      .string()
+      .min(1)
+      .default(() => `api-${hostname()}-${process.pid}-${crypto.randomUUID().slice(0, 8)}`),
+    ENGINE_TIMEOUT_MS: positiveInt(2_000),
+    WEB_DIST: z.string().optional(),
+    DB_MIGRATE: z
+      .enum(["true", "false"])
+      .default("true")
+      .transform((s) => s === "true"),
     DATABASE_URL: optionalUrl,
     REDIS_URL: optionalUrl,
     KAFKA_BROKERS: z.string().optional(),
@@ -111,34 +121,22 @@ export const EnvSchema = z
     }
   });
 
-export type Env = z.infer<typeof EnvSchema> & { JWT_SECRET: string; PAYMENT_WEBHOOK_SECRET: string };
+export type ApiEnv = z.infer<typeof EnvSchema>;
+/** The API's environment once the secrets are settled (ensureDevSecrets). */
+export type Env = WithSecrets<ApiEnv>;
 
-export class EnvError extends Error {
-  constructor(readonly issues: string[]) {
-    super(`invalid environment:\n  ${issues.join("\n  ")}`);
-    this.name = "EnvError";
-  }
+/** Parse the API's environment (no files read or written). */
+export function parseApiEnv(source: Source = process.env): ApiEnv {
+  return parseWith(EnvSchema, source);
 }
 
-/** Outside production a missing secret is generated once into DATA_DIR, so sessions survive restarts. */
-function devSecret(dataDir: string, file: string): string {
-  const path = join(resolve(dataDir), file);
-  if (existsSync(path)) return readFileSync(path, "utf8").trim();
-  mkdirSync(resolve(dataDir), { recursive: true });
-  const secret = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url");
-  writeFileSync(path, secret, { mode: 0o600 });
-  return secret;
-}
-
-export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
-  const parsed = EnvSchema.safeParse(source);
-  if (!parsed.success) {
-    throw new EnvError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
-  }
-  const env = parsed.data;
-  return {
-    ...env,
-    JWT_SECRET: env.JWT_SECRET ?? devSecret(env.DATA_DIR, "jwt-secret"),
-    PAYMENT_WEBHOOK_SECRET: env.PAYMENT_WEBHOOK_SECRET ?? devSecret(env.DATA_DIR, "payment-webhook-secret"),
-  };
+/** The API process: also needs its Redis and Postgres named (the embedded ones live in the platform). */
+export function parseApiProcessEnv(
+  source: Source = process.env,
+): ApiEnv & { REDIS_URL: string; DATABASE_URL: string } {
+  const env = parseApiEnv(source);
+  const missing = (["REDIS_URL", "DATABASE_URL"] as const).filter((key) => !env[key]);
+  if (missing.length > 0)
+    parseWith(z.object(Object.fromEntries(missing.map((k) => [k, z.string().url()]))), source);
+  return env as ApiEnv & { REDIS_URL: string; DATABASE_URL: string };
 }

@@ -1,0 +1,112 @@
+/**
+ * Picks the adapter of every port from the parsed environment (docs/operations.md#configuration):
+ * absent REDIS_URL / KAFKA_BROKERS mean the embedded ones (in-process queue, pub/sub and KV;
+ * fsync'd file journal). Every process kind (engine, API, stream, persister) and the one-process
+ * platform build their ports here, so they honour the same stream, group and topic names.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { type CommandEnvelope, type LogRecord, transportDefaults } from "@ox/contracts/pipeline";
+import { createFileJournal } from "./file-journal.ts";
+import { createKafkaLog } from "./kafka-log.ts";
+import type { Logger } from "./logger.ts";
+import { createMemoryKv } from "./memory-kv.ts";
+import { createMemoryPubSub, createMemoryPubSubHub } from "./memory-pubsub.ts";
+import { createMemoryQueue, createMemoryStream } from "./memory-queue.ts";
+import type { CommandQueue, EventLog, Kv, PubSub } from "./ports.ts";
+import { createRedisKv } from "./redis-kv.ts";
+import { createRedisPubSub } from "./redis-pubsub.ts";
+import { createRedisStreamQueue } from "./redis-stream-queue.ts";
+
+/** The environment keys the adapters read (any process's parsed env has them). */
+export interface AdapterEnv {
+  DATA_DIR: string;
+  REDIS_URL?: string;
+  KAFKA_BROKERS?: string | string[];
+  ENGINE_COMMAND_STREAM?: string;
+  ENGINE_GROUP?: string;
+  EVENT_TOPIC?: string;
+  EVENT_PARTITION?: number;
+  EVENT_TOPIC_PARTITIONS?: number;
+  EVENT_TOPIC_REPLICATION_FACTOR?: number;
+  EVENT_TOPIC_MIN_INSYNC_REPLICAS?: number;
+  KAFKA_MAX_REQUEST_BYTES?: number;
+  KAFKA_RETRY_FOR_MS?: number;
+}
+
+export interface AdapterOptions {
+  /** Names this process in the Redis consumer group and to Kafka. */
+  instanceId: string;
+  /** The engine's consumer name in the command group; default `engine-0`. */
+  engineConsumer?: string;
+  logger: Logger;
+}
+
+export interface Adapters {
+  mode: { queue: "memory" | "redis"; log: "file" | "kafka" };
+  /** The engine's side of the command queue (consumer). */
+  engineQueue(): CommandQueue<CommandEnvelope>;
+  /** A producer's side (API, outbox relay). */
+  producerQueue(): CommandQueue<CommandEnvelope>;
+  log(): Promise<EventLog<LogRecord>>;
+  pubsub(): PubSub<unknown>;
+  kv: Kv;
+}
+
+const brokerList = (brokers: string | string[]) =>
+  (Array.isArray(brokers) ? brokers : brokers.split(",")).map((b) => b.trim()).filter(Boolean);
+
+export function createAdapters(env: AdapterEnv, options: AdapterOptions): Adapters {
+  const { instanceId, logger } = options;
+  const engineConsumer = options.engineConsumer ?? "engine-0";
+  const stream = env.ENGINE_COMMAND_STREAM ?? transportDefaults.commandStream;
+  const group = env.ENGINE_GROUP ?? transportDefaults.engineGroup;
+  const topic = env.EVENT_TOPIC ?? transportDefaults.eventTopic;
+  const brokers = env.KAFKA_BROKERS ? brokerList(env.KAFKA_BROKERS) : [];
+  const memoryStream = createMemoryStream();
+  const hub = createMemoryPubSubHub();
+  const redisQueue = (consumer: string) =>
+    createRedisStreamQueue<CommandEnvelope>({ url: env.REDIS_URL ?? "", stream, group, consumer, logger });
+  let kv: Kv | undefined;
+
+  return {
+    mode: { queue: env.REDIS_URL ? "redis" : "memory", log: brokers.length > 0 ? "kafka" : "file" },
+    engineQueue: () =>
+      env.REDIS_URL
+        ? redisQueue(engineConsumer)
+        : createMemoryQueue<CommandEnvelope>({ stream: memoryStream, consumer: engineConsumer }),
+    producerQueue: () =>
+      env.REDIS_URL
+        ? redisQueue(`producer-${instanceId}`)
+        : createMemoryQueue<CommandEnvelope>({ stream: memoryStream, consumer: `producer-${instanceId}` }),
+    async log() {
+      if (brokers.length > 0) {
+        return createKafkaLog<LogRecord>({
+          brokers,
+          topic,
+          partition: env.EVENT_PARTITION,
+          clientId: instanceId,
+          logger,
+          maxRequestBytes: env.KAFKA_MAX_REQUEST_BYTES,
+          retryForMs: env.KAFKA_RETRY_FOR_MS,
+          createTopic: {
+            partitions: env.EVENT_TOPIC_PARTITIONS ?? 1,
+            replicationFactor: env.EVENT_TOPIC_REPLICATION_FACTOR,
+            minInsyncReplicas: env.EVENT_TOPIC_MIN_INSYNC_REPLICAS,
+          },
+        });
+      }
+      const dir = join(env.DATA_DIR, "journal");
+      mkdirSync(dir, { recursive: true });
+      return createFileJournal<LogRecord>({ path: join(dir, "events.journal"), logger });
+    },
+    pubsub: () =>
+      env.REDIS_URL
+        ? createRedisPubSub<unknown>(env.REDIS_URL, { logger })
+        : createMemoryPubSub<unknown>({ hub }),
+    get kv() {
+      kv ??= env.REDIS_URL ? createRedisKv({ url: env.REDIS_URL }) : createMemoryKv();
+      return kv;
+    },
+  };
+}

@@ -1,0 +1,21 @@
+export { type ApiEnv, type Env, EnvSchema, parseApiEnv, parseApiProcessEnv } from "./api.ts";
+export {
+  baseFields,
+  csv,
+  EnvError,
+  LOG_LEVELS,
+  type LogLevel,
+  logLevel,
+  optionalUrl,
+  paise,
+  parseWith,
+  port,
+  positiveInt,
+  type Source,
+  topicFields,
+  transportFields,
+} from "./common.ts";
+export { type EngineEnv, engineEnvSchema, parseEngineEnv } from "./engine.ts";
+export { type PersisterEnv, parsePersisterEnv, persisterEnvSchema } from "./persister.ts";
+export { ensureDevSecrets, type SecretKeys, type WithSecrets } from "./secrets.ts";
+export { parseStreamEnv, type StreamEnv, streamEnvSchema } from "./stream.ts";

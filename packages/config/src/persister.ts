@@ -1,0 +1,22 @@
+import { z } from "zod";
+import { baseFields, parseWith, positiveInt, type Source, topicFields, transportFields } from "./common.ts";
+
+/**
+ * The persister process: the Kafka event log (or the embedded journal when KAFKA_BROKERS is absent)
+ * into Postgres (or PGlite in DATA_DIR when DATABASE_URL is absent). docs/operations.md#configuration.
+ */
+export const persisterEnvSchema = z.object({
+  ...baseFields,
+  ...transportFields,
+  // The same topic settings as the engine's (whichever process starts first creates the topic).
+  ...topicFields,
+  DATABASE_URL: z.string().url().optional(),
+  KAFKA_BROKERS: z.string().optional(),
+  PERSISTER_BATCH_SIZE: positiveInt(1_000),
+});
+
+export type PersisterEnv = z.infer<typeof persisterEnvSchema>;
+
+export function parsePersisterEnv(source: Source = process.env): PersisterEnv {
+  return parseWith(persisterEnvSchema, source);
+}

@@ -1,0 +1,27 @@
+import { z } from "zod";
+import { baseFields, parseWith, port, type Source } from "./common.ts";
+
+/** A stream (socket) process, distributed mode (docs/operations.md#configuration). */
+export const streamEnvSchema = z.object({
+  ...baseFields,
+  REDIS_URL: z.string().url(),
+  STREAM_PORT: port(3001),
+  STREAM_HOST: z.string().default("0.0.0.0"),
+  JWT_SECRET: z.string().min(32),
+  SESSION_TTL_SEC: positiveIntSeconds(),
+  INSTANCE_ID: z.string().default(() => `stream-${process.pid}`),
+});
+
+function positiveIntSeconds() {
+  return z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(30 * 24 * 3600);
+}
+
+export type StreamEnv = z.infer<typeof streamEnvSchema>;
+
+export function parseStreamEnv(source: Source = process.env): StreamEnv {
+  return parseWith(streamEnvSchema, source);
+}
