@@ -1,6 +1,6 @@
 /**
- * `npm run reconcile`: the engine's balances and positions vs Postgres, user by user, and SPEC §4.1
- * conservation. Engine state comes from the live engine over the query channel when REDIS_URL is set
+ * `npm run reconcile`: the engine's balances and positions vs Postgres, user by user, and
+ * conservation (docs/money.md#conservation). Engine state comes from the live engine over the query channel when REDIS_URL is set
  * and it answers (after waiting for the persister to reach the engine's log offset), otherwise from
  * replaying the event log into a fresh engine up to the persister's offset. Prints one JSON object;
  * exits 1 on any difference, 2 when it could not run.

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The container's entrypoint: one image, any process kind (SPEC §5).
+# The container's entrypoint: one image, any process kind (docs/architecture.md#processes).
 #   entrypoint.sh api|engine|persister|stream|migrate|platform [args…]   exec that process
 #   entrypoint.sh health URL                                            exit 0 when URL answers 200
 #   entrypoint.sh --help                                                this text

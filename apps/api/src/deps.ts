@@ -8,7 +8,7 @@ import type { PaymentGateway, PayoutProvider } from "./payments/gateway.ts";
 import type { SmsSender } from "./sms/sms.ts";
 
 export interface Clock {
-  /** Epoch ms. Every timestamp the API stamps comes from here (SPEC §2: time is stamped at the edge). */
+  /** Epoch ms. Every timestamp the API stamps comes from here (docs/money.md#units: time is stamped at the edge). */
   now(): number;
 }
 export const systemClock: Clock = { now: () => Date.now() };

@@ -1,5 +1,5 @@
 /**
- * The API process (distributed mode, SPEC §5): stateless, run N of them. Commands go onto the Redis
+ * The API process (distributed mode, docs/architecture.md#processes): stateless, run N of them. Commands go onto the Redis
  * Stream the engine consumes; replies come back on this instance's pub/sub channel; live reads go to
  * the engine over pub/sub; the outbox relay runs here (every replica may run it: the engine
  * deduplicates by outbox id). Configured by the environment only (@ox/config api.ts).

@@ -1,5 +1,5 @@
 /**
- * A small programmatic client of the public HTTP API (SPEC §6). It keeps the session cookie the way a
+ * A small programmatic client of the public HTTP API (docs/order-path.md). It keeps the session cookie the way a
  * browser would, so programs authenticate exactly like people do.
  */
 export class ApiError extends Error {

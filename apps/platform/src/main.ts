@@ -1,5 +1,5 @@
 /**
- * `npm start`: the whole exchange in one process on embedded defaults (SPEC §8).
+ * `npm start`: the whole exchange in one process on embedded defaults (docs/operations.md#commands).
  * Flags: --no-bot (no market maker), --no-demo (no demo markets on first start).
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";

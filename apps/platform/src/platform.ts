@@ -1,5 +1,5 @@
 /**
- * The composition root: every process of SPEC §5 wired in one place. `npm start` runs them all in
+ * The composition root: every process (docs/architecture.md#processes) wired in one place. `npm start` runs them all in
  * one process on the embedded adapters; the same wiring runs on Redis/Kafka/Postgres when the
  * environment names them.
  */

@@ -2,7 +2,7 @@
  * The distributed deployment as child processes for the crash test and the e2e bench: a private
  * redis-server (pub/sub channels are global to a Redis server, so a private one is the only way to
  * keep other runs' engines from answering our queries), a fresh Postgres database, a unique Kafka
- * topic, and the four processes of SPEC §5 started from their own mains, killable and restartable.
+ * topic, and the four processes (docs/architecture.md#processes) started from their own mains, killable and restartable.
  */
 
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";

@@ -1,5 +1,5 @@
 /**
- * Issue 4's crash test (SPEC §4.6): the distributed deployment as real processes on Redis, Kafka and
+ * Issue 4's crash test (docs/recovery.md): the distributed deployment as real processes on Redis, Kafka and
  * Postgres, under a steady HTTP order load from several users; kill -9 the engine, the persister,
  * an API replica and the stream process, each several times at random moments, and restart them.
  * Then: every order that got a 201/202 exists exactly once in Postgres and in the log, no trade is

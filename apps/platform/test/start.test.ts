@@ -1,5 +1,5 @@
 /**
- * SPEC §8 / issue 5: from a clean clone, `npm install && npm start` serves a working exchange.
+ * docs/operations.md#commands / issue 5: from a clean clone, `npm install && npm start` serves a working exchange.
  * This test does exactly that in a temporary directory: clone, install, start, log in with the
  * console OTP, trade against the market-making bot, kill -9, start again (nothing acknowledged is
  * lost), then Ctrl-C for a clean shutdown.

@@ -1,5 +1,5 @@
 /**
- * Engine events → socket payloads (SPEC §6). The book is kept in YES terms by the engine; sockets get
+ * Engine events → socket payloads (docs/order-path.md). The book is kept in YES terms by the engine; sockets get
  * it as Probo shows it: bids per outcome, each in its own outcome's price.
  */
 import type { BookDeltaEvent, BookView, EngineEvent, MarketView, TradeEvent } from "@ox/engine";

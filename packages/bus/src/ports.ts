@@ -1,5 +1,5 @@
 /**
- * The ports between processes (SPEC §5). Every port has an embedded adapter (memory / file) and a
+ * The ports between processes (docs/architecture.md#transport). Every port has an embedded adapter (memory / file) and a
  * distributed one (Redis / Kafka), and one contract suite that both must pass.
  * Ports are generic over the message body so the bus knows nothing of engine types.
  */

@@ -1,5 +1,5 @@
 /**
- * Messages between the processes of the trading pipeline (SPEC §5):
+ * Messages between the processes of the trading pipeline (docs/architecture.md#transport):
  * api → command queue → engine → event log → persister / stream; engine → api replies; api → engine queries.
  * Engine command/event shapes live in @ox/engine (types.ts); these are the envelopes around them.
  */
@@ -56,7 +56,7 @@ export interface EventBatch {
   events: EngineEvent[];
 }
 
-/** Read queries the engine answers from live state (SPEC §6: portfolio and book are never from a table). */
+/** Read queries the engine answers from live state (docs/order-path.md#live-reads: portfolio and book are never from a table). */
 export type EngineQueryKind =
   | "account"
   | "positions"

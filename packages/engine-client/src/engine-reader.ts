@@ -9,7 +9,7 @@ import type {
   PositionView,
 } from "@ox/engine";
 
-/** Live engine state for the API (SPEC §6: portfolio and book never come from a lagging table). */
+/** Live engine state for the API (docs/order-path.md#live-reads: portfolio and book never come from a lagging table). */
 export interface EngineReader {
   account(userId: string): Promise<AccountView | null>;
   positions(userId: string): Promise<PositionView[]>;

@@ -1,5 +1,5 @@
 /**
- * Engine state vs Postgres, user by user, plus SPEC §4.1 conservation on both sides. Meant for a
+ * Engine state vs Postgres, user by user, plus conservation on both sides (docs/money.md#conservation). Meant for a
  * quiescent or caught-up pair: compare a replayed engine at the persister's offset, or a live engine
  * once the persister has reached its log offset.
  */
@@ -165,7 +165,7 @@ export async function postgresTotalsOf(db: Db): Promise<EngineTotals> {
   const [f] = await db
     .select({ f: sql`coalesce(sum(${trades.makerFeePaise} + ${trades.takerFeePaise}), 0)` })
     .from(trades);
-  // Escrow = 1000 × pairs, and pairs = Σ YES held per market (SPEC §4.4).
+  // Escrow = 1000 × pairs, and pairs = Σ YES held per market (docs/matching.md#invariants).
   const [e] = await db.select({ y: sql`coalesce(sum(${positions.yesQty}), 0)` }).from(positions);
   return {
     creditsPaise: num(t?.c),

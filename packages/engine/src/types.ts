@@ -1,7 +1,7 @@
 /**
  * The engine's public contract: commands in, result codes and events out.
  *
- * Units (SPEC §2): money is integer paise, prices are paise per share in the order's own
+ * Units (docs/money.md#units): money is integer paise, prices are paise per share in the order's own
  * outcome terms unless a field says `yes`, quantities are whole shares, time is epoch ms
  * stamped by the shell (the engine never reads a clock; it only compares `ts` values).
  *
@@ -387,7 +387,7 @@ export interface MarketView {
   volumeQty: number;
   bookSeq: number;
 }
-/** Totals for the conservation invariant (SPEC §4.1). */
+/** Totals for the conservation invariant (docs/money.md#conservation). */
 export interface EngineTotals {
   creditsPaise: number;
   debitsPaise: number;

@@ -1,6 +1,6 @@
 /**
  * Runs one command stream through the reference twin and the fast engine side by side: results
- * must be identical and SPEC §4 must hold for both after every command.
+ * must be identical and docs/matching.md#invariants must hold for both after every command.
  */
 import { createEngine, restoreEngine } from "../src/index.ts";
 import { createReferenceEngine, restoreReferenceEngine } from "../src/reference/index.ts";

@@ -1,5 +1,5 @@
 /**
- * SPEC §4 items 1–5, checked on any `Engine` through its read models plus the events it emitted.
+ * docs/matching.md#invariants items 1–5, checked on any `Engine` through its read models plus the events it emitted.
  * A violation throws `InvariantError`: it is a bug, never a business outcome.
  */
 import type { BookLevel, Engine, EngineEvent, MarketView, OrderView } from "../src/types.ts";

@@ -1,4 +1,4 @@
-/** Money in and out, market lifecycle, resolution and void (SPEC §3–§4), run against any engine. */
+/** Money in and out, market lifecycle, resolution and void (docs/matching.md), run against any engine. */
 import { describe, expect, test } from "bun:test";
 import { bodies, createDriver, type EngineFactory, types } from "./harness.ts";
 

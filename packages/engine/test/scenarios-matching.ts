@@ -1,4 +1,4 @@
-/** Matching scenarios (SPEC §3), run against any engine. */
+/** Matching scenarios (docs/matching.md), run against any engine. */
 import { describe, expect, test } from "bun:test";
 import { bodies, createDriver, type EngineFactory, ofType, types } from "./harness.ts";
 

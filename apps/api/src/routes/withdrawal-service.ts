@@ -1,5 +1,5 @@
 /**
- * Withdrawals, SPEC §5: the engine reserves the money first, so funds locked in orders cannot leave.
+ * Withdrawals, docs/money.md#where-money-leaves: the engine reserves the money first, so funds locked in orders cannot leave.
  *
  *   1. The intent is recorded first, in its own transaction: a withdrawal row REQUESTED (no ledger
  *      entry, no money moved in Postgres).

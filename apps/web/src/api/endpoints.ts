@@ -1,4 +1,4 @@
-/** One function per SPEC §6 route the UI uses. */
+/** One function per API route the UI uses (docs/order-path.md). */
 import type { BookSnapshot } from "../lib/book";
 import { api, listOf } from "./client";
 import {

@@ -11,7 +11,7 @@ test("error body becomes a readable ApiError", () => {
   expect(toApiError(500, "oops").message).toMatch(/server/);
 });
 
-test("market: SPEC names and engine names", () => {
+test("market: short names and engine names", () => {
   expect(
     normalizeMarket({
       id: "a",

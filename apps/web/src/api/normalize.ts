@@ -1,6 +1,6 @@
 /**
  * Tolerant readers. Each wire name is tried as written and with the `Paise` suffix the API uses
- * (`pricePaise`, `amountPaise`), so one UI reads both the SPEC's short names and the contracts'.
+ * (`pricePaise`, `amountPaise`), so one UI reads both the API's short names and the contracts'.
  */
 import type { Balance, Fill, Market, Order, Portfolio, Position, Trade, Transaction } from "./types";
 

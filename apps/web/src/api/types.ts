@@ -1,4 +1,4 @@
-/** The shapes the UI reads from SPEC §6. Money and prices in paise, times in epoch ms. */
+/** The shapes the UI reads from the API (docs/order-path.md). Money and prices in paise, times in epoch ms. */
 import type { Level, Outcome, Side } from "../lib/book";
 
 export type Role = "user" | "admin";

@@ -57,7 +57,7 @@ describe("price stepper", () => {
 });
 
 describe("orderBody", () => {
-  test("kinds map to type and timeInForce (SPEC §6)", () => {
+  test("kinds map to type and timeInForce (docs/order-path.md)", () => {
     expect(orderBody("m1", base, "c1")).toMatchObject({
       type: "LIMIT",
       timeInForce: "GTC",

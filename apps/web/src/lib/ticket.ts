@@ -58,7 +58,7 @@ export function quoteTicket(input: TicketInput, book: BookState | null): TicketQ
   };
 }
 
-/** The POST /orders body for a ticket (SPEC §6). MARKET sends its worst acceptable price as a bound. */
+/** The POST /orders body for a ticket (docs/order-path.md). MARKET sends its worst acceptable price as a bound. */
 export function orderBody(marketId: string, input: TicketInput, clientOrderId: string, postOnly = false) {
   const price = clampPrice(input.pricePaise, input.tickPaise);
   const base = { marketId, outcome: input.outcome, side: input.side, quantity: input.qty, clientOrderId };

@@ -13,7 +13,7 @@ export interface ClaimOptions {
 }
 
 /**
- * The withdrawal's way from intent to reservation (SPEC §5): REQUESTED before the engine is asked,
+ * The withdrawal's way from intent to reservation (docs/money.md#where-money-leaves): REQUESTED before the engine is asked,
  * then RESERVED with its ledger debit once the engine has taken the money, or REJECTED when it
  * refused. Every transition is conditional on the current status, so two finishers (the request and
  * a sweeper, or two sweepers) change a row once.

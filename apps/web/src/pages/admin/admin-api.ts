@@ -1,4 +1,4 @@
-/** Admin routes (SPEC §6, plus /admin/users and /admin/stats which the brief adds). */
+/** Admin routes (docs/order-path.md, plus /admin/users and /admin/stats which the brief adds). */
 import { api, listOf } from "../../api/client";
 import { normalizeMarket } from "../../api/normalize";
 import type { Balance, Kyc, Position, User } from "../../api/types";
