@@ -4,11 +4,19 @@
  * trading routes on the given engine reader, and the session verifier the stream uses. One place, so both deployments run
  * the same API.
  */
-import type { CommandQueue, Kv, PubSub } from "@ox/bus";
+import {
+  type CommandQueue,
+  createPersisterHealth,
+  type Kv,
+  type PersisterHealthProbe,
+  type PubSub,
+  persisterHealthCheck,
+} from "@ox/bus";
 import type { Env } from "@ox/config";
 import type { CommandEnvelope, CommandReply } from "@ox/contracts/pipeline";
-import type { Db } from "@ox/db";
+import { consumerOffsets, type Db } from "@ox/db";
 import { createQueueEngineGateway, type EngineGateway, type EngineReader } from "@ox/engine-client";
+import { desc } from "drizzle-orm";
 import type { Logger } from "pino";
 import { createApp } from "./app.ts";
 import { createSessions, type Sessions } from "./auth/sessions.ts";
@@ -52,6 +60,11 @@ export interface ApiRuntimeOptions {
   webDist?: string;
   /** GET /admin/stats: the composition root knows the queue, persister and stream; default is the engine only. */
   systemStats?: SystemStatsProvider;
+  /**
+   * The persister's health for /health and /admin/stats. Default (distributed): the freshest
+   * consumer_offsets row in Postgres against the engine's log offset, both read at each call.
+   */
+  persisterHealth?: PersisterHealthProbe;
 }
 
 export interface ApiRuntime {
@@ -105,6 +118,23 @@ export function createApiRuntime(options: ApiRuntimeOptions): ApiRuntime {
     replies: options.pubsub as PubSub<CommandReply>,
     instanceId: options.instanceId,
   });
+  const persisterHealth =
+    options.persisterHealth ??
+    createPersisterHealth({
+      // The persister that committed last is the live one (stale rows of other names stop moving).
+      offset: async () => {
+        const [row] = await db
+          .select({ offset: consumerOffsets.offset })
+          .from(consumerOffsets)
+          .orderBy(desc(consumerOffsets.updatedAt))
+          .limit(1);
+        return row?.offset ?? 0;
+      },
+      // The engine is the log's only writer: its log offset is the log's end.
+      endOffset: async () => (await reader.stats()).logOffset,
+      maxLag: env.PERSISTER_MAX_LAG,
+      stuckAfterMs: env.PERSISTER_STUCK_MS,
+    });
   const deps: AppDeps = {
     config: env,
     db,
@@ -124,6 +154,7 @@ export function createApiRuntime(options: ApiRuntimeOptions): ApiRuntime {
         const stats = await reader.stats();
         if (stats.degraded) throw new Error(stats.degraded);
       },
+      persister: persisterHealthCheck(persisterHealth),
     },
   };
   const withdrawals = createWithdrawalSweeper(deps);
@@ -133,7 +164,12 @@ export function createApiRuntime(options: ApiRuntimeOptions): ApiRuntime {
       createPortfolioFillsRoutes(),
       createAdminUserRoutes({ reader }),
       createAdminStatsRoutes({
-        stats: options.systemStats ?? createSystemStatsProvider({ engine: () => reader.stats() }),
+        stats:
+          options.systemStats ??
+          createSystemStatsProvider({
+            engine: () => reader.stats(),
+            persister: () => persisterHealth.read(),
+          }),
       }),
     ],
   });

@@ -1,4 +1,4 @@
-import type { EventLog, LogEntry } from "@ox/bus";
+import { createPersisterHealth, type EventLog, type LogEntry, type PersisterHealth } from "@ox/bus";
 import type { LogRecord } from "@ox/contracts/pipeline";
 import { consumerOffsets, type Db, DEFAULT_PERSISTER_NAME, type Tx } from "@ox/db";
 import { eq } from "drizzle-orm";
@@ -25,6 +25,9 @@ export interface PersisterOptions {
   /** Test seam: runs inside the transaction after every row is written, before the offset commits. */
   beforeCommit?: (info: { from: number; to: number }) => void | Promise<void>;
   now?: () => number;
+  /** Health thresholds (health.ts): lag above which it is "lagging", no progress for which it is "stuck". */
+  maxLag?: number;
+  stuckAfterMs?: number;
 }
 
 export interface BatchResult {
@@ -51,7 +54,10 @@ export interface Persister {
   catchUp(): Promise<number>;
   start(): void;
   stop(): Promise<void>;
+  /** Counters of this process; `lag` uses the end offset last read. For the truth use health(). */
   status(): PersisterStatus;
+  /** Committed offset (Postgres) against the log's end read now; ok / lagging / stuck (health.ts). */
+  health(): Promise<PersisterHealth>;
 }
 
 export { DEFAULT_PERSISTER_NAME };
@@ -76,6 +82,16 @@ export function createPersister(options: PersisterOptions): Persister {
       .where(eq(consumerOffsets.name, name));
     return row?.offset ?? 0;
   }
+
+  const probe = createPersisterHealth({
+    offset: () => storedOffset(db),
+    endOffset: async () => {
+      stats.endOffset = await log.endOffset();
+      return stats.endOffset;
+    },
+    maxLag: options.maxLag,
+    stuckAfterMs: options.stuckAfterMs,
+  });
 
   async function runOnce(): Promise<BatchResult | null> {
     const from = await storedOffset(db);
@@ -180,6 +196,7 @@ export function createPersister(options: PersisterOptions): Persister {
       loop = null;
     },
     status: () => ({ ...stats, lag: Math.max(0, stats.endOffset - stats.offset) }),
+    health: () => probe.read(),
   };
 }
 

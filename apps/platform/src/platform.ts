@@ -65,7 +65,11 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
     logger: logger.child({ process: "persister" }),
     // PGlite runs on this process's one thread: fewer, larger transactions leave it to the order path.
     lingerMs: env.DATABASE_URL ? 0 : 200,
+    maxLag: env.PERSISTER_MAX_LAG,
+    stuckAfterMs: env.PERSISTER_STUCK_MS,
   });
+  // Its committed offset against the journal's / topic's end, read at every call.
+  const persisterHealth = { read: () => persister.health() };
   persister.start();
 
   // API: the same wiring as the API's own process (apps/api/src/runtime.ts), on the in-process reader.
@@ -79,10 +83,11 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
     reader,
     instanceId: "embedded",
     logger: logger.child({ process: "api" }),
+    persisterHealth,
     webDist: webDist ?? resolve(import.meta.dir, "../../web/dist"),
     systemStats: createSystemStatsProvider({
       engine: () => engine.stats(),
-      persister: () => persister.status(),
+      persister: () => persister.health(),
       stream: () => stream.stats(),
       // Only meaningful once Postgres has everything the engine logged; skipped while it lags.
       reconcile: async () => {

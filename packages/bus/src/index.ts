@@ -21,6 +21,15 @@ export {
   type MemoryQueueOptions,
   type MemoryStream,
 } from "./memory-queue.ts";
+export {
+  createPersisterHealth,
+  PERSISTER_HEALTH_DEFAULTS,
+  type PersisterHealth,
+  type PersisterHealthOptions,
+  type PersisterHealthProbe,
+  type PersisterState,
+  persisterHealthCheck,
+} from "./persister-health.ts";
 export type * from "./ports.ts";
 export { createRedisKv, type RedisKvOptions } from "./redis-kv.ts";
 export { createRedisPubSub, type RedisPubSubOptions } from "./redis-pubsub.ts";

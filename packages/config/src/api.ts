@@ -78,6 +78,10 @@ export const EnvSchema = z
     PAYMENT_RETURN_URL: optionalUrl,
     /** Extra origins allowed to send cookie-authenticated writes (the request's own origin always is). */
     ALLOWED_ORIGINS: csv,
+    /** Persister health (/health, /admin/stats): lagging above this many log records. */
+    PERSISTER_MAX_LAG: z.coerce.number().int().positive().default(10_000),
+    /** Persister health: stuck when lag > 0 and its offset has not moved for this long. */
+    PERSISTER_STUCK_MS: z.coerce.number().int().positive().default(15_000),
     TRUST_PROXY: z
       .enum(["true", "false"])
       .default("false")

@@ -18,7 +18,14 @@ export const SystemStats = z
     engineSeq: Count.openapi({ description: "The engine's last event seq" }),
     engineLogOffset: Count,
     persisterOffset: Count,
-    persisterLag: Count.openapi({ description: "Log records the persister has not written to Postgres yet" }),
+    persisterLag: Count.openapi({
+      description:
+        "Log records the persister has not written to Postgres yet (against the log's end, read now)",
+    }),
+    persisterState: z.enum(["ok", "lagging", "stuck"]).nullable().openapi({
+      description: "stuck: lag > 0 and no progress for PERSISTER_STUCK_MS; lagging: lag > PERSISTER_MAX_LAG",
+    }),
+    persisterQuarantined: Count.openapi({ description: "Log records quarantined (dead-letter table)" }),
     connectedSockets: Count,
     reconcile: ReconcileStatus.nullable().openapi({
       description: "Engine vs Postgres, cached; null when not configured",
@@ -35,7 +42,8 @@ export interface SystemStatsSources {
   engine?: () =>
     | { lastSeq: number; logOffset: number; queueDepth: number }
     | Promise<{ lastSeq: number; logOffset: number; queueDepth: number }>;
-  persister?: () => { offset: number; lag: number };
+  /** Read fresh on every call (a PersisterHealthProbe): lag against the log's end offset now. */
+  persister?: () => PersisterStatsSource | Promise<PersisterStatsSource>;
   stream?: () => Promise<{ clusterSockets: number }>;
   /**
    * A full engine-vs-Postgres comparison: expensive, so its result is kept for reconcileEveryMs.
@@ -44,6 +52,13 @@ export interface SystemStatsSources {
   reconcile?: () => Promise<{ ok: boolean; differences: number } | null>;
   reconcileEveryMs?: number;
   now?: () => number;
+}
+
+export interface PersisterStatsSource {
+  offset: number;
+  lag: number;
+  state?: "ok" | "lagging" | "stuck";
+  quarantined?: number;
 }
 
 export function createSystemStatsProvider(sources: SystemStatsSources): SystemStatsProvider {
@@ -81,18 +96,31 @@ export function createSystemStatsProvider(sources: SystemStatsSources): SystemSt
         return null;
       }
     };
-    const [engine, persister, stream, reconcile] = await Promise.all([
+    const [engine, persister, stream, cached] = await Promise.all([
       attempt("engine", sources.engine),
       attempt("persister", sources.persister),
       attempt("stream", sources.stream),
       attempt("reconcile", reconcileStatus),
     ]);
+    // A reconcile result says nothing about records Postgres never got: while the persister is not
+    // ok (or cannot be read), an earlier OK must not be shown as current.
+    const persisterOk = !sources.persister || (persister !== null && (persister.state ?? "ok") === "ok");
+    const reconcile =
+      cached && !persisterOk
+        ? {
+            ...cached,
+            ok: false,
+            error: `persister ${persister?.state ?? "unavailable"}: Postgres is behind the log, reconcile not current`,
+          }
+        : cached;
     return {
       commandQueueDepth: engine?.queueDepth ?? null,
       engineSeq: engine?.lastSeq ?? null,
       engineLogOffset: engine?.logOffset ?? null,
       persisterOffset: persister?.offset ?? null,
       persisterLag: persister?.lag ?? null,
+      persisterState: persister?.state ?? null,
+      persisterQuarantined: persister?.quarantined ?? null,
       connectedSockets: stream?.clusterSockets ?? null,
       reconcile,
       unavailable,

@@ -174,6 +174,25 @@ describe("GET /admin/stats", () => {
     });
   });
 
+  test("a cached reconcile OK is not shown as current while the persister is stuck", async () => {
+    let state: "ok" | "stuck" = "ok";
+    const stats = createSystemStatsProvider({
+      persister: () => ({ offset: 10, lag: state === "ok" ? 0 : 40, state, quarantined: 1 }),
+      reconcile: async () => ({ ok: true, differences: 0 }),
+      reconcileEveryMs: 60_000,
+    });
+    expect(await stats()).toMatchObject({ persisterState: "ok", reconcile: { ok: true } });
+    state = "stuck";
+    const s = await stats();
+    expect(s).toMatchObject({
+      persisterLag: 40,
+      persisterState: "stuck",
+      persisterQuarantined: 1,
+      reconcile: { ok: false, differences: 0 },
+    });
+    expect(s.reconcile?.error).toContain("persister stuck");
+  });
+
   test("admins only", async () => {
     expect((await alice.call("GET", "/api/v1/admin/stats")).status).toBe(403);
   });
