@@ -239,7 +239,7 @@ describe("outbox relay", () => {
       for (let i = 0; i < 40 && (await repo.pendingCount()) > 0; i++) await Bun.sleep(50);
       expect(await repo.pendingCount()).toBe(0);
       const got = await inner.receive(10, 10);
-      expect(got.map((d) => d.body.command.type)).toEqual(["CREATE_USER", "CREDIT"]);
+      expect(got.map((d) => d.body.command?.type)).toEqual(["CREATE_USER", "CREDIT"]);
       const credit = got[1]?.body;
       expect(credit?.command).toMatchObject({
         type: "CREDIT",

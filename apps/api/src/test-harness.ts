@@ -5,7 +5,7 @@
  * Fakes only at the paid edges: SMS (console) and the payment/payout sandbox.
  */
 import { createRedisKv, createRedisPubSub, createRedisStreamQueue, type Kv } from "@ox/bus";
-import type { CommandEnvelope, CommandReply } from "@ox/contracts";
+import type { CommandEnvelope, CommandReply, SingleCommandEnvelope } from "@ox/contracts";
 import type { DbHandle } from "@ox/db";
 import { createTestDb } from "@ox/db/testing";
 import { createEngine, type Engine } from "@ox/engine";
@@ -55,7 +55,7 @@ export interface Harness {
   relay: OutboxRelay;
   clock: { now(): number; advance(ms: number): void };
   /** Commands the in-test engine consumer has applied, in order. */
-  applied: CommandEnvelope[];
+  applied: SingleCommandEnvelope[];
   /** Waits until the relay has delivered everything and the engine consumer applied it. */
   settle(): Promise<void>;
   close(): Promise<void>;
@@ -64,7 +64,7 @@ export interface Harness {
 /** The harness on the Redis command queue, whose in-test engine can be made to fail. */
 export interface QueueHarness extends Harness {
   /** `paused` holds received commands unapplied (they wait in order); `dropReply` loses chosen replies. */
-  engineFaults: { paused: boolean; dropReply: (command: CommandEnvelope) => boolean };
+  engineFaults: { paused: boolean; dropReply: (command: SingleCommandEnvelope) => boolean };
 }
 
 export interface HarnessOptions {
@@ -106,7 +106,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Queue
   };
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
   const engine = createEngine();
-  const applied: CommandEnvelope[] = [];
+  const applied: SingleCommandEnvelope[] = [];
   const gateway = createQueueEngineGateway({
     queue: apiQueue,
     replies: apiReplies,
@@ -137,6 +137,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Queue
       const batch = await engineQueue.receive(100, 50).catch(() => []);
       while (engineFaults.paused && !stopped) await Bun.sleep(20);
       for (const d of batch) {
+        // The account routes under test send single commands only (batches are the trading routes').
+        if (!d.body.command) continue;
         const result = engine.apply(d.body.command);
         applied.push(d.body);
         if (d.body.replyTo && !engineFaults.dropReply(d.body)) {

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { CommandQueue, Delivery, EventLog, PubSub } from "@ox/bus";
 import {
+  batchItemId,
   type CommandEnvelope,
   type CommandReply,
   channels,
@@ -11,7 +12,7 @@ import {
   type EventBatch,
   type LogRecord,
 } from "@ox/contracts/pipeline";
-import type { Engine, EngineEvent } from "@ox/engine";
+import type { Command, Engine, EngineEvent } from "@ox/engine";
 import type { Logger } from "pino";
 import { createCloseScheduler } from "./close-scheduler.ts";
 import { defaultEngineFactory, type EngineFactory } from "./engine-factory.ts";
@@ -154,27 +155,43 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     const records: LogRecord[] = [];
     const replies: { replyTo: string | null; reply: CommandReply }[] = [];
     const events: EngineEvent[] = [];
+    /** One command: its first reply if already applied (redelivery), else applied and logged. */
+    const applyOne = (envelopeId: string, command: Command): CommandReply => {
+      const seen = recent.get(envelopeId);
+      if (seen) return seen;
+      const result = current.apply(command);
+      const reply = replyOf(envelopeId, command, result);
+      recent.remember(envelopeId, reply);
+      records.push({ envelopeId, command, code: result.code, events: result.events });
+      for (const event of result.events) events.push(event);
+      return reply;
+    };
     for (const { body: envelope, id } of deliveries) {
-      if (!envelope || typeof envelope.id !== "string" || !envelope.command) {
+      const batch = Array.isArray(envelope?.commands) ? envelope.commands : null;
+      if (!envelope || typeof envelope.id !== "string" || (!envelope.command && !batch)) {
         logger.error({ queueId: id }, "malformed command envelope dropped");
         continue;
       }
-      const seen = recent.get(envelope.id);
-      if (seen) {
-        replies.push({ replyTo: envelope.replyTo, reply: seen });
+      if (!batch) {
+        replies.push({
+          replyTo: envelope.replyTo,
+          reply: applyOne(envelope.id, envelope.command as Command),
+        });
         continue;
       }
-      const result = current.apply(envelope.command);
-      const reply = replyOf(envelope.id, envelope.command, result);
-      recent.remember(envelope.id, reply);
-      records.push({
-        envelopeId: envelope.id,
-        command: envelope.command,
-        code: result.code,
-        events: result.events,
+      // A batch envelope: its commands in order, one log record each, one reply for all.
+      const results = batch.map((command, i) => applyOne(batchItemId(envelope.id, i), command));
+      replies.push({
+        replyTo: envelope.replyTo,
+        reply: {
+          id: envelope.id,
+          code: "OK",
+          duplicate: false,
+          order: null,
+          lastSeq: results.reduce((max, r) => Math.max(max, r.lastSeq), 0),
+          results,
+        },
       });
-      for (const event of result.events) events.push(event);
-      replies.push({ replyTo: envelope.replyTo, reply });
     }
     const fromOffset = logOffset;
     if (records.length > 0) {

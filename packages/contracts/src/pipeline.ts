@@ -6,12 +6,30 @@
 import type { Command, EngineEvent, OrderView, ResultCode } from "@ox/engine";
 
 /** One command on the Redis Stream / in-process queue. `id` is the correlation id and the dedupe key. */
-export interface CommandEnvelope {
+export interface SingleCommandEnvelope {
   id: string;
   /** Pub/sub channel of the API instance waiting for the reply; null for fire-and-forget (outbox relay waits on it too). */
   replyTo: string | null;
   command: Command;
+  commands?: undefined;
 }
+
+/**
+ * Several commands in one queue message (POST/DELETE /orders/batch): the engine applies them in
+ * order, each logged as its own record under the id `${id}:${index}` (so each is deduplicated on
+ * redelivery like a single command), and answers with ONE reply whose `results` follow the order.
+ */
+export interface BatchCommandEnvelope {
+  id: string;
+  replyTo: string | null;
+  commands: Command[];
+  command?: undefined;
+}
+
+export type CommandEnvelope = SingleCommandEnvelope | BatchCommandEnvelope;
+
+/** The log record / dedupe id of a batch envelope's index-th command. */
+export const batchItemId = (envelopeId: string, index: number) => `${envelopeId}:${index}`;
 
 /** The engine's answer, published on `replyTo` only after the log record is durable. */
 export interface CommandReply {
@@ -23,6 +41,8 @@ export interface CommandReply {
   lastSeq: number;
   /** PLACE_ORDER: the taker's fills in this command, in match order (absent for other commands). */
   fills?: ReplyFill[];
+  /** A batch envelope's reply: one reply per command, in the envelope's order. */
+  results?: CommandReply[];
 }
 
 /** One fill of the order a PLACE_ORDER reply is about, from the taker's side. */

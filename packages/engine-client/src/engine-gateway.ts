@@ -10,6 +10,11 @@ export interface EngineGateway {
    * deduplicates) rather than with a new one.
    */
   execute(command: Command, options?: { id?: string; timeoutMs?: number }): Promise<CommandReply>;
+  /**
+   * Several commands in ONE queue message and one reply (the engine applies them in order): resolves
+   * with one reply per command, in order. Same timeout contract as execute().
+   */
+  executeBatch(commands: Command[], options?: { id?: string; timeoutMs?: number }): Promise<CommandReply[]>;
   close(): Promise<void>;
 }
 
@@ -45,35 +50,49 @@ export function createQueueEngineGateway(options: QueueEngineGatewayOptions): En
       });
     return subscribed;
   };
-  return {
-    async execute(command, opts = {}) {
-      const id = opts.id ?? crypto.randomUUID();
-      const timeoutMs = opts.timeoutMs ?? options.timeoutMs ?? 2_000;
-      // Redis down or stalled: the subscribe and the XADD are bounded too, and fail as
-      // InfraTimeoutError (503, nothing acknowledged), never hang the request.
-      await withTimeout(ensureSubscribed(), timeoutMs, "reply channel subscribe");
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const reply = new Promise<CommandReply>((resolve, reject) => {
-        timer = setTimeout(() => {
-          waiting.delete(id);
-          reject(new EngineTimeoutError(id, timeoutMs));
-        }, timeoutMs);
-        waiting.set(id, (r) => {
-          clearTimeout(timer);
-          waiting.delete(id);
-          resolve(r);
-        });
-      });
-      reply.catch(() => {}); // awaited by the caller below; never unhandled while the XADD hangs
-      try {
-        await withTimeout(options.queue.send({ id, replyTo, command }), timeoutMs, "command queue XADD");
-      } catch (err) {
-        // Not queued as far as we know: no reply to wait for (and no timer left to reject unhandled).
+  const roundTrip = async (
+    body: { command: Command } | { commands: Command[] },
+    opts: { id?: string; timeoutMs?: number },
+  ): Promise<CommandReply> => {
+    const id = opts.id ?? crypto.randomUUID();
+    const timeoutMs = opts.timeoutMs ?? options.timeoutMs ?? 2_000;
+    // Redis down or stalled: the subscribe and the XADD are bounded too, and fail as
+    // InfraTimeoutError (503, nothing acknowledged), never hang the request.
+    await withTimeout(ensureSubscribed(), timeoutMs, "reply channel subscribe");
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const reply = new Promise<CommandReply>((resolve, reject) => {
+      timer = setTimeout(() => {
+        waiting.delete(id);
+        reject(new EngineTimeoutError(id, timeoutMs));
+      }, timeoutMs);
+      waiting.set(id, (r) => {
         clearTimeout(timer);
         waiting.delete(id);
-        throw err;
-      }
-      return reply;
+        resolve(r);
+      });
+    });
+    reply.catch(() => {}); // awaited by the caller below; never unhandled while the XADD hangs
+    try {
+      await withTimeout(
+        options.queue.send({ id, replyTo, ...body } as CommandEnvelope),
+        timeoutMs,
+        "command queue XADD",
+      );
+    } catch (err) {
+      // Not queued as far as we know: no reply to wait for (and no timer left to reject unhandled).
+      clearTimeout(timer);
+      waiting.delete(id);
+      throw err;
+    }
+    return reply;
+  };
+  return {
+    execute: (command, opts = {}) => roundTrip({ command }, opts),
+    async executeBatch(commands, opts = {}) {
+      const reply = await roundTrip({ commands }, opts);
+      if (!reply.results || reply.results.length !== commands.length)
+        throw new Error(`engine answered batch ${reply.id} with ${reply.results?.length ?? "no"} results`);
+      return reply.results;
     },
     async close() {
       const unsubscribe = await subscribed?.catch(() => null);

@@ -26,7 +26,7 @@ const order = (overrides: Record<string, unknown> = {}) => ({
 const logOffset = () => h.service.stats().logOffset;
 /** Trading commands the API queued (the outbox relay queues account commands beside them). */
 const traded = () =>
-  h.sent.filter((e) => e.command.type === "PLACE_ORDER" || e.command.type === "CANCEL_ORDER").length;
+  h.sent.filter((e) => e.command?.type === "PLACE_ORDER" || e.command?.type === "CANCEL_ORDER").length;
 
 beforeAll(async () => {
   h = await createTradingHarness();

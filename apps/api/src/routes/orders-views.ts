@@ -1,8 +1,8 @@
 import type { z } from "@hono/zod-openapi";
+import type { FillView, OrderView } from "@ox/contracts";
 import type { ReplyFill } from "@ox/contracts/pipeline";
 import type { orders } from "@ox/db";
 import type { OrderView as EngineOrderView } from "@ox/engine";
-import type { FillView, OrderView } from "./orders-schemas.ts";
 
 type ApiOrder = z.infer<typeof OrderView>;
 

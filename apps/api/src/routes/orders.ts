@@ -1,4 +1,13 @@
-import { createRoute } from "@hono/zod-openapi";
+import { createRoute, type z } from "@hono/zod-openapi";
+import {
+  OrderIdParam,
+  OrderResponse,
+  OrdersQuery,
+  OrdersResponse,
+  PendingOrderResponse,
+  PlaceOrderRequest,
+  PlaceOrderResponse,
+} from "@ox/contracts";
 import { type Db, orders } from "@ox/db";
 import type { PlaceOrderCommand } from "@ox/engine";
 import { type EngineReader, EngineTimeoutError } from "@ox/engine-client";
@@ -8,15 +17,6 @@ import { createRouter, sessionOf } from "../app-env.ts";
 import { ApiError } from "../errors.ts";
 import { errors, json, jsonBody } from "./openapi-helpers.ts";
 import { EngineRejectedError } from "./orders-errors.ts";
-import {
-  OrderIdParam,
-  OrderResponse,
-  OrdersQuery,
-  OrdersResponse,
-  PendingOrderResponse,
-  PlaceOrderRequest,
-  PlaceOrderResponse,
-} from "./orders-schemas.ts";
 import { fillView, orderFromEngine, orderFromRow } from "./orders-views.ts";
 
 export interface TradingOptions {
@@ -42,6 +42,29 @@ async function orderHistory(
     .orderBy(desc(orders.createdAt))
     .limit(q.limit);
   return rows;
+}
+
+/** The engine command of one POST /orders body (also each item of POST /orders/batch). */
+export function placeOrderCommand(
+  body: z.infer<typeof PlaceOrderRequest>,
+  at: { orderId: string; userId: string; ts: number },
+): PlaceOrderCommand {
+  return {
+    type: "PLACE_ORDER",
+    orderId: at.orderId,
+    userId: at.userId,
+    marketId: body.marketId,
+    outcome: body.outcome,
+    side: body.side,
+    orderType: body.type,
+    qty: body.quantity,
+    ts: at.ts,
+    ...(body.price !== undefined && { pricePaise: body.price }),
+    ...(body.timeInForce && { tif: body.timeInForce }),
+    ...(body.postOnly !== undefined && { postOnly: body.postOnly }),
+    ...(body.maxCost !== undefined && { maxCostPaise: body.maxCost }),
+    ...(body.clientOrderId && { clientOrderId: body.clientOrderId }),
+  };
 }
 
 export function createOrderRoutes(options: TradingOptions) {
@@ -72,22 +95,7 @@ export function createOrderRoutes(options: TradingOptions) {
         // Refused here, not by the engine: an engine rejection is still journaled and persisted.
         if (!(await ctx.markets.exists(body.marketId)))
           throw new ApiError("MARKET_NOT_FOUND", "no such market");
-        const command: PlaceOrderCommand = {
-          type: "PLACE_ORDER",
-          orderId: newOrderId(),
-          userId,
-          marketId: body.marketId,
-          outcome: body.outcome,
-          side: body.side,
-          orderType: body.type,
-          qty: body.quantity,
-          ts: deps.clock.now(),
-          ...(body.price !== undefined && { pricePaise: body.price }),
-          ...(body.timeInForce && { tif: body.timeInForce }),
-          ...(body.postOnly !== undefined && { postOnly: body.postOnly }),
-          ...(body.maxCost !== undefined && { maxCostPaise: body.maxCost }),
-          ...(body.clientOrderId && { clientOrderId: body.clientOrderId }),
-        };
+        const command = placeOrderCommand(body, { orderId: newOrderId(), userId, ts: deps.clock.now() });
         const reply = await deps.engine.execute(command).catch((err) => {
           if (err instanceof EngineTimeoutError) return null;
           throw new ApiError("ENGINE_UNAVAILABLE", "the order could not be queued", { cause: err });

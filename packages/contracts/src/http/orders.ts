@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { ClientOrderId, MarketId, OrderId } from "@ox/contracts";
+import { ClientOrderId, MarketId, OrderId } from "./text.ts";
 
 const Paise = z.number().int();
 const PricePaise = z.number().int().min(1).max(999).openapi({
@@ -107,3 +107,62 @@ export const OrdersQuery = z.object({
 export const OrderIdParam = z.object({
   id: OrderId.openapi({ param: { name: "id", in: "path" } }),
 });
+
+/** Most orders one POST /orders/batch may carry (Kalshi's BatchCreateOrders allows 20). */
+export const ORDER_BATCH_MAX = 20;
+/** Most ids one DELETE /orders/batch may carry. */
+export const CANCEL_BATCH_MAX = 100;
+
+/** One item's failure in a batch answer; the other items are unaffected. */
+export const BatchItemError = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: "INSUFFICIENT_FUNDS" }),
+      message: z.string(),
+    }),
+  })
+  .openapi("BatchItemError");
+
+export const PlaceOrdersBatchRequest = z
+  .object({
+    orders: z
+      .array(
+        // Each item is checked on its own (a bad one is an error result, never a 400 for all), so
+        // the envelope takes any object here; the document still names the item's schema.
+        z
+          .record(z.string(), z.unknown())
+          .openapi({ allOf: [{ $ref: "#/components/schemas/PlaceOrderRequest" }] }),
+      )
+      .min(1)
+      .max(ORDER_BATCH_MAX),
+  })
+  .strict()
+  .openapi("PlaceOrdersBatchRequest", {
+    description: `Up to ${ORDER_BATCH_MAX} bodies of POST /orders, applied in this order in one engine round trip`,
+  });
+export const PlaceOrdersBatchResponse = z
+  .object({
+    results: z.array(
+      z.union([
+        z.object({ order: PlacedOrder, duplicate: z.boolean() }),
+        PendingOrderResponse,
+        BatchItemError,
+      ]),
+    ),
+  })
+  .openapi("PlaceOrdersBatchResponse", {
+    description:
+      "One result per order, in request order: the placed order (as POST /orders answers 201), PENDING when the engine did not answer in time, or an error",
+  });
+
+export const CancelOrdersBatchRequest = z
+  .object({ ids: z.array(z.string()).min(1).max(CANCEL_BATCH_MAX) })
+  .strict()
+  .openapi("CancelOrdersBatchRequest", {
+    description: `Up to ${CANCEL_BATCH_MAX} ids of your open orders, cancelled in this order in one engine round trip`,
+  });
+export const CancelOrdersBatchResponse = z
+  .object({ results: z.array(z.union([OrderResponse, PendingOrderResponse, BatchItemError])) })
+  .openapi("CancelOrdersBatchResponse", {
+    description: "One result per id, in request order: the cancelled order, PENDING, or an error",
+  });

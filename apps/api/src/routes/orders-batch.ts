@@ -1,0 +1,156 @@
+/**
+ * POST /orders/batch and DELETE /orders/batch (Kalshi's BatchCreateOrders / BatchCancelOrders):
+ * many orders in one request and ONE engine round trip (a batch envelope, applied in order). Each
+ * item succeeds or fails on its own; only a malformed envelope (not an object, no list, too many
+ * items) is a 400. Idempotency is per clientOrderId, exactly as for single orders.
+ */
+
+import type { z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
+import {
+  CancelOrdersBatchRequest,
+  CancelOrdersBatchResponse,
+  OrderId,
+  PlaceOrderRequest,
+  PlaceOrdersBatchRequest,
+  PlaceOrdersBatchResponse,
+} from "@ox/contracts";
+import type { CommandReply } from "@ox/contracts/pipeline";
+import type { Command } from "@ox/engine";
+import { EngineTimeoutError } from "@ox/engine-client";
+import type { RouteContext } from "../app.ts";
+import { createRouter, sessionOf } from "../app-env.ts";
+import { ApiError } from "../errors.ts";
+import { errors, json, jsonBody } from "./openapi-helpers.ts";
+import { placeOrderCommand } from "./orders.ts";
+import { EngineRejectedError } from "./orders-errors.ts";
+import { fillView, orderFromEngine } from "./orders-views.ts";
+
+type ItemError = { error: { code: string; message: string } };
+const itemError = (code: string, message: string): ItemError => ({ error: { code, message } });
+
+/** The first issue of a failed item check, as one line ("price: required for LIMIT"). */
+const issueText = (error: z.ZodError) => {
+  const issue = error.issues[0];
+  return issue ? `${issue.path.join(".") || "order"}: ${issue.message}` : "invalid order";
+};
+
+/** An engine rejection as an item error, with the same code and message a single request gets. */
+const rejection = (code: CommandReply["code"]): ItemError => {
+  const e = new EngineRejectedError(code);
+  return itemError(e.code, e.message);
+};
+
+/** One engine round trip for all the commands; null when the engine did not answer in time (PENDING, as a 202). */
+async function roundTrip(ctx: RouteContext, commands: Command[], what: string) {
+  if (commands.length === 0) return [];
+  return ctx.deps.engine.executeBatch(commands).catch((err) => {
+    if (err instanceof EngineTimeoutError) return null;
+    throw new ApiError("ENGINE_UNAVAILABLE", `the ${what} could not be queued`, { cause: err });
+  });
+}
+
+export function createOrderBatchRoutes(options: { newOrderId?: () => string } = {}) {
+  const newOrderId = options.newOrderId ?? (() => crypto.randomUUID());
+  return function orderBatchRoutes(ctx: RouteContext) {
+    const { deps } = ctx;
+    const router = createRouter();
+    const secured = { middleware: [ctx.auth], security: [{ cookieAuth: [] }], tags: ["orders"] };
+
+    router.openapi(
+      createRoute({
+        method: "post",
+        path: "/orders/batch",
+        ...secured,
+        summary: "Place up to 20 orders in one request and one engine round trip; one result per order",
+        request: { body: jsonBody(PlaceOrdersBatchRequest) },
+        responses: {
+          200: json(PlaceOrdersBatchResponse, "One result per order, in request order"),
+          ...errors(400, 401, 403, 503),
+        },
+      }),
+      async (c) => {
+        const { userId } = sessionOf(c);
+        const { orders } = c.req.valid("json");
+        const ts = deps.clock.now();
+        const results: z.infer<typeof PlaceOrdersBatchResponse>["results"] = [];
+        const commands: Command[] = [];
+        const slots: number[] = []; // results index of each command
+        const known = new Map<string, Promise<boolean>>();
+        for (const raw of orders) {
+          const parsed = PlaceOrderRequest.safeParse(raw);
+          if (!parsed.success) {
+            results.push(itemError("VALIDATION_ERROR", issueText(parsed.error)));
+            continue;
+          }
+          const body = parsed.data;
+          // Unknown markets are refused here, as for POST /orders (one lookup per distinct market).
+          if (!known.has(body.marketId)) known.set(body.marketId, ctx.markets.exists(body.marketId));
+          if (!(await known.get(body.marketId))) {
+            results.push(itemError("MARKET_NOT_FOUND", "no such market"));
+            continue;
+          }
+          slots.push(results.length);
+          results.push(itemError("INTERNAL", "not answered")); // replaced below
+          commands.push(placeOrderCommand(body, { orderId: newOrderId(), userId, ts }));
+        }
+        const replies = await roundTrip(ctx, commands, "orders");
+        commands.forEach((command, i) => {
+          const at = slots[i] as number;
+          const orderId = (command as { orderId: string }).orderId;
+          const reply = replies?.[i];
+          if (!replies || !reply) results[at] = { order: { id: orderId, status: "PENDING" } };
+          else if (reply.code !== "OK" || !reply.order) results[at] = rejection(reply.code);
+          else
+            results[at] = {
+              order: { ...orderFromEngine(reply.order), fills: (reply.fills ?? []).map(fillView) },
+              duplicate: reply.duplicate,
+            };
+        });
+        return c.json({ results }, 200);
+      },
+    );
+
+    router.openapi(
+      createRoute({
+        method: "delete",
+        path: "/orders/batch",
+        ...secured,
+        summary: "Cancel up to 100 of your open orders in one request and one engine round trip",
+        request: { body: jsonBody(CancelOrdersBatchRequest) },
+        responses: {
+          200: json(CancelOrdersBatchResponse, "One result per id, in request order"),
+          ...errors(400, 401, 403, 503),
+        },
+      }),
+      async (c) => {
+        const { userId } = sessionOf(c);
+        const { ids } = c.req.valid("json");
+        const ts = deps.clock.now();
+        const results: z.infer<typeof CancelOrdersBatchResponse>["results"] = [];
+        const commands: Command[] = [];
+        const slots: number[] = [];
+        for (const id of ids) {
+          if (!OrderId.safeParse(id).success) {
+            results.push(itemError("VALIDATION_ERROR", "id: not an order id"));
+            continue;
+          }
+          slots.push(results.length);
+          results.push(itemError("INTERNAL", "not answered"));
+          commands.push({ type: "CANCEL_ORDER", userId, orderId: id, ts });
+        }
+        const replies = await roundTrip(ctx, commands, "cancels");
+        commands.forEach((command, i) => {
+          const at = slots[i] as number;
+          const reply = replies?.[i];
+          const orderId = (command as { orderId: string }).orderId;
+          if (!replies || !reply) results[at] = { order: { id: orderId, status: "PENDING" } };
+          else if (reply.code !== "OK" || !reply.order) results[at] = rejection(reply.code);
+          else results[at] = { order: orderFromEngine(reply.order) };
+        });
+        return c.json({ results }, 200);
+      },
+    );
+    return router;
+  };
+}
