@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createServer } from "node:net";
 import { createRedisKv, createRedisPubSub, InfraTimeoutError, type Kv } from "@ox/bus";
-import type { CommandEnvelope } from "@ox/contracts";
+import type { SingleCommandEnvelope } from "@ox/contracts";
 import { createQueueEngineGateway, createRemoteEngineReader } from "@ox/engine-client";
 import { createHarness, type QueueHarness, REDIS_URL, signIn } from "./test-harness.ts";
 
@@ -80,7 +80,7 @@ test("a stalled command queue: execute rejects with InfraTimeoutError in time, n
   });
   const started = Date.now();
   await expect(
-    gateway.execute({ type: "CREATE_USER", userId: "nobody", ts: 1 } as CommandEnvelope["command"]),
+    gateway.execute({ type: "CREATE_USER", userId: "nobody", ts: 1 } as SingleCommandEnvelope["command"]),
   ).rejects.toBeInstanceOf(InfraTimeoutError);
   expect(Date.now() - started).toBeLessThan(2_000);
   await Bun.sleep(300); // past the reply timer: it was cleared, not left to reject
