@@ -1,6 +1,6 @@
 import { createPersisterHealth, type EventLog, type LogEntry, type PersisterHealth } from "@ox/bus";
 import type { LogRecord } from "@ox/contracts/pipeline";
-import { consumerOffsets, type Db, DEFAULT_PERSISTER_NAME, type Tx } from "@ox/db";
+import { consumerOffsets, type Db, DEFAULT_PERSISTER_NAME, persisterQuarantine, type Tx } from "@ox/db";
 import { eq } from "drizzle-orm";
 import pino, { type Logger } from "pino";
 import { planBatch } from "./plan.ts";
@@ -45,6 +45,8 @@ export interface PersisterStatus {
   batches: number;
   records: number;
   rows: number;
+  /** Records this process put in the quarantine table. */
+  quarantined: number;
 }
 
 export interface Persister {
@@ -70,7 +72,7 @@ export function createPersister(options: PersisterOptions): Persister {
   const pollMs = options.pollMs ?? 50;
   const lingerMs = options.lingerMs ?? 0;
   const now = options.now ?? Date.now;
-  const stats = { offset: -1, endOffset: 0, batches: 0, records: 0, rows: 0 };
+  const stats = { offset: -1, endOffset: 0, batches: 0, records: 0, rows: 0, quarantined: 0 };
   let lastLagAt = 0;
   let loop: Promise<void> | null = null;
   let stopping = false;
@@ -89,6 +91,7 @@ export function createPersister(options: PersisterOptions): Persister {
       stats.endOffset = await log.endOffset();
       return stats.endOffset;
     },
+    quarantined: () => stats.quarantined,
     maxLag: options.maxLag,
     stuckAfterMs: options.stuckAfterMs,
   });
@@ -101,19 +104,59 @@ export function createPersister(options: PersisterOptions): Persister {
       return null;
     }
     const started = performance.now();
-    const result = await db.transaction(async (tx) => {
+    let result: BatchResult;
+    try {
+      result = await commit(entries, null);
+    } catch (err) {
+      // A data error (SQLSTATE class 22/23) is one record Postgres will never take: find it by
+      // writing the batch record by record and quarantine only that one. Anything else (the
+      // database down, a timeout) is thrown and retried as it is: quarantining then would lose data.
+      if (!isDataError(err)) throw err;
+      result = await oneByOne(entries);
+    }
+    const ms = performance.now() - started;
+    stats.offset = result.offset;
+    stats.batches++;
+    stats.records += result.records;
+    stats.rows += result.rows;
+    await reportLag(result, ms);
+    return result;
+  }
+
+  /**
+   * One transaction: `entries` from the stored offset on (another persister on the same row may have
+   * committed meanwhile), or, with `poison`, that one record into the quarantine table instead.
+   */
+  async function commit(entries: Array<LogEntry<LogRecord>>, poison: { error: unknown } | null) {
+    return db.transaction(async (tx) => {
       await tx.insert(consumerOffsets).values({ name, offset: 0, updatedAt: now() }).onConflictDoNothing();
       const [row] = await tx
         .select({ offset: consumerOffsets.offset })
         .from(consumerOffsets)
         .where(eq(consumerOffsets.name, name))
         .for("update");
-      // Another persister on the same row committed meanwhile: keep only what is still ahead of it.
       const start = row?.offset ?? 0;
       const todo = entries.filter((e) => e.offset >= start);
       if (todo.length === 0 || todo[0]!.offset !== start)
         return { records: 0, events: 0, rows: 0, offset: start };
       checkDense(todo);
+      if (poison) {
+        const entry = todo[0]!;
+        await tx
+          .insert(persisterQuarantine)
+          .values({
+            consumer: name,
+            logOffset: entry.offset,
+            sqlState: sqlStateOf(poison.error),
+            error: errorText(poison.error),
+            record: JSON.stringify(entry.record),
+            createdAt: now(),
+          })
+          .onConflictDoNothing();
+        await saveOffset(tx, name, entry.offset + 1, now());
+        await options.beforeCommit?.({ from: start, to: entry.offset + 1 });
+        return { records: 1, events: 0, rows: 1, offset: entry.offset + 1 };
+      }
       const plan = planBatch(todo);
       const written = await writePlan(tx, plan);
       const next = todo.at(-1)!.offset + 1;
@@ -126,13 +169,36 @@ export function createPersister(options: PersisterOptions): Persister {
         );
       return { records: todo.length, events: plan.events, rows: written.rows, offset: next };
     });
-    const ms = performance.now() - started;
-    stats.offset = result.offset;
-    stats.batches++;
-    stats.records += result.records;
-    stats.rows += result.rows;
-    await reportLag(result, ms);
-    return result;
+  }
+
+  async function oneByOne(entries: Array<LogEntry<LogRecord>>): Promise<BatchResult> {
+    const total: BatchResult = { records: 0, events: 0, rows: 0, offset: entries[0]!.offset };
+    for (const entry of entries) {
+      let r: BatchResult;
+      try {
+        r = await commit([entry], null);
+      } catch (err) {
+        if (!isDataError(err)) throw err;
+        r = await commit([entry], { error: err });
+        if (r.records > 0) {
+          stats.quarantined++;
+          logger.error(
+            {
+              offset: entry.offset,
+              sqlState: sqlStateOf(err),
+              err: errorText(err),
+              quarantined: stats.quarantined,
+            },
+            "persister: record quarantined (Postgres refused it); carrying on",
+          );
+        }
+      }
+      total.records += r.records;
+      total.events += r.events;
+      total.rows += r.rows;
+      total.offset = r.offset;
+    }
+    return total;
   }
 
   async function reportLag(result: BatchResult, ms: number) {
@@ -198,6 +264,33 @@ export function createPersister(options: PersisterOptions): Persister {
     status: () => ({ ...stats, lag: Math.max(0, stats.endOffset - stats.offset) }),
     health: () => probe.read(),
   };
+}
+
+/** The SQLSTATE of a Postgres error (pg and PGlite set `code`; drizzle wraps it in `cause`). */
+export function sqlStateOf(err: unknown): string | null {
+  let e: unknown = err;
+  for (let depth = 0; depth < 6 && e !== null && typeof e === "object"; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return null;
+}
+
+/** Data exceptions (22: e.g. a NUL in text, bad JSON escape) and integrity violations (23). */
+export function isDataError(err: unknown): boolean {
+  const state = sqlStateOf(err);
+  return state !== null && (state.startsWith("22") || state.startsWith("23"));
+}
+
+function errorText(err: unknown): string {
+  const parts: string[] = [];
+  let e: unknown = err;
+  for (let depth = 0; depth < 6 && e instanceof Error; depth++) {
+    parts.push(e.message);
+    e = e.cause;
+  }
+  return (parts.join(" <- ") || String(err)).replaceAll("\0", "\\0").slice(0, 2_000);
 }
 
 function checkDense(entries: Array<LogEntry<LogRecord>>) {

@@ -1,4 +1,14 @@
-import { bigint, boolean, index, integer, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  bigserial,
+  boolean,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
 import { epochMs, paise, seqCol } from "./columns.ts";
 
 /*
@@ -142,6 +152,25 @@ export const consumerOffsets = pgTable("consumer_offsets", {
   offset: bigint("offset", { mode: "number" }).notNull(),
   updatedAt: epochMs("updated_at").notNull(),
 });
+
+/**
+ * Log records the persister could not write (a data error: SQLSTATE class 22 or 23, e.g. a NUL in a
+ * text field), set aside so persisting carries on. `record` is the record's JSON text (JSON escapes
+ * keep NULs printable); `error` what Postgres said. Rows are for an operator to inspect and repair.
+ */
+export const persisterQuarantine = pgTable(
+  "persister_quarantine",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    consumer: text("consumer").notNull(),
+    logOffset: bigint("log_offset", { mode: "number" }).notNull(),
+    sqlState: text("sql_state"),
+    error: text("error").notNull(),
+    record: text("record").notNull(),
+    createdAt: epochMs("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("persister_quarantine_offset_idx").on(t.consumer, t.logOffset)],
+);
 
 /** The consumer_offsets row of the (single) persister of the events log: its writer and reconcile agree on it. */
 export const DEFAULT_PERSISTER_NAME = "persister:events:0";
