@@ -37,7 +37,13 @@ export type ApiConfig = Pick<
 /** Everything the app talks to, injected: the same app runs embedded (memory, PGlite) and distributed. */
 export interface AppDeps {
   config: ApiConfig;
+  /** The primary: writes and reads that must see their own writes. */
   db: Db;
+  /**
+   * History and analytics reads (trades, candles, fills, transactions, admin lists): the streaming
+   * replica of DATABASE_READ_URL; absent → the primary. Use `historyDb(deps)`.
+   */
+  readDb?: Db;
   kv: Kv;
   /** The engine's command queue; the outbox relay writes to it. */
   commandQueue: CommandQueue<CommandEnvelope>;
@@ -53,3 +59,6 @@ export interface AppDeps {
   /** Extra readiness checks for GET /health, by dependency name. The database and kv are always checked. */
   healthChecks?: Record<string, () => Promise<void>>;
 }
+
+/** Where history and analytics reads go: the replica when there is one (README "Read replica"). */
+export const historyDb = (deps: Pick<AppDeps, "db" | "readDb">): Db => deps.readDb ?? deps.db;

@@ -36,7 +36,11 @@ process.on("unhandledRejection", (err) => {
 });
 
 try {
-  const database = await createDb({ url: env.DATABASE_URL, migrate: env.DB_MIGRATE });
+  const database = await createDb({
+    url: env.DATABASE_URL,
+    readUrl: env.DATABASE_READ_URL,
+    migrate: env.DB_MIGRATE,
+  });
   const adapters = createAdapters(env, { instanceId: env.INSTANCE_ID, logger });
   const kv = adapters.kv;
   const pubsub = adapters.pubsub();
@@ -45,6 +49,7 @@ try {
   const api = createApiRuntime({
     env,
     db: database.db,
+    readDb: database.read,
     kv,
     commandQueue,
     pubsub,

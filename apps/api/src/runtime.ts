@@ -45,6 +45,8 @@ import { createWithdrawalSweeper, type WithdrawalSweeper } from "./withdrawal-sw
 export interface ApiRuntimeOptions {
   env: Env;
   db: Db;
+  /** History and analytics reads (a streaming replica); absent → `db`. */
+  readDb?: Db;
   kv: Kv;
   /** The producer side of the engine's command queue. */
   commandQueue: CommandQueue<CommandEnvelope>;
@@ -138,6 +140,7 @@ export function createApiRuntime(options: ApiRuntimeOptions): ApiRuntime {
   const deps: AppDeps = {
     config: env,
     db,
+    readDb: options.readDb,
     kv,
     commandQueue,
     engine: gateway,

@@ -74,6 +74,8 @@ export interface HarnessOptions {
   kv?: Kv;
   /** Start the background consumer that plays the engine service (default true). */
   engineConsumer?: boolean;
+  /** The database (default: a fresh one on the machine's Postgres, dropped by close()). */
+  db?: DbHandle;
   /** How long the API waits for an engine reply (default 5 s). */
   engineTimeoutMs?: number;
 }
@@ -81,7 +83,7 @@ export interface HarnessOptions {
 export async function createHarness(options: HarnessOptions = {}): Promise<QueueHarness> {
   const run = crypto.randomUUID().slice(0, 8);
   const stream = `test:${run}:commands`;
-  const db = await createTestDb("postgres");
+  const db = options.db ?? (await createTestDb("postgres"));
   const kv = options.kv ?? createRedisKv({ url: REDIS_URL, prefix: `test:${run}:` });
   const apiQueue = createRedisStreamQueue<CommandEnvelope>({
     url: REDIS_URL,
@@ -117,6 +119,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Queue
   const deps: AppDeps = {
     config: testConfig(options.config),
     db: db.db,
+    readDb: db.read,
     kv,
     commandQueue: apiQueue,
     engine: gateway,

@@ -37,6 +37,8 @@ export const EnvSchema = z
       .default("true")
       .transform((s) => s === "true"),
     DATABASE_URL: optionalUrl,
+    /** A streaming replica of DATABASE_URL for history and analytics reads; absent → the primary. */
+    DATABASE_READ_URL: optionalUrl,
     REDIS_URL: optionalUrl,
     KAFKA_BROKERS: z.string().optional(),
     JWT_SECRET: z.string().min(32, "JWT_SECRET must be at least 32 characters").optional(),

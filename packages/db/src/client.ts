@@ -26,10 +26,22 @@ export interface CreateDbOptions {
   migrate?: boolean;
   /** Where connection losses are reported (they are survived either way). */
   logger?: { warn(fields: object, message: string): void };
+  /**
+   * postgres://… of a streaming replica (DATABASE_READ_URL) for `read`. Absent → `read` is `db`.
+   * Never migrated (a standby is read-only; it gets the schema by replication).
+   */
+  readUrl?: string;
 }
 
 export interface DbHandle {
+  /** The primary: every write, and every read that must see its own writes. */
   db: Db;
+  /**
+   * History and analytics reads (trades, candles, fills, transactions, admin lists): a streaming
+   * replica when `readUrl` was given, else the primary. A replica may lag: what it returns is a
+   * consistent but possibly older state (README "Read replica").
+   */
+  read: Db;
   driver: "postgres" | "pglite";
   /** A round trip to the database, for health checks. */
   ping(): Promise<void>;
@@ -42,27 +54,16 @@ export const migrationsFolder = fileURLToPath(new URL("../drizzle", import.meta.
 export async function createDb(options: CreateDbOptions = {}): Promise<DbHandle> {
   const shouldMigrate = options.migrate ?? true;
   if (options.url) {
-    const pool = new pg.Pool({ connectionString: options.url, max: options.maxConnections ?? 20 });
-    // A client dropped by the server (restart, failover, admin kill) must not crash the process.
-    // Idle clients report on the pool; a checked-out client (mid-transaction) reports on itself,
-    // and without a listener node-postgres would throw. Either way the query in flight rejects,
-    // the pool discards the broken client, and the caller's retry gets a fresh connection.
-    const lost = (err: Error) =>
-      options.logger?.warn(
-        { err: { message: err.message, code: (err as { code?: string }).code } },
-        "postgres connection lost",
-      );
-    pool.on("error", lost);
-    pool.on("connect", (client) => client.on("error", lost));
-    const db = drizzleNodePg({ client: pool, schema });
-    if (shouldMigrate) await migrateNodePg(db, { migrationsFolder });
+    const primary = await createPool(options.url, options, shouldMigrate);
+    const replica = options.readUrl ? await createPool(options.readUrl, options, false) : undefined;
     return {
-      db: db as unknown as Db,
+      db: primary.db,
+      read: replica?.db ?? primary.db,
       driver: "postgres",
-      ping: async () => {
-        await pool.query("select 1");
+      ping: primary.ping,
+      close: async () => {
+        await Promise.all([primary.close(), replica?.close()]);
       },
-      close: () => pool.end(),
     };
   }
   const client = options.dataDir ? new PGlite(options.dataDir) : new PGlite();
@@ -71,10 +72,36 @@ export async function createDb(options: CreateDbOptions = {}): Promise<DbHandle>
   if (shouldMigrate) await migratePglite(db, { migrationsFolder });
   return {
     db: db as unknown as Db,
+    read: db as unknown as Db,
     driver: "pglite",
     ping: async () => {
       await client.query("select 1");
     },
     close: () => client.close(),
+  };
+}
+
+/** One node-postgres pool behind drizzle. */
+async function createPool(url: string, options: CreateDbOptions, shouldMigrate: boolean) {
+  const pool = new pg.Pool({ connectionString: url, max: options.maxConnections ?? 20 });
+  // A client dropped by the server (restart, failover, admin kill) must not crash the process.
+  // Idle clients report on the pool; a checked-out client (mid-transaction) reports on itself,
+  // and without a listener node-postgres would throw. Either way the query in flight rejects,
+  // the pool discards the broken client, and the caller's retry gets a fresh connection.
+  const lost = (err: Error) =>
+    options.logger?.warn(
+      { err: { message: err.message, code: (err as { code?: string }).code } },
+      "postgres connection lost",
+    );
+  pool.on("error", lost);
+  pool.on("connect", (client) => client.on("error", lost));
+  const db = drizzleNodePg({ client: pool, schema });
+  if (shouldMigrate) await migrateNodePg(db, { migrationsFolder });
+  return {
+    db: db as unknown as Db,
+    ping: async () => {
+      await pool.query("select 1");
+    },
+    close: () => pool.end(),
   };
 }

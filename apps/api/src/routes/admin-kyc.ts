@@ -3,6 +3,7 @@ import { AdminKycListResponse, IdParam, KycDecisionRequest, KycResponse } from "
 import { createKycRepo } from "@ox/db";
 import type { RouteContext } from "../app.ts";
 import { createRouter, sessionOf } from "../app-env.ts";
+import { historyDb } from "../deps.ts";
 import { ApiError } from "../errors.ts";
 import { kycView } from "./kyc.ts";
 import { errors, json, jsonBody } from "./openapi-helpers.ts";
@@ -10,6 +11,8 @@ import { errors, json, jsonBody } from "./openapi-helpers.ts";
 export function createAdminKycRoutes(ctx: RouteContext) {
   const { deps } = ctx;
   const kyc = createKycRepo(deps.db);
+  // The pending queue is an admin list: the replica. Decisions read and write the primary.
+  const kycQueue = createKycRepo(historyDb(deps));
   const router = createRouter();
   const adminOnly = { middleware: [ctx.auth, ctx.admin], security: [{ cookieAuth: [] }], tags: ["admin"] };
 
@@ -22,7 +25,7 @@ export function createAdminKycRoutes(ctx: RouteContext) {
       responses: { 200: json(AdminKycListResponse, "Queue"), ...errors(401, 403) },
     }),
     async (c) => {
-      const rows = await kyc.pending();
+      const rows = await kycQueue.pending();
       const requests = rows.map((r) => ({
         id: r.id,
         userId: r.userId,

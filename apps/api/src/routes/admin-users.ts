@@ -5,6 +5,7 @@ import type { EngineReader } from "@ox/engine-client";
 import { desc, eq, ilike, inArray, or } from "drizzle-orm";
 import type { RouteContext, RouteFactory } from "../app.ts";
 import { createRouter } from "../app-env.ts";
+import { historyDb } from "../deps.ts";
 import { errors, json } from "./openapi-helpers.ts";
 
 const Paise = z.number().int();
@@ -41,7 +42,8 @@ const escapeLike = (s: string) => s.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 /** GET /admin/users?q=: accounts from Postgres, balances and positions live from the engine. */
 export function createAdminUserRoutes(options: { reader: EngineReader }): RouteFactory {
   return function adminUserRoutes(ctx: RouteContext) {
-    const { db } = ctx.deps;
+    // An admin list: the replica (it may lag; a user who signed up a moment ago may be missing).
+    const db = historyDb(ctx.deps);
     const router = createRouter();
     router.openapi(
       createRoute({

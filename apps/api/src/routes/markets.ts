@@ -4,6 +4,7 @@ import type { MarketView } from "@ox/engine";
 import { and, asc, eq, type SQL } from "drizzle-orm";
 import type { RouteContext } from "../app.ts";
 import { createRouter } from "../app-env.ts";
+import { historyDb } from "../deps.ts";
 import { ApiError } from "../errors.ts";
 import { candles, recentTrades } from "./markets-history.ts";
 import {
@@ -48,7 +49,10 @@ export function marketSummary(row: Row, live: MarketView | null | undefined): z.
 
 export function createMarketRoutes(options: TradingOptions) {
   return function marketRoutes(ctx: RouteContext) {
+    // Market rows: the primary (an admin reads the market they just created). Trades and candles:
+    // history, the replica.
     const { db } = ctx.deps;
+    const history = historyDb(ctx.deps);
     const { reader } = options;
     const router = createRouter();
     const tags = ["markets"];
@@ -130,7 +134,7 @@ export function createMarketRoutes(options: TradingOptions) {
         const { id } = c.req.valid("param");
         const q = c.req.valid("query");
         await one(id);
-        return c.json({ trades: await recentTrades(db, id, q.limit, q.before) }, 200);
+        return c.json({ trades: await recentTrades(history, id, q.limit, q.before) }, 200);
       },
     );
 
@@ -148,7 +152,10 @@ export function createMarketRoutes(options: TradingOptions) {
         const q = c.req.valid("query");
         await one(id);
         return c.json(
-          { interval: q.interval, candles: await candles(db, id, CANDLE_INTERVALS[q.interval], q.limit) },
+          {
+            interval: q.interval,
+            candles: await candles(history, id, CANDLE_INTERVALS[q.interval], q.limit),
+          },
           200,
         );
       },

@@ -3,6 +3,7 @@ import { trades } from "@ox/db";
 import { and, desc, eq, lt, or } from "drizzle-orm";
 import type { RouteContext, RouteFactory } from "../app.ts";
 import { createRouter, sessionOf } from "../app-env.ts";
+import { historyDb } from "../deps.ts";
 import { errors, json } from "./openapi-helpers.ts";
 
 const Paise = z.number().int();
@@ -84,7 +85,7 @@ export function createPortfolioFillsRoutes(): RouteFactory {
         const { userId } = sessionOf(c);
         const { limit, before } = c.req.valid("query");
         const mine = or(eq(trades.makerUserId, userId), eq(trades.takerUserId, userId));
-        const rows = await ctx.deps.db
+        const rows = await historyDb(ctx.deps)
           .select()
           .from(trades)
           .where(before === undefined ? mine : and(mine, lt(trades.seq, before)))

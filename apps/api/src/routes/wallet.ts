@@ -9,6 +9,7 @@ import {
 import { createAccountsRepo, createPaymentsRepo, type Deposit, type Withdrawal } from "@ox/db";
 import type { RouteContext } from "../app.ts";
 import { createRouter, sessionOf } from "../app-env.ts";
+import { historyDb } from "../deps.ts";
 import { ApiError } from "../errors.ts";
 import { errors, json, jsonBody } from "./openapi-helpers.ts";
 import { createWithdrawalService } from "./withdrawal-service.ts";
@@ -30,6 +31,8 @@ export const withdrawalView = (w: Withdrawal) => ({
 export function createWalletRoutes(ctx: RouteContext) {
   const { deps } = ctx;
   const accounts = createAccountsRepo(deps.db);
+  // The ledger's history: the replica. The balance beside it: the primary (a deposit just made shows).
+  const ledgerHistory = createAccountsRepo(historyDb(deps));
   const payments = createPaymentsRepo(deps.db);
   const withdrawals = createWithdrawalService(deps);
   const router = createRouter();
@@ -49,7 +52,7 @@ export function createWalletRoutes(ctx: RouteContext) {
       const { limit, before } = c.req.valid("query");
       const [wallet, entries] = await Promise.all([
         accounts.wallet(userId),
-        accounts.transactions(userId, limit, before),
+        ledgerHistory.transactions(userId, limit, before),
       ]);
       const nextBefore = entries.length === limit ? (entries[entries.length - 1]?.id ?? null) : null;
       return c.json({ balancePaise: wallet?.balancePaise ?? 0, entries, nextBefore }, 200);
