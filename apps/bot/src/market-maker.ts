@@ -1,11 +1,12 @@
+import { CANCEL_BATCH_MAX, ORDER_BATCH_MAX } from "@ox/contracts";
 import type pino from "pino";
 import { type ApiClient, ApiError } from "./api-client.ts";
-import { createRandom, desiredQuotes, driftFair, type Quote } from "./quotes.ts";
+import { createRandom, desiredQuotes, driftFair } from "./quotes.ts";
 
 /**
  * Keeps two-sided quotes around a drifting fair price in every open market, through the public
  * HTTP API only. Each round: top up cash if low, then per market cancel quotes that are no longer
- * wanted and place the missing ones. Rejections (a quote that would cross, a closed market) are
+ * wanted and place the missing ones, each in one batch request (POST/DELETE /orders/batch). Rejections (a quote that would cross, a closed market) are
  * business outcomes: logged and retried next round, never fatal.
  */
 export interface MarketMakerOptions {
@@ -64,27 +65,36 @@ export function createMarketMaker(o: MarketMakerOptions) {
     const wantedKeys = new Set(wanted.map((q) => key({ outcome: q.outcome, price: q.pricePaise })));
     const mine = open.filter((x) => x.marketId === market.id);
     const haveKeys = new Set(mine.map(key));
-    for (const order of mine) {
-      if (!wantedKeys.has(key(order)))
-        await ignoreBusiness(() => o.api.call("DELETE", `/orders/${order.id}`));
-    }
-    for (const q of wanted) {
-      if (!haveKeys.has(key({ outcome: q.outcome, price: q.pricePaise }))) await place(market.id, q);
-    }
-  }
-
-  async function place(marketId: string, q: Quote) {
-    await ignoreBusiness(() =>
-      o.api.call("POST", "/orders", {
-        marketId,
+    // One request and one engine round trip for the cancels, one for the new quotes (batch
+    // endpoints; items the engine refuses come back as per-item errors, nothing to retry).
+    const stale = mine.filter((order) => !wantedKeys.has(key(order))).map((order) => order.id);
+    for (let i = 0; i < stale.length; i += CANCEL_BATCH_MAX)
+      await ignoreBusiness(() =>
+        o.api.call("DELETE", "/orders/batch", { ids: stale.slice(i, i + CANCEL_BATCH_MAX) }),
+      );
+    const fresh = wanted
+      .filter((q) => !haveKeys.has(key({ outcome: q.outcome, price: q.pricePaise })))
+      .map((q) => ({
+        marketId: market.id,
         outcome: q.outcome,
         side: q.side,
         type: "LIMIT",
         price: q.pricePaise,
         quantity: q.qty,
-        clientOrderId: `mm-${marketId.slice(0, 8)}-${rounds}-${q.outcome}-${q.pricePaise}`,
-      }),
-    );
+        clientOrderId: `mm-${market.id.slice(0, 8)}-${rounds}-${q.outcome}-${q.pricePaise}`,
+      }));
+    for (let i = 0; i < fresh.length; i += ORDER_BATCH_MAX) {
+      const batch = fresh.slice(i, i + ORDER_BATCH_MAX);
+      await ignoreBusiness(async () => {
+        const { results } = await o.api.call<{ results: { error?: { code: string } }[] }>(
+          "POST",
+          "/orders/batch",
+          { orders: batch },
+        );
+        const refused = results.filter((r) => r.error).map((r) => r.error?.code);
+        if (refused.length > 0) o.logger.debug({ refused }, "bot quotes refused");
+      });
+    }
   }
 
   async function ignoreBusiness(fn: () => Promise<unknown>) {

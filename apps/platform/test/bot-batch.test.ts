@@ -1,0 +1,75 @@
+/**
+ * The market-making bot quotes through the batch endpoints: against the embedded platform over
+ * HTTP, a round places its quotes with POST /orders/batch (never one POST /orders per quote), and
+ * a later round cancels the quotes it no longer wants with DELETE /orders/batch.
+ */
+import { afterAll, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createLogger } from "@ox/api";
+import { createApiClient, createMarketMaker } from "@ox/bot";
+import { ensureDevSecrets, parseApiEnv } from "@ox/config";
+import { startPlatform } from "../src/platform.ts";
+import { freePort } from "./crash-cluster.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "ox-bot-batch-"));
+const ADMIN = "+919200000077";
+let stop: (() => Promise<void>) | undefined;
+afterAll(async () => {
+  await stop?.();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test("the bot places and cancels its quotes in batches", async () => {
+  const port = await freePort();
+  const env = ensureDevSecrets(
+    parseApiEnv({
+      ...process.env,
+      PORT: String(port),
+      DATA_DIR: dir,
+      ADMIN_PHONES: ADMIN,
+      NODE_ENV: "development",
+      LOG_LEVEL: "warn",
+      DATABASE_URL: "",
+      REDIS_URL: "",
+      KAFKA_BROKERS: "",
+    }),
+  );
+  const logger = createLogger({ level: "warn" });
+  const platform = await startPlatform({ env, logger, webDist: join(dir, "no-web") });
+  stop = () => platform.stop();
+  const base = `http://127.0.0.1:${port}`;
+  const admin = createApiClient({ baseUrl: base });
+  await admin.login(ADMIN);
+  await admin.call("POST", "/admin/markets", {
+    title: "Will the bot batch its quotes?",
+    category: "tech",
+    closeAt: Date.now() + 3_600_000,
+  });
+
+  const requests: string[] = [];
+  const recording: typeof fetch = Object.assign(
+    (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
+      requests.push(`${init?.method ?? "GET"} ${new URL(String(input)).pathname}`);
+      return fetch(input, init);
+    },
+    { preconnect: fetch.preconnect },
+  );
+  const api = createApiClient({ baseUrl: base, fetch: recording });
+  await api.login("+919200000078");
+  const bot = createMarketMaker({ api, logger, levels: 3, qty: 5 });
+  await bot.round();
+  const open = async () =>
+    (await api.call<{ orders: { id: string }[] }>("GET", "/orders?status=open")).orders.map((o) => o.id);
+  const first = await open();
+  expect(first.length).toBe(6); // three levels on each outcome
+  expect(requests).toContain("POST /api/v1/orders/batch");
+  expect(requests).not.toContain("POST /api/v1/orders");
+
+  // Rounds drift the fair price: stale quotes are cancelled in one batch request, new ones placed.
+  for (let i = 0; i < 10 && (await open()).every((id) => first.includes(id)); i++) await bot.round();
+  expect((await open()).some((id) => !first.includes(id))).toBe(true);
+  expect(requests).toContain("DELETE /api/v1/orders/batch");
+  expect(requests.some((r) => /^DELETE \/api\/v1\/orders\/(?!batch)/.test(r))).toBe(false);
+});
