@@ -12,6 +12,7 @@ import {
   createMemoryPubSubHub,
   createMemoryQueue,
   createMemoryStream,
+  type EventLog,
 } from "@ox/bus";
 import type { CommandEnvelope, LogRecord } from "@ox/contracts/pipeline";
 import { createTestDb } from "@ox/db/testing";
@@ -30,6 +31,8 @@ export interface TradingHarness extends Harness {
   service: EngineService;
   /** Every envelope the API put on the engine's command queue, in order. */
   sent: CommandEnvelope[];
+  /** The engine's event log (to run a persister over it). */
+  journal: EventLog<LogRecord>;
 }
 
 export async function createTradingHarness(): Promise<TradingHarness> {
@@ -93,6 +96,7 @@ export async function createTradingHarness(): Promise<TradingHarness> {
     applied: [],
     service,
     sent,
+    journal,
     async settle() {
       for (let i = 0; i < 250; i++) {
         await relay.drain();

@@ -11,7 +11,7 @@ import {
 import { type Db, orders } from "@ox/db";
 import type { PlaceOrderCommand } from "@ox/engine";
 import { type EngineReader, EngineTimeoutError } from "@ox/engine-client";
-import { and, desc, eq, lt, ne } from "drizzle-orm";
+import { and, desc, eq, lt, ne, or, type SQL } from "drizzle-orm";
 import type { RouteContext } from "../app.ts";
 import { createRouter, sessionOf } from "../app-env.ts";
 import { ApiError } from "../errors.ts";
@@ -25,21 +25,48 @@ export interface TradingOptions {
   newOrderId?: () => string;
 }
 
+/**
+ * History cursor: the last row's (createdAt, id), base64url. Many orders share one createdAt (one
+ * millisecond, one engine batch), so paging on createdAt alone skipped the rest of a tie; the id
+ * breaks ties so every row is on exactly one page.
+ */
+export function encodeOrderCursor(row: { createdAt: number; id: string }): string {
+  return Buffer.from(`${row.createdAt}:${row.id}`).toString("base64url");
+}
+
+export function decodeOrderCursor(cursor: string): { createdAt: number; id: string | null } {
+  if (/^[0-9]{1,16}$/.test(cursor)) return { createdAt: Number(cursor), id: null }; // a bare createdAt
+  const text = Buffer.from(cursor, "base64url").toString("utf8");
+  const m = /^([0-9]{1,16}):(.+)$/.exec(text);
+  if (!m) throw new ApiError("VALIDATION_ERROR", "before: not a cursor this API returned");
+  return { createdAt: Number(m[1]), id: m[2] as string };
+}
+
 /** Own order history from the persister's table (lags the engine by a batch or two). */
 async function orderHistory(
   db: Db,
   userId: string,
-  q: { status: string; marketId?: string; limit: number; before?: number },
+  q: { status: string; marketId?: string; limit: number; before?: string },
 ) {
   const where = [eq(orders.userId, userId)];
   if (q.status === "closed") where.push(ne(orders.status, "OPEN"));
   if (q.marketId) where.push(eq(orders.marketId, q.marketId));
-  if (q.before) where.push(lt(orders.createdAt, q.before));
+  if (q.before) {
+    const c = decodeOrderCursor(q.before);
+    where.push(
+      c.id === null
+        ? lt(orders.createdAt, c.createdAt)
+        : (or(
+            lt(orders.createdAt, c.createdAt),
+            and(eq(orders.createdAt, c.createdAt), lt(orders.id, c.id)),
+          ) as SQL),
+    );
+  }
   const rows = await db
     .select()
     .from(orders)
     .where(and(...where))
-    .orderBy(desc(orders.createdAt))
+    .orderBy(desc(orders.createdAt), desc(orders.id))
     .limit(q.limit);
   return rows;
 }
@@ -156,7 +183,8 @@ export function createOrderRoutes(options: TradingOptions) {
           return c.json({ orders: open, nextBefore: null }, 200);
         }
         const rows = await orderHistory(deps.db, userId, q);
-        const nextBefore = rows.length === q.limit ? rows[rows.length - 1].createdAt : null;
+        const last = rows.at(-1);
+        const nextBefore = rows.length === q.limit && last ? encodeOrderCursor(last) : null;
         return c.json({ orders: rows.map(orderFromRow), nextBefore }, 200);
       },
     );

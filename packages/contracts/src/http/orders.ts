@@ -91,18 +91,22 @@ export const PendingOrderResponse = z
   });
 export const OrderResponse = z.object({ order: OrderView }).openapi("OrderResponse");
 export const OrdersResponse = z
-  .object({ orders: z.array(OrderView), nextBefore: z.number().int().nullable() })
+  .object({
+    orders: z.array(OrderView),
+    nextBefore: z.string().nullable().openapi({
+      description: "Opaque cursor (the last row's createdAt and id): pass it as `before` for the next page",
+    }),
+  })
   .openapi("Orders");
 export const OrdersQuery = z.object({
   status: z.enum(["open", "closed", "all"]).default("all"),
   marketId: MarketId.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  before: z.coerce
-    .number()
-    .int()
-    .positive()
+  before: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,200}$/)
     .optional()
-    .openapi({ description: "createdAt cursor for history pages" }),
+    .openapi({ description: "The previous page's `nextBefore` (opaque; a bare createdAt is accepted too)" }),
 });
 export const OrderIdParam = z.object({
   id: OrderId.openapi({ param: { name: "id", in: "path" } }),
