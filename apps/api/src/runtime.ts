@@ -29,6 +29,7 @@ import {
   type PaymentGateway,
 } from "./payments/gateway.ts";
 import { createProviderGateway } from "./payments/provider-gateway.ts";
+import { type CreateMarketInput, insertMarket } from "./routes/admin-markets.ts";
 import {
   createAdminStatsRoutes,
   createSystemStatsProvider,
@@ -79,6 +80,11 @@ export interface ApiRuntime {
   sessions: Sessions;
   /** The HTTP handler: the web app's files for GET pages, the API for the rest. */
   fetch(request: Request, env?: unknown): Response | Promise<Response>;
+  /**
+   * Creates a market as `actorId` without an HTTP session (the platform's demo seeding): the admin
+   * route's transaction, then waits briefly until the engine has it. Returns the market id.
+   */
+  createMarket(actorId: string, input: CreateMarketInput): Promise<string>;
   /** Starts the outbox relay and the withdrawal sweeper. */
   start(): void;
   /** Stops the relay, the sweeper and the reply subscription; the caller closes the ports it passed in. */
@@ -198,6 +204,12 @@ export function createApiRuntime(options: ApiRuntimeOptions): ApiRuntime {
     withdrawals,
     gateway,
     sessions,
+    async createMarket(actorId, input) {
+      const row = await insertMarket(deps, actorId, input);
+      relay.kick();
+      for (let i = 0; i < 50 && !(await reader.market(row.id).catch(() => null)); i++) await Bun.sleep(20);
+      return row.id;
+    },
     start() {
       relay.start();
       withdrawals.start();

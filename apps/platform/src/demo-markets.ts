@@ -1,8 +1,9 @@
 /**
- * Demo markets for a first start, created through the public admin API exactly as an operator
- * would (so seeding exercises the same path as production, and nothing here writes tables directly).
+ * Demo markets for a first start, created through the admin route's own transaction (catalogue row,
+ * engine outbox row, audit row) by an internal seeder account: no login, so it works whatever
+ * ADMIN_PHONES says, and the seeder never holds the admin role.
  */
-import type { ApiClient } from "@ox/bot";
+import { createAccountsRepo, type Db, markets } from "@ox/db";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -59,19 +60,29 @@ export const demoMarkets: DemoMarket[] = [
   },
 ];
 
+export interface DemoSeedTarget {
+  db: Db;
+  createMarket(actorId: string, input: Omit<DemoMarket, "closeInMs"> & { closeAt: number }): Promise<string>;
+}
+
+/** The account the audit log names as the demo markets' creator. Phones in ADMIN_PHONES keep the role. */
+export const SEEDER_PHONE = "+919000000009";
+
 /** Creates the demo markets when the exchange has none yet. Returns how many it created. */
-export async function seedDemoMarkets(admin: ApiClient, now: number): Promise<number> {
-  const { markets } = await admin.call<{ markets: unknown[] }>("GET", "/markets");
-  if (markets.length > 0) return 0;
-  for (const m of demoMarkets) {
-    await admin.call("POST", "/admin/markets", {
-      title: m.title,
-      description: m.description,
-      category: m.category,
-      rules: m.rules,
-      resolutionSource: m.resolutionSource,
-      closeAt: now + m.closeInMs,
-    });
-  }
+export async function seedDemoMarkets(
+  target: DemoSeedTarget,
+  now: number,
+  adminPhones: string[],
+): Promise<number> {
+  const existing = await target.db.select({ id: markets.id }).from(markets).limit(1);
+  if (existing.length > 0) return 0;
+  const { user } = await createAccountsRepo(target.db).loginByPhone({
+    phone: SEEDER_PHONE,
+    role: adminPhones.includes(SEEDER_PHONE) ? "ADMIN" : "USER",
+    signupBonusPaise: 0,
+    now,
+  });
+  for (const { closeInMs, ...m } of demoMarkets)
+    await target.createMarket(user.id, { ...m, closeAt: now + closeInMs });
   return demoMarkets.length;
 }

@@ -12,10 +12,8 @@ import { seedDemoMarkets } from "./demo-markets.ts";
 import { startPlatform } from "./platform.ts";
 import { ensureWebBuild, WEB_DIST } from "./web-build.ts";
 
-/** The admin a person logs in as. */
+/** The admin a person logs in as, when ADMIN_PHONES does not name the admins. */
 const DEMO_ADMIN_PHONE = "+919000000001";
-/** The admin this program uses to seed markets: its own phone, so it never throttles the person's OTP. */
-const SEED_ADMIN_PHONE = "+919000000009";
 const BOT_PHONE = "+919000000002";
 
 const { values: flags } = parseArgs({
@@ -24,8 +22,8 @@ const { values: flags } = parseArgs({
 
 const began = Date.now();
 const devMode = (process.env.NODE_ENV ?? "development") !== "production";
-if (devMode && !process.env.ADMIN_PHONES)
-  process.env.ADMIN_PHONES = `${DEMO_ADMIN_PHONE},${SEED_ADMIN_PHONE}`;
+const demoAdmin = devMode && !process.env.ADMIN_PHONES;
+if (demoAdmin) process.env.ADMIN_PHONES = DEMO_ADMIN_PHONE;
 
 let env: Env;
 try {
@@ -45,8 +43,8 @@ const platform = await startPlatform({ env, logger, webDist: WEB_DIST });
 const startedMs = Date.now() - began;
 
 /**
- * The demo admin and the bot log in like anyone else (console OTP) and keep their session cookie in
- * the data directory, so a restart reuses it instead of asking for a new OTP (which is throttled).
+ * The bot logs in like anyone else (console OTP) and keeps its session cookie in the data directory,
+ * so a restart reuses it instead of asking for a new OTP (which is throttled).
  */
 async function demoClient(phone: string, name: string): Promise<ApiClient> {
   const file = join(platform.dataDir, `${name}.session`);
@@ -67,17 +65,14 @@ async function demoClient(phone: string, name: string): Promise<ApiClient> {
 }
 
 let bot: ReturnType<typeof createMarketMaker> | undefined;
-if (devMode && env.SMS_PROVIDER === "console") {
-  const admin = await demoClient(SEED_ADMIN_PHONE, "seed-admin");
-  if (!flags["no-demo"]) {
-    const created = await seedDemoMarkets(admin, Date.now());
-    if (created > 0) logger.info({ created }, "seeded demo markets");
-  }
-  if (!flags["no-bot"]) {
-    const botApi = await demoClient(BOT_PHONE, "bot");
-    bot = createMarketMaker({ api: botApi, logger: logger.child({ process: "bot" }) });
-    bot.start();
-  }
+if (devMode && !flags["no-demo"]) {
+  const created = await seedDemoMarkets(platform.seed, Date.now(), env.ADMIN_PHONES);
+  if (created > 0) logger.info({ created }, "seeded demo markets");
+}
+if (devMode && env.SMS_PROVIDER === "console" && !flags["no-bot"]) {
+  const botApi = await demoClient(BOT_PHONE, "bot");
+  bot = createMarketMaker({ api: botApi, logger: logger.child({ process: "bot" }) });
+  bot.start();
 }
 
 const line = "─".repeat(64);
@@ -87,7 +82,8 @@ console.log(
     "  Opinion exchange is running",
     `  Open            ${platform.url}`,
     `  API docs        ${platform.url}/docs`,
-    `  Admin phone     ${devMode ? DEMO_ADMIN_PHONE : "(ADMIN_PHONES)"}`,
+    `  Admin phones    ${env.ADMIN_PHONES.length ? env.ADMIN_PHONES.join(", ") : "none (set ADMIN_PHONES)"}${demoAdmin ? "  (demo admin; ADMIN_PHONES replaces it)" : ""}`,
+    `  Listening on    ${platform.host}:${new URL(platform.url).port}${platform.host === "127.0.0.1" ? "  (this machine only; HOST=0.0.0.0 to open it to the network)" : ""}`,
     `  OTPs            ${env.SMS_PROVIDER === "console" ? "shown on the login page (devOtp) and in this log as 'console SMS'" : "sent by SMS"}`,
     `  Data            ${platform.dataDir}  (queue ${platform.adapters.queue}, log ${platform.adapters.log})`,
     `  Market maker    ${bot ? "on (--no-bot to stop it)" : "off"}`,

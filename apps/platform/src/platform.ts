@@ -17,6 +17,7 @@ import { createEngineService, createFileSnapshotStore } from "@ox/engine-service
 import { createPersister } from "@ox/persister";
 import { createStreamServer } from "@ox/stream";
 import type { Logger } from "pino";
+import type { DemoSeedTarget } from "./demo-markets.ts";
 
 export interface PlatformOptions {
   env: Env;
@@ -28,6 +29,10 @@ export interface Platform {
   readonly url: string;
   readonly dataDir: string;
   readonly adapters: ReturnType<typeof createAdapters>["mode"];
+  /** The interface the server listens on. */
+  readonly host: string;
+  /** For the demo seeding: the database and market creation without an HTTP session. */
+  readonly seed: DemoSeedTarget;
   stop(): Promise<void>;
 }
 
@@ -116,11 +121,18 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
     verifyToken: async (token) => (await sessions.authenticate(token))?.session.userId ?? null,
     logger: logger.child({ process: "stream" }),
   });
-  await new Promise<void>((r) => server.listen(env.PORT, r));
+  const host = env.HOST ?? (env.NODE_ENV === "production" ? "0.0.0.0" : "127.0.0.1");
+  await new Promise<void>((r, reject) => {
+    server.once("error", reject);
+    server.listen(env.PORT, host, () => r());
+  });
   const port = (server.address() as AddressInfo).port;
+  const loopback = host === "127.0.0.1" || host === "::1" || host === "localhost";
 
   return {
-    url: `http://localhost:${port}`,
+    url: `http://${loopback || host === "0.0.0.0" || host === "::" ? "localhost" : host}:${port}`,
+    host,
+    seed: { db: database.db, createMarket: api.createMarket },
     dataDir,
     adapters: adapters.mode,
     async stop() {

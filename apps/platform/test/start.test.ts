@@ -4,18 +4,19 @@
  * console OTP, trade against the market-making bot, kill -9, start again (nothing acknowledged is
  * lost), then Ctrl-C for a clean shutdown.
  */
-import { afterAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, test } from "bun:test";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { networkInterfaces, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createApiClient } from "@ox/bot";
+import { launchBrowser } from "./web/browser.ts";
 
 const repoRoot = resolve(import.meta.dir, "../../..");
 const work = mkdtempSync(join(tmpdir(), "ox-start-"));
 const clone = join(work, "repo");
-const port = 3900 + Math.floor(Math.random() * 90);
-const baseUrl = `http://localhost:${port}`;
+let port = 3900 + Math.floor(Math.random() * 90);
+let baseUrl = `http://localhost:${port}`;
 const children: ChildProcess[] = [];
 
 afterAll(() => {
@@ -23,11 +24,13 @@ afterAll(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
-function startPlatform(): Promise<{ child: ChildProcess; output: () => string; readyMs: number }> {
+function startPlatform(
+  extraEnv: Record<string, string> = {},
+): Promise<{ child: ChildProcess; output: () => string; readyMs: number }> {
   const began = Date.now();
   const child = spawn("npm", ["start"], {
     cwd: clone,
-    env: { ...process.env, PORT: String(port), NODE_ENV: "development", LOG_LEVEL: "warn" },
+    env: { ...process.env, PORT: String(port), NODE_ENV: "development", LOG_LEVEL: "warn", ...extraEnv },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
@@ -86,13 +89,15 @@ async function bestYesAsk(api: ReturnType<typeof createApiClient>, marketId: str
   return bestNoBid ? 1000 - bestNoBid.price : null;
 }
 
-test("npm install && npm start from a clean clone: log in, trade against the bot, survive kill -9, stop cleanly", async () => {
+beforeAll(() => {
   execFileSync("git", ["clone", "--quiet", repoRoot, clone]);
   execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], {
     cwd: clone,
     stdio: "ignore",
   });
+}, 300_000);
 
+test("npm install && npm start from a clean clone: log in, trade against the bot, survive kill -9, stop cleanly", async () => {
   const first = await startPlatform();
   console.log(JSON.stringify({ metric: "startToServedPageMs", value: first.readyMs }));
   expect(first.output()).toContain(baseUrl);
@@ -152,4 +157,55 @@ test("npm install && npm start from a clean clone: log in, trade against the bot
   await outputClosed(second.child);
   expect(second.output()).toContain("Stopped cleanly.");
   await expect(fetch(`${baseUrl}/api/v1/health`)).rejects.toThrow();
+}, 300_000);
+
+test("ADMIN_PHONES on a fresh data dir: those phones are the admins, demo markets seeded, banner true, 127.0.0.1 only, an anonymous visit logs no console error", async () => {
+  port += 1;
+  baseUrl = `http://localhost:${port}`;
+  const dataDir = join(work, "data-admin-phones");
+  const run = await startPlatform({ ADMIN_PHONES: "+919999900000", DATA_DIR: dataDir });
+  try {
+    const banner = run.output();
+    expect(banner).toContain("Admin phones    +919999900000");
+    expect(banner).not.toContain("+919000000001");
+    expect(banner).toContain(`Listening on    127.0.0.1:${port}  (this machine only`);
+
+    const anonymous = await fetch(`${baseUrl}/api/v1/auth/session`);
+    expect(anonymous.status).toBe(200);
+    expect(await anonymous.json()).toEqual({ user: null });
+
+    const admin = createApiClient({ baseUrl });
+    expect((await admin.login("+919999900000")).role).toBe("ADMIN");
+    expect((await admin.call<{ user: { role: string } }>("GET", "/auth/session")).user.role).toBe("ADMIN");
+    await admin.call("GET", "/admin/kyc");
+    const demo = createApiClient({ baseUrl });
+    expect((await demo.login("+919000000001")).role).toBe("USER");
+    await expect(demo.call("GET", "/admin/kyc")).rejects.toMatchObject({ status: 403 });
+    const { markets } = await admin.call<{ markets: unknown[] }>("GET", "/markets?status=OPEN");
+    expect(markets.length).toBeGreaterThanOrEqual(4);
+
+    // Development binds the loopback interface only: another address of this machine is refused.
+    const lan = Object.values(networkInterfaces())
+      .flat()
+      .find((a) => a && a.family === "IPv4" && !a.internal)?.address;
+    if (lan) await expect(fetch(`http://${lan}:${port}/api/v1/health`)).rejects.toThrow();
+
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      const problems: string[] = [];
+      page.on("console", (m) => {
+        if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`);
+      });
+      page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+      await page.goto(baseUrl, { waitUntil: "networkidle" });
+      await page.waitForTimeout(1_000);
+      expect(problems).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  } finally {
+    process.kill(-(run.child.pid ?? 0), "SIGINT");
+    await outputClosed(run.child);
+  }
 }, 300_000);

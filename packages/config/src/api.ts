@@ -24,7 +24,11 @@ export const EnvSchema = z
     ...transportFields,
     ...topicFields,
     PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
-    HOST: z.string().default("0.0.0.0"),
+    /**
+     * The interface to listen on. Absent: 0.0.0.0 for the API process; `npm start` uses 127.0.0.1
+     * outside production (development hands out OTPs in responses and makes the demo phone admin).
+     */
+    HOST: z.string().trim().min(1).optional(),
     /** Names this replica's reply channels; must differ between replicas (the default does). */
     INSTANCE_ID: z
       .string()

@@ -7,6 +7,7 @@ import { EngineTimeoutError } from "@ox/engine-client";
 import { eq } from "drizzle-orm";
 import type { RouteContext } from "../app.ts";
 import { createRouter, sessionOf } from "../app-env.ts";
+import type { AppDeps } from "../deps.ts";
 import { ApiError } from "../errors.ts";
 import { marketSummary } from "./markets.ts";
 import { MarketIdParam, MarketResponse } from "./markets-schemas.ts";
@@ -41,6 +42,58 @@ const CommandResult = z
   .object({ marketId: z.string(), status: z.enum(["APPLIED", "PENDING"]), code: z.string().nullable() })
   .openapi("AdminMarketCommandResult");
 
+export type CreateMarketInput = z.infer<typeof CreateMarketRequest>;
+
+/**
+ * The catalogue row, the engine's CREATE_MARKET outbox row and the audit row, in one transaction.
+ * The admin route and the platform's demo seeding (an internal caller, no HTTP session) share it.
+ */
+export async function insertMarket(deps: AppDeps, actorId: string, body: CreateMarketInput) {
+  const now = deps.clock.now();
+  if (body.closeAt <= now) throw new ApiError("VALIDATION_ERROR", "closeAt must be in the future");
+  const id = crypto.randomUUID();
+  const tickPaise = body.tick ?? 50;
+  const command = {
+    type: "CREATE_MARKET" as const,
+    marketId: id,
+    tickPaise,
+    closeAt: body.closeAt,
+    ...(body.makerFeeBps !== undefined && { makerFeeBps: body.makerFeeBps }),
+    ...(body.takerFeeBps !== undefined && { takerFeeBps: body.takerFeeBps }),
+  };
+  const row = await deps.db.transaction(async (tx) => {
+    const [created] = await tx
+      .insert(markets)
+      .values({
+        id,
+        title: body.title,
+        description: body.description,
+        category: body.category,
+        rules: body.rules,
+        resolutionSource: body.resolutionSource,
+        closeAt: body.closeAt,
+        tickPaise,
+        makerFeeBps: body.makerFeeBps ?? 0,
+        takerFeeBps: body.takerFeeBps ?? 0,
+        createdBy: actorId,
+        createdAt: now,
+      })
+      .returning();
+    await enqueueOutbox(tx, command, now, actorId);
+    await recordAudit(tx, {
+      actorId,
+      action: "MARKET_CREATE",
+      targetType: "market",
+      targetId: id,
+      data: { title: body.title, closeAt: body.closeAt, tickPaise },
+      now,
+    });
+    return created;
+  });
+  if (!row) throw new Error("market insert returned nothing");
+  return row;
+}
+
 /**
  * Admin market routes. Creation writes the catalogue row and an outbox row carrying CREATE_MARKET in one
  * transaction: the relay delivers it until the queue accepts it, so the engine can never miss a market
@@ -64,47 +117,8 @@ export function createAdminMarketRoutes(options: TradingOptions) {
       async (c) => {
         const { userId } = sessionOf(c);
         const body = c.req.valid("json");
-        const now = deps.clock.now();
-        if (body.closeAt <= now) throw new ApiError("VALIDATION_ERROR", "closeAt must be in the future");
-        const id = crypto.randomUUID();
-        const tickPaise = body.tick ?? 50;
-        const command = {
-          type: "CREATE_MARKET" as const,
-          marketId: id,
-          tickPaise,
-          closeAt: body.closeAt,
-          ...(body.makerFeeBps !== undefined && { makerFeeBps: body.makerFeeBps }),
-          ...(body.takerFeeBps !== undefined && { takerFeeBps: body.takerFeeBps }),
-        };
-        const row = await deps.db.transaction(async (tx) => {
-          const [created] = await tx
-            .insert(markets)
-            .values({
-              id,
-              title: body.title,
-              description: body.description,
-              category: body.category,
-              rules: body.rules,
-              resolutionSource: body.resolutionSource,
-              closeAt: body.closeAt,
-              tickPaise,
-              makerFeeBps: body.makerFeeBps ?? 0,
-              takerFeeBps: body.takerFeeBps ?? 0,
-              createdBy: userId,
-              createdAt: now,
-            })
-            .returning();
-          await enqueueOutbox(tx, command, now, userId);
-          await recordAudit(tx, {
-            actorId: userId,
-            action: "MARKET_CREATE",
-            targetType: "market",
-            targetId: id,
-            data: { title: body.title, closeAt: body.closeAt, tickPaise },
-            now,
-          });
-          return created;
-        });
+        const row = await insertMarket(deps, userId, body);
+        const id = row.id;
         ctx.markets.add(id);
         deps.outbox.kick();
         // Answer once the engine has the market (briefly), so the creator can trade it at once.

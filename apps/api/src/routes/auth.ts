@@ -5,6 +5,7 @@ import {
   OkResponse,
   OtpRequest,
   OtpResponse,
+  SessionResponse,
   UserResponse,
   VerifyRequest,
 } from "@ox/contracts";
@@ -122,6 +123,23 @@ export function createAuthRoutes(ctx: RouteContext) {
         sameSite: "Lax",
       });
       return c.json({ ok: true as const }, 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      method: "get",
+      path: "/auth/session",
+      tags: ["auth"],
+      summary: "Who is signed in: the user, or null for an anonymous visitor (always 200)",
+      responses: { 200: json(SessionResponse, "The session's user or null") },
+    }),
+    async (c) => {
+      const auth = await ctx.sessions.authenticate(getCookie(c, SESSION_COOKIE));
+      if (!auth) return c.json({ user: null }, 200);
+      if (auth.refreshedToken) writeSessionCookie(c, auth.refreshedToken, ctx.cookie);
+      const user = await accounts.findById(auth.session.userId);
+      return c.json({ user: user ? userView(user) : null }, 200);
     },
   );
 

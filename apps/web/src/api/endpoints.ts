@@ -33,10 +33,8 @@ export const auth = {
   requestOtp: (phone: string) => api.post<{ expiresInSec: number; devOtp?: string }>("/auth/otp", { phone }),
   verify: (phone: string, otp: string) => api.post<{ user: User }>("/auth/verify", { phone, otp }),
   logout: () => api.post<unknown>("/auth/logout"),
-  me: async () => {
-    const r = await api.get<{ user?: User } & Partial<User>>("/me");
-    return (r.user ?? r) as User;
-  },
+  /** The session probe: `{user: null}` (200) for an anonymous visitor, so a first visit logs no error. */
+  me: async () => (await api.get<{ user: User | null }>("/auth/session")).user,
 };
 
 export const markets = {

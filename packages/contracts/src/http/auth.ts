@@ -55,6 +55,8 @@ export const UserView = z
   .openapi("User");
 
 export const UserResponse = z.object({ user: UserView }).openapi("UserResponse");
+/** The session probe: 200 whether or not anyone is signed in (an anonymous page load logs no error). */
+export const SessionResponse = z.object({ user: UserView.nullable() }).openapi("SessionResponse");
 export const MeResponse = z
   .object({
     user: UserView,
