@@ -58,7 +58,11 @@ try {
     logger,
     webDist: env.WEB_DIST,
   });
-  const server = Bun.serve({ port: env.PORT, hostname: env.HOST ?? "0.0.0.0", fetch: (req, srv) => api.fetch(req, srv) });
+  const server = Bun.serve({
+    port: env.PORT,
+    hostname: env.HOST ?? "0.0.0.0",
+    fetch: (req, srv) => api.fetch(req, srv),
+  });
   api.start();
   logger.info(
     { port: server.port, stream: env.ENGINE_COMMAND_STREAM, web: Boolean(env.WEB_DIST) },
