@@ -64,6 +64,7 @@ export function createApp(deps: AppDeps, options: { routes?: RouteFactory[] } = 
     clock: deps.clock,
     sessionTtlSec: config.SESSION_TTL_SEC,
     accessTtlSec: config.ACCESS_TOKEN_TTL_SEC,
+    adminPhones: config.ADMIN_PHONES,
   });
   const ctx: RouteContext = {
     deps,

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createAccountsRepo, createOutboxRepo } from "@ox/db";
+import { SignJWT } from "jose";
+import { createApp } from "./app.ts";
 import {
   createHarness,
   type Harness,
@@ -11,7 +13,7 @@ import {
 
 let h: Harness;
 beforeAll(async () => {
-  h = await createHarness();
+  h = await createHarness({ config: { ADMIN_PHONES: ["+919999900000", "+919999900007"] } });
 });
 afterAll(async () => {
   await h.close();
@@ -144,6 +146,51 @@ describe("sessions", () => {
     expect((await c.call("GET", "/api/v1/me")).status).toBe(200);
     const refreshed = await c.call("POST", "/api/v1/auth/refresh");
     expect(refreshed.status).toBe(200);
+  });
+
+  test("a token needs exp, is refused past it (30 s skew only) and may not outlive the session", async () => {
+    const c = await signIn(h);
+    const claims = JSON.parse(Buffer.from(c.cookie.split(".")[1] as string, "base64url").toString()) as {
+      sid: string;
+      sub: string;
+      role: string;
+    };
+    const key = new TextEncoder().encode(h.deps.config.JWT_SECRET);
+    const nowSec = Math.floor(h.clock.now() / 1000);
+    const token = (iat: number, exp?: number) => {
+      const jwt = new SignJWT({ sid: claims.sid, role: claims.role })
+        .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+        .setSubject(claims.sub)
+        .setIssuer("ox-api")
+        .setAudience("ox")
+        .setIssuedAt(iat);
+      return (exp === undefined ? jwt : jwt.setExpirationTime(exp)).sign(key);
+    };
+    const me = async (t: string) =>
+      (await request(h, "GET", "/api/v1/me", undefined, { cookie: `ox_session=${t}` })).status;
+    // The server-side session is alive in every case below: only the token's own claims differ.
+    expect(await me(await token(nowSec - 60, nowSec + 3_600))).toBe(200);
+    expect(await me(await token(nowSec - 60, nowSec - 10))).toBe(200); // within the skew
+    expect(await me(await token(nowSec - 60))).toBe(401); // no exp
+    expect(await me(await token(nowSec - 7_200, nowSec - 3_600))).toBe(401); // expired an hour ago
+    expect(await me(await token(nowSec, nowSec + 30 * 86_400))).toBe(401); // 30 days > the 7-day session
+  });
+
+  test("a phone removed from ADMIN_PHONES loses the admin role on its live sessions", async () => {
+    const admin = await signIn(h, "+919999900007", "10.7.0.1");
+    expect((await admin.call("GET", "/api/v1/admin/kyc")).status).toBe(200);
+    // The same data and sessions, after a restart with the phone no longer listed.
+    const restarted = createApp({ ...h.deps, config: { ...h.deps.config, ADMIN_PHONES: [] } });
+    const get = (path: string) =>
+      restarted.request(`http://localhost${path}`, { headers: { cookie: admin.cookie } });
+    const refused = await get("/api/v1/admin/kyc");
+    expect(refused.status).toBe(403);
+    const session = (await (await get("/api/v1/auth/session")).json()) as { user: { role: string } };
+    expect(session.user.role).toBe("USER");
+    expect(((await (await get("/api/v1/me")).json()) as { user: { role: string } }).user.role).toBe("USER");
+    const anonymous = await restarted.request("http://localhost/api/v1/auth/session");
+    expect(anonymous.status).toBe(200);
+    expect(await anonymous.json()).toEqual({ user: null });
   });
 
   test("tampered, unsigned and foreign-key tokens are refused", async () => {

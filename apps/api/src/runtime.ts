@@ -188,6 +188,7 @@ export function createApiRuntime(options: ApiRuntimeOptions): ApiRuntime {
     clock,
     sessionTtlSec: env.SESSION_TTL_SEC,
     accessTtlSec: env.ACCESS_TOKEN_TTL_SEC,
+    adminPhones: env.ADMIN_PHONES,
   });
   const web = options.webDist ? createStaticWeb(options.webDist) : () => null;
   return {

@@ -33,7 +33,8 @@ const server = await createStreamServer({
     secret: env.JWT_SECRET,
     issuer: "ox-api",
     audience: "ox",
-    clockToleranceSec: env.SESSION_TTL_SEC,
+    // The API's tokens carry exp (the session's idle lifetime); tolerate clock skew only.
+    clockToleranceSec: 30,
     isRevoked: async (payload) =>
       typeof payload.sid !== "string" || (await kv.get(`sess:${payload.sid}`)) === null,
   }),

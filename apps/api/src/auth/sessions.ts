@@ -10,7 +10,12 @@ export interface Session {
   sid: string;
   userId: string;
   role: "USER" | "ADMIN";
+  /** The login phone: the role is re-derived from it on every authentication (ADMIN_PHONES). */
+  phone?: string;
 }
+
+/** Seconds of clock skew tolerated on `exp`/`iat`; not a grace period. */
+export const CLOCK_TOLERANCE_SEC = 30;
 
 export interface SessionsOptions {
   kv: Kv;
@@ -18,8 +23,13 @@ export interface SessionsOptions {
   clock: Clock;
   /** Idle lifetime of the server-side session; every refresh extends it. */
   sessionTtlSec: number;
-  /** Lifetime of one JWT. Short: it is what other services (stream) trust without asking the KV. */
+  /** A token older than a third of this is re-issued (and the server-side session extended). */
   accessTtlSec: number;
+  /**
+   * The phones that are admins now. When given, a session's role follows it on every request, so a
+   * phone removed from ADMIN_PHONES is demoted on its next request after the restart, not at re-login.
+   */
+  adminPhones?: readonly string[];
 }
 
 export interface Authenticated {
@@ -29,13 +39,15 @@ export interface Authenticated {
 }
 
 /**
- * Sessions: a short-lived HS256 JWT in the cookie plus a server-side record in the KV, so logout
- * revokes at once. Sliding refresh: any authenticated request with a token older than a third of
- * its life, or already expired while the session is alive, gets a new token and extends the session.
+ * Sessions: an HS256 JWT in the cookie plus a server-side record in the KV, so logout revokes at once.
+ * The token must carry `exp` (at most the session's idle lifetime after `iat`) and is refused once
+ * past it, with only CLOCK_TOLERANCE_SEC of skew. Sliding refresh: a request with a token older than
+ * a third of `accessTtlSec` gets a new token and extends the session.
  */
 export function createSessions(options: SessionsOptions) {
   const key = new TextEncoder().encode(options.secret);
   const kvKey = (sid: string) => `sess:${sid}`;
+  const admins = options.adminPhones ? new Set(options.adminPhones) : null;
 
   const sign = (s: Session) => {
     const nowSec = Math.floor(options.clock.now() / 1000);
@@ -45,15 +57,19 @@ export function createSessions(options: SessionsOptions) {
       .setIssuer(ISSUER)
       .setAudience(AUDIENCE)
       .setIssuedAt(nowSec)
-      .setExpirationTime(nowSec + options.accessTtlSec)
+      .setExpirationTime(nowSec + options.sessionTtlSec)
       .sign(key);
   };
 
   const store = (s: Session) => options.kv.set(kvKey(s.sid), JSON.stringify(s), options.sessionTtlSec * 1000);
 
   return {
-    async create(userId: string, role: Session["role"]): Promise<{ session: Session; token: string }> {
-      const session: Session = { sid: crypto.randomUUID(), userId, role };
+    async create(
+      userId: string,
+      role: Session["role"],
+      phone?: string,
+    ): Promise<{ session: Session; token: string }> {
+      const session: Session = { sid: crypto.randomUUID(), userId, role, ...(phone && { phone }) };
       await store(session);
       return { session, token: await sign(session) };
     },
@@ -68,18 +84,23 @@ export function createSessions(options: SessionsOptions) {
           issuer: ISSUER,
           audience: AUDIENCE,
           currentDate: new Date(options.clock.now()),
-          // An expired token may still refresh a live session; the KV record is the authority.
-          clockTolerance: options.sessionTtlSec,
+          clockTolerance: CLOCK_TOLERANCE_SEC,
+          requiredClaims: ["exp", "iat", "sub"],
         }));
       } catch (err) {
         if (err instanceof joseErrors.JOSEError) return null;
         throw err;
       }
-      if (typeof payload.sid !== "string" || !payload.sub || !payload.iat) return null;
+      if (typeof payload.sid !== "string" || !payload.sub || !payload.iat || !payload.exp) return null;
+      // A token living longer than a session may (e.g. a 30-day token under a 7-day session) is not ours.
+      if (payload.exp - payload.iat > options.sessionTtlSec) return null;
       const raw = await options.kv.get(kvKey(payload.sid));
       if (!raw) return null;
-      const session = JSON.parse(raw) as Session;
-      if (session.userId !== payload.sub) return null;
+      const stored = JSON.parse(raw) as Session;
+      if (stored.userId !== payload.sub) return null;
+      const session: Session = admins
+        ? { ...stored, role: stored.phone && admins.has(stored.phone) ? "ADMIN" : "USER" }
+        : stored;
       const ageSec = options.clock.now() / 1000 - payload.iat;
       if (ageSec < options.accessTtlSec / 3) return { session, refreshedToken: null };
       await store(session);

@@ -80,7 +80,7 @@ export function createAuthRoutes(ctx: RouteContext) {
         now: deps.clock.now(),
       });
       if (created) deps.outbox.kick();
-      const { token } = await ctx.sessions.create(user.id, user.role);
+      const { token } = await ctx.sessions.create(user.id, user.role, user.phone);
       writeSessionCookie(c, token, ctx.cookie);
       return c.json({ user: userView(user) }, 200);
     },
@@ -99,7 +99,7 @@ export function createAuthRoutes(ctx: RouteContext) {
     async (c) => {
       const session = sessionOf(c);
       await ctx.sessions.revoke(session.sid);
-      const { token } = await ctx.sessions.create(session.userId, session.role);
+      const { token } = await ctx.sessions.create(session.userId, session.role, session.phone);
       writeSessionCookie(c, token, ctx.cookie);
       return c.json({ ok: true as const }, 200);
     },
@@ -139,7 +139,7 @@ export function createAuthRoutes(ctx: RouteContext) {
       if (!auth) return c.json({ user: null }, 200);
       if (auth.refreshedToken) writeSessionCookie(c, auth.refreshedToken, ctx.cookie);
       const user = await accounts.findById(auth.session.userId);
-      return c.json({ user: user ? userView(user) : null }, 200);
+      return c.json({ user: user ? { ...userView(user), role: auth.session.role } : null }, 200);
     },
   );
 
@@ -163,7 +163,7 @@ export function createAuthRoutes(ctx: RouteContext) {
       if (!user) throw new ApiError("UNAUTHENTICATED", "account no longer exists");
       return c.json(
         {
-          user: userView(user),
+          user: { ...userView(user), role: sessionOf(c).role },
           wallet: { balancePaise: wallet?.balancePaise ?? 0 },
           kycStatus: latest?.status ?? ("NONE" as const),
         },
