@@ -24,7 +24,17 @@ export function createStaticWeb(distDir: string) {
 
   return function serve(pathname: string): Response | null {
     if (!existsSync(index)) return null;
-    const safe = normalize(decodeURIComponent(pathname)).replace(/^(\.\.[/\\])+/, "");
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(pathname);
+    } catch {
+      // Malformed percent-encoding (e.g. /%E0%A4%A) is the client's error, not an empty 500.
+      return Response.json(
+        { error: { code: "VALIDATION_ERROR", message: "malformed percent-encoding in the path" } },
+        { status: 400 },
+      );
+    }
+    const safe = normalize(decoded).replace(/^(\.\.[/\\])+/, "");
     const file = join(root, safe);
     const isFile = file.startsWith(root) && existsSync(file) && statSync(file).isFile();
     const path = isFile ? file : index;
