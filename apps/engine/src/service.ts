@@ -77,7 +77,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
   const batchMax = options.batchMax ?? 500;
   const blockMs = options.blockMs ?? 100;
   const retryInitialMs = options.retryInitialMs ?? 500;
-  const retryMaxMs = options.retryMaxMs ?? 10_000;
+  const retryMaxMs = options.retryMaxMs ?? 5_000;
   const stallMs = options.stallMs ?? 10_000;
   let engine: Engine | undefined;
   let recent: RecentReplies;

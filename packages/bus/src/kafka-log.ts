@@ -106,13 +106,16 @@ export async function createKafkaLog<T>(options: KafkaLogOptions<T>): Promise<Ev
     await admin.disconnect();
     throw error;
   }
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner, // unused: every message names its partition
-  });
+  const newProducer = () =>
+    kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner, // unused: every message names its partition
+    });
+  let producer = newProducer();
   await producer.connect();
+  let connected = true;
   const endOffset = async () => {
     const offsets = await admin.fetchTopicOffsets(topic);
     const mine = offsets.find((o) => o.partition === partition);
@@ -127,16 +130,29 @@ export async function createKafkaLog<T>(options: KafkaLogOptions<T>): Promise<Ev
       if (records.length === 0) return;
       // One request per chunk, in order (one in flight): never a request the broker must refuse.
       // A failure part-way leaves a prefix appended; the caller finds out how much from endOffset().
-      for (const chunk of chunkByBytes(
-        records.map((record) => codec.encode(record)),
-        maxRequestBytes,
-      )) {
-        await producer.send({
-          topic,
-          acks: -1,
-          compression,
-          messages: chunk.map((value) => ({ partition, value })),
-        });
+      try {
+        if (!connected) {
+          await producer.connect();
+          connected = true;
+        }
+        for (const chunk of chunkByBytes(
+          records.map((record) => codec.encode(record)),
+          maxRequestBytes,
+        )) {
+          await producer.send({
+            topic,
+            acks: -1,
+            compression,
+            messages: chunk.map((value) => ({ partition, value })),
+          });
+        }
+      } catch (error) {
+        // The failed request may have landed: its sequence numbers are spent. A fresh idempotent
+        // producer (a new producer id) starts clean; the caller re-reads the log to see what landed.
+        void producer.disconnect().catch(() => {});
+        producer = newProducer();
+        connected = false;
+        throw error;
       }
     },
     endOffset,

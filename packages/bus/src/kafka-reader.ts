@@ -3,7 +3,7 @@ import type { Consumer, Kafka } from "kafkajs";
 import type { Codec, LogEntry } from "./ports.ts";
 
 const BUFFER_HIGH = 10_000;
-const READ_TIMEOUT_MS = 15_000;
+const READ_TIMEOUT_MS = 10_000;
 
 interface ReaderOptions<T> {
   kafka: Kafka;
@@ -59,6 +59,11 @@ export function createKafkaReader<T>(options: ReaderOptions<T>) {
         }
       },
     });
+    // A consumer kafkajs gave up on (retries exhausted while the broker was away) is replaced by
+    // the next read instead of leaving every later read to time out.
+    c.on(c.events.CRASH, (event) => {
+      if (!event.payload.restart && consumer === c) consumer = undefined;
+    });
     const others = (await options.listPartitions()).filter((p) => p !== partition);
     if (others.length > 0) c.pause([{ topic, partitions: others }]);
     // kafkajs restarts a crashed consumer from the group's (never committed) offset: seek it back.
@@ -95,8 +100,14 @@ export function createKafkaReader<T>(options: ReaderOptions<T>) {
       if (!continues) seek(from);
       const deadline = Date.now() + READ_TIMEOUT_MS;
       while (!buffer.some((e) => e.offset >= from)) {
-        if (Date.now() > deadline)
+        if (Date.now() > deadline) {
+          // Stuck (a broker restart it did not ride out): start a fresh consumer next time.
+          const stuck = consumer;
+          consumer = undefined;
+          buffer = [];
+          void stuck?.disconnect().catch(() => {});
           throw new Error(`kafka read of ${topic}/${partition} at ${from} timed out`);
+        }
         await new Promise<void>((resolve) => {
           wakeReader = resolve;
           setTimeout(resolve, 100);
