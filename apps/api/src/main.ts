@@ -5,7 +5,7 @@
  * deduplicates by outbox id). Configured by the environment only (@ox/config api.ts).
  * SIGTERM/SIGINT drain and exit 0; a fatal error exits 1.
  */
-import { createAdapters, isTransientError } from "@ox/bus";
+import { checkRedisDurability, createAdapters, isTransientError } from "@ox/bus";
 import { type Env, ensureDevSecrets, parseApiProcessEnv } from "@ox/config";
 import { createDb } from "@ox/db";
 import { createRemoteEngineReader } from "@ox/engine-client";
@@ -41,6 +41,7 @@ try {
     readUrl: env.DATABASE_READ_URL,
     migrate: env.DB_MIGRATE,
   });
+  void checkRedisDurability(env.REDIS_URL, logger); // warns when a restart would lose sessions and queued commands
   const adapters = createAdapters(env, { instanceId: env.INSTANCE_ID, logger });
   const kv = adapters.kv;
   const pubsub = adapters.pubsub();

@@ -4,7 +4,7 @@
  * SIGTERM/SIGINT: finish the batch in hand, snapshot, close. A fatal error exits 1; restart recovers.
  */
 import { join } from "node:path";
-import { createAdapters, retryUntilOpen } from "@ox/bus";
+import { checkRedisDurability, createAdapters, retryUntilOpen } from "@ox/bus";
 import { parseEngineEnv } from "@ox/config";
 import pino from "pino";
 import { engineFactoryFor } from "./engine-factory.ts";
@@ -14,6 +14,7 @@ import { createFileSnapshotStore } from "./snapshot-store.ts";
 
 const env = parseEngineEnv();
 const logger = pino({ name: "engine", level: env.LOG_LEVEL });
+void checkRedisDurability(env.REDIS_URL, logger); // warns when Redis would lose the queue on restart
 const adapters = createAdapters(env, {
   instanceId: env.ENGINE_CONSUMER,
   engineConsumer: env.ENGINE_CONSUMER,

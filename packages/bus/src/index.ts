@@ -34,6 +34,7 @@ export type * from "./ports.ts";
 export { createRedisKv, type RedisKvOptions } from "./redis-kv.ts";
 export { createRedisPubSub, type RedisPubSubOptions } from "./redis-pubsub.ts";
 export { createRedisStreamQueue, type RedisStreamQueueOptions } from "./redis-stream-queue.ts";
+export { checkRedisDurability } from "./redis-durability.ts";
 export { retryUntilOpen } from "./retry.ts";
 export { InfraTimeoutError, isTransientError, withTimeout } from "./transient.ts";
 export { createWriteThroughKv } from "./write-through-kv.ts";
