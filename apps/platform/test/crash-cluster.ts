@@ -52,6 +52,8 @@ export interface Proc {
   kill9(): Promise<void>;
   /** SIGTERM; resolves with the exit code. */
   stop(): Promise<number | null>;
+  /** Sends a signal without expecting an exit (SIGSTOP / SIGCONT). */
+  signal(name: "SIGSTOP" | "SIGCONT"): void;
 }
 
 export interface Cluster {
@@ -87,34 +89,56 @@ export async function startCluster(options: {
   runId: string;
   jwtSecret: string;
   adminPhone: string;
+  /** A Redis the caller runs (and may restart); default: a private one started and killed here. */
+  redisUrl?: string;
+  /** Postgres superuser URL to create the database on; default TEST_PG_ADMIN_URL. */
+  pgAdminUrl?: string;
+  /** Kafka bootstrap list; default KAFKA_BROKERS or 127.0.0.1:9092. */
+  kafkaBrokers?: string;
+  extraEnv?: Record<string, string>;
 }): Promise<Cluster> {
   const { dir, runId } = options;
+  const pgAdminUrl = options.pgAdminUrl ?? TEST_PG_ADMIN_URL;
   mkdirSync(dir, { recursive: true });
   // Redis: a private server on a free port, no persistence needed (it is never killed here).
-  const redisPort = await freePort();
-  const redis = spawn(
-    ["redis-server", "--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-    {
-      stdout: "ignore",
-      stderr: "ignore",
-    },
-  );
-  const redisUrl = `redis://127.0.0.1:${redisPort}`;
-  await waitFor(
-    "redis",
-    async () =>
-      await Bun.connect({ hostname: "127.0.0.1", port: redisPort, socket: { data() {} } }).then(
-        (s) => (s.end(), true),
-      ),
-  );
+  let redis: Subprocess | undefined;
+  let redisUrl = options.redisUrl;
+  if (!redisUrl) {
+    const redisPort = await freePort();
+    redis = spawn(
+      [
+        "redis-server",
+        "--port",
+        String(redisPort),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+      ],
+      {
+        stdout: "ignore",
+        stderr: "ignore",
+      },
+    );
+    redisUrl = `redis://127.0.0.1:${redisPort}`;
+    await waitFor(
+      "redis",
+      async () =>
+        await Bun.connect({ hostname: "127.0.0.1", port: redisPort, socket: { data() {} } }).then(
+          (s) => (s.end(), true),
+        ),
+    );
+  }
 
   // Postgres: a fresh database, migrated once here so N processes do not race the migrator.
   const dbName = `ox_crash_${runId.replace(/[^a-z0-9]/g, "_")}`;
-  const admin = new pg.Client({ connectionString: TEST_PG_ADMIN_URL });
+  const admin = new pg.Client({ connectionString: pgAdminUrl });
   await admin.connect();
   await admin.query(`create database "${dbName}"`);
   await admin.end();
-  const url = new URL(TEST_PG_ADMIN_URL);
+  const url = new URL(pgAdminUrl);
   url.pathname = `/${dbName}`;
   const databaseUrl = url.toString();
   const db = await createDb({ url: databaseUrl });
@@ -128,7 +152,7 @@ export async function startCluster(options: {
     REDIS_URL: redisUrl,
     DATABASE_URL: databaseUrl,
     DB_MIGRATE: "false",
-    KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? "127.0.0.1:9092",
+    KAFKA_BROKERS: options.kafkaBrokers ?? process.env.KAFKA_BROKERS ?? "127.0.0.1:9092",
     EVENT_TOPIC: topic,
     ENGINE_COMMAND_STREAM: `ox:commands:${runId}`,
     JWT_SECRET: options.jwtSecret,
@@ -139,6 +163,7 @@ export async function startCluster(options: {
     // Snapshots often, so restarts recover from snapshot + log tail, not only from the log.
     SNAPSHOT_EVERY_COMMANDS: "400",
     SNAPSHOT_EVERY_MS: "5000",
+    ...options.extraEnv,
   };
 
   const procs: Proc[] = [];
@@ -214,6 +239,9 @@ export async function startCluster(options: {
           return (await fetch(`${proc.baseUrl}${probe}`)).status < 500;
         });
       },
+      signal(name) {
+        child?.kill(name);
+      },
       async kill9() {
         expectExit = true;
         child?.kill("SIGKILL");
@@ -235,7 +263,7 @@ export async function startCluster(options: {
     databaseUrl,
     redisUrl,
     topic,
-    redisPid: redis.pid,
+    redisPid: redis?.pid,
     db,
     env,
     proc(role, index = 0) {
@@ -250,9 +278,9 @@ export async function startCluster(options: {
     },
     async close() {
       await Promise.allSettled(procs.map((p) => p.kill9()));
-      redis.kill("SIGKILL");
+      redis?.kill("SIGKILL");
       await db.close();
-      const c = new pg.Client({ connectionString: TEST_PG_ADMIN_URL });
+      const c = new pg.Client({ connectionString: pgAdminUrl });
       await c.connect();
       await c.query(`drop database if exists "${dbName}" with (force)`).finally(() => c.end());
     },

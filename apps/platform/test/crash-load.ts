@@ -15,7 +15,7 @@ export interface HttpUser {
 /** `pickBase()` chooses the API replica per request, so a dead replica only fails its own calls. */
 export async function loginUser(pickBase: () => string, phone: string): Promise<HttpUser> {
   const jar = new Map<string, string>();
-  const call = async (method: string, path: string, body?: unknown) => {
+  const send = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${pickBase()}/api/v1${path}`, {
       method,
       headers: {
@@ -33,11 +33,22 @@ export async function loginUser(pickBase: () => string, phone: string): Promise<
     const text = await res.text();
     return { status: res.status, json: text ? JSON.parse(text) : null };
   };
-  const otp = await call("POST", "/auth/otp", { phone });
-  if (otp.status !== 200) throw new Error(`otp for ${phone}: ${otp.status} ${JSON.stringify(otp.json)}`);
-  const verified = await call("POST", "/auth/verify", { phone, otp: otp.json.devOtp });
-  if (verified.status !== 200)
-    throw new Error(`verify ${phone}: ${verified.status} ${JSON.stringify(verified.json)}`);
+  const login = async () => {
+    const otp = await send("POST", "/auth/otp", { phone });
+    if (otp.status !== 200) throw new Error(`otp for ${phone}: ${otp.status} ${JSON.stringify(otp.json)}`);
+    const verified = await send("POST", "/auth/verify", { phone, otp: otp.json.devOtp });
+    if (verified.status !== 200)
+      throw new Error(`verify ${phone}: ${verified.status} ${JSON.stringify(verified.json)}`);
+  };
+  // A 401 means the session is gone (a Redis that lost its data): nothing was done, so sign in
+  // again and repeat the request once, as a browser would after its login page.
+  const call = async (method: string, path: string, body?: unknown) => {
+    const first = await send(method, path, body);
+    if (first.status !== 401 || path.startsWith("/auth/")) return first;
+    await login();
+    return send(method, path, body);
+  };
+  await login();
   return {
     phone,
     call,
@@ -55,6 +66,8 @@ export interface AckedOrder {
   userPhone: string;
   clientOrderId: string;
   status: 201 | 202;
+  /** When the answer came (ms). */
+  at: number;
   /** Fills the 201 reported (trade seq and qty); a 202 reports none. */
   fills: { tradeSeq: number; qty: number }[];
 }
@@ -65,6 +78,8 @@ export interface LoadStats {
   deposits: number;
   byStatus: Record<string, number>;
   errors: number;
+  /** When the last order got a 201 (ms): orders flow when this moves. */
+  last201At: number;
 }
 
 export function createOrderLoad(options: {
@@ -73,7 +88,14 @@ export function createOrderLoad(options: {
   seed: number;
   pauseMs: number;
 }) {
-  const stats: LoadStats = { acked: new Map(), cancelsAcked: 0, deposits: 0, byStatus: {}, errors: 0 };
+  const stats: LoadStats = {
+    acked: new Map(),
+    cancelsAcked: 0,
+    deposits: 0,
+    byStatus: {},
+    errors: 0,
+    last201At: 0,
+  };
   const rnd = createRandom(options.seed);
   let running = true;
   let counter = 0;
@@ -123,11 +145,13 @@ export function createOrderLoad(options: {
               userPhone: user.phone,
               clientOrderId,
               status: r.status,
+              at: Date.now(),
               fills: (order.fills ?? []).map((f: { tradeSeq: number; qty: number }) => ({
                 tradeSeq: f.tradeSeq,
                 qty: f.qty,
               })),
             });
+            if (r.status === 201) stats.last201At = Date.now();
             if (r.status === 202 || order.status === "OPEN") open.push(order.id);
             if (open.length > 30) open.shift();
           }

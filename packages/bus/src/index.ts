@@ -31,10 +31,10 @@ export {
   persisterHealthCheck,
 } from "./persister-health.ts";
 export type * from "./ports.ts";
+export { checkRedisDurability } from "./redis-durability.ts";
 export { createRedisKv, type RedisKvOptions } from "./redis-kv.ts";
 export { createRedisPubSub, type RedisPubSubOptions } from "./redis-pubsub.ts";
 export { createRedisStreamQueue, type RedisStreamQueueOptions } from "./redis-stream-queue.ts";
-export { checkRedisDurability } from "./redis-durability.ts";
 export { retryUntilOpen } from "./retry.ts";
 export { InfraTimeoutError, isTransientError, withTimeout } from "./transient.ts";
 export { createWriteThroughKv } from "./write-through-kv.ts";

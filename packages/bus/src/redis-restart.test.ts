@@ -15,8 +15,9 @@ import { sleep, uniqueName } from "./test-util.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "ox-redis-restart-"));
 let server: Subprocess | undefined;
+const started: Subprocess[] = [];
 afterAll(() => {
-  server?.kill("SIGKILL");
+  for (const s of started) s.kill("SIGKILL");
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -45,6 +46,7 @@ async function startRedis(port: number) {
     ],
     { stdout: "ignore", stderr: "ignore" },
   );
+  started.push(server);
   const probe = new Redis(port, "127.0.0.1", { lazyConnect: true, maxRetriesPerRequest: 0 });
   probe.on("error", () => {});
   for (let i = 0; i < 100; i++) {
