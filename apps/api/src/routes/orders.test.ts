@@ -52,6 +52,13 @@ describe("trading routes (embedded engine service)", () => {
       { tradeSeq: expect.any(Number), kind: "MINT", qty: 2, pricePaise: 400, feePaise: 0 },
     ]);
 
+    // No persister runs here, so Postgres has nothing yet: the order is answered from the engine's
+    // recent reply (it used to be 404 until the persister caught up), and only to its owner.
+    const got = await bob.call("GET", `/api/v1/orders/${filled.id}`);
+    expect(got.status).toBe(200);
+    expect((await json(got)).order).toMatchObject({ id: filled.id, status: "FILLED", filledQty: 2 });
+    expect((await alice.call("GET", `/api/v1/orders/${filled.id}`)).status).toBe(404);
+
     const alicePf = await json(await alice.call("GET", "/api/v1/portfolio"));
     expect(alicePf.balance).toEqual({ available: 1500 - 1200, locked: 0 });
     expect(alicePf.positions).toEqual([

@@ -9,7 +9,7 @@ import {
   PlaceOrderResponse,
 } from "@ox/contracts";
 import { type Db, orders } from "@ox/db";
-import type { PlaceOrderCommand } from "@ox/engine";
+import type { OrderView, PlaceOrderCommand } from "@ox/engine";
 import { type EngineReader, EngineTimeoutError } from "@ox/engine-client";
 import { and, desc, eq, lt, ne, or, type SQL } from "drizzle-orm";
 import type { RouteContext } from "../app.ts";
@@ -18,6 +18,9 @@ import { ApiError } from "../errors.ts";
 import { errors, json, jsonBody } from "./openapi-helpers.ts";
 import { EngineRejectedError } from "./orders-errors.ts";
 import { fillView, orderFromEngine, orderFromRow } from "./orders-views.ts";
+
+/** Closed orders' final views kept per API process for GET /orders/:id (most recent first out last). */
+const RECENT_REPLIES_MAX = 10_000;
 
 export interface TradingOptions {
   reader: EngineReader;
@@ -100,6 +103,17 @@ export function createOrderRoutes(options: TradingOptions) {
     const { deps } = ctx;
     const { reader } = options;
     const router = createRouter();
+    // Final views of orders the engine closed in its reply here (filled, expired, cancelled,
+    // rejected): the engine forgets a closed order at once and Postgres has it only once the
+    // persister catches up, so GET /orders/:id answers from these first. Bounded, oldest out.
+    const recentFinal = new Map<string, OrderView>();
+    const rememberFinal = (view: OrderView | undefined) => {
+      if (!view || view.status === "OPEN") return;
+      recentFinal.delete(view.orderId);
+      recentFinal.set(view.orderId, view);
+      if (recentFinal.size > RECENT_REPLIES_MAX)
+        recentFinal.delete(recentFinal.keys().next().value as string);
+    };
     const secured = { middleware: [ctx.auth], security: [{ cookieAuth: [] }], tags: ["orders"] };
 
     router.openapi(
@@ -128,6 +142,7 @@ export function createOrderRoutes(options: TradingOptions) {
           throw new ApiError("ENGINE_UNAVAILABLE", "the order could not be queued", { cause: err });
         });
         if (!reply) return c.json({ order: { id: command.orderId, status: "PENDING" as const } }, 202);
+        rememberFinal(reply.order ?? undefined);
         if (reply.code !== "OK" || !reply.order) throw new EngineRejectedError(reply.code);
         const order = { ...orderFromEngine(reply.order), fills: (reply.fills ?? []).map(fillView) };
         return c.json({ order, duplicate: reply.duplicate }, 201);
@@ -203,6 +218,8 @@ export function createOrderRoutes(options: TradingOptions) {
         const { id } = c.req.valid("param");
         const live = await reader.order(id);
         if (live && live.userId === userId) return c.json({ order: orderFromEngine(live) }, 200);
+        const final = recentFinal.get(id);
+        if (final && final.userId === userId) return c.json({ order: orderFromEngine(final) }, 200);
         const [row] = await deps.db
           .select()
           .from(orders)
