@@ -1,6 +1,7 @@
 import { swaggerUI } from "@hono/swagger-ui";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { isTransientError } from "@ox/bus";
+import { metricsResponse } from "@ox/metrics";
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
@@ -77,6 +78,12 @@ export function createApp(deps: AppDeps, options: { routes?: RouteFactory[] } = 
   };
 
   const app = createRouter();
+  const { metrics } = deps;
+  if (metrics) {
+    app.use("*", metrics.http);
+    // Root path, as Prometheus expects (SPEC §6); the registry holds every metric of this process.
+    app.get("/metrics", () => metricsResponse(metrics.registry));
+  }
   app.use("*", requestContext(deps.logger));
   app.use(`${API_PREFIX}/*`, csrfProtection({ allowedOrigins: config.ALLOWED_ORIGINS }));
   app.use(

@@ -4,6 +4,7 @@ import type { CommandEnvelope } from "@ox/contracts";
 import type { Db } from "@ox/db";
 import type { EngineGateway } from "@ox/engine-client";
 import type { Logger } from "pino";
+import type { ApiMetrics } from "./metrics.ts";
 import type { PaymentGateway, PayoutProvider } from "./payments/gateway.ts";
 import type { SmsSender } from "./sms/sms.ts";
 
@@ -58,6 +59,8 @@ export interface AppDeps {
   outbox: { kick(): void };
   /** Extra readiness checks for GET /health, by dependency name. The database and kv are always checked. */
   healthChecks?: Record<string, () => Promise<void>>;
+  /** Prometheus metrics: HTTP middleware and GET /metrics (the whole process's registry). Absent = none. */
+  metrics?: ApiMetrics;
 }
 
 /** Where history and analytics reads go: the replica when there is one (README "Read replica"). */

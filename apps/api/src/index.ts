@@ -4,6 +4,7 @@ export { createSessions, SESSION_COOKIE, type Session, type Sessions } from "./a
 export { type ApiConfig, type AppDeps, type Clock, systemClock } from "./deps.ts";
 export { ApiError, ERROR_STATUS } from "./errors.ts";
 export { createLogger } from "./logger.ts";
+export { type ApiMetrics, createApiMetrics } from "./metrics.ts";
 export { createOutboxRelay, type OutboxRelay } from "./outbox-relay.ts";
 export {
   createSandboxGateway,

@@ -9,6 +9,7 @@ import { checkRedisDurability, createAdapters, isTransientError } from "@ox/bus"
 import { type Env, ensureDevSecrets, parseApiProcessEnv } from "@ox/config";
 import { createDb } from "@ox/db";
 import { createRemoteEngineReader } from "@ox/engine-client";
+import { createMetricsRegistry } from "@ox/metrics";
 import { createLogger } from "./logger.ts";
 import { createApiRuntime } from "./runtime.ts";
 
@@ -58,6 +59,7 @@ try {
     instanceId: env.INSTANCE_ID,
     logger,
     webDist: env.WEB_DIST,
+    metricsRegistry: createMetricsRegistry(),
   });
   const server = Bun.serve({
     port: env.PORT,

@@ -16,11 +16,15 @@ import type { Env } from "@ox/config";
 import type { CommandEnvelope, CommandReply } from "@ox/contracts/pipeline";
 import { consumerOffsets, type Db } from "@ox/db";
 import { createQueueEngineGateway, type EngineGateway, type EngineReader } from "@ox/engine-client";
+import type { Registry } from "@ox/metrics";
 import { desc } from "drizzle-orm";
 import type { Logger } from "pino";
 import { createApp } from "./app.ts";
 import { createSessions, type Sessions } from "./auth/sessions.ts";
 import { type AppDeps, type Clock, systemClock } from "./deps.ts";
+import { createHealthHistory, type HealthHistory } from "./health-history.ts";
+import { type ApiMetrics, createApiMetrics } from "./metrics.ts";
+import { createBusinessMetrics } from "./metrics-business.ts";
 import { createOutboxRelay, type OutboxRelay } from "./outbox-relay.ts";
 import {
   createSandboxGateway,
@@ -63,6 +67,8 @@ export interface ApiRuntimeOptions {
   webDist?: string;
   /** GET /admin/stats: the composition root knows the queue, persister and stream; default is the engine only. */
   systemStats?: SystemStatsProvider;
+  /** The process's Prometheus registry: the API adds its metrics and serves GET /metrics. Absent = no metrics. */
+  metricsRegistry?: Registry;
   /**
    * The persister's health for /health and /admin/stats. Default (distributed): the freshest
    * consumer_offsets row in Postgres against the engine's log offset, both read at each call.
@@ -78,6 +84,8 @@ export interface ApiRuntime {
   gateway: EngineGateway;
   /** The session verifier of this API, for the stream's handshake. */
   sessions: Sessions;
+  /** The admin health page's in-memory history (sampled while started). */
+  history: HealthHistory;
   /** The HTTP handler: the web app's files for GET pages, the API for the rest. */
   fetch(request: Request, env?: unknown): Response | Promise<Response>;
   /**
@@ -120,11 +128,15 @@ export function createPaymentGateway(env: Env): PaymentGateway {
 export function createApiRuntime(options: ApiRuntimeOptions): ApiRuntime {
   const { env, db, kv, commandQueue, reader, logger } = options;
   const clock = options.clock ?? systemClock;
+  const metrics: ApiMetrics | undefined = options.metricsRegistry
+    ? createApiMetrics(options.metricsRegistry)
+    : undefined;
   const relay = createOutboxRelay({ db, queue: commandQueue, clock, logger });
   const gateway = createQueueEngineGateway({
     queue: commandQueue,
     replies: options.pubsub as PubSub<CommandReply>,
     instanceId: options.instanceId,
+    observe: metrics?.engineRoundTrip,
   });
   const persisterHealth =
     options.persisterHealth ??
@@ -156,6 +168,7 @@ export function createApiRuntime(options: ApiRuntimeOptions): ApiRuntime {
     clock,
     logger,
     outbox: relay,
+    metrics,
     healthChecks: {
       // Down when it does not answer (stopped, paused), and when it answers that it is not serving:
       // log appends failing, or commands queued and none applied for a while.
@@ -167,19 +180,25 @@ export function createApiRuntime(options: ApiRuntimeOptions): ApiRuntime {
     },
   };
   const withdrawals = createWithdrawalSweeper(deps);
+  const business = options.metricsRegistry ? createBusinessMetrics(options.metricsRegistry, db) : undefined;
+  const provider =
+    options.systemStats ??
+    createSystemStatsProvider({
+      engine: () => reader.stats(),
+      persister: () => persisterHealth.read(),
+    });
+  const systemStats: SystemStatsProvider = async () => {
+    const stats = await provider();
+    business?.reconciled(stats.reconcile ? stats.reconcile.differences : null);
+    return stats;
+  };
+  const history = createHealthHistory({ stats: systemStats, roundTrip: metrics?.roundTripSnapshot });
   const app = createApp(deps, {
     routes: [
       ...tradingRoutes({ reader }),
       createPortfolioFillsRoutes(),
       createAdminUserRoutes({ reader }),
-      createAdminStatsRoutes({
-        stats:
-          options.systemStats ??
-          createSystemStatsProvider({
-            engine: () => reader.stats(),
-            persister: () => persisterHealth.read(),
-          }),
-      }),
+      createAdminStatsRoutes({ stats: systemStats, history }),
     ],
   });
   const sessions = createSessions({
@@ -195,7 +214,12 @@ export function createApiRuntime(options: ApiRuntimeOptions): ApiRuntime {
     app,
     fetch(request, server) {
       const { pathname } = new URL(request.url);
-      if (request.method === "GET" && !pathname.startsWith("/api/") && pathname !== "/docs") {
+      if (
+        request.method === "GET" &&
+        !pathname.startsWith("/api/") &&
+        pathname !== "/docs" &&
+        pathname !== "/metrics"
+      ) {
         const page = web(pathname);
         if (page) return page;
       }
@@ -211,11 +235,14 @@ export function createApiRuntime(options: ApiRuntimeOptions): ApiRuntime {
       for (let i = 0; i < 50 && !(await reader.market(row.id).catch(() => null)); i++) await Bun.sleep(20);
       return row.id;
     },
+    history,
     start() {
+      history.start();
       relay.start();
       withdrawals.start();
     },
     async stop() {
+      history.stop();
       await withdrawals.stop();
       await relay.stop();
       await gateway.close();

@@ -6,8 +6,10 @@
 import { join } from "node:path";
 import { checkRedisDurability, createAdapters, retryUntilOpen } from "@ox/bus";
 import { parseEngineEnv } from "@ox/config";
+import { createMetricsRegistry, serveMetrics } from "@ox/metrics";
 import pino from "pino";
 import { engineFactoryFor } from "./engine-factory.ts";
+import { createEngineMetrics } from "./metrics.ts";
 import { ReplayDivergedError } from "./recovery.ts";
 import { createEngineService } from "./service.ts";
 import { createFileSnapshotStore } from "./snapshot-store.ts";
@@ -23,6 +25,9 @@ const adapters = createAdapters(env, {
 const queue = adapters.engineQueue();
 const log = await retryUntilOpen("event log", logger, () => adapters.log());
 const pubsub = adapters.pubsub();
+const registry = createMetricsRegistry();
+const metricsServer = await serveMetrics({ registry, port: env.METRICS_PORT });
+logger.info({ port: metricsServer.port }, "engine metrics at /metrics");
 const service = createEngineService({
   queue,
   log,
@@ -34,9 +39,11 @@ const service = createEngineService({
   snapshotEveryMs: env.SNAPSHOT_EVERY_MS,
   serveQueries: true,
   factory: engineFactoryFor({ dedupeWindowMs: env.ENGINE_DEDUPE_WINDOW_MS }),
+  metrics: createEngineMetrics(registry),
 });
 
-const closePorts = () => Promise.allSettled([queue.close(), log.close(), pubsub.close()]);
+const closePorts = () =>
+  Promise.allSettled([queue.close(), log.close(), pubsub.close(), metricsServer.close()]);
 let stopping = false;
 const shutdown = async (signal: string) => {
   if (stopping) return;

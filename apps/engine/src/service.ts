@@ -16,6 +16,7 @@ import type { Command, Engine, EngineEvent } from "@ox/engine";
 import type { Logger } from "pino";
 import { createCloseScheduler } from "./close-scheduler.ts";
 import { defaultEngineFactory, type EngineFactory } from "./engine-factory.ts";
+import type { EngineMetrics } from "./metrics.ts";
 import { answerQuery } from "./queries.ts";
 import type { RecentReplies } from "./recent-replies.ts";
 import { type Recovered, ReplayDivergedError, recover } from "./recovery.ts";
@@ -50,6 +51,8 @@ export interface EngineServiceOptions {
   retryMaxMs?: number;
   /** Commands queued and none applied for this long: stats().degraded says so. Default 10 s. */
   stallMs?: number;
+  /** Prometheus metrics (createEngineMetrics); absent = none, nothing timed. */
+  metrics?: EngineMetrics;
 }
 
 export interface EngineService {
@@ -72,7 +75,8 @@ export interface EngineService {
 }
 
 export function createEngineService(options: EngineServiceOptions): EngineService {
-  const { queue, log, pubsub, logger } = options;
+  const { queue, log, pubsub, logger, metrics } = options;
+  const traceCommands = logger.isLevelEnabled("debug");
   const clock = options.clock ?? { now: Date.now };
   const batchMax = options.batchMax ?? 500;
   const blockMs = options.blockMs ?? 100;
@@ -83,6 +87,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
   let recent: RecentReplies;
   let logOffset = 0;
   let commandsApplied = 0;
+  let ordersPlaced = 0;
   let queueDepth = 0;
   let depthCheckedAt = 0;
   let startedAt = 0;
@@ -113,6 +118,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     queueDepth,
     snapshotOffset: snapshotter.lastOffset(),
     commandsApplied,
+    ordersPlaced,
     startedAt,
     degraded:
       appendFailing ??
@@ -127,6 +133,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     clock,
     everyCommands: options.snapshotEveryCommands ?? 100_000,
     everyMs: options.snapshotEveryMs ?? 60_000,
+    observe: metrics ? (seconds, ok) => metrics.snapshot(seconds, ok) : undefined,
     capture: () => ({ engine: live(), recent, logOffset }),
   });
   const scheduler = createCloseScheduler({
@@ -155,14 +162,23 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     const records: LogRecord[] = [];
     const replies: { replyTo: string | null; reply: CommandReply }[] = [];
     const events: EngineEvent[] = [];
+    const applyStarted = metrics ? performance.now() : 0;
     /** One command: its first reply if already applied (redelivery), else applied and logged. */
-    const applyOne = (envelopeId: string, command: Command): CommandReply => {
+    const applyOne = (envelopeId: string, command: Command, requestId?: string): CommandReply => {
       const seen = recent.get(envelopeId);
       if (seen) return seen;
       const result = current.apply(command);
       const reply = replyOf(envelopeId, command, result);
       recent.remember(envelopeId, reply);
-      records.push({ envelopeId, command, code: result.code, events: result.events });
+      const record: LogRecord = { envelopeId, command, code: result.code, events: result.events };
+      if (requestId) record.requestId = requestId;
+      if (command.type === "PLACE_ORDER") ordersPlaced++;
+      records.push(record);
+      if (traceCommands)
+        logger.debug(
+          { reqId: requestId, envelopeId, type: command.type, code: result.code },
+          "command applied",
+        );
       for (const event of result.events) events.push(event);
       return reply;
     };
@@ -175,12 +191,14 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
       if (!batch) {
         replies.push({
           replyTo: envelope.replyTo,
-          reply: applyOne(envelope.id, envelope.command as Command),
+          reply: applyOne(envelope.id, envelope.command as Command, envelope.requestId),
         });
         continue;
       }
       // A batch envelope: its commands in order, one log record each, one reply for all.
-      const results = batch.map((command, i) => applyOne(batchItemId(envelope.id, i), command));
+      const results = batch.map((command, i) =>
+        applyOne(batchItemId(envelope.id, i), command, envelope.requestId),
+      );
       replies.push({
         replyTo: envelope.replyTo,
         reply: {
@@ -195,7 +213,12 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     }
     const fromOffset = logOffset;
     if (records.length > 0) {
+      const appendStarted = metrics ? performance.now() : 0;
       await log.append(records); // group commit; on failure the caller rebuilds from the log
+      if (metrics) {
+        const appended = performance.now();
+        metrics.batch(records, (appendStarted - applyStarted) / 1000, (appended - appendStarted) / 1000);
+      }
       logOffset += records.length;
       commandsApplied += records.length;
       snapshotter.applied(records.length);
@@ -341,6 +364,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
       logOffset = recovered.logOffset;
       startedAt = clock.now();
       lastProgressAt = startedAt;
+      metrics?.recovered(recovered.elapsedMs / 1000);
       snapshotter.restored(recovered.snapshotOffset, recovered.replayed);
       scheduler.syncFromMarkets(engine.markets());
       if (options.serveQueries) {
@@ -373,5 +397,6 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
       resolveDone();
     },
   };
+  metrics?.watch(service);
   return service;
 }

@@ -22,6 +22,8 @@ export interface SnapshotterOptions {
   everyMs: number;
   /** Called between batches, when every applied command is in the log. */
   capture: () => { engine: Engine; recent: RecentReplies; logOffset: number };
+  /** Each finished snapshot: seconds from capture to written, and whether it was written. */
+  observe?: (seconds: number, ok: boolean) => void;
 }
 
 export function createSnapshotter(options: SnapshotterOptions): Snapshotter {
@@ -49,13 +51,18 @@ export function createSnapshotter(options: SnapshotterOptions): Snapshotter {
       .save(snapshot)
       .then(() => {
         lastOffset = logOffset;
-        const ms = Math.round(performance.now() - started);
+        const elapsed = performance.now() - started;
+        const ms = Math.round(elapsed);
+        options.observe?.(elapsed / 1000, true);
         logger.info(
           { logOffset, lastSeq: snapshot.lastSeq, bytes: snapshot.engine.length, ms },
           "snapshot written",
         );
       })
-      .catch((err) => logger.error({ err, logOffset }, "snapshot failed; the log still has everything"))
+      .catch((err) => {
+        options.observe?.((performance.now() - started) / 1000, false);
+        logger.error({ err, logOffset }, "snapshot failed; the log still has everything");
+      })
       .finally(() => {
         inProgress = null;
       });

@@ -1,3 +1,4 @@
+export { createPersisterMetrics, type PersisterMetrics } from "./metrics.ts";
 export {
   type BatchResult,
   createPersister,

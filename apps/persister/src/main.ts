@@ -6,7 +6,9 @@ import { join } from "node:path";
 import { createAdapters, retryUntilOpen } from "@ox/bus";
 import { parsePersisterEnv } from "@ox/config";
 import { createDb } from "@ox/db";
+import { createMetricsRegistry, serveMetrics } from "@ox/metrics";
 import pino from "pino";
+import { createPersisterMetrics } from "./metrics.ts";
 import { createPersister } from "./persister.ts";
 
 const env = parsePersisterEnv();
@@ -21,7 +23,11 @@ const log = env.KAFKA_BROKERS
   ? await retryUntilOpen("event log", logger, () => adapters.log())
   : await adapters.log();
 
+const registry = createMetricsRegistry();
+const metricsServer = await serveMetrics({ registry, port: env.METRICS_PORT });
+logger.info({ port: metricsServer.port }, "persister metrics at /metrics");
 const persister = createPersister({
+  metrics: createPersisterMetrics(registry),
   log,
   db: handle.db,
   logger,
@@ -37,6 +43,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     if (stopping) return;
     stopping = true;
     await persister.stop();
+    await metricsServer.close();
     await log.close();
     await handle.close();
     logger.info(persister.status(), "persister: stopped");

@@ -3,6 +3,7 @@ import type { LogRecord } from "@ox/contracts/pipeline";
 import { consumerOffsets, type Db, DEFAULT_PERSISTER_NAME, persisterQuarantine, type Tx } from "@ox/db";
 import { eq } from "drizzle-orm";
 import pino, { type Logger } from "pino";
+import type { PersisterMetrics } from "./metrics.ts";
 import { planBatch } from "./plan.ts";
 import { saveOffset, writePlan } from "./write.ts";
 
@@ -28,6 +29,8 @@ export interface PersisterOptions {
   /** Health thresholds (health.ts): lag above which it is "lagging", no progress for which it is "stuck". */
   maxLag?: number;
   stuckAfterMs?: number;
+  /** Prometheus metrics (createPersisterMetrics); absent = none. */
+  metrics?: PersisterMetrics;
 }
 
 export interface BatchResult {
@@ -119,6 +122,16 @@ export function createPersister(options: PersisterOptions): Persister {
     stats.batches++;
     stats.records += result.records;
     stats.rows += result.rows;
+    if (result.records > 0) options.metrics?.batch(result.records, result.rows, ms / 1000);
+    if (result.records > 0 && logger.isLevelEnabled("debug")) {
+      // Follow one order through the logs: the request id the API stamped travels in each record.
+      for (const e of entries)
+        if (e.offset >= result.offset - result.records && e.offset < result.offset)
+          logger.debug(
+            { reqId: e.record.requestId, envelopeId: e.record.envelopeId, offset: e.offset },
+            "record persisted",
+          );
+    }
     await reportLag(result, ms);
     return result;
   }
@@ -234,7 +247,7 @@ export function createPersister(options: PersisterOptions): Persister {
     return records;
   }
 
-  return {
+  const persister: Persister = {
     runOnce,
     catchUp,
     start() {
@@ -250,6 +263,7 @@ export function createPersister(options: PersisterOptions): Persister {
             else if (lingerMs > 0 && r.records < batchSize) await sleep(lingerMs);
           } catch (err) {
             failures++;
+            options.metrics?.failure();
             logger.error({ err, failures }, "persister: batch failed; retrying");
             await sleep(Math.min(5_000, pollMs * 2 ** Math.min(failures, 7)));
           }
@@ -264,6 +278,8 @@ export function createPersister(options: PersisterOptions): Persister {
     status: () => ({ ...stats, lag: Math.max(0, stats.endOffset - stats.offset) }),
     health: () => probe.read(),
   };
+  options.metrics?.watch(persister);
+  return persister;
 }
 
 /** The SQLSTATE of a Postgres error (pg and PGlite set `code`; drizzle wraps it in `cause`). */

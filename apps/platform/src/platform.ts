@@ -13,9 +13,10 @@ import { createAdapters, createWriteThroughKv } from "@ox/bus";
 import type { Env } from "@ox/config";
 import { createDb, createSqlKv, users } from "@ox/db";
 import { createInProcessEngineReader, reconcile } from "@ox/engine-client";
-import { createEngineService, createFileSnapshotStore } from "@ox/engine-service";
-import { createPersister } from "@ox/persister";
-import { createStreamServer } from "@ox/stream";
+import { createEngineMetrics, createEngineService, createFileSnapshotStore } from "@ox/engine-service";
+import { createMetricsRegistry } from "@ox/metrics";
+import { createPersister, createPersisterMetrics } from "@ox/persister";
+import { createStreamMetrics, createStreamServer } from "@ox/stream";
 import type { Logger } from "pino";
 import type { DemoSeedTarget } from "./demo-markets.ts";
 
@@ -51,6 +52,8 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
   const kv = env.REDIS_URL ? adapters.kv : createWriteThroughKv(createSqlKv(database.db));
   const log = await adapters.log();
   const pubsub = adapters.pubsub();
+  // One Prometheus registry for the whole process, served by the API at GET /metrics.
+  const registry = createMetricsRegistry();
 
   // Engine: recovers from the newest snapshot + the log, then consumes the queue.
   const engine = createEngineService({
@@ -59,6 +62,7 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
     pubsub,
     snapshots: createFileSnapshotStore({ dir: join(dataDir, "snapshots") }),
     logger: logger.child({ process: "engine" }),
+    metrics: createEngineMetrics(registry),
   });
   const recovered = await engine.start();
   logger.info({ recovered }, "engine recovered");
@@ -72,6 +76,7 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
     lingerMs: env.DATABASE_URL ? 0 : 200,
     maxLag: env.PERSISTER_MAX_LAG,
     stuckAfterMs: env.PERSISTER_STUCK_MS,
+    metrics: createPersisterMetrics(registry),
   });
   // Its committed offset against the journal's / topic's end, read at every call.
   const persisterHealth = { read: () => persister.health() };
@@ -89,6 +94,7 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
     instanceId: "embedded",
     logger: logger.child({ process: "api" }),
     persisterHealth,
+    metricsRegistry: registry,
     webDist: webDist ?? resolve(import.meta.dir, "../../web/dist"),
     systemStats: createSystemStatsProvider({
       engine: () => engine.stats(),
@@ -120,6 +126,7 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
     cookieName: "ox_session",
     verifyToken: async (token) => (await sessions.authenticate(token))?.session.userId ?? null,
     logger: logger.child({ process: "stream" }),
+    metrics: createStreamMetrics(registry),
   });
   const host = env.HOST ?? (env.NODE_ENV === "production" ? "0.0.0.0" : "127.0.0.1");
   await new Promise<void>((r, reject) => {

@@ -45,6 +45,8 @@ export interface Proc {
   readonly name: string;
   readonly port?: number;
   readonly baseUrl?: string;
+  /** Where this process serves GET /metrics (the API on its own port, the others on METRICS_PORT). */
+  readonly metricsUrl: string;
   readonly pid: number | undefined;
   /** Exits the test did not cause (a fatal error, e.g. a Kafka outage); each was restarted. */
   readonly unplannedExits: number;
@@ -172,6 +174,7 @@ export async function startCluster(options: {
   const makeProc = async (role: Role, extraEnv: Record<string, string>): Promise<Proc> => {
     const name = `${role}-${counts[role]++}`;
     const port = role === "api" || role === "stream" ? await freePort() : undefined;
+    const metricsPort = role === "api" ? port : await freePort();
     const logFile = join(dir, `${name}.log`);
     writeFileSync(logFile, "");
     const ownEnv = {
@@ -179,6 +182,7 @@ export async function startCluster(options: {
       ...extraEnv,
       ...(role === "api" && { PORT: String(port) }),
       ...(role === "stream" && { STREAM_PORT: String(port) }),
+      ...(role !== "api" && { METRICS_PORT: String(metricsPort) }),
     };
     let child: Subprocess | undefined;
     let logStart = 0;
@@ -202,6 +206,7 @@ export async function startCluster(options: {
       name,
       port,
       baseUrl: port ? `http://127.0.0.1:${port}` : undefined,
+      metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
       get pid() {
         return child?.pid;
       },

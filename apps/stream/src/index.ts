@@ -1,6 +1,7 @@
 export { createJwtVerifier, type JwtAuthOptions, readCookie, type VerifyToken } from "./auth.ts";
 export { createMarketFeed, type FeedSocket, type MarketFeed, marketRoom } from "./market-feed.ts";
 export * from "./messages.ts";
+export { createStreamMetrics, type StreamMetrics, type StreamMetricsSource } from "./metrics.ts";
 export {
   createStreamServer,
   type StreamEngineReader,

@@ -6,10 +6,12 @@
 import { createAdapters } from "@ox/bus";
 import { parseStreamEnv } from "@ox/config";
 import { createRemoteEngineReader } from "@ox/engine-client";
+import { createMetricsRegistry, serveMetrics } from "@ox/metrics";
 import { createAdapter } from "@socket.io/redis-adapter";
 import Redis from "ioredis";
 import pino from "pino";
 import { createJwtVerifier } from "./auth.ts";
+import { createStreamMetrics } from "./metrics.ts";
 import { createStreamServer } from "./server.ts";
 
 const env = parseStreamEnv();
@@ -22,7 +24,11 @@ const engineReader = createRemoteEngineReader({ pubsub, instanceId: env.INSTANCE
 const adapterPub = new Redis(env.REDIS_URL);
 const adapterSub = adapterPub.duplicate();
 
+const registry = createMetricsRegistry();
+const metricsServer = await serveMetrics({ registry, port: env.METRICS_PORT });
+logger.info({ port: metricsServer.port }, "stream metrics at /metrics");
 const server = await createStreamServer({
+  metrics: createStreamMetrics(registry),
   port: env.STREAM_PORT,
   host: env.STREAM_HOST,
   pubsub,
@@ -47,6 +53,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, async () => {
     clearInterval(statsTimer);
     await server.close();
+    await metricsServer.close();
     await engineReader.close();
     await pubsub.close();
     await kv.close();

@@ -8,6 +8,7 @@ import { Server, type ServerOptions, type Socket } from "socket.io";
 import { readCookie, type VerifyToken } from "./auth.ts";
 import { createMarketFeed, marketRoom } from "./market-feed.ts";
 import { bookDeltaMsg, bookMsg, tickerMsg, tradeMsg, userMessages } from "./messages.ts";
+import type { StreamMetrics } from "./metrics.ts";
 
 /** The two live reads the stream needs; the API's EngineReader (local or remote) satisfies it. */
 export interface StreamEngineReader {
@@ -34,6 +35,13 @@ export interface StreamServerOptions {
   logger?: Logger;
   /** Minimum gap between two tickers of one market. */
   tickerIntervalMs?: number;
+  /** Prometheus metrics (createStreamMetrics); absent = none. */
+  metrics?: StreamMetrics;
+  /**
+   * A socket whose unsent packets exceed this is disconnected (checked every second): one slow
+   * client must not make the process buffer without bound. Default 5 000.
+   */
+  maxBufferedPackets?: number;
 }
 
 export interface StreamStats {
@@ -70,10 +78,32 @@ export async function createStreamServer(options: StreamServerOptions): Promise<
     pingTimeout: 5_000,
   });
 
+  const { metrics } = options;
   const hasLocal = (room: string) => (io.of("/").adapter.rooms.get(room)?.size ?? 0) > 0;
   const feed = createMarketFeed({
     emitToRoom(room, name, payload) {
-      if (hasLocal(room)) io.local.to(room).emit(name, payload);
+      if (!hasLocal(room)) return;
+      io.local.to(room).emit(name, payload);
+      metrics?.emitted(name);
+    },
+  });
+  const maxBuffered = options.maxBufferedPackets ?? 5_000;
+  const slowCheck = setInterval(() => {
+    for (const socket of io.of("/").sockets.values()) {
+      const buffered = (socket.conn as unknown as { writeBuffer?: unknown[] }).writeBuffer?.length ?? 0;
+      if (buffered <= maxBuffered) continue;
+      log.warn({ socketId: socket.id, buffered }, "stream: slow consumer dropped");
+      metrics?.slowConsumerDropped();
+      socket.disconnect(true);
+    }
+  }, 1_000);
+  slowCheck.unref?.();
+  metrics?.watch({
+    sockets: () => io.engine.clientsCount,
+    rooms: () => {
+      let n = 0;
+      for (const name of io.of("/").adapter.rooms.keys()) if (name.startsWith("market:")) n++;
+      return n;
     },
   });
 
@@ -89,7 +119,9 @@ export async function createStreamServer(options: StreamServerOptions): Promise<
     } else if (e.type === "MARKET_CLOSED" || e.type === "MARKET_RESOLVED") tickers.touch(e.marketId);
     for (const [userId, name, payload] of userMessages(e)) {
       const room = userRoom(userId);
-      if (hasLocal(room)) io.local.to(room).emit(name, payload);
+      if (!hasLocal(room)) continue;
+      io.local.to(room).emit(name, payload);
+      metrics?.emitted(name);
     }
   }
 
@@ -130,6 +162,7 @@ export async function createStreamServer(options: StreamServerOptions): Promise<
       reply({ error: { code: "INVALID_MARKET", message: "marketId is required" } });
       return;
     }
+    if (metrics && socket.rooms.has(marketRoom(marketId))) metrics.resubscribed();
     const join = feed.begin(marketId, socket);
     try {
       for (let attempt = 0; attempt < SNAPSHOT_ATTEMPTS; attempt++) {
@@ -144,6 +177,7 @@ export async function createStreamServer(options: StreamServerOptions): Promise<
           return;
         }
         socket.emit("book", bookMsg(book));
+        metrics?.emitted("book");
         if (market) socket.emit("ticker", tickerMsg(market));
         if (join.snapshot(book.bookSeq)) {
           reply({ ok: true, seq: book.bookSeq });
@@ -180,6 +214,7 @@ export async function createStreamServer(options: StreamServerOptions): Promise<
     },
     async close() {
       tickers.stop();
+      clearInterval(slowCheck);
       await unsubscribe();
       await new Promise<void>((resolve) => io.close(() => resolve()));
     },

@@ -12,6 +12,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 export const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
+/** GET /metrics (Prometheus) of a process without an HTTP port of its own; 0 = any free port (logged). */
+export const metricsPort = (fallback: number) => ({ METRICS_PORT: port(fallback) });
 export const paise = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
 
 /** A comma-separated list; blanks dropped. */

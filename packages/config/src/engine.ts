@@ -1,5 +1,13 @@
 import { z } from "zod";
-import { baseFields, parseWith, positiveInt, type Source, topicFields, transportFields } from "./common.ts";
+import {
+  baseFields,
+  metricsPort,
+  parseWith,
+  positiveInt,
+  type Source,
+  topicFields,
+  transportFields,
+} from "./common.ts";
 
 /** The distributed engine process's configuration, parsed once at boot (docs/operations.md#configuration). */
 export const engineEnvSchema = z.object({
@@ -22,6 +30,7 @@ export const engineEnvSchema = z.object({
   SNAPSHOT_KEEP: positiveInt(3),
   /** How long (command time) the engine remembers clientOrderIds and CREDIT/DEBIT refs: 24 h. */
   ENGINE_DEDUPE_WINDOW_MS: positiveInt(86_400_000),
+  ...metricsPort(9464),
 });
 
 export type EngineEnv = z.infer<typeof engineEnvSchema>;

@@ -1,5 +1,13 @@
 import { z } from "zod";
-import { baseFields, parseWith, positiveInt, type Source, topicFields, transportFields } from "./common.ts";
+import {
+  baseFields,
+  metricsPort,
+  parseWith,
+  positiveInt,
+  type Source,
+  topicFields,
+  transportFields,
+} from "./common.ts";
 
 /**
  * The persister process: the Kafka event log (or the embedded journal when KAFKA_BROKERS is absent)
@@ -13,6 +21,7 @@ export const persisterEnvSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
   KAFKA_BROKERS: z.string().optional(),
   PERSISTER_BATCH_SIZE: positiveInt(1_000),
+  ...metricsPort(9465),
 });
 
 export type PersisterEnv = z.infer<typeof persisterEnvSchema>;

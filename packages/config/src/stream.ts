@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { baseFields, parseWith, port, type Source } from "./common.ts";
+import { baseFields, metricsPort, parseWith, port, type Source } from "./common.ts";
 
 /** A stream (socket) process, distributed mode (docs/operations.md#configuration). */
 export const streamEnvSchema = z.object({
@@ -10,6 +10,7 @@ export const streamEnvSchema = z.object({
   JWT_SECRET: z.string().min(32),
   SESSION_TTL_SEC: positiveIntSeconds(),
   INSTANCE_ID: z.string().default(() => `stream-${process.pid}`),
+  ...metricsPort(9466),
 });
 
 function positiveIntSeconds() {

@@ -12,6 +12,8 @@ export interface SingleCommandEnvelope {
   replyTo: string | null;
   command: Command;
   commands?: undefined;
+  /** The HTTP request that caused it (x-request-id), so one order can be followed through every process's logs. */
+  requestId?: string;
 }
 
 /**
@@ -24,6 +26,7 @@ export interface BatchCommandEnvelope {
   replyTo: string | null;
   commands: Command[];
   command?: undefined;
+  requestId?: string;
 }
 
 export type CommandEnvelope = SingleCommandEnvelope | BatchCommandEnvelope;
@@ -63,6 +66,8 @@ export interface ReplyFill {
  */
 export interface LogRecord {
   envelopeId: string;
+  /** The envelope's requestId, when it had one. */
+  requestId?: string;
   command: Command;
   code: ResultCode;
   events: EngineEvent[];
@@ -113,6 +118,8 @@ export interface EngineStats {
   queueDepth: number;
   snapshotOffset: number;
   commandsApplied: number;
+  /** PLACE_ORDER commands applied since start (the admin health page's order rate). */
+  ordersPlaced?: number;
   startedAt: number;
   /**
    * Why the engine is not serving (null when it is): log appends failing (it rebuilds from the log

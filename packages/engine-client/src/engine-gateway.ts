@@ -9,7 +9,10 @@ export interface EngineGateway {
    * the command may still be applied later, so callers retry with the same id/ref (the engine
    * deduplicates) rather than with a new one.
    */
-  execute(command: Command, options?: { id?: string; timeoutMs?: number }): Promise<CommandReply>;
+  execute(
+    command: Command,
+    options?: { id?: string; timeoutMs?: number; requestId?: string },
+  ): Promise<CommandReply>;
   /**
    * Several commands in ONE queue message and one reply (the engine applies them in order): resolves
    * with one reply per command, in order. Same timeout contract as execute().
@@ -34,6 +37,8 @@ export interface QueueEngineGatewayOptions {
   /** Unique per API process; replies come back on `channels.replies(instanceId)`. */
   instanceId: string;
   timeoutMs?: number;
+  /** Called once per round trip with the command type, the wait in seconds and whether a reply came (metrics). */
+  observe?: (type: Command["type"] | "BATCH", seconds: number, answered: boolean) => void;
 }
 
 /** The production gateway: command envelope onto the queue, reply on this instance's pub/sub channel. */
@@ -52,10 +57,13 @@ export function createQueueEngineGateway(options: QueueEngineGatewayOptions): En
   };
   const roundTrip = async (
     body: { command: Command } | { commands: Command[] },
-    opts: { id?: string; timeoutMs?: number },
+    opts: { id?: string; timeoutMs?: number; requestId?: string },
   ): Promise<CommandReply> => {
     const id = opts.id ?? crypto.randomUUID();
     const timeoutMs = opts.timeoutMs ?? options.timeoutMs ?? 2_000;
+    const { observe } = options;
+    const type = "command" in body ? body.command.type : "BATCH";
+    const started = observe ? performance.now() : 0;
     // Redis down or stalled: the subscribe and the XADD are bounded too, and fail as
     // InfraTimeoutError (503, nothing acknowledged), never hang the request.
     await withTimeout(ensureSubscribed(), timeoutMs, "reply channel subscribe");
@@ -63,18 +71,25 @@ export function createQueueEngineGateway(options: QueueEngineGatewayOptions): En
     const reply = new Promise<CommandReply>((resolve, reject) => {
       timer = setTimeout(() => {
         waiting.delete(id);
+        observe?.(type, timeoutMs / 1000, false);
         reject(new EngineTimeoutError(id, timeoutMs));
       }, timeoutMs);
       waiting.set(id, (r) => {
         clearTimeout(timer);
         waiting.delete(id);
+        observe?.(type, (performance.now() - started) / 1000, true);
         resolve(r);
       });
     });
     reply.catch(() => {}); // awaited by the caller below; never unhandled while the XADD hangs
     try {
       await withTimeout(
-        options.queue.send({ id, replyTo, ...body } as CommandEnvelope),
+        options.queue.send({
+          id,
+          replyTo,
+          ...body,
+          ...(opts.requestId && { requestId: opts.requestId }),
+        } as CommandEnvelope),
         timeoutMs,
         "command queue XADD",
       );

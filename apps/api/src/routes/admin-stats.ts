@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { RouteContext, RouteFactory } from "../app.ts";
 import { createRouter } from "../app-env.ts";
+import type { HealthHistory } from "../health-history.ts";
 import { errors, json } from "./openapi-helpers.ts";
 
 const Count = z.number().int().nullable();
@@ -17,6 +18,7 @@ export const SystemStats = z
     commandQueueDepth: Count.openapi({ description: "Commands waiting for the engine" }),
     engineSeq: Count.openapi({ description: "The engine's last event seq" }),
     engineLogOffset: Count,
+    ordersPlaced: Count.openapi({ description: "PLACE_ORDER commands the engine applied since it started" }),
     persisterOffset: Count,
     persisterLag: Count.openapi({
       description:
@@ -37,11 +39,11 @@ export const SystemStats = z
 export type SystemStats = z.infer<typeof SystemStats>;
 export type SystemStatsProvider = () => Promise<SystemStats>;
 
+type EngineFigures = { lastSeq: number; logOffset: number; queueDepth: number; ordersPlaced?: number };
+
 /** What the composition root hands over; each source is optional (a process may live elsewhere). */
 export interface SystemStatsSources {
-  engine?: () =>
-    | { lastSeq: number; logOffset: number; queueDepth: number }
-    | Promise<{ lastSeq: number; logOffset: number; queueDepth: number }>;
+  engine?: () => EngineFigures | Promise<EngineFigures>;
   /** Read fresh on every call (a PersisterHealthProbe): lag against the log's end offset now. */
   persister?: () => PersisterStatsSource | Promise<PersisterStatsSource>;
   stream?: () => Promise<{ clusterSockets: number }>;
@@ -117,6 +119,7 @@ export function createSystemStatsProvider(sources: SystemStatsSources): SystemSt
       commandQueueDepth: engine?.queueDepth ?? null,
       engineSeq: engine?.lastSeq ?? null,
       engineLogOffset: engine?.logOffset ?? null,
+      ordersPlaced: engine?.ordersPlaced ?? null,
       persisterOffset: persister?.offset ?? null,
       persisterLag: persister?.lag ?? null,
       persisterState: persister?.state ?? null,
@@ -129,8 +132,33 @@ export function createSystemStatsProvider(sources: SystemStatsSources): SystemSt
   };
 }
 
-/** GET /admin/stats: system health for the admin dashboard, from a provider the composition root supplies. */
-export function createAdminStatsRoutes(options: { stats: SystemStatsProvider }): RouteFactory {
+const Sample = z.object({
+  t: z.number().int(),
+  orderRate: z.number().nullable().openapi({ description: "Orders the engine applied per second" }),
+  rtP50Ms: z.number().nullable().openapi({ description: "Engine round trip (PLACE_ORDER) p50, this API" }),
+  rtP99Ms: z.number().nullable(),
+  queueDepth: Count,
+  persisterLag: Count,
+  sockets: Count,
+});
+export const HealthHistoryView = z
+  .object({
+    status: z.enum(["healthy", "degraded"]),
+    reasons: z.array(z.string()),
+    intervalMs: z.number().int(),
+    samples: z.array(Sample),
+    current: SystemStats.nullable(),
+  })
+  .openapi("HealthHistory");
+
+/**
+ * GET /admin/stats: system health for the admin dashboard, from a provider the composition root
+ * supplies; GET /admin/health: the last minutes of it, sampled in memory, with a verdict.
+ */
+export function createAdminStatsRoutes(options: {
+  stats: SystemStatsProvider;
+  history?: HealthHistory;
+}): RouteFactory {
   return function adminStatsRoutes(ctx: RouteContext) {
     const router = createRouter();
     router.openapi(
@@ -145,6 +173,20 @@ export function createAdminStatsRoutes(options: { stats: SystemStatsProvider }):
       }),
       async (c) => c.json(await options.stats(), 200),
     );
+    const { history } = options;
+    if (history)
+      router.openapi(
+        createRoute({
+          method: "get",
+          path: "/admin/health",
+          tags: ["admin"],
+          middleware: [ctx.auth, ctx.admin],
+          security: [{ cookieAuth: [] }],
+          summary: "The last minutes of order rate, round trip, queue depth, persister lag, sockets",
+          responses: { 200: json(HealthHistoryView, "History and verdict"), ...errors(401, 403) },
+        }),
+        (c) => c.json(history.view(), 200),
+      );
     return router;
   };
 }

@@ -137,7 +137,7 @@ export function createOrderRoutes(options: TradingOptions) {
         if (!(await ctx.markets.exists(body.marketId)))
           throw new ApiError("MARKET_NOT_FOUND", "no such market");
         const command = placeOrderCommand(body, { orderId: newOrderId(), userId, ts: deps.clock.now() });
-        const reply = await deps.engine.execute(command).catch((err) => {
+        const reply = await deps.engine.execute(command, { requestId: c.get("requestId") }).catch((err) => {
           if (err instanceof EngineTimeoutError) return null;
           throw new ApiError("ENGINE_UNAVAILABLE", "the order could not be queued", { cause: err });
         });
@@ -170,7 +170,10 @@ export function createOrderRoutes(options: TradingOptions) {
         const live = await reader.order(id);
         if (!live || live.userId !== userId) throw new ApiError("UNKNOWN_ORDER", "no such open order");
         const reply = await deps.engine
-          .execute({ type: "CANCEL_ORDER", userId, orderId: id, ts: deps.clock.now() })
+          .execute(
+            { type: "CANCEL_ORDER", userId, orderId: id, ts: deps.clock.now() },
+            { requestId: c.get("requestId") },
+          )
           .catch((err) => {
             if (err instanceof EngineTimeoutError) return null;
             throw new ApiError("ENGINE_UNAVAILABLE", "the cancel could not be queued", { cause: err });
