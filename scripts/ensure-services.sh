@@ -24,4 +24,5 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 bash scripts/kafka.sh start # fetches and formats a KRaft broker on first use
 [ -f scripts/chromium.sh ] && bash scripts/chromium.sh
+[ -f scripts/prometheus.sh ] && bash scripts/prometheus.sh # promtool and Prometheus for the metrics tests
 exit 0

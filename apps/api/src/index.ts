@@ -5,6 +5,7 @@ export { type ApiConfig, type AppDeps, type Clock, systemClock } from "./deps.ts
 export { ApiError, ERROR_STATUS } from "./errors.ts";
 export { createLogger } from "./logger.ts";
 export { type ApiMetrics, createApiMetrics } from "./metrics.ts";
+export { type BusinessMetrics, createBusinessMetrics } from "./metrics-business.ts";
 export { createOutboxRelay, type OutboxRelay } from "./outbox-relay.ts";
 export {
   createSandboxGateway,
