@@ -8,12 +8,14 @@ import { HTTPException } from "hono/http-exception";
 import { type AppEnv, createRouter } from "./app-env.ts";
 import { createOtpService, type OtpService } from "./auth/otp.ts";
 import { createSessions, type Sessions } from "./auth/sessions.ts";
+import { clientIp } from "./client-ip.ts";
 import type { AppDeps } from "./deps.ts";
 import { ApiError } from "./errors.ts";
 import { createMarketDirectory, type MarketDirectory } from "./market-directory.ts";
 import { type CookieOptions, requireAdmin, requireAuth } from "./middleware/auth.ts";
 import { csrfProtection } from "./middleware/csrf.ts";
 import { requestContext } from "./middleware/request-id.ts";
+import { createRateLimits, type RateLimits } from "./rate-limit.ts";
 import { createAdminKycRoutes } from "./routes/admin-kyc.ts";
 import { createAuthRoutes } from "./routes/auth.ts";
 import { createHealthRoutes } from "./routes/health.ts";
@@ -37,6 +39,8 @@ export interface RouteContext {
   admin: MiddlewareHandler<AppEnv>;
   /** Markets the API knows exist; orders for others are refused before the engine. */
   markets: MarketDirectory;
+  /** Per-user and per-IP buckets; `auth` and the app already charge 1 per request. */
+  limits: RateLimits;
 }
 
 /** A route file's factory; it returns a router whose paths are relative to /api/v1. */
@@ -67,14 +71,21 @@ export function createApp(deps: AppDeps, options: { routes?: RouteFactory[] } = 
     accessTtlSec: config.ACCESS_TOKEN_TTL_SEC,
     adminPhones: config.ADMIN_PHONES,
   });
+  const limits = createRateLimits({ config, redis: deps.rateLimitRedis, onLimited: deps.onRateLimited });
+  const authenticate = requireAuth(sessions, cookie);
+  const userLimit = limits.userMiddleware();
   const ctx: RouteContext = {
     deps,
     sessions,
     otp: createOtpService({ kv: deps.kv, secret: config.JWT_SECRET }),
     cookie,
-    auth: requireAuth(sessions, cookie),
+    auth: async (c, next) =>
+      authenticate(c, async () => {
+        await userLimit(c, next);
+      }),
     admin: requireAdmin(),
     markets: createMarketDirectory({ db: deps.db }),
+    limits,
   };
 
   const app = createRouter();
@@ -85,6 +96,10 @@ export function createApp(deps: AppDeps, options: { routes?: RouteFactory[] } = 
     app.get("/metrics", () => metricsResponse(metrics.registry));
   }
   app.use("*", requestContext(deps.logger));
+  app.use(
+    `${API_PREFIX}/*`,
+    limits.ipMiddleware((c) => clientIp(c, config.TRUSTED_PROXIES)),
+  );
   app.use(`${API_PREFIX}/*`, csrfProtection({ allowedOrigins: config.ALLOWED_ORIGINS }));
   app.use(
     `${API_PREFIX}/*`,

@@ -3,9 +3,11 @@ import type { Env } from "@ox/config";
 import type { CommandEnvelope } from "@ox/contracts";
 import type { Db } from "@ox/db";
 import type { EngineGateway } from "@ox/engine-client";
+import type Redis from "ioredis";
 import type { Logger } from "pino";
 import type { ApiMetrics } from "./metrics.ts";
 import type { PaymentGateway, PayoutProvider } from "./payments/gateway.ts";
+import type { LimitFamily, LimitScope, RateLimitConfig } from "./rate-limit.ts";
 import type { SmsSender } from "./sms/sms.ts";
 
 export interface Clock {
@@ -32,7 +34,8 @@ export type ApiConfig = Pick<
   | "DEPOSIT_MAX_PAISE"
   | "PAYMENT_WEBHOOK_SECRET"
   | "ALLOWED_ORIGINS"
-  | "TRUST_PROXY"
+  | "TRUSTED_PROXIES"
+  | keyof RateLimitConfig
 >;
 
 /** Everything the app talks to, injected: the same app runs embedded (memory, PGlite) and distributed. */
@@ -61,6 +64,10 @@ export interface AppDeps {
   healthChecks?: Record<string, () => Promise<void>>;
   /** Prometheus metrics: HTTP middleware and GET /metrics (the whole process's registry). Absent = none. */
   metrics?: ApiMetrics;
+  /** Distributed mode: the rate-limit buckets live here, shared by every replica (else in process). */
+  rateLimitRedis?: Redis;
+  /** Called for every request refused by a rate limit (for a metrics counter). */
+  onRateLimited?: (event: { family: LimitFamily; scope: LimitScope }) => void;
 }
 
 /** Where history and analytics reads go: the replica when there is one (README "Read replica"). */

@@ -18,6 +18,7 @@ import { consumerOffsets, type Db } from "@ox/db";
 import { createQueueEngineGateway, type EngineGateway, type EngineReader } from "@ox/engine-client";
 import type { Registry } from "@ox/metrics";
 import { desc } from "drizzle-orm";
+import Redis from "ioredis";
 import type { Logger } from "pino";
 import { createApp } from "./app.ts";
 import { createSessions, type Sessions } from "./auth/sessions.ts";
@@ -155,8 +156,15 @@ export function createApiRuntime(options: ApiRuntimeOptions): ApiRuntime {
       maxLag: env.PERSISTER_MAX_LAG,
       stuckAfterMs: env.PERSISTER_STUCK_MS,
     });
+  // Shared rate-limit buckets across replicas; no offline queue, so a Redis outage falls back to the
+  // in-process insurance limiter at once instead of stalling requests.
+  const rateLimitRedis = env.REDIS_URL
+    ? new Redis(env.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 })
+    : undefined;
+  rateLimitRedis?.on("error", (err) => logger.warn({ err }, "rate-limit redis error"));
   const deps: AppDeps = {
     config: env,
+    rateLimitRedis,
     db,
     readDb: options.readDb,
     kv,
@@ -246,6 +254,7 @@ export function createApiRuntime(options: ApiRuntimeOptions): ApiRuntime {
       await withdrawals.stop();
       await relay.stop();
       await gateway.close();
+      rateLimitRedis?.disconnect();
     },
   };
 }

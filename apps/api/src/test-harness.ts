@@ -20,6 +20,7 @@ import {
   type PaymentGateway,
   type PayoutProvider,
 } from "./payments/gateway.ts";
+import { rateLimitDefaults } from "./rate-limit.ts";
 import { createConsoleSms } from "./sms/sms.ts";
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -41,7 +42,9 @@ export function testConfig(overrides: Partial<ApiConfig> = {}): ApiConfig {
     DEPOSIT_MAX_PAISE: 10_000_000,
     PAYMENT_WEBHOOK_SECRET: "webhook-secret-0123456789",
     ALLOWED_ORIGINS: ["https://app.example.in"],
-    TRUST_PROXY: true,
+    // app.request() has no socket: the test's X-Forwarded-For hop is the client.
+    TRUSTED_PROXIES: { hops: 1 },
+    ...rateLimitDefaults({ RATE_LIMITS: false }),
     ...overrides,
   };
 }

@@ -15,7 +15,9 @@ import {
   topicFields,
   transportFields,
 } from "./common.ts";
+import { rateLimitEnv } from "./rate-limits.ts";
 import type { WithSecrets } from "./secrets.ts";
+import { parseTrustedProxies } from "./trusted-proxies.ts";
 
 /** Absent DATABASE_URL / REDIS_URL / KAFKA_BROKERS mean the embedded defaults (docs/operations.md#configuration). */
 export const EnvSchema = z
@@ -88,10 +90,17 @@ export const EnvSchema = z
     PERSISTER_MAX_LAG: z.coerce.number().int().positive().default(10_000),
     /** Persister health: stuck when lag > 0 and its offset has not moved for this long. */
     PERSISTER_STUCK_MS: z.coerce.number().int().positive().default(15_000),
-    TRUST_PROXY: z
-      .enum(["true", "false"])
-      .default("false")
-      .transform((s) => s === "true"),
+    /** Proxies allowed to append X-Forwarded-For: a hop count or a comma list of IPs/CIDRs (client-ip.ts). */
+    TRUSTED_PROXIES: z
+      .string()
+      .default("")
+      .transform((s, ctx) => {
+        const parsed = parseTrustedProxies(s);
+        if (typeof parsed !== "string") return parsed;
+        ctx.addIssue({ code: "custom", message: parsed });
+        return z.NEVER;
+      }),
+    ...rateLimitEnv,
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== "production") return;

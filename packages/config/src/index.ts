@@ -17,5 +17,12 @@ export {
 } from "./common.ts";
 export { type EngineEnv, engineEnvSchema, parseEngineEnv } from "./engine.ts";
 export { type PersisterEnv, parsePersisterEnv, persisterEnvSchema } from "./persister.ts";
+export {
+  type LimitRule,
+  type RateLimitConfig,
+  rateLimitDefaults,
+  rateLimitEnv,
+} from "./rate-limits.ts";
 export { ensureDevSecrets, type SecretKeys, type WithSecrets } from "./secrets.ts";
 export { parseStreamEnv, type StreamEnv, streamEnvSchema } from "./stream.ts";
+export { parseTrustedProxies, type TrustedProxies } from "./trusted-proxies.ts";

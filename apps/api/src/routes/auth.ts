@@ -47,7 +47,7 @@ export function createAuthRoutes(ctx: RouteContext) {
     }),
     async (c) => {
       const { phone } = c.req.valid("json");
-      const code = await ctx.otp.issue(phone, clientIp(c, deps.config.TRUST_PROXY));
+      const code = await ctx.otp.issue(phone, clientIp(c, deps.config.TRUSTED_PROXIES));
       try {
         await deps.sms.send(phone, `${code} is your Opinion Exchange login code. It expires in 5 minutes.`);
       } catch (cause) {

@@ -20,7 +20,7 @@ import { createInProcessEngineReader, createQueueEngineGateway } from "@ox/engin
 import { createEngineService, createFileSnapshotStore, type EngineService } from "@ox/engine-service";
 import pino from "pino";
 import { createApp } from "../app.ts";
-import type { AppDeps } from "../deps.ts";
+import type { ApiConfig, AppDeps } from "../deps.ts";
 import { createOutboxRelay } from "../outbox-relay.ts";
 import { createSandboxGateway, createSandboxPayouts } from "../payments/gateway.ts";
 import { createConsoleSms } from "../sms/sms.ts";
@@ -35,7 +35,13 @@ export interface TradingHarness extends Harness {
   journal: EventLog<LogRecord>;
 }
 
-export async function createTradingHarness(): Promise<TradingHarness> {
+export interface TradingHarnessOptions {
+  config?: Partial<ApiConfig>;
+  rateLimitRedis?: AppDeps["rateLimitRedis"];
+  onRateLimited?: AppDeps["onRateLimited"];
+}
+
+export async function createTradingHarness(options: TradingHarnessOptions = {}): Promise<TradingHarness> {
   const dir = mkdtempSync(join(tmpdir(), "ox-trading-"));
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
   const db = await createTestDb("postgres");
@@ -72,7 +78,9 @@ export async function createTradingHarness(): Promise<TradingHarness> {
   const relay = createOutboxRelay({ db: db.db, queue: apiQueue, clock, logger, intervalMs: 20 });
   relay.start();
   const deps: AppDeps = {
-    config: testConfig(),
+    config: testConfig(options.config),
+    rateLimitRedis: options.rateLimitRedis,
+    onRateLimited: options.onRateLimited,
     db: db.db,
     kv,
     commandQueue: apiQueue,
