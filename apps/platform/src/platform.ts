@@ -113,7 +113,8 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
   api.start();
 
   // HTTP: the API, the web app, and Socket.io on one port (one origin for the session cookie).
-  const apiListener = getRequestListener((req) => api.fetch(req), {
+  // The bindings ({ incoming, outgoing }) carry the socket, so the API sees each client's own address.
+  const apiListener = getRequestListener((req, bindings) => api.fetch(req, bindings), {
     // Keep Bun's own Request/Response: other servers in the same process (tests) rely on them.
     overrideGlobalObjects: false,
   });

@@ -37,27 +37,36 @@ export function createOtpService(options: { kv: Kv; secret: string }) {
   };
 
   return {
-    /** Throttles, then stores a new code and returns it for the caller to send. */
+    /**
+     * Throttles, then stores a new code and returns it for the caller to send. The IP's quota is
+     * checked first and the phone's counts only codes actually sent (`sent`), so requests refused
+     * for their address never spend a phone's quota: nobody can lock a chosen phone out from an IP.
+     */
     async issue(phone: string, ip: string): Promise<string> {
       await locked(phone);
-      if (!(await kv.setIfAbsent(`otp:cool:${phone}`, "1", OTP_RESEND_SEC * 1000))) {
-        throw new ApiError("RATE_LIMITED", "wait before asking for another code", {
-          retryAfterSec: OTP_RESEND_SEC,
-        });
-      }
-      if ((await kv.incr(`otp:rl:phone:${phone}`, 3_600_000)) > OTP_PER_PHONE_PER_HOUR) {
-        throw new ApiError("RATE_LIMITED", "too many codes for this number; try later", {
-          retryAfterSec: 3600,
-        });
-      }
       if ((await kv.incr(`otp:rl:ip:${ip}`, 3_600_000)) > OTP_PER_IP_PER_HOUR) {
         throw new ApiError("RATE_LIMITED", "too many codes from this address; try later", {
           retryAfterSec: 3600,
         });
       }
+      if (Number((await kv.get(`otp:rl:phone:${phone}`)) ?? 0) >= OTP_PER_PHONE_PER_HOUR) {
+        throw new ApiError("RATE_LIMITED", "too many codes for this number; try later", {
+          retryAfterSec: 3600,
+        });
+      }
+      if (!(await kv.setIfAbsent(`otp:cool:${phone}`, "1", OTP_RESEND_SEC * 1000))) {
+        throw new ApiError("RATE_LIMITED", "wait before asking for another code", {
+          retryAfterSec: OTP_RESEND_SEC,
+        });
+      }
       const code = generateOtp();
       await kv.set(`otp:code:${phone}`, hash(phone, code), OTP_TTL_SEC * 1000);
       return code;
+    },
+
+    /** The code went out: it counts against the phone's hourly quota. */
+    async sent(phone: string): Promise<void> {
+      await kv.incr(`otp:rl:phone:${phone}`, 3_600_000);
     },
 
     /** Drops a stored code (the SMS could not be sent). */

@@ -55,6 +55,7 @@ export function createAuthRoutes(ctx: RouteContext) {
         c.get("log").warn({ err: cause }, "sms send failed");
         throw new ApiError("SMS_UNAVAILABLE", "could not send the code; try again", { cause });
       }
+      await ctx.otp.sent(phone);
       const body = { expiresInSec: OTP_TTL_SEC, resendInSec: OTP_RESEND_SEC };
       return c.json(deps.sms.name === "console" ? { ...body, devOtp: code } : body, 200);
     },
