@@ -33,11 +33,15 @@ export function createMarketDirectory(options: MarketDirectoryOptions): MarketDi
       if (known.has(marketId)) return true;
       const missedAt = misses.get(marketId);
       if (missedAt !== undefined && now() - missedAt < missTtlMs) return false;
-      const [row] = await options.db
+      // The catalogue unreadable (database down): let the engine decide, as before this check.
+      const rows = await options.db
         .select({ id: markets.id })
         .from(markets)
         .where(eq(markets.id, marketId))
-        .limit(1);
+        .limit(1)
+        .catch(() => null);
+      if (rows === null) return true;
+      const [row] = rows;
       if (row) {
         misses.delete(marketId);
         known.add(marketId);

@@ -166,9 +166,11 @@ export function createOrderRoutes(options: TradingOptions) {
         const { userId } = sessionOf(c);
         const { id } = c.req.valid("param");
         // Only open orders can be cancelled, and the engine holds them all: anything else is refused
-        // here, so cancels of invented ids never reach the engine or the log.
-        const live = await reader.order(id);
-        if (!live || live.userId !== userId) throw new ApiError("UNKNOWN_ORDER", "no such open order");
+        // here, so cancels of invented ids never reach the engine or the log. If the engine cannot be
+        // read (restarting) the cancel is queued as before and the engine decides.
+        const live = await reader.order(id).catch(() => undefined);
+        if (live === null || (live && live.userId !== userId))
+          throw new ApiError("UNKNOWN_ORDER", "no such open order");
         const reply = await deps.engine
           .execute(
             { type: "CANCEL_ORDER", userId, orderId: id, ts: deps.clock.now() },
