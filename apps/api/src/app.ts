@@ -70,6 +70,7 @@ export function createApp(deps: AppDeps, options: { routes?: RouteFactory[] } = 
     sessionTtlSec: config.SESSION_TTL_SEC,
     accessTtlSec: config.ACCESS_TOKEN_TTL_SEC,
     adminPhones: config.ADMIN_PHONES,
+    onRevoked: (sid) => deps.sessionEvents?.({ type: "SESSION_REVOKED", sid }),
   });
   const limits = createRateLimits({ config, redis: deps.rateLimitRedis, onLimited: deps.onRateLimited });
   const authenticate = requireAuth(sessions, cookie);

@@ -1,6 +1,6 @@
 import type { CommandQueue, Kv } from "@ox/bus";
 import type { Env } from "@ox/config";
-import type { CommandEnvelope } from "@ox/contracts";
+import type { CommandEnvelope, SessionEvent } from "@ox/contracts";
 import type { Db } from "@ox/db";
 import type { EngineGateway } from "@ox/engine-client";
 import type Redis from "ioredis";
@@ -66,6 +66,8 @@ export interface AppDeps {
   metrics?: ApiMetrics;
   /** Distributed mode: the rate-limit buckets live here, shared by every replica (else in process). */
   rateLimitRedis?: Redis;
+  /** Session changes for the stream (channels.sessions): it disconnects the sockets concerned. */
+  sessionEvents?: (event: SessionEvent) => void;
   /** Called for every request refused by a rate limit (for a metrics counter). */
   onRateLimited?: (event: { family: LimitFamily; scope: LimitScope }) => void;
 }

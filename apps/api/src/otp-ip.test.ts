@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createServer, request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
+import { EnvSchema } from "@ox/config";
 import { Hono } from "hono";
 import { OTP_PER_IP_PER_HOUR } from "./auth/otp.ts";
 import { clientIp, parseTrustedProxies, type TrustedProxies } from "./client-ip.ts";
-import { EnvSchema } from "./env.ts";
 import { createHarness, type Harness, nextPhone, request } from "./test-harness.ts";
 
 let h: Harness;

@@ -13,7 +13,7 @@ import {
   persisterHealthCheck,
 } from "@ox/bus";
 import type { Env } from "@ox/config";
-import type { CommandEnvelope, CommandReply } from "@ox/contracts/pipeline";
+import { type CommandEnvelope, type CommandReply, channels } from "@ox/contracts/pipeline";
 import { consumerOffsets, type Db } from "@ox/db";
 import { createQueueEngineGateway, type EngineGateway, type EngineReader } from "@ox/engine-client";
 import type { Registry } from "@ox/metrics";
@@ -165,6 +165,10 @@ export function createApiRuntime(options: ApiRuntimeOptions): ApiRuntime {
   const deps: AppDeps = {
     config: env,
     rateLimitRedis,
+    sessionEvents: (event) =>
+      void options.pubsub
+        .publish(channels.sessions, event)
+        .catch((err) => logger.warn({ err }, "session event not published")),
     db,
     readDb: options.readDb,
     kv,

@@ -125,7 +125,12 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
     pubsub,
     engineReader: reader,
     cookieName: "ox_session",
-    verifyToken: async (token) => (await sessions.authenticate(token))?.session.userId ?? null,
+    verifyToken: async (token) => {
+      const auth = await sessions.authenticate(token);
+      return auth ? { userId: auth.session.userId, sid: auth.session.sid } : null;
+    },
+    allowedOrigins: env.ALLOWED_ORIGINS,
+    maxSubscriptionsPerSocket: env.STREAM_MAX_SUBSCRIPTIONS,
     logger: logger.child({ process: "stream" }),
     metrics: createStreamMetrics(registry),
   });

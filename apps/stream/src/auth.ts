@@ -1,7 +1,7 @@
 import { jwtVerify } from "jose";
 
-/** Resolves a handshake's session token to a user id, or null for an anonymous socket. */
-export type VerifyToken = (token: string) => Promise<string | null>;
+/** Resolves a handshake's session token to its user (and session id), or null for an anonymous socket. */
+export type VerifyToken = (token: string) => Promise<{ userId: string; sid?: string } | null>;
 
 export interface JwtAuthOptions {
   secret: string | Uint8Array;
@@ -27,7 +27,7 @@ export function createJwtVerifier(options: JwtAuthOptions): VerifyToken {
       });
       if (typeof payload.sub !== "string" || payload.sub === "") return null;
       if (options.isRevoked && (await options.isRevoked(payload as Record<string, unknown>))) return null;
-      return payload.sub;
+      return { userId: payload.sub, ...(typeof payload.sid === "string" && { sid: payload.sid }) };
     } catch {
       return null;
     }

@@ -45,6 +45,8 @@ const server = await createStreamServer({
       typeof payload.sid !== "string" || (await kv.get(`sess:${payload.sid}`)) === null,
   }),
   redisAdapter: createAdapter(adapterPub, adapterSub),
+  allowedOrigins: env.ALLOWED_ORIGINS,
+  maxSubscriptionsPerSocket: env.STREAM_MAX_SUBSCRIPTIONS,
   logger,
 });
 

@@ -32,6 +32,8 @@ interface MarketState {
 export interface MarketFeedOptions {
   /** Emits to the sockets of a room on this process only (each process consumes all events). */
   emitToRoom(room: string, name: string, payload: unknown): void;
+  /** Whether any socket of this process is in the room (a feed with none and nothing pending is dropped). */
+  hasMembers(room: string): boolean;
   ringSize?: number;
 }
 
@@ -64,6 +66,8 @@ export function createMarketFeed(options: MarketFeedOptions) {
   return {
     /** A market message from the events channel, in channel order. */
     publish(marketId: string, name: string, payload: unknown) {
+      // Events come only for real markets, so this state is bounded by the market count; it keeps
+      // the ring a lagging snapshot is bridged from. Subscribes never create state for unknown ids.
       const s = state(marketId);
       options.emitToRoom(marketRoom(marketId), name, payload);
       const delta = name === "book:delta" ? (payload as BookDeltaMsg) : null;
@@ -114,6 +118,16 @@ export function createMarketFeed(options: MarketFeedOptions) {
     drop(socketId: string) {
       for (const s of markets.values()) s.pending.delete(socketId);
     },
+
+    /** Forgets a market's state once no socket here follows it or is joining it. */
+    release(marketId: string, socketId?: string) {
+      const s = markets.get(marketId);
+      if (s && socketId) s.pending.delete(socketId);
+      if (s && s.pending.size === 0 && !options.hasMembers(marketRoom(marketId))) markets.delete(marketId);
+    },
+
+    /** Markets with state in this process. */
+    size: () => markets.size,
 
     pendingCount: () => [...markets.values()].reduce((n, s) => n + s.pending.size, 0),
   };

@@ -1,7 +1,7 @@
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { PubSub } from "@ox/bus";
-import { channels, type EventBatch } from "@ox/contracts/pipeline";
+import { channels, type EventBatch, type SessionEvent } from "@ox/contracts/pipeline";
 import type { BookView, EngineEvent, MarketView } from "@ox/engine";
 import pino, { type Logger } from "pino";
 import { Server, type ServerOptions, type Socket } from "socket.io";
@@ -42,6 +42,15 @@ export interface StreamServerOptions {
    * client must not make the process buffer without bound. Default 5 000.
    */
   maxBufferedPackets?: number;
+  /**
+   * Origins whose pages may open a socket, besides the page's own (same host as the handshake's
+   * Host header). Handshakes without an Origin (programs) pass, as with the API's CSRF check.
+   */
+  allowedOrigins?: string[];
+  /** Markets one socket may follow at once (default 50). */
+  maxSubscriptionsPerSocket?: number;
+  /** Where the API publishes SessionEvents (channels.sessions). */
+  sessionsChannel?: string;
 }
 
 export interface StreamStats {
@@ -50,6 +59,8 @@ export interface StreamStats {
   /** Sockets connected to every process sharing the adapter. */
   clusterSockets: number;
   pendingSubscriptions: number;
+  /** Markets with per-market state in this process (only those someone follows). */
+  feeds: number;
 }
 
 export interface StreamServer {
@@ -60,6 +71,7 @@ export interface StreamServer {
 }
 
 export const userRoom = (userId: string) => `user:${userId}`;
+const sessionRoom = (sid: string) => `session:${sid}`;
 const MARKET_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 const SNAPSHOT_ATTEMPTS = 3;
 
@@ -76,7 +88,21 @@ export async function createStreamServer(options: StreamServerOptions): Promise<
     // reconnect and resubscribe sooner.
     pingInterval: 10_000,
     pingTimeout: 5_000,
+    allowRequest: (req, callback) => {
+      const origin = req.headers.origin;
+      callback(null, origin === undefined || originAllowed(origin, req.headers.host));
+    },
   });
+  const allowedOrigins = new Set(options.allowedOrigins ?? []);
+  const originAllowed = (origin: string, host: string | undefined) => {
+    if (allowedOrigins.has(origin)) return true;
+    try {
+      return host !== undefined && new URL(origin).host === host;
+    } catch {
+      return false;
+    }
+  };
+  const maxSubscriptions = options.maxSubscriptionsPerSocket ?? 50;
 
   const { metrics } = options;
   const hasLocal = (room: string) => (io.of("/").adapter.rooms.get(room)?.size ?? 0) > 0;
@@ -105,7 +131,10 @@ export async function createStreamServer(options: StreamServerOptions): Promise<
       for (const name of io.of("/").adapter.rooms.keys()) if (name.startsWith("market:")) n++;
       return n;
     },
+    hasMembers: hasLocal,
   });
+  /** Markets the engine confirmed; never deleted, so only real ones accumulate. */
+  const knownMarkets = new Set<string>();
 
   const tickers = createTickerPump(options.engineReader, tickerIntervalMs, (marketId, view) =>
     feed.publish(marketId, "ticker", tickerMsg(view)),
@@ -136,25 +165,56 @@ export async function createStreamServer(options: StreamServerOptions): Promise<
     }
   });
 
+  // Logout revokes one session's sockets; a role change all of the user's (they reconnect and are
+  // authenticated afresh).
+  const unsubscribeSessions = await options.pubsub.subscribe(
+    options.sessionsChannel ?? channels.sessions,
+    (message) => {
+      const e = message as SessionEvent;
+      if (e?.type === "ROLE_CHANGED") io.local.in(userRoom(e.userId)).disconnectSockets(true);
+      else if (e?.type === "SESSION_REVOKED" && e.sid)
+        io.local.in(sessionRoom(e.sid)).disconnectSockets(true);
+    },
+  );
+
   io.use(async (socket, next) => {
     const token = readCookie(socket.handshake.headers.cookie, cookieName);
-    socket.data.userId = token && options.verifyToken ? await options.verifyToken(token) : null;
+    const user = token && options.verifyToken ? await options.verifyToken(token) : null;
+    socket.data.userId = user?.userId ?? null;
+    socket.data.sid = user?.sid ?? null;
+    socket.data.markets = new Set<string>();
     next();
   });
 
   io.on("connection", (socket) => {
     const userId = socket.data.userId as string | null;
+    const sid = socket.data.sid as string | null;
+    const followed = socket.data.markets as Set<string>;
     if (userId) socket.join(userRoom(userId));
+    if (sid) socket.join(sessionRoom(sid));
     socket.on("subscribe", (msg: unknown, ack?: unknown) => {
       const reply = typeof ack === "function" ? (ack as (r: unknown) => void) : () => {};
       void subscribe(socket, msg, reply);
     });
     socket.on("unsubscribe", (msg: unknown) => {
       const marketId = (msg as { marketId?: unknown })?.marketId;
-      if (typeof marketId === "string") socket.leave(marketRoom(marketId));
+      if (typeof marketId !== "string" || !followed.delete(marketId)) return;
+      socket.leave(marketRoom(marketId));
+      feed.release(marketId, socket.id);
     });
-    socket.on("disconnect", () => feed.drop(socket.id));
+    socket.on("disconnect", () => {
+      feed.drop(socket.id);
+      for (const marketId of followed) feed.release(marketId);
+      followed.clear();
+    });
   });
+
+  async function marketExists(marketId: string): Promise<boolean> {
+    if (knownMarkets.has(marketId)) return true;
+    if (!(await options.engineReader.market(marketId))) return false;
+    knownMarkets.add(marketId);
+    return true;
+  }
 
   async function subscribe(socket: Socket, msg: unknown, reply: (r: unknown) => void) {
     const marketId = (msg as { marketId?: unknown })?.marketId;
@@ -163,6 +223,33 @@ export async function createStreamServer(options: StreamServerOptions): Promise<
       return;
     }
     if (metrics && socket.rooms.has(marketRoom(marketId))) metrics.resubscribed();
+    const followed = socket.data.markets as Set<string>;
+    if (!followed.has(marketId) && followed.size >= maxSubscriptions) {
+      reply({
+        error: {
+          code: "TOO_MANY_SUBSCRIPTIONS",
+          message: `at most ${maxSubscriptions} markets per connection`,
+        },
+      });
+      return;
+    }
+    // Per-market state only for a market that exists: unknown ids cost one engine read and nothing kept.
+    try {
+      if (!(await marketExists(marketId))) {
+        reply({ error: { code: "MARKET_NOT_FOUND", message: `no market ${marketId}` } });
+        return;
+      }
+    } catch (err) {
+      log.warn({ err, marketId }, "stream: market lookup failed");
+      reply({ error: { code: "ENGINE_UNAVAILABLE", message: "engine did not answer" } });
+      return;
+    }
+    if (!socket.connected) return;
+    followed.add(marketId);
+    const failed = () => {
+      followed.delete(marketId);
+      feed.release(marketId);
+    };
     const join = feed.begin(marketId, socket);
     try {
       for (let attempt = 0; attempt < SNAPSHOT_ATTEMPTS; attempt++) {
@@ -173,6 +260,7 @@ export async function createStreamServer(options: StreamServerOptions): Promise<
         if (!join.current) return;
         if (!book) {
           join.cancel();
+          failed();
           reply({ error: { code: "MARKET_NOT_FOUND", message: `no market ${marketId}` } });
           return;
         }
@@ -185,9 +273,11 @@ export async function createStreamServer(options: StreamServerOptions): Promise<
         }
       }
       join.cancel();
+      failed();
       reply({ error: { code: "SNAPSHOT_STALE", message: "could not bridge the snapshot to live deltas" } });
     } catch (err) {
       join.cancel();
+      failed();
       log.warn({ err, marketId }, "stream: snapshot failed");
       reply({ error: { code: "ENGINE_UNAVAILABLE", message: "engine did not answer" } });
     }
@@ -210,12 +300,14 @@ export async function createStreamServer(options: StreamServerOptions): Promise<
         localSockets: io.engine.clientsCount,
         clusterSockets: all.length,
         pendingSubscriptions: feed.pendingCount(),
+        feeds: feed.size(),
       };
     },
     async close() {
       tickers.stop();
       clearInterval(slowCheck);
       await unsubscribe();
+      await unsubscribeSessions();
       await new Promise<void>((resolve) => io.close(() => resolve()));
     },
   };

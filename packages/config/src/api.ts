@@ -101,6 +101,8 @@ export const EnvSchema = z
         return z.NEVER;
       }),
     ...rateLimitEnv,
+    /** Markets one Socket.io connection may follow at once (embedded stream). */
+    STREAM_MAX_SUBSCRIPTIONS: z.coerce.number().int().positive().default(50),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== "production") return;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { baseFields, metricsPort, parseWith, port, type Source } from "./common.ts";
+import { baseFields, csv, metricsPort, parseWith, port, type Source } from "./common.ts";
 
 /** A stream (socket) process, distributed mode (docs/operations.md#configuration). */
 export const streamEnvSchema = z.object({
@@ -11,6 +11,10 @@ export const streamEnvSchema = z.object({
   SESSION_TTL_SEC: positiveIntSeconds(),
   INSTANCE_ID: z.string().default(() => `stream-${process.pid}`),
   ...metricsPort(9466),
+  /** Origins (besides the page's own host) whose pages may open a socket; as the API's ALLOWED_ORIGINS. */
+  ALLOWED_ORIGINS: csv,
+  /** Markets one socket may follow at once. */
+  STREAM_MAX_SUBSCRIPTIONS: z.coerce.number().int().positive().default(50),
 });
 
 function positiveIntSeconds() {

@@ -150,4 +150,11 @@ export const channels = {
   queries: "ox:engine:queries",
   /** Answers to one API instance's queries. */
   queryReplies: (instanceId: string) => `ox:query-replies:${instanceId}`,
+  /** Session changes the stream acts on (SessionEvent): it disconnects the sockets concerned. */
+  sessions: "ox:sessions",
 } as const;
+
+/** A session was revoked (logout, refresh), or a user's role changed (all their sessions). */
+export type SessionEvent =
+  | { type: "SESSION_REVOKED"; sid: string }
+  | { type: "ROLE_CHANGED"; userId: string };

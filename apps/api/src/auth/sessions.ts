@@ -30,6 +30,8 @@ export interface SessionsOptions {
    * phone removed from ADMIN_PHONES is demoted on its next request after the restart, not at re-login.
    */
   adminPhones?: readonly string[];
+  /** Told of every revoked session (the stream disconnects its sockets). */
+  onRevoked?: (sid: string) => void;
 }
 
 export interface Authenticated {
@@ -109,6 +111,7 @@ export function createSessions(options: SessionsOptions) {
 
     async revoke(sid: string): Promise<void> {
       await options.kv.del(kvKey(sid));
+      options.onRevoked?.(sid);
     },
   };
 }
