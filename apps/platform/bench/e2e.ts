@@ -296,7 +296,7 @@ interface HttpUser {
 let loginCount = 0;
 /**
  * Console-OTP login. Each user comes from its own address (X-Forwarded-For, the servers run with
- * TRUST_PROXY=true), so the per-address OTP limit does not stop the bench from creating its users.
+ * TRUSTED_PROXIES=1), so the per-address OTP limit does not stop the bench from creating its users.
  */
 async function login(base: string, phone: string): Promise<HttpUser> {
   const n = ++loginCount;
@@ -408,7 +408,8 @@ async function startEmbedded(dir: string): Promise<{ target: Target; stop(): Pro
     REDIS_URL: "",
     KAFKA_BROKERS: "",
     ACCESS_TOKEN_TTL_SEC: "86400",
-    TRUST_PROXY: "true",
+    TRUSTED_PROXIES: "1",
+    RATE_LIMITS: "off",
     ...serverEnv,
   });
   const url = await readyLine(proc, "embedded server");
@@ -437,7 +438,13 @@ async function startDistributed(dir: string): Promise<{ target: Target; stop(): 
   const runId = `bench${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   const cluster: Cluster = await startCluster({ dir, runId, jwtSecret: JWT_SECRET, adminPhone: ADMIN });
   try {
-    const quiet = { LOG_LEVEL: "warn", ACCESS_TOKEN_TTL_SEC: "86400", TRUST_PROXY: "true", ...serverEnv };
+    const quiet = {
+      LOG_LEVEL: "warn",
+      ACCESS_TOKEN_TTL_SEC: "86400",
+      TRUSTED_PROXIES: "1",
+      RATE_LIMITS: "off",
+      ...serverEnv,
+    };
     // Snapshots at production cadence (the crash test's cluster snapshots every 400 commands).
     const engineEnv = { SNAPSHOT_EVERY_COMMANDS: "100000", SNAPSHOT_EVERY_MS: "60000", ...serverEnv };
     await cluster.add("persister", serverEnv);

@@ -166,6 +166,8 @@ export async function startCluster(options: {
     SNAPSHOT_EVERY_COMMANDS: "400",
     SNAPSHOT_EVERY_MS: "5000",
     ...options.extraEnv,
+    // Rate-limit buckets of this cluster only (other runs share the machine's Redis and 127.0.0.1).
+    RATE_LIMIT_PREFIX: `rl:${runId}`,
   };
 
   const procs: Proc[] = [];
