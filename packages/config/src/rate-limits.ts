@@ -31,7 +31,7 @@ export const rateLimitEnv = {
   RATE_LIMIT_READ: rule("50:100"),
   RATE_LIMIT_WRITE_IP: rule("100:200"),
   RATE_LIMIT_READ_IP: rule("200:400"),
-  RATE_LIMIT_AUTH_IP: rule("1:20"),
+  RATE_LIMIT_AUTH_IP: rule("2:40"),
   /** Redis key prefix of the buckets: one per deployment sharing a Redis. */
   RATE_LIMIT_PREFIX: z.string().min(1).default("rl"),
 };
