@@ -112,6 +112,7 @@ export async function createStreamServer(options: StreamServerOptions): Promise<
       io.local.to(room).emit(name, payload);
       metrics?.emitted(name);
     },
+    hasMembers: hasLocal,
   });
   const maxBuffered = options.maxBufferedPackets ?? 5_000;
   const slowCheck = setInterval(() => {
@@ -131,7 +132,6 @@ export async function createStreamServer(options: StreamServerOptions): Promise<
       for (const name of io.of("/").adapter.rooms.keys()) if (name.startsWith("market:")) n++;
       return n;
     },
-    hasMembers: hasLocal,
   });
   /** Markets the engine confirmed; never deleted, so only real ones accumulate. */
   const knownMarkets = new Set<string>();
