@@ -254,6 +254,11 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
       if (again === end) break;
       end = again;
     }
+    return adopt();
+  }
+
+  /** Snapshot + log replay, then the live state, snapshot schedule and close timers follow it. */
+  async function adopt(): Promise<Recovered> {
     const recovered = await recover({
       log,
       snapshots: options.snapshots,
@@ -352,21 +357,10 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     done,
     stats,
     async start() {
-      const recovered = await recover({
-        log,
-        snapshots: options.snapshots,
-        factory: options.factory ?? defaultEngineFactory,
-        recentLimit: options.recentLimit ?? 10_000,
-        logger,
-      });
-      engine = recovered.engine;
-      recent = recovered.recent;
-      logOffset = recovered.logOffset;
+      const recovered = await adopt();
       startedAt = clock.now();
       lastProgressAt = startedAt;
       metrics?.recovered(recovered.elapsedMs / 1000);
-      snapshotter.restored(recovered.snapshotOffset, recovered.replayed);
-      scheduler.syncFromMarkets(engine.markets());
       if (options.serveQueries) {
         unsubscribe = await pubsub.subscribe(
           channels.queries,
