@@ -1,8 +1,8 @@
 /**
  * docs/operations.md#commands / issue 5: from a clean clone, `npm install && npm start` serves a working exchange.
  * This test does exactly that in a temporary directory: clone, install, start, log in with the
- * console OTP, trade against the market-making bot, kill -9, start again (nothing acknowledged is
- * lost), then Ctrl-C for a clean shutdown.
+ * console OTP, trade against the market-making bot, check GET /metrics with promtool, kill -9,
+ * start again (nothing acknowledged is lost), then Ctrl-C for a clean shutdown.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { networkInterfaces, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createApiClient } from "@ox/bot";
+import { promtool, sumOf } from "./promtool.ts";
 import { launchBrowser } from "./web/browser.ts";
 
 const repoRoot = resolve(import.meta.dir, "../../..");
@@ -132,6 +133,11 @@ test("npm install && npm start from a clean clone: log in, trade against the bot
   expect(placed.order.status).toBe("FILLED");
   const before = await api.call<{ positions: { marketId: string; yes: number }[] }>("GET", "/portfolio");
   expect(before.positions.find((p) => p.marketId === marketId)?.yes).toBe(1);
+
+  // Issue 10: the one process's GET /metrics is Prometheus text promtool accepts, and counted the trade.
+  const metrics = await (await fetch(`${baseUrl}/metrics`)).text();
+  expect(promtool(["check", "metrics"], metrics)).toEqual({ code: 0, output: "" });
+  expect(sumOf(metrics, "ox_trades_total")).toBeGreaterThanOrEqual(1);
 
   // kill -9 the whole process group: nothing acknowledged may be lost.
   process.kill(-(first.child.pid ?? 0), "SIGKILL");
