@@ -1,3 +1,4 @@
+import { redactDbError } from "@ox/db";
 import pino, { type DestinationStream, type Logger } from "pino";
 
 const SECRET_KEYS = [
@@ -11,6 +12,14 @@ const SECRET_KEYS = [
   "bankAccount",
   "authorization",
 ];
+
+/**
+ * pino's error serializer, minus what a database driver puts on its errors: the statement's bound
+ * parameters (phone, PAN, bank account, OTP hash) and values Postgres echoes in `detail`.
+ */
+export function serializeError(err: unknown): unknown {
+  return redactDbError(pino.stdSerializers.err(err as Error), err);
+}
 
 /** Secrets are redacted wherever they appear up to three levels deep, and in request/response headers. */
 export const REDACT_PATHS = [
@@ -29,6 +38,7 @@ export function createLogger(options: { level?: string; destination?: Destinatio
       level: options.level ?? "info",
       base: { service: "api" },
       redact: { paths: REDACT_PATHS, censor: "[redacted]" },
+      serializers: { err: serializeError, error: serializeError },
     },
     options.destination,
   );

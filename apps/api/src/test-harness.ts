@@ -10,7 +10,7 @@ import type { DbHandle } from "@ox/db";
 import { createTestDb } from "@ox/db/testing";
 import { createEngine, type Engine } from "@ox/engine";
 import { createQueueEngineGateway } from "@ox/engine-client";
-import pino from "pino";
+import pino, { type Logger } from "pino";
 import { createApp } from "./app.ts";
 import type { ApiConfig, AppDeps } from "./deps.ts";
 import { createOutboxRelay, type OutboxRelay } from "./outbox-relay.ts";
@@ -81,6 +81,8 @@ export interface HarnessOptions {
   db?: DbHandle;
   /** How long the API waits for an engine reply (default 5 s). */
   engineTimeoutMs?: number;
+  /** The app's logger (default: silent unless TEST_LOG_LEVEL). */
+  logger?: Logger;
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<QueueHarness> {
@@ -109,7 +111,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Queue
       t += ms;
     },
   };
-  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+  const logger = options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
   const engine = createEngine();
   const applied: SingleCommandEnvelope[] = [];
   const gateway = createQueueEngineGateway({

@@ -1,4 +1,5 @@
 export * from "./client.ts";
+export * from "./redact-error.ts";
 export * from "./repos/accounts.ts";
 export * from "./repos/audit.ts";
 export * from "./repos/kv.ts";
