@@ -206,4 +206,9 @@ export class EngineState {
   fees = 0;
   /** Bumped per command; compared with Account.mark. */
   epoch = 0;
+  /**
+   * Users met in the current command, in order of first appearance: list[0 .. count) with their
+   * position slot in the command's market (reused buffers; per engine, never shared between engines).
+   */
+  readonly met = { list: [] as Account[], slots: [] as number[], count: 0 };
 }

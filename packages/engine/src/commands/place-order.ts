@@ -1,6 +1,6 @@
 import { rememberClientOrder } from "../dedupe.ts";
 import { levelIndex, rest } from "../matching/book.ts";
-import { fillable, match, meet, participants } from "../matching/match.ts";
+import { fillable, match, meet } from "../matching/match.ts";
 import { freshOrder, keepFinal, recycle, rememberResting } from "../order-index.ts";
 import { feePerShare, releaseRemainder, reserve } from "../risk/ledger.ts";
 import {
@@ -140,7 +140,7 @@ function accept(s: EngineState, o: Order, lock: number, slot: number): Result {
   const u = o.user;
   if (o.clientOrderId !== null) rememberClientOrder(s, u, o.clientOrderId, o);
   s.epoch++;
-  participants.count = 0;
+  s.met.count = 0;
   meet(s, u, o.slot);
   match(s, o);
   if (o.remaining === 0) {
@@ -159,9 +159,9 @@ function accept(s: EngineState, o: Order, lock: number, slot: number): Result {
     out.orderClosed(o, "EXPIRED", "IOC", qty, cash, o.isBuy ? 0 : qty);
   }
   const m = o.market;
-  const met = participants.list;
-  const slots = participants.slots;
-  const n = participants.count;
+  const met = s.met.list;
+  const slots = s.met.slots;
+  const n = s.met.count;
   for (let i = 0; i < n; i++) out.balance(met[i]);
   for (let i = 0; i < n; i++) out.position(met[i], m, s.positions, slots[i]);
   const view = viewOf(o);

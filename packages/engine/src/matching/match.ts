@@ -8,15 +8,16 @@ import { levelIndex, unrest } from "./book.ts";
  * level, executing at the maker's price. Cash and shares move through risk/ledger.ts.
  */
 
-/** Users met in the current command, in order of first appearance: list[0 .. count) (reused). */
-export const participants = { list: [] as Account[], slots: [] as number[], count: 0 };
-
-/** `slot`: the user's position slot in the command's market (saves a table probe when reporting). */
+/**
+ * Note that `a` took part in the current command (first appearance order, EngineState.met).
+ * `slot`: the user's position slot in the command's market (saves a table probe when reporting).
+ */
 export function meet(s: EngineState, a: Account, slot: number): void {
   if (a.mark !== s.epoch) {
     a.mark = s.epoch;
-    participants.slots[participants.count] = slot;
-    participants.list[participants.count++] = a;
+    const met = s.met;
+    met.slots[met.count] = slot;
+    met.list[met.count++] = a;
   }
 }
 
@@ -66,7 +67,7 @@ export function match(s: EngineState, t: Order): void {
         mk = next;
         continue;
       }
-      let q = t.remaining < mk.remaining ? t.remaining : mk.remaining;
+      let q = Math.min(t.remaining, mk.remaining);
       if (t.budget >= 0) {
         const k = Math.floor(t.budget / (eTaker + Math.ceil((eTaker * takerBps) / 10000)));
         if (k === 0) return;
