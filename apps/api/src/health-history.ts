@@ -3,7 +3,8 @@
  * sample of the order rate, the engine round trip's p50/p99 (this API's PLACE_ORDER histogram over
  * the last window), queue depth, persister lag and sockets, plus a verdict with its reasons.
  */
-import type { SystemStats, SystemStatsProvider } from "./routes/admin-stats.ts";
+import type { SystemStats } from "@ox/contracts";
+import type { SystemStatsProvider } from "./routes/admin-stats.ts";
 
 export interface HealthSample {
   t: number;

@@ -4,7 +4,7 @@
  * is "pending": market messages for it are buffered; deltas ≤ S are dropped; deltas this process saw
  * before the subscribe started and that are newer than S come from a small per-market ring.
  */
-import type { BookDeltaMsg } from "./messages.ts";
+import type { BookDeltaMsg } from "@ox/contracts";
 
 export interface FeedSocket {
   readonly id: string;

@@ -2,50 +2,10 @@
  * Engine events → socket payloads (docs/order-path.md). The book is kept in YES terms by the engine; sockets get
  * it as Probo shows it: bids per outcome, each in its own outcome's price.
  */
+import type { BookDeltaMsg, BookMsg, TickerMsg, TradeMsg } from "@ox/contracts";
 import type { BookDeltaEvent, BookView, EngineEvent, MarketView, TradeEvent } from "@ox/engine";
 
 const PAYOUT = 1000;
-
-export interface LevelMsg {
-  price: number;
-  qty: number;
-}
-export interface BookMsg {
-  marketId: string;
-  seq: number;
-  yes: LevelMsg[];
-  no: LevelMsg[];
-}
-export interface BookDeltaMsg {
-  marketId: string;
-  seq: number;
-  outcome: "YES" | "NO";
-  price: number;
-  qty: number;
-}
-export interface TradeMsg {
-  marketId: string;
-  seq: number;
-  ts: number;
-  kind: TradeEvent["kind"];
-  qty: number;
-  yesPrice: number;
-  noPrice: number;
-  takerOutcome: TradeEvent["takerOutcome"];
-  takerSide: TradeEvent["takerSide"];
-}
-export interface TickerMsg {
-  marketId: string;
-  status: MarketView["status"];
-  /** Best bids per outcome and the price to buy each outcome now (null = nothing there). */
-  yesBid: number | null;
-  noBid: number | null;
-  yesAsk: number | null;
-  noAsk: number | null;
-  lastPrice: number | null;
-  volume: number;
-  seq: number;
-}
 
 export function bookMsg(view: BookView): BookMsg {
   const level = (l: { pricePaise: number; qty: number }) => ({ price: l.pricePaise, qty: l.qty });

@@ -1,6 +1,12 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { createRoute, z } from "@hono/zod-openapi";
-import { lineText, multilineText } from "@ox/contracts";
+import { createRoute, type z } from "@hono/zod-openapi";
+import {
+  AdminMarketCommandResult,
+  CreateMarketRequest,
+  MarketIdParam,
+  MarketResponse,
+  ResolveMarketRequest,
+} from "@ox/contracts";
 import { enqueueOutbox, markets, recordAudit } from "@ox/db";
 import type { Command } from "@ox/engine";
 import { EngineTimeoutError } from "@ox/engine-client";
@@ -10,37 +16,9 @@ import { createRouter, sessionOf } from "../app-env.ts";
 import type { AppDeps } from "../deps.ts";
 import { ApiError } from "../errors.ts";
 import { marketSummary } from "./markets.ts";
-import { MarketIdParam, MarketResponse } from "./markets-schemas.ts";
 import { errors, json, jsonBody } from "./openapi-helpers.ts";
 import type { TradingOptions } from "./orders.ts";
 import { EngineRejectedError } from "./orders-errors.ts";
-
-export const CreateMarketRequest = z
-  .object({
-    title: lineText(5, 200),
-    description: multilineText(5_000).default(""),
-    category: lineText(2, 50),
-    rules: multilineText(5_000).default(""),
-    resolutionSource: lineText(0, 500).default(""),
-    closeAt: z.number().int().positive().openapi({ description: "Epoch ms; trading stops then" }),
-    tick: z
-      .number()
-      .int()
-      .refine((t) => t > 0 && 1000 % t === 0, "must divide 1000")
-      .default(50)
-      .optional(),
-    makerFeeBps: z.number().int().min(0).max(1_000).optional(),
-    takerFeeBps: z.number().int().min(0).max(1_000).optional(),
-  })
-  .strict()
-  .openapi("CreateMarketRequest");
-const ResolveRequest = z
-  .object({ outcome: z.enum(["YES", "NO", "VOID"]) })
-  .strict()
-  .openapi("ResolveMarketRequest");
-const CommandResult = z
-  .object({ marketId: z.string(), status: z.enum(["APPLIED", "PENDING"]), code: z.string().nullable() })
-  .openapi("AdminMarketCommandResult");
 
 export type CreateMarketInput = z.infer<typeof CreateMarketRequest>;
 
@@ -161,8 +139,8 @@ export function createAdminMarketRoutes(options: TradingOptions) {
         summary: "Stop trading in a market now (admin)",
         request: { params: MarketIdParam },
         responses: {
-          200: json(CommandResult, "Closed"),
-          202: json(CommandResult, "Queued"),
+          200: json(AdminMarketCommandResult, "Closed"),
+          202: json(AdminMarketCommandResult, "Queued"),
           ...errors(401, 403, 404, 409),
         },
       }),
@@ -183,10 +161,10 @@ export function createAdminMarketRoutes(options: TradingOptions) {
         path: "/admin/markets/{id}/resolve",
         ...secured,
         summary: "Resolve a market YES, NO or VOID: open orders cancelled, winners paid (admin)",
-        request: { params: MarketIdParam, body: jsonBody(ResolveRequest) },
+        request: { params: MarketIdParam, body: jsonBody(ResolveMarketRequest) },
         responses: {
-          200: json(CommandResult, "Resolved"),
-          202: json(CommandResult, "Queued"),
+          200: json(AdminMarketCommandResult, "Resolved"),
+          202: json(AdminMarketCommandResult, "Queued"),
           ...errors(400, 401, 403, 404, 409),
         },
       }),

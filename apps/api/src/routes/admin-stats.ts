@@ -1,42 +1,10 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute, type z } from "@hono/zod-openapi";
+import { HealthHistoryView, type ReconcileStatus, SystemStats } from "@ox/contracts";
 import type { RouteContext, RouteFactory } from "../app.ts";
 import { createRouter } from "../app-env.ts";
 import type { HealthHistory } from "../health-history.ts";
 import { errors, json } from "./openapi-helpers.ts";
 
-const Count = z.number().int().nullable();
-export const ReconcileStatus = z
-  .object({
-    ok: z.boolean(),
-    differences: z.number().int(),
-    checkedAt: z.number().int(),
-    error: z.string().optional(),
-  })
-  .openapi("ReconcileStatus");
-export const SystemStats = z
-  .object({
-    commandQueueDepth: Count.openapi({ description: "Commands waiting for the engine" }),
-    engineSeq: Count.openapi({ description: "The engine's last event seq" }),
-    engineLogOffset: Count,
-    ordersPlaced: Count.openapi({ description: "PLACE_ORDER commands the engine applied since it started" }),
-    persisterOffset: Count,
-    persisterLag: Count.openapi({
-      description:
-        "Log records the persister has not written to Postgres yet (against the log's end, read now)",
-    }),
-    persisterState: z.enum(["ok", "lagging", "stuck"]).nullable().openapi({
-      description: "stuck: lag > 0 and no progress for PERSISTER_STUCK_MS; lagging: lag > PERSISTER_MAX_LAG",
-    }),
-    persisterQuarantined: Count.openapi({ description: "Log records quarantined (dead-letter table)" }),
-    connectedSockets: Count,
-    reconcile: ReconcileStatus.nullable().openapi({
-      description: "Engine vs Postgres, cached; null when not configured",
-    }),
-    unavailable: z.array(z.string()).openapi({ description: "Sources that did not answer" }),
-    checkedAt: z.number().int(),
-  })
-  .openapi("SystemStats");
-export type SystemStats = z.infer<typeof SystemStats>;
 export type SystemStatsProvider = () => Promise<SystemStats>;
 
 type EngineFigures = { lastSeq: number; logOffset: number; queueDepth: number; ordersPlaced?: number };
@@ -131,25 +99,6 @@ export function createSystemStatsProvider(sources: SystemStatsSources): SystemSt
     };
   };
 }
-
-const Sample = z.object({
-  t: z.number().int(),
-  orderRate: z.number().nullable().openapi({ description: "Orders the engine applied per second" }),
-  rtP50Ms: z.number().nullable().openapi({ description: "Engine round trip (PLACE_ORDER) p50, this API" }),
-  rtP99Ms: z.number().nullable(),
-  queueDepth: Count,
-  persisterLag: Count,
-  sockets: Count,
-});
-export const HealthHistoryView = z
-  .object({
-    status: z.enum(["healthy", "degraded"]),
-    reasons: z.array(z.string()),
-    intervalMs: z.number().int(),
-    samples: z.array(Sample),
-    current: SystemStats.nullable(),
-  })
-  .openapi("HealthHistory");
 
 /**
  * GET /admin/stats: system health for the admin dashboard, from a provider the composition root

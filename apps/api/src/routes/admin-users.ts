@@ -1,5 +1,5 @@
-import { createRoute, z } from "@hono/zod-openapi";
-import { lineText } from "@ox/contracts";
+import { createRoute } from "@hono/zod-openapi";
+import { AdminUsersQuery, AdminUsersResponse } from "@ox/contracts";
 import { kycRequests, users } from "@ox/db";
 import type { EngineReader } from "@ox/engine-client";
 import { desc, eq, ilike, inArray, or } from "drizzle-orm";
@@ -7,35 +7,6 @@ import type { RouteContext, RouteFactory } from "../app.ts";
 import { createRouter } from "../app-env.ts";
 import { historyDb } from "../deps.ts";
 import { errors, json } from "./openapi-helpers.ts";
-
-const Paise = z.number().int();
-export const AdminUsersQuery = z.object({
-  q: lineText(0, 64)
-    .default("")
-    .openapi({ description: "Part of a phone number, or a user id; empty lists the newest" }),
-  limit: z.coerce.number().int().min(1).max(100).default(25),
-});
-export const AdminUser = z
-  .object({
-    id: z.string(),
-    phone: z.string(),
-    role: z.enum(["USER", "ADMIN"]),
-    referralCode: z.string(),
-    createdAt: z.number().int(),
-    kycStatus: z.string().nullable(),
-    balance: z.object({ available: Paise, locked: Paise }),
-    positions: z.array(
-      z.object({
-        marketId: z.string(),
-        yes: z.number().int(),
-        no: z.number().int(),
-        yesCostPaise: Paise,
-        noCostPaise: Paise,
-      }),
-    ),
-  })
-  .openapi("AdminUser");
-export const AdminUsersResponse = z.object({ users: z.array(AdminUser) }).openapi("AdminUsers");
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 

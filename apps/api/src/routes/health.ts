@@ -1,13 +1,9 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute, type z } from "@hono/zod-openapi";
+import { type HealthCheck, HealthResponse } from "@ox/contracts";
 import { sql } from "drizzle-orm";
 import type { RouteContext } from "../app.ts";
 import { createRouter } from "../app-env.ts";
 import { json } from "./openapi-helpers.ts";
-
-const Check = z.object({ ok: z.boolean(), ms: z.number(), error: z.string().optional() });
-const HealthResponse = z
-  .object({ status: z.enum(["ok", "degraded"]), checks: z.record(z.string(), Check) })
-  .openapi("Health");
 
 async function timed(fn: () => Promise<unknown>, timeoutMs: number) {
   const started = performance.now();
@@ -49,7 +45,7 @@ export function createHealthRoutes(ctx: RouteContext) {
     async (c) => {
       const names = Object.keys(checks);
       const results = await Promise.all(names.map((n) => timed(checks[n] as () => Promise<unknown>, 2_000)));
-      const byName = Object.fromEntries(names.map((n, i) => [n, results[i] as z.infer<typeof Check>]));
+      const byName = Object.fromEntries(names.map((n, i) => [n, results[i] as z.infer<typeof HealthCheck>]));
       const ok = results.every((r) => r.ok);
       return c.json({ status: ok ? ("ok" as const) : ("degraded" as const), checks: byName }, ok ? 200 : 503);
     },

@@ -1,12 +1,4 @@
 import { createRoute, type z } from "@hono/zod-openapi";
-import { markets } from "@ox/db";
-import type { MarketView } from "@ox/engine";
-import { and, asc, eq, type SQL } from "drizzle-orm";
-import type { RouteContext } from "../app.ts";
-import { createRouter } from "../app-env.ts";
-import { historyDb } from "../deps.ts";
-import { ApiError } from "../errors.ts";
-import { candles, recentTrades } from "./markets-history.ts";
 import {
   CANDLE_INTERVALS,
   CandlesQuery,
@@ -19,7 +11,15 @@ import {
   OrderBookResponse,
   TradesQuery,
   TradesResponse,
-} from "./markets-schemas.ts";
+} from "@ox/contracts";
+import { markets } from "@ox/db";
+import type { MarketView } from "@ox/engine";
+import { and, asc, eq, type SQL } from "drizzle-orm";
+import type { RouteContext } from "../app.ts";
+import { createRouter } from "../app-env.ts";
+import { historyDb } from "../deps.ts";
+import { ApiError } from "../errors.ts";
+import { candles, recentTrades } from "./markets-history.ts";
 import { errors, json } from "./openapi-helpers.ts";
 import type { TradingOptions } from "./orders.ts";
 

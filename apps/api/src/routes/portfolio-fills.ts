@@ -1,39 +1,11 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute, type z } from "@hono/zod-openapi";
+import { type Fill, FillsQuery, FillsResponse } from "@ox/contracts";
 import { trades } from "@ox/db";
 import { and, desc, eq, lt, or } from "drizzle-orm";
 import type { RouteContext, RouteFactory } from "../app.ts";
 import { createRouter, sessionOf } from "../app-env.ts";
 import { historyDb } from "../deps.ts";
 import { errors, json } from "./openapi-helpers.ts";
-
-const Paise = z.number().int();
-export const FillsQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  before: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .optional()
-    .openapi({ description: "Trade seq cursor: fills older than it" }),
-});
-export const Fill = z
-  .object({
-    tradeSeq: z.number().int(),
-    marketId: z.string(),
-    orderId: z.string(),
-    kind: z.enum(["TRANSFER", "MINT", "MERGE"]),
-    role: z.enum(["MAKER", "TAKER"]),
-    outcome: z.enum(["YES", "NO"]),
-    side: z.enum(["BUY", "SELL"]),
-    pricePaise: Paise.openapi({ description: "Per share, in the fill's outcome" }),
-    qty: z.number().int(),
-    feePaise: Paise,
-    ts: z.number().int(),
-  })
-  .openapi("Fill");
-export const FillsResponse = z
-  .object({ fills: z.array(Fill), nextBefore: z.number().int().nullable() })
-  .openapi("Fills");
 
 type TradeRow = typeof trades.$inferSelect;
 

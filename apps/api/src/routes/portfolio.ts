@@ -1,32 +1,9 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
+import { PortfolioResponse } from "@ox/contracts";
 import type { RouteContext } from "../app.ts";
 import { createRouter, sessionOf } from "../app-env.ts";
 import { errors, json } from "./openapi-helpers.ts";
 import type { TradingOptions } from "./orders.ts";
-
-const Paise = z.number().int();
-export const PortfolioResponse = z
-  .object({
-    balance: z.object({ available: Paise, locked: Paise }),
-    positions: z.array(
-      z.object({
-        marketId: z.string(),
-        yes: z.number().int(),
-        no: z.number().int(),
-        yesLocked: z.number().int(),
-        noLocked: z.number().int(),
-        yesCostPaise: Paise,
-        noCostPaise: Paise,
-        yesAvgPrice: Paise.nullable().openapi({
-          description: "Average cost per YES share, rounded to the paisa",
-        }),
-        noAvgPrice: Paise.nullable(),
-        lastYesPricePaise: Paise.nullable(),
-        marketStatus: z.string().nullable(),
-      }),
-    ),
-  })
-  .openapi("Portfolio");
 
 const avg = (cost: number, qty: number) => (qty > 0 ? Math.round(cost / qty) : null);
 

@@ -1,4 +1,4 @@
-import { z } from "@hono/zod-openapi";
+import { z } from "zod";
 import { lineText } from "./text.ts";
 
 export const RedeemRequest = z
@@ -11,7 +11,7 @@ export const RedeemRequest = z
       .regex(/^[A-Za-z0-9]+$/),
   })
   .strict()
-  .openapi("RedeemRequest");
+  .meta({ id: "RedeemRequest" });
 export const RedeemResponse = z
   .object({
     ok: z.literal(true),
@@ -20,7 +20,7 @@ export const RedeemResponse = z
     rewarded: z.boolean(),
     qualifyingDepositPaise: z.number().int(),
   })
-  .openapi("RedeemResponse");
+  .meta({ id: "RedeemResponse" });
 export const ReferralsResponse = z
   .object({
     code: z.string(),
@@ -37,7 +37,7 @@ export const ReferralsResponse = z
     /** Credited bonuses only. */
     totalBonusPaise: z.number().int(),
   })
-  .openapi("Referrals");
+  .meta({ id: "Referrals" });
 
 export const KycRequest = z
   .object({
@@ -63,7 +63,7 @@ export const KycRequest = z
       .regex(/^[A-Z]{4}0[A-Z0-9]{6}$/, "IFSC must look like ABCD0123456"),
   })
   .strict()
-  .openapi("KycRequest");
+  .meta({ id: "KycRequest" });
 
 export const KycView = z
   .object({
@@ -77,8 +77,8 @@ export const KycView = z
     createdAt: z.number().int(),
     decidedAt: z.number().int().nullable(),
   })
-  .openapi("Kyc");
-export const KycResponse = z.object({ kyc: KycView.nullable() }).openapi("KycResponse");
+  .meta({ id: "Kyc" });
+export const KycResponse = z.object({ kyc: KycView.nullable() }).meta({ id: "KycResponse" });
 
 export const AdminKycView = z
   .object({
@@ -91,8 +91,10 @@ export const AdminKycView = z
     ifsc: z.string(),
     createdAt: z.number().int(),
   })
-  .openapi("AdminKyc");
-export const AdminKycListResponse = z.object({ requests: z.array(AdminKycView) }).openapi("AdminKycList");
+  .meta({ id: "AdminKyc" });
+export const AdminKycListResponse = z
+  .object({ requests: z.array(AdminKycView) })
+  .meta({ id: "AdminKycList" });
 export const KycDecisionRequest = z
   .object({ status: z.enum(["VERIFIED", "REJECTED"]), reason: lineText(1, 500).optional() })
   .strict()
@@ -100,10 +102,7 @@ export const KycDecisionRequest = z
     message: "a rejection needs a reason",
     path: ["reason"],
   })
-  .openapi("KycDecision");
+  .meta({ id: "KycDecision" });
 export const IdParam = z.object({
-  id: z
-    .string()
-    .uuid()
-    .openapi({ param: { name: "id", in: "path" } }),
+  id: z.string().uuid(),
 });

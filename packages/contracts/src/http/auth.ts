@@ -1,4 +1,4 @@
-import { z } from "@hono/zod-openapi";
+import { z } from "zod";
 
 const INDIAN_MOBILE = /^\+91[6-9]\d{9}$/;
 
@@ -24,24 +24,24 @@ export const Phone = z
     message: "must be an Indian mobile number (+91XXXXXXXXXX)",
   })
   .transform((s) => normalizeIndianPhone(s) as string)
-  .openapi({
+  .meta({
     example: "+919876543210",
     description: "E.164 Indian mobile number; normalised to +91XXXXXXXXXX",
   });
 
-export const OtpRequest = z.object({ phone: Phone }).strict().openapi("OtpRequest");
+export const OtpRequest = z.object({ phone: Phone }).strict().meta({ id: "OtpRequest" });
 export const OtpResponse = z
   .object({
     expiresInSec: z.number().int(),
     resendInSec: z.number().int(),
-    devOtp: z.string().optional().openapi({ description: "Only when SMS_PROVIDER=console (development)" }),
+    devOtp: z.string().optional().meta({ description: "Only when SMS_PROVIDER=console (development)" }),
   })
-  .openapi("OtpResponse");
+  .meta({ id: "OtpResponse" });
 
 export const VerifyRequest = z
   .object({ phone: Phone, otp: z.string().regex(/^\d{6}$/, "must be 6 digits") })
   .strict()
-  .openapi("VerifyRequest");
+  .meta({ id: "VerifyRequest" });
 
 export const UserView = z
   .object({
@@ -52,16 +52,16 @@ export const UserView = z
     isNew: z.boolean(),
     createdAt: z.number().int(),
   })
-  .openapi("User");
+  .meta({ id: "User" });
 
-export const UserResponse = z.object({ user: UserView }).openapi("UserResponse");
+export const UserResponse = z.object({ user: UserView }).meta({ id: "UserResponse" });
 /** The session probe: 200 whether or not anyone is signed in (an anonymous page load logs no error). */
-export const SessionResponse = z.object({ user: UserView.nullable() }).openapi("SessionResponse");
+export const SessionResponse = z.object({ user: UserView.nullable() }).meta({ id: "SessionResponse" });
 export const MeResponse = z
   .object({
     user: UserView,
     wallet: z.object({ balancePaise: z.number().int() }),
     kycStatus: z.enum(["NONE", "PENDING", "VERIFIED", "REJECTED"]),
   })
-  .openapi("MeResponse");
-export const OkResponse = z.object({ ok: z.literal(true) }).openapi("Ok");
+  .meta({ id: "MeResponse" });
+export const OkResponse = z.object({ ok: z.literal(true) }).meta({ id: "Ok" });

@@ -1,4 +1,4 @@
-import { z } from "@hono/zod-openapi";
+import { z } from "zod";
 
 /** Every error code the HTTP API returns. Statuses live in one table in apps/api (error-codes.ts). */
 export const ERROR_CODES = [
@@ -54,10 +54,10 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export const ErrorResponse = z
   .object({
     error: z.object({
-      code: z.string().openapi({ example: "VALIDATION_ERROR" }),
+      code: z.string().meta({ example: "VALIDATION_ERROR" }),
       message: z.string(),
       requestId: z.string().optional(),
     }),
   })
-  .openapi("Error");
+  .meta({ id: "Error" });
 export type ErrorResponse = z.infer<typeof ErrorResponse>;

@@ -1,4 +1,4 @@
-import { z } from "@hono/zod-openapi";
+import { z } from "zod";
 import { idString } from "./text.ts";
 
 /** Integer paise; ₹1 = 100. The cap keeps every sum far inside 2^53. */
@@ -7,9 +7,9 @@ export const AmountPaise = z
   .int()
   .positive()
   .max(100_000_000_00)
-  .openapi({ description: "Integer paise (₹1 = 100)", example: 10_000 });
+  .meta({ description: "Integer paise (₹1 = 100)", example: 10_000 });
 
-export const AmountRequest = z.object({ amount: AmountPaise }).strict().openapi("AmountRequest");
+export const AmountRequest = z.object({ amount: AmountPaise }).strict().meta({ id: "AmountRequest" });
 
 export const LedgerEntryView = z
   .object({
@@ -21,7 +21,7 @@ export const LedgerEntryView = z
     description: z.string().nullable(),
     createdAt: z.number().int(),
   })
-  .openapi("LedgerEntry");
+  .meta({ id: "LedgerEntry" });
 
 export const TransactionsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -33,7 +33,7 @@ export const TransactionsResponse = z
     entries: z.array(LedgerEntryView),
     nextBefore: z.number().int().nullable(),
   })
-  .openapi("Transactions");
+  .meta({ id: "Transactions" });
 
 export const DepositView = z
   .object({
@@ -43,10 +43,10 @@ export const DepositView = z
     gateway: z.string(),
     createdAt: z.number().int(),
   })
-  .openapi("Deposit");
+  .meta({ id: "Deposit" });
 export const DepositResponse = z
   .object({ deposit: DepositView, redirectUrl: z.string().nullable() })
-  .openapi("DepositResponse");
+  .meta({ id: "DepositResponse" });
 
 export const DepositWebhook = z
   .object({
@@ -56,8 +56,8 @@ export const DepositWebhook = z
     amount: AmountPaise,
   })
   .strict()
-  .openapi("DepositWebhook");
-export const WebhookResponse = z.object({ applied: z.boolean() }).openapi("WebhookResponse");
+  .meta({ id: "DepositWebhook" });
+export const WebhookResponse = z.object({ applied: z.boolean() }).meta({ id: "WebhookResponse" });
 
 export const WithdrawalView = z
   .object({
@@ -66,5 +66,5 @@ export const WithdrawalView = z
     status: z.enum(["REQUESTED", "RESERVED", "PAID", "REFUNDED", "REJECTED"]),
     createdAt: z.number().int(),
   })
-  .openapi("Withdrawal");
-export const WithdrawalResponse = z.object({ withdrawal: WithdrawalView }).openapi("WithdrawalResponse");
+  .meta({ id: "Withdrawal" });
+export const WithdrawalResponse = z.object({ withdrawal: WithdrawalView }).meta({ id: "WithdrawalResponse" });

@@ -1,8 +1,8 @@
-import { z } from "@hono/zod-openapi";
+import { z } from "zod";
 import { ClientOrderId, MarketId, OrderId } from "./text.ts";
 
 const Paise = z.number().int();
-const PricePaise = z.number().int().min(1).max(999).openapi({
+const PricePaise = z.number().int().min(1).max(999).meta({
   description: "Paise per share in the order's own outcome; a multiple of the market tick (default 50)",
   example: 650,
 });
@@ -13,10 +13,10 @@ export const PlaceOrderRequest = z
     outcome: z.enum(["YES", "NO"]),
     side: z.enum(["BUY", "SELL"]),
     type: z.enum(["LIMIT", "MARKET"]),
-    price: PricePaise.optional().openapi({
+    price: PricePaise.optional().meta({
       description: "LIMIT: the limit price. MARKET: optional worst price",
     }),
-    quantity: z.number().int().min(1).max(1_000_000).openapi({ example: 10 }),
+    quantity: z.number().int().min(1).max(1_000_000).meta({ example: 10 }),
     timeInForce: z.enum(["GTC", "IOC", "FOK"]).optional(),
     postOnly: z.boolean().optional(),
     maxCost: z
@@ -25,8 +25,8 @@ export const PlaceOrderRequest = z
       .positive()
       .max(10_000_000_000)
       .optional()
-      .openapi({ description: "MARKET BUY only: cap on paise spent, fees included" }),
-    clientOrderId: ClientOrderId.optional().openapi({
+      .meta({ description: "MARKET BUY only: cap on paise spent, fees included" }),
+    clientOrderId: ClientOrderId.optional().meta({
       description: "Unique per user; a repeat returns the first result and never places a second order",
     }),
   })
@@ -44,7 +44,7 @@ export const PlaceOrderRequest = z
     if (body.maxCost !== undefined && body.side !== "BUY")
       ctx.addIssue({ code: "custom", path: ["maxCost"], message: "MARKET BUY only" });
   })
-  .openapi("PlaceOrderRequest");
+  .meta({ id: "PlaceOrderRequest" });
 
 export const FillView = z
   .object({
@@ -54,7 +54,7 @@ export const FillView = z
     pricePaise: Paise,
     feePaise: Paise,
   })
-  .openapi("Fill");
+  .meta({ id: "OrderFill" });
 
 export const OrderView = z
   .object({
@@ -72,32 +72,33 @@ export const OrderView = z
     filledQty: z.number().int(),
     remainingQty: z.number().int(),
     filledValuePaise: Paise,
-    avgPrice: Paise.nullable().openapi({
+    avgPrice: Paise.nullable().meta({
       description: "filledValuePaise / filledQty rounded to the paisa; null before a fill",
     }),
     feesPaise: Paise,
     createdAt: z.number().int(),
   })
-  .openapi("Order");
+  .meta({ id: "Order" });
 
-export const PlacedOrder = OrderView.extend({ fills: z.array(FillView) }).openapi("PlacedOrder");
+export const PlacedOrder = OrderView.extend({ fills: z.array(FillView) }).meta({ id: "PlacedOrder" });
 export const PlaceOrderResponse = z
   .object({ order: PlacedOrder, duplicate: z.boolean() })
-  .openapi("PlaceOrderResponse");
+  .meta({ id: "PlaceOrderResponse" });
 export const PendingOrderResponse = z
   .object({ order: z.object({ id: z.string(), status: z.literal("PENDING") }) })
-  .openapi("PendingOrder", {
+  .meta({
+    id: "PendingOrder",
     description: "Queued; the engine had not answered in time. Poll GET /orders/{id}.",
   });
-export const OrderResponse = z.object({ order: OrderView }).openapi("OrderResponse");
+export const OrderResponse = z.object({ order: OrderView }).meta({ id: "OrderResponse" });
 export const OrdersResponse = z
   .object({
     orders: z.array(OrderView),
-    nextBefore: z.string().nullable().openapi({
+    nextBefore: z.string().nullable().meta({
       description: "Opaque cursor (the last row's createdAt and id): pass it as `before` for the next page",
     }),
   })
-  .openapi("Orders");
+  .meta({ id: "Orders" });
 export const OrdersQuery = z.object({
   status: z.enum(["open", "closed", "all"]).default("all"),
   marketId: MarketId.optional(),
@@ -106,10 +107,10 @@ export const OrdersQuery = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,200}$/)
     .optional()
-    .openapi({ description: "The previous page's `nextBefore` (opaque; a bare createdAt is accepted too)" }),
+    .meta({ description: "The previous page's `nextBefore` (opaque; a bare createdAt is accepted too)" }),
 });
 export const OrderIdParam = z.object({
-  id: OrderId.openapi({ param: { name: "id", in: "path" } }),
+  id: OrderId,
 });
 
 /** Most orders one POST /orders/batch may carry (Kalshi's BatchCreateOrders allows 20). */
@@ -121,11 +122,11 @@ export const CANCEL_BATCH_MAX = 100;
 export const BatchItemError = z
   .object({
     error: z.object({
-      code: z.string().openapi({ example: "INSUFFICIENT_FUNDS" }),
+      code: z.string().meta({ example: "INSUFFICIENT_FUNDS" }),
       message: z.string(),
     }),
   })
-  .openapi("BatchItemError");
+  .meta({ id: "BatchItemError" });
 
 export const PlaceOrdersBatchRequest = z
   .object({
@@ -135,13 +136,14 @@ export const PlaceOrdersBatchRequest = z
         // the envelope takes any object here; the document still names the item's schema.
         z
           .record(z.string(), z.unknown())
-          .openapi({ allOf: [{ $ref: "#/components/schemas/PlaceOrderRequest" }] }),
+          .meta({ allOf: [{ $ref: "#/components/schemas/PlaceOrderRequest" }] }),
       )
       .min(1)
       .max(ORDER_BATCH_MAX),
   })
   .strict()
-  .openapi("PlaceOrdersBatchRequest", {
+  .meta({
+    id: "PlaceOrdersBatchRequest",
     description: `Up to ${ORDER_BATCH_MAX} bodies of POST /orders, applied in this order in one engine round trip`,
   });
 export const PlaceOrdersBatchResponse = z
@@ -154,7 +156,8 @@ export const PlaceOrdersBatchResponse = z
       ]),
     ),
   })
-  .openapi("PlaceOrdersBatchResponse", {
+  .meta({
+    id: "PlaceOrdersBatchResponse",
     description:
       "One result per order, in request order: the placed order (as POST /orders answers 201), PENDING when the engine did not answer in time, or an error",
   });
@@ -162,11 +165,13 @@ export const PlaceOrdersBatchResponse = z
 export const CancelOrdersBatchRequest = z
   .object({ ids: z.array(z.string()).min(1).max(CANCEL_BATCH_MAX) })
   .strict()
-  .openapi("CancelOrdersBatchRequest", {
+  .meta({
+    id: "CancelOrdersBatchRequest",
     description: `Up to ${CANCEL_BATCH_MAX} ids of your open orders, cancelled in this order in one engine round trip`,
   });
 export const CancelOrdersBatchResponse = z
   .object({ results: z.array(z.union([OrderResponse, PendingOrderResponse, BatchItemError])) })
-  .openapi("CancelOrdersBatchResponse", {
+  .meta({
+    id: "CancelOrdersBatchResponse",
     description: "One result per id, in request order: the cancelled order, PENDING, or an error",
   });

@@ -1,4 +1,4 @@
-import { z } from "@hono/zod-openapi";
+import { z } from "zod";
 
 /**
  * The character sets every id and free-text field is held to at the edge. Whatever passes here is
@@ -29,7 +29,7 @@ export const multilineText = (max: number) =>
   z.string().trim().max(max).regex(MULTILINE_CHARS, "printable characters, newlines and tabs only");
 
 /** A market id: what the admin API assigns (a UUID) and what the engine keys books by. */
-export const MarketId = idString().openapi({ example: "5f0c6c1e-8a8e-4a55-9a3e-2f1f7f6f0b1a" });
+export const MarketId = idString().meta({ example: "5f0c6c1e-8a8e-4a55-9a3e-2f1f7f6f0b1a" });
 /** An order id: assigned by the API (a UUID). */
 export const OrderId = idString();
 /** The caller's own order reference; unique per user. */

@@ -1,5 +1,5 @@
-import { z } from "@hono/zod-openapi";
-import { lineText, MarketId } from "@ox/contracts";
+import { z } from "zod";
+import { lineText, MarketId } from "./text.ts";
 
 const Paise = z.number().int();
 
@@ -15,33 +15,33 @@ export const MarketSummary = z
     outcome: z.enum(["YES", "NO", "VOID"]).nullable(),
     closeAt: z.number().int(),
     tickPaise: z.number().int(),
-    yesPrice: Paise.nullable().openapi({ description: "Best price to buy YES now (lowest YES ask)" }),
-    noPrice: Paise.nullable().openapi({ description: "Best price to buy NO now (1000 − highest YES bid)" }),
+    yesPrice: Paise.nullable().meta({ description: "Best price to buy YES now (lowest YES ask)" }),
+    noPrice: Paise.nullable().meta({ description: "Best price to buy NO now (1000 − highest YES bid)" }),
     lastYesPricePaise: Paise.nullable(),
     volumeQty: z.number().int(),
     bookSeq: z.number().int(),
     createdAt: z.number().int(),
   })
-  .openapi("Market");
+  .meta({ id: "Market" });
 
 export const MarketsQuery = z.object({
   status: z.enum(["OPEN", "CLOSED", "RESOLVED", "VOIDED"]).optional(),
   category: lineText(0, 50).optional(),
 });
-export const MarketsResponse = z.object({ markets: z.array(MarketSummary) }).openapi("Markets");
-export const MarketResponse = z.object({ market: MarketSummary }).openapi("MarketResponse");
+export const MarketsResponse = z.object({ markets: z.array(MarketSummary) }).meta({ id: "Markets" });
+export const MarketResponse = z.object({ market: MarketSummary }).meta({ id: "MarketResponse" });
 export const MarketIdParam = z.object({
-  id: MarketId.openapi({ param: { name: "id", in: "path" } }),
+  id: MarketId,
 });
 
 const Level = z.object({ price: Paise, qty: z.number().int() });
 export const OrderBookResponse = z
   .object({ seq: z.number().int(), yes: z.array(Level), no: z.array(Level) })
-  .openapi("OrderBook", { description: "Bids per outcome, best first, each in its own outcome's price" });
+  .meta({ id: "OrderBook", description: "Bids per outcome, best first, each in its own outcome's price" });
 
 export const TradesQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
-  before: z.coerce.number().int().positive().optional().openapi({ description: "trade seq cursor" }),
+  before: z.coerce.number().int().positive().optional().meta({ description: "trade seq cursor" }),
 });
 export const TradeView = z
   .object({
@@ -52,8 +52,8 @@ export const TradeView = z
     noPricePaise: Paise,
     ts: z.number().int(),
   })
-  .openapi("Trade");
-export const TradesResponse = z.object({ trades: z.array(TradeView) }).openapi("Trades");
+  .meta({ id: "Trade" });
+export const TradesResponse = z.object({ trades: z.array(TradeView) }).meta({ id: "Trades" });
 
 export const CANDLE_INTERVALS = { "1m": 60_000, "5m": 300_000, "1h": 3_600_000, "1d": 86_400_000 } as const;
 export const CandlesQuery = z.object({
@@ -70,7 +70,7 @@ export const Candle = z
     volume: z.number().int(),
     trades: z.number().int(),
   })
-  .openapi("Candle", { description: "YES price in paise; t is the bucket start (epoch ms)" });
+  .meta({ id: "Candle", description: "YES price in paise; t is the bucket start (epoch ms)" });
 export const CandlesResponse = z
   .object({ interval: z.string(), candles: z.array(Candle) })
-  .openapi("Candles");
+  .meta({ id: "Candles" });
