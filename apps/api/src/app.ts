@@ -15,6 +15,7 @@ import { createMarketDirectory, type MarketDirectory } from "./market-directory.
 import { type CookieOptions, requireAdmin, requireAuth } from "./middleware/auth.ts";
 import { csrfProtection } from "./middleware/csrf.ts";
 import { requestContext } from "./middleware/request-id.ts";
+import { securityHeaders } from "./middleware/security-headers.ts";
 import { createRateLimits, type RateLimits } from "./rate-limit.ts";
 import { createAdminKycRoutes } from "./routes/admin-kyc.ts";
 import { createAuthRoutes } from "./routes/auth.ts";
@@ -57,7 +58,13 @@ const STATUS_CODES: Record<number, "VALIDATION_ERROR" | "UNAUTHENTICATED" | "FOR
   415: "VALIDATION_ERROR",
 };
 
-export function createApp(deps: AppDeps, options: { routes?: RouteFactory[] } = {}): OpenAPIHono<AppEnv> {
+export interface CreateAppOptions {
+  routes?: RouteFactory[];
+  /** The built web app: a page or asset for a GET outside /api, /docs and /metrics, or null. */
+  web?: (pathname: string) => Response | null;
+}
+
+export function createApp(deps: AppDeps, options: CreateAppOptions = {}): OpenAPIHono<AppEnv> {
   const { config } = deps;
   const cookie: CookieOptions = {
     secure: config.NODE_ENV === "production",
@@ -90,6 +97,22 @@ export function createApp(deps: AppDeps, options: { routes?: RouteFactory[] } = 
   };
 
   const app = createRouter();
+  app.use("*", securityHeaders({ production: config.NODE_ENV === "production" }));
+  const { web } = options;
+  if (web) {
+    // Before metrics and the request log: assets are not API requests.
+    app.use("*", async function webPages(c, next) {
+      const { pathname } = new URL(c.req.url);
+      const isPage =
+        c.req.method === "GET" &&
+        !pathname.startsWith("/api/") &&
+        pathname !== "/docs" &&
+        pathname !== "/metrics";
+      const page = isPage ? web(pathname) : null;
+      if (page) return page;
+      return next();
+    });
+  }
   const { metrics } = deps;
   if (metrics) {
     app.use("*", metrics.http);

@@ -212,6 +212,7 @@ export function createApiRuntime(options: ApiRuntimeOptions): ApiRuntime {
       createAdminUserRoutes({ reader }),
       createAdminStatsRoutes({ stats: systemStats, history }),
     ],
+    web: options.webDist ? createStaticWeb(options.webDist) : undefined,
   });
   const sessions = createSessions({
     kv,
@@ -221,22 +222,9 @@ export function createApiRuntime(options: ApiRuntimeOptions): ApiRuntime {
     accessTtlSec: env.ACCESS_TOKEN_TTL_SEC,
     adminPhones: env.ADMIN_PHONES,
   });
-  const web = options.webDist ? createStaticWeb(options.webDist) : () => null;
   return {
     app,
-    fetch(request, server) {
-      const { pathname } = new URL(request.url);
-      if (
-        request.method === "GET" &&
-        !pathname.startsWith("/api/") &&
-        pathname !== "/docs" &&
-        pathname !== "/metrics"
-      ) {
-        const page = web(pathname);
-        if (page) return page;
-      }
-      return app.fetch(request, server);
-    },
+    fetch: (request, server) => app.fetch(request, server),
     relay,
     withdrawals,
     gateway,

@@ -31,6 +31,10 @@ async function newPage(kind: keyof typeof VIEWPORTS, who: string): Promise<Page>
   const page = await ctx.newPage();
   page.setDefaultTimeout(10_000);
   page.on("pageerror", (e) => pageErrors.push(`${who}: ${e.message}`));
+  // A resource or socket the security headers' CSP blocked (Chromium reports it on the console).
+  page.on("console", (m) => {
+    if (/Content Security Policy/i.test(m.text())) pageErrors.push(`${who}: ${m.text()}`);
+  });
   return page;
 }
 async function snap(page: Page, name: string) {

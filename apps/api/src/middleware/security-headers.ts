@@ -1,0 +1,49 @@
+import type { MiddlewareHandler } from "hono";
+import { secureHeaders } from "hono/secure-headers";
+import type { AppEnv } from "../app-env.ts";
+
+/**
+ * The built web app needs only its own origin: Vite emits external module scripts and stylesheets
+ * (no inline script), React and lightweight-charts set styles through the DOM (which CSP allows),
+ * the favicon is a data: URI, and the API and Socket.io are same-origin (`'self'` covers ws:/wss:
+ * of the same host). No page may frame the site (clickjacking a trade button).
+ */
+const APP_CSP = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", "data:"],
+  fontSrc: ["'self'"],
+  connectSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
+
+/** /docs is @hono/swagger-ui: its page loads Swagger UI from jsDelivr and starts it inline. */
+const DOCS_CDN = "https://cdn.jsdelivr.net";
+const DOCS_CSP = {
+  ...APP_CSP,
+  scriptSrc: ["'self'", "'unsafe-inline'", DOCS_CDN],
+  styleSrc: ["'self'", "'unsafe-inline'", DOCS_CDN],
+  imgSrc: ["'self'", "data:", DOCS_CDN],
+};
+
+/**
+ * hono's secure-headers on every answer (pages, assets, API JSON, errors): CSP, frame-ancestors
+ * 'none' and X-Frame-Options DENY, nosniff, Referrer-Policy, and HSTS only in production (HSTS on
+ * http://127.0.0.1 in development would pin a browser to https for a host that has none).
+ */
+export function securityHeaders(options: { production: boolean }): MiddlewareHandler<AppEnv> {
+  const common = {
+    xFrameOptions: "DENY",
+    referrerPolicy: "strict-origin-when-cross-origin",
+    strictTransportSecurity: options.production ? "max-age=31536000; includeSubDomains" : false,
+  } as const;
+  const app = secureHeaders({ ...common, contentSecurityPolicy: APP_CSP });
+  const docs = secureHeaders({ ...common, contentSecurityPolicy: DOCS_CSP });
+  return async function securityHeadersMiddleware(c, next) {
+    return (c.req.path === "/docs" ? docs : app)(c, next);
+  };
+}
