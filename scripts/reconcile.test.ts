@@ -31,10 +31,8 @@ test("npm run reconcile: clean after the persister, exit 1 with the difference a
         env,
         encoding: "utf8",
       });
-      return {
-        status: r.status,
-        report: r.stdout.trim() ? JSON.parse(r.stdout.trim().split("\n").at(-1)!) : r.stderr,
-      };
+      const last = r.stdout.trim().split("\n").at(-1);
+      return { status: r.status, report: last ? JSON.parse(last) : r.stderr };
     };
     const clean = run();
     expect(clean.report).toMatchObject({ ok: true, engineSource: "replay", users: 4, differences: [] });

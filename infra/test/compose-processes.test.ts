@@ -113,7 +113,6 @@ test("docker-compose.yml's services, run as local processes with their compose e
   };
   const volumesOf = (name: string) =>
     Object.fromEntries(
-      // biome-ignore lint/suspicious/noExplicitAny: resolved compose entries
       (services[name].volumes ?? []).map((m: any) => {
         // docker-compose v1 prints "source:target[:mode]"; the long form has the fields.
         const [source, target] = typeof m === "string" ? m.split(":") : [m.source, m.target];

@@ -14,7 +14,6 @@ import Ajv from "ajv";
 import { parseAllDocuments } from "yaml";
 import { repoRoot } from "./kit.ts";
 
-// biome-ignore lint/suspicious/noExplicitAny: rendered objects are checked field by field.
 type Obj = Record<string, any>;
 const KINDS = ["api", "engine", "persister", "stream", "migrate", "platform"];
 

@@ -52,7 +52,6 @@ export function runCompose(args: string[]) {
   return { code: r.exitCode, out: r.stdout.toString(), err: r.stderr.toString() };
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: the resolved compose file is checked field by field.
 export type ComposeFile = { services: Record<string, any>; volumes?: Record<string, unknown> };
 
 /** `docker-compose config` resolved against an env file, parsed. Throws with compose's stderr. */

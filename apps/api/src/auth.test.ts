@@ -115,7 +115,8 @@ describe("login", () => {
     // only one verify can consume the code; the others are refused, nothing doubles
     await Promise.all(Array.from({ length: 10 }, () => verify(phone, code)));
     const user = await createAccountsRepo(h.db.db).findByPhone(phone);
-    const rows = await createOutboxRepo(h.db.db).forUser(user!.id);
+    if (!user) throw new Error("verify created no user");
+    const rows = await createOutboxRepo(h.db.db).forUser(user.id);
     expect(rows.filter((r) => r.command.type === "CREDIT").length).toBe(1);
   });
 });

@@ -83,7 +83,6 @@ afterAll(async () => {
 const get = async (c: Client, path: string) => {
   const r = await app.request(`http://localhost/api/v1${path}`, { headers: { cookie: c.cookie } });
   expect(r.status).toBe(200);
-  // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
   return (await r.json()) as any;
 };
 let seq = 1_000;

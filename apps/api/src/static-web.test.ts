@@ -10,8 +10,9 @@ test("a page path with malformed percent-encoding is 400 VALIDATION_ERROR, not a
     writeFileSync(join(dist, "index.html"), "<html></html>");
     const serve = createStaticWeb(dist);
     const bad = serve("/%E0%A4%A");
-    expect(bad?.status).toBe(400);
-    expect(((await bad?.json()) as { error: { code: string } }).error.code).toBe("VALIDATION_ERROR");
+    if (!bad) throw new Error("a malformed page path got no answer");
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe("VALIDATION_ERROR");
     const page = serve("/markets/%E0%A4%B9");
     expect(page?.status).toBe(200);
     expect(await page?.text()).toBe("<html></html>");

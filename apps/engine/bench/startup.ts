@@ -116,6 +116,7 @@ if (json)
       commands: written.written,
       events: written.engine.lastSeq,
       writeMs: written.ms,
+      unverifiedReplayMs: unverified.ms,
       fullReplayMs: full.ms,
       snapshot90Ms: partial.ms,
       snapshotEndMs: fromEnd.ms,

@@ -8,7 +8,9 @@ import { quiet, tempJournal } from "./test-kit.ts";
 
 const crashAt = Number(process.env.CRASH_AT ?? 0);
 const handle = await createDb({ url: process.env.DATABASE_URL, migrate: false });
-const log = await tempJournal(process.env.JOURNAL_DIR!);
+const journalDir = process.env.JOURNAL_DIR;
+if (!journalDir) throw new Error("JOURNAL_DIR is required");
+const log = await tempJournal(journalDir);
 let batches = 0;
 const persister = createPersister({
   log,

@@ -14,6 +14,7 @@ import {
   runWorkload,
   seedOrigin,
   tempJournal,
+  userAt,
 } from "./test-kit.ts";
 
 const dirs: string[] = [];
@@ -107,16 +108,15 @@ describe.each(["pglite", "postgres"] as const)("persister on %s", (kind) => {
     try {
       const origin = await seedOrigin(handle.db, 4);
       const engine = await runWorkload({ origin, log, orders: 200, seed: 3 });
-      const [p1, p2] = [1, 2].map(() =>
-        createPersister({ log, db: handle.db, logger: quiet, batchSize: 13 }),
-      );
-      await Promise.all([p1!.catchUp(), p2!.catchUp()]);
+      const p1 = createPersister({ log, db: handle.db, logger: quiet, batchSize: 13 });
+      const p2 = createPersister({ log, db: handle.db, logger: quiet, batchSize: 13 });
+      await Promise.all([p1.catchUp(), p2.catchUp()]);
       const once = await dumpProjections(handle.db);
-      expect(await p1!.runOnce()).toBeNull();
+      expect(await p1.runOnce()).toBeNull();
       expect(await dumpProjections(handle.db)).toEqual(once);
       expect((await reconcile({ db: handle.db, engine })).ok).toBe(true);
 
-      const victim = origin.userIds[2]!;
+      const victim = userAt(origin, 2);
       await handle.db.execute(
         sql`update engine_balances set available_paise = available_paise + 1 where user_id = ${victim}`,
       );

@@ -150,11 +150,10 @@ export function createPersister(options: PersisterOptions): Persister {
         .for("update");
       const start = row?.offset ?? 0;
       const todo = entries.filter((e) => e.offset >= start);
-      if (todo.length === 0 || todo[0]!.offset !== start)
-        return { records: 0, events: 0, rows: 0, offset: start };
-      checkDense(todo);
+      const [entry] = todo;
+      if (!entry || entry.offset !== start) return { records: 0, events: 0, rows: 0, offset: start };
+      const next = checkDense(todo) + 1;
       if (poison) {
-        const entry = todo[0]!;
         await tx
           .insert(persisterQuarantine)
           .values({
@@ -172,7 +171,6 @@ export function createPersister(options: PersisterOptions): Persister {
       }
       const plan = planBatch(todo);
       const written = await writePlan(tx, plan);
-      const next = todo.at(-1)!.offset + 1;
       await saveOffset(tx, name, next, now());
       await options.beforeCommit?.({ from: start, to: next });
       if (written.walletMissing > 0)
@@ -185,7 +183,7 @@ export function createPersister(options: PersisterOptions): Persister {
   }
 
   async function oneByOne(entries: Array<LogEntry<LogRecord>>): Promise<BatchResult> {
-    const total: BatchResult = { records: 0, events: 0, rows: 0, offset: entries[0]!.offset };
+    const total: BatchResult = { records: 0, events: 0, rows: 0, offset: entries[0]?.offset ?? 0 };
     for (const entry of entries) {
       let r: BatchResult;
       try {
@@ -309,12 +307,16 @@ function errorText(err: unknown): string {
   return (parts.join(" <- ") || String(err)).replaceAll("\0", "\\0").slice(0, 2_000);
 }
 
-function checkDense(entries: Array<LogEntry<LogRecord>>) {
-  for (let i = 1; i < entries.length; i++) {
-    if (entries[i]!.offset !== entries[i - 1]!.offset + 1) {
-      throw new Error(`event log is not dense: offset ${entries[i]!.offset} after ${entries[i - 1]!.offset}`);
+/** Throws unless the offsets follow each other without a gap; returns the last one. */
+function checkDense(entries: Array<LogEntry<LogRecord>>): number {
+  let last = -1;
+  for (const { offset } of entries) {
+    if (last >= 0 && offset !== last + 1) {
+      throw new Error(`event log is not dense: offset ${offset} after ${last}`);
     }
+    last = offset;
   }
+  return last;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

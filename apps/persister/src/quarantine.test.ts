@@ -14,7 +14,7 @@ import { orders, persisterQuarantine } from "@ox/db";
 import { reconcile } from "@ox/engine-client";
 import { eq } from "drizzle-orm";
 import { createPersister, isDataError } from "./persister.ts";
-import { freshDb, quiet, runWorkload, seedOrigin, tempJournal } from "./test-kit.ts";
+import { freshDb, quiet, runWorkload, seedOrigin, tempJournal, userAt } from "./test-kit.ts";
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -76,7 +76,7 @@ async function scenario(kind: "pglite" | "postgres", makeLog: () => Promise<Even
     persister.start();
     const engine = await runWorkload({
       origin,
-      log: injecting(log, origin.userIds[0]!),
+      log: injecting(log, userAt(origin, 0)),
       orders: 150,
       seed: 3,
       appendBatch: 10,
@@ -91,11 +91,14 @@ async function scenario(kind: "pglite" | "postgres", makeLog: () => Promise<Even
     const rows = await handle.db.select().from(persisterQuarantine);
     expect(rows).toHaveLength(1);
     const [q] = rows;
-    expect(q!.sqlState?.startsWith("22")).toBe(true);
-    expect(q!.error.length).toBeGreaterThan(0);
-    const raw = JSON.parse(q!.record) as LogRecord;
+    if (!q) throw new Error("no quarantine row");
+    expect(q.sqlState?.startsWith("22")).toBe(true);
+    expect(q.error.length).toBeGreaterThan(0);
+    const raw = JSON.parse(q.record) as LogRecord;
     expect(raw.command).toMatchObject({ orderId: "poison-order", marketId: POISON_MARKET });
-    expect((await log.read(q!.logOffset, 1))[0]!.record.envelopeId).toBe(raw.envelopeId);
+    const [stored] = await log.read(q.logOffset, 1);
+    expect(stored?.record.envelopeId).toBe(raw.envelopeId);
+    expect(raw.envelopeId).toBeString();
     // Everything after the poison record is in Postgres, and the rest of it agrees with the engine.
     expect(await handle.db.select().from(orders).where(eq(orders.id, "poison-order"))).toEqual([]);
     const report = await reconcile({ db: handle.db, engine });

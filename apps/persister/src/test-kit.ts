@@ -69,6 +69,13 @@ export interface Origin {
   outboxCommands: OutboxCommand[];
 }
 
+/** The origin's i-th user; throws when the origin has fewer users. */
+export function userAt(origin: Pick<Origin, "userIds">, i: number): string {
+  const id = origin.userIds[i];
+  if (id === undefined) throw new Error(`the origin has no user ${i}`);
+  return id;
+}
+
 /** What the API writes where money starts: users with wallets and bonus, deposits, markets, a withdrawal. */
 export async function seedOrigin(db: Db, userCount: number): Promise<Origin> {
   const accounts = createAccountsRepo(db);
@@ -108,7 +115,7 @@ export async function seedOrigin(db: Db, userCount: number): Promise<Origin> {
   const withdrawalId = crypto.randomUUID();
   await createPaymentsRepo(db).recordWithdrawal({
     id: withdrawalId,
-    userId: userIds[0]!,
+    userId: userAt({ userIds }, 0),
     amountPaise: 20_000,
     now: 3_000,
   });
@@ -152,7 +159,16 @@ export async function runWorkload(options: {
 }): Promise<Engine> {
   const engine = createEngine();
   const random = rng(options.seed ?? 7);
-  const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
+  const pick = <T>(xs: readonly T[]): T => {
+    const x = xs[Math.floor(random() * xs.length)];
+    if (x === undefined) throw new Error("pick from an empty list");
+    return x;
+  };
+  const take = <T>(xs: T[]): T => {
+    const [x] = xs.splice(Math.floor(random() * xs.length), 1);
+    if (x === undefined) throw new Error("take from an empty list");
+    return x;
+  };
   let ts = 5_000;
   let pending: LogRecord[] = [];
   const flush = async () => {
@@ -173,7 +189,7 @@ export async function runWorkload(options: {
   await run({ type: "CREATE_MARKET", marketId: "m2", makerFeeBps: 25, takerFeeBps: 50, ts: ts++ });
   await run({
     type: "CREDIT",
-    userId: userIds[1]!,
+    userId: userAt(options.origin, 1),
     amountPaise: 7_777,
     ref: "manual-adjustment-1",
     kind: "ADJUSTMENT",
@@ -181,7 +197,7 @@ export async function runWorkload(options: {
   });
   await run({
     type: "DEBIT",
-    userId: userIds[0]!,
+    userId: userAt(options.origin, 0),
     amountPaise: 20_000,
     ref: `wd:${options.origin.withdrawalId}`,
     ts: ts++,
@@ -190,7 +206,7 @@ export async function runWorkload(options: {
   for (let n = 0; n < options.orders; n++) {
     const userId = pick(userIds);
     if (open.length && random() < 0.2) {
-      const o = open.splice(Math.floor(random() * open.length), 1)[0]!;
+      const o = take(open);
       await run({ type: "CANCEL_ORDER", userId: o.userId, orderId: o.orderId, ts: ts++ });
       continue;
     }

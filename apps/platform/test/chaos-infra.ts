@@ -26,7 +26,10 @@ async function until(what: string, ok: () => Promise<boolean> | boolean, timeout
 
 const answers = (port: number) =>
   Bun.connect({ hostname: "127.0.0.1", port, socket: { data() {} } }).then(
-    (s) => (s.end(), true),
+    (s) => {
+      s.end();
+      return true;
+    },
     () => false,
   );
 

@@ -128,9 +128,10 @@ export async function startCluster(options: {
     await waitFor(
       "redis",
       async () =>
-        await Bun.connect({ hostname: "127.0.0.1", port: redisPort, socket: { data() {} } }).then(
-          (s) => (s.end(), true),
-        ),
+        await Bun.connect({ hostname: "127.0.0.1", port: redisPort, socket: { data() {} } }).then((s) => {
+          s.end();
+          return true;
+        }),
     );
   }
 

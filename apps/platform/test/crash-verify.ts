@@ -41,11 +41,17 @@ export interface Findings {
   >;
 }
 
+function brokersOf(cluster: Cluster): string[] {
+  const brokers = cluster.env.KAFKA_BROKERS;
+  if (!brokers) throw new Error("the cluster has no KAFKA_BROKERS");
+  return brokers.split(",");
+}
+
 export async function waitForQuiescence(cluster: Cluster, stream: string, timeoutMs = 60_000) {
   const until = Date.now() + timeoutMs;
   const port = new URL(cluster.redisUrl).port;
   const log = await createKafkaLog<LogRecord>({
-    brokers: cluster.env.KAFKA_BROKERS!.split(","),
+    brokers: brokersOf(cluster),
     topic: cluster.topic,
     clientId: "crash-verify",
   });
@@ -76,7 +82,7 @@ export async function verify(
 ): Promise<Findings> {
   const { db } = cluster.db;
   const log = await createKafkaLog<LogRecord>({
-    brokers: cluster.env.KAFKA_BROKERS!.split(","),
+    brokers: brokersOf(cluster),
     topic: cluster.topic,
     clientId: "crash-verify",
   });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { createMemoryPubSub, createMemoryPubSubHub } from "@ox/bus";
 import { createJwtVerifier } from "./auth.ts";
-import { createStreamServer, type StreamServer } from "./server.ts";
+import { createStreamServer } from "./server.ts";
 import {
   client,
   createDriver,
@@ -79,10 +79,9 @@ describe("stream: market room", () => {
     await setupMarket(driver.run, "m1", ["u1", "u2", "u3"]);
     let n = 0;
     let stop = false;
-    const users = ["u1", "u2", "u3"];
     const trading = (async () => {
       while (!stop) {
-        const u = users[n % 3]!;
+        const u = `u${1 + (n % 3)}`;
         const price = 50 * (1 + ((n * 7) % 19));
         await driver.run(order(u, n, n % 2 ? "YES" : "NO", "BUY", price, 1 + (n % 5)));
         n++;
@@ -100,7 +99,8 @@ describe("stream: market room", () => {
     stop = true;
     await trading;
     await driver.flushed();
-    const final = driver.engine.book("m1")!;
+    const final = driver.engine.book("m1");
+    if (!final) throw new Error("no book m1");
     const expected = {
       seq: final.bookSeq,
       yes: final.yes.map((l) => ({ price: l.pricePaise, qty: l.qty })),
@@ -113,9 +113,11 @@ describe("stream: market room", () => {
       expect(c.of("trade").length).toBeGreaterThan(0);
       expect(c.of("trade")[0]).not.toHaveProperty("makerUserId");
     }
-    await until(() => clients[0]!.of("ticker").at(-1)?.seq === final.bookSeq, "final ticker");
-    const m = driver.engine.market("m1")!;
-    expect(clients[0]!.of("ticker").at(-1)).toMatchObject({
+    const [first] = clients;
+    const m = driver.engine.market("m1");
+    if (!first || !m) throw new Error("no client or no market m1");
+    await until(() => first.of("ticker").at(-1)?.seq === final.bookSeq, "final ticker");
+    expect(first.of("ticker").at(-1)).toMatchObject({
       volume: m.volumeQty,
       lastPrice: m.lastYesPricePaise,
     });
@@ -154,7 +156,8 @@ describe("stream: user rooms", () => {
     ]);
     expect(alice.of("order").map((o) => o.type)).toEqual(["ORDER_ACCEPTED", "ORDER_FILL"]);
     expect(bob.of("order").map((o) => o.type)).toEqual(["ORDER_ACCEPTED", "ORDER_FILL", "ORDER_CLOSED"]);
-    const aliceAccount = driver.engine.account("alice")!;
+    const aliceAccount = driver.engine.account("alice");
+    if (!aliceAccount) throw new Error("alice has no account");
     expect(alice.of("balance").at(-1)).toMatchObject({
       available: aliceAccount.availablePaise,
       locked: aliceAccount.lockedPaise,

@@ -410,7 +410,7 @@ for (const kind of ["pglite", "postgres"] as TestDbKind[]) {
       const deliver = async (row: { command: OutboxCommand }) => {
         if (seen.length === failOn) throw new Error("queue down");
         const userId = "userId" in row.command ? row.command.userId : "";
-        seen.push(`${row.command.type}:${userId === a.id ? "a" : "b"}`);
+        seen.push(`${row.command.type}:${userId === a.id ? "a" : userId === b.id ? "b" : userId}`);
       };
       expect(await outbox.relayBatch(100, 50, deliver, () => 60)).toEqual({ sent: 2, failed: true });
       expect(await outbox.relayBatch(100, 55, deliver, () => 60)).toEqual({ sent: 0, failed: false });

@@ -1,6 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
 import {
-  ErrorResponse,
   MeResponse,
   OkResponse,
   OtpRequest,

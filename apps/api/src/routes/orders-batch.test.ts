@@ -15,7 +15,6 @@ let alice: Client;
 let bob: Client;
 let marketId: string;
 
-// biome-ignore lint/suspicious/noExplicitAny: answers are read field by field in the tests
 type Json = Record<string, any>;
 /** A request over the network to the served API, as the client's session. */
 async function http(c: Client | null, method: string, path: string, body?: unknown) {

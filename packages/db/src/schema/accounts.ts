@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  type AnyPgColumn,
   bigserial,
   boolean,
   check,
@@ -21,7 +22,7 @@ export const users = pgTable(
       .notNull()
       .default("USER"),
     referralCode: text("referral_code").notNull().unique(),
-    referredBy: text("referred_by").references((): any => users.id),
+    referredBy: text("referred_by").references((): AnyPgColumn => users.id),
     isNew: boolean("is_new").notNull().default(true),
     createdAt: epochMs("created_at").notNull(),
   },
