@@ -1,6 +1,7 @@
 import { swaggerUI } from "@hono/swagger-ui";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { isTransientError } from "@ox/bus";
+import { createPublicOrigins } from "@ox/config";
 import { metricsResponse } from "@ox/metrics";
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -124,7 +125,13 @@ export function createApp(deps: AppDeps, options: CreateAppOptions = {}): OpenAP
     `${API_PREFIX}/*`,
     limits.ipMiddleware((c) => clientIp(c, config.TRUSTED_PROXIES)),
   );
-  app.use(`${API_PREFIX}/*`, csrfProtection({ allowedOrigins: config.ALLOWED_ORIGINS }));
+  app.use(
+    `${API_PREFIX}/*`,
+    csrfProtection({
+      publicOrigins: deps.publicOrigins ?? createPublicOrigins(config),
+      allowedOrigins: config.ALLOWED_ORIGINS,
+    }),
+  );
   app.use(
     `${API_PREFIX}/*`,
     bodyLimit({

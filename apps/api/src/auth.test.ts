@@ -249,6 +249,7 @@ describe("CSRF", () => {
 describe("over real HTTP", () => {
   test("login and /me through Bun.serve with a cookie", async () => {
     const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: h.app.fetch });
+    h.deps.publicOrigins?.listening(server.port ?? 0);
     try {
       const base = `http://127.0.0.1:${server.port}`;
       const phone = nextPhone();

@@ -1,5 +1,5 @@
 import type { CommandQueue, Kv } from "@ox/bus";
-import type { Env } from "@ox/config";
+import type { Env, PublicOrigins } from "@ox/config";
 import type { CommandEnvelope, SessionEvent } from "@ox/contracts";
 import type { Db } from "@ox/db";
 import type { EngineGateway } from "@ox/engine-client";
@@ -33,6 +33,7 @@ export type ApiConfig = Pick<
   | "DEPOSIT_MIN_PAISE"
   | "DEPOSIT_MAX_PAISE"
   | "PAYMENT_WEBHOOK_SECRET"
+  | "PUBLIC_ORIGINS"
   | "ALLOWED_ORIGINS"
   | "TRUSTED_PROXIES"
   | keyof RateLimitConfig
@@ -68,6 +69,11 @@ export interface AppDeps {
   rateLimitRedis?: Redis;
   /** Session changes for the stream (channels.sessions): it disconnects the sockets concerned. */
   sessionEvents?: (event: SessionEvent) => void;
+  /**
+   * The site's own origins for the CSRF check (shared with the stream's handshake check); default
+   * from `config.PUBLIC_ORIGINS`. Its `listening(port)` gives the development default.
+   */
+  publicOrigins?: PublicOrigins;
   /** Called for every request refused by a rate limit (for a metrics counter). */
   onRateLimited?: (event: { family: LimitFamily; scope: LimitScope }) => void;
 }

@@ -66,6 +66,7 @@ try {
     hostname: env.HOST ?? "0.0.0.0",
     fetch: (req, srv) => api.fetch(req, srv),
   });
+  api.publicOrigins.listening(server.port ?? env.PORT);
   api.start();
   logger.info(
     { port: server.port, stream: env.ENGINE_COMMAND_STREAM, web: Boolean(env.WEB_DIST) },

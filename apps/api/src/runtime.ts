@@ -12,7 +12,7 @@ import {
   type PubSub,
   persisterHealthCheck,
 } from "@ox/bus";
-import type { Env } from "@ox/config";
+import { createPublicOrigins, type Env, type PublicOrigins } from "@ox/config";
 import { type CommandEnvelope, type CommandReply, channels } from "@ox/contracts/pipeline";
 import { consumerOffsets, type Db } from "@ox/db";
 import { createQueueEngineGateway, type EngineGateway, type EngineReader } from "@ox/engine-client";
@@ -75,6 +75,8 @@ export interface ApiRuntimeOptions {
    * consumer_offsets row in Postgres against the engine's log offset, both read at each call.
    */
   persisterHealth?: PersisterHealthProbe;
+  /** The site's origins (CSRF, stream handshake); default from env.PUBLIC_ORIGINS. */
+  publicOrigins?: PublicOrigins;
 }
 
 export interface ApiRuntime {
@@ -87,6 +89,8 @@ export interface ApiRuntime {
   sessions: Sessions;
   /** The admin health page's in-memory history (sampled while started). */
   history: HealthHistory;
+  /** The site's origins; call `listening(port)` once the server listens (the development default). */
+  publicOrigins: PublicOrigins;
   /** The HTTP handler: the web app's files for GET pages, the API for the rest. */
   fetch(request: Request, env?: unknown): Response | Promise<Response>;
   /**
@@ -162,8 +166,10 @@ export function createApiRuntime(options: ApiRuntimeOptions): ApiRuntime {
     ? new Redis(env.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 })
     : undefined;
   rateLimitRedis?.on("error", (err) => logger.warn({ err }, "rate-limit redis error"));
+  const publicOrigins = options.publicOrigins ?? createPublicOrigins(env);
   const deps: AppDeps = {
     config: env,
+    publicOrigins,
     rateLimitRedis,
     sessionEvents: (event) =>
       void options.pubsub
@@ -224,6 +230,7 @@ export function createApiRuntime(options: ApiRuntimeOptions): ApiRuntime {
   });
   return {
     app,
+    publicOrigins,
     fetch: (request, server) => app.fetch(request, server),
     relay,
     withdrawals,

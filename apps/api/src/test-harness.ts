@@ -8,6 +8,7 @@ import { createRedisKv, createRedisPubSub, createRedisStreamQueue, type Kv } fro
 import type { CommandEnvelope, CommandReply, SingleCommandEnvelope } from "@ox/contracts";
 import type { DbHandle } from "@ox/db";
 import { createTestDb } from "@ox/db/testing";
+import { createPublicOrigins } from "@ox/config";
 import { createEngine, type Engine } from "@ox/engine";
 import { createQueueEngineGateway } from "@ox/engine-client";
 import pino, { type Logger } from "pino";
@@ -41,6 +42,7 @@ export function testConfig(overrides: Partial<ApiConfig> = {}): ApiConfig {
     DEPOSIT_MIN_PAISE: 100,
     DEPOSIT_MAX_PAISE: 10_000_000,
     PAYMENT_WEBHOOK_SECRET: "webhook-secret-0123456789",
+    PUBLIC_ORIGINS: [],
     ALLOWED_ORIGINS: ["https://app.example.in"],
     // app.request() has no socket: the test's X-Forwarded-For hop is the client.
     TRUSTED_PROXIES: { hops: 1 },
@@ -121,8 +123,10 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Queue
     timeoutMs: options.engineTimeoutMs ?? 5_000,
   });
   const relay = createOutboxRelay({ db: db.db, queue: apiQueue, clock, logger, intervalMs: 50 });
+  const config = testConfig(options.config);
   const deps: AppDeps = {
-    config: testConfig(options.config),
+    config,
+    publicOrigins: createPublicOrigins(config),
     db: db.db,
     readDb: db.read,
     kv,

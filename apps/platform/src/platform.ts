@@ -10,7 +10,7 @@ import { join, resolve } from "node:path";
 import { getRequestListener } from "@hono/node-server";
 import { createApiRuntime, createSystemStatsProvider } from "@ox/api";
 import { createAdapters, createWriteThroughKv } from "@ox/bus";
-import type { Env } from "@ox/config";
+import { createPublicOrigins, type Env } from "@ox/config";
 import { createDb, createSqlKv, users } from "@ox/db";
 import { createInProcessEngineReader, reconcile } from "@ox/engine-client";
 import { createEngineMetrics, createEngineService, createFileSnapshotStore } from "@ox/engine-service";
@@ -84,7 +84,10 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
 
   // API: the same wiring as the API's own process (apps/api/src/runtime.ts), on the in-process reader.
   const reader = createInProcessEngineReader(engine);
+  // One list of the site's origins for the API's CSRF check and the stream's handshake check.
+  const publicOrigins = createPublicOrigins(env);
   const api = createApiRuntime({
+    publicOrigins,
     env,
     db: database.db,
     kv,
@@ -129,6 +132,7 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
       const auth = await sessions.authenticate(token);
       return auth ? { userId: auth.session.userId, sid: auth.session.sid } : null;
     },
+    publicOrigins,
     allowedOrigins: env.ALLOWED_ORIGINS,
     maxSubscriptionsPerSocket: env.STREAM_MAX_SUBSCRIPTIONS,
     logger: logger.child({ process: "stream" }),
@@ -140,6 +144,7 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
     server.listen(env.PORT, host, () => r());
   });
   const port = (server.address() as AddressInfo).port;
+  publicOrigins.listening(port);
   const loopback = host === "127.0.0.1" || host === "::1" || host === "localhost";
 
   return {

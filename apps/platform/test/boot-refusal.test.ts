@@ -26,6 +26,7 @@ const production = (dataDir: string) => ({
   REDIS_URL: "redis://127.0.0.1:1",
   DATABASE_URL: "postgres://nobody@127.0.0.1:1/none",
   ADMIN_PHONES: "+919999900000",
+  PUBLIC_ORIGINS: "https://exchange.example.com",
 });
 
 for (const entry of ["apps/platform/src/main.ts", "apps/api/src/main.ts"]) {

@@ -4,7 +4,7 @@
  */
 
 import { createAdapters } from "@ox/bus";
-import { parseStreamEnv } from "@ox/config";
+import { createPublicOrigins, parseStreamEnv } from "@ox/config";
 import { createRemoteEngineReader } from "@ox/engine-client";
 import { createMetricsRegistry, serveMetrics } from "@ox/metrics";
 import { createAdapter } from "@socket.io/redis-adapter";
@@ -45,6 +45,7 @@ const server = await createStreamServer({
       typeof payload.sid !== "string" || (await kv.get(`sess:${payload.sid}`)) === null,
   }),
   redisAdapter: createAdapter(adapterPub, adapterSub),
+  publicOrigins: createPublicOrigins(env),
   allowedOrigins: env.ALLOWED_ORIGINS,
   maxSubscriptionsPerSocket: env.STREAM_MAX_SUBSCRIPTIONS,
   logger,

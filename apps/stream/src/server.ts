@@ -1,6 +1,7 @@
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { PubSub } from "@ox/bus";
+import { createPublicOrigins, type PublicOrigins } from "@ox/config";
 import { channels, type EventBatch, type SessionEvent } from "@ox/contracts/pipeline";
 import type { BookView, EngineEvent, MarketView } from "@ox/engine";
 import pino, { type Logger } from "pino";
@@ -43,8 +44,13 @@ export interface StreamServerOptions {
    */
   maxBufferedPackets?: number;
   /**
-   * Origins whose pages may open a socket, besides the page's own (same host as the handshake's
-   * Host header). Handshakes without an Origin (programs) pass, as with the API's CSRF check.
+   * The site's own origins (PUBLIC_ORIGINS, shared with the API's CSRF check). Default: this
+   * server's loopback origins once it listens. The Host header is never trusted for this.
+   */
+  publicOrigins?: PublicOrigins;
+  /**
+   * Other origins whose pages may open a socket. Handshakes without an Origin (programs) pass, as
+   * with the API's CSRF check.
    */
   allowedOrigins?: string[];
   /** Markets one socket may follow at once (default 50). */
@@ -90,18 +96,12 @@ export async function createStreamServer(options: StreamServerOptions): Promise<
     pingTimeout: 5_000,
     allowRequest: (req, callback) => {
       const origin = req.headers.origin;
-      callback(null, origin === undefined || originAllowed(origin, req.headers.host));
+      callback(null, origin === undefined || publicOrigins.has(origin) || allowedOrigins.has(origin));
     },
   });
+  const publicOrigins =
+    options.publicOrigins ?? createPublicOrigins({ NODE_ENV: "development", PUBLIC_ORIGINS: [] });
   const allowedOrigins = new Set(options.allowedOrigins ?? []);
-  const originAllowed = (origin: string, host: string | undefined) => {
-    if (allowedOrigins.has(origin)) return true;
-    try {
-      return host !== undefined && new URL(origin).host === host;
-    } catch {
-      return false;
-    }
-  };
   const maxSubscriptions = options.maxSubscriptionsPerSocket ?? 50;
 
   const { metrics } = options;
@@ -289,6 +289,7 @@ export async function createStreamServer(options: StreamServerOptions): Promise<
     );
   }
   const port = (httpServer.address() as AddressInfo | null)?.port ?? 0;
+  if (!options.httpServer) publicOrigins.listening(port);
   log.info({ port }, "stream: listening");
 
   return {

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, test } from "bun:test";
+import { request as httpRequest } from "node:http";
 import { createSessions } from "@ox/api";
 import { createMemoryKv, createMemoryPubSub, createMemoryPubSubHub } from "@ox/bus";
+import { createPublicOrigins } from "@ox/config";
 import { channels, type SessionEvent } from "@ox/contracts/pipeline";
 import { io as connect } from "socket.io-client";
 import { createStreamServer, type StreamServerOptions } from "./server.ts";
@@ -67,6 +69,20 @@ const handshake = (port: number, origin?: string) =>
     socket.once("connect_error", () => resolve("refused"));
   });
 
+/** An Engine.IO polling handshake with the headers a client chose (Host included): its status. */
+const rawHandshake = (port: number, headers: Record<string, string>) =>
+  new Promise<number>((resolve, reject) => {
+    const req = httpRequest(
+      { host: "127.0.0.1", port, path: "/socket.io/?EIO=4&transport=polling", headers },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.on("error", reject);
+    req.end();
+  });
+
 describe("stream hardening", () => {
   test("subscribing to unknown markets keeps no per-market state", async () => {
     const { driver, server, socketOf } = await setup();
@@ -116,6 +132,29 @@ describe("stream hardening", () => {
     expect(await handshake(server.port, `http://127.0.0.1:${server.port}`)).toBe("connected");
     expect(await handshake(server.port, "https://evil.example")).toBe("refused");
     expect(await handshake(server.port, "null")).toBe("refused");
+  });
+
+  test("the handshake's Origin is checked against configured origins, never the Host header", async () => {
+    const dev = await setup();
+    const port = dev.server.port;
+    // DNS rebinding: Host and Origin are both the attacker's name.
+    expect(
+      await rawHandshake(port, { host: `evil.example:${port}`, origin: `http://evil.example:${port}` }),
+    ).toBe(403);
+    expect(await rawHandshake(port, { origin: `http://localhost:${port}` })).toBe(200);
+
+    const behindProxy = await setup({
+      publicOrigins: createPublicOrigins({
+        NODE_ENV: "production",
+        PUBLIC_ORIGINS: ["https://exchange.example.com"],
+      }),
+    });
+    const p = behindProxy.server.port;
+    expect(await rawHandshake(p, { host: `127.0.0.1:${p}`, origin: "https://exchange.example.com" })).toBe(
+      200,
+    );
+    expect(await handshake(p, "https://exchange.example.com")).toBe("connected");
+    expect(await rawHandshake(p, { host: `127.0.0.1:${p}`, origin: `http://127.0.0.1:${p}` })).toBe(403);
   });
 
   test("logout disconnects that session's sockets; a role change all of the user's", async () => {

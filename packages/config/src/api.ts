@@ -15,6 +15,7 @@ import {
   topicFields,
   transportFields,
 } from "./common.ts";
+import { publicOriginsField } from "./public-origins.ts";
 import { rateLimitEnv } from "./rate-limits.ts";
 import type { WithSecrets } from "./secrets.ts";
 import { parseTrustedProxies } from "./trusted-proxies.ts";
@@ -84,7 +85,13 @@ export const EnvSchema = z
     PAYMENT_PROVIDER_KEY_SECRET: z.string().optional(),
     /** Where the provider sends the payer back after paying (the wallet page). */
     PAYMENT_RETURN_URL: optionalUrl,
-    /** Extra origins allowed to send cookie-authenticated writes (the request's own origin always is). */
+    /**
+     * The site's own origins (what the browser's address bar shows, e.g. behind a TLS proxy
+     * https://exchange.example.com). Required in production; in development the default is the
+     * server's http://127.0.0.1:<port> and http://localhost:<port>.
+     */
+    PUBLIC_ORIGINS: publicOriginsField,
+    /** Other sites' origins also allowed to send cookie-authenticated writes and open sockets. */
     ALLOWED_ORIGINS: csv,
     /** Persister health (/health, /admin/stats): lagging above this many log records. */
     PERSISTER_MAX_LAG: z.coerce.number().int().positive().default(10_000),
@@ -113,6 +120,13 @@ export const EnvSchema = z
     }
     if (!env.PAYMENT_WEBHOOK_SECRET) {
       ctx.addIssue({ code: "custom", path: ["PAYMENT_WEBHOOK_SECRET"], message: "required in production" });
+    }
+    if (env.PUBLIC_ORIGINS.length === 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["PUBLIC_ORIGINS"],
+        message: "required in production: the site's origins, e.g. https://exchange.example.com",
+      });
     }
     if (env.PAYMENT_GATEWAY === "sandbox") {
       ctx.addIssue({

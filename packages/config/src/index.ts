@@ -17,6 +17,7 @@ export {
 } from "./common.ts";
 export { type EngineEnv, engineEnvSchema, parseEngineEnv } from "./engine.ts";
 export { type PersisterEnv, parsePersisterEnv, persisterEnvSchema } from "./persister.ts";
+export { createPublicOrigins, type PublicOrigins, publicOriginsField } from "./public-origins.ts";
 export {
   type LimitRule,
   type RateLimitConfig,

@@ -22,6 +22,7 @@ const PRODUCTION = {
   TWILIO_ACCOUNT_SID: "AC1",
   TWILIO_AUTH_TOKEN: "t",
   TWILIO_FROM: "+15005550006",
+  PUBLIC_ORIGINS: "https://exchange.example.com",
 };
 
 interface Seen {
