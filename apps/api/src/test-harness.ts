@@ -5,10 +5,10 @@
  * Fakes only at the paid edges: SMS (console) and the payment/payout sandbox.
  */
 import { createRedisKv, createRedisPubSub, createRedisStreamQueue, type Kv } from "@ox/bus";
+import { createPublicOrigins } from "@ox/config";
 import type { CommandEnvelope, CommandReply, SingleCommandEnvelope } from "@ox/contracts";
 import type { DbHandle } from "@ox/db";
 import { createTestDb } from "@ox/db/testing";
-import { createPublicOrigins } from "@ox/config";
 import { createEngine, type Engine } from "@ox/engine";
 import { createQueueEngineGateway } from "@ox/engine-client";
 import pino, { type Logger } from "pino";
