@@ -27,7 +27,12 @@ export interface HealthHistory {
   stop(): void;
   /** Takes one sample now (the timer calls this). */
   sample(): Promise<void>;
-  view(): { intervalMs: number; samples: HealthSample[]; current: SystemStats | null } & HealthVerdict;
+  view(): {
+    intervalMs: number;
+    limits: typeof HEALTH_LIMITS;
+    samples: HealthSample[];
+    current: SystemStats | null;
+  } & HealthVerdict;
 }
 
 /** What counts as degraded; shown on the page beside the charts. */
@@ -147,6 +152,12 @@ export function createHealthHistory(options: {
       if (timer) clearInterval(timer);
       timer = null;
     },
-    view: () => ({ intervalMs: everyMs, samples: [...samples], current, ...verdict() }),
+    view: () => ({
+      intervalMs: everyMs,
+      limits: HEALTH_LIMITS,
+      samples: [...samples],
+      current,
+      ...verdict(),
+    }),
   };
 }

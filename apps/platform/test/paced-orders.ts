@@ -27,7 +27,6 @@ export async function setUpPacedMarket(options: {
   deposit?: number;
 }): Promise<PacedMarket> {
   const { base } = options;
-  const deposit = options.deposit ?? 5_000_000;
   const admin = await loginUser(base, options.adminPhone);
   const created = await admin.call("POST", "/admin/markets", {
     title: "Observability load market",
@@ -37,11 +36,18 @@ export async function setUpPacedMarket(options: {
     closeAt: Date.now() + 86_400_000,
   });
   if (created.status !== 201) throw new Error(`market: ${created.status} ${JSON.stringify(created.json)}`);
-  const marketId: string = created.json.market.id;
-  await until(
-    "market in the engine",
-    async () => (await admin.call("GET", `/markets/${marketId}/orderbook`)).status === 200,
-  );
+  return fundPacedUsers({ ...options, marketId: created.json.market.id });
+}
+
+/** For a market that exists (created by someone else): the engine has it, two users are funded. */
+export async function fundPacedUsers(options: {
+  base: () => string;
+  marketId: string;
+  userPhones: [string, string];
+  deposit?: number;
+}): Promise<PacedMarket> {
+  const { base, marketId } = options;
+  const deposit = options.deposit ?? 5_000_000;
   const users: HttpUser[] = [];
   for (const phone of options.userPhones) {
     const u = await loginUser(base, phone);
@@ -49,6 +55,10 @@ export async function setUpPacedMarket(options: {
     if (d.status !== 201) throw new Error(`deposit: ${d.status} ${JSON.stringify(d.json)}`);
     users.push(u);
   }
+  await until(
+    "market in the engine",
+    async () => (await (users[0] as HttpUser).call("GET", `/markets/${marketId}/orderbook`)).status === 200,
+  );
   for (const u of users)
     await until(
       "deposit in the engine",

@@ -104,6 +104,14 @@ export const HealthHistoryView = z
     status: z.enum(["healthy", "degraded"]),
     reasons: z.array(z.string()),
     intervalMs: z.number().int(),
+    limits: z
+      .object({
+        queueDepth: z.number().int(),
+        persisterLag: z.number().int(),
+        persisterStuckSamples: z.number().int(),
+        rtP99Ms: z.number(),
+      })
+      .meta({ description: "Above these (or stuck this many samples) the verdict is degraded" }),
     samples: z.array(Sample),
     current: SystemStats.nullable(),
   })

@@ -10,6 +10,32 @@ export interface AdminUser extends User {
   createdAt?: number;
 }
 
+/** GET /admin/health (HealthHistoryView in packages/contracts/src/http/admin.ts). */
+export interface HealthSample {
+  t: number;
+  orderRate: number | null;
+  rtP50Ms: number | null;
+  rtP99Ms: number | null;
+  queueDepth: number | null;
+  persisterLag: number | null;
+  sockets: number | null;
+}
+export interface HealthHistory {
+  status: "healthy" | "degraded";
+  reasons: string[];
+  intervalMs: number;
+  limits: { queueDepth: number; persisterLag: number; persisterStuckSamples: number; rtP99Ms: number };
+  samples: HealthSample[];
+  current: {
+    engineSeq: number | null;
+    engineLogOffset: number | null;
+    persisterOffset: number | null;
+    persisterState: "ok" | "lagging" | "stuck" | null;
+    persisterQuarantined: number | null;
+    reconcile: { ok: boolean; differences: number } | null;
+  } | null;
+}
+
 export interface NewMarket {
   title: string;
   description: string;
@@ -34,6 +60,5 @@ export const admin = {
     api.post<unknown>(`/admin/markets/${encodeURIComponent(id)}/resolve`, { outcome }),
   users: async (q: string) =>
     listOf<AdminUser>(await api.get(`/admin/users?q=${encodeURIComponent(q)}`), "users"),
-  health: () => api.get<Record<string, unknown>>("/health"),
-  stats: () => api.get<Record<string, unknown>>("/admin/stats"),
+  healthHistory: () => api.get<HealthHistory>("/admin/health"),
 };
