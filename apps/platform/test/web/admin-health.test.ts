@@ -67,6 +67,12 @@ test("the health page's charts move under an order load; healthy and degraded ve
   const page = await (await browser.newContext({ viewport: VIEWPORTS.desktop })).newPage();
   page.setDefaultTimeout(15_000);
   page.on("pageerror", (e) => pageErrors.push(e.message));
+  // A Content-Security-Policy violation (the charts' canvas and styles under the app's CSP) is a console error.
+  page.on("console", (m) => {
+    if (m.type() === "error") pageErrors.push(`console: ${m.text()}`);
+  });
+  const html = await fetch(`${platform.url}/admin/health`);
+  expect(html.headers.get("content-security-policy")).toContain("default-src");
   await logIn(page, platform.url, ADMIN_PHONE);
   const created = await apiCall(page, "POST", "/admin/markets", {
     title: "Will the health page move?",
