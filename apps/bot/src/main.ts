@@ -5,9 +5,10 @@
  * console OTP.
  */
 import { parseArgs } from "node:util";
+import { createClient } from "@ox/client";
 import pino from "pino";
-import { createApiClient } from "./api-client.ts";
 import { createMarketMaker } from "./market-maker.ts";
+import { login } from "./session.ts";
 
 const { values } = parseArgs({
   options: {
@@ -19,8 +20,8 @@ const { values } = parseArgs({
 });
 
 const logger = pino({ name: "bot", redact: ["cookie", "*.cookie"] });
-const api = createApiClient({ baseUrl: values.url ?? "", cookie: process.env.BOT_COOKIE });
-if (!api.cookie) await api.login(values.phone ?? "");
+const api = createClient({ baseUrl: values.url ?? "", cookie: process.env.BOT_COOKIE, keepCookies: true });
+if (!api.cookie) await login(api, values.phone ?? "");
 const bot = createMarketMaker({
   api,
   logger,

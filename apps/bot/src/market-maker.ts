@@ -1,6 +1,7 @@
-import { CANCEL_BATCH_MAX, ORDER_BATCH_MAX } from "@ox/contracts";
+import { ApiError, type Client } from "@ox/client";
+import { CANCEL_BATCH_MAX, ORDER_BATCH_MAX, type PlaceOrderRequest } from "@ox/contracts";
 import type pino from "pino";
-import { type ApiClient, ApiError } from "./api-client.ts";
+import type { z } from "zod";
 import { createRandom, desiredQuotes, driftFair } from "./quotes.ts";
 
 /**
@@ -10,7 +11,7 @@ import { createRandom, desiredQuotes, driftFair } from "./quotes.ts";
  * business outcomes: logged and retried next round, never fatal.
  */
 export interface MarketMakerOptions {
-  api: ApiClient;
+  api: Client;
   logger: pino.Logger;
   intervalMs?: number;
   qty?: number;
@@ -22,19 +23,8 @@ export interface MarketMakerOptions {
   seed?: number;
 }
 
-interface MarketRow {
-  id: string;
-  status: string;
-  tickPaise: number;
-  lastPricePaise: number | null;
-}
-interface OpenOrder {
-  id: string;
-  marketId: string;
-  outcome: "YES" | "NO";
-  side: "BUY" | "SELL";
-  price: number;
-}
+type Market = Awaited<ReturnType<Client["markets"]["list"]>>["markets"][number];
+type OpenOrder = Awaited<ReturnType<Client["orders"]["list"]>>["orders"][number];
 
 export function createMarketMaker(o: MarketMakerOptions) {
   const random = createRandom(o.seed ?? 42);
@@ -44,14 +34,14 @@ export function createMarketMaker(o: MarketMakerOptions) {
   let rounds = 0;
 
   async function topUp() {
-    const portfolio = await o.api.call<{ balance: { available: number } }>("GET", "/portfolio");
+    const portfolio = await o.api.portfolio.get();
     if (portfolio.balance.available >= (o.minCashPaise ?? 500_000)) return;
-    await o.api.call("POST", "/wallet/deposits", { amount: o.topUpPaise ?? 2_000_000 });
+    await o.api.wallet.deposit({ body: { amount: o.topUpPaise ?? 2_000_000 } });
     o.logger.info({ amountPaise: o.topUpPaise ?? 2_000_000 }, "bot topped up its wallet");
   }
 
-  async function quoteMarket(market: MarketRow, open: OpenOrder[]) {
-    const start = fair.get(market.id) ?? market.lastPricePaise ?? 500;
+  async function quoteMarket(market: Market, open: OpenOrder[]) {
+    const start = fair.get(market.id) ?? market.lastYesPricePaise ?? 500;
     const next = driftFair(start, market.tickPaise, random);
     fair.set(market.id, next);
     const wanted = desiredQuotes({
@@ -61,8 +51,8 @@ export function createMarketMaker(o: MarketMakerOptions) {
       qty: o.qty ?? 50,
       levels: o.levels ?? 3,
     });
-    const key = (q: { outcome: string; price: number }) => `${q.outcome}@${q.price}`;
-    const wantedKeys = new Set(wanted.map((q) => key({ outcome: q.outcome, price: q.pricePaise })));
+    const key = (q: { outcome: string; pricePaise: number }) => `${q.outcome}@${q.pricePaise}`;
+    const wantedKeys = new Set(wanted.map(key));
     const mine = open.filter((x) => x.marketId === market.id);
     const haveKeys = new Set(mine.map(key));
     // One request and one engine round trip for the cancels, one for the new quotes (batch
@@ -70,28 +60,26 @@ export function createMarketMaker(o: MarketMakerOptions) {
     const stale = mine.filter((order) => !wantedKeys.has(key(order))).map((order) => order.id);
     for (let i = 0; i < stale.length; i += CANCEL_BATCH_MAX)
       await ignoreBusiness(() =>
-        o.api.call("DELETE", "/orders/batch", { ids: stale.slice(i, i + CANCEL_BATCH_MAX) }),
+        o.api.orders.cancelBatch({ body: { ids: stale.slice(i, i + CANCEL_BATCH_MAX) } }),
       );
     const fresh = wanted
-      .filter((q) => !haveKeys.has(key({ outcome: q.outcome, price: q.pricePaise })))
-      .map((q) => ({
-        marketId: market.id,
-        outcome: q.outcome,
-        side: q.side,
-        type: "LIMIT",
-        price: q.pricePaise,
-        quantity: q.qty,
-        clientOrderId: `mm-${market.id.slice(0, 8)}-${rounds}-${q.outcome}-${q.pricePaise}`,
-      }));
+      .filter((q) => !haveKeys.has(key(q)))
+      .map(
+        (q): z.input<typeof PlaceOrderRequest> => ({
+          marketId: market.id,
+          outcome: q.outcome,
+          side: q.side,
+          type: "LIMIT",
+          price: q.pricePaise,
+          quantity: q.qty,
+          clientOrderId: `mm-${market.id.slice(0, 8)}-${rounds}-${q.outcome}-${q.pricePaise}`,
+        }),
+      );
     for (let i = 0; i < fresh.length; i += ORDER_BATCH_MAX) {
       const batch = fresh.slice(i, i + ORDER_BATCH_MAX);
       await ignoreBusiness(async () => {
-        const { results } = await o.api.call<{ results: { error?: { code: string } }[] }>(
-          "POST",
-          "/orders/batch",
-          { orders: batch },
-        );
-        const refused = results.filter((r) => r.error).map((r) => r.error?.code);
+        const { results } = await o.api.orders.placeBatch({ body: { orders: batch } });
+        const refused = results.flatMap((r) => ("error" in r ? [r.error.code] : []));
         if (refused.length > 0) o.logger.debug({ refused }, "bot quotes refused");
       });
     }
@@ -112,8 +100,8 @@ export function createMarketMaker(o: MarketMakerOptions) {
   async function round() {
     rounds++;
     await topUp();
-    const { markets } = await o.api.call<{ markets: MarketRow[] }>("GET", "/markets?status=OPEN");
-    const { orders } = await o.api.call<{ orders: OpenOrder[] }>("GET", "/orders?status=open");
+    const { markets } = await o.api.markets.list({ query: { status: "OPEN" } });
+    const { orders } = await o.api.orders.list({ query: { status: "open" } });
     for (const market of markets) {
       if (market.status === "OPEN") await quoteMarket(market, orders);
     }

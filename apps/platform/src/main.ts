@@ -6,7 +6,8 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createLogger } from "@ox/api";
-import { type ApiClient, ApiError, createApiClient, createMarketMaker } from "@ox/bot";
+import { createMarketMaker, login } from "@ox/bot";
+import { ApiError, type Client, createClient } from "@ox/client";
 import { type Env, EnvError, ensureDevSecrets, parseApiEnv } from "@ox/config";
 import { seedDemoMarkets } from "./demo-markets.ts";
 import { startPlatform } from "./platform.ts";
@@ -46,20 +47,20 @@ const startedMs = Date.now() - began;
  * The bot logs in like anyone else (console OTP) and keeps its session cookie in the data directory,
  * so a restart reuses it instead of asking for a new OTP (which is throttled).
  */
-async function demoClient(phone: string, name: string): Promise<ApiClient> {
+async function demoClient(phone: string, name: string): Promise<Client> {
   const file = join(platform.dataDir, `${name}.session`);
   const saved = existsSync(file) ? readFileSync(file, "utf8").trim() : undefined;
-  const client = createApiClient({ baseUrl: platform.url, cookie: saved });
+  const client = createClient({ baseUrl: platform.url, cookie: saved, keepCookies: true });
   try {
     if (saved) {
-      await client.call("GET", "/me");
+      await client.auth.me();
       return client;
     }
   } catch (err) {
     if (!(err instanceof ApiError && err.status === 401)) throw err;
   }
-  const fresh = createApiClient({ baseUrl: platform.url });
-  await fresh.login(phone);
+  const fresh = createClient({ baseUrl: platform.url, keepCookies: true });
+  await login(fresh, phone);
   writeFileSync(file, fresh.cookie ?? "", { mode: 0o600 });
   return fresh;
 }

@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLogger } from "@ox/api";
-import { createApiClient, createMarketMaker } from "@ox/bot";
+import { createMarketMaker, login } from "@ox/bot";
+import { createClient } from "@ox/client";
 import { ensureDevSecrets, parseApiEnv } from "@ox/config";
 import { startPlatform } from "../src/platform.ts";
 import { freePort } from "./crash-cluster.ts";
@@ -40,12 +41,10 @@ test("the bot places and cancels its quotes in batches", async () => {
   const platform = await startPlatform({ env, logger, webDist: join(dir, "no-web") });
   stop = () => platform.stop();
   const base = `http://127.0.0.1:${port}`;
-  const admin = createApiClient({ baseUrl: base });
-  await admin.login(ADMIN);
-  await admin.call("POST", "/admin/markets", {
-    title: "Will the bot batch its quotes?",
-    category: "tech",
-    closeAt: Date.now() + 3_600_000,
+  const admin = createClient({ baseUrl: base, keepCookies: true });
+  await login(admin, ADMIN);
+  await admin.admin.createMarket({
+    body: { title: "Will the bot batch its quotes?", category: "tech", closeAt: Date.now() + 3_600_000 },
   });
 
   const requests: string[] = [];
@@ -56,12 +55,11 @@ test("the bot places and cancels its quotes in batches", async () => {
     },
     { preconnect: fetch.preconnect },
   );
-  const api = createApiClient({ baseUrl: base, fetch: recording });
-  await api.login("+919200000078");
+  const api = createClient({ baseUrl: base, fetch: recording, keepCookies: true });
+  await login(api, "+919200000078");
   const bot = createMarketMaker({ api, logger, levels: 3, qty: 5 });
   await bot.round();
-  const open = async () =>
-    (await api.call<{ orders: { id: string }[] }>("GET", "/orders?status=open")).orders.map((o) => o.id);
+  const open = async () => (await api.orders.list({ query: { status: "open" } })).orders.map((o) => o.id);
   const first = await open();
   expect(first.length).toBe(6); // three levels on each outcome
   expect(requests).toContain("POST /api/v1/orders/batch");

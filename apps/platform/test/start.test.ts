@@ -9,7 +9,8 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { networkInterfaces, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { createApiClient } from "@ox/bot";
+import { login } from "@ox/bot";
+import { type Client, createClient } from "@ox/client";
 import { promtool, sumOf } from "./promtool.ts";
 import { launchBrowser } from "./web/browser.ts";
 
@@ -81,11 +82,8 @@ function outputClosed(child: ChildProcess): Promise<void> {
   });
 }
 
-async function bestYesAsk(api: ReturnType<typeof createApiClient>, marketId: string) {
-  const book = await api.call<{ no: { price: number; qty: number }[] }>(
-    "GET",
-    `/markets/${marketId}/orderbook`,
-  );
+async function bestYesAsk(api: Client, marketId: string) {
+  const book = await api.markets.orderbook({ params: { id: marketId } });
   const bestNoBid = book.no[0];
   return bestNoBid ? 1000 - bestNoBid.price : null;
 }
@@ -103,9 +101,9 @@ test("npm install && npm start from a clean clone: log in, trade against the bot
   console.log(JSON.stringify({ metric: "startToServedPageMs", value: first.readyMs }));
   expect(first.output()).toContain(baseUrl);
 
-  const api = createApiClient({ baseUrl });
-  await api.login("+919812345678");
-  const { markets } = await api.call<{ markets: { id: string }[] }>("GET", "/markets?status=OPEN");
+  const api = createClient({ baseUrl, keepCookies: true });
+  await login(api, "+919812345678");
+  const { markets } = await api.markets.list({ query: { status: "OPEN" } });
   expect(markets.length).toBeGreaterThanOrEqual(4);
   const marketId = markets[0]?.id ?? "";
 
@@ -116,22 +114,21 @@ test("npm install && npm start from a clean clone: log in, trade against the bot
   }
   expect(ask).not.toBeNull();
 
-  const placed = await api.call<{ order: { id: string; status: string; filledQty: number } }>(
-    "POST",
-    "/orders",
-    {
+  const placed = await api.orders.place({
+    body: {
       marketId,
       outcome: "YES",
       side: "BUY",
       type: "LIMIT",
-      price: ask,
+      price: ask ?? undefined,
       quantity: 1,
       clientOrderId: "start-test-1",
     },
-  );
+  });
+  if (placed.order.status === "PENDING") throw new Error("the order was queued, not answered");
   expect(placed.order.filledQty).toBe(1);
   expect(placed.order.status).toBe("FILLED");
-  const before = await api.call<{ positions: { marketId: string; yes: number }[] }>("GET", "/portfolio");
+  const before = await api.portfolio.get();
   expect(before.positions.find((p) => p.marketId === marketId)?.yes).toBe(1);
 
   // Issue 10: the one process's GET /metrics is Prometheus text promtool accepts, and counted the trade.
@@ -144,16 +141,18 @@ test("npm install && npm start from a clean clone: log in, trade against the bot
   await exited(first.child);
 
   const second = await startPlatform();
-  const after = await api.call<{ positions: { marketId: string; yes: number }[] }>("GET", "/portfolio");
+  const after = await api.portfolio.get();
   expect(after.positions.find((p) => p.marketId === marketId)?.yes).toBe(1);
-  const again = await api.call<{ order: { id: string } }>("POST", "/orders", {
-    marketId,
-    outcome: "YES",
-    side: "BUY",
-    type: "LIMIT",
-    price: ask,
-    quantity: 1,
-    clientOrderId: "start-test-1",
+  const again = await api.orders.place({
+    body: {
+      marketId,
+      outcome: "YES",
+      side: "BUY",
+      type: "LIMIT",
+      price: ask ?? undefined,
+      quantity: 1,
+      clientOrderId: "start-test-1",
+    },
   });
   expect(again.order.id).toBe(placed.order.id);
 
@@ -180,14 +179,14 @@ test("ADMIN_PHONES on a fresh data dir: those phones are the admins, demo market
     expect(anonymous.status).toBe(200);
     expect(await anonymous.json()).toEqual({ user: null });
 
-    const admin = createApiClient({ baseUrl });
-    expect((await admin.login("+919999900000")).role).toBe("ADMIN");
-    expect((await admin.call<{ user: { role: string } }>("GET", "/auth/session")).user.role).toBe("ADMIN");
-    await admin.call("GET", "/admin/kyc");
-    const demo = createApiClient({ baseUrl });
-    expect((await demo.login("+919000000001")).role).toBe("USER");
-    await expect(demo.call("GET", "/admin/kyc")).rejects.toMatchObject({ status: 403 });
-    const { markets } = await admin.call<{ markets: unknown[] }>("GET", "/markets?status=OPEN");
+    const admin = createClient({ baseUrl, keepCookies: true });
+    expect((await login(admin, "+919999900000")).role).toBe("ADMIN");
+    expect((await admin.auth.session()).user?.role).toBe("ADMIN");
+    await admin.admin.kycQueue();
+    const demo = createClient({ baseUrl, keepCookies: true });
+    expect((await login(demo, "+919000000001")).role).toBe("USER");
+    await expect(demo.admin.kycQueue()).rejects.toMatchObject({ status: 403 });
+    const { markets } = await admin.markets.list({ query: { status: "OPEN" } });
     expect(markets.length).toBeGreaterThanOrEqual(4);
 
     // Development binds the loopback interface only: another address of this machine is refused.

@@ -1,0 +1,205 @@
+import { type ClientOptions, createTransport, type OperationSpec, operation } from "./client.ts";
+
+export {
+  API_PREFIX,
+  ApiError,
+  type ClientErrorCode,
+  type ClientOptions,
+  type Method,
+  type Operation,
+  type OperationSpec,
+  type SchemaName,
+} from "./client.ts";
+
+/**
+ * Every operation of the HTTP API, grouped as the document's tags are. The coverage test
+ * (apps/platform/test/client-coverage.test.ts) walks the served OpenAPI document and fails when
+ * an operation is missing here, is here but not served, or names other schemas than the route.
+ */
+export function createClient(options: ClientOptions = {}) {
+  const t = createTransport(options);
+  return {
+    /** The session cookie kept by a `keepCookies` client (undefined in a browser). */
+    get cookie() {
+      return t.cookie;
+    },
+    health: operation(t, { method: "GET", path: "/health", responses: ["HealthResponse"] }),
+    auth: {
+      requestOtp: operation(t, {
+        method: "POST",
+        path: "/auth/otp",
+        body: "OtpRequest",
+        responses: ["OtpResponse"],
+      }),
+      verify: operation(t, {
+        method: "POST",
+        path: "/auth/verify",
+        body: "VerifyRequest",
+        responses: ["UserResponse"],
+      }),
+      refresh: operation(t, { method: "POST", path: "/auth/refresh", responses: ["OkResponse"] }),
+      logout: operation(t, { method: "POST", path: "/auth/logout", responses: ["OkResponse"] }),
+      session: operation(t, { method: "GET", path: "/auth/session", responses: ["SessionResponse"] }),
+      me: operation(t, { method: "GET", path: "/me", responses: ["MeResponse"] }),
+    },
+    wallet: {
+      transactions: operation(t, {
+        method: "GET",
+        path: "/wallet/transactions",
+        query: "TransactionsQuery",
+        responses: ["TransactionsResponse"],
+      }),
+      deposit: operation(t, {
+        method: "POST",
+        path: "/wallet/deposits",
+        body: "AmountRequest",
+        responses: ["DepositResponse"],
+      }),
+      withdraw: operation(t, {
+        method: "POST",
+        path: "/wallet/withdrawals",
+        body: "AmountRequest",
+        responses: ["WithdrawalResponse"],
+      }),
+    },
+    webhooks: {
+      payments: operation(t, {
+        method: "POST",
+        path: "/webhooks/payments",
+        body: "DepositWebhook",
+        responses: ["WebhookResponse"],
+      }),
+    },
+    referrals: {
+      get: operation(t, { method: "GET", path: "/referrals", responses: ["ReferralsResponse"] }),
+      redeem: operation(t, {
+        method: "POST",
+        path: "/referrals/redeem",
+        body: "RedeemRequest",
+        responses: ["RedeemResponse"],
+      }),
+    },
+    kyc: {
+      get: operation(t, { method: "GET", path: "/kyc", responses: ["KycResponse"] }),
+      submit: operation(t, { method: "POST", path: "/kyc", body: "KycRequest", responses: ["KycResponse"] }),
+    },
+    orders: {
+      place: operation(t, {
+        method: "POST",
+        path: "/orders",
+        body: "PlaceOrderRequest",
+        responses: ["PlaceOrderResponse", "PendingOrderResponse"],
+      }),
+      list: operation(t, {
+        method: "GET",
+        path: "/orders",
+        query: "OrdersQuery",
+        responses: ["OrdersResponse"],
+      }),
+      get: operation(t, { method: "GET", path: "/orders/{id}", responses: ["OrderResponse"] }),
+      cancel: operation(t, {
+        method: "DELETE",
+        path: "/orders/{id}",
+        responses: ["OrderResponse", "PendingOrderResponse"],
+      }),
+      placeBatch: operation(t, {
+        method: "POST",
+        path: "/orders/batch",
+        body: "PlaceOrdersBatchRequest",
+        responses: ["PlaceOrdersBatchResponse"],
+      }),
+      cancelBatch: operation(t, {
+        method: "DELETE",
+        path: "/orders/batch",
+        body: "CancelOrdersBatchRequest",
+        responses: ["CancelOrdersBatchResponse"],
+      }),
+    },
+    portfolio: {
+      get: operation(t, { method: "GET", path: "/portfolio", responses: ["PortfolioResponse"] }),
+      fills: operation(t, {
+        method: "GET",
+        path: "/portfolio/fills",
+        query: "FillsQuery",
+        responses: ["FillsResponse"],
+      }),
+    },
+    markets: {
+      list: operation(t, {
+        method: "GET",
+        path: "/markets",
+        query: "MarketsQuery",
+        responses: ["MarketsResponse"],
+      }),
+      get: operation(t, { method: "GET", path: "/markets/{id}", responses: ["MarketResponse"] }),
+      orderbook: operation(t, {
+        method: "GET",
+        path: "/markets/{id}/orderbook",
+        responses: ["OrderBookResponse"],
+      }),
+      trades: operation(t, {
+        method: "GET",
+        path: "/markets/{id}/trades",
+        query: "TradesQuery",
+        responses: ["TradesResponse"],
+      }),
+      candles: operation(t, {
+        method: "GET",
+        path: "/markets/{id}/candles",
+        query: "CandlesQuery",
+        responses: ["CandlesResponse"],
+      }),
+    },
+    admin: {
+      kycQueue: operation(t, { method: "GET", path: "/admin/kyc", responses: ["AdminKycListResponse"] }),
+      decideKyc: operation(t, {
+        method: "POST",
+        path: "/admin/kyc/{id}/decision",
+        body: "KycDecisionRequest",
+        responses: ["KycResponse"],
+      }),
+      createMarket: operation(t, {
+        method: "POST",
+        path: "/admin/markets",
+        body: "CreateMarketRequest",
+        responses: ["MarketResponse"],
+      }),
+      closeMarket: operation(t, {
+        method: "POST",
+        path: "/admin/markets/{id}/close",
+        responses: ["AdminMarketCommandResult"],
+      }),
+      resolveMarket: operation(t, {
+        method: "POST",
+        path: "/admin/markets/{id}/resolve",
+        body: "ResolveMarketRequest",
+        responses: ["AdminMarketCommandResult"],
+      }),
+      users: operation(t, {
+        method: "GET",
+        path: "/admin/users",
+        query: "AdminUsersQuery",
+        responses: ["AdminUsersResponse"],
+      }),
+      stats: operation(t, { method: "GET", path: "/admin/stats", responses: ["SystemStats"] }),
+      health: operation(t, { method: "GET", path: "/admin/health", responses: ["HealthHistoryView"] }),
+    },
+  };
+}
+
+export type Client = ReturnType<typeof createClient>;
+
+/** Every operation of a client with the path to it (`markets.get`), for the coverage test. */
+export function operationsOf(client: Client): Array<{ name: string; spec: OperationSpec }> {
+  const out: Array<{ name: string; spec: OperationSpec }> = [];
+  const walk = (node: unknown, prefix: string) => {
+    if (typeof node === "function" && "spec" in node) {
+      out.push({ name: prefix, spec: (node as { spec: OperationSpec }).spec });
+      return;
+    }
+    if (node && typeof node === "object")
+      for (const [k, v] of Object.entries(node)) walk(v, prefix ? `${prefix}.${k}` : k);
+  };
+  walk(client, "");
+  return out;
+}
