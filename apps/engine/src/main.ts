@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { checkRedisDurability, createAdapters, retryUntilOpen } from "@ox/bus";
-import { parseEngineEnv } from "@ox/config";
+import { parseEngineEnv, secureDataDir } from "@ox/config";
 import { createMetricsRegistry, serveMetrics } from "@ox/metrics";
 import pino from "pino";
 import { engineFactoryFor } from "./engine-factory.ts";
@@ -15,6 +15,7 @@ import { createEngineService } from "./service.ts";
 import { createFileSnapshotStore } from "./snapshot-store.ts";
 
 const env = parseEngineEnv();
+secureDataDir(env.DATA_DIR); // snapshots hold every account's balances: 0700 / 0600
 const logger = pino({ name: "engine", level: env.LOG_LEVEL });
 void checkRedisDurability(env.REDIS_URL, logger); // warns when Redis would lose the queue on restart
 const adapters = createAdapters(env, {

@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import { createAdapters, retryUntilOpen } from "@ox/bus";
-import { parsePersisterEnv } from "@ox/config";
+import { parsePersisterEnv, secureDataDir } from "@ox/config";
 import { createDb } from "@ox/db";
 import { createMetricsRegistry, serveMetrics } from "@ox/metrics";
 import pino from "pino";
@@ -12,12 +12,15 @@ import { createPersisterMetrics } from "./metrics.ts";
 import { createPersister } from "./persister.ts";
 
 const env = parsePersisterEnv();
+const embedded = !env.DATABASE_URL || !env.KAFKA_BROKERS; // PGlite or the journal live in DATA_DIR
+if (embedded) secureDataDir(env.DATA_DIR);
 
 const logger = pino({ name: "persister", level: env.LOG_LEVEL });
 // A database or a broker that is down at start is waited out here, not by a restart loop.
 const handle = await retryUntilOpen("database", logger, () =>
   createDb(env.DATABASE_URL ? { url: env.DATABASE_URL, logger } : { dataDir: join(env.DATA_DIR, "pg") }),
 );
+if (embedded) secureDataDir(env.DATA_DIR); // PGlite lays out a new cluster 0666
 const adapters = createAdapters(env, { instanceId: `persister-${env.EVENT_PARTITION}`, logger });
 const log = env.KAFKA_BROKERS
   ? await retryUntilOpen("event log", logger, () => adapters.log())

@@ -8,7 +8,7 @@ import { parseArgs } from "node:util";
 import { createLogger } from "@ox/api";
 import { createMarketMaker, login } from "@ox/bot";
 import { ApiError, type Client, createClient } from "@ox/client";
-import { type Env, EnvError, ensureDevSecrets, parseApiEnv } from "@ox/config";
+import { type Env, EnvError, ensureDevSecrets, parseApiEnv, secureDataDir } from "@ox/config";
 import { seedDemoMarkets } from "./demo-markets.ts";
 import { startPlatform } from "./platform.ts";
 import { ensureWebBuild, WEB_DIST } from "./web-build.ts";
@@ -28,7 +28,10 @@ if (demoAdmin) process.env.ADMIN_PHONES = DEMO_ADMIN_PHONE;
 
 let env: Env;
 try {
-  env = ensureDevSecrets(parseApiEnv());
+  const parsed = parseApiEnv();
+  // Before the dev secrets are written into it: the directory is 0700 and its files 0600.
+  secureDataDir(parsed.DATA_DIR);
+  env = ensureDevSecrets(parsed);
 } catch (err) {
   if (err instanceof EnvError) {
     console.error(err.message);

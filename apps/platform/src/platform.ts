@@ -3,14 +3,13 @@
  * one process on the embedded adapters; the same wiring runs on Redis/Kafka/Postgres when the
  * environment names them.
  */
-import { mkdirSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { getRequestListener } from "@hono/node-server";
 import { createApiRuntime, createSystemStatsProvider } from "@ox/api";
 import { createAdapters, createWriteThroughKv } from "@ox/bus";
-import { createPublicOrigins, type Env } from "@ox/config";
+import { createPublicOrigins, type Env, secureDataDir } from "@ox/config";
 import { createDb, createSqlKv, users } from "@ox/db";
 import { createInProcessEngineReader, reconcile } from "@ox/engine-client";
 import { createEngineMetrics, createEngineService, createFileSnapshotStore } from "@ox/engine-service";
@@ -38,8 +37,8 @@ export interface Platform {
 }
 
 export async function startPlatform({ env, logger, webDist }: PlatformOptions): Promise<Platform> {
-  const dataDir = resolve(env.DATA_DIR);
-  mkdirSync(dataDir, { recursive: true });
+  // 0700 / 0600 before PGlite, the journal or the snapshots open anything in it.
+  const dataDir = secureDataDir(env.DATA_DIR);
   // The same adapter factory as the separate processes: it honours the stream, group and topic names.
   const adapters = createAdapters({ ...env, DATA_DIR: dataDir }, { instanceId: "embedded", logger });
 
@@ -47,6 +46,9 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
   const database = await createDb(
     env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: join(dataDir, "pg") },
   );
+  // PGlite lays out a new cluster with explicit 0666 modes (umask does not apply to a chmod); the
+  // files Postgres creates afterwards are 0600 under the umask.
+  secureDataDir(dataDir);
   // Sessions, OTPs and rate limits: Redis when configured, else a table (a restart keeps sessions)
   // read through a memory cache, so an authenticated order never waits on the database.
   const kv = env.REDIS_URL ? adapters.kv : createWriteThroughKv(createSqlKv(database.db));

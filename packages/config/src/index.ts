@@ -15,6 +15,7 @@ export {
   topicFields,
   transportFields,
 } from "./common.ts";
+export { secureDataDir } from "./data-dir.ts";
 export { type EngineEnv, engineEnvSchema, parseEngineEnv } from "./engine.ts";
 export { type PersisterEnv, parsePersisterEnv, persisterEnvSchema } from "./persister.ts";
 export { createPublicOrigins, type PublicOrigins, publicOriginsField } from "./public-origins.ts";
