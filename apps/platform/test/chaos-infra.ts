@@ -180,3 +180,51 @@ export async function privateKafka(dir: string): Promise<PrivateKafka> {
     },
   };
 }
+
+export interface PrivateKafkaCluster {
+  /** Bootstrap list, every node. */
+  readonly brokers: string;
+  readonly nodeIds: number[];
+  /** scripts/kafka.sh cluster-start: starts every node that is not running (a killed one again). */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  kill9(nodeId: number): Promise<void>;
+}
+
+/** A 3-node KRaft cluster (scripts/kafka.sh cluster-start) on free ports with its own directory. */
+export async function privateKafkaCluster(dir: string, nodes = 3): Promise<PrivateKafkaCluster> {
+  const ports: number[] = [];
+  const controllers: number[] = [];
+  for (let i = 0; i < nodes; i++) {
+    ports.push(await freePort());
+    controllers.push(await freePort());
+  }
+  const data = join(dir, "kafka-cluster");
+  const env = {
+    ...process.env,
+    KAFKA_CLUSTER_DIR: data,
+    KAFKA_CLUSTER_PORTS: ports.join(","),
+    KAFKA_CLUSTER_CONTROLLER_PORTS: controllers.join(","),
+    KAFKA_START_TIMEOUT_S: "180",
+  };
+  const script = async (action: string) => {
+    const p = spawn(["bash", join(repoRoot, "scripts/kafka.sh"), action], {
+      env,
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const [code, err] = await Promise.all([p.exited, new Response(p.stderr).text()]);
+    if (code !== 0) throw new Error(`kafka.sh ${action} failed (${code}): ${err}`);
+  };
+  return {
+    brokers: ports.map((p) => `127.0.0.1:${p}`).join(","),
+    nodeIds: ports.map((_, i) => i + 1),
+    start: () => script("cluster-start"),
+    stop: () => script("cluster-stop"),
+    async kill9(nodeId) {
+      const pid = Number(await Bun.file(join(data, `node-${nodeId}`, "kafka.pid")).text());
+      process.kill(pid, "SIGKILL");
+      await until(`kafka node ${nodeId} gone`, async () => !(await answers(ports[nodeId - 1])), 10_000);
+    },
+  };
+}

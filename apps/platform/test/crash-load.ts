@@ -80,6 +80,8 @@ export interface LoadStats {
   errors: number;
   /** When the last order got a 201 (ms): orders flow when this moves. */
   last201At: number;
+  /** When the newest order that got a 201 was sent (ms): "an order sent after t was applied". */
+  last201SentAt: number;
 }
 
 export function createOrderLoad(options: {
@@ -95,6 +97,7 @@ export function createOrderLoad(options: {
     byStatus: {},
     errors: 0,
     last201At: 0,
+    last201SentAt: 0,
   };
   const rnd = createRandom(options.seed);
   let running = true;
@@ -136,6 +139,7 @@ export function createOrderLoad(options: {
           if (r.status < 300) stats.deposits++;
         } else {
           const clientOrderId = `c${options.seed}-${index}-${++counter}`;
+          const sentAt = Date.now();
           const r = await user.call("POST", "/orders", orderBody(rnd.pick(options.marketIds), clientOrderId));
           count(`order ${r.status}`);
           if (r.status === 201 || r.status === 202) {
@@ -151,7 +155,10 @@ export function createOrderLoad(options: {
                 qty: f.qty,
               })),
             });
-            if (r.status === 201) stats.last201At = Date.now();
+            if (r.status === 201) {
+              stats.last201At = Date.now();
+              stats.last201SentAt = Math.max(stats.last201SentAt, sentAt);
+            }
             if (r.status === 202 || order.status === "OPEN") open.push(order.id);
             if (open.length > 30) open.shift();
           }
