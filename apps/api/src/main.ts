@@ -59,7 +59,7 @@ try {
     instanceId: env.INSTANCE_ID,
     logger,
     webDist: env.WEB_DIST,
-    metricsRegistry: createMetricsRegistry(),
+    metricsRegistry: env.METRICS === "on" ? createMetricsRegistry() : undefined,
   });
   const server = Bun.serve({
     port: env.PORT,

@@ -40,7 +40,7 @@ const service = createEngineService({
   snapshotEveryMs: env.SNAPSHOT_EVERY_MS,
   serveQueries: true,
   factory: engineFactoryFor({ dedupeWindowMs: env.ENGINE_DEDUPE_WINDOW_MS }),
-  metrics: createEngineMetrics(registry),
+  metrics: env.METRICS === "on" ? createEngineMetrics(registry) : undefined,
 });
 
 const closePorts = () =>

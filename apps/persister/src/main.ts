@@ -30,7 +30,7 @@ const registry = createMetricsRegistry();
 const metricsServer = await serveMetrics({ registry, port: env.METRICS_PORT });
 logger.info({ port: metricsServer.port }, "persister metrics at /metrics");
 const persister = createPersister({
-  metrics: createPersisterMetrics(registry),
+  metrics: env.METRICS === "on" ? createPersisterMetrics(registry) : undefined,
   log,
   db: handle.db,
   logger,

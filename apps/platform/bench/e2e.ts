@@ -14,7 +14,8 @@
  * --modes embedded,distributed, --generators N (wrk processes, default 2), --users N per generator
  * (default 32), --markets N (default 8), --quick (short phases, one concurrency: the npm test smoke),
  * --json (one JSON object on the last line), --server-env K=V,… (extra env for the servers, A/B flags),
- * --profile DIR (CPU profiles of every server process, markdown, written when they stop).
+ * --profile DIR (CPU profiles of every server process, markdown, written when they stop),
+ * --orders-only (no echo ceiling, no batch phase: what `npm run bench:metrics` repeats).
  * Needs wrk (apt-get install wrk), redis-server, Postgres on 127.0.0.1:5432 and Kafka (scripts/kafka.sh).
  */
 import { mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
@@ -40,6 +41,7 @@ const { values: flags } = parseArgs({
     json: { type: "boolean", default: false },
     "server-env": { type: "string", default: "" },
     profile: { type: "string" },
+    "orders-only": { type: "boolean", default: false },
   },
 });
 const quick = flags.quick;
@@ -570,7 +572,7 @@ try {
     `e2e bench: ${seconds}s phases (+${warmup}s warm-up), connections ${sweep.join("/")}, ${generators} wrk processes, load ${loadavg().join(" ")}`,
   );
   // The ceiling: Bun.serve + Hono echo of one order body, same load generator, 64 connections.
-  {
+  if (!flags["orders-only"]) {
     const echo = spawnBun("echo-server.ts", {});
     try {
       const url = await readyLine(echo, "echo server");
@@ -605,7 +607,7 @@ try {
         result.phases.push(await orderPhase(mode, started.target, connections, "orders"));
       result.persisterCatchUpMs[mode] = await started.target.persisterCatchUpMs();
       say(`  ${mode} persister caught up ${result.persisterCatchUpMs[mode]} ms after the last phase`);
-      if (mode === "embedded") {
+      if (mode === "embedded" && !flags["orders-only"]) {
         const probe = await started.target.admin.call("POST", "/orders/batch", { orders: [] });
         if (probe.status === 404) {
           result.batch = { mode, ordersPerSec: 0, p99Ms: 0, available: false };

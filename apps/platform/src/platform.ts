@@ -54,8 +54,9 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
   const kv = env.REDIS_URL ? adapters.kv : createWriteThroughKv(createSqlKv(database.db));
   const log = await adapters.log();
   const pubsub = adapters.pubsub();
-  // One Prometheus registry for the whole process, served by the API at GET /metrics.
-  const registry = createMetricsRegistry();
+  // One Prometheus registry for the whole process, served by the API at GET /metrics (none when
+  // METRICS=off, the overhead benchmark's "B" side).
+  const registry = env.METRICS === "on" ? createMetricsRegistry() : undefined;
 
   // Engine: recovers from the newest snapshot + the log, then consumes the queue.
   const engine = createEngineService({
@@ -64,7 +65,7 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
     pubsub,
     snapshots: createFileSnapshotStore({ dir: join(dataDir, "snapshots") }),
     logger: logger.child({ process: "engine" }),
-    metrics: createEngineMetrics(registry),
+    metrics: registry && createEngineMetrics(registry),
   });
   const recovered = await engine.start();
   logger.info({ recovered }, "engine recovered");
@@ -78,7 +79,7 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
     lingerMs: env.DATABASE_URL ? 0 : 200,
     maxLag: env.PERSISTER_MAX_LAG,
     stuckAfterMs: env.PERSISTER_STUCK_MS,
-    metrics: createPersisterMetrics(registry),
+    metrics: registry && createPersisterMetrics(registry),
   });
   // Its committed offset against the journal's / topic's end, read at every call.
   const persisterHealth = { read: () => persister.health() };
@@ -138,7 +139,7 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
     allowedOrigins: env.ALLOWED_ORIGINS,
     maxSubscriptionsPerSocket: env.STREAM_MAX_SUBSCRIPTIONS,
     logger: logger.child({ process: "stream" }),
-    metrics: createStreamMetrics(registry),
+    metrics: registry && createStreamMetrics(registry),
   });
   const host = env.HOST ?? (env.NODE_ENV === "production" ? "0.0.0.0" : "127.0.0.1");
   await new Promise<void>((r, reject) => {

@@ -163,3 +163,58 @@ test("GET /metrics passes promtool, has every process's metrics, counts orders a
   ).toBe(true);
   expect(withId.some((l) => l.msg === "record persisted" && l.process === "persister")).toBe(true);
 });
+
+test("METRICS=off (the overhead bench's B side): orders still trade, nothing is recorded and GET /metrics is 404", async () => {
+  const offDir = mkdtempSync(join(tmpdir(), "ox-metrics-off-"));
+  const { DATABASE_URL: _d, REDIS_URL: _r, KAFKA_BROKERS: _k, ...rest } = process.env;
+  const env = ensureDevSecrets(
+    parseApiEnv({
+      ...rest,
+      NODE_ENV: "development",
+      PORT: String(await freePort()),
+      DATA_DIR: offDir,
+      ADMIN_PHONES: ADMIN,
+      SMS_PROVIDER: "console",
+      METRICS: "off",
+    }),
+  );
+  const off = await startPlatform({ env, logger: pino({ level: "silent" }), webDist: join(offDir, "none") });
+  try {
+    const admin = await loginUser(() => off.url, ADMIN);
+    const created = await admin.call("POST", "/admin/markets", {
+      title: "Metrics off market",
+      description: "d",
+      category: "test",
+      rules: "r",
+      closeAt: Date.now() + 86_400_000,
+    });
+    expect(created.status).toBe(201);
+    const marketId: string = created.json.market.id;
+    await until(
+      "market in the engine",
+      async () => (await admin.call("GET", `/markets/${marketId}/orderbook`)).status === 200,
+    );
+    const placed = await admin.call("POST", "/orders", {
+      marketId,
+      outcome: "YES",
+      side: "BUY",
+      type: "LIMIT",
+      price: 500,
+      quantity: 1,
+    });
+    expect(placed.status).toBe(201);
+    expect((await fetch(`${off.url}/metrics`)).status).toBe(404);
+    // The health history still samples (no round-trip histogram: its percentiles are null).
+    await until(
+      "a health sample after the order",
+      async () => (await admin.call("GET", "/admin/health")).json.current?.ordersPlaced === 1,
+    );
+    const health = await admin.call("GET", "/admin/health");
+    expect(health.status).toBe(200);
+    expect(health.json.samples.at(-1).rtP99Ms).toBeNull();
+    expect(health.json.current.ordersPlaced).toBe(1);
+  } finally {
+    await off.stop();
+    rmSync(offDir, { recursive: true, force: true });
+  }
+}, 120_000);

@@ -28,7 +28,7 @@ const registry = createMetricsRegistry();
 const metricsServer = await serveMetrics({ registry, port: env.METRICS_PORT });
 logger.info({ port: metricsServer.port }, "stream metrics at /metrics");
 const server = await createStreamServer({
-  metrics: createStreamMetrics(registry),
+  metrics: env.METRICS === "on" ? createStreamMetrics(registry) : undefined,
   port: env.STREAM_PORT,
   host: env.STREAM_HOST,
   pubsub,

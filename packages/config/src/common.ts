@@ -40,6 +40,12 @@ export const baseFields = {
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   DATA_DIR: z.string().default("./data"),
   LOG_LEVEL: logLevel,
+  /**
+   * `off` records no ox_ metric (HTTP, engine, persister, stream, business) and the API serves no
+   * /metrics: only for measuring what recording costs (`npm run bench:metrics`). METRICS_PORT still
+   * serves the process metrics, since probes use it.
+   */
+  METRICS: z.enum(["on", "off"]).default("on"),
 };
 
 /** Names of the command stream, its consumer group and the event topic (docs/architecture.md#transport). */
