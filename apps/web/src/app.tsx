@@ -1,6 +1,5 @@
 import { lazy, Suspense } from "react";
-import { isAdmin } from "./api/normalize";
-import { useMe } from "./api/queries";
+import { isAdmin, useMe } from "./api/queries";
 import { Layout } from "./components/layout";
 import { Link } from "./components/link";
 import { Empty, Loading } from "./components/states";
@@ -69,6 +68,6 @@ function RequireUser({ children, admin }: { children: React.ReactNode; admin?: b
       </Empty>
     );
   }
-  if (admin && !isAdmin(me.data.role)) return <Empty>{t("forbidden")}</Empty>;
+  if (admin && !isAdmin(me.data)) return <Empty>{t("forbidden")}</Empty>;
   return <>{children}</>;
 }

@@ -1,8 +1,8 @@
+import type { Portfolio } from "@ox/client";
 import { QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { createQueryClient, keys } from "./api/queries";
-import type { Portfolio } from "./api/types";
 import { App } from "./app";
 import { translate } from "./i18n";
 import { formatRupees } from "./lib/money";

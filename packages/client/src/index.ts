@@ -1,4 +1,12 @@
-import { type ClientOptions, createTransport, type OperationSpec, operation } from "./client.ts";
+import type * as Contracts from "@ox/contracts";
+import type { z } from "zod";
+import {
+  type ClientOptions,
+  createTransport,
+  type OperationSpec,
+  operation,
+  type SchemaName,
+} from "./client.ts";
 
 export {
   API_PREFIX,
@@ -203,3 +211,31 @@ export function operationsOf(client: Client): Array<{ name: string; spec: Operat
   walk(client, "");
   return out;
 }
+
+/** The parsed (output) type of a contract schema, by export name: what the API answers. */
+export type Schema<N extends SchemaName> = z.output<(typeof Contracts)[N]>;
+/** The input type of a contract schema, by export name: what a request may send. */
+export type SchemaInput<N extends SchemaName> = z.input<(typeof Contracts)[N]>;
+
+export type User = Schema<"UserView">;
+export type Role = User["role"];
+export type Market = Schema<"MarketSummary">;
+export type OrderBook = Schema<"OrderBookResponse">;
+export type Trade = Schema<"TradeView">;
+export type Candle = Schema<"Candle">;
+export type CandleInterval = SchemaInput<"CandlesQuery">["interval"] & string;
+export type Order = Schema<"OrderView">;
+export type PlacedOrder = Schema<"PlacedOrder">;
+export type PlaceOrderBody = SchemaInput<"PlaceOrderRequest">;
+export type PlaceOrderAnswer = Schema<"PlaceOrderResponse"> | Schema<"PendingOrderResponse">;
+export type Portfolio = Schema<"PortfolioResponse">;
+export type Position = Portfolio["positions"][number];
+export type Fill = Schema<"Fill">;
+export type LedgerEntry = Schema<"LedgerEntryView">;
+export type Kyc = Schema<"KycView">;
+export type KycStatus = Schema<"MeResponse">["kycStatus"];
+export type AdminKyc = Schema<"AdminKycView">;
+export type AdminUser = Schema<"AdminUser">;
+export type Referrals = Schema<"ReferralsResponse">;
+export type HealthHistory = Schema<"HealthHistoryView">;
+export type SystemStats = Schema<"SystemStats">;

@@ -1,15 +1,14 @@
 /** TanStack Query hooks: the server state the pages read, with one key table. */
+import type { CandleInterval, KycStatus, User } from "@ox/client";
 import { QueryClient, useQuery } from "@tanstack/react-query";
-import { ApiError } from "./client";
-import { auth, type Interval, kyc, markets, orders, portfolio, referrals } from "./endpoints";
-import type { User } from "./types";
+import { ApiError, api } from "./client";
 
 export const keys = {
   me: ["me"] as const,
   markets: ["markets"] as const,
   market: (id: string) => ["market", id] as const,
   trades: (id: string) => ["trades", id] as const,
-  candles: (id: string, i: Interval) => ["candles", id, i] as const,
+  candles: (id: string, i: CandleInterval) => ["candles", id, i] as const,
   portfolio: ["portfolio"] as const,
   openOrders: ["orders", "open"] as const,
   fills: ["fills"] as const,
@@ -30,13 +29,13 @@ export function createQueryClient() {
   });
 }
 
-/** The signed-in user, or null when the session cookie is missing or expired. */
+/** The signed-in user, or null for an anonymous visitor (the session probe answers `{user: null}`). */
 export function useMe() {
   return useQuery({
     queryKey: keys.me,
     queryFn: async (): Promise<User | null> => {
       try {
-        return await auth.me();
+        return (await api.auth.session()).user;
       } catch (e) {
         if (e instanceof ApiError && (e.status === 401 || e.status === 403)) return null;
         throw e;
@@ -46,21 +45,50 @@ export function useMe() {
   });
 }
 
+export const isAdmin = (user: User | null | undefined) => user?.role === "ADMIN";
+
 export const useMarkets = () =>
-  useQuery({ queryKey: keys.markets, queryFn: () => markets.list(), refetchInterval: 30_000 });
+  useQuery({
+    queryKey: keys.markets,
+    queryFn: async () => (await api.markets.list()).markets,
+    refetchInterval: 30_000,
+  });
 export const useMarket = (id: string) =>
-  useQuery({ queryKey: keys.market(id), queryFn: () => markets.get(id) });
+  useQuery({
+    queryKey: keys.market(id),
+    queryFn: async () => (await api.markets.get({ params: { id } })).market,
+  });
 export const useTrades = (id: string) =>
-  useQuery({ queryKey: keys.trades(id), queryFn: () => markets.trades(id) });
-export const useCandles = (id: string, i: Interval) =>
-  useQuery({ queryKey: keys.candles(id, i), queryFn: () => markets.candles(id, i), refetchInterval: 30_000 });
+  useQuery({
+    queryKey: keys.trades(id),
+    queryFn: async () => (await api.markets.trades({ params: { id } })).trades,
+  });
+export const useCandles = (id: string, interval: CandleInterval) =>
+  useQuery({
+    queryKey: keys.candles(id, interval),
+    queryFn: async () => (await api.markets.candles({ params: { id }, query: { interval } })).candles,
+    refetchInterval: 30_000,
+  });
 
 export const usePortfolio = (enabled = true) =>
-  useQuery({ queryKey: keys.portfolio, queryFn: portfolio.get, enabled });
+  useQuery({ queryKey: keys.portfolio, queryFn: () => api.portfolio.get(), enabled });
 export const useOpenOrders = (enabled = true) =>
-  useQuery({ queryKey: keys.openOrders, queryFn: () => orders.list("open"), enabled });
+  useQuery({
+    queryKey: keys.openOrders,
+    queryFn: async () => (await api.orders.list({ query: { status: "open" } })).orders,
+    enabled,
+  });
 /** An admin's decision sends no socket event, so the status is re-read whenever a KYC view mounts. */
 export const useKyc = (enabled = true) =>
-  useQuery({ queryKey: keys.kyc, queryFn: kyc.get, enabled, refetchOnMount: "always" });
+  useQuery({
+    queryKey: keys.kyc,
+    queryFn: async (): Promise<{ status: KycStatus; reason: string | null }> => {
+      // No request yet is `kyc: null`, which /me calls NONE.
+      const { kyc } = await api.kyc.get();
+      return kyc ? { status: kyc.status, reason: kyc.reason } : { status: "NONE", reason: null };
+    },
+    enabled,
+    refetchOnMount: "always",
+  });
 export const useReferrals = (enabled = true) =>
-  useQuery({ queryKey: keys.referrals, queryFn: referrals.get, enabled });
+  useQuery({ queryKey: keys.referrals, queryFn: () => api.referrals.get(), enabled });

@@ -1,6 +1,6 @@
-import { portfolio } from "../api/endpoints";
+import type { Market } from "@ox/client";
+import { api } from "../api/client";
 import { keys } from "../api/queries";
-import type { Market } from "../api/types";
 import { useT } from "../i18n";
 import { formatRupees } from "../lib/money";
 import { formatDateTime } from "../lib/time";
@@ -9,7 +9,11 @@ import { Empty, ErrorState, Loading } from "./states";
 
 export function FillsTable({ markets }: { markets: Map<string, Market> }) {
   const t = useT();
-  const { q, items: fills } = useCursorPages(keys.fills, portfolio.fills, (p) => p.fills);
+  const { q, items: fills } = useCursorPages(
+    keys.fills,
+    (before: number | undefined) => api.portfolio.fills({ query: { before, limit: 50 } }),
+    (p) => p.fills,
+  );
   if (q.isPending) return <Loading />;
   if (q.isError) return <ErrorState error={q.error} onRetry={() => q.refetch()} />;
   if (fills.length === 0) return <Empty>{t("noFills")}</Empty>;
@@ -33,8 +37,8 @@ export function FillsTable({ markets }: { markets: Map<string, Market> }) {
             </tr>
           </thead>
           <tbody>
-            {fills.map((f, i) => (
-              <tr key={f.id ?? `${f.ts}-${i}`}>
+            {fills.map((f) => (
+              <tr key={`${f.tradeSeq}-${f.role}`}>
                 <td className="ellipsis">{markets.get(f.marketId)?.title ?? f.marketId}</td>
                 <td>
                   {f.side === "BUY" ? t("buy") : t("sell")}{" "}
@@ -42,7 +46,7 @@ export function FillsTable({ markets }: { markets: Map<string, Market> }) {
                     {f.outcome === "YES" ? t("yes") : t("no")}
                   </span>
                 </td>
-                <td className="num">{formatRupees(f.price)}</td>
+                <td className="num">{formatRupees(f.pricePaise)}</td>
                 <td className="num">{f.qty}</td>
                 <td className="num muted">{formatDateTime(f.ts)}</td>
               </tr>

@@ -1,7 +1,6 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { errorMessage } from "../api/client";
-import { kyc } from "../api/endpoints";
+import { api, errorMessage } from "../api/client";
 import { keys, useKyc } from "../api/queries";
 import { useT } from "../i18n";
 import { QueryView } from "./states";
@@ -40,7 +39,7 @@ function KycForm() {
   const [f, setF] = useState({ name: "", pan: "", bankAccount: "", ifsc: "" });
   const [invalid, setInvalid] = useState<string | null>(null);
   const submit = useMutation({
-    mutationFn: () => kyc.submit(f),
+    mutationFn: () => api.kyc.submit({ body: f }),
     onSuccess: () => qc.invalidateQueries({ queryKey: keys.kyc }),
   });
   const onSubmit = (e: FormEvent) => {

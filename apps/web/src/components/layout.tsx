@@ -1,8 +1,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { ReactNode } from "react";
-import { auth } from "../api/endpoints";
-import { isAdmin } from "../api/normalize";
-import { useMe, usePortfolio } from "../api/queries";
+import { api } from "../api/client";
+import { isAdmin, useMe, usePortfolio } from "../api/queries";
 import { type Lang, useT } from "../i18n";
 import { formatRupees } from "../lib/money";
 import { useLive } from "../state/live-store";
@@ -20,7 +19,7 @@ export function Layout({ children }: { children: ReactNode }) {
     { href: "/", label: t("navHome"), icon: "◎", active: path === "/" || path.startsWith("/markets") },
     { href: "/portfolio", label: t("navPortfolio"), icon: "▤", active: path.startsWith("/portfolio") },
     { href: "/wallet", label: t("navWallet"), icon: "₹", active: path.startsWith("/wallet") },
-    ...(isAdmin(user?.role)
+    ...(isAdmin(user)
       ? [{ href: "/admin", label: t("navAdmin"), icon: "⚙", active: path.startsWith("/admin") }]
       : []),
   ];
@@ -94,7 +93,7 @@ function UserChip() {
   const qc = useQueryClient();
   const portfolio = usePortfolio();
   const logout = useMutation({
-    mutationFn: auth.logout,
+    mutationFn: () => api.auth.logout(),
     onSettled: () => {
       qc.clear();
       qc.setQueryData(["me"], null);

@@ -1,4 +1,4 @@
-import type { Market } from "../api/types";
+import type { Market } from "@ox/client";
 import { useT } from "../i18n";
 import { formatCompact, formatRupees, probabilityPct } from "../lib/money";
 import { timeLeft } from "../lib/time";

@@ -1,8 +1,7 @@
+import type { Market, Order } from "@ox/client";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { errorMessage } from "../api/client";
-import { orders } from "../api/endpoints";
+import { api, errorMessage } from "../api/client";
 import { keys } from "../api/queries";
-import type { Market, Order } from "../api/types";
 import { useT } from "../i18n";
 import { formatRupees } from "../lib/money";
 import { useUi } from "../state/ui-store";
@@ -23,7 +22,7 @@ function OrderRow({ order, market }: { order: Order; market?: Market }) {
   const qc = useQueryClient();
   const toast = useUi((s) => s.toast);
   const cancel = useMutation({
-    mutationFn: () => orders.cancel(order.id),
+    mutationFn: () => api.orders.cancel({ params: { id: order.id } }),
     onSuccess: () => {
       qc.setQueryData<Order[]>(keys.openOrders, (l) => l?.filter((o) => o.id !== order.id));
       qc.invalidateQueries({ queryKey: keys.openOrders });
@@ -42,7 +41,7 @@ function OrderRow({ order, market }: { order: Order; market?: Market }) {
           <span className={order.outcome === "YES" ? "tag tag-yes" : "tag tag-no"}>
             {order.outcome === "YES" ? t("yes") : t("no")}
           </span>{" "}
-          {order.price ? `@ ${formatRupees(order.price)}` : ""} · {t("filled")} {order.filledQty}/
+          {order.pricePaise ? `@ ${formatRupees(order.pricePaise)}` : ""} · {t("filled")} {order.filledQty}/
           {order.quantity}
         </div>
       </div>

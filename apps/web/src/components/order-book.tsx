@@ -1,5 +1,5 @@
 import { useEffect } from "react";
-import { markets } from "../api/endpoints";
+import { api } from "../api/client";
 import { useT } from "../i18n";
 import { type Level, ladder } from "../lib/book";
 import { formatRupees } from "../lib/money";
@@ -20,7 +20,7 @@ export function OrderBook({
   const book = useLive((s) => s.books[marketId]);
   useEffect(() => {
     // HTTP snapshot as a fallback until the socket's arrives; the store keeps the newer seq.
-    markets.orderbook(marketId).then(
+    api.markets.orderbook({ params: { id: marketId } }).then(
       (s) => useLive.getState().snapshot(marketId, s),
       () => {},
     );

@@ -1,17 +1,17 @@
 import { type QueryKey, useInfiniteQuery } from "@tanstack/react-query";
 import { useT } from "../i18n";
 
-/** A history list paged by the API's cursor (`nextCursor`), newest first. */
-export function useCursorPages<Page extends { nextCursor?: string | null }, Item>(
+/** A history list paged by the API's cursor (`nextBefore`, passed back as `before`), newest first. */
+export function useCursorPages<Cursor, Page extends { nextBefore: Cursor | null }, Item>(
   queryKey: QueryKey,
-  fetchPage: (cursor: string | undefined) => Promise<Page>,
+  fetchPage: (before: Cursor | undefined) => Promise<Page>,
   itemsOf: (page: Page) => Item[],
 ) {
   const q = useInfiniteQuery({
     queryKey,
-    queryFn: ({ pageParam }) => fetchPage(pageParam),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    queryFn: ({ pageParam }) => fetchPage(pageParam as Cursor | undefined),
+    initialPageParam: undefined as Cursor | undefined,
+    getNextPageParam: (last) => last.nextBefore ?? undefined,
   });
   return { q, items: q.data ? q.data.pages.flatMap(itemsOf) : [] };
 }

@@ -1,4 +1,4 @@
-import type { Market, Position } from "../api/types";
+import type { Market, Position } from "@ox/client";
 import { useT } from "../i18n";
 import type { Outcome } from "../lib/book";
 import { formatRupees, formatSignedRupees } from "../lib/money";
@@ -16,8 +16,9 @@ export function PositionsList({
 }) {
   const rows = positions.flatMap((p) => {
     const out: { p: Position; outcome: Outcome; qty: number; avg: number | null | undefined }[] = [];
-    if (p.yes > 0) out.push({ p, outcome: "YES", qty: p.yes, avg: p.avgYesPrice });
-    if (p.no > 0) out.push({ p, outcome: "NO", qty: p.no, avg: p.avgNoPrice });
+    // The cost basis over the shares (not the rounded average), so value − cost is exact in paise.
+    if (p.yes > 0) out.push({ p, outcome: "YES", qty: p.yes, avg: p.yesCostPaise / p.yes });
+    if (p.no > 0) out.push({ p, outcome: "NO", qty: p.no, avg: p.noCostPaise / p.no });
     return out;
   });
   return (
@@ -52,7 +53,7 @@ function PositionRow(props: {
     book,
     yesPrice: ticker?.yesPrice ?? props.market?.yesPrice,
     noPrice: ticker?.noPrice ?? props.market?.noPrice,
-    lastPrice: ticker?.lastPrice ?? props.market?.lastPrice,
+    lastPrice: ticker?.lastPrice ?? props.market?.lastYesPricePaise,
   });
   const v = valuePosition(props.qty, props.avg, mark);
   const pnlClass = v.pnlPaise === null ? "" : v.pnlPaise >= 0 ? "gain" : "loss";

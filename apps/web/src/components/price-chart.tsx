@@ -1,4 +1,6 @@
 /** Loaded lazily: lightweight-charts is the heaviest dependency. YES price in rupees over time. */
+
+import type { CandleInterval as Interval } from "@ox/client";
 import {
   AreaSeries,
   createChart,
@@ -7,7 +9,6 @@ import {
   type UTCTimestamp,
 } from "lightweight-charts";
 import { useEffect, useRef, useState } from "react";
-import type { Interval } from "../api/endpoints";
 import { useCandles } from "../api/queries";
 import { useT } from "../i18n";
 import { useLive } from "../state/live-store";
@@ -30,7 +31,7 @@ function useRefetchOnLiveTrade(marketId: string, interval: Interval, q: ReturnTy
   const tries = useRef(0);
   const { refetch, dataUpdatedAt, data } = q;
   const step = INTERVAL_MS[interval];
-  const lastBucket = data?.length ? Math.max(...data.map((c) => c.time)) : -1;
+  const lastBucket = data?.length ? Math.max(...data.map((c) => c.t)) : -1;
   const behind =
     lastTradeTs > 0 && (lastTradeTs > dataUpdatedAt || lastBucket < Math.floor(lastTradeTs / step) * step);
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new trade or interval restarts the count
@@ -93,7 +94,7 @@ export default function PriceChart({ marketId }: { marketId: string }) {
     if (!series.current || !q.data) return;
     const seen = new Set<number>();
     const points = q.data
-      .map((c) => ({ time: Math.floor(c.time / 1000) as UTCTimestamp, value: c.close / 100 }))
+      .map((c) => ({ time: Math.floor(c.t / 1000) as UTCTimestamp, value: c.close / 100 }))
       .sort((a, b) => a.time - b.time)
       .filter((p) => {
         if (seen.has(p.time)) return false;

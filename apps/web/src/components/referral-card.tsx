@@ -1,5 +1,5 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { referrals } from "../api/endpoints";
+import { api } from "../api/client";
 import { keys, useMe, useReferrals } from "../api/queries";
 import { useT } from "../i18n";
 import { formatRupees } from "../lib/money";
@@ -36,9 +36,9 @@ export function ReferralCard() {
           </button>
         </div>
       )}
-      {q.data?.referredCount !== undefined && (
+      {q.data && (
         <p className="muted small">
-          {t("referredStats", { n: q.data.referredCount, amount: formatRupees(q.data.earned ?? 0) })}
+          {t("referredStats", { n: q.data.referrals.length, amount: formatRupees(q.data.totalBonusPaise) })}
         </p>
       )}
       <RedeemForm
@@ -65,7 +65,7 @@ function RedeemForm({ onDone }: { onDone: () => void }) {
         const code = String(new FormData(e.currentTarget).get("code") ?? "").trim();
         if (!code) return;
         try {
-          await referrals.redeem(code);
+          await api.referrals.redeem({ body: { code } });
           sessionStorage.removeItem("ox.ref");
           onDone();
         } catch (err) {

@@ -1,8 +1,8 @@
+import type { Market } from "@ox/client";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
-import { orders } from "../api/endpoints";
+import { api } from "../api/client";
 import { keys, useMe, usePortfolio } from "../api/queries";
-import type { Market } from "../api/types";
 import { useT } from "../i18n";
 import { bestBuyPrice, type Outcome, type Side } from "../lib/book";
 import { formatRupees, probabilityPct } from "../lib/money";
@@ -24,7 +24,7 @@ export function TradeTicket({ market, initialOutcome }: { market: Market; initia
   const [side, setSide] = useState<Side>("BUY");
   const [kind, setKind] = useState<OrderKind>("LIMIT");
   const [price, setPrice] = useState(() =>
-    clampPrice((book && bestBuyPrice(book, initialOutcome)) ?? 500, market.tick),
+    clampPrice((book && bestBuyPrice(book, initialOutcome)) ?? 500, market.tickPaise),
   );
   const [qty, setQty] = useState(10);
   const [postOnly, setPostOnly] = useState(false);
@@ -38,21 +38,22 @@ export function TradeTicket({ market, initialOutcome }: { market: Market; initia
     : null;
   useEffect(() => {
     if (!touched.current && suggested !== null && suggested > 0 && suggested < 1000)
-      setPrice(clampPrice(suggested, market.tick));
-  }, [suggested, market.tick]);
+      setPrice(clampPrice(suggested, market.tickPaise));
+  }, [suggested, market.tickPaise]);
 
-  const input = { outcome, side, kind, pricePaise: price, qty, tickPaise: market.tick };
+  const input = { outcome, side, kind, pricePaise: price, qty, tickPaise: market.tickPaise };
   const quote = quoteTicket(input, book);
   const place = useMutation({
     mutationFn: () => {
-      const worst = quote.estimate?.worstPrice ?? (side === "BUY" ? 1000 - market.tick : market.tick);
+      const worst =
+        quote.estimate?.worstPrice ?? (side === "BUY" ? 1000 - market.tickPaise : market.tickPaise);
       const body = orderBody(
         market.id,
         kind === "MARKET" ? { ...input, pricePaise: worst } : input,
         crypto.randomUUID(),
         postOnly,
       );
-      return orders.place(body);
+      return api.orders.place({ body });
     },
     onSettled: () => {
       qc.invalidateQueries({ queryKey: keys.portfolio });
@@ -75,7 +76,7 @@ export function TradeTicket({ market, initialOutcome }: { market: Market; initia
   };
   const setPriceBy = (steps: number) => {
     touched.current = true;
-    setPrice((p) => stepPrice(p, steps, market.tick));
+    setPrice((p) => stepPrice(p, steps, market.tickPaise));
   };
 
   return (

@@ -11,7 +11,11 @@ export function TradesList({ marketId }: { marketId: string }) {
   const q = useTrades(marketId);
   const trades = useLive((s) => s.trades[marketId]);
   useEffect(() => {
-    if (q.data) useLive.getState().seedTrades(marketId, q.data);
+    if (q.data)
+      useLive.getState().seedTrades(
+        marketId,
+        q.data.map((t) => ({ id: String(t.seq), price: t.yesPricePaise, qty: t.qty, ts: t.ts })),
+      );
   }, [q.data, marketId]);
   if (q.isPending && !trades) return <Loading />;
   if (q.isError && !trades) return <ErrorState error={q.error} onRetry={() => q.refetch()} />;

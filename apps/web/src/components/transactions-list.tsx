@@ -1,5 +1,4 @@
-import { wallet } from "../api/endpoints";
-import { toMs } from "../api/normalize";
+import { api } from "../api/client";
 import { keys } from "../api/queries";
 import { useT } from "../i18n";
 import { formatSignedRupees } from "../lib/money";
@@ -9,7 +8,11 @@ import { Empty, ErrorState, Loading } from "./states";
 
 export function TransactionsList() {
   const t = useT();
-  const { q, items: txs } = useCursorPages(keys.transactions, wallet.transactions, (p) => p.transactions);
+  const { q, items: txs } = useCursorPages(
+    keys.transactions,
+    (before: number | undefined) => api.wallet.transactions({ query: { before, limit: 50 } }),
+    (p) => p.entries,
+  );
   if (q.isPending) return <Loading />;
   if (q.isError) return <ErrorState error={q.error} onRetry={() => q.refetch()} />;
   if (txs.length === 0) return <Empty>{t("noTransactions")}</Empty>;
@@ -19,13 +22,12 @@ export function TransactionsList() {
         {txs.map((x) => (
           <li key={x.id} className="list-row">
             <div className="grow">
-              <span className="row-title tx-type">{x.type.replace(/_/g, " ").toLowerCase()}</span>
-              <div className="muted small">
-                {formatDateTime(toMs(x.ts ?? x.createdAt))}
-                {x.status ? ` · ${x.status.toLowerCase()}` : ""}
-              </div>
+              <span className="row-title tx-type">{x.kind.replace(/_/g, " ").toLowerCase()}</span>
+              <div className="muted small">{formatDateTime(x.createdAt)}</div>
             </div>
-            <strong className={x.amount >= 0 ? "gain" : "loss"}>{formatSignedRupees(x.amount)}</strong>
+            <strong className={x.amountPaise >= 0 ? "gain" : "loss"}>
+              {formatSignedRupees(x.amountPaise)}
+            </strong>
           </li>
         ))}
       </ul>

@@ -1,5 +1,5 @@
+import type { Market } from "@ox/client";
 import { useEffect } from "react";
-import type { Market } from "../api/types";
 import { useLive } from "../state/live-store";
 import { subscribeMarket } from "../state/socket";
 import { bestBuyPrice } from "./book";
@@ -18,8 +18,8 @@ export function useLivePrices(m: Market) {
   return {
     yes: yes ?? null,
     no: no ?? null,
-    volume: ticker?.volume ?? m.volume,
+    volume: ticker?.volume ?? m.volumeQty,
     status: ticker?.status ?? m.status,
-    lastPrice: ticker?.lastPrice ?? m.lastPrice ?? null,
+    lastPrice: ticker?.lastPrice ?? m.lastYesPricePaise ?? null,
   };
 }

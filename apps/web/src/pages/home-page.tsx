@@ -1,6 +1,6 @@
+import type { Market } from "@ox/client";
 import { useMemo, useState } from "react";
 import { useMarkets } from "../api/queries";
-import type { Market } from "../api/types";
 import { MarketCard } from "../components/market-card";
 import { QueryView } from "../components/states";
 import { useT } from "../i18n";

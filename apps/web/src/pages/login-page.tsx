@@ -1,7 +1,6 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { errorMessage } from "../api/client";
-import { auth } from "../api/endpoints";
+import { api, errorMessage } from "../api/client";
 import { keys } from "../api/queries";
 import { Link } from "../components/link";
 import { useT } from "../i18n";
@@ -29,14 +28,14 @@ export function LoginPage() {
   if (ref) sessionStorage.setItem("ox.ref", ref);
 
   const requestOtp = useMutation({
-    mutationFn: (phone: string) => auth.requestOtp(phone),
+    mutationFn: (phone: string) => api.auth.requestOtp({ body: { phone } }),
     onSuccess: (r, phone) => {
       setSent({ phone, expiresInSec: r.expiresInSec, devOtp: r.devOtp });
       setOtp("");
     },
   });
   const verify = useMutation({
-    mutationFn: () => auth.verify(sent?.phone ?? "", otp.trim()),
+    mutationFn: () => api.auth.verify({ body: { phone: sent?.phone ?? "", otp: otp.trim() } }),
     onSuccess: (r) => {
       qc.clear();
       qc.setQueryData(keys.me, r.user);

@@ -1,7 +1,7 @@
+import type { Market } from "@ox/client";
 import { lazy, Suspense } from "react";
 import { ApiError } from "../api/client";
 import { useMarket } from "../api/queries";
-import type { Market } from "../api/types";
 import { Link } from "../components/link";
 import { OrderBook } from "../components/order-book";
 import { Empty, ErrorState, Loading } from "../components/states";

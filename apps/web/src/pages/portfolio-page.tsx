@@ -1,8 +1,8 @@
+import type { LedgerEntry, Market } from "@ox/client";
 import { useQuery } from "@tanstack/react-query";
 import { useMemo } from "react";
-import { wallet } from "../api/endpoints";
+import { api } from "../api/client";
 import { keys, useMarkets, useOpenOrders, usePortfolio } from "../api/queries";
-import type { Market, Settlement, Transaction } from "../api/types";
 import { FillsTable } from "../components/fills-table";
 import { Link } from "../components/link";
 import { OpenOrders } from "../components/open-orders";
@@ -19,12 +19,9 @@ export function PortfolioPage() {
   const markets = useMemo(() => new Map((marketsQ.data ?? []).map((m) => [m.id, m])), [marketsQ.data]);
   const ledger = useQuery({
     queryKey: [...keys.transactions, "payouts"],
-    queryFn: () => wallet.transactions(),
+    queryFn: () => api.wallet.transactions(),
   });
-  const settled = useMemo(
-    () => settledFrom(portfolio.data?.settled, ledger.data?.transactions ?? [], markets),
-    [portfolio.data, ledger.data, markets],
-  );
+  const settled = useMemo(() => settledFrom(ledger.data?.entries ?? [], markets), [ledger.data, markets]);
   const active = (portfolio.data?.positions ?? []).filter((p) => {
     const m = markets.get(p.marketId);
     return (p.yes > 0 || p.no > 0) && (!m || m.status === "OPEN" || m.status === "CLOSED");
@@ -73,7 +70,7 @@ export function PortfolioPage() {
             {settled.map((s) => (
               <li key={s.marketId} className="list-row">
                 <div className="grow">
-                  <span className="row-title">{s.title ?? markets.get(s.marketId)?.title ?? s.marketId}</span>
+                  <span className="row-title">{s.title}</span>
                   <div className="muted small">{t("resolvedAs", { outcome: s.outcome })}</div>
                 </div>
                 <div className="right">
@@ -92,29 +89,28 @@ export function PortfolioPage() {
   );
 }
 
-/**
- * Settlements from the API when it sends them; otherwise from PAYOUT ledger entries, matched to a
- * market by the id in their reference.
- */
-export function settledFrom(
-  given: Settlement[] | undefined,
-  ledger: Transaction[],
-  markets: Map<string, Market>,
-): Settlement[] {
-  if (given) return given;
+/** One resolved market's payout to this user (paise), summed from its PAYOUT ledger entries. */
+interface Settlement {
+  marketId: string;
+  title: string;
+  outcome: "YES" | "NO" | "VOID";
+  payout: number;
+}
+
+/** Settlements from PAYOUT ledger entries, matched to a market by the id in their description. */
+function settledFrom(ledger: LedgerEntry[], markets: Map<string, Market>): Settlement[] {
   const byMarket = new Map<string, Settlement>();
   for (const x of ledger) {
-    if (!/payout|settle/i.test(x.type)) continue;
-    const ref = `${x.reference ?? ""} ${x.marketId ?? ""}`;
-    const m = [...markets.values()].find((mk) => ref.includes(mk.id));
-    const id = m?.id ?? x.marketId ?? x.reference ?? x.id;
+    if (x.kind !== "PAYOUT") continue;
+    const text = x.description ?? x.reference;
+    const m = [...markets.values()].find((mk) => text.includes(mk.id));
+    const id = m?.id ?? x.reference;
     const prev = byMarket.get(id);
     byMarket.set(id, {
       marketId: id,
-      title: m?.title ?? x.reference,
-      outcome: (m?.outcome ?? "VOID") as Settlement["outcome"],
-      payout: (prev?.payout ?? 0) + x.amount,
-      ts: x.ts,
+      title: m?.title ?? text,
+      outcome: m?.outcome ?? "VOID",
+      payout: (prev?.payout ?? 0) + x.amountPaise,
     });
   }
   return [...byMarket.values()];

@@ -1,5 +1,5 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { wallet } from "../api/endpoints";
+import { api } from "../api/client";
 import { keys, useKyc, usePortfolio } from "../api/queries";
 import { AmountForm } from "../components/amount-form";
 import { KycCard } from "../components/kyc-card";
@@ -58,8 +58,8 @@ export function WalletPage() {
             action={t("deposit")}
             presets={[100, 500, 1000]}
             onSubmit={async (amount) => {
-              const r = await wallet.deposit(amount);
-              if (r?.redirectUrl) return window.location.assign(r.redirectUrl);
+              const r = await api.wallet.deposit({ body: { amount } });
+              if (r.redirectUrl) return window.location.assign(r.redirectUrl);
               refresh();
               toast(t("depositDone", { amount: formatRupees(amount) }), "success");
             }}
@@ -77,7 +77,7 @@ export function WalletPage() {
             action={t("withdraw")}
             disabled={!verified}
             onSubmit={async (amount) => {
-              await wallet.withdraw(amount);
+              await api.wallet.withdraw({ body: { amount } });
               refresh();
               toast(t("withdrawDone", { amount: formatRupees(amount) }), "success");
             }}

@@ -1,8 +1,16 @@
 /** Live market data pushed by the socket: books (seq-checked), tickers and recent trades. */
 import { create } from "zustand";
-import type { Trade } from "../api/types";
 import { applyDelta, type BookDelta, type BookSnapshot, type BookState, bookFromSnapshot } from "../lib/book";
 
+/** One trade as the market page lists it: `price` is the YES price in paise; `id` the trade seq. */
+export interface Trade {
+  id?: string;
+  price: number;
+  qty: number;
+  ts: number;
+}
+
+/** The latest buy prices (paise), last YES price and volume of a market, from the socket's ticker. */
 export interface Ticker {
   marketId: string;
   yesPrice?: number | null;

@@ -3,16 +3,22 @@
  * ref-counted; after any reconnect every room is re-subscribed, and a `book:delta` seq gap
  * re-subscribes that market to get a fresh snapshot.
  */
+import type {
+  BalanceMsg,
+  BookDeltaMsg,
+  BookMsg,
+  FillMsg,
+  OrderMsg,
+  TickerMsg,
+  TradeMsg,
+} from "@ox/contracts";
 import { io, type Socket } from "socket.io-client";
-import { normalizeBalance, normalizeFill, normalizeTrade, pick } from "../api/normalize";
-import type { Balance, Fill, Order } from "../api/types";
-import type { BookDelta, BookSnapshot } from "../lib/book";
-import { type Ticker, useLive } from "./live-store";
+import { type Ticker, type Trade, useLive } from "./live-store";
 
 export interface UserEventHandlers {
-  order?: (o: Order) => void;
-  fill?: (f: Fill) => void;
-  balance?: (b: Balance) => void;
+  order?: (o: OrderMsg) => void;
+  fill?: (f: FillMsg) => void;
+  balance?: (b: BalanceMsg) => void;
   /** `position` and `wallet` events: something in the portfolio or ledger changed. */
   changed?: (what: "position" | "wallet") => void;
   /** A later connection after a drop: user events sent meanwhile were lost, re-read them. */
@@ -25,10 +31,6 @@ let handlers: UserEventHandlers = {};
 
 export function setUserEventHandlers(h: UserEventHandlers) {
   handlers = h;
-}
-
-function marketIdOf(p: { marketId?: string } | null | undefined): string | undefined {
-  return p?.marketId;
 }
 
 function connect(): Socket {
@@ -44,48 +46,39 @@ function connect(): Socket {
   });
   s.on("disconnect", () => live.setConnected(false));
   s.on("connect_error", () => live.setConnected(false));
-  s.on("book", (p: BookSnapshot & { marketId: string }) => {
-    const id = marketIdOf(p);
-    if (id && rooms.has(id)) useLive.getState().snapshot(id, p);
+  s.on("book", (p: BookMsg) => {
+    if (rooms.has(p.marketId)) useLive.getState().snapshot(p.marketId, p);
   });
-  s.on("book:delta", (d: BookDelta & { marketId: string }) => {
-    const id = marketIdOf(d);
-    if (!id || !rooms.has(id)) return;
-    if (!useLive.getState().delta(id, d)) resubscribe(id);
+  s.on("book:delta", (d: BookDeltaMsg) => {
+    if (!rooms.has(d.marketId)) return;
+    if (!useLive.getState().delta(d.marketId, d)) resubscribe(d.marketId);
   });
-  s.on("trade", (t: Record<string, unknown> & { marketId: string }) => {
-    const id = marketIdOf(t);
-    if (id) useLive.getState().trade(id, normalizeTrade(t));
-  });
-  s.on("ticker", (t: Record<string, unknown> & { marketId: string }) => {
-    if (t?.marketId) useLive.getState().ticker(toTicker(t));
-  });
-  s.on("order", (o: Order) => handlers.order?.(o));
-  s.on("fill", (f: Record<string, unknown>) => handlers.fill?.(normalizeFill(f) as Fill));
-  s.on("balance", (b: unknown) => handlers.balance?.(normalizeBalance(b)));
+  s.on("trade", (t: TradeMsg) => useLive.getState().trade(t.marketId, liveTrade(t)));
+  s.on("ticker", (t: TickerMsg) => useLive.getState().ticker(toTicker(t)));
+  s.on("order", (o: OrderMsg) => handlers.order?.(o));
+  s.on("fill", (f: FillMsg) => handlers.fill?.(f));
+  s.on("balance", (b: BalanceMsg) => handlers.balance?.(b));
   s.on("position", () => handlers.changed?.("position"));
   s.on("wallet", () => handlers.changed?.("wallet"));
   socket = s;
   return s;
 }
 
-/** Stream tickers carry `yesAsk`/`noAsk` (the price to buy each outcome now); older shapes `yesPrice`. */
-export function toTicker(t: Record<string, unknown> & { marketId: string }): Ticker {
-  const yesBid = pick(t, "yesBid");
-  const noBid = pick(t, "noBid");
-  const has = (k: string) => k in t;
+/** A ticker as the store keeps it: the price to buy each outcome now is the ask on its side. */
+export function toTicker(t: TickerMsg): Ticker {
   return {
     marketId: t.marketId,
-    yesPrice:
-      pick(t, "yesPrice", "yesAsk") ??
-      (noBid !== null ? 1000 - noBid : has("yesAsk") || has("yesPrice") ? null : undefined),
-    noPrice:
-      pick(t, "noPrice", "noAsk") ??
-      (yesBid !== null ? 1000 - yesBid : has("noAsk") || has("noPrice") ? null : undefined),
-    lastPrice: pick(t, "lastPrice", "lastYesPrice"),
-    volume: pick(t, "volume", "volumeQty") ?? undefined,
-    status: typeof t.status === "string" ? t.status.toUpperCase() : undefined,
+    yesPrice: t.yesAsk,
+    noPrice: t.noAsk,
+    lastPrice: t.lastPrice,
+    volume: t.volume,
+    status: t.status,
   };
+}
+
+/** A trade as the store lists it (REST and socket trades both carry the YES price and the seq). */
+export function liveTrade(t: Pick<TradeMsg, "seq" | "yesPrice" | "qty" | "ts">): Trade {
+  return { id: String(t.seq), price: t.yesPrice, qty: t.qty, ts: t.ts };
 }
 
 export function resubscribe(marketId: string) {
@@ -120,9 +113,4 @@ export function reauthenticateSocket() {
   if (!socket) return connect();
   socket.disconnect();
   socket.connect();
-}
-
-/** For tests and the e2e: force a drop to exercise reconnect. */
-export function dropSocketForTest() {
-  socket?.io.engine?.close();
 }

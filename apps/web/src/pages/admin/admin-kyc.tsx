@@ -1,8 +1,7 @@
+import type { AdminKyc as AdminKycRequest } from "@ox/client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { errorMessage } from "../../api/client";
-import { toMs } from "../../api/normalize";
-import type { Kyc } from "../../api/types";
 import { QueryView } from "../../components/states";
 import { useT } from "../../i18n";
 import { formatDateTime } from "../../lib/time";
@@ -23,7 +22,7 @@ export function AdminKyc() {
         {(l) => (
           <ul className="list" data-testid="kyc-queue">
             {l.map((k) => (
-              <KycRow key={k.id ?? k.userId} k={k} />
+              <KycRow key={k.id} k={k} />
             ))}
           </ul>
         )}
@@ -32,12 +31,12 @@ export function AdminKyc() {
   );
 }
 
-function KycRow({ k }: { k: Kyc }) {
+function KycRow({ k }: { k: AdminKycRequest }) {
   const t = useT();
   const qc = useQueryClient();
   const toast = useUi((s) => s.toast);
   const [reason, setReason] = useState("");
-  const id = String(k.id ?? k.userId);
+  const { id } = k;
   const decide = useMutation({
     mutationFn: (status: "VERIFIED" | "REJECTED") =>
       admin.decideKyc(id, status, status === "REJECTED" ? reason.trim() : undefined),
@@ -47,10 +46,9 @@ function KycRow({ k }: { k: Kyc }) {
   return (
     <li className="list-row kyc-row">
       <div className="grow">
-        <span className="row-title">{k.name ?? "—"}</span>
+        <span className="row-title">{k.name}</span>
         <div className="muted small">
-          {k.phone ?? k.userId} · PAN {k.pan} · {k.bankAccount} · {k.ifsc}
-          {k.createdAt ? ` · ${formatDateTime(toMs(k.createdAt))}` : ""}
+          {k.userId} · PAN {k.pan} · {k.bankAccount} · {k.ifsc} · {formatDateTime(k.createdAt)}
         </div>
       </div>
       <div className="kyc-actions">
@@ -59,12 +57,12 @@ function KycRow({ k }: { k: Kyc }) {
           className="btn btn-yes-solid btn-sm"
           disabled={decide.isPending}
           onClick={() => decide.mutate("VERIFIED")}
-          aria-label={`${t("approve")} ${k.name ?? id}`}
+          aria-label={`${t("approve")} ${k.name}`}
         >
           {t("approve")}
         </button>
         <input
-          aria-label={`${t("rejectReason")} ${k.name ?? id}`}
+          aria-label={`${t("rejectReason")} ${k.name}`}
           placeholder={t("rejectReason")}
           value={reason}
           onChange={(e) => setReason(e.target.value)}
@@ -74,7 +72,7 @@ function KycRow({ k }: { k: Kyc }) {
           className="btn btn-no-solid btn-sm"
           disabled={decide.isPending || !reason.trim()}
           onClick={() => decide.mutate("REJECTED")}
-          aria-label={`${t("reject")} ${k.name ?? id}`}
+          aria-label={`${t("reject")} ${k.name}`}
         >
           {t("reject")}
         </button>

@@ -1,9 +1,8 @@
+import type { Market } from "@ox/client";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { errorMessage } from "../../api/client";
-import { markets } from "../../api/endpoints";
+import { api, errorMessage } from "../../api/client";
 import { keys } from "../../api/queries";
-import type { Market } from "../../api/types";
 import { Link } from "../../components/link";
 import { QueryView } from "../../components/states";
 import { useT } from "../../i18n";
@@ -14,7 +13,10 @@ import { ConfirmButton } from "./confirm-button";
 
 export function AdminMarkets() {
   const t = useT();
-  const q = useQuery({ queryKey: ["admin", "markets"], queryFn: () => markets.list() });
+  const q = useQuery({
+    queryKey: ["admin", "markets"],
+    queryFn: async () => (await api.markets.list()).markets,
+  });
   return (
     <>
       <CreateMarketForm />
