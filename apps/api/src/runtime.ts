@@ -136,12 +136,20 @@ export function createApiRuntime(options: ApiRuntimeOptions): ApiRuntime {
   const metrics: ApiMetrics | undefined = options.metricsRegistry
     ? createApiMetrics(options.metricsRegistry)
     : undefined;
-  const relay = createOutboxRelay({ db, queue: commandQueue, clock, logger });
   const gateway = createQueueEngineGateway({
     queue: commandQueue,
     replies: options.pubsub as PubSub<CommandReply>,
     instanceId: options.instanceId,
     observe: metrics?.engineRoundTrip,
+  });
+  // Without Redis the command queue is process memory: a row counts as delivered only once the
+  // engine answered it (after its journal write), so a kill -9 in between leaves it PENDING.
+  const relay = createOutboxRelay({
+    db,
+    queue: commandQueue,
+    confirmWith: env.REDIS_URL ? undefined : gateway,
+    clock,
+    logger,
   });
   const persisterHealth =
     options.persisterHealth ??
