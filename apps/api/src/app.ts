@@ -2,16 +2,18 @@ import { swaggerUI } from "@hono/swagger-ui";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { isTransientError } from "@ox/bus";
 import { createPublicOrigins } from "@ox/config";
+import type { EngineReader } from "@ox/engine-client";
 import { metricsResponse } from "@ox/metrics";
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { type AppEnv, createRouter } from "./app-env.ts";
 import { createOtpService, type OtpService } from "./auth/otp.ts";
-import { createSessions, type Sessions } from "./auth/sessions.ts";
+import type { Sessions } from "./auth/sessions.ts";
 import { clientIp } from "./client-ip.ts";
 import type { AppDeps } from "./deps.ts";
 import { ApiError } from "./errors.ts";
+import type { HealthHistory } from "./health-history.ts";
 import { createMarketDirectory, type MarketDirectory } from "./market-directory.ts";
 import { type CookieOptions, requireAdmin, requireAuth } from "./middleware/auth.ts";
 import { csrfProtection } from "./middleware/csrf.ts";
@@ -19,9 +21,17 @@ import { requestContext } from "./middleware/request-id.ts";
 import { securityHeaders } from "./middleware/security-headers.ts";
 import { createRateLimits, type RateLimits } from "./rate-limit.ts";
 import { createAdminKycRoutes } from "./routes/admin-kyc.ts";
+import { createAdminMarketRoutes } from "./routes/admin-markets.ts";
+import { createAdminStatsRoutes, type SystemStatsProvider } from "./routes/admin-stats.ts";
+import { createAdminUserRoutes } from "./routes/admin-users.ts";
 import { createAuthRoutes } from "./routes/auth.ts";
 import { createHealthRoutes } from "./routes/health.ts";
 import { createKycRoutes } from "./routes/kyc.ts";
+import { createMarketRoutes } from "./routes/markets.ts";
+import { createOrderRoutes } from "./routes/orders.ts";
+import { createOrderBatchRoutes } from "./routes/orders-batch.ts";
+import { createPortfolioRoutes } from "./routes/portfolio.ts";
+import { createPortfolioFillsRoutes } from "./routes/portfolio-fills.ts";
 import { createReferralRoutes } from "./routes/referrals.ts";
 import { createWalletRoutes } from "./routes/wallet.ts";
 import { createWebhookRoutes } from "./routes/webhooks.ts";
@@ -59,27 +69,27 @@ const STATUS_CODES: Record<number, "VALIDATION_ERROR" | "UNAUTHENTICATED" | "FOR
   415: "VALIDATION_ERROR",
 };
 
-export interface CreateAppOptions {
-  routes?: RouteFactory[];
+/** What build.ts hands the app beside the deps. */
+export interface AppParts {
+  sessions: Sessions;
+  /** Live engine state for the trading, portfolio and admin routes. */
+  reader: EngineReader;
+  systemStats: SystemStatsProvider;
+  history?: HealthHistory;
   /** The built web app: a page or asset for a GET outside /api, /docs and /metrics, or null. */
   web?: (pathname: string) => Response | null;
+  /** Mounted after the API's own routes. */
+  extraRoutes?: RouteFactory[];
 }
 
-export function createApp(deps: AppDeps, options: CreateAppOptions = {}): OpenAPIHono<AppEnv> {
+/** The Hono app: middleware, every route (registered here only), the OpenAPI document, the error path. */
+export function createApp(deps: AppDeps, parts: AppParts): OpenAPIHono<AppEnv> {
   const { config } = deps;
+  const { sessions, reader } = parts;
   const cookie: CookieOptions = {
     secure: config.NODE_ENV === "production",
     maxAgeSec: config.SESSION_TTL_SEC,
   };
-  const sessions = createSessions({
-    kv: deps.kv,
-    secret: config.JWT_SECRET,
-    clock: deps.clock,
-    sessionTtlSec: config.SESSION_TTL_SEC,
-    accessTtlSec: config.ACCESS_TOKEN_TTL_SEC,
-    adminPhones: config.ADMIN_PHONES,
-    onRevoked: (sid) => deps.sessionEvents?.({ type: "SESSION_REVOKED", sid }),
-  });
   const limits = createRateLimits({ config, redis: deps.rateLimitRedis, onLimited: deps.onRateLimited });
   const authenticate = requireAuth(sessions, cookie);
   const userLimit = limits.userMiddleware();
@@ -99,7 +109,7 @@ export function createApp(deps: AppDeps, options: CreateAppOptions = {}): OpenAP
 
   const app = createRouter();
   app.use("*", securityHeaders({ production: config.NODE_ENV === "production" }));
-  const { web } = options;
+  const { web } = parts;
   if (web) {
     // Before metrics and the request log: assets are not API requests.
     app.use("*", async function webPages(c, next) {
@@ -150,7 +160,16 @@ export function createApp(deps: AppDeps, options: CreateAppOptions = {}): OpenAP
     createReferralRoutes,
     createKycRoutes,
     createAdminKycRoutes,
-    ...(options.routes ?? []),
+    // Before the single-order routes: DELETE /orders/batch must not reach DELETE /orders/{id}.
+    createOrderBatchRoutes(),
+    createOrderRoutes({ reader }),
+    createPortfolioRoutes({ reader }),
+    createMarketRoutes({ reader }),
+    createAdminMarketRoutes({ reader }),
+    createPortfolioFillsRoutes(),
+    createAdminUserRoutes({ reader }),
+    createAdminStatsRoutes({ stats: parts.systemStats, history: parts.history }),
+    ...(parts.extraRoutes ?? []),
   ];
   for (const factory of factories) app.route(API_PREFIX, factory(ctx));
 

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createAccountsRepo, createOutboxRepo } from "@ox/db";
 import { SignJWT } from "jose";
-import { createApp } from "./app.ts";
 import {
   createHarness,
   type Harness,
@@ -181,7 +180,7 @@ describe("sessions", () => {
     const admin = await signIn(h, "+919999900007", "10.7.0.1");
     expect((await admin.call("GET", "/api/v1/admin/kyc")).status).toBe(200);
     // The same data and sessions, after a restart with the phone no longer listed.
-    const restarted = createApp({ ...h.deps, config: { ...h.deps.config, ADMIN_PHONES: [] } });
+    const restarted = h.rebuild({ config: { ...h.deps.config, ADMIN_PHONES: [] } }).app;
     const get = (path: string) =>
       restarted.request(`http://localhost${path}`, { headers: { cookie: admin.cookie } });
     const refused = await get("/api/v1/admin/kyc");

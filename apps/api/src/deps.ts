@@ -1,6 +1,6 @@
 import type { CommandQueue, Kv } from "@ox/bus";
 import type { Env, PublicOrigins } from "@ox/config";
-import type { CommandEnvelope, SessionEvent } from "@ox/contracts";
+import type { CommandEnvelope } from "@ox/contracts";
 import type { Db } from "@ox/db";
 import type { EngineGateway } from "@ox/engine-client";
 import type Redis from "ioredis";
@@ -67,8 +67,6 @@ export interface AppDeps {
   metrics?: ApiMetrics;
   /** Distributed mode: the rate-limit buckets live here, shared by every replica (else in process). */
   rateLimitRedis?: Redis;
-  /** Session changes for the stream (channels.sessions): it disconnects the sockets concerned. */
-  sessionEvents?: (event: SessionEvent) => void;
   /**
    * The site's own origins for the CSRF check (shared with the stream's handshake check); default
    * from `config.PUBLIC_ORIGINS`. Its `listening(port)` gives the development default.

@@ -1,6 +1,7 @@
-export { API_PREFIX, createApp, type RouteContext, type RouteFactory } from "./app.ts";
+export { API_PREFIX, type RouteContext, type RouteFactory } from "./app.ts";
 export { type AppEnv, createRouter, sessionOf } from "./app-env.ts";
 export { createSessions, SESSION_COOKIE, type Session, type Sessions } from "./auth/sessions.ts";
+export { type Api, type ApiAdapters, buildApi } from "./build.ts";
 export { type ApiConfig, type AppDeps, type Clock, systemClock } from "./deps.ts";
 export { ApiError, ERROR_STATUS } from "./errors.ts";
 export { createLogger } from "./logger.ts";
@@ -18,7 +19,6 @@ export {
 export { createProviderGateway, PaymentProviderError } from "./payments/provider-gateway.ts";
 export { createSystemStatsProvider, type SystemStatsProvider } from "./routes/admin-stats.ts";
 export { errors, json, jsonBody } from "./routes/openapi-helpers.ts";
-export { tradingRoutes } from "./routes/orders-register.ts";
 export {
   type ApiRuntime,
   type ApiRuntimeOptions,

@@ -10,16 +10,12 @@ import { createTestDb } from "@ox/db/testing";
 import { sql } from "drizzle-orm";
 import fc from "fast-check";
 import pino from "pino";
-import { createApp } from "./app.ts";
 import { createRouter } from "./app-env.ts";
 
 /** Parse, then the explicit dev-secret step, as every main does at boot. */
 const loadEnv = (source: Source) => ensureDevSecrets(parseApiEnv(source));
 
 import { createLogger } from "./logger.ts";
-import { createOutboxRelay } from "./outbox-relay.ts";
-import { createSandboxGateway, createSandboxPayouts } from "./payments/gateway.ts";
-import { createConsoleSms } from "./sms/sms.ts";
 import { createTwilioSms } from "./sms/twilio-sms.ts";
 import { createHarness, type Harness, request, signIn, testConfig } from "./test-harness.ts";
 
@@ -76,7 +72,7 @@ describe("OpenAPI, docs, health, error path", () => {
       });
       return r;
     };
-    const app = createApp({ ...h.deps, logger }, { routes: [boom] });
+    const app = h.rebuild({ logger, extraRoutes: [boom] }).app;
     expect((await app.request("/api/v1/nope")).status).toBe(404);
     const r = await app.request("/api/v1/boom", { headers: { "x-request-id": "req-123" } });
     expect(r.status).toBe(500);
@@ -100,10 +96,7 @@ describe("OpenAPI, docs, health, error path", () => {
   });
 
   test("cookie is Secure in production", async () => {
-    const app = createApp({
-      ...h.deps,
-      config: testConfig({ NODE_ENV: "production", SMS_PROVIDER: "twilio" }),
-    });
+    const app = h.rebuild({ config: testConfig({ NODE_ENV: "production", SMS_PROVIDER: "twilio" }) }).app;
     const phone = "+919812300001";
     const code = await h.deps.kv.del(`otp:cool:${phone}`).then(() => null);
     expect(code).toBeNull();
@@ -202,20 +195,15 @@ describe("outbox relay", () => {
       ...inner,
       send: (b: CommandEnvelope) => (down ? Promise.reject(new Error("redis down")) : inner.send(b)),
     };
-    const clock = { now: () => Date.now() };
-    const logger = pino({ level: "silent" });
-    const relay = createOutboxRelay({ db: db.db, queue, clock, logger, intervalMs: 150, maxBackoffMs: 100 });
-    relay.start();
-    const app = createApp({
-      ...h.deps,
+    const { app, relay } = h.rebuild({
       db: db.db,
+      readDb: undefined,
       kv: createMemoryKv(),
       commandQueue: queue,
-      outbox: relay,
-      payments: createSandboxGateway(),
-      payouts: createSandboxPayouts(),
-      sms: createConsoleSms(() => {}),
+      clock: { now: () => Date.now() },
+      relay: { intervalMs: 150, maxBackoffMs: 100 },
     });
+    relay.start();
     try {
       const phone = "+919800000077";
       const r1 = await app.request("/api/v1/auth/otp", {

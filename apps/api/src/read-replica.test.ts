@@ -12,12 +12,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createDb, type DbHandle, trades } from "@ox/db";
-import { createInProcessEngineReader } from "@ox/engine-client";
 import pg from "pg";
-import { createApp } from "./app.ts";
-import { createAdminUserRoutes } from "./routes/admin-users.ts";
-import { tradingRoutes } from "./routes/orders-register.ts";
-import { createPortfolioFillsRoutes } from "./routes/portfolio-fills.ts";
 import { type Client, createHarness, type QueueHarness, signIn } from "./test-harness.ts";
 
 const script = resolve(import.meta.dir, "../../../scripts/pg-replica.sh");
@@ -27,7 +22,7 @@ let ports: { PG_REPLICA_DIR: string; PG_PRIMARY_PORT: string; PG_STANDBY_PORT: s
 let h: QueueHarness | undefined;
 let handle: DbHandle | undefined;
 let standby: pg.Client | undefined;
-let app: ReturnType<typeof createApp>;
+let app: QueueHarness["app"];
 
 const freePort = () =>
   new Promise<number>((done, fail) => {
@@ -68,10 +63,7 @@ beforeAll(async () => {
   standby = new pg.Client({ connectionString: url(ports.PG_STANDBY_PORT) });
   await standby.connect();
   h = await createHarness({ db: handle });
-  const reader = createInProcessEngineReader(h.engine);
-  app = createApp(h.deps, {
-    routes: [...tradingRoutes({ reader }), createPortfolioFillsRoutes(), createAdminUserRoutes({ reader })],
-  });
+  app = h.app; // every route, the trading ones on an in-process reader of the harness's engine
 }, 120_000);
 
 afterAll(async () => {

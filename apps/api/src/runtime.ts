@@ -1,8 +1,7 @@
 /**
- * The API's wiring, shared by the embedded platform and the API's own process (main.ts): SMS provider,
- * engine gateway (command queue + this instance's reply channel), outbox relay, withdrawal sweeper,
- * trading routes on the given engine reader, and the session verifier the stream uses. One place, so both deployments run
- * the same API.
+ * The API's production adapters, made from the environment: SMS provider, payment gateway, payouts,
+ * the shared rate-limit Redis, the engine and persister health checks. Used by the API's own process
+ * (main.ts) and the embedded platform; both then build the API with build.ts, as the tests do.
  */
 import {
   type CommandQueue,
@@ -12,21 +11,16 @@ import {
   type PubSub,
   persisterHealthCheck,
 } from "@ox/bus";
-import { createPublicOrigins, type Env, type PublicOrigins } from "@ox/config";
-import { type CommandEnvelope, type CommandReply, channels } from "@ox/contracts/pipeline";
+import type { Env, PublicOrigins } from "@ox/config";
+import type { CommandEnvelope } from "@ox/contracts/pipeline";
 import { consumerOffsets, type Db } from "@ox/db";
-import { createQueueEngineGateway, type EngineGateway, type EngineReader } from "@ox/engine-client";
+import type { EngineReader } from "@ox/engine-client";
 import type { Registry } from "@ox/metrics";
 import { desc } from "drizzle-orm";
 import Redis from "ioredis";
 import type { Logger } from "pino";
-import { createApp } from "./app.ts";
-import { createSessions, type Sessions } from "./auth/sessions.ts";
-import { type AppDeps, type Clock, systemClock } from "./deps.ts";
-import { createHealthHistory, type HealthHistory } from "./health-history.ts";
-import { type ApiMetrics, createApiMetrics } from "./metrics.ts";
-import { createBusinessMetrics } from "./metrics-business.ts";
-import { createOutboxRelay, type OutboxRelay } from "./outbox-relay.ts";
+import { type Api, buildApi } from "./build.ts";
+import type { Clock } from "./deps.ts";
 import {
   createSandboxGateway,
   createSandboxPayouts,
@@ -34,19 +28,10 @@ import {
   type PaymentGateway,
 } from "./payments/gateway.ts";
 import { createProviderGateway } from "./payments/provider-gateway.ts";
-import { type CreateMarketInput, insertMarket } from "./routes/admin-markets.ts";
-import {
-  createAdminStatsRoutes,
-  createSystemStatsProvider,
-  type SystemStatsProvider,
-} from "./routes/admin-stats.ts";
-import { createAdminUserRoutes } from "./routes/admin-users.ts";
-import { tradingRoutes } from "./routes/orders-register.ts";
-import { createPortfolioFillsRoutes } from "./routes/portfolio-fills.ts";
+import type { SystemStatsProvider } from "./routes/admin-stats.ts";
 import { createConsoleSms, type SmsSender } from "./sms/sms.ts";
 import { createTwilioSms } from "./sms/twilio-sms.ts";
 import { createStaticWeb } from "./static-web.ts";
-import { createWithdrawalSweeper, type WithdrawalSweeper } from "./withdrawal-sweeper.ts";
 
 export interface ApiRuntimeOptions {
   env: Env;
@@ -79,30 +64,8 @@ export interface ApiRuntimeOptions {
   publicOrigins?: PublicOrigins;
 }
 
-export interface ApiRuntime {
-  app: ReturnType<typeof createApp>;
-  relay: OutboxRelay;
-  /** Finishes withdrawals whose engine DEBIT went unanswered. */
-  withdrawals: WithdrawalSweeper;
-  gateway: EngineGateway;
-  /** The session verifier of this API, for the stream's handshake. */
-  sessions: Sessions;
-  /** The admin health page's in-memory history (sampled while started). */
-  history: HealthHistory;
-  /** The site's origins; call `listening(port)` once the server listens (the development default). */
-  publicOrigins: PublicOrigins;
-  /** The HTTP handler: the web app's files for GET pages, the API for the rest. */
-  fetch(request: Request, env?: unknown): Response | Promise<Response>;
-  /**
-   * Creates a market as `actorId` without an HTTP session (the platform's demo seeding): the admin
-   * route's transaction, then waits briefly until the engine has it. Returns the market id.
-   */
-  createMarket(actorId: string, input: CreateMarketInput): Promise<string>;
-  /** Starts the outbox relay and the withdrawal sweeper. */
-  start(): void;
-  /** Stops the relay, the sweeper and the reply subscription; the caller closes the ports it passed in. */
-  stop(): Promise<void>;
-}
+/** The built API (build.ts); `stop()` also closes the rate-limit Redis connection the runtime opened. */
+export type ApiRuntime = Api;
 
 export function createSmsSender(env: Env, logger: Logger): SmsSender {
   if (env.SMS_PROVIDER === "twilio") {
@@ -130,27 +93,9 @@ export function createPaymentGateway(env: Env): PaymentGateway {
   return createSandboxGateway();
 }
 
+/** The production adapters from the environment, then the one builder. */
 export function createApiRuntime(options: ApiRuntimeOptions): ApiRuntime {
-  const { env, db, kv, commandQueue, reader, logger } = options;
-  const clock = options.clock ?? systemClock;
-  const metrics: ApiMetrics | undefined = options.metricsRegistry
-    ? createApiMetrics(options.metricsRegistry)
-    : undefined;
-  const gateway = createQueueEngineGateway({
-    queue: commandQueue,
-    replies: options.pubsub as PubSub<CommandReply>,
-    instanceId: options.instanceId,
-    observe: metrics?.engineRoundTrip,
-  });
-  // Without Redis the command queue is process memory: a row counts as delivered only once the
-  // engine answered it (after its journal write), so a kill -9 in between leaves it PENDING.
-  const relay = createOutboxRelay({
-    db,
-    queue: commandQueue,
-    confirmWith: env.REDIS_URL ? undefined : gateway,
-    clock,
-    logger,
-  });
+  const { env, db, reader, logger } = options;
   const persisterHealth =
     options.persisterHealth ??
     createPersisterHealth({
@@ -174,27 +119,22 @@ export function createApiRuntime(options: ApiRuntimeOptions): ApiRuntime {
     ? new Redis(env.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 })
     : undefined;
   rateLimitRedis?.on("error", (err) => logger.warn({ err }, "rate-limit redis error"));
-  const publicOrigins = options.publicOrigins ?? createPublicOrigins(env);
-  const deps: AppDeps = {
+  const api = buildApi({
     config: env,
-    publicOrigins,
-    rateLimitRedis,
-    sessionEvents: (event) =>
-      void options.pubsub
-        .publish(channels.sessions, event)
-        .catch((err) => logger.warn({ err }, "session event not published")),
     db,
     readDb: options.readDb,
-    kv,
-    commandQueue,
-    engine: gateway,
+    kv: options.kv,
+    commandQueue: options.commandQueue,
+    pubsub: options.pubsub,
+    reader,
+    instanceId: options.instanceId,
+    logger,
+    clock: options.clock,
     sms: createSmsSender(env, logger),
     payments: createPaymentGateway(env),
     payouts: createSandboxPayouts(),
-    clock,
-    logger,
-    outbox: relay,
-    metrics,
+    rateLimitRedis,
+    metricsRegistry: options.metricsRegistry,
     healthChecks: {
       // Down when it does not answer (stopped, paused), and when it answers that it is not serving:
       // log appends failing, or commands queued and none applied for a while.
@@ -204,63 +144,18 @@ export function createApiRuntime(options: ApiRuntimeOptions): ApiRuntime {
       },
       persister: persisterHealthCheck(persisterHealth),
     },
-  };
-  const withdrawals = createWithdrawalSweeper(deps);
-  const business = options.metricsRegistry ? createBusinessMetrics(options.metricsRegistry, db) : undefined;
-  const provider =
-    options.systemStats ??
-    createSystemStatsProvider({
-      engine: () => reader.stats(),
-      persister: () => persisterHealth.read(),
-    });
-  const systemStats: SystemStatsProvider = async () => {
-    const stats = await provider();
-    business?.reconciled(stats.reconcile ? stats.reconcile.differences : null);
-    return stats;
-  };
-  const history = createHealthHistory({ stats: systemStats, roundTrip: metrics?.roundTripSnapshot });
-  const app = createApp(deps, {
-    routes: [
-      ...tradingRoutes({ reader }),
-      createPortfolioFillsRoutes(),
-      createAdminUserRoutes({ reader }),
-      createAdminStatsRoutes({ stats: systemStats, history }),
-    ],
+    systemStats: options.systemStats,
+    persisterHealth,
+    publicOrigins: options.publicOrigins,
+    // Without Redis the command queue is process memory: a row counts as delivered only once the
+    // engine answered it (after its journal write), so a kill -9 in between leaves it PENDING.
+    relay: { confirmByReply: !env.REDIS_URL },
     web: options.webDist ? createStaticWeb(options.webDist) : undefined,
   });
-  const sessions = createSessions({
-    kv,
-    secret: env.JWT_SECRET,
-    clock,
-    sessionTtlSec: env.SESSION_TTL_SEC,
-    accessTtlSec: env.ACCESS_TOKEN_TTL_SEC,
-    adminPhones: env.ADMIN_PHONES,
-  });
   return {
-    app,
-    publicOrigins,
-    fetch: (request, server) => app.fetch(request, server),
-    relay,
-    withdrawals,
-    gateway,
-    sessions,
-    async createMarket(actorId, input) {
-      const row = await insertMarket(deps, actorId, input);
-      relay.kick();
-      for (let i = 0; i < 50 && !(await reader.market(row.id).catch(() => null)); i++) await Bun.sleep(20);
-      return row.id;
-    },
-    history,
-    start() {
-      history.start();
-      relay.start();
-      withdrawals.start();
-    },
+    ...api,
     async stop() {
-      history.stop();
-      await withdrawals.stop();
-      await relay.stop();
-      await gateway.close();
+      await api.stop();
       rateLimitRedis?.disconnect();
     },
   };

@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createApp } from "./app.ts";
-import type { AppDeps } from "./deps.ts";
+import type { ApiAdapters } from "./build.ts";
 import { createStaticWeb } from "./static-web.ts";
 import { createHarness, type Harness } from "./test-harness.ts";
 
@@ -12,8 +11,8 @@ let h: Harness;
 let dist: string;
 const servers: ReturnType<typeof Bun.serve>[] = [];
 
-function serve(deps: AppDeps): string {
-  const app = createApp(deps, { web: createStaticWeb(dist) });
+function serve(overrides: Partial<ApiAdapters> = {}): string {
+  const { app } = h.rebuild({ web: createStaticWeb(dist), ...overrides });
   const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: (req) => app.fetch(req) });
   servers.push(server);
   return `http://127.0.0.1:${server.port}`;
@@ -45,7 +44,7 @@ const ANSWERS: [string, string, number][] = [
 
 describe("security headers", () => {
   test("pages, assets, API answers and errors all carry CSP, frame-ancestors, nosniff, Referrer-Policy", async () => {
-    const base = serve(h.deps);
+    const base = serve();
     for (const [method, path, status] of ANSWERS) {
       const res = await fetch(`${base}${path}`, {
         method,
@@ -67,7 +66,7 @@ describe("security headers", () => {
   });
 
   test("/docs gets the CDN and inline script Swagger UI needs, and still may not be framed", async () => {
-    const res = await fetch(`${serve(h.deps)}/docs`);
+    const res = await fetch(`${serve()}/docs`);
     expect(res.status).toBe(200);
     const csp = res.headers.get("content-security-policy") ?? "";
     expect(csp).toContain("https://cdn.jsdelivr.net");
@@ -77,7 +76,7 @@ describe("security headers", () => {
   });
 
   test("HSTS only when NODE_ENV=production", async () => {
-    const base = serve({ ...h.deps, config: { ...h.deps.config, NODE_ENV: "production" } });
+    const base = serve({ config: { ...h.deps.config, NODE_ENV: "production" } });
     for (const path of ["/", "/api/v1/health", "/api/v1/no-such-route"]) {
       const res = await fetch(`${base}${path}`);
       expect(res.headers.get("strict-transport-security")).toBe("max-age=31536000; includeSubDomains");

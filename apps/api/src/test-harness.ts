@@ -1,20 +1,20 @@
 /**
- * Builds the app on real services for tests: a fresh Postgres database, Redis KV, Redis Streams
- * command queue and Redis pub/sub, and a real engine (@ox/engine createEngine) behind a tiny
- * consumer that applies each queued command and publishes the reply, as the engine service does.
- * Fakes only at the paid edges: SMS (console) and the payment/payout sandbox.
+ * The API's test kit: test adapters for build.ts, the one builder production uses. Real services
+ * (a fresh Postgres database, Redis KV, Redis Streams command queue and pub/sub) and a real engine
+ * (@ox/engine createEngine) behind a tiny consumer that applies each queued command and publishes the
+ * reply, as the engine service does. Fakes only at the paid edges: SMS (console) and the
+ * payment/payout sandbox. routes/orders-harness.ts runs the same builder on the engine service.
  */
 import { createRedisKv, createRedisPubSub, createRedisStreamQueue, type Kv } from "@ox/bus";
-import { createPublicOrigins } from "@ox/config";
 import type { CommandEnvelope, CommandReply, SingleCommandEnvelope } from "@ox/contracts";
 import type { DbHandle } from "@ox/db";
 import { createTestDb } from "@ox/db/testing";
 import { createEngine, type Engine } from "@ox/engine";
-import { createQueueEngineGateway } from "@ox/engine-client";
+import { createInProcessEngineReader } from "@ox/engine-client";
 import pino, { type Logger } from "pino";
-import { createApp } from "./app.ts";
+import { type Api, type ApiAdapters, buildApi } from "./build.ts";
 import type { ApiConfig, AppDeps } from "./deps.ts";
-import { createOutboxRelay, type OutboxRelay } from "./outbox-relay.ts";
+import type { OutboxRelay } from "./outbox-relay.ts";
 import {
   createSandboxGateway,
   createSandboxPayouts,
@@ -52,8 +52,10 @@ export function testConfig(overrides: Partial<ApiConfig> = {}): ApiConfig {
 }
 
 export interface Harness {
-  app: ReturnType<typeof createApp>;
+  app: Api["app"];
   deps: AppDeps;
+  /** The built API (its relay, gateway, sessions). */
+  api: Api;
   db: DbHandle;
   kv: Kv;
   engine: Engine;
@@ -61,6 +63,11 @@ export interface Harness {
   clock: { now(): number; advance(ms: number): void };
   /** Commands the in-test engine consumer has applied, in order. */
   applied: SingleCommandEnvelope[];
+  /**
+   * Builds the API again on the same adapters (database, kv, queue, engine) with some replaced:
+   * a restart with another configuration, a replica, a route that throws. Closed by close().
+   */
+  rebuild(overrides?: Partial<ApiAdapters>): Api;
   /** Waits until the relay has delivered everything and the engine consumer applied it. */
   settle(): Promise<void>;
   close(): Promise<void>;
@@ -85,6 +92,52 @@ export interface HarnessOptions {
   engineTimeoutMs?: number;
   /** The app's logger (default: silent unless TEST_LOG_LEVEL). */
   logger?: Logger;
+}
+
+export const testLogger = (): Logger => pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+
+/** Test adapters: the given ports, the test configuration, console SMS, the payment sandbox. */
+export function testAdapters(
+  ports: Pick<ApiAdapters, "db" | "kv" | "commandQueue" | "pubsub" | "reader" | "instanceId" | "clock">,
+  options: Partial<ApiAdapters> & { configOverrides?: Partial<ApiConfig> } = {},
+): ApiAdapters {
+  const { configOverrides, ...rest } = options;
+  return {
+    config: testConfig(configOverrides),
+    logger: testLogger(),
+    sms: createConsoleSms(() => {}),
+    payments: createSandboxGateway(),
+    payouts: createSandboxPayouts(),
+    ...ports,
+    ...rest,
+  };
+}
+
+/**
+ * `buildApi` on `adapters`, plus `rebuild` for further instances on the same adapters (each with its
+ * own reply channel) and `closeAll` for every instance's relay and reply subscription.
+ */
+export function testBuilds(adapters: ApiAdapters) {
+  const built: Api[] = [];
+  const build = (overrides: Partial<ApiAdapters> = {}) => {
+    const api = buildApi({
+      ...adapters,
+      ...overrides,
+      instanceId: built.length ? `${adapters.instanceId}-${built.length}` : adapters.instanceId,
+    });
+    built.push(api);
+    return api;
+  };
+  return {
+    api: build(),
+    rebuild: build,
+    async closeAll() {
+      for (const api of built) {
+        await api.relay.stop();
+        await api.gateway.close();
+      }
+    },
+  };
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<QueueHarness> {
@@ -113,33 +166,32 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Queue
       t += ms;
     },
   };
-  const logger = options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
   const engine = createEngine();
   const applied: SingleCommandEnvelope[] = [];
-  const gateway = createQueueEngineGateway({
-    queue: apiQueue,
-    replies: apiReplies,
-    instanceId: `api-${run}`,
-    timeoutMs: options.engineTimeoutMs ?? 5_000,
-  });
-  const relay = createOutboxRelay({ db: db.db, queue: apiQueue, clock, logger, intervalMs: 50 });
-  const config = testConfig(options.config);
-  const deps: AppDeps = {
-    config,
-    publicOrigins: createPublicOrigins(config),
-    db: db.db,
-    readDb: db.read,
-    kv,
-    commandQueue: apiQueue,
-    engine: gateway,
-    sms: createConsoleSms(() => {}),
-    payments: options.payments ?? createSandboxGateway(),
-    payouts: options.payouts ?? createSandboxPayouts(),
-    clock,
-    logger,
-    outbox: relay,
-  };
-  const app = createApp(deps);
+  const builds = testBuilds(
+    testAdapters(
+      {
+        db: db.db,
+        kv,
+        commandQueue: apiQueue,
+        pubsub: apiReplies as ApiAdapters["pubsub"],
+        reader: createInProcessEngineReader(engine),
+        instanceId: `api-${run}`,
+        clock,
+      },
+      {
+        readDb: db.read,
+        configOverrides: options.config,
+        logger: options.logger ?? testLogger(),
+        ...(options.payments && { payments: options.payments }),
+        ...(options.payouts && { payouts: options.payouts }),
+        engineTimeoutMs: options.engineTimeoutMs ?? 5_000,
+        relay: { intervalMs: 50 },
+      },
+    ),
+  );
+  const { api } = builds;
+  const { relay } = api;
 
   const engineFaults: QueueHarness["engineFaults"] = { paused: false, dropReply: () => false };
   let stopped = false;
@@ -168,8 +220,9 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Queue
   })();
 
   return {
-    app,
-    deps,
+    app: api.app,
+    deps: api.deps,
+    api,
     db,
     kv,
     engine,
@@ -177,6 +230,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Queue
     clock,
     applied,
     engineFaults,
+    rebuild: builds.rebuild,
     async settle() {
       for (let i = 0; i < 200; i++) {
         await relay.drain();
@@ -189,7 +243,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Queue
       stopped = true;
       await relay.stop();
       await consumer;
-      await gateway.close();
+      await builds.closeAll();
       await Promise.allSettled([
         apiQueue.close(),
         engineQueue.close(),

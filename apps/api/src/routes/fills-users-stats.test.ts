@@ -1,13 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { trades } from "@ox/db";
 import { createInProcessEngineReader } from "@ox/engine-client";
-import { createApp } from "../app.ts";
 import { type Client, signIn } from "../test-harness.ts";
-import { createAdminStatsRoutes, createSystemStatsProvider } from "./admin-stats.ts";
-import { createAdminUserRoutes } from "./admin-users.ts";
+import { createSystemStatsProvider } from "./admin-stats.ts";
 import { createTradingHarness, type TradingHarness } from "./orders-harness.ts";
-import { tradingRoutes } from "./orders-register.ts";
-import { createPortfolioFillsRoutes } from "./portfolio-fills.ts";
 
 let h: TradingHarness;
 let admin: Client;
@@ -19,7 +15,6 @@ const json = async (res: Response) => (await res.json()) as Record<string, any>;
 
 beforeAll(async () => {
   h = await createTradingHarness();
-  const reader = createInProcessEngineReader(h.service);
   const stats = createSystemStatsProvider({
     engine: () => h.service.stats(),
     persister: () => ({ offset: 7, lag: 2 }),
@@ -29,14 +24,7 @@ beforeAll(async () => {
       return { ok: true, differences: 0 };
     },
   });
-  h.app = createApp(h.deps, {
-    routes: [
-      ...tradingRoutes({ reader }),
-      createPortfolioFillsRoutes(),
-      createAdminUserRoutes({ reader }),
-      createAdminStatsRoutes({ stats }),
-    ],
-  });
+  h.app = h.rebuild({ systemStats: stats }).app;
   admin = await signIn(h, "+919999900000");
   alice = await signIn(h, "+919812345601");
   bob = await signIn(h, "+919812345602");

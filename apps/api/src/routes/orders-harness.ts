@@ -16,16 +16,11 @@ import {
 } from "@ox/bus";
 import type { CommandEnvelope, LogRecord } from "@ox/contracts/pipeline";
 import { createTestDb } from "@ox/db/testing";
-import { createInProcessEngineReader, createQueueEngineGateway } from "@ox/engine-client";
+import { createInProcessEngineReader } from "@ox/engine-client";
 import { createEngineService, createFileSnapshotStore, type EngineService } from "@ox/engine-service";
 import pino from "pino";
-import { createApp } from "../app.ts";
 import type { ApiConfig, AppDeps } from "../deps.ts";
-import { createOutboxRelay } from "../outbox-relay.ts";
-import { createSandboxGateway, createSandboxPayouts } from "../payments/gateway.ts";
-import { createConsoleSms } from "../sms/sms.ts";
-import { type Harness, testConfig } from "../test-harness.ts";
-import { tradingRoutes } from "./orders-register.ts";
+import { type Harness, testAdapters, testBuilds } from "../test-harness.ts";
 
 export interface TradingHarness extends Harness {
   service: EngineService;
@@ -69,33 +64,35 @@ export async function createTradingHarness(options: TradingHarnessOptions = {}):
   });
   await service.start();
   const clock = { now: () => Date.now(), advance: () => {} };
-  const gateway = createQueueEngineGateway({
-    queue: apiQueue,
-    replies: createMemoryPubSub({ hub }),
-    instanceId: "api-test",
-    timeoutMs: 1_500,
-  });
-  const relay = createOutboxRelay({ db: db.db, queue: apiQueue, clock, logger, intervalMs: 20 });
+  const builds = testBuilds(
+    testAdapters(
+      {
+        db: db.db,
+        kv,
+        commandQueue: apiQueue,
+        pubsub: createMemoryPubSub({ hub }),
+        reader: createInProcessEngineReader(service),
+        instanceId: "api-test",
+        clock,
+      },
+      {
+        configOverrides: options.config,
+        logger,
+        rateLimitRedis: options.rateLimitRedis,
+        onRateLimited: options.onRateLimited,
+        engineTimeoutMs: 1_500,
+        relay: { intervalMs: 20 },
+      },
+    ),
+  );
+  const { api } = builds;
+  const { relay } = api;
   relay.start();
-  const deps: AppDeps = {
-    config: testConfig(options.config),
-    rateLimitRedis: options.rateLimitRedis,
-    onRateLimited: options.onRateLimited,
-    db: db.db,
-    kv,
-    commandQueue: apiQueue,
-    engine: gateway,
-    sms: createConsoleSms(() => {}),
-    payments: createSandboxGateway(),
-    payouts: createSandboxPayouts(),
-    clock,
-    logger,
-    outbox: relay,
-  };
-  const app = createApp(deps, { routes: tradingRoutes({ reader: createInProcessEngineReader(service) }) });
   return {
-    app,
-    deps,
+    app: api.app,
+    deps: api.deps,
+    api,
+    rebuild: builds.rebuild,
     db,
     kv,
     engine: service.engine,
@@ -116,7 +113,7 @@ export async function createTradingHarness(options: TradingHarnessOptions = {}):
     async close() {
       await relay.stop();
       await service.halt();
-      await gateway.close();
+      await builds.closeAll();
       await journal.close();
       await kv.close();
       await db.close();
