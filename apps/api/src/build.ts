@@ -59,6 +59,8 @@ export interface ApiAdapters {
   /** GET /admin/stats. Default: the engine's figures from `reader`, the persister's from `persisterHealth`. */
   systemStats?: SystemStatsProvider;
   persisterHealth?: PersisterHealthProbe;
+  /** The admin health page's history. Default: one sampling `systemStats` and the round-trip metric. */
+  history?: HealthHistory;
   /** The built web app: a page or asset for a GET outside /api, /docs and /metrics, or null. */
   web?: (pathname: string) => Response | null;
   /** How long a request waits for the engine's reply (default 2 s). */
@@ -167,7 +169,8 @@ export function buildApi(adapters: ApiAdapters): Api {
     business?.reconciled(stats.reconcile ? stats.reconcile.differences : null);
     return stats;
   };
-  const history = createHealthHistory({ stats: systemStats, roundTrip: metrics?.roundTripSnapshot });
+  const history =
+    adapters.history ?? createHealthHistory({ stats: systemStats, roundTrip: metrics?.roundTripSnapshot });
   const app = createApp(deps, {
     sessions,
     reader,

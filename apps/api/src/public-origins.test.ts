@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { request as httpRequest } from "node:http";
 import { createPublicOrigins, EnvSchema, parseStreamEnv } from "@ox/config";
-import { createApp } from "./app.ts";
 import { createHarness, type Harness, signIn } from "./test-harness.ts";
 
 /**
@@ -48,7 +47,7 @@ function post(port: number, path: string, headers: Record<string, string>, body:
 function serve(publicOrigins: string[]) {
   const config = { ...h.deps.config, PUBLIC_ORIGINS: publicOrigins };
   const origins = createPublicOrigins(config);
-  const app = createApp({ ...h.deps, config, publicOrigins: origins });
+  const { app } = h.rebuild({ config, publicOrigins: origins });
   const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: (req) => app.fetch(req) });
   servers.push(server);
   origins.listening(server.port ?? 0);

@@ -5,13 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { HealthHistoryView } from "@ox/contracts";
-import { createInProcessEngineReader } from "@ox/engine-client";
-import { createApp } from "../app.ts";
 import { createHealthHistory, HEALTH_LIMITS, type HealthHistory, quantileMs } from "../health-history.ts";
 import { type Client, signIn } from "../test-harness.ts";
-import { createAdminStatsRoutes, createSystemStatsProvider } from "./admin-stats.ts";
+import { createSystemStatsProvider } from "./admin-stats.ts";
 import { createTradingHarness, type TradingHarness } from "./orders-harness.ts";
-import { tradingRoutes } from "./orders-register.ts";
 
 let h: TradingHarness;
 let admin: Client;
@@ -64,12 +61,7 @@ beforeAll(async () => {
     windowSamples: 2,
     now: () => clock,
   });
-  h.app = createApp(h.deps, {
-    routes: [
-      ...tradingRoutes({ reader: createInProcessEngineReader(h.service) }),
-      createAdminStatsRoutes({ stats, history }),
-    ],
-  });
+  h.app = h.rebuild({ systemStats: stats, history }).app;
   admin = await signIn(h, "+919999900000");
   alice = await signIn(h);
   bob = await signIn(h);
