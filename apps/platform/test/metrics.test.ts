@@ -2,18 +2,21 @@
  * Issue 10, embedded mode: the one process serves one GET /metrics that promtool accepts, carrying
  * the API's, the engine's, the persister's and the stream's metrics, with no user or order id in a
  * label; and one order can be followed by its request id through the API, the engine (the log
- * record carries it) and the persister's logs.
+ * record carries it) and the persister's logs. Prometheus with the checked-in npm start config
+ * scrapes it and every alert rule stays quiet; METRICS=off records nothing.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { ensureDevSecrets, parseApiEnv } from "@ox/config";
 import pino from "pino";
+import YAML from "yaml";
 import { type Platform, startPlatform } from "../src/platform.ts";
-import { freePort } from "./crash-cluster.ts";
+import { freePort, repoRoot } from "./crash-cluster.ts";
 import { type HttpUser, loginUser } from "./crash-load.ts";
+import { startPrometheus } from "./prometheus-kit.ts";
 import { promtool, sampleOf, sumOf } from "./promtool.ts";
 
 const ADMIN = "+919300000001";
@@ -216,5 +219,38 @@ test("METRICS=off (the overhead bench's B side): orders still trade, nothing is 
   } finally {
     await off.stop();
     rmSync(offDir, { recursive: true, force: true });
+  }
+}, 120_000);
+
+test("npm start's Prometheus config (infra/prometheus/prometheus-embedded.yml) scrapes the one process: orders counted, every rule evaluates, none pending or firing", async () => {
+  const config = YAML.parse(
+    readFileSync(join(repoRoot, "infra/prometheus/prometheus-embedded.yml"), "utf8"),
+  ) as {
+    global: Record<string, string>;
+    rule_files: string[];
+    scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
+  };
+  expect(config.scrape_configs.map((j) => j.static_configs[0]?.targets)).toEqual([["127.0.0.1:3000"]]);
+  config.global = { scrape_interval: "1s", evaluation_interval: "1s" };
+  config.rule_files = config.rule_files.map((f) => join(repoRoot, "infra/prometheus", f));
+  (config.scrape_configs[0] as { static_configs: { targets: string[] }[] }).static_configs = [
+    { targets: [new URL(platform.url).host] },
+  ];
+  const prom = await startPrometheus({ dir: join(dataDir, "prometheus"), config: YAML.stringify(config) });
+  try {
+    await prom.until("the process scraped", async () => (await prom.query("up"))[0]?.[1] === 1);
+    // The two orders the first test placed, read through Prometheus.
+    await prom.until("orders in prometheus", async () => {
+      const [orders] = await prom.query('sum(ox_orders_total{code="OK"})');
+      return (orders?.[1] ?? 0) >= 2;
+    });
+    // A few evaluations: a rule that needs a distributed job (an absent() on it) would be pending.
+    await Bun.sleep(3_000);
+    const rules = await prom.rules();
+    expect(rules.length).toBeGreaterThan(5);
+    expect(rules.filter((r) => r.health !== "ok")).toEqual([]);
+    expect(rules.filter((r) => r.state !== "inactive").map((r) => `${r.name} ${r.state}`)).toEqual([]);
+  } finally {
+    expect(await prom.stop()).toBe(0);
   }
 }, 120_000);

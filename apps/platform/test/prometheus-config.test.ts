@@ -18,9 +18,11 @@ import { promtool } from "./promtool.ts";
 const infra = join(repoRoot, "infra");
 
 test("promtool: the Prometheus config and the alert rules are valid, and the rules' unit tests pass", () => {
-  const config = promtool(["check", "config", join(infra, "prometheus/prometheus.yml")]);
-  expect(config.output).toContain("SUCCESS");
-  expect(config.code).toBe(0);
+  for (const file of ["prometheus.yml", "prometheus-embedded.yml"]) {
+    const config = promtool(["check", "config", join(infra, "prometheus", file)]);
+    expect(config.output).toContain("SUCCESS");
+    expect(config.code).toBe(0);
+  }
   const rules = promtool(["check", "rules", join(infra, "prometheus/rules/ox-alerts.yml")]);
   expect(rules.output).toMatch(/SUCCESS: \d+ rules found/);
   expect(rules.code).toBe(0);
