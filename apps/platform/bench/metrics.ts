@@ -4,14 +4,22 @@
  * processes) with METRICS=on and METRICS=off (no ox_ metric recorded: HTTP middleware, engine round
  * trip and batches, persister, stream, business), in ABBA order so a drift of the shared machine
  * falls on both sides. Prints one JSON object: every run, the medians per side, the overhead, and
- * the load average at start and end.
+ * the load average at start and end. On a shared, loaded machine the runs' spread is larger than
+ * the difference, so first it also times, in this process, exactly what one order records (the
+ * API's HTTP middleware on a Hono app with vs without it, the round-trip histogram, the engine's
+ * per-record counters): nanoseconds per order to set against the server CPU per order.
  * Flags: --rounds N (ABBA blocks, default 1 = 4 runs), --seconds N (default 8), --warmup N (default 2),
- * --connections N (default 64), --mode embedded|distributed (default embedded).
+ * --connections N (default 64), --mode embedded|distributed (default embedded), --micro-only.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { createApiMetrics } from "@ox/api";
+import type { LogRecord } from "@ox/contracts/pipeline";
+import { createEngineMetrics } from "@ox/engine-service";
+import { createMetricsRegistry } from "@ox/metrics";
 import { spawn } from "bun";
+import { Hono } from "hono";
 
 const { values: flags } = parseArgs({
   options: {
@@ -20,6 +28,7 @@ const { values: flags } = parseArgs({
     warmup: { type: "string", default: "2" },
     connections: { type: "string", default: "64" },
     mode: { type: "string", default: "embedded" },
+    "micro-only": { type: "boolean", default: false },
   },
 });
 const loadavg = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).map(Number);
@@ -90,10 +99,69 @@ async function once(metrics: "on" | "off"): Promise<Run> {
   return run;
 }
 
+/** Nanoseconds per call of `fn` (async or not) over `n` calls, best of `blocks` (the least disturbed). */
+async function nsPerCall(n: number, blocks: number, fn: () => unknown): Promise<number> {
+  let best = Number.POSITIVE_INFINITY;
+  for (let b = 0; b < blocks; b++) {
+    const t0 = Bun.nanoseconds();
+    for (let i = 0; i < n; i++) {
+      const r = fn();
+      if (r instanceof Promise) await r;
+    }
+    best = Math.min(best, (Bun.nanoseconds() - t0) / n);
+  }
+  return best;
+}
+
+/** What one order records, timed in this process. */
+async function micro() {
+  const registry = createMetricsRegistry({ defaults: false });
+  const api = createApiMetrics(registry);
+  const engine = createEngineMetrics(registry);
+  const handler = (c: { json: (b: unknown, s: 201) => Response }) => c.json({ order: { id: "o1" } }, 201);
+  const withMetrics = new Hono();
+  withMetrics.use("*", api.http as never);
+  withMetrics.post("/api/v1/orders/:id?", handler as never);
+  const without = new Hono();
+  without.post("/api/v1/orders/:id?", handler as never);
+  const req = () => new Request("http://x/api/v1/orders", { method: "POST" });
+  const record = {
+    envelopeId: "e1",
+    command: { type: "PLACE_ORDER" },
+    code: "OK",
+    events: [{ type: "TRADE", kind: "MINT", qty: 1, takerPricePaise: 400 }],
+  } as unknown as LogRecord;
+  const records = [record];
+  // ABAB blocks of the two Hono apps, best block each.
+  let httpOn = Number.POSITIVE_INFINITY;
+  let httpOff = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 4; i++) {
+    httpOn = Math.min(httpOn, await nsPerCall(20_000, 1, () => withMetrics.fetch(req())));
+    httpOff = Math.min(httpOff, await nsPerCall(20_000, 1, () => without.fetch(req())));
+  }
+  const roundTrip = await nsPerCall(500_000, 4, () => api.engineRoundTrip("PLACE_ORDER", 0.002, true));
+  const engineRecord = await nsPerCall(500_000, 4, () => engine.batch(records, 0.0001, 0.001));
+  const scrape = await nsPerCall(200, 3, () => registry.metrics());
+  const perOrder = Math.max(0, httpOn - httpOff) + roundTrip + engineRecord;
+  return {
+    httpRequestNs: { withMetrics: round(httpOn, 0), without: round(httpOff, 0) },
+    httpMiddlewareNs: round(httpOn - httpOff, 0),
+    roundTripObserveNs: round(roundTrip, 0),
+    /** One batch of one PLACE_ORDER record with one trade (batch histograms + counters). */
+    engineBatchOfOneNs: round(engineRecord, 0),
+    perOrderNs: round(perOrder, 0),
+    /** Rendering this registry's exposition once (no process metrics), per scrape not per order. */
+    scrapeUs: round(scrape / 1000, 0),
+  };
+}
+
 const start = loadavg();
+const microResult = await micro();
+console.error(`  micro: ${JSON.stringify(microResult)}`);
 const runs: Run[] = [];
-for (let r = 0; r < Number(flags.rounds); r++)
-  for (const side of ["on", "off", "off", "on"] as const) runs.push(await once(side));
+if (!flags["micro-only"])
+  for (let r = 0; r < Number(flags.rounds); r++)
+    for (const side of ["on", "off", "off", "on"] as const) runs.push(await once(side));
 
 const side = (m: "on" | "off") => {
   const rs = runs.filter((r) => r.metrics === m);
@@ -107,6 +175,7 @@ const side = (m: "on" | "off") => {
 };
 const on = side("on");
 const off = side("off");
+const cpuPerOrderNs = off.serverCpuMsPer1000 * 1000; // ms per 1 000 orders = µs per order; ×1000 = ns
 console.log(
   JSON.stringify({
     settings: {
@@ -118,13 +187,22 @@ console.log(
       order: "ABBA (on, off, off, on) per round",
     },
     loadavg: { start, end: loadavg() },
-    runs,
-    on,
-    off,
-    overhead: {
-      throughputPct: round(((off.ordersPerSec - on.ordersPerSec) / off.ordersPerSec) * 100, 1),
-      p99Ms: round(on.p99Ms - off.p99Ms, 2),
-      serverCpuMsPer1000: round(on.serverCpuMsPer1000 - off.serverCpuMsPer1000, 1),
+    micro: {
+      ...microResult,
+      // What the recording is of the server CPU one order costs (the off side's median).
+      ...(runs.length > 0 && {
+        perOrderPctOfServerCpu: round((microResult.perOrderNs / cpuPerOrderNs) * 100, 2),
+      }),
     },
+    ...(runs.length > 0 && {
+      runs,
+      on,
+      off,
+      overhead: {
+        throughputPct: round(((off.ordersPerSec - on.ordersPerSec) / off.ordersPerSec) * 100, 1),
+        p99Ms: round(on.p99Ms - off.p99Ms, 2),
+        serverCpuMsPer1000: round(on.serverCpuMsPer1000 - off.serverCpuMsPer1000, 1),
+      },
+    }),
   }),
 );
