@@ -74,6 +74,18 @@ export interface EngineService {
   readonly done: Promise<void>;
 }
 
+/** The engine threw: a broken invariant (rejections are result codes), never retried. */
+export class EngineFailedError extends Error {
+  readonly fatal = true;
+  constructor(
+    readonly envelopeId: string,
+    cause: unknown,
+  ) {
+    super(`engine threw applying command ${envelopeId}`, { cause });
+    this.name = "EngineFailedError";
+  }
+}
+
 export function createEngineService(options: EngineServiceOptions): EngineService {
   const { queue, log, pubsub, logger, metrics } = options;
   const traceCommands = logger.isLevelEnabled("debug");
@@ -167,7 +179,12 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     const applyOne = (envelopeId: string, command: Command, requestId?: string): CommandReply => {
       const seen = recent.get(envelopeId);
       if (seen) return seen;
-      const result = current.apply(command);
+      let result: ReturnType<Engine["apply"]>;
+      try {
+        result = current.apply(command);
+      } catch (cause) {
+        throw new EngineFailedError(envelopeId, cause);
+      }
       const reply = replyOf(envelopeId, command, result);
       recent.remember(envelopeId, reply);
       const record: LogRecord = { envelopeId, command, code: result.code, events: result.events };
@@ -283,6 +300,9 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
   async function retryBatch(deliveries: Delivery<CommandEnvelope>[], first: unknown) {
     let error = first;
     for (let attempt = 0; !stopping; attempt++) {
+      // A log handle that can never append again (a failed journal write), or an engine exception:
+      // retrying cannot help; the service stops and the process exits for its supervisor.
+      if ((error as { fatal?: unknown } | null)?.fatal === true) throw error;
       appendFailures++;
       appendFailing = `event log append failing: ${String((error as Error)?.message ?? error)}`;
       const waitMs = Math.min(retryInitialMs * 2 ** attempt, retryMaxMs);

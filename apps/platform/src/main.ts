@@ -45,6 +45,12 @@ ensureWebBuild(() => console.error("Building the web app (first start, or its so
 
 const platform = await startPlatform({ env, logger, webDist: WEB_DIST });
 const startedMs = Date.now() - began;
+// A dead engine must not leave the API answering 202 forever: exit non-zero for the supervisor;
+// recovery (snapshot + journal) does the rest at the next start.
+platform.done.catch((err) => {
+  logger.fatal({ err }, "the engine stopped on a fatal error; exiting");
+  process.exit(1);
+});
 
 /**
  * The bot logs in like anyone else (console OTP) and keeps its session cookie in the data directory,

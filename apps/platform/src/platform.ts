@@ -33,6 +33,11 @@ export interface Platform {
   readonly host: string;
   /** For the demo seeding: the database and market creation without an HTTP session. */
   readonly seed: DemoSeedTarget;
+  /**
+   * Rejects when the engine stopped on a fatal error (a failed journal write, an engine exception,
+   * a log that disagrees with its replay); the process must then exit. Resolves after stop().
+   */
+  readonly done: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -154,6 +159,7 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
     url: `http://${loopback || host === "0.0.0.0" || host === "::" ? "localhost" : host}:${port}`,
     host,
     seed: { db: database.db, createMarket: api.createMarket },
+    done: engine.done,
     dataDir,
     adapters: adapters.mode,
     async stop() {

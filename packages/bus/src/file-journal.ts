@@ -28,6 +28,21 @@ export class JournalCorruptError extends Error {
   }
 }
 
+/**
+ * A write or fsync failed: the file's state is unknown, so this handle refuses every later append
+ * (`fatal`: retrying on it cannot succeed). A restart reopens the file and recovery settles the tail.
+ */
+export class JournalFailedError extends Error {
+  readonly fatal = true;
+  constructor(
+    readonly path: string,
+    options: { cause: unknown },
+  ) {
+    super(`journal ${path} failed; reopen it`, options);
+    this.name = "JournalFailedError";
+  }
+}
+
 interface PendingAppend {
   bytes: Buffer;
   count: number;
@@ -128,7 +143,7 @@ export async function createFileJournal<T>(options: FileJournalOptions<T>): Prom
         for (const g of group) g.resolve();
       } catch (error) {
         // After a failed write or fsync the file's state is unknown: refuse everything until reopened.
-        failed = new Error(`journal ${path} failed; reopen it`, { cause: error });
+        failed = new JournalFailedError(path, { cause: error });
         for (const g of [...group, ...pending]) g.reject(failed);
         pending = [];
       }

@@ -5,6 +5,7 @@ export {
   type FileJournal,
   type FileJournalOptions,
   JournalCorruptError,
+  JournalFailedError,
 } from "./file-journal.ts";
 export { createKafkaLog, type KafkaLogOptions } from "./kafka-log.ts";
 export type { Logger } from "./logger.ts";

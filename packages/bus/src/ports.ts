@@ -44,7 +44,11 @@ export interface LogEntry<T> {
  * Single writer: the engine. Many readers: the persister, recovery, rebuilds.
  */
 export interface EventLog<T> {
-  /** Appends a batch; resolves only once it is durable (Kafka acks=all / fsync). */
+  /**
+   * Appends a batch; resolves only once it is durable (Kafka acks=all / fsync). A rejection whose
+   * error has `fatal: true` means this handle can never append again (only a restart reopens it);
+   * any other rejection may clear on retry.
+   */
   append(records: T[]): Promise<void>;
   /** The offset the next appended record will get. */
   endOffset(): Promise<number>;
