@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { eventLogContract } from "./event-log.contract.ts";
+import { eventLogContract } from "@ox/bus/testing";
 import { createFileJournal } from "./file-journal.ts";
 
 eventLogContract("file journal", async () => {

@@ -1,9 +1,8 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
+import { eventLogContract, KAFKA_BROKERS, uniqueName } from "@ox/bus/testing";
 import { Kafka, logLevel } from "kafkajs";
-import { eventLogContract } from "./event-log.contract.ts";
 import { chunkByBytes, createKafkaLog, retryFor } from "./kafka-log.ts";
-import { KAFKA_BROKERS, uniqueName } from "./test-util.ts";
 
 eventLogContract("kafka", async () => {
   const topic = uniqueName("test-events");

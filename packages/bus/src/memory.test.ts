@@ -1,9 +1,7 @@
-import { kvContract } from "./kv.contract.ts";
+import { kvContract, pubSubContract, queueContract } from "@ox/bus/testing";
 import { createMemoryKv } from "./memory-kv.ts";
 import { createMemoryPubSub, createMemoryPubSubHub } from "./memory-pubsub.ts";
 import { createMemoryQueue, createMemoryStream } from "./memory-queue.ts";
-import { pubSubContract } from "./pubsub.contract.ts";
-import { queueContract } from "./queue.contract.ts";
 
 kvContract("memory", async () => {
   const kv = createMemoryKv();

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
+import { REDIS_URL, sleep, uniqueName } from "@ox/bus/testing";
 import Redis from "ioredis";
 import { createRedisStreamQueue } from "./redis-stream-queue.ts";
-import { REDIS_URL, sleep, uniqueName } from "./test-util.ts";
 
 const stream = uniqueName("test-crash");
 

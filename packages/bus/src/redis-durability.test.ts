@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
+import { REDIS_URL } from "@ox/bus/testing";
 import pino from "pino";
 import { checkRedisDurability } from "./redis-durability.ts";
-import { REDIS_URL } from "./test-util.ts";
 
 test("reports the shared Redis's persistence as it is, and an unreachable Redis as unknown", async () => {
   const lines: string[] = [];

@@ -1,7 +1,6 @@
+import { kvContract, REDIS_URL, uniqueName } from "@ox/bus/testing";
 import Redis from "ioredis";
-import { kvContract } from "./kv.contract.ts";
 import { createRedisKv } from "./redis-kv.ts";
-import { REDIS_URL, uniqueName } from "./test-util.ts";
 
 kvContract("redis", async () => {
   const prefix = `${uniqueName("test-kv")}:`;

@@ -8,10 +8,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { sleep, uniqueName } from "@ox/bus/testing";
 import { type Subprocess, spawn } from "bun";
 import Redis from "ioredis";
 import { createRedisStreamQueue } from "./redis-stream-queue.ts";
-import { sleep, uniqueName } from "./test-util.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "ox-redis-restart-"));
 let server: Subprocess | undefined;

@@ -1,9 +1,7 @@
+import { pubSubContract, queueContract, REDIS_URL, uniqueName } from "@ox/bus/testing";
 import Redis from "ioredis";
-import { pubSubContract } from "./pubsub.contract.ts";
-import { queueContract } from "./queue.contract.ts";
 import { createRedisPubSub } from "./redis-pubsub.ts";
 import { createRedisStreamQueue } from "./redis-stream-queue.ts";
-import { REDIS_URL, uniqueName } from "./test-util.ts";
 
 pubSubContract("redis", async () => ({
   connect: () => createRedisPubSub(REDIS_URL),

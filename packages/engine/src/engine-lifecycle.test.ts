@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
+import { stateText, world } from "@ox/engine/testing";
 import { createEngine, restoreEngine } from "./engine.ts";
-import { stateText, world } from "./test-kit.ts";
 import type { Command } from "./types.ts";
 
 describe("lifecycle, idempotency, input, snapshots", () => {

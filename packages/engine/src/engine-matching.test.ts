@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { world } from "./test-kit.ts";
+import { world } from "@ox/engine/testing";
 
 describe("matching", () => {
   test("one taker sweeps two levels with a TRANSFER and a MINT, then rests", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { stateText, world } from "./test-kit.ts";
+import { stateText, world } from "@ox/engine/testing";
 
 describe("order kinds", () => {
   test("IOC fills what it can and expires the rest", () => {

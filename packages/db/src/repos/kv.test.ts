@@ -1,6 +1,6 @@
 // The bus's Kv contract suite, run against the table-backed KV on both database drivers.
-import { kvContract } from "../../../bus/src/kv.contract.ts";
-import { createWriteThroughKv } from "../../../bus/src/write-through-kv.ts";
+import { createWriteThroughKv } from "@ox/bus";
+import { kvContract } from "@ox/bus/testing";
 import { createTestDb, type TestDbKind } from "../testing.ts";
 import { createSqlKv } from "./kv.ts";
 
