@@ -14,6 +14,7 @@
  */
 import { expect } from "bun:test";
 import { createRedisPubSub } from "@ox/bus";
+import type { FillMsg as Fill } from "@ox/contracts";
 import { consumerOffsets, type Db, engineBalances, payouts, positions, trades } from "@ox/db";
 import { createRemoteEngineReader, type EngineSource, reconcile } from "@ox/engine-client";
 import { asc, eq } from "drizzle-orm";
@@ -62,18 +63,6 @@ export async function eventually<T>(what: string, check: () => Promise<T>, timeo
       await Bun.sleep(100);
     }
   }
-}
-
-interface Fill {
-  seq: number;
-  kind: string;
-  role: string;
-  orderId: string;
-  outcome: string;
-  side: string;
-  price: number;
-  fee: number;
-  qty: number;
 }
 
 async function subscribe(baseUrl: string, user: HttpUser, marketId: string, sockets: Socket[]) {
@@ -136,7 +125,7 @@ export async function runTradingScenario(target: ScenarioTarget): Promise<Scenar
     for (const u of [alice, bob])
       await eventually("bonus + deposit in the engine", async () =>
         expect((await u.call("GET", "/portfolio")).json).toEqual({
-          balance: { available: START, locked: 0 },
+          balance: { availablePaise: START, lockedPaise: 0 },
           positions: [],
         }),
       );
@@ -169,7 +158,7 @@ export async function runTradingScenario(target: ScenarioTarget): Promise<Scenar
     /** Live portfolio, then (persister caught up) Postgres positions and engine_balances, exactly. */
     const expectState = async (userId: string, u: HttpUser, available: number, pos: Pos) => {
       const p = (await u.call("GET", "/portfolio")).json;
-      expect(p.balance).toEqual({ available, locked: 0 });
+      expect(p.balance).toEqual({ availablePaise: available, lockedPaise: 0 });
       const flat = pos.yes === 0 && pos.no === 0 && pos.yesCost === 0 && pos.noCost === 0;
       // A flat position is not listed live (and reconcile, too, compares non-zero positions only).
       expect(p.positions.length).toBe(flat ? 0 : 1);
@@ -233,9 +222,9 @@ export async function runTradingScenario(target: ScenarioTarget): Promise<Scenar
           role: f.role,
           outcome: f.outcome,
           side: f.side,
-          price: f.price,
+          price: f.pricePaise,
           qty: f.qty,
-          fee: f.fee,
+          fee: f.feePaise,
         }));
       });
 
@@ -243,11 +232,11 @@ export async function runTradingScenario(target: ScenarioTarget): Promise<Scenar
     const a1 = await order(alice, "YES", "BUY", 600, 2);
     expect(a1).toMatchObject({ status: "OPEN", filledQty: 0, remainingQty: 2, fills: [] });
     expect((await alice.call("GET", "/portfolio")).json.balance).toEqual({
-      available: START - 1_200,
-      locked: 1_200,
+      availablePaise: START - 1_200,
+      lockedPaise: 1_200,
     });
     const b1 = await order(bob, "NO", "BUY", 400, 2);
-    expect(b1).toMatchObject({ status: "FILLED", filledQty: 2, remainingQty: 0, avgPrice: 400 });
+    expect(b1).toMatchObject({ status: "FILLED", filledQty: 2, remainingQty: 0, avgPricePaise: 400 });
     expect(b1.fills).toEqual([
       { tradeSeq: expect.any(Number), kind: "MINT", qty: 2, pricePaise: 400, feePaise: 0 },
     ]);
@@ -277,7 +266,7 @@ export async function runTradingScenario(target: ScenarioTarget): Promise<Scenar
     const a2 = await order(alice, "YES", "SELL", 650, 1);
     expect(a2).toMatchObject({ status: "OPEN", filledQty: 0, fills: [] });
     const b2 = await order(bob, "YES", "BUY", 650, 1);
-    expect(b2).toMatchObject({ status: "FILLED", filledQty: 1, avgPrice: 650 });
+    expect(b2).toMatchObject({ status: "FILLED", filledQty: 1, avgPricePaise: 650 });
     expect(b2.fills).toEqual([
       { tradeSeq: expect.any(Number), kind: "TRANSFER", qty: 1, pricePaise: 650, feePaise: 0 },
     ]);
@@ -317,7 +306,7 @@ export async function runTradingScenario(target: ScenarioTarget): Promise<Scenar
     const b3 = await order(bob, "NO", "SELL", 400, 1);
     expect(b3).toMatchObject({ status: "OPEN", filledQty: 0, fills: [] });
     const a3 = await order(alice, "YES", "SELL", 600, 1);
-    expect(a3).toMatchObject({ status: "FILLED", filledQty: 1, avgPrice: 600 });
+    expect(a3).toMatchObject({ status: "FILLED", filledQty: 1, avgPricePaise: 600 });
     expect(a3.fills).toEqual([
       { tradeSeq: expect.any(Number), kind: "MERGE", qty: 1, pricePaise: 600, feePaise: 0 },
     ]);
@@ -389,12 +378,15 @@ export async function runTradingScenario(target: ScenarioTarget): Promise<Scenar
 
     const bobPaid = bobEnd + 1_000;
     const bobPortfolio = (await bob.call("GET", "/portfolio")).json;
-    expect(bobPortfolio.balance).toEqual({ available: bobPaid, locked: 0 });
+    expect(bobPortfolio.balance).toEqual({ availablePaise: bobPaid, lockedPaise: 0 });
     // Settled: no shares are left in the resolved market.
     expect(
       bobPortfolio.positions.filter((x: { yes: number; no: number }) => x.yes !== 0 || x.no !== 0),
     ).toEqual([]);
-    expect((await alice.call("GET", "/portfolio")).json.balance).toEqual({ available: aliceEnd, locked: 0 });
+    expect((await alice.call("GET", "/portfolio")).json.balance).toEqual({
+      availablePaise: aliceEnd,
+      lockedPaise: 0,
+    });
     expect(aliceEnd + bobPaid).toBe(2 * START); // escrow emptied into the winner's balance
 
     await eventually("payout and balance in Postgres", async () => {

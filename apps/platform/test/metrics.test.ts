@@ -86,7 +86,7 @@ test("GET /metrics passes promtool, has every process's metrics, counts orders a
   const [alice, bob] = users as [HttpUser, HttpUser];
   await until(
     "deposits applied",
-    async () => (await bob.call("GET", "/portfolio")).json.balance.available >= 100_000,
+    async () => (await bob.call("GET", "/portfolio")).json.balance.availablePaise >= 100_000,
   );
 
   // A MINT (YES 600 + NO 400) with a traced request id on the taker's order.

@@ -62,7 +62,7 @@ export async function fundPacedUsers(options: {
   for (const u of users)
     await until(
       "deposit in the engine",
-      async () => (await u.call("GET", "/portfolio")).json.balance.available >= deposit,
+      async () => (await u.call("GET", "/portfolio")).json.balance.availablePaise >= deposit,
     );
   return { marketId, users: users as [HttpUser, HttpUser] };
 }

@@ -2,7 +2,7 @@
  * Engine events → socket payloads (docs/order-path.md). The book is kept in YES terms by the engine; sockets get
  * it as Probo shows it: bids per outcome, each in its own outcome's price.
  */
-import type { BookDeltaMsg, BookMsg, TickerMsg, TradeMsg } from "@ox/contracts";
+import type { BalanceMsg, BookDeltaMsg, BookMsg, FillMsg, TickerMsg, TradeMsg } from "@ox/contracts";
 import type { BookDeltaEvent, BookView, EngineEvent, MarketView, TradeEvent } from "@ox/engine";
 
 const PAYOUT = 1000;
@@ -32,8 +32,8 @@ export function tradeMsg(e: TradeEvent): TradeMsg {
     ts: e.ts,
     kind: e.kind,
     qty: e.qty,
-    yesPrice: e.yesPricePaise,
-    noPrice: PAYOUT - e.yesPricePaise,
+    yesPricePaise: e.yesPricePaise,
+    noPricePaise: PAYOUT - e.yesPricePaise,
     takerOutcome: e.takerOutcome,
     takerSide: e.takerSide,
   };
@@ -44,12 +44,12 @@ export function tickerMsg(m: MarketView): TickerMsg {
   return {
     marketId: m.marketId,
     status: m.status,
-    yesBid: m.bestYesBidPaise,
-    noBid: flip(m.bestYesAskPaise),
-    yesAsk: m.bestYesAskPaise,
-    noAsk: flip(m.bestYesBidPaise),
-    lastPrice: m.lastYesPricePaise,
-    volume: m.volumeQty,
+    yesBidPaise: m.bestYesBidPaise,
+    noBidPaise: flip(m.bestYesAskPaise),
+    yesAskPaise: m.bestYesAskPaise,
+    noAskPaise: flip(m.bestYesBidPaise),
+    lastYesPricePaise: m.lastYesPricePaise,
+    volumeQty: m.volumeQty,
     seq: m.bookSeq,
   };
 }
@@ -62,7 +62,7 @@ export function userMessages(e: EngineEvent): Array<[userId: string, name: strin
     case "ORDER_CLOSED":
       return [[e.userId, "order", e]];
     case "TRADE": {
-      const side = (role: "MAKER" | "TAKER") => {
+      const side = (role: "MAKER" | "TAKER"): FillMsg => {
         const maker = role === "MAKER";
         return {
           seq: e.seq,
@@ -73,8 +73,8 @@ export function userMessages(e: EngineEvent): Array<[userId: string, name: strin
           orderId: maker ? e.makerOrderId : e.takerOrderId,
           outcome: maker ? e.makerOutcome : e.takerOutcome,
           side: maker ? e.makerSide : e.takerSide,
-          price: maker ? e.makerPricePaise : e.takerPricePaise,
-          fee: maker ? e.makerFeePaise : e.takerFeePaise,
+          pricePaise: maker ? e.makerPricePaise : e.takerPricePaise,
+          feePaise: maker ? e.makerFeePaise : e.takerFeePaise,
           qty: e.qty,
         };
       };
@@ -87,8 +87,14 @@ export function userMessages(e: EngineEvent): Array<[userId: string, name: strin
         [e.takerUserId, "order", { type: "ORDER_FILL", ...taker }],
       ];
     }
-    case "BALANCE":
-      return [[e.userId, "balance", { seq: e.seq, available: e.availablePaise, locked: e.lockedPaise }]];
+    case "BALANCE": {
+      const balance: BalanceMsg = {
+        seq: e.seq,
+        availablePaise: e.availablePaise,
+        lockedPaise: e.lockedPaise,
+      };
+      return [[e.userId, "balance", balance]];
+    }
     case "POSITION":
       return [[e.userId, "position", e]];
     case "CREDITED":

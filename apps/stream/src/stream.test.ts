@@ -118,8 +118,8 @@ describe("stream: market room", () => {
     if (!first || !m) throw new Error("no client or no market m1");
     await until(() => first.of("ticker").at(-1)?.seq === final.bookSeq, "final ticker");
     expect(first.of("ticker").at(-1)).toMatchObject({
-      volume: m.volumeQty,
-      lastPrice: m.lastYesPricePaise,
+      volumeQty: m.volumeQty,
+      lastYesPricePaise: m.lastYesPricePaise,
     });
   });
 
@@ -149,18 +149,18 @@ describe("stream: user rooms", () => {
     await driver.run(order("bob", 1, "NO", "BUY", 400, 4));
     await until(() => bob.of("balance").length >= 1 && alice.of("fill").length >= 1, "fills");
     expect(alice.of("fill")).toEqual([
-      expect.objectContaining({ role: "MAKER", orderId: "o-alice-1", qty: 4, price: 600 }),
+      expect.objectContaining({ role: "MAKER", orderId: "o-alice-1", qty: 4, pricePaise: 600 }),
     ]);
     expect(bob.of("fill")).toEqual([
-      expect.objectContaining({ role: "TAKER", orderId: "o-bob-1", qty: 4, price: 400 }),
+      expect.objectContaining({ role: "TAKER", orderId: "o-bob-1", qty: 4, pricePaise: 400 }),
     ]);
     expect(alice.of("order").map((o) => o.type)).toEqual(["ORDER_ACCEPTED", "ORDER_FILL"]);
     expect(bob.of("order").map((o) => o.type)).toEqual(["ORDER_ACCEPTED", "ORDER_FILL", "ORDER_CLOSED"]);
     const aliceAccount = driver.engine.account("alice");
     if (!aliceAccount) throw new Error("alice has no account");
     expect(alice.of("balance").at(-1)).toMatchObject({
-      available: aliceAccount.availablePaise,
-      locked: aliceAccount.lockedPaise,
+      availablePaise: aliceAccount.availablePaise,
+      lockedPaise: aliceAccount.lockedPaise,
     });
     for (const c of [alice, bob]) {
       const own = c === alice ? "alice" : "bob";

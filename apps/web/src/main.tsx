@@ -21,7 +21,7 @@ setUserEventHandlers({
     const { lang, toast } = useUi.getState();
     const outcome = translate(lang, f.outcome === "NO" ? "no" : "yes");
     toast(
-      `${translate(lang, "filled")}: ${f.side} ${f.qty} ${outcome} @ ${formatRupees(f.price)}`,
+      `${translate(lang, "filled")}: ${f.side} ${f.qty} ${outcome} @ ${formatRupees(f.pricePaise)}`,
       "success",
     );
     queryClient.invalidateQueries({ queryKey: keys.portfolio });
@@ -30,7 +30,7 @@ setUserEventHandlers({
   },
   balance: (b) => {
     queryClient.setQueryData<Portfolio>(keys.portfolio, (p) =>
-      p ? { ...p, balance: { available: b.available, locked: b.locked } } : p,
+      p ? { ...p, balance: { availablePaise: b.availablePaise, lockedPaise: b.lockedPaise } } : p,
     );
     queryClient.invalidateQueries({ queryKey: keys.transactions });
   },

@@ -49,8 +49,8 @@ export const TradeMsg = z
     ts: z.number().int(),
     kind: FillKind,
     qty: z.number().int(),
-    yesPrice: Paise,
-    noPrice: Paise,
+    yesPricePaise: Paise,
+    noPricePaise: Paise,
     takerOutcome: Outcome,
     takerSide: Side,
   })
@@ -60,12 +60,12 @@ export const TickerMsg = z
   .object({
     marketId: z.string(),
     status: z.enum(["OPEN", "CLOSED", "RESOLVED", "VOIDED"]),
-    yesBid: Paise.nullable(),
-    noBid: Paise.nullable(),
-    yesAsk: Paise.nullable(),
-    noAsk: Paise.nullable(),
-    lastPrice: Paise.nullable(),
-    volume: z.number().int(),
+    yesBidPaise: Paise.nullable(),
+    noBidPaise: Paise.nullable(),
+    yesAskPaise: Paise.nullable(),
+    noAskPaise: Paise.nullable(),
+    lastYesPricePaise: Paise.nullable(),
+    volumeQty: z.number().int(),
     seq: z.number().int(),
   })
   .meta({ id: "TickerMsg" });
@@ -81,14 +81,14 @@ export const FillMsg = z
     orderId: z.string(),
     outcome: Outcome,
     side: Side,
-    price: Paise,
-    fee: Paise,
+    pricePaise: Paise,
+    feePaise: Paise,
     qty: z.number().int(),
   })
   .meta({ id: "FillMsg" });
 /** `balance` (user room). */
 export const BalanceMsg = z
-  .object({ seq: z.number().int(), available: Paise, locked: Paise })
+  .object({ seq: z.number().int(), availablePaise: Paise, lockedPaise: Paise })
   .meta({ id: "BalanceMsg" });
 
 export type SubscribeMsg = z.infer<typeof SubscribeMsg>;

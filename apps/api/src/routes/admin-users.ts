@@ -60,7 +60,7 @@ export function createAdminUserRoutes(options: { reader: EngineReader }): RouteF
             referralCode: r.referralCode,
             createdAt: r.createdAt,
             kycStatus: latestKyc.get(r.id)?.status ?? null,
-            balance: { available: account?.availablePaise ?? 0, locked: account?.lockedPaise ?? 0 },
+            balance: { availablePaise: account?.availablePaise ?? 0, lockedPaise: account?.lockedPaise ?? 0 },
             positions: positions.map((p) => ({
               marketId: p.marketId,
               yes: p.yesQty,

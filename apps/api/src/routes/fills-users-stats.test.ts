@@ -115,7 +115,7 @@ describe("GET /admin/users", () => {
       positions: [],
     });
     const account = await createInProcessEngineReader(h.service).account(alice.userId);
-    expect(u.balance.available).toBe(account?.availablePaise ?? 0);
+    expect(u.balance.availablePaise).toBe(account?.availablePaise ?? 0);
     const byId = await json(await admin.call("GET", `/api/v1/admin/users?q=${bob.userId}`));
     expect(byId.users.map((x: any) => x.id)).toEqual([bob.userId]);
     const all = await json(await admin.call("GET", "/api/v1/admin/users?q=98123456"));

@@ -53,8 +53,8 @@ describe("market routes", () => {
       title: "Will India win the final?",
       status: "OPEN",
       tickPaise: 100,
-      noPrice: 700,
-      yesPrice: null,
+      noPricePaise: 700,
+      yesPricePaise: null,
     });
     expect((await json(await bob.call("GET", "/api/v1/markets?category=politics"))).markets).toEqual([]);
     expect((await bob.call("GET", "/api/v1/markets/not-a-market")).status).toBe(404);
@@ -96,7 +96,7 @@ describe("market routes", () => {
       });
     expect((await buy(alice, "YES", 500)).status).toBe(201);
     expect((await buy(bob, "NO", 500)).status).toBe(201);
-    const before = (await json(await alice.call("GET", "/api/v1/portfolio"))).balance.available;
+    const before = (await json(await alice.call("GET", "/api/v1/portfolio"))).balance.availablePaise;
 
     const close = await admin.call("POST", `/api/v1/admin/markets/${id}/close`);
     expect(close.status).toBe(200);
@@ -106,7 +106,9 @@ describe("market routes", () => {
 
     const resolve = await admin.call("POST", `/api/v1/admin/markets/${id}/resolve`, { outcome: "YES" });
     expect(resolve.status).toBe(200);
-    expect((await json(await alice.call("GET", "/api/v1/portfolio"))).balance.available).toBe(before + 1000);
+    expect((await json(await alice.call("GET", "/api/v1/portfolio"))).balance.availablePaise).toBe(
+      before + 1000,
+    );
     expect((await json(await alice.call("GET", `/api/v1/markets/${id}`))).market).toMatchObject({
       status: "RESOLVED",
       outcome: "YES",

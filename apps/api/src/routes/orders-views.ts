@@ -24,7 +24,7 @@ export function orderFromEngine(o: EngineOrderView): ApiOrder {
     filledQty: o.filledQty,
     remainingQty: o.remainingQty,
     filledValuePaise: o.filledValuePaise,
-    avgPrice: avg(o.filledValuePaise, o.filledQty),
+    avgPricePaise: avg(o.filledValuePaise, o.filledQty),
     feesPaise: o.feesPaise,
     createdAt: o.ts,
   };
@@ -47,7 +47,7 @@ export function orderFromRow(r: typeof orders.$inferSelect): ApiOrder {
     filledQty: r.filledQty,
     remainingQty: open ? r.qty - r.filledQty : 0,
     filledValuePaise: r.filledValuePaise,
-    avgPrice: avg(r.filledValuePaise, r.filledQty),
+    avgPricePaise: avg(r.filledValuePaise, r.filledQty),
     feesPaise: r.feesPaise,
     createdAt: r.createdAt,
   };

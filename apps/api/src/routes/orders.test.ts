@@ -35,7 +35,13 @@ describe("trading routes (embedded engine service)", () => {
     const resting = await place(alice, { outcome: "YES", side: "BUY", price: 600, quantity: 2 });
     expect(resting.status).toBe(201);
     const { order } = await json(resting);
-    expect(order).toMatchObject({ status: "OPEN", filledQty: 0, remainingQty: 2, avgPrice: null, fills: [] });
+    expect(order).toMatchObject({
+      status: "OPEN",
+      filledQty: 0,
+      remainingQty: 2,
+      avgPricePaise: null,
+      fills: [],
+    });
 
     const book = await json(await alice.call("GET", `/api/v1/markets/${marketId}/orderbook`));
     expect(book.yes).toEqual([{ price: 600, qty: 2 }]);
@@ -47,7 +53,7 @@ describe("trading routes (embedded engine service)", () => {
     const taker = await place(bob, { outcome: "NO", side: "BUY", price: 400, quantity: 2 });
     expect(taker.status).toBe(201);
     const filled = (await json(taker)).order;
-    expect(filled).toMatchObject({ status: "FILLED", filledQty: 2, remainingQty: 0, avgPrice: 400 });
+    expect(filled).toMatchObject({ status: "FILLED", filledQty: 2, remainingQty: 0, avgPricePaise: 400 });
     expect(filled.fills).toEqual([
       { tradeSeq: expect.any(Number), kind: "MINT", qty: 2, pricePaise: 400, feePaise: 0 },
     ]);
@@ -60,20 +66,20 @@ describe("trading routes (embedded engine service)", () => {
     expect((await alice.call("GET", `/api/v1/orders/${filled.id}`)).status).toBe(404);
 
     const alicePf = await json(await alice.call("GET", "/api/v1/portfolio"));
-    expect(alicePf.balance).toEqual({ available: 1500 - 1200, locked: 0 });
+    expect(alicePf.balance).toEqual({ availablePaise: 1500 - 1200, lockedPaise: 0 });
     expect(alicePf.positions).toEqual([
       expect.objectContaining({
         marketId,
         yes: 2,
         no: 0,
         yesCostPaise: 1200,
-        yesAvgPrice: 600,
+        yesAvgPricePaise: 600,
         lastYesPricePaise: 600,
       }),
     ]);
     const bobPf = await json(await bob.call("GET", "/api/v1/portfolio"));
-    expect(bobPf.balance).toEqual({ available: 1500 - 800, locked: 0 });
-    expect(bobPf.positions[0]).toMatchObject({ no: 2, noAvgPrice: 400 });
+    expect(bobPf.balance).toEqual({ availablePaise: 1500 - 800, lockedPaise: 0 });
+    expect(bobPf.positions[0]).toMatchObject({ no: 2, noAvgPricePaise: 400 });
 
     const market = await json(await alice.call("GET", `/api/v1/markets/${marketId}`));
     expect(market.market).toMatchObject({
@@ -148,7 +154,7 @@ describe("trading routes (embedded engine service)", () => {
     expect((await json(cancel)).order).toMatchObject({ id: order.id, status: "CANCELLED", remainingQty: 0 });
     expect((await alice.call("DELETE", `/api/v1/orders/${order.id}`)).status).toBe(404);
     const pf = await json(await alice.call("GET", "/api/v1/portfolio"));
-    expect(pf.balance.locked).toBe(0);
+    expect(pf.balance.lockedPaise).toBe(0);
   });
 
   test("202 with the order id when the engine does not answer in time", async () => {

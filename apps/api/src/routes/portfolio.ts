@@ -28,7 +28,7 @@ export function createPortfolioRoutes(options: TradingOptions) {
         const markets = await Promise.all(positions.map((p) => reader.market(p.marketId)));
         return c.json(
           {
-            balance: { available: account?.availablePaise ?? 0, locked: account?.lockedPaise ?? 0 },
+            balance: { availablePaise: account?.availablePaise ?? 0, lockedPaise: account?.lockedPaise ?? 0 },
             positions: positions.map((p, i) => ({
               marketId: p.marketId,
               yes: p.yesQty,
@@ -37,8 +37,8 @@ export function createPortfolioRoutes(options: TradingOptions) {
               noLocked: p.noLockedQty,
               yesCostPaise: p.yesCostPaise,
               noCostPaise: p.noCostPaise,
-              yesAvgPrice: avg(p.yesCostPaise, p.yesQty),
-              noAvgPrice: avg(p.noCostPaise, p.noQty),
+              yesAvgPricePaise: avg(p.yesCostPaise, p.yesQty),
+              noAvgPricePaise: avg(p.noCostPaise, p.noQty),
               lastYesPricePaise: markets[i]?.lastYesPricePaise ?? null,
               marketStatus: markets[i]?.status ?? null,
             })),

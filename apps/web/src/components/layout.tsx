@@ -107,9 +107,9 @@ function UserChip() {
         href="/wallet"
         className="balance-pill"
         data-testid="header-balance"
-        aria-label={`${t("available")} ${formatRupees(portfolio.data?.balance.available ?? 0)}`}
+        aria-label={`${t("available")} ${formatRupees(portfolio.data?.balance.availablePaise ?? 0)}`}
       >
-        {portfolio.data ? formatRupees(portfolio.data.balance.available) : "…"}
+        {portfolio.data ? formatRupees(portfolio.data.balance.availablePaise) : "…"}
       </Link>
       <button type="button" className="btn btn-ghost btn-sm" onClick={() => logout.mutate()}>
         {t("logout")}

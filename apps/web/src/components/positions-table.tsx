@@ -51,8 +51,8 @@ function PositionRow(props: {
   const ticker = useLive((s) => s.tickers[props.marketId]);
   const mark = markPrice(props.outcome, {
     book,
-    yesPrice: ticker?.yesPrice ?? props.market?.yesPrice,
-    noPrice: ticker?.noPrice ?? props.market?.noPrice,
+    yesPrice: ticker?.yesPrice ?? props.market?.yesPricePaise,
+    noPrice: ticker?.noPrice ?? props.market?.noPricePaise,
     lastPrice: ticker?.lastPrice ?? props.market?.lastYesPricePaise,
   });
   const v = valuePosition(props.qty, props.avg, mark);

@@ -4,6 +4,7 @@ import { useT } from "../i18n";
 import { formatRupees } from "../lib/money";
 import { formatTime } from "../lib/time";
 import { useLive } from "../state/live-store";
+import { liveTrade } from "../state/socket";
 import { Empty, ErrorState, Loading } from "./states";
 
 export function TradesList({ marketId }: { marketId: string }) {
@@ -11,11 +12,7 @@ export function TradesList({ marketId }: { marketId: string }) {
   const q = useTrades(marketId);
   const trades = useLive((s) => s.trades[marketId]);
   useEffect(() => {
-    if (q.data)
-      useLive.getState().seedTrades(
-        marketId,
-        q.data.map((t) => ({ id: String(t.seq), price: t.yesPricePaise, qty: t.qty, ts: t.ts })),
-      );
+    if (q.data) useLive.getState().seedTrades(marketId, q.data.map(liveTrade));
   }, [q.data, marketId]);
   if (q.isPending && !trades) return <Loading />;
   if (q.isError && !trades) return <ErrorState error={q.error} onRetry={() => q.refetch()} />;

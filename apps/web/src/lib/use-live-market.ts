@@ -13,8 +13,8 @@ export function useMarketRoom(marketId: string | undefined) {
 export function useLivePrices(m: Market) {
   const book = useLive((s) => s.books[m.id]);
   const ticker = useLive((s) => s.tickers[m.id]);
-  const yes = book ? bestBuyPrice(book, "YES") : (ticker?.yesPrice ?? m.yesPrice);
-  const no = book ? bestBuyPrice(book, "NO") : (ticker?.noPrice ?? m.noPrice);
+  const yes = book ? bestBuyPrice(book, "YES") : (ticker?.yesPrice ?? m.yesPricePaise);
+  const no = book ? bestBuyPrice(book, "NO") : (ticker?.noPrice ?? m.noPricePaise);
   return {
     yes: yes ?? null,
     no: no ?? null,

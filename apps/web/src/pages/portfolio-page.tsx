@@ -33,11 +33,13 @@ export function PortfolioPage() {
         <div className="stat-row">
           <div className="stat card">
             <span className="muted small">{t("available")}</span>
-            <strong data-testid="balance-available">{formatRupees(portfolio.data.balance.available)}</strong>
+            <strong data-testid="balance-available">
+              {formatRupees(portfolio.data.balance.availablePaise)}
+            </strong>
           </div>
           <div className="stat card">
             <span className="muted small">{t("locked")}</span>
-            <strong data-testid="balance-locked">{formatRupees(portfolio.data.balance.locked)}</strong>
+            <strong data-testid="balance-locked">{formatRupees(portfolio.data.balance.lockedPaise)}</strong>
           </div>
         </div>
       )}

@@ -35,16 +35,16 @@ export function WalletPage() {
               <div>
                 <span className="muted small">{t("available")}</span>
                 <strong className="big" data-testid="wallet-available">
-                  {formatRupees(p.balance.available)}
+                  {formatRupees(p.balance.availablePaise)}
                 </strong>
               </div>
               <div>
                 <span className="muted small">{t("locked")}</span>
-                <strong data-testid="wallet-locked">{formatRupees(p.balance.locked)}</strong>
+                <strong data-testid="wallet-locked">{formatRupees(p.balance.lockedPaise)}</strong>
               </div>
               <div>
                 <span className="muted small">{t("total")}</span>
-                <strong>{formatRupees(p.balance.available + p.balance.locked)}</strong>
+                <strong>{formatRupees(p.balance.availablePaise + p.balance.lockedPaise)}</strong>
               </div>
             </div>
           )}

@@ -68,17 +68,17 @@ function connect(): Socket {
 export function toTicker(t: TickerMsg): Ticker {
   return {
     marketId: t.marketId,
-    yesPrice: t.yesAsk,
-    noPrice: t.noAsk,
-    lastPrice: t.lastPrice,
-    volume: t.volume,
+    yesPrice: t.yesAskPaise,
+    noPrice: t.noAskPaise,
+    lastPrice: t.lastYesPricePaise,
+    volume: t.volumeQty,
     status: t.status,
   };
 }
 
-/** A trade as the store lists it (REST and socket trades both carry the YES price and the seq). */
-export function liveTrade(t: Pick<TradeMsg, "seq" | "yesPrice" | "qty" | "ts">): Trade {
-  return { id: String(t.seq), price: t.yesPrice, qty: t.qty, ts: t.ts };
+/** A trade as the store lists it; REST (`GET /markets/{id}/trades`) and socket trades share these fields. */
+export function liveTrade(t: Pick<TradeMsg, "seq" | "yesPricePaise" | "qty" | "ts">): Trade {
+  return { id: String(t.seq), price: t.yesPricePaise, qty: t.qty, ts: t.ts };
 }
 
 export function resubscribe(marketId: string) {

@@ -16,7 +16,7 @@ export const AdminUser = z
     referralCode: z.string(),
     createdAt: z.number().int(),
     kycStatus: z.string().nullable(),
-    balance: z.object({ available: Paise, locked: Paise }),
+    balance: z.object({ availablePaise: Paise, lockedPaise: Paise }),
     positions: z.array(
       z.object({
         marketId: z.string(),

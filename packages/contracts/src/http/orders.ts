@@ -72,7 +72,7 @@ export const OrderView = z
     filledQty: z.number().int(),
     remainingQty: z.number().int(),
     filledValuePaise: Paise,
-    avgPrice: Paise.nullable().meta({
+    avgPricePaise: Paise.nullable().meta({
       description: "filledValuePaise / filledQty rounded to the paisa; null before a fill",
     }),
     feesPaise: Paise,

@@ -4,7 +4,7 @@ const Paise = z.number().int();
 
 export const PortfolioResponse = z
   .object({
-    balance: z.object({ available: Paise, locked: Paise }),
+    balance: z.object({ availablePaise: Paise, lockedPaise: Paise }),
     positions: z.array(
       z.object({
         marketId: z.string(),
@@ -14,10 +14,10 @@ export const PortfolioResponse = z
         noLocked: z.number().int(),
         yesCostPaise: Paise,
         noCostPaise: Paise,
-        yesAvgPrice: Paise.nullable().meta({
+        yesAvgPricePaise: Paise.nullable().meta({
           description: "Average cost per YES share, rounded to the paisa",
         }),
-        noAvgPrice: Paise.nullable(),
+        noAvgPricePaise: Paise.nullable(),
         lastYesPricePaise: Paise.nullable(),
         marketStatus: z.string().nullable(),
       }),

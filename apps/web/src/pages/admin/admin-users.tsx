@@ -54,10 +54,10 @@ export function AdminUsers() {
                 {u.balance && (
                   <div className="right small">
                     <div>
-                      {t("available")}: <strong>{formatRupees(u.balance.available)}</strong>
+                      {t("available")}: <strong>{formatRupees(u.balance.availablePaise)}</strong>
                     </div>
                     <div className="muted">
-                      {t("locked")}: {formatRupees(u.balance.locked)}
+                      {t("locked")}: {formatRupees(u.balance.lockedPaise)}
                     </div>
                   </div>
                 )}
