@@ -174,7 +174,7 @@ export async function runTradingScenario(target: ScenarioTarget): Promise<Scenar
         });
       await eventually("Postgres positions/engine_balances equal the live portfolio", async () => {
         const [bal] = await db.select().from(engineBalances).where(eq(engineBalances.userId, userId));
-        expect({ available: bal?.availablePaise, locked: bal?.lockedPaise }).toEqual(p.balance);
+        expect({ availablePaise: bal?.availablePaise, lockedPaise: bal?.lockedPaise }).toEqual(p.balance);
         const rows = await db.select().from(positions).where(eq(positions.userId, userId));
         expect(
           rows
