@@ -119,6 +119,17 @@ export function createKafkaReader<T>(options: ReaderOptions<T>) {
       wakeFetcher();
       return out;
     },
+    /**
+     * Drops the consumer; the next read starts a fresh one. For when the caller knows the broker
+     * connection broke (an append failed): a consumer that sat idle through a broker restart does
+     * not resume by itself, and the next read would wait READ_TIMEOUT_MS for nothing.
+     */
+    reset() {
+      const old = consumer;
+      consumer = undefined;
+      buffer = [];
+      void old?.disconnect().catch(() => {});
+    },
     async close() {
       await consumer?.disconnect();
     },
