@@ -45,6 +45,8 @@ export async function startChaosRun(options: {
   redisUrl?: string;
   pgAdminUrl?: string;
   kafkaBrokers: string;
+  /** Env for every process (on top of startCluster's). */
+  extraEnv?: Record<string, string>;
   cleanups: (() => Promise<unknown>)[];
 }): Promise<ChaosRun> {
   const adminPhone = `${options.phonePrefix}0001`;
@@ -56,6 +58,7 @@ export async function startChaosRun(options: {
     redisUrl: options.redisUrl,
     pgAdminUrl: options.pgAdminUrl,
     kafkaBrokers: options.kafkaBrokers,
+    extraEnv: options.extraEnv,
   });
   options.cleanups.push(() => cluster.close());
   const persister = await cluster.add("persister");
