@@ -6,13 +6,14 @@
  */
 import type { CommandQueue, Kv, PersisterHealthProbe, PubSub } from "@ox/bus";
 import { createPublicOrigins, type PublicOrigins } from "@ox/config";
-import { type CommandEnvelope, type CommandReply, channels } from "@ox/contracts/pipeline";
+import { type CommandEnvelope, type CommandReply, channels, type SessionEvent } from "@ox/contracts/pipeline";
 import type { Db } from "@ox/db";
 import { createQueueEngineGateway, type EngineGateway, type EngineReader } from "@ox/engine-client";
 import type { Registry } from "@ox/metrics";
 import type Redis from "ioredis";
 import type { Logger } from "pino";
 import { createApp, type RouteFactory } from "./app.ts";
+import { createRoleChangeHandler } from "./auth/role-change.ts";
 import { createSessions, type Sessions } from "./auth/sessions.ts";
 import { type ApiConfig, type AppDeps, type Clock, systemClock } from "./deps.ts";
 import { createHealthHistory, type HealthHistory } from "./health-history.ts";
@@ -123,6 +124,11 @@ export function buildApi(adapters: ApiAdapters): Api {
     logger,
     ...relayTiming,
   });
+  // Session events for the stream (channels.sessions): it disconnects the sockets concerned.
+  const sessionEvents = (event: SessionEvent) =>
+    void adapters.pubsub
+      .publish(channels.sessions, event)
+      .catch((err) => logger.warn({ err, type: event.type }, "session event not published"));
   const sessions = createSessions({
     kv,
     secret: config.JWT_SECRET,
@@ -130,10 +136,8 @@ export function buildApi(adapters: ApiAdapters): Api {
     sessionTtlSec: config.SESSION_TTL_SEC,
     accessTtlSec: config.ACCESS_TOKEN_TTL_SEC,
     adminPhones: config.ADMIN_PHONES,
-    onRevoked: (sid) =>
-      void adapters.pubsub
-        .publish(channels.sessions, { type: "SESSION_REVOKED", sid })
-        .catch((err) => logger.warn({ err }, "session event not published")),
+    onRevoked: (sid) => sessionEvents({ type: "SESSION_REVOKED", sid }),
+    onRoleChanged: createRoleChangeHandler({ db, logger, sessionEvents }),
   });
   const publicOrigins = adapters.publicOrigins ?? createPublicOrigins(config);
   const deps: AppDeps = {
@@ -150,6 +154,7 @@ export function buildApi(adapters: ApiAdapters): Api {
     clock,
     logger,
     outbox: relay,
+    sessionEvents,
     metrics,
     healthChecks: adapters.healthChecks,
     rateLimitRedis: adapters.rateLimitRedis,

@@ -1,6 +1,6 @@
 import type { CommandQueue, Kv } from "@ox/bus";
 import type { Env, PublicOrigins } from "@ox/config";
-import type { CommandEnvelope } from "@ox/contracts";
+import type { CommandEnvelope, SessionEvent } from "@ox/contracts";
 import type { Db } from "@ox/db";
 import type { EngineGateway } from "@ox/engine-client";
 import type Redis from "ioredis";
@@ -72,6 +72,8 @@ export interface AppDeps {
    * from `config.PUBLIC_ORIGINS`. Its `listening(port)` gives the development default.
    */
   publicOrigins?: PublicOrigins;
+  /** Publishes a session event for the stream (channels.sessions): it disconnects the sockets concerned. */
+  sessionEvents?: (event: SessionEvent) => void;
   /** Called for every request refused by a rate limit (for a metrics counter). */
   onRateLimited?: (event: { family: LimitFamily; scope: LimitScope }) => void;
 }

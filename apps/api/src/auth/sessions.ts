@@ -32,6 +32,11 @@ export interface SessionsOptions {
   adminPhones?: readonly string[];
   /** Told of every revoked session (the stream disconnects its sockets). */
   onRevoked?: (sid: string) => void;
+  /**
+   * Told, once per session, when ADMIN_PHONES gave a session another role than it was created
+   * with (a phone removed from or added to the list): record it and tell the stream. Awaited.
+   */
+  onRoleChanged?: (change: { userId: string; role: Session["role"] }) => Promise<void>;
 }
 
 export interface Authenticated {
@@ -103,6 +108,10 @@ export function createSessions(options: SessionsOptions) {
       const session: Session = admins
         ? { ...stored, role: stored.phone && admins.has(stored.phone) ? "ADMIN" : "USER" }
         : stored;
+      if (session.role !== stored.role) {
+        await store(session); // noticed once per session
+        await options.onRoleChanged?.({ userId: session.userId, role: session.role });
+      }
       const ageSec = options.clock.now() / 1000 - payload.iat;
       if (ageSec < options.accessTtlSec / 3) return { session, refreshedToken: null };
       await store(session);

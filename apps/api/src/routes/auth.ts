@@ -73,13 +73,15 @@ export function createAuthRoutes(ctx: RouteContext) {
     async (c) => {
       const { phone, otp } = c.req.valid("json");
       await ctx.otp.verify(phone, otp);
-      const { user, created } = await accounts.loginByPhone({
+      const { user, created, roleChanged } = await accounts.loginByPhone({
         phone,
         role: admins.has(phone) ? "ADMIN" : "USER",
         signupBonusPaise: deps.config.SIGNUP_BONUS_PAISE,
         now: deps.clock.now(),
       });
       if (created) deps.outbox.kick();
+      // Demoted or promoted by ADMIN_PHONES since the last login: the user's open sockets reconnect.
+      if (roleChanged) deps.sessionEvents?.({ type: "ROLE_CHANGED", userId: user.id });
       const { token } = await ctx.sessions.create(user.id, user.role, user.phone);
       writeSessionCookie(c, token, ctx.cookie);
       return c.json({ user: userView(user) }, 200);

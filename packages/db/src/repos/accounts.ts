@@ -34,6 +34,16 @@ export function createAccountsRepo(db: Db) {
       return u;
     },
 
+    /** Sets the user's role; true when it was different (so exactly one caller sees the change). */
+    async setRole(userId: string, role: Role): Promise<boolean> {
+      const changed = await db
+        .update(users)
+        .set({ role })
+        .where(and(eq(users.id, userId), ne(users.role, role)))
+        .returning({ id: users.id });
+      return changed.length > 0;
+    },
+
     async findByPhone(phone: string): Promise<User | undefined> {
       const [u] = await db.select().from(users).where(eq(users.phone, phone));
       return u;
@@ -44,17 +54,13 @@ export function createAccountsRepo(db: Db) {
      * unique referral code, wallet, signup bonus ledger entry, and outbox rows CREATE_USER then
      * CREDIT BONUS. The role follows the configuration on every login (ADMIN_PHONES).
      */
-    async loginByPhone(input: LoginInput): Promise<{ user: User; created: boolean }> {
+    async loginByPhone(input: LoginInput): Promise<{ user: User; created: boolean; roleChanged?: boolean }> {
       for (let attempt = 0; attempt < 10; attempt++) {
         const existing = await this.findByPhone(input.phone);
         if (existing) {
           if (existing.role === input.role) return { user: existing, created: false };
-          const [updated] = await db
-            .update(users)
-            .set({ role: input.role })
-            .where(eq(users.id, existing.id))
-            .returning();
-          return { user: updated ?? existing, created: false };
+          const changed = await this.setRole(existing.id, input.role);
+          return { user: { ...existing, role: input.role }, created: false, roleChanged: changed };
         }
         const created = await db.transaction(async (tx) => {
           const [user] = await tx
