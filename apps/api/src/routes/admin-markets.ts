@@ -15,10 +15,10 @@ import type { RouteContext } from "../app.ts";
 import { createRouter, sessionOf } from "../app-env.ts";
 import type { AppDeps } from "../deps.ts";
 import { ApiError } from "../errors.ts";
-import { marketSummary } from "./markets.ts";
 import { errors, json, jsonBody } from "./openapi-helpers.ts";
 import type { TradingOptions } from "./orders.ts";
 import { EngineRejectedError } from "./orders-errors.ts";
+import { marketSummary } from "./vocabulary.ts";
 
 export type CreateMarketInput = z.infer<typeof CreateMarketRequest>;
 

@@ -7,6 +7,7 @@ import type { RouteContext, RouteFactory } from "../app.ts";
 import { createRouter } from "../app-env.ts";
 import { historyDb } from "../deps.ts";
 import { errors, json } from "./openapi-helpers.ts";
+import { positionView } from "./vocabulary.ts";
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 
@@ -61,13 +62,10 @@ export function createAdminUserRoutes(options: { reader: EngineReader }): RouteF
             createdAt: r.createdAt,
             kycStatus: latestKyc.get(r.id)?.status ?? null,
             balance: { availablePaise: account?.availablePaise ?? 0, lockedPaise: account?.lockedPaise ?? 0 },
-            positions: positions.map((p) => ({
-              marketId: p.marketId,
-              yes: p.yesQty,
-              no: p.noQty,
-              yesCostPaise: p.yesCostPaise,
-              noCostPaise: p.noCostPaise,
-            })),
+            positions: positions.map((p) => {
+              const { marketId, yes, no, yesCostPaise, noCostPaise } = positionView(p, null);
+              return { marketId, yes, no, yesCostPaise, noCostPaise };
+            }),
           };
         });
         return c.json({ users: list }, 200);

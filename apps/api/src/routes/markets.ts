@@ -1,11 +1,10 @@
-import { createRoute, type z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import {
   CANDLE_INTERVALS,
   CandlesQuery,
   CandlesResponse,
   MarketIdParam,
   MarketResponse,
-  type MarketSummary,
   MarketsQuery,
   MarketsResponse,
   OrderBookResponse,
@@ -13,7 +12,6 @@ import {
   TradesResponse,
 } from "@ox/contracts";
 import { markets } from "@ox/db";
-import type { MarketView } from "@ox/engine";
 import { and, asc, eq, type SQL } from "drizzle-orm";
 import type { RouteContext } from "../app.ts";
 import { createRouter } from "../app-env.ts";
@@ -22,30 +20,7 @@ import { ApiError } from "../errors.ts";
 import { candles, recentTrades } from "./markets-history.ts";
 import { errors, json } from "./openapi-helpers.ts";
 import type { TradingOptions } from "./orders.ts";
-
-type Row = typeof markets.$inferSelect;
-
-/** Catalogue columns from Postgres, trading state live from the engine when it knows the market. */
-export function marketSummary(row: Row, live: MarketView | null | undefined): z.infer<typeof MarketSummary> {
-  return {
-    id: row.id,
-    title: row.title,
-    description: row.description,
-    category: row.category,
-    rules: row.rules,
-    resolutionSource: row.resolutionSource,
-    status: live?.status ?? row.status,
-    outcome: live ? live.resolution : row.outcome,
-    closeAt: row.closeAt,
-    tickPaise: live?.tickPaise ?? row.tickPaise,
-    yesPricePaise: live ? live.bestYesAskPaise : null,
-    noPricePaise: live?.bestYesBidPaise != null ? 1000 - live.bestYesBidPaise : null,
-    lastYesPricePaise: live ? live.lastYesPricePaise : row.lastYesPricePaise,
-    volumeQty: live?.volumeQty ?? row.volumeQty,
-    bookSeq: live?.bookSeq ?? 0,
-    createdAt: row.createdAt,
-  };
-}
+import { marketSummary } from "./vocabulary.ts";
 
 export function createMarketRoutes(options: TradingOptions) {
   return function marketRoutes(ctx: RouteContext) {

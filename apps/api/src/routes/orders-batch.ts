@@ -22,9 +22,8 @@ import type { RouteContext } from "../app.ts";
 import { createRouter, sessionOf } from "../app-env.ts";
 import { ApiError } from "../errors.ts";
 import { errors, json, jsonBody } from "./openapi-helpers.ts";
-import { placeOrderCommand } from "./orders.ts";
 import { EngineRejectedError } from "./orders-errors.ts";
-import { fillView, orderFromEngine } from "./orders-views.ts";
+import { fillView, orderFromEngine, placeOrderCommand } from "./vocabulary.ts";
 
 type ItemError = { error: { code: string; message: string } };
 const itemError = (code: string, message: string): ItemError => ({ error: { code, message } });

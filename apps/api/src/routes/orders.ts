@@ -1,4 +1,4 @@
-import { createRoute, type z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import {
   OrderIdParam,
   OrderResponse,
@@ -9,7 +9,7 @@ import {
   PlaceOrderResponse,
 } from "@ox/contracts";
 import { type Db, orders } from "@ox/db";
-import type { OrderView, PlaceOrderCommand } from "@ox/engine";
+import type { OrderView } from "@ox/engine";
 import { type EngineReader, EngineTimeoutError } from "@ox/engine-client";
 import { and, desc, eq, lt, ne, or, type SQL } from "drizzle-orm";
 import type { RouteContext } from "../app.ts";
@@ -17,7 +17,7 @@ import { createRouter, sessionOf } from "../app-env.ts";
 import { ApiError } from "../errors.ts";
 import { errors, json, jsonBody } from "./openapi-helpers.ts";
 import { EngineRejectedError } from "./orders-errors.ts";
-import { fillView, orderFromEngine, orderFromRow } from "./orders-views.ts";
+import { fillView, orderFromEngine, orderFromRow, placeOrderCommand } from "./vocabulary.ts";
 
 /** Closed orders' final views kept per API process for GET /orders/:id (most recent first out last). */
 const RECENT_REPLIES_MAX = 10_000;
@@ -72,29 +72,6 @@ async function orderHistory(
     .orderBy(desc(orders.createdAt), desc(orders.id))
     .limit(q.limit);
   return rows;
-}
-
-/** The engine command of one POST /orders body (also each item of POST /orders/batch). */
-export function placeOrderCommand(
-  body: z.infer<typeof PlaceOrderRequest>,
-  at: { orderId: string; userId: string; ts: number },
-): PlaceOrderCommand {
-  return {
-    type: "PLACE_ORDER",
-    orderId: at.orderId,
-    userId: at.userId,
-    marketId: body.marketId,
-    outcome: body.outcome,
-    side: body.side,
-    orderType: body.type,
-    qty: body.quantity,
-    ts: at.ts,
-    ...(body.price !== undefined && { pricePaise: body.price }),
-    ...(body.timeInForce && { tif: body.timeInForce }),
-    ...(body.postOnly !== undefined && { postOnly: body.postOnly }),
-    ...(body.maxCost !== undefined && { maxCostPaise: body.maxCost }),
-    ...(body.clientOrderId && { clientOrderId: body.clientOrderId }),
-  };
 }
 
 export function createOrderRoutes(options: TradingOptions) {

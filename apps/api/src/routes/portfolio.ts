@@ -4,8 +4,7 @@ import type { RouteContext } from "../app.ts";
 import { createRouter, sessionOf } from "../app-env.ts";
 import { errors, json } from "./openapi-helpers.ts";
 import type { TradingOptions } from "./orders.ts";
-
-const avg = (cost: number, qty: number) => (qty > 0 ? Math.round(cost / qty) : null);
+import { positionView } from "./vocabulary.ts";
 
 /** GET /portfolio: live from the engine (never from a lagging table). */
 export function createPortfolioRoutes(options: TradingOptions) {
@@ -29,19 +28,7 @@ export function createPortfolioRoutes(options: TradingOptions) {
         return c.json(
           {
             balance: { availablePaise: account?.availablePaise ?? 0, lockedPaise: account?.lockedPaise ?? 0 },
-            positions: positions.map((p, i) => ({
-              marketId: p.marketId,
-              yes: p.yesQty,
-              no: p.noQty,
-              yesLocked: p.yesLockedQty,
-              noLocked: p.noLockedQty,
-              yesCostPaise: p.yesCostPaise,
-              noCostPaise: p.noCostPaise,
-              yesAvgPricePaise: avg(p.yesCostPaise, p.yesQty),
-              noAvgPricePaise: avg(p.noCostPaise, p.noQty),
-              lastYesPricePaise: markets[i]?.lastYesPricePaise ?? null,
-              marketStatus: markets[i]?.status ?? null,
-            })),
+            positions: positions.map((p, i) => positionView(p, markets[i])),
           },
           200,
         );
