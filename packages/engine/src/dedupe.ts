@@ -1,4 +1,4 @@
-import { type Account, type EngineState, type Market, Order } from "./state.ts";
+import { type Market, Order, type Trader } from "./state.ts";
 import type { OrderView } from "./types.ts";
 
 /**
@@ -25,13 +25,20 @@ export function dedupeWindowOf(config: EngineConfig | undefined): number {
   return w;
 }
 
+/**
+ * One core's remembered keys in the order they were remembered, with the clock they age by. Risk
+ * keeps its refs here (user null), matching its clientOrderIds; both see every command's ts.
+ */
 export class DedupeQueue {
   at: number[] = [];
-  user: (Account | null)[] = [];
+  user: (Trader | null)[] = [];
   key: string[] = [];
   head = 0;
+  /** Highest command ts seen: the clock of the idempotency window. */
+  clock = 0;
+  constructor(readonly windowMs: number = DEFAULT_DEDUPE_WINDOW_MS) {}
 
-  push(at: number, user: Account | null, key: string): void {
+  push(at: number, user: Trader | null, key: string): void {
     this.at.push(at);
     this.user.push(user);
     this.key.push(key);
@@ -42,12 +49,14 @@ export class DedupeQueue {
   }
 }
 
-/** A command with this `ts` has arrived: move the clock forward and forget what fell out of the window. */
-export function advanceClock(s: EngineState, ts: number): void {
-  if (ts <= s.clock) return;
-  s.clock = ts;
-  const q = s.dedupe;
-  const limit = ts - s.dedupeWindowMs;
+/**
+ * A command with this `ts` has arrived: move the clock forward and forget what fell out of the
+ * window (refs from `refs`, clientOrderIds from their trader).
+ */
+export function advanceClock(q: DedupeQueue, ts: number, refs: Map<string, number> | null): void {
+  if (ts <= q.clock) return;
+  q.clock = ts;
+  const limit = ts - q.windowMs;
   let h = q.head;
   const n = q.at.length;
   while (h < n && q.at[h] <= limit) {
@@ -55,7 +64,7 @@ export function advanceClock(s: EngineState, ts: number): void {
     const u = q.user[h];
     const key = q.key[h];
     if (u === null) {
-      if (s.refs.get(key) === at) s.refs.delete(key);
+      if (refs !== null && refs.get(key) === at) refs.delete(key);
     } else if (u.clientAt !== null && u.clientAt.get(key) === at) {
       u.clientAt.delete(key);
       (u.clientOrders as Map<string, Order | OrderView>).delete(key);
@@ -72,32 +81,27 @@ export function advanceClock(s: EngineState, ts: number): void {
   }
 }
 
-export function rememberClientOrder(
-  s: EngineState,
-  u: Account,
-  cid: string,
-  record: Order | OrderView,
-): void {
+export function rememberClientOrder(q: DedupeQueue, u: Trader, cid: string, record: Order | OrderView): void {
   if (u.clientOrders === null) u.clientOrders = new Map();
   if (u.clientAt === null) u.clientAt = new Map();
   u.clientOrders.set(cid, record);
-  u.clientAt.set(cid, s.clock);
-  s.dedupe.push(s.clock, u, cid);
+  u.clientAt.set(cid, q.clock);
+  q.push(q.clock, u, cid);
 }
 
-export function rememberRef(s: EngineState, ref: string): void {
-  s.refs.set(ref, s.clock);
-  s.dedupe.push(s.clock, null, ref);
+export function rememberRef(q: DedupeQueue, refs: Map<string, number>, ref: string): void {
+  refs.set(ref, q.clock);
+  q.push(q.clock, null, ref);
 }
 
 /** `ts` is too old to tell a repeat from a new ref: its first application may have been forgotten. */
-export function refTooOld(s: EngineState, ts: number): boolean {
-  return ts <= s.clock - s.dedupeWindowMs;
+export function refTooOld(q: DedupeQueue, ts: number): boolean {
+  return ts <= q.clock - q.windowMs;
 }
 
 /** The market resolved or was voided: its clientOrderIds can never place again, so forget them. */
-export function forgetMarket(s: EngineState, m: Market): void {
-  for (const u of s.users) {
+export function forgetMarket(traders: readonly Trader[], m: Market): void {
+  for (const u of traders) {
     const map = u.clientOrders;
     if (map === null) continue;
     for (const [cid, r] of map) {

@@ -1,47 +1,56 @@
-import { createUser, credit, debit } from "./commands/accounts.ts";
+import { createUser } from "./commands/accounts.ts";
 import { cancelAll, cancelOrder } from "./commands/cancel.ts";
 import { closeMarket, createMarket, resolveMarket } from "./commands/markets.ts";
 import { placeOrder } from "./commands/place-order.ts";
-import { advanceClock, dedupeWindowOf, type EngineConfig } from "./dedupe.ts";
+import { dedupeWindowOf, type EngineConfig } from "./dedupe.ts";
+import { EngineState } from "./engine-state.ts";
 import { openOrdersIn } from "./matching/book.ts";
 import { decodeState, encodeState } from "./snapshot.ts";
-import { EngineState, type Order } from "./state.ts";
+import type { Order } from "./state.ts";
 import type { Command, Engine, EngineTotals, OrderView, Result } from "./types.ts";
 import { isInt } from "./validate.ts";
 import { bookView, marketView, positionsOf, viewOf } from "./views.ts";
 
-/** The fast engine: one mutable EngineState behind the Engine interface of types.ts. */
+/**
+ * The fast engine: the matching core and the risk core of one EngineState, wired directly, behind
+ * the Engine interface of types.ts. Commands go to the core that owns them; PLACE_ORDER, cancels and
+ * resolution reach risk only through the seam messages (seam.ts).
+ */
 
 function apply(s: EngineState, cmd: Command): Result {
   if (typeof cmd !== "object" || cmd === null || !isInt(cmd.ts))
     return { code: "INVALID_COMMAND", events: [] };
-  advanceClock(s, cmd.ts);
+  const mc = s.matching;
+  mc.advanceClock(cmd.ts);
+  s.risk.advanceClock(cmd.ts);
   s.out.reset(cmd.ts);
   switch (cmd.type) {
     case "PLACE_ORDER":
-      return placeOrder(s, cmd);
+      return placeOrder(mc, cmd);
     case "CANCEL_ORDER":
-      return cancelOrder(s, cmd);
+      return cancelOrder(mc, cmd);
     case "CANCEL_ALL":
-      return cancelAll(s, cmd);
+      return cancelAll(mc, cmd);
     case "CREATE_USER":
       return createUser(s, cmd);
     case "CREDIT":
-      return credit(s, cmd);
+      return s.risk.credit(cmd);
     case "DEBIT":
-      return debit(s, cmd);
+      return s.risk.debit(cmd);
     case "CREATE_MARKET":
-      return createMarket(s, cmd);
+      return createMarket(mc, cmd);
     case "CLOSE_MARKET":
-      return closeMarket(s, cmd);
+      return closeMarket(mc, cmd);
     case "RESOLVE_MARKET":
-      return resolveMarket(s, cmd);
+      return resolveMarket(mc, cmd);
     default:
       return { code: "INVALID_COMMAND", events: [] };
   }
 }
 
 function wrap(s: EngineState): Engine {
+  const risk = s.risk;
+  const mc = s.matching;
   return {
     apply: (cmd) => apply(s, cmd),
     get lastSeq() {
@@ -49,60 +58,59 @@ function wrap(s: EngineState): Engine {
     },
     snapshot: () => encodeState(s),
     account(userId) {
-      const h = s.userIndex.get(userId);
+      const h = s.users.get(userId);
       if (h === undefined) return undefined;
-      const a = s.users[h];
-      return { availablePaise: a.available, lockedPaise: a.locked };
+      return { availablePaise: risk.available(h), lockedPaise: risk.locked(h) };
     },
     positions(userId) {
-      const h = s.userIndex.get(userId);
-      return h === undefined ? [] : positionsOf(s, s.users[h]);
+      const h = s.users.get(userId);
+      return h === undefined ? [] : positionsOf(mc, mc.traders[h]);
     },
     order(orderId) {
-      const o = s.orders.get(orderId);
+      const o = mc.orders.get(orderId);
       return o === undefined ? undefined : viewOf(o);
     },
     openOrders(userId, marketId) {
-      const h = s.userIndex.get(userId);
+      const h = s.users.get(userId);
       if (h === undefined) return [];
       const found: Order[] = [];
-      const t = s.positions;
-      for (const slot of t.chain(s.users[h].firstSlot)) {
-        if (marketId === undefined || s.markets[t.marketOf[slot]].id === marketId)
-          openOrdersIn(s.owners, slot, found);
+      const t = mc.positions;
+      for (const slot of t.chain(mc.traders[h].firstSlot)) {
+        if (marketId === undefined || mc.markets[t.marketOf[slot]].id === marketId)
+          openOrdersIn(mc.owners, slot, found);
       }
       found.sort((a, b) => a.acceptedSeq - b.acceptedSeq);
       return found.map((o): OrderView => viewOf(o));
     },
     book(marketId, depth) {
-      const h = s.marketIndex.get(marketId);
+      const h = mc.marketIndex.get(marketId);
       if (h === undefined) return undefined;
-      return bookView(s.markets[h], depth === undefined ? Number.POSITIVE_INFINITY : depth);
+      return bookView(mc.markets[h], depth === undefined ? Number.POSITIVE_INFINITY : depth);
     },
     market(marketId) {
-      const h = s.marketIndex.get(marketId);
-      return h === undefined ? undefined : marketView(s.markets[h]);
+      const h = mc.marketIndex.get(marketId);
+      return h === undefined ? undefined : marketView(mc.markets[h]);
     },
-    markets: () => s.markets.map(marketView),
-    userIds: () => s.users.map((a) => a.id),
+    markets: () => mc.markets.map(marketView),
+    userIds: () => risk.ids.slice(),
     dedupeStats() {
       let clientOrderIds = 0;
-      for (const a of s.users) if (a.clientOrders !== null) clientOrderIds += a.clientOrders.size;
-      return { clientOrderIds, refs: s.refs.size, clock: s.clock };
+      for (const t of mc.traders) if (t.clientOrders !== null) clientOrderIds += t.clientOrders.size;
+      return { clientOrderIds, refs: risk.refs.size, clock: mc.dedupe.clock };
     },
     totals(): EngineTotals {
       let available = 0;
       let locked = 0;
       let escrow = 0;
-      for (const a of s.users) {
-        available += a.available;
-        locked += a.locked;
+      for (let h = 0; h < risk.size; h++) {
+        available += risk.available(h);
+        locked += risk.locked(h);
       }
-      for (const m of s.markets) escrow += m.escrow;
+      for (const m of mc.markets) escrow += m.escrow;
       return {
-        creditsPaise: s.credits,
-        debitsPaise: s.debits,
-        feesPaise: s.fees,
+        creditsPaise: risk.credits,
+        debitsPaise: risk.debits,
+        feesPaise: risk.fees,
         escrowPaise: escrow,
         availablePaise: available,
         lockedPaise: locked,

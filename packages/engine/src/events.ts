@@ -7,8 +7,8 @@ import {
   YES_COST,
   YES_LOCKED,
   YES_QTY,
-} from "./risk/positions.ts";
-import type { Account, Market, Order } from "./state.ts";
+} from "./matching/positions.ts";
+import type { Market, Order, Trader } from "./state.ts";
 import type { BookSide, CloseReason, EngineEvent, MarketStatus, ResultCode } from "./types.ts";
 
 /**
@@ -32,7 +32,7 @@ export class Emitter {
       ts: this.ts,
       type: "ORDER_ACCEPTED",
       orderId: o.id,
-      userId: o.user.id,
+      userId: o.owner.id,
       marketId: o.market.id,
       clientOrderId: o.clientOrderId,
       outcome: o.outcome,
@@ -79,13 +79,13 @@ export class Emitter {
       qty,
       yesPricePaise: yesPrice,
       makerOrderId: maker.id,
-      makerUserId: maker.user.id,
+      makerUserId: maker.owner.id,
       makerOutcome: maker.outcome,
       makerSide: maker.side,
       makerPricePaise: maker.isYes ? yesPrice : 1000 - yesPrice,
       makerFeePaise: makerFee,
       takerOrderId: taker.id,
-      takerUserId: taker.user.id,
+      takerUserId: taker.owner.id,
       takerOutcome: taker.outcome,
       takerSide: taker.side,
       takerPricePaise: taker.isYes ? yesPrice : 1000 - yesPrice,
@@ -106,7 +106,7 @@ export class Emitter {
       ts: this.ts,
       type: "ORDER_CLOSED",
       orderId: o.id,
-      userId: o.user.id,
+      userId: o.owner.id,
       marketId: o.market.id,
       status,
       reason,
@@ -131,19 +131,19 @@ export class Emitter {
     });
   }
 
-  balance(a: Account): void {
+  balance(userId: string, availablePaise: number, lockedPaise: number): void {
     this.events.push({
       seq: ++this.seq,
       ts: this.ts,
       type: "BALANCE",
-      userId: a.id,
-      availablePaise: a.available,
-      lockedPaise: a.locked,
+      userId,
+      availablePaise,
+      lockedPaise,
     });
   }
 
   /** POSITION of `a` in `m` from its slot (-1: never touched, all zero). */
-  position(a: Account, m: Market, t: PositionTable, slot: number): void {
+  position(a: Trader, m: Market, t: PositionTable, slot: number): void {
     const d = t.data;
     const b = slot * STRIDE;
     const has = slot >= 0;

@@ -1,9 +1,10 @@
+import { EngineState } from "./engine-state.ts";
 import { rest } from "./matching/book.ts";
+import { STRIDE } from "./matching/positions.ts";
+import { slotOf } from "./matching/settle.ts";
 import { rememberResting } from "./order-index.ts";
-import { slotOf } from "./risk/ledger.ts";
-import { STRIDE } from "./risk/positions.ts";
 import { upgradeV1 } from "./snapshot-v1.ts";
-import { Account, EngineState, Market, Order } from "./state.ts";
+import { Market, Order, type Trader } from "./state.ts";
 import type { OrderType, OrderView, Outcome, Resolution, Side, TimeInForce } from "./types.ts";
 
 /**
@@ -15,6 +16,9 @@ import type { OrderType, OrderView, Outcome, Resolution, Side, TimeInForce } fro
  * Version 3 adds the idempotency clock: `clock`, `refs` as [ref, at] and each clientOrderId entry as
  * [cid, record, at] (dedupe.ts). Only what is still remembered is written. Version 2 is read by
  * stamping each clientOrderId with its order's ts and each ref with the newest ts found.
+ *
+ * The document is the same whether the cores are one engine or not: a user row joins the user's
+ * cash (risk core) with their holdings and clientOrderIds (matching core).
  */
 
 const VERSION = 3;
@@ -44,14 +48,16 @@ type OrderRow = [
 ];
 
 export function encodeState(s: EngineState): Uint8Array {
+  const mc = s.matching;
+  const risk = s.risk;
   const index = new Map<Order, number>();
   const orders: OrderRow[] = [];
-  const open = [...s.orders.values()].sort((a, b) => a.acceptedSeq - b.acceptedSeq);
+  const open = [...mc.orders.values()].sort((a, b) => a.acceptedSeq - b.acceptedSeq);
   for (const o of open) {
     index.set(o, orders.length);
     orders.push([
       o.id,
-      o.user.handle,
+      o.owner.handle,
       o.market.handle,
       o.clientOrderId,
       o.outcome,
@@ -73,21 +79,28 @@ export function encodeState(s: EngineState): Uint8Array {
     ]);
   }
   const record = (r: Order | OrderView) => (r instanceof Order ? (index.get(r) as number) : r);
-  const users = s.users.map((a) => [
-    a.id,
-    a.available,
-    a.locked,
-    s.positions
-      .chain(a.firstSlot)
-      .map((slot) => [
-        s.positions.marketOf[slot],
-        ...s.positions.data.subarray(slot * STRIDE, slot * STRIDE + STRIDE),
-      ]),
-    a.clientOrders === null
-      ? []
-      : [...a.clientOrders].map(([cid, r]) => [cid, record(r), (a.clientAt as Map<string, number>).get(cid)]),
-  ]);
-  const markets = s.markets.map((m) => [
+  const users = risk.ids.map((id, h) => {
+    const t = mc.traders[h];
+    return [
+      id,
+      risk.available(h),
+      risk.locked(h),
+      mc.positions
+        .chain(t.firstSlot)
+        .map((slot) => [
+          mc.positions.marketOf[slot],
+          ...mc.positions.data.subarray(slot * STRIDE, slot * STRIDE + STRIDE),
+        ]),
+      t.clientOrders === null
+        ? []
+        : [...t.clientOrders].map(([cid, r]) => [
+            cid,
+            record(r),
+            (t.clientAt as Map<string, number>).get(cid),
+          ]),
+    ];
+  });
+  const markets = mc.markets.map((m) => [
     m.id,
     m.tick,
     m.maxOrderQty,
@@ -106,11 +119,11 @@ export function encodeState(s: EngineState): Uint8Array {
   const doc = {
     v: VERSION,
     seq: s.out.seq,
-    credits: s.credits,
-    debits: s.debits,
-    fees: s.fees,
-    clock: s.clock,
-    refs: [...s.refs],
+    credits: risk.credits,
+    debits: risk.debits,
+    fees: risk.fees,
+    clock: mc.dedupe.clock,
+    refs: [...risk.refs],
     users,
     markets,
     orders,
@@ -160,18 +173,21 @@ export function decodeState(bytes: Uint8Array, dedupeWindowMs?: number): EngineS
   if (doc === null || typeof doc !== "object" || doc.v !== VERSION)
     throw new Error(`engine: not a v${VERSION} snapshot`);
   const s = new EngineState(dedupeWindowMs);
+  const mc = s.matching;
+  const risk = s.risk;
   s.out.seq = doc.seq;
-  s.credits = doc.credits;
-  s.debits = doc.debits;
-  s.fees = doc.fees;
-  s.clock = doc.clock;
-  const remembered: [number, Account | null, string][] = [];
+  risk.credits = doc.credits;
+  risk.debits = doc.debits;
+  risk.fees = doc.fees;
+  risk.dedupe.clock = doc.clock;
+  mc.dedupe.clock = doc.clock;
+  const refsRemembered: [number, string][] = [];
   for (const [r, at] of doc.refs as [string, number][]) {
-    s.refs.set(r, at);
-    remembered.push([at, null, r]);
+    risk.refs.set(r, at);
+    refsRemembered.push([at, r]);
   }
   for (const r of doc.markets as MarketRow[]) {
-    const m = new Market(r[0], s.markets.length, r[1], r[2], r[3], r[4], r[5], r[6]);
+    const m = new Market(r[0], mc.markets.length, r[1], r[2], r[3], r[4], r[5], r[6]);
     m.status = r[7];
     m.resolution = r[8];
     m.pairs = r[9];
@@ -179,27 +195,28 @@ export function decodeState(bytes: Uint8Array, dedupeWindowMs?: number): EngineS
     m.bookSeq = r[11];
     m.lastYesPrice = r[12];
     m.volume = r[13];
-    s.marketIndex.set(m.id, m.handle);
-    s.markets.push(m);
+    mc.marketIndex.set(m.id, m.handle);
+    mc.markets.push(m);
   }
   const userRows = doc.users as UserRow[];
   for (const r of userRows) {
-    const a = new Account(r[0], s.users.length);
-    a.available = r[1];
-    a.locked = r[2];
+    const handle = risk.size;
+    risk.openAccount(r[0], handle);
+    risk.cash[2 * handle] = r[1];
+    risk.cash[2 * handle + 1] = r[2];
+    const t = mc.addTrader(r[0], handle);
     for (const p of r[3]) {
-      const slot = slotOf(s, a, s.markets[p[0]]);
-      s.positions.data.set(p.slice(1), slot * STRIDE);
+      const slot = slotOf(mc, t, mc.markets[p[0]]);
+      mc.positions.data.set(p.slice(1), slot * STRIDE);
     }
-    s.userIndex.set(a.id, a.handle);
-    s.users.push(a);
+    s.users.set(r[0], handle);
   }
   const orders: Order[] = [];
   for (const r of doc.orders as OrderRow[]) {
-    const m = s.markets[r[2]];
+    const m = mc.markets[r[2]];
     const o = new Order().init(
       r[0],
-      s.users[r[1]],
+      mc.traders[r[1]],
       m,
       r[3],
       r[4],
@@ -219,22 +236,25 @@ export function decodeState(bytes: Uint8Array, dedupeWindowMs?: number): EngineS
     o.acceptedSeq = r[17];
     o.lockPerShare = r[18];
     o.budget = r[19];
-    o.slot = s.positions.find(o.user.handle, m.handle);
+    o.slot = mc.positions.find(o.owner.handle, m.handle);
     orders.push(o);
   }
+  const cidsRemembered: [number, Trader, string][] = [];
   userRows.forEach((r, h) => {
     if (r[4].length === 0) return;
-    const a = s.users[h];
-    a.clientOrders = new Map(r[4].map(([cid, x]) => [cid, typeof x === "number" ? orders[x] : x]));
-    a.clientAt = new Map(r[4].map(([cid, , at]) => [cid, at]));
-    for (const [cid, , at] of r[4]) remembered.push([at, a, cid]);
+    const t = mc.traders[h];
+    t.clientOrders = new Map(r[4].map(([cid, x]) => [cid, typeof x === "number" ? orders[x] : x]));
+    t.clientAt = new Map(r[4].map(([cid, , at]) => [cid, at]));
+    for (const [cid, , at] of r[4]) cidsRemembered.push([at, t, cid]);
   });
-  // Stamps never decrease along the queue; entries with equal stamps expire together.
-  remembered.sort((x, y) => x[0] - y[0]);
-  for (const [at, u, key] of remembered) s.dedupe.push(at, u, key);
+  // Stamps never decrease along a queue; entries with equal stamps expire together.
+  refsRemembered.sort((x, y) => x[0] - y[0]);
+  for (const [at, key] of refsRemembered) risk.dedupe.push(at, null, key);
+  cidsRemembered.sort((x, y) => x[0] - y[0]);
+  for (const [at, t, key] of cidsRemembered) mc.dedupe.push(at, t, key);
   for (const o of orders) {
-    rest(s, o);
-    rememberResting(s, o);
+    rest(mc, o);
+    rememberResting(mc, o);
   }
   return s;
 }

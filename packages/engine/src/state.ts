@@ -1,13 +1,10 @@
-import { DEFAULT_DEDUPE_WINDOW_MS, DedupeQueue } from "./dedupe.ts";
-import { Emitter } from "./events.ts";
-import { PositionTable } from "./risk/positions.ts";
-import { StringIndex } from "./string-index.ts";
 import type { OrderStatus, OrderType, OrderView, Outcome, Resolution, Side, TimeInForce } from "./types.ts";
 
 /**
- * The fast engine's mutable state. Strings live only at the edge (the id maps); inside, users and
- * markets are integer handles into arrays and orders are objects linked into their price level and
- * into their owner's position. Only open orders are kept: a closed order is dropped (its history is
+ * The matching core's state objects (matching/core.ts; risk's cash is a typed array in
+ * risk/core.ts). Strings live only at the edge (the id maps); inside, users and markets are integer
+ * handles into arrays and orders are objects linked into their price level and into their owner's
+ * holding. Only open orders are kept: a closed order is dropped (its history is
  * the event log), except that an order with a clientOrderId leaves its final view behind for
  * idempotent repeats. Every class is constructed with all fields set so engines see one stable shape.
  */
@@ -15,11 +12,12 @@ import type { OrderStatus, OrderType, OrderView, Outcome, Resolution, Side, Time
 export const BID = 0;
 export const ASK = 1;
 
-/** Risk side: one user's cash. Holdings live in risk/positions.ts. */
-export class Account {
-  available = 0;
-  locked = 0;
-  /** First and last position slot, chained through PositionTable.nextOfUser in first-touch order. */
+/**
+ * Matching side: what the books know of one user (holdings, open orders, clientOrderIds). `handle`
+ * is the user's index in the engine's directory, the same in both cores.
+ */
+export class Trader {
+  /** First and last holding slot, chained through PositionTable.nextOfUser in first-touch order. */
   firstSlot = -1;
   lastSlot = -1;
   /** clientOrderId → the first PLACE_ORDER carrying it: the live order while open, else its final view. */
@@ -89,9 +87,9 @@ export class Order {
   fees = 0;
   status: OrderStatus = "OPEN";
   acceptedSeq = 0;
-  /** Limit-style BUY: cash locked per remaining share; 0 otherwise. */
+  /** Limit-style BUY: cash locked per remaining share (risk's granted terms); 0 otherwise. */
   lockPerShare = 0;
-  /** MARKET BUY with maxCostPaise: unspent budget; -1 when not in budget mode. */
+  /** MARKET BUY with maxCostPaise: unspent budget of the grant; -1 when not in budget mode. */
   budget = -1;
   /** Level queue links. */
   prev: Order | null = null;
@@ -99,7 +97,7 @@ export class Order {
   /** Owner-list links (this user's open orders in this market). */
   uprev: Order | null = null;
   unext: Order | null = null;
-  /** The owner's position slot in this market (set by risk/ledger.ts reserve). */
+  /** The owner's holding slot in this market (matching/positions.ts), set when accepted. */
   slot = -1;
   isBuy = false;
   isYes = false;
@@ -107,7 +105,7 @@ export class Order {
   bookSide = BID;
   yesPrice = 0;
   id!: string;
-  user!: Account;
+  owner!: Trader;
   market!: Market;
   clientOrderId!: string | null;
   outcome!: Outcome;
@@ -122,7 +120,7 @@ export class Order {
 
   init(
     id: string,
-    user: Account,
+    owner: Trader,
     market: Market,
     clientOrderId: string | null,
     outcome: Outcome,
@@ -136,7 +134,7 @@ export class Order {
     ts: number,
   ): this {
     this.id = id;
-    this.user = user;
+    this.owner = owner;
     this.market = market;
     this.clientOrderId = clientOrderId;
     this.outcome = outcome;
@@ -169,7 +167,7 @@ export class Order {
   }
 }
 
-/** Heads and tails of the per-(user, market) open-order lists, indexed by position slot. */
+/** Heads and tails of the per-(user, market) open-order lists, indexed by the matching holding slot. */
 export class OwnerLists {
   readonly heads: (Order | null)[] = [];
   readonly tails: (Order | null)[] = [];
@@ -177,38 +175,4 @@ export class OwnerLists {
   head(slot: number): Order | null {
     return slot >= 0 && slot < this.heads.length ? this.heads[slot] : null;
   }
-}
-
-/** The whole engine state; snapshot() writes exactly this. */
-export class EngineState {
-  /** Event emitter; owns the global `seq`. */
-  readonly out = new Emitter(0);
-  readonly users: Account[] = [];
-  readonly positions = new PositionTable();
-  /** Matching: each user's open orders in one market, listed per position slot (matching/book.ts). */
-  readonly owners = new OwnerLists();
-  readonly userIndex = new StringIndex<number>();
-  readonly markets: Market[] = [];
-  readonly marketIndex = new StringIndex<number>();
-  /** Resting orders by orderId (an order that never rests is never entered). */
-  readonly orders = new StringIndex<Order>();
-  /** Closed Order objects waiting to be re-initialised (not state: never snapshotted). */
-  readonly free: Order[] = [];
-  /** CREDIT/DEBIT refs already applied → engine clock when applied (forgotten after the window). */
-  readonly refs = new Map<string, number>();
-  /** Highest command ts seen: the clock of the idempotency window (dedupe.ts). */
-  clock = 0;
-  /** Remembered clientOrderIds and refs in the order they were remembered (dedupe.ts). */
-  readonly dedupe = new DedupeQueue();
-  constructor(readonly dedupeWindowMs: number = DEFAULT_DEDUPE_WINDOW_MS) {}
-  credits = 0;
-  debits = 0;
-  fees = 0;
-  /** Bumped per command; compared with Account.mark. */
-  epoch = 0;
-  /**
-   * Users met in the current command, in order of first appearance: list[0 .. count) with their
-   * position slot in the command's market (reused buffers; per engine, never shared between engines).
-   */
-  readonly met = { list: [] as Account[], slots: [] as number[], count: 0 };
 }

@@ -1,5 +1,6 @@
-import { NO_COST, NO_LOCKED, NO_QTY, STRIDE, YES_COST, YES_LOCKED, YES_QTY } from "./risk/positions.ts";
-import { type Account, type EngineState, type Market, Order } from "./state.ts";
+import type { MatchingCore } from "./matching/core.ts";
+import { NO_COST, NO_LOCKED, NO_QTY, STRIDE, YES_COST, YES_LOCKED, YES_QTY } from "./matching/positions.ts";
+import { type Market, Order, type Trader } from "./state.ts";
 import type {
   BookLevel,
   BookView,
@@ -25,7 +26,7 @@ export function recordView(r: Order | OrderView): OrderView {
 export function viewOf(o: Order): OrderView {
   return {
     orderId: o.id,
-    userId: o.user.id,
+    userId: o.owner.id,
     marketId: o.market.id,
     clientOrderId: o.clientOrderId,
     outcome: o.outcome,
@@ -76,7 +77,7 @@ export function rejectedView(
   };
 }
 
-export function positionView(s: EngineState, slot: number): PositionView {
+export function positionView(s: MatchingCore, slot: number): PositionView {
   const d = s.positions.data;
   const b = slot * STRIDE;
   return {
@@ -91,7 +92,7 @@ export function positionView(s: EngineState, slot: number): PositionView {
 }
 
 /** Positions where any shown field is non-zero, ascending marketId. */
-export function positionsOf(s: EngineState, a: Account): PositionView[] {
+export function positionsOf(s: MatchingCore, a: Trader): PositionView[] {
   const out: PositionView[] = [];
   const d = s.positions.data;
   for (const slot of s.positions.chain(a.firstSlot)) {

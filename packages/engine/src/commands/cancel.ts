@@ -1,38 +1,39 @@
+import type { MatchingCore } from "../matching/core.ts";
 import { cancelResting } from "../matching/match.ts";
-import type { Account, EngineState, Order } from "../state.ts";
+import type { Order, Trader } from "../state.ts";
 import type { CancelAllCommand, CancelOrderCommand, Result } from "../types.ts";
 import { isId } from "../validate.ts";
 import { viewOf } from "../views.ts";
 
-/** CANCEL_ORDER and CANCEL_ALL. Other users' orders look unknown. */
+/** CANCEL_ORDER and CANCEL_ALL in the matching core. Other users' orders look unknown. */
 
-export function cancelOrder(s: EngineState, c: CancelOrderCommand): Result {
+export function cancelOrder(s: MatchingCore, c: CancelOrderCommand): Result {
   if (!isId(c.userId) || !isId(c.orderId)) return { code: "INVALID_COMMAND", events: [] };
   const o = s.orders.get(c.orderId);
-  let u: Account;
+  let u: Trader;
   // Users are never removed, so an order owned by this id proves the user exists: skip that probe.
-  if (o !== undefined && o.user.id === c.userId) {
-    u = o.user;
+  if (o !== undefined && o.owner.id === c.userId) {
+    u = o.owner;
   } else {
-    const uh = s.userIndex.get(c.userId);
+    const uh = s.users.get(c.userId);
     if (uh === undefined) return { code: "USER_NOT_FOUND", events: [] };
-    u = s.users[uh];
+    u = s.traders[uh];
   }
-  if (o === undefined || o.user !== u || o.status !== "OPEN") return { code: "UNKNOWN_ORDER", events: [] };
+  if (o === undefined || o.owner !== u || o.status !== "OPEN") return { code: "UNKNOWN_ORDER", events: [] };
   cancelResting(s, o, "USER");
-  s.out.balance(u);
+  s.risk.reportBalance(u.handle);
   s.out.position(u, o.market, s.positions, o.slot);
   return { code: "OK", events: s.out.events, order: viewOf(o) };
 }
 
-export function cancelAll(s: EngineState, c: CancelAllCommand): Result {
+export function cancelAll(s: MatchingCore, c: CancelAllCommand): Result {
   if (!isId(c.userId) || !isId(c.marketId)) return { code: "INVALID_COMMAND", events: [] };
-  const uh = s.userIndex.get(c.userId);
+  const uh = s.users.get(c.userId);
   if (uh === undefined) return { code: "USER_NOT_FOUND", events: [] };
   const mh = s.marketIndex.get(c.marketId);
   if (mh === undefined) return { code: "MARKET_NOT_FOUND", events: [] };
   const m = s.markets[mh];
-  const u = s.users[uh];
+  const u = s.traders[uh];
   const slot = s.positions.find(uh, mh);
   let o: Order | null = s.owners.head(slot);
   if (o === null) return { code: "OK", events: [] };
@@ -41,7 +42,7 @@ export function cancelAll(s: EngineState, c: CancelAllCommand): Result {
     cancelResting(s, o, "USER");
     o = next;
   }
-  s.out.balance(u);
+  s.risk.reportBalance(u.handle);
   s.out.position(u, m, s.positions, slot);
   return { code: "OK", events: s.out.events };
 }

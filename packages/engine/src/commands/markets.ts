@@ -1,9 +1,10 @@
 import { forgetMarket } from "../dedupe.ts";
 import { openOrdersOf } from "../matching/book.ts";
+import type { MatchingCore } from "../matching/core.ts";
 import { cancelResting } from "../matching/match.ts";
-import { payout } from "../risk/ledger.ts";
-import { NO_QTY, STRIDE, YES_QTY } from "../risk/positions.ts";
-import { type Account, type EngineState, Market } from "../state.ts";
+import { NO_QTY, STRIDE, YES_QTY } from "../matching/positions.ts";
+import { payoutHolding } from "../matching/settle.ts";
+import { Market, type Trader } from "../state.ts";
 import {
   type CloseMarketCommand,
   type CreateMarketCommand,
@@ -18,9 +19,12 @@ import {
 } from "../types.ts";
 import { isId, isOneOf, isOptInt } from "../validate.ts";
 
-/** Market lifecycle: CREATE_MARKET, CLOSE_MARKET, RESOLVE_MARKET (YES, NO or VOID). */
+/**
+ * Market lifecycle in the matching core: CREATE_MARKET, CLOSE_MARKET, RESOLVE_MARKET (YES, NO or
+ * VOID). Resolution cancels the book (RELEASEs) and pays the holdings out of escrow (PAYOUTs).
+ */
 
-export function createMarket(s: EngineState, c: CreateMarketCommand): Result {
+export function createMarket(s: MatchingCore, c: CreateMarketCommand): Result {
   if (
     !isId(c.marketId) ||
     !isOptInt(c.tickPaise) ||
@@ -72,7 +76,7 @@ export function createMarket(s: EngineState, c: CreateMarketCommand): Result {
   return { code: "OK", events: out.events };
 }
 
-export function closeMarket(s: EngineState, c: CloseMarketCommand): Result {
+export function closeMarket(s: MatchingCore, c: CloseMarketCommand): Result {
   if (!isId(c.marketId)) return { code: "INVALID_COMMAND", events: [] };
   const mh = s.marketIndex.get(c.marketId);
   if (mh === undefined) return { code: "MARKET_NOT_FOUND", events: [] };
@@ -85,7 +89,7 @@ export function closeMarket(s: EngineState, c: CloseMarketCommand): Result {
   return { code: "OK", events: s.out.events };
 }
 
-export function resolveMarket(s: EngineState, c: ResolveMarketCommand): Result {
+export function resolveMarket(s: MatchingCore, c: ResolveMarketCommand): Result {
   if (!isId(c.marketId) || !isOneOf(c.outcome, "YES", "NO", "VOID"))
     return { code: "INVALID_COMMAND", events: [] };
   const mh = s.marketIndex.get(c.marketId);
@@ -95,19 +99,19 @@ export function resolveMarket(s: EngineState, c: ResolveMarketCommand): Result {
     return { code: "MARKET_ALREADY_RESOLVED", events: [] };
   const out = s.out;
   s.epoch++;
-  const touched: Account[] = [];
+  const touched: Trader[] = [];
   for (const o of openOrdersOf(m)) {
     cancelResting(s, o, "MARKET_RESOLVED");
-    if (o.user.mark !== s.epoch) {
-      o.user.mark = s.epoch;
-      touched.push(o.user);
+    if (o.owner.mark !== s.epoch) {
+      o.owner.mark = s.epoch;
+      touched.push(o.owner);
     }
   }
   m.status = c.outcome === "VOID" ? "VOIDED" : "RESOLVED";
   m.resolution = c.outcome;
   out.marketStatus(m, m.status);
   const t = s.positions;
-  for (const a of s.users) {
+  for (const a of s.traders) {
     const slot = t.find(a.handle, m.handle);
     if (slot < 0 || a.mark === s.epoch) continue;
     const b = slot * STRIDE;
@@ -124,7 +128,7 @@ export function resolveMarket(s: EngineState, c: ResolveMarketCommand): Result {
     const yesQty = t.data[slot * STRIDE + YES_QTY];
     const noQty = t.data[slot * STRIDE + NO_QTY];
     if (yesQty === 0 && noQty === 0) continue;
-    const amount = payout(s, a, slot, yesPays, noPays);
+    const amount = payoutHolding(s, a, slot, yesPays, noPays);
     m.escrow -= amount;
     out.push({
       seq: 0,
@@ -140,8 +144,8 @@ export function resolveMarket(s: EngineState, c: ResolveMarketCommand): Result {
   }
   if (m.escrow !== 0) throw new Error(`engine: escrow ${m.escrow} left in ${m.id} after resolution`);
   m.pairs = 0;
-  for (const a of touched) out.balance(a);
+  for (const a of touched) s.risk.reportBalance(a.handle);
   for (const a of touched) out.position(a, m, t, t.find(a.handle, m.handle));
-  forgetMarket(s, m);
+  forgetMarket(s.traders, m);
   return { code: "OK", events: out.events };
 }

@@ -1,8 +1,7 @@
 import { rememberClientOrder } from "../dedupe.ts";
 import { levelIndex, rest } from "../matching/book.ts";
+import type { MatchingCore } from "../matching/core.ts";
 import { fillable, match, meet } from "../matching/match.ts";
-import { freshOrder, keepFinal, recycle, rememberResting } from "../order-index.ts";
-import { feePerShare, releaseRemainder, reserve } from "../risk/ledger.ts";
 import {
   NO_BUY_OPEN,
   NO_LOCKED,
@@ -11,14 +10,20 @@ import {
   YES_BUY_OPEN,
   YES_LOCKED,
   YES_QTY,
-} from "../risk/positions.ts";
-import { type Account, BID, type EngineState, type Order } from "../state.ts";
+} from "../matching/positions.ts";
+import { holdOpen, releaseCash, releaseRemainder } from "../matching/settle.ts";
+import { freshOrder, keepFinal, recycle, rememberResting } from "../order-index.ts";
+import { BID, type Order, type Trader } from "../state.ts";
 import type { OrderType, PlaceOrderCommand, Result, ResultCode, TimeInForce } from "../types.ts";
 import { isId, isInt, isOneOf, isOptBool, isOptInt } from "../validate.ts";
 import { copyView, recordView, rejectedView, viewOf } from "../views.ts";
 
-/** PLACE_ORDER: checks in SEMANTICS.md order, then reserve, match, rest or expire, report. */
-export function placeOrder(s: EngineState, c: PlaceOrderCommand): Result {
+/**
+ * PLACE_ORDER in the matching core: checks in SEMANTICS.md order; a BUY's funds check is risk's
+ * answer to a RESERVE (seam.ts) sent after matching's own checks 4–9, and a post-only or FOK refusal
+ * after it hands the reservation back. Then match, rest or expire, report.
+ */
+export function placeOrder(s: MatchingCore, c: PlaceOrderCommand): Result {
   if (
     !isId(c.orderId) ||
     !isId(c.userId) ||
@@ -35,9 +40,9 @@ export function placeOrder(s: EngineState, c: PlaceOrderCommand): Result {
   ) {
     return { code: "INVALID_COMMAND", events: [] };
   }
-  const uh = s.userIndex.get(c.userId);
+  const uh = s.users.get(c.userId);
   if (uh === undefined) return { code: "USER_NOT_FOUND", events: [] };
-  const u = s.users[uh];
+  const u = s.traders[uh];
   const cid = c.clientOrderId === undefined ? null : c.clientOrderId;
   if (cid !== null && u.clientOrders !== null) {
     const first = u.clientOrders.get(cid);
@@ -81,6 +86,7 @@ export function placeOrder(s: EngineState, c: PlaceOrderCommand): Result {
   const b = slot * STRIDE;
   let lock = 0;
   let lockPerShare = 0;
+  let budget = -1;
   if (!isBuy) {
     const free = slot < 0 ? 0 : isYes ? d[b + YES_QTY] - d[b + YES_LOCKED] : d[b + NO_QTY] - d[b + NO_LOCKED];
     if (free < c.qty) return reject(s, c, u, cid, "INSUFFICIENT_SHARES");
@@ -88,13 +94,17 @@ export function placeOrder(s: EngineState, c: PlaceOrderCommand): Result {
     const held =
       slot < 0 ? 0 : isYes ? d[b + YES_QTY] + d[b + YES_BUY_OPEN] : d[b + NO_QTY] + d[b + NO_BUY_OPEN];
     if (held + c.qty > m.positionLimit) return reject(s, c, u, cid, "POSITION_LIMIT");
-    if (maxCost !== null) {
-      lock = maxCost;
-    } else {
-      lockPerShare = price + feePerShare(price, m.maxBps);
-      lock = c.qty * lockPerShare;
-    }
-    if (u.available < lock) return reject(s, c, u, cid, "INSUFFICIENT_FUNDS");
+    const req = s.reserveMsg;
+    req.user = uh;
+    req.qty = c.qty;
+    req.pricePaise = price;
+    req.maxCostPaise = maxCost === null ? -1 : maxCost;
+    req.maxFeeBps = m.maxBps;
+    const answer = s.risk.reserve(req);
+    if (!answer.ok) return reject(s, c, u, cid, answer.code);
+    lock = answer.lockedPaise;
+    lockPerShare = answer.lockPerShare;
+    budget = answer.budgetPaise;
   }
   const o = freshOrder(s).init(
     c.orderId,
@@ -112,13 +122,15 @@ export function placeOrder(s: EngineState, c: PlaceOrderCommand): Result {
     c.ts,
   );
   o.lockPerShare = lockPerShare;
-  if (maxCost !== null) o.budget = maxCost;
+  o.budget = budget;
   if (postOnly && crosses(o)) {
     recycle(s, o);
+    releaseCash(s, uh, lock);
     return reject(s, c, u, cid, "POST_ONLY_WOULD_TAKE");
   }
   if (tif === "FOK" && !fillable(o)) {
     recycle(s, o);
+    releaseCash(s, uh, lock);
     return reject(s, c, u, cid, "FOK_NOT_FILLABLE");
   }
   return accept(s, o, lock, slot);
@@ -130,15 +142,18 @@ function crosses(o: Order): boolean {
   return o.bookSide === BID ? m.bestAsk < m.size && m.bestAsk <= i : m.bestBid > 0 && m.bestBid >= i;
 }
 
-/** `slot`: the owner's position slot in the market as found by the checks (-1: none yet). */
-function accept(s: EngineState, o: Order, lock: number, slot: number): Result {
+/**
+ * `lock`: the cash risk reserved (BUY); `slot`: the owner's holding slot in the market as found by
+ * the checks (-1: none yet).
+ */
+function accept(s: MatchingCore, o: Order, lock: number, slot: number): Result {
   const out = s.out;
   const events = out.events;
   o.acceptedSeq = out.seq + 1;
   out.orderAccepted(o, o.isBuy ? lock : 0, o.isBuy ? 0 : o.qty);
-  reserve(s, o, lock, slot);
-  const u = o.user;
-  if (o.clientOrderId !== null) rememberClientOrder(s, u, o.clientOrderId, o);
+  holdOpen(s, o, slot);
+  const u = o.owner;
+  if (o.clientOrderId !== null) rememberClientOrder(s.dedupe, u, o.clientOrderId, o);
   s.epoch++;
   s.met.count = 0;
   meet(s, u, o.slot);
@@ -162,7 +177,7 @@ function accept(s: EngineState, o: Order, lock: number, slot: number): Result {
   const met = s.met.list;
   const slots = s.met.slots;
   const n = s.met.count;
-  for (let i = 0; i < n; i++) out.balance(met[i]);
+  for (let i = 0; i < n; i++) s.risk.reportBalance(met[i].handle);
   for (let i = 0; i < n; i++) out.position(met[i], m, s.positions, slots[i]);
   const view = viewOf(o);
   if (o.status !== "OPEN") {
@@ -173,14 +188,14 @@ function accept(s: EngineState, o: Order, lock: number, slot: number): Result {
 }
 
 function reject(
-  s: EngineState,
+  s: MatchingCore,
   c: PlaceOrderCommand,
-  u: Account,
+  u: Trader,
   cid: string | null,
   code: ResultCode,
 ): Result {
   const view = rejectedView(c, u.id, cid, code);
   s.out.orderRejected(c.orderId, u.id, c.marketId, cid, code);
-  if (cid !== null) rememberClientOrder(s, u, cid, copyView(view));
+  if (cid !== null) rememberClientOrder(s.dedupe, u, cid, copyView(view));
   return { code, events: s.out.events, order: view };
 }

@@ -1,11 +1,13 @@
-import { BID, type EngineState, type Market, type Order, type OwnerLists } from "../state.ts";
+import { BID, type Market, type Order, type OwnerLists } from "../state.ts";
+import type { MatchingCore } from "./core.ts";
 
 /**
  * Matching: price levels are arrays indexed by yesPrice / tick, each a FIFO of orders linked
  * through `prev`/`next` so a cancel is O(1). Best-bid/best-ask indexes move only when a level
  * empties or a better one appears. A resting order is also linked (`uprev`/`unext`) into a list
- * per (user, market) kept in `EngineState.owners`, indexed by the owner's position slot (the one
- * per-user-per-market handle), so CANCEL_ALL and openOrders need no map of users per market.
+ * per (user, market) kept in `MatchingCore.owners`, indexed by the owner's holding slot (the
+ * matching core's one per-user-per-market handle), so CANCEL_ALL and openOrders need no map of
+ * users per market.
  */
 
 export function levelIndex(o: Order): number {
@@ -13,7 +15,7 @@ export function levelIndex(o: Order): number {
 }
 
 /** Append a resting order at the tail of its level and to its owner's list. */
-export function rest(s: EngineState, o: Order): void {
+export function rest(s: MatchingCore, o: Order): void {
   const m = o.market;
   const i = levelIndex(o);
   const level = o.bookSide === BID ? m.bids[i] : m.asks[i];
@@ -42,7 +44,7 @@ export function rest(s: EngineState, o: Order): void {
 }
 
 /** Take a resting order out of its level (its `remaining` must still be counted in the level). */
-export function unrest(s: EngineState, o: Order): void {
+export function unrest(s: MatchingCore, o: Order): void {
   const m = o.market;
   const i = levelIndex(o);
   const isBid = o.bookSide === BID;
@@ -86,7 +88,7 @@ export function openOrdersOf(m: Market): Order[] {
   return out.sort((a, b) => a.acceptedSeq - b.acceptedSeq);
 }
 
-/** A user's open orders in one market (the list of their position slot), appended to `out`. */
+/** A user's open orders in one market (the list of their holding slot), appended to `out`. */
 export function openOrdersIn(t: OwnerLists, slot: number, out: Order[]): void {
   for (let o = t.head(slot); o !== null; o = o.unext) out.push(o);
 }

@@ -1,18 +1,22 @@
 import { forget } from "../order-index.ts";
-import { fillFee, releaseRemainder, settleFill } from "../risk/ledger.ts";
-import { type Account, BID, type EngineState, type Level, type Order } from "../state.ts";
+import { affordableQty, fillFee } from "../risk/terms.ts";
+import { BID, type Level, type Order, type Trader } from "../state.ts";
 import { levelIndex, unrest } from "./book.ts";
+import type { MatchingCore } from "./core.ts";
+import { releaseRemainder, settleFill } from "./settle.ts";
 
 /**
  * The match loop: walk the opposite side of the unified book, best level first, FIFO inside a
- * level, executing at the maker's price. Cash and shares move through risk/ledger.ts.
+ * level, executing at the maker's price. Shares, pairs and escrow move here (they are the
+ * market's); each party's cash leaves as a FILL message through matching/settle.ts. Fees and budget
+ * sizes come from risk's schedule (risk/terms.ts) on the terms risk granted.
  */
 
 /**
- * Note that `a` took part in the current command (first appearance order, EngineState.met).
+ * Note that `a` took part in the current command (first appearance order, MatchingCore.met).
  * `slot`: the user's position slot in the command's market (saves a table probe when reporting).
  */
-export function meet(s: EngineState, a: Account, slot: number): void {
+export function meet(s: MatchingCore, a: Trader, slot: number): void {
   if (a.mark !== s.epoch) {
     a.mark = s.epoch;
     const met = s.met;
@@ -28,7 +32,7 @@ function ownPrice(o: Order, y: number): number {
 
 /** Cancel a resting order (STP, user or resolution) and emit ORDER_CLOSED + BOOK_DELTA. */
 export function cancelResting(
-  s: EngineState,
+  s: MatchingCore,
   o: Order,
   reason: "USER" | "SELF_TRADE" | "MARKET_RESOLVED",
 ): void {
@@ -43,7 +47,7 @@ export function cancelResting(
 }
 
 /** Match taker `t` against the book. Returns when filled, out of levels, or out of budget. */
-export function match(s: EngineState, t: Order): void {
+export function match(s: MatchingCore, t: Order): void {
   const m = t.market;
   const isBid = t.bookSide === BID;
   const limit = levelIndex(t);
@@ -62,14 +66,14 @@ export function match(s: EngineState, t: Order): void {
     let mk = level.head;
     while (mk !== null && t.remaining > 0) {
       const next: Order | null = mk.next;
-      if (mk.user === t.user) {
+      if (mk.owner === t.owner) {
         cancelResting(s, mk, "SELF_TRADE");
         mk = next;
         continue;
       }
       let q = Math.min(t.remaining, mk.remaining);
       if (t.budget >= 0) {
-        const k = Math.floor(t.budget / (eTaker + Math.ceil((eTaker * takerBps) / 10000)));
+        const k = affordableQty(t.budget, eTaker, takerBps);
         if (k === 0) return;
         if (k < q) q = k;
       }
@@ -90,7 +94,7 @@ export function match(s: EngineState, t: Order): void {
       level.qty -= q;
       m.lastYesPrice = y;
       m.volume += q;
-      meet(s, mk.user, mk.slot);
+      meet(s, mk.owner, mk.slot);
       s.out.trade(mk, t, q, y, makerFee, takerFee);
       if (mk.remaining === 0) {
         unrest(s, mk);
@@ -127,10 +131,10 @@ export function fillable(t: Order): boolean {
   while (isBid ? i < m.size && i <= limit : i > 0 && i >= limit) {
     const e = ownPrice(t, i * m.tick);
     for (let o = levels[i].head; o !== null; o = o.next) {
-      if (o.user === t.user) continue;
+      if (o.owner === t.owner) continue;
       let q = Math.min(need, o.remaining);
       if (budget >= 0) {
-        const k = Math.floor(budget / (e + Math.ceil((e * bps) / 10000)));
+        const k = affordableQty(budget, e, bps);
         if (k === 0) return false;
         if (k < q) q = k;
         budget -= e * q + fillFee(e, q, bps);

@@ -1,6 +1,7 @@
 /**
- * Risk: every (user, market) holding, flat. A slot is allocated the first time a user touches a
- * market and never freed; its eight numbers sit side by side in one Float64Array (one cache line),
+ * Matching: every (user, market) holding, flat. Shares live with their market in the matching core
+ * (README "Two cores"), so only cash crosses to risk. A slot is allocated the first time a user
+ * touches a market and never freed; its eight numbers sit side by side in one Float64Array (one cache line),
  * found through an open-addressing table keyed by the (user, market) handle pair. Hundreds of
  * thousands of holdings are then a few arrays instead of as many objects for the GC to trace.
  */
@@ -23,7 +24,7 @@ export class PositionTable {
   data = new Float64Array(STRIDE * 1024);
   /** Slot → market handle. */
   marketOf = new Int32Array(1024);
-  /** Slot → the same user's next slot in first-touch order (-1 = last); heads are on Account. */
+  /** Slot → the same user's next slot in first-touch order (-1 = last); heads are on Trader. */
   nextOfUser = new Int32Array(1024);
   count = 0;
   /** Entries of three Int32s: user handle + 1 (0 = empty), market handle, slot. */
