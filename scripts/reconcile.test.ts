@@ -6,8 +6,8 @@ import { join } from "node:path";
 import { createFileJournal } from "@ox/bus";
 import type { LogRecord } from "@ox/contracts/pipeline";
 import { createPersister } from "@ox/persister";
+import { freshDb, quiet, runWorkload, seedOrigin } from "@ox/persister/testing";
 import { sql } from "drizzle-orm";
-import { freshDb, quiet, runWorkload, seedOrigin } from "../apps/persister/src/test-kit.ts";
 
 const dataDir = mkdtempSync(join(tmpdir(), "ox-reconcile-"));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));

@@ -63,4 +63,8 @@ describe("workspace graph", () => {
       "packages/db/src/kv.test.ts: reaches into packages/bus by a relative path; import @x/bus",
     ]);
   });
+
+  test("this repository keeps the rules", () => {
+    expect(violations(readGraph(join(import.meta.dir, "..")))).toEqual([]);
+  });
 });

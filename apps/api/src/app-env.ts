@@ -1,6 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Session } from "@ox/sessions";
 import type { Logger } from "pino";
-import type { Session } from "./auth/sessions.ts";
 import { ApiError } from "./errors.ts";
 
 /** Hono context variables every route can read. */

@@ -10,11 +10,11 @@ import { type CommandEnvelope, type CommandReply, channels, type SessionEvent } 
 import type { Db } from "@ox/db";
 import { createQueueEngineGateway, type EngineGateway, type EngineReader } from "@ox/engine-client";
 import type { Registry } from "@ox/metrics";
+import { createSessions, type Sessions } from "@ox/sessions";
 import type Redis from "ioredis";
 import type { Logger } from "pino";
 import { createApp, type RouteFactory } from "./app.ts";
 import { createRoleChangeHandler } from "./auth/role-change.ts";
-import { createSessions, type Sessions } from "./auth/sessions.ts";
 import { type ApiConfig, type AppDeps, type Clock, systemClock } from "./deps.ts";
 import { createHealthHistory, type HealthHistory } from "./health-history.ts";
 import { type ApiMetrics, createApiMetrics } from "./metrics.ts";

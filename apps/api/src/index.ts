@@ -1,6 +1,5 @@
 export { API_PREFIX, type RouteContext, type RouteFactory } from "./app.ts";
 export { type AppEnv, createRouter, sessionOf } from "./app-env.ts";
-export { createSessions, SESSION_COOKIE, type Session, type Sessions } from "./auth/sessions.ts";
 export { type Api, type ApiAdapters, buildApi } from "./build.ts";
 export { type ApiConfig, type AppDeps, type Clock, systemClock } from "./deps.ts";
 export { ApiError, ERROR_STATUS } from "./errors.ts";

@@ -11,12 +11,14 @@ import { join } from "node:path";
 import type { EventLog } from "@ox/bus";
 import type { LogRecord } from "@ox/contracts/pipeline";
 import { createEngine } from "@ox/engine";
+import {
+  createFileSnapshotStore,
+  createRecentReplies,
+  defaultEngineFactory,
+  recover,
+} from "@ox/engine-service";
+import { workload } from "@ox/engine-service/testing";
 import pino from "pino";
-import { defaultEngineFactory } from "../src/engine-factory.ts";
-import { createRecentReplies } from "../src/recent-replies.ts";
-import { recover } from "../src/recovery.ts";
-import { createFileSnapshotStore } from "../src/snapshot-store.ts";
-import { workload } from "../src/workload.ts";
 import { openBenchLog } from "./bench-log.ts";
 
 const args = process.argv.slice(2);

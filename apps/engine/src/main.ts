@@ -6,13 +6,15 @@
 import { join } from "node:path";
 import { checkRedisDurability, createAdapters, retryUntilOpen } from "@ox/bus";
 import { parseEngineEnv, secureDataDir } from "@ox/config";
+import {
+  createEngineMetrics,
+  createEngineService,
+  createFileSnapshotStore,
+  engineFactoryFor,
+  ReplayDivergedError,
+} from "@ox/engine-service";
 import { createMetricsRegistry, serveMetrics } from "@ox/metrics";
 import pino from "pino";
-import { engineFactoryFor } from "./engine-factory.ts";
-import { createEngineMetrics } from "./metrics.ts";
-import { ReplayDivergedError } from "./recovery.ts";
-import { createEngineService } from "./service.ts";
-import { createFileSnapshotStore } from "./snapshot-store.ts";
 
 const env = parseEngineEnv();
 secureDataDir(env.DATA_DIR); // snapshots hold every account's balances: 0700 / 0600

@@ -7,8 +7,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { createPersister } from "../src/persister.ts";
-import { copyOrigin, freshDb, quiet, runWorkload, seedOrigin, tempJournal } from "../src/test-kit.ts";
+import { createPersister } from "@ox/persister";
+import { copyOrigin, freshDb, quiet, runWorkload, seedOrigin, tempJournal } from "@ox/persister/testing";
 
 const orders = Number(process.argv[2] ?? 50_000);
 const batchSize = Number(process.argv[3] ?? 1_000);

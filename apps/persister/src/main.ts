@@ -7,9 +7,8 @@ import { createAdapters, retryUntilOpen } from "@ox/bus";
 import { parsePersisterEnv, secureDataDir } from "@ox/config";
 import { createDb } from "@ox/db";
 import { createMetricsRegistry, serveMetrics } from "@ox/metrics";
+import { createPersister, createPersisterMetrics } from "@ox/persister";
 import pino from "pino";
-import { createPersisterMetrics } from "./metrics.ts";
-import { createPersister } from "./persister.ts";
 
 const env = parsePersisterEnv();
 const embedded = !env.DATABASE_URL || !env.KAFKA_BROKERS; // PGlite or the journal live in DATA_DIR

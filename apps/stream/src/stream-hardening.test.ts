@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { request as httpRequest } from "node:http";
-import { createSessions } from "@ox/api";
 import { createMemoryKv, createMemoryPubSub, createMemoryPubSubHub } from "@ox/bus";
 import { createPublicOrigins } from "@ox/config";
 import { channels, type SessionEvent } from "@ox/contracts/pipeline";
+import { createSessions } from "@ox/sessions";
 import { io as connect } from "socket.io-client";
 import { createStreamServer, type StreamServerOptions } from "./server.ts";
 import { client, createDriver, engineReaderOf, quiet, setupMarket, subscribe, until } from "./test-kit.ts";

@@ -1,7 +1,7 @@
+import { SESSION_COOKIE, type Sessions } from "@ox/sessions";
 import type { MiddlewareHandler } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "../app-env.ts";
-import { SESSION_COOKIE, type Sessions } from "../auth/sessions.ts";
 import { ApiError } from "../errors.ts";
 
 export interface CookieOptions {

@@ -9,11 +9,11 @@ import {
   VerifyRequest,
 } from "@ox/contracts";
 import { createAccountsRepo, createKycRepo, type User } from "@ox/db";
+import { SESSION_COOKIE } from "@ox/sessions";
 import { deleteCookie, getCookie } from "hono/cookie";
 import type { RouteContext } from "../app.ts";
 import { createRouter, sessionOf } from "../app-env.ts";
 import { OTP_RESEND_SEC, OTP_TTL_SEC } from "../auth/otp.ts";
-import { SESSION_COOKIE } from "../auth/sessions.ts";
 import { clientIp } from "../client-ip.ts";
 import { ApiError } from "../errors.ts";
 import { writeSessionCookie } from "../middleware/auth.ts";

@@ -5,9 +5,16 @@ import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { channels, type EngineQueryReply, type EventBatch } from "@ox/contracts/pipeline";
 import { type Command, createEngine } from "@ox/engine";
+import {
+  type AdapterSet,
+  createHarness,
+  eventually,
+  type Harness,
+  sleep,
+  stateOf,
+  workload,
+} from "@ox/engine-service/testing";
 import { ReplayDivergedError } from "./recovery.ts";
-import { type AdapterSet, createHarness, eventually, type Harness, sleep, stateOf } from "./test-kit.ts";
-import { workload } from "./workload.ts";
 
 export function engineServiceSuite(name: string, makeAdapters: () => Promise<AdapterSet>) {
   describe(`engine service on ${name}`, () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
+import { freshDb } from "@ox/persister/testing";
 import { sql } from "drizzle-orm";
-import { freshDb } from "./test-kit.ts";
 import { arrayLiteral, unnestAs } from "./unnest.ts";
 
 const awkward = [

@@ -3,8 +3,8 @@
  * inside the CRASH_AT-th transaction, after every row is written and before the commit.
  */
 import { createDb } from "@ox/db";
+import { quiet, tempJournal } from "@ox/persister/testing";
 import { createPersister } from "./persister.ts";
-import { quiet, tempJournal } from "./test-kit.ts";
 
 const crashAt = Number(process.env.CRASH_AT ?? 0);
 const handle = await createDb({ url: process.env.DATABASE_URL, migrate: false });

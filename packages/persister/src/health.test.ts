@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createPersisterHealth } from "@ox/bus";
+import { freshDb, quiet, runWorkload, seedOrigin, tempJournal } from "@ox/persister/testing";
 import { createPersister } from "./persister.ts";
-import { freshDb, quiet, runWorkload, seedOrigin, tempJournal } from "./test-kit.ts";
 
 const dirs: string[] = [];
 afterAll(() => {

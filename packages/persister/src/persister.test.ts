@@ -4,8 +4,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { engineTransfers, ledgerEntries, outbox, wallets } from "@ox/db";
 import { reconcile, replayLog } from "@ox/engine-client";
-import { asc, inArray, sql } from "drizzle-orm";
-import { createPersister } from "./persister.ts";
 import {
   copyOrigin,
   dumpProjections,
@@ -15,7 +13,9 @@ import {
   seedOrigin,
   tempJournal,
   userAt,
-} from "./test-kit.ts";
+} from "@ox/persister/testing";
+import { asc, inArray, sql } from "drizzle-orm";
+import { createPersister } from "./persister.ts";
 
 const dirs: string[] = [];
 afterAll(() => {

@@ -1,9 +1,6 @@
 import type { Command } from "@ox/engine";
 import { createRandom } from "@ox/engine/random";
 
-/** A small deterministic PRNG, so a workload is the same on every run and replay. */
-export { createRandom };
-
 export interface WorkloadOptions {
   users: number;
   markets: number;

@@ -9,8 +9,8 @@ import {
   createMemoryStream,
 } from "@ox/bus";
 import type { LogRecord } from "@ox/contracts/pipeline";
+import { silentLogger } from "@ox/engine-service/testing";
 import { engineServiceSuite } from "./service.suite.ts";
-import { silentLogger } from "./test-kit.ts";
 
 engineServiceSuite("embedded adapters (memory queue, file journal, memory pub/sub)", async () => {
   const stream = createMemoryStream();

@@ -2,8 +2,8 @@ import { expect, test } from "bun:test";
 import { createKafkaLog } from "@ox/bus";
 import type { LogRecord } from "@ox/contracts/pipeline";
 import { reconcile, replayLog } from "@ox/engine-client";
+import { freshDb, quiet, runWorkload, seedOrigin } from "@ox/persister/testing";
 import { createPersister } from "./persister.ts";
-import { freshDb, quiet, runWorkload, seedOrigin } from "./test-kit.ts";
 
 const brokers = (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(",");
 

@@ -4,7 +4,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { consumerOffsets } from "@ox/db";
-import { createPersister } from "./persister.ts";
 import {
   copyOrigin,
   dumpProjections,
@@ -13,7 +12,8 @@ import {
   runWorkload,
   seedOrigin,
   tempJournal,
-} from "./test-kit.ts";
+} from "@ox/persister/testing";
+import { createPersister } from "./persister.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "ox-crash-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

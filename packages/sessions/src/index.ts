@@ -1,6 +1,10 @@
+/**
+ * `@ox/sessions`: server-side sessions in the Kv behind short-lived HS256 tokens. The API issues,
+ * refreshes and revokes them; the stream's handshake (in the platform) authenticates with the same
+ * store. One owner of the token format, so the two cannot drift.
+ */
 import type { Kv } from "@ox/bus";
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
-import type { Clock } from "../deps.ts";
 
 export const SESSION_COOKIE = "ox_session";
 const ISSUER = "ox-api";
@@ -20,7 +24,8 @@ export const CLOCK_TOLERANCE_SEC = 30;
 export interface SessionsOptions {
   kv: Kv;
   secret: string;
-  clock: Clock;
+  /** Epoch ms. */
+  clock: { now(): number };
   /** Idle lifetime of the server-side session; every refresh extends it. */
   sessionTtlSec: number;
   /** A token older than a third of this is re-issued (and the server-side session extended). */

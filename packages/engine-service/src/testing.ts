@@ -136,3 +136,5 @@ export async function readAll(log: EventLog<LogRecord>): Promise<LogRecord[]> {
   }
   return out;
 }
+
+export { type WorkloadOptions, workload } from "./workload.ts";

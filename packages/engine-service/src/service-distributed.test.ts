@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { createKafkaLog, createRedisPubSub, createRedisStreamQueue } from "@ox/bus";
 import type { CommandEnvelope, LogRecord } from "@ox/contracts/pipeline";
+import { silentLogger } from "@ox/engine-service/testing";
 import Redis from "ioredis";
 import { engineServiceSuite } from "./service.suite.ts";
-import { silentLogger } from "./test-kit.ts";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const KAFKA_BROKERS = (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(",");

@@ -12,9 +12,9 @@ import { createKafkaLog, type EventLog } from "@ox/bus";
 import type { LogRecord } from "@ox/contracts/pipeline";
 import { orders, persisterQuarantine } from "@ox/db";
 import { reconcile } from "@ox/engine-client";
+import { freshDb, quiet, runWorkload, seedOrigin, tempJournal, userAt } from "@ox/persister/testing";
 import { eq } from "drizzle-orm";
 import { createPersister, isDataError } from "./persister.ts";
-import { freshDb, quiet, runWorkload, seedOrigin, tempJournal, userAt } from "./test-kit.ts";
 
 const dirs: string[] = [];
 afterAll(() => {
