@@ -3,7 +3,7 @@
  * alternates the same order phase of `bench:e2e` (server in its own process, load from separate wrk
  * processes) with METRICS=on and METRICS=off (no ox_ metric recorded: HTTP middleware, engine round
  * trip and batches, persister, stream, business), in ABBA order so a drift of the shared machine
- * falls on both sides. Prints one JSON object: every run, the medians per side, the overhead, and
+ * falls on both sides (after one uncounted run). Prints one JSON object: every run, the medians per side, the overhead, and
  * the load average at start and end. On a shared, loaded machine the runs' spread is larger than
  * the difference, so first it also times, in this process, exactly what one order records (the
  * API's HTTP middleware on a Hono app with vs without it, the round-trip histogram, the engine's
@@ -159,6 +159,8 @@ const start = loadavg();
 const microResult = await micro();
 console.error(`  micro: ${JSON.stringify(microResult)}`);
 const runs: Run[] = [];
+// One run first, not counted: in earlier runs the first server of a series was the slowest.
+const warmupRun = flags["micro-only"] ? null : await once("on");
 if (!flags["micro-only"])
   for (let r = 0; r < Number(flags.rounds); r++)
     for (const side of ["on", "off", "off", "on"] as const) runs.push(await once(side));
@@ -195,6 +197,7 @@ console.log(
       }),
     },
     ...(runs.length > 0 && {
+      warmupRun,
       runs,
       on,
       off,

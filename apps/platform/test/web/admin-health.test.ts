@@ -159,6 +159,13 @@ test("the health page's charts move under an order load; healthy and degraded ve
   await page.screenshot({ path: join(dir, "desktop-admin-health-degraded.png"), fullPage: true });
   await page.unroute("**/api/v1/admin/health");
 
+  // On a phone the charts stack in one column and nothing scrolls sideways.
+  await page.setViewportSize(VIEWPORTS.phone);
+  await page.waitForTimeout(500);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: join(dir, "phone-admin-health.png"), fullPage: true });
+
   expect(pageErrors).toEqual([]);
   console.log(`admin health screenshots in ${dir}`);
 }, 120_000);
