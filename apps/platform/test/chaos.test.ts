@@ -1,6 +1,7 @@
 /**
  * Issue 16's chaos test, single-broker part (the 3-broker leader failover is chaos-failover.test.ts,
- * a separate file so the two run in parallel): the distributed deployment (engine, persister, API as
+ * a separate file: they share nothing, so `bun test --parallel` or two shells can run them at
+ * once; `npm test` runs them one after the other): the distributed deployment (engine, persister, API as
  * supervised child processes) on PRIVATE Redis, Postgres and Kafka instances started here, under a
  * steady HTTP order load, through one fault after another, at the issue's durations:
  *   engine SIGSTOP 20 s, persister SIGSTOP 20 s, Postgres `pg_ctl restart -m fast`, Redis restart
