@@ -38,9 +38,12 @@ async function kafka(action: "start" | "stop") {
   if (code !== 0) throw new Error(`kafka.sh ${action} failed (${code}): ${err}`);
 }
 afterAll(async () => {
-  await kafka("stop").catch(() => {});
-  rmSync(dir, { recursive: true, force: true });
-}, 60_000);
+  try {
+    await kafka("stop"); // SIGTERM, then SIGKILL after 30 s
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 120_000);
 
 test("after a broker restart and a failed append, the next read is served (no stale consumer)", async () => {
   await kafka("start");
