@@ -36,7 +36,7 @@ async function verifiedUser(): Promise<Client> {
 describe("deposits", () => {
   test("sandbox confirms at once: ledger, wallet, engine credit", async () => {
     const c = await signIn(h);
-    const r = await c.call("POST", "/api/v1/wallet/deposits", { amount: 25_000 });
+    const r = await c.call("POST", "/api/v1/wallet/deposits", { amountPaise: 25_000 });
     expect(r.status).toBe(201);
     expect(((await r.json()) as { deposit: { status: string } }).deposit.status).toBe("CONFIRMED");
     const tx = (await (await c.call("GET", "/api/v1/wallet/transactions")).json()) as {
@@ -51,16 +51,16 @@ describe("deposits", () => {
 
   test("min, max and malformed amounts are refused", async () => {
     const c = await signIn(h);
-    expect(await code(await c.call("POST", "/api/v1/wallet/deposits", { amount: 99 }))).toBe(
+    expect(await code(await c.call("POST", "/api/v1/wallet/deposits", { amountPaise: 99 }))).toBe(
       "AMOUNT_TOO_SMALL",
     );
-    expect(await code(await c.call("POST", "/api/v1/wallet/deposits", { amount: 10_000_001 }))).toBe(
+    expect(await code(await c.call("POST", "/api/v1/wallet/deposits", { amountPaise: 10_000_001 }))).toBe(
       "AMOUNT_TOO_LARGE",
     );
     for (const amount of [10.5, -5, 0, "100", null]) {
-      expect((await c.call("POST", "/api/v1/wallet/deposits", { amount })).status).toBe(400);
+      expect((await c.call("POST", "/api/v1/wallet/deposits", { amountPaise: amount })).status).toBe(400);
     }
-    expect((await request(h, "POST", "/api/v1/wallet/deposits", { amount: 500 })).status).toBe(401);
+    expect((await request(h, "POST", "/api/v1/wallet/deposits", { amountPaise: 500 })).status).toBe(401);
   });
 
   test("webhook: signature checked, applied once, amount must match", async () => {
@@ -95,7 +95,7 @@ describe("deposits", () => {
 describe("withdrawals", () => {
   test("need VERIFIED KYC", async () => {
     const c = await signIn(h);
-    const r = await c.call("POST", "/api/v1/wallet/withdrawals", { amount: 500 });
+    const r = await c.call("POST", "/api/v1/wallet/withdrawals", { amountPaise: 500 });
     expect(r.status).toBe(403);
     expect(await code(r)).toBe("KYC_REQUIRED");
   });
@@ -103,20 +103,20 @@ describe("withdrawals", () => {
   test("engine reserves first; paid; limits; insufficient funds; failed payout refunded through the engine", async () => {
     const c = await verifiedUser();
     await h.settle();
-    const ok = await c.call("POST", "/api/v1/wallet/withdrawals", { amount: 500 });
+    const ok = await c.call("POST", "/api/v1/wallet/withdrawals", { amountPaise: 500 });
     expect(ok.status).toBe(201);
     expect(((await ok.json()) as { withdrawal: { status: string } }).withdrawal.status).toBe("PAID");
     expect(h.engine.account(c.userId)?.availablePaise).toBe(1_000);
-    expect(await code(await c.call("POST", "/api/v1/wallet/withdrawals", { amount: 99 }))).toBe(
+    expect(await code(await c.call("POST", "/api/v1/wallet/withdrawals", { amountPaise: 99 }))).toBe(
       "AMOUNT_TOO_SMALL",
     );
-    expect(await code(await c.call("POST", "/api/v1/wallet/withdrawals", { amount: 1_000_001 }))).toBe(
+    expect(await code(await c.call("POST", "/api/v1/wallet/withdrawals", { amountPaise: 1_000_001 }))).toBe(
       "AMOUNT_TOO_LARGE",
     );
-    const short = await c.call("POST", "/api/v1/wallet/withdrawals", { amount: 1_001 });
+    const short = await c.call("POST", "/api/v1/wallet/withdrawals", { amountPaise: 1_001 });
     expect(short.status).toBe(422);
     expect(await code(short)).toBe("INSUFFICIENT_FUNDS");
-    const failed = await c.call("POST", "/api/v1/wallet/withdrawals", { amount: 777 });
+    const failed = await c.call("POST", "/api/v1/wallet/withdrawals", { amountPaise: 777 });
     expect(((await failed.json()) as { withdrawal: { status: string } }).withdrawal.status).toBe("REFUNDED");
     await h.settle();
     expect(h.engine.account(c.userId)?.availablePaise).toBe(1_000);
@@ -125,11 +125,11 @@ describe("withdrawals", () => {
 
   test("200 concurrent withdrawals on one wallet never overdraw it", async () => {
     const c = await verifiedUser();
-    expect((await c.call("POST", "/api/v1/wallet/deposits", { amount: 8_500 })).status).toBe(201);
+    expect((await c.call("POST", "/api/v1/wallet/deposits", { amountPaise: 8_500 })).status).toBe(201);
     await h.settle();
     expect(h.engine.account(c.userId)?.availablePaise).toBe(10_000);
     const results = await Promise.all(
-      Array.from({ length: 200 }, () => c.call("POST", "/api/v1/wallet/withdrawals", { amount: 100 })),
+      Array.from({ length: 200 }, () => c.call("POST", "/api/v1/wallet/withdrawals", { amountPaise: 100 })),
     );
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 201).length).toBe(100);
@@ -177,11 +177,11 @@ describe("referrals", () => {
     expect((await mine()).totalBonusPaise).toBe(0);
     await h.settle();
     expect(h.engine.account(referrer.userId)?.availablePaise).toBe(1_500);
-    expect((await referee.call("POST", "/api/v1/wallet/deposits", { amount: 9_999 })).status).toBe(201);
+    expect((await referee.call("POST", "/api/v1/wallet/deposits", { amountPaise: 9_999 })).status).toBe(201);
     await h.settle();
     expect(h.engine.account(referrer.userId)?.availablePaise).toBe(1_500);
-    expect((await referee.call("POST", "/api/v1/wallet/deposits", { amount: 10_000 })).status).toBe(201);
-    expect((await referee.call("POST", "/api/v1/wallet/deposits", { amount: 10_000 })).status).toBe(201);
+    expect((await referee.call("POST", "/api/v1/wallet/deposits", { amountPaise: 10_000 })).status).toBe(201);
+    expect((await referee.call("POST", "/api/v1/wallet/deposits", { amountPaise: 10_000 })).status).toBe(201);
     expect((await mine()).totalBonusPaise).toBe(500);
     expect((await mine()).referrals[0]?.rewardedAt).toBe(h.clock.now());
     await h.settle();

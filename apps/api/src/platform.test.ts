@@ -154,6 +154,7 @@ describe("fuzz: every request body", () => {
           phone: field,
           otp: field,
           amount: field,
+          amountPaise: field,
           code: field,
           pan: field,
           name: field,

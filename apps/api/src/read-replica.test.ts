@@ -120,7 +120,7 @@ test("history reads go to the streaming replica, own-write reads to the primary;
   expect((await get(admin, `/markets/${marketId}`)).market.id).toBe(marketId); // primary: read own write
 
   // Caught up: history from the replica equals the primary.
-  expect((await alice.call("POST", "/api/v1/wallet/deposits", { amount: 10_000 })).status).toBe(201);
+  expect((await alice.call("POST", "/api/v1/wallet/deposits", { amountPaise: 10_000 })).status).toBe(201);
   await handle.db.insert(trades).values([trade(marketId, admin.userId, alice.userId, 600)]);
   await eventually("replica caught up", async () => {
     expect(
@@ -145,7 +145,7 @@ test("history reads go to the streaming replica, own-write reads to the primary;
   await eventually("replay paused", async () =>
     expect((await standby?.query("select pg_get_wal_replay_pause_state() as s"))?.rows[0].s).toBe("paused"),
   );
-  expect((await alice.call("POST", "/api/v1/wallet/deposits", { amount: 5_000 })).status).toBe(201);
+  expect((await alice.call("POST", "/api/v1/wallet/deposits", { amountPaise: 5_000 })).status).toBe(201);
   await handle.db.insert(trades).values([trade(marketId, admin.userId, alice.userId, 650)]);
   const bob = await signIn(h);
   await Bun.sleep(300); // time enough for a running replica to have shown all of it

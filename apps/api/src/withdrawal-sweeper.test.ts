@@ -39,13 +39,13 @@ async function verifiedUser(depositPaise = 0): Promise<Client> {
     (await admin.call("POST", `/api/v1/admin/kyc/${kyc.id}/decision`, { status: "VERIFIED" })).status,
   ).toBe(200);
   if (depositPaise)
-    expect((await c.call("POST", "/api/v1/wallet/deposits", { amount: depositPaise })).status).toBe(201);
+    expect((await c.call("POST", "/api/v1/wallet/deposits", { amountPaise: depositPaise })).status).toBe(201);
   await h.settle();
   return c;
 }
 
 async function withdraw(c: Client, amount: number, expected: number) {
-  const r = await c.call("POST", "/api/v1/wallet/withdrawals", { amount });
+  const r = await c.call("POST", "/api/v1/wallet/withdrawals", { amountPaise: amount });
   expect(r.status).toBe(expected);
   return ((await r.json()) as View).withdrawal;
 }
@@ -109,7 +109,7 @@ describe("withdrawal sweeper", () => {
 
   test("INSUFFICIENT_FUNDS: REJECTED without a ledger entry, at once or through the sweeper", async () => {
     const c = await verifiedUser();
-    const short = await c.call("POST", "/api/v1/wallet/withdrawals", { amount: 1_501 });
+    const short = await c.call("POST", "/api/v1/wallet/withdrawals", { amountPaise: 1_501 });
     expect(short.status).toBe(422);
     const [rejected] = await createPaymentsRepo(h.db.db).withdrawalsOf(c.userId);
     expect(rejected).toMatchObject({ status: "REJECTED", failureReason: "INSUFFICIENT_FUNDS" });

@@ -36,7 +36,7 @@ export function createMarketMaker(o: MarketMakerOptions) {
   async function topUp() {
     const portfolio = await o.api.portfolio.get();
     if (portfolio.balance.availablePaise >= (o.minCashPaise ?? 500_000)) return;
-    await o.api.wallet.deposit({ body: { amount: o.topUpPaise ?? 2_000_000 } });
+    await o.api.wallet.deposit({ body: { amountPaise: o.topUpPaise ?? 2_000_000 } });
     o.logger.info({ amountPaise: o.topUpPaise ?? 2_000_000 }, "bot topped up its wallet");
   }
 

@@ -370,7 +370,7 @@ async function seed(
       Array.from({ length: usersPerGenerator }, async () => {
         const u = await login(base, `+9193${String(++phone).padStart(8, "0")}`);
         for (let d = 0; d < 3; d++) {
-          const r = await u.call("POST", "/wallet/deposits", { amount: 10_000_000 });
+          const r = await u.call("POST", "/wallet/deposits", { amountPaise: 10_000_000 });
           if (r.status >= 300) throw new Error(`deposit: ${r.status} ${JSON.stringify(r.json)}`);
         }
         lines.push(`user ${u.cookie}`);

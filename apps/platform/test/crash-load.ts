@@ -134,7 +134,7 @@ export function createOrderLoad(options: {
           count(`cancel ${r.status}`);
           if (r.status === 200 || r.status === 201 || r.status === 202) stats.cancelsAcked++;
         } else if (roll < 0.22) {
-          const r = await user.call("POST", "/wallet/deposits", { amount: 10_000 });
+          const r = await user.call("POST", "/wallet/deposits", { amountPaise: 10_000 });
           count(`deposit ${r.status}`);
           if (r.status < 300) stats.deposits++;
         } else {

@@ -86,7 +86,7 @@ test("kill -9 engine, persister, API and stream under load: nothing acknowledged
   const users: HttpUser[] = [];
   for (let i = 0; i < 4; i++) {
     const u = await loginUser(pickBase, `+9191000001${String(i).padStart(2, "0")}`);
-    expect((await u.call("POST", "/wallet/deposits", { amount: 5_000_000 })).status).toBeLessThan(300);
+    expect((await u.call("POST", "/wallet/deposits", { amountPaise: 5_000_000 })).status).toBeLessThan(300);
     users.push(u);
   }
   for (const id of marketIds) {

@@ -119,7 +119,7 @@ export async function runTradingScenario(target: ScenarioTarget): Promise<Scenar
     const aliceId: string = (await alice.call("GET", "/me")).json.user.id;
     const bobId: string = (await bob.call("GET", "/me")).json.user.id;
     for (const u of [alice, bob]) {
-      const d = await u.call("POST", "/wallet/deposits", { amount: DEPOSIT });
+      const d = await u.call("POST", "/wallet/deposits", { amountPaise: DEPOSIT });
       expect(d.status).toBe(201);
     }
     for (const u of [alice, bob])

@@ -80,7 +80,7 @@ test("GET /metrics passes promtool, has every process's metrics, counts orders a
   const users: HttpUser[] = [];
   for (const phone of ["+919300000101", "+919300000102"]) {
     const u = await loginUser(base, phone);
-    expect((await u.call("POST", "/wallet/deposits", { amount: 100_000 })).status).toBe(201);
+    expect((await u.call("POST", "/wallet/deposits", { amountPaise: 100_000 })).status).toBe(201);
     users.push(u);
   }
   const [alice, bob] = users as [HttpUser, HttpUser];

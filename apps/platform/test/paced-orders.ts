@@ -51,7 +51,7 @@ export async function fundPacedUsers(options: {
   const users: HttpUser[] = [];
   for (const phone of options.userPhones) {
     const u = await loginUser(base, phone);
-    const d = await u.call("POST", "/wallet/deposits", { amount: deposit });
+    const d = await u.call("POST", "/wallet/deposits", { amountPaise: deposit });
     if (d.status !== 201) throw new Error(`deposit: ${d.status} ${JSON.stringify(d.json)}`);
     users.push(u);
   }

@@ -24,8 +24,8 @@ describe("@ox/client", () => {
     expect(answer.trades).toEqual([]);
     expect(r.calls[0]?.url).toBe("http://x/api/v1/markets/a%2Fb/trades?limit=5");
     expect(r.calls[0]?.init.method).toBe("GET");
-    await api.wallet.deposit({ body: { amount: 100 } });
-    expect(r.calls[1]?.init.body).toBe('{"amount":100}');
+    await api.wallet.deposit({ body: { amountPaise: 100 } });
+    expect(r.calls[1]?.init.body).toBe('{"amountPaise":100}');
     expect(r.header(1, "content-type")).toBe("application/json");
   });
 

@@ -94,7 +94,7 @@ describe("a deposit outside the sandbox", () => {
     gateway = createWebhookGateway();
     const c = await signIn(h);
     await h.settle();
-    const r = await c.call("POST", "/api/v1/wallet/deposits", { amount: 50_000 });
+    const r = await c.call("POST", "/api/v1/wallet/deposits", { amountPaise: 50_000 });
     expect(r.status).toBe(201);
     const { deposit } = (await r.json()) as { deposit: { id: string; status: string; amountPaise: number } };
     expect(deposit.status).toBe("PENDING");
@@ -132,7 +132,7 @@ describe("a deposit outside the sandbox", () => {
     });
     const c = await signIn(h);
     seen.length = 0;
-    const r = await c.call("POST", "/api/v1/wallet/deposits", { amount: 20_000 });
+    const r = await c.call("POST", "/api/v1/wallet/deposits", { amountPaise: 20_000 });
     expect(r.status).toBe(201);
     const started = (await r.json()) as { deposit: { id: string; status: string }; redirectUrl: string };
     expect(started.deposit.status).toBe("PENDING");
@@ -157,7 +157,7 @@ describe("a deposit outside the sandbox", () => {
     expect(await balanceOf(c.userId)).toBe(1_500);
 
     providerAnswer = () => Response.json({ error: { code: "BAD_REQUEST_ERROR" } }, { status: 400 });
-    const refused = await c.call("POST", "/api/v1/wallet/deposits", { amount: 30_000 });
+    const refused = await c.call("POST", "/api/v1/wallet/deposits", { amountPaise: 30_000 });
     expect(refused.status).toBe(502);
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("PAYMENT_FAILED");
     const payments = createPaymentsRepo(h.db.db);

@@ -50,7 +50,7 @@ beforeAll(async () => {
   expect(created.status).toBe(201);
   marketId = created.body.market.id;
   for (const c of [alice, bob])
-    expect((await http(c, "POST", "/wallet/deposits", { amount: 1_000_000 })).status).toBeLessThan(300);
+    expect((await http(c, "POST", "/wallet/deposits", { amountPaise: 1_000_000 })).status).toBeLessThan(300);
   await h.settle();
 });
 afterAll(async () => {

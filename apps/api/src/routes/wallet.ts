@@ -71,7 +71,7 @@ export function createWalletRoutes(ctx: RouteContext) {
     }),
     async (c) => {
       const { userId } = sessionOf(c);
-      const { amount } = c.req.valid("json");
+      const { amountPaise: amount } = c.req.valid("json");
       if (amount < deps.config.DEPOSIT_MIN_PAISE)
         throw new ApiError("AMOUNT_TOO_SMALL", `minimum deposit is ${deps.config.DEPOSIT_MIN_PAISE} paise`);
       if (amount > deps.config.DEPOSIT_MAX_PAISE)
@@ -122,7 +122,7 @@ export function createWalletRoutes(ctx: RouteContext) {
     }),
     async (c) => {
       const { userId } = sessionOf(c);
-      const { amount } = c.req.valid("json");
+      const { amountPaise: amount } = c.req.valid("json");
       const withdrawal = await withdrawals.withdraw(userId, amount);
       return c.json(
         { withdrawal: withdrawalView(withdrawal) },

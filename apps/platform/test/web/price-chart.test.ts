@@ -77,7 +77,9 @@ test("1m / 5m / 1h / 1d each fetch their candles and the chart draws them", asyn
   await logIn(bob, platform.url, "+919833300002");
   for (const page of [alice, bob]) {
     // The sandbox gateway confirms a deposit at once.
-    expect((await apiCall(page, "POST", "/wallet/deposits", { amount: 20_000 })).status).toBeLessThan(300);
+    expect((await apiCall(page, "POST", "/wallet/deposits", { amountPaise: 20_000 })).status).toBeLessThan(
+      300,
+    );
   }
   for (const yes of [600, 550, 700]) {
     await order(alice, marketId, "YES", yes);

@@ -58,7 +58,7 @@ export function WalletPage() {
             action={t("deposit")}
             presets={[100, 500, 1000]}
             onSubmit={async (amount) => {
-              const r = await api.wallet.deposit({ body: { amount } });
+              const r = await api.wallet.deposit({ body: { amountPaise: amount } });
               if (r.redirectUrl) return window.location.assign(r.redirectUrl);
               refresh();
               toast(t("depositDone", { amount: formatRupees(amount) }), "success");
@@ -77,7 +77,7 @@ export function WalletPage() {
             action={t("withdraw")}
             disabled={!verified}
             onSubmit={async (amount) => {
-              await api.wallet.withdraw({ body: { amount } });
+              await api.wallet.withdraw({ body: { amountPaise: amount } });
               refresh();
               toast(t("withdrawDone", { amount: formatRupees(amount) }), "success");
             }}

@@ -9,7 +9,7 @@ export const AmountPaise = z
   .max(100_000_000_00)
   .meta({ description: "Integer paise (₹1 = 100)", example: 10_000 });
 
-export const AmountRequest = z.object({ amount: AmountPaise }).strict().meta({ id: "AmountRequest" });
+export const AmountRequest = z.object({ amountPaise: AmountPaise }).strict().meta({ id: "AmountRequest" });
 
 export const LedgerEntryView = z
   .object({
