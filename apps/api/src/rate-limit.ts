@@ -29,8 +29,9 @@ export interface RateLimits {
   readonly enabled: boolean;
   /**
    * Charges `points` to the caller's buckets of `family`: the user's (when signed in) and the IP's.
-   * Sets the RateLimit-* headers; throws 429 RATE_LIMITED with Retry-After when a bucket is empty.
-   * Route middleware charges 1 per request; a batch endpoint charges its extra items with this.
+   * Sets the RateLimit-* headers; throws 429 RATE_LIMITED with Retry-After when a bucket cannot pay
+   * them all, and then charges nothing (the points are given back), so a smaller request may still
+   * pass. Route middleware charges 1 per request; a batch endpoint charges its extra items with this.
    */
   charge(c: Context<AppEnv>, family: LimitFamily, points?: number): Promise<void>;
   /** App middleware: the IP bucket of the request's family. */
@@ -87,13 +88,29 @@ export function createRateLimits(options: RateLimitsOptions): RateLimits {
     c.header("RateLimit-Reset", String(Math.ceil(res.msBeforeNext / 1000)));
   };
 
-  async function take(c: Context, scope: LimitScope, family: LimitFamily, key: string, points: number) {
+  async function take(
+    c: Context,
+    scope: LimitScope,
+    family: LimitFamily,
+    key: string,
+    points: number,
+    refundRefused = false,
+  ) {
     const entry = limiters.get(`${scope}:${family}`);
     if (!entry) return;
     try {
+      if (refundRefused) {
+        // A batch that cannot fit is refused before it is counted: a fixed window counts refused
+        // points too, and a count past the burst would also trip the in-memory block of the key.
+        const now = await entry.limiter.get(key);
+        if (now && now.consumedPoints + points > entry.points) throw now;
+      }
       setHeaders(c, entry.points, await entry.limiter.consume(key, points));
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) throw err;
+      // Two batches raced past the check: the refused one gives its points back.
+      if (refundRefused && err.consumedPoints > entry.points)
+        await entry.limiter.reward(key, points).catch(() => {});
       setHeaders(c, entry.points, err);
       options.onLimited?.({ family, scope });
       const retryAfterSec = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
@@ -109,9 +126,20 @@ export function createRateLimits(options: RateLimitsOptions): RateLimits {
     async charge(c, family, points = 1) {
       if (!config.RATE_LIMITS || points <= 0) return;
       const session = c.get("session");
-      if (session) await take(c, "user", family, session.userId, points);
+      if (session) await take(c, "user", family, session.userId, points, true);
       const ip = ipOf.get(c);
-      if (ip) await take(c, "ip", family, ip, points);
+      if (!ip) return;
+      try {
+        await take(c, "ip", family, ip, points, true);
+      } catch (err) {
+        // The address could not pay: nothing is charged, so the user's share goes back too.
+        if (session)
+          await limiters
+            .get(`user:${family}`)
+            ?.limiter.reward(session.userId, points)
+            .catch(() => {});
+        throw err;
+      }
     },
     ipMiddleware(ip) {
       return async function ipRateLimit(c, next) {

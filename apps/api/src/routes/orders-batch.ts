@@ -62,15 +62,19 @@ export function createOrderBatchRoutes(options: { newOrderId?: () => string } = 
         path: "/orders/batch",
         ...secured,
         summary: "Place up to 20 orders in one request and one engine round trip; one result per order",
+        description:
+          "Each order costs one point of the write rate limit (per user and per address), as a POST /orders would. A batch the buckets cannot pay in full is refused whole: 429 RATE_LIMITED with Retry-After, nothing placed, and only the request's own point spent, so a smaller batch may pass at once.",
         request: { body: jsonBody(PlaceOrdersBatchRequest) },
         responses: {
           200: json(PlaceOrdersBatchResponse, "One result per order, in request order"),
-          ...errors(400, 401, 403, 503),
+          ...errors(400, 401, 403, 429, 503),
         },
       }),
       async (c) => {
         const { userId } = sessionOf(c);
         const { orders } = c.req.valid("json");
+        // Each order is one write, as POST /orders (the request itself paid 1): all or nothing.
+        await ctx.limits.charge(c, "write", orders.length - 1);
         const ts = deps.clock.now();
         const results: z.infer<typeof PlaceOrdersBatchResponse>["results"] = [];
         const commands: Command[] = [];
@@ -116,15 +120,18 @@ export function createOrderBatchRoutes(options: { newOrderId?: () => string } = 
         path: "/orders/batch",
         ...secured,
         summary: "Cancel up to 100 of your open orders in one request and one engine round trip",
+        description:
+          "Each id costs one point of the write rate limit, as a DELETE /orders/{id} would; a batch the buckets cannot pay in full is refused whole (429 RATE_LIMITED, nothing cancelled, only the request's own point spent).",
         request: { body: jsonBody(CancelOrdersBatchRequest) },
         responses: {
           200: json(CancelOrdersBatchResponse, "One result per id, in request order"),
-          ...errors(400, 401, 403, 503),
+          ...errors(400, 401, 403, 429, 503),
         },
       }),
       async (c) => {
         const { userId } = sessionOf(c);
         const { ids } = c.req.valid("json");
+        await ctx.limits.charge(c, "write", ids.length - 1);
         const ts = deps.clock.now();
         const results: z.infer<typeof CancelOrdersBatchResponse>["results"] = [];
         const commands: Command[] = [];
