@@ -133,6 +133,8 @@ export async function finishChaosRun(
     healthDuringFault: Record<string, number>;
     extra?: Record<string, unknown>;
     lostByDesign?: (acked: { orderId: string; status: number; at: number }) => boolean;
+    /** Processes the test replaced on purpose (stopped, then started anew): their exits count too. */
+    earlierProcs?: Proc[];
   },
 ) {
   const { cluster, load } = run;
@@ -161,7 +163,10 @@ export async function finishChaosRun(
   );
   const lost = findings.ordersNotExactlyOnceInLog.filter((id) => !twice.has(id) && !byDesign.has(id));
   const restarts = Object.fromEntries(
-    [run.engine, run.persister, run.api].map((p) => [p.name, p.unplannedExits]),
+    [...(report.earlierProcs ?? []), run.engine, run.persister, run.api].map((p) => [
+      p.name,
+      p.unplannedExits,
+    ]),
   );
   console.log(
     JSON.stringify({
