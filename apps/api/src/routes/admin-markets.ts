@@ -30,7 +30,7 @@ export async function insertMarket(deps: AppDeps, actorId: string, body: CreateM
   const now = deps.clock.now();
   if (body.closeAt <= now) throw new ApiError("VALIDATION_ERROR", "closeAt must be in the future");
   const id = crypto.randomUUID();
-  const tickPaise = body.tick ?? 50;
+  const tickPaise = body.tickPaise ?? 50;
   const command = {
     type: "CREATE_MARKET" as const,
     marketId: id,

@@ -37,7 +37,7 @@ afterAll(async () => {
 
 describe("market routes", () => {
   test("admin creates a market through the outbox; lists and filters show live prices", async () => {
-    const id = await createMarket({ tick: 100 });
+    const id = await createMarket({ tickPaise: 100 });
     expect(h.service.engine.market(id)).toMatchObject({ status: "OPEN", tickPaise: 100 });
     await alice.call("POST", "/api/v1/orders", {
       marketId: id,
@@ -78,7 +78,7 @@ describe("market routes", () => {
       title: "Odd tick market",
       category: "misc",
       closeAt: Date.now() + 10_000,
-      tick: 30,
+      tickPaise: 30,
     });
     expect(badTick.status).toBe(400);
   });

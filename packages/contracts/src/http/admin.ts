@@ -38,7 +38,7 @@ export const CreateMarketRequest = z
     rules: multilineText(5_000).default(""),
     resolutionSource: lineText(0, 500).default(""),
     closeAt: z.number().int().positive().meta({ description: "Epoch ms; trading stops then" }),
-    tick: z
+    tickPaise: z
       .number()
       .int()
       .refine((t) => t > 0 && 1000 % t === 0, "must divide 1000")

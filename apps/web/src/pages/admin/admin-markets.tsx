@@ -103,7 +103,7 @@ function CreateMarketForm() {
     setBusy(true);
     setError(null);
     try {
-      const tick = Number(s("tick")) || undefined;
+      const tickPaise = Number(s("tick")) || undefined;
       await admin.createMarket({
         title: s("title"),
         description: s("description"),
@@ -111,7 +111,7 @@ function CreateMarketForm() {
         rules: s("rules"),
         resolutionSource: s("resolutionSource"),
         closeAt,
-        ...(tick ? { tick } : {}),
+        ...(tickPaise ? { tickPaise } : {}),
       });
       form.reset();
       qc.invalidateQueries({ queryKey: ["admin", "markets"] });
