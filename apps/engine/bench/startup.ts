@@ -11,12 +11,7 @@ import { join } from "node:path";
 import type { EventLog } from "@ox/bus";
 import type { LogRecord } from "@ox/contracts/pipeline";
 import { createEngine } from "@ox/engine";
-import {
-  createFileSnapshotStore,
-  createRecentReplies,
-  defaultEngineFactory,
-  recover,
-} from "@ox/engine-service";
+import { createFileSnapshotStore, createRecentReplies, recover } from "@ox/engine-service";
 import { workload } from "@ox/engine-service/testing";
 import pino from "pino";
 import { openBenchLog } from "./bench-log.ts";
@@ -70,7 +65,6 @@ async function timeStart(label: string, snapshotDir: string, verify = true) {
   const recovered = await recover({
     log,
     snapshots: createFileSnapshotStore({ dir: snapshotDir }),
-    factory: defaultEngineFactory,
     recentLimit: 10_000,
     logger,
     verify,

@@ -10,7 +10,6 @@ import {
   createEngineMetrics,
   createEngineService,
   createFileSnapshotStore,
-  engineFactoryFor,
   ReplayDivergedError,
 } from "@ox/engine-service";
 import { createMetricsRegistry, serveMetrics } from "@ox/metrics";
@@ -41,7 +40,7 @@ const service = createEngineService({
   snapshotEveryCommands: env.SNAPSHOT_EVERY_COMMANDS,
   snapshotEveryMs: env.SNAPSHOT_EVERY_MS,
   serveQueries: true,
-  factory: engineFactoryFor({ dedupeWindowMs: env.ENGINE_DEDUPE_WINDOW_MS }),
+  engineConfig: { dedupeWindowMs: env.ENGINE_DEDUPE_WINDOW_MS },
   metrics: env.METRICS === "on" ? createEngineMetrics(registry) : undefined,
 });
 

@@ -1,5 +1,4 @@
 export { type CloseScheduler, createCloseScheduler } from "./close-scheduler.ts";
-export { defaultEngineFactory, type EngineFactory, engineFactoryFor } from "./engine-factory.ts";
 export { createEngineMetrics, type EngineMetrics, type EngineMetricsSource } from "./metrics.ts";
 export { answerQuery, UnknownQueryError } from "./queries.ts";
 export { createRecentReplies, type RecentReplies } from "./recent-replies.ts";

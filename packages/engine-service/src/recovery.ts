@@ -1,9 +1,8 @@
 import type { EventLog } from "@ox/bus";
 import type { LogRecord } from "@ox/contracts/pipeline";
-import type { Engine } from "@ox/engine";
+import { createEngine, type Engine, type EngineConfig, restoreEngine } from "@ox/engine";
 import { ReplayDivergedError, replayLog } from "@ox/engine-client";
 import type { Logger } from "pino";
-import type { EngineFactory } from "./engine-factory.ts";
 import { createRecentReplies, type RecentReplies } from "./recent-replies.ts";
 import { replyOf } from "./reply.ts";
 import type { SnapshotStore } from "./snapshot-store.ts";
@@ -23,7 +22,8 @@ export interface Recovered {
 export interface RecoverOptions {
   log: EventLog<LogRecord>;
   snapshots: SnapshotStore;
-  factory: EngineFactory;
+  /** The engine's configuration (its idempotency window, packages/engine/SEMANTICS.md); default `{}`. */
+  engineConfig?: EngineConfig;
   recentLimit: number;
   logger: Logger;
   /** Records read per log call during replay. */
@@ -35,11 +35,12 @@ export interface RecoverOptions {
 /** Newest snapshot → restore → re-apply every logged command after it, checking each against the log. */
 export async function recover(options: RecoverOptions): Promise<Recovered> {
   const started = performance.now();
-  const { log, factory, logger } = options;
+  const { log, logger } = options;
+  const config = options.engineConfig ?? {};
   const readBatch = options.readBatch ?? 10_000;
   const verify = options.verify ?? true;
   const snapshot = await options.snapshots.loadLatest();
-  const engine = snapshot ? factory.restore(snapshot.engine) : factory.create();
+  const engine = snapshot ? restoreEngine(snapshot.engine, config) : createEngine(config);
   const recent = createRecentReplies(options.recentLimit, snapshot?.recent ?? []);
   const snapshotOffset = snapshot?.logOffset ?? 0;
   if (snapshot && engine.lastSeq !== snapshot.lastSeq) {

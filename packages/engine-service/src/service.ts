@@ -12,10 +12,9 @@ import {
   type EventBatch,
   type LogRecord,
 } from "@ox/contracts/pipeline";
-import type { Command, Engine, EngineEvent } from "@ox/engine";
+import type { Command, Engine, EngineConfig, EngineEvent } from "@ox/engine";
 import type { Logger } from "pino";
 import { createCloseScheduler } from "./close-scheduler.ts";
-import { defaultEngineFactory, type EngineFactory } from "./engine-factory.ts";
 import type { EngineMetrics } from "./metrics.ts";
 import { answerQuery } from "./queries.ts";
 import type { RecentReplies } from "./recent-replies.ts";
@@ -36,7 +35,8 @@ export interface EngineServiceOptions {
   snapshots: SnapshotStore;
   logger: Logger;
   clock?: Clock;
-  factory?: EngineFactory;
+  /** The engine's configuration (its idempotency window); default `{}`. */
+  engineConfig?: EngineConfig;
   /** Commands per receive and per group-committed log append. */
   batchMax?: number;
   blockMs?: number;
@@ -279,7 +279,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     const recovered = await recover({
       log,
       snapshots: options.snapshots,
-      factory: options.factory ?? defaultEngineFactory,
+      engineConfig: options.engineConfig,
       recentLimit: options.recentLimit ?? 10_000,
       logger,
     });

@@ -49,8 +49,7 @@ async function roundTrip(ctx: RouteContext, commands: Command[], what: string) {
   });
 }
 
-export function createOrderBatchRoutes(options: { newOrderId?: () => string } = {}) {
-  const newOrderId = options.newOrderId ?? (() => crypto.randomUUID());
+export function createOrderBatchRoutes() {
   return function orderBatchRoutes(ctx: RouteContext) {
     const { deps } = ctx;
     const router = createRouter();
@@ -95,7 +94,7 @@ export function createOrderBatchRoutes(options: { newOrderId?: () => string } = 
           }
           slots.push(results.length);
           results.push(itemError("INTERNAL", "not answered")); // replaced below
-          commands.push(placeOrderCommand(body, { orderId: newOrderId(), userId, ts }));
+          commands.push(placeOrderCommand(body, { orderId: crypto.randomUUID(), userId, ts }));
         }
         const replies = await roundTrip(ctx, commands, "orders");
         commands.forEach((command, i) => {

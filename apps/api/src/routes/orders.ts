@@ -24,8 +24,6 @@ const RECENT_REPLIES_MAX = 10_000;
 
 export interface TradingOptions {
   reader: EngineReader;
-  /** Order ids are assigned here, at the edge; random UUIDs by default. */
-  newOrderId?: () => string;
 }
 
 /**
@@ -75,7 +73,6 @@ async function orderHistory(
 }
 
 export function createOrderRoutes(options: TradingOptions) {
-  const newOrderId = options.newOrderId ?? (() => crypto.randomUUID());
   return function orderRoutes(ctx: RouteContext) {
     const { deps } = ctx;
     const { reader } = options;
@@ -113,7 +110,11 @@ export function createOrderRoutes(options: TradingOptions) {
         // Refused here, not by the engine: an engine rejection is still journaled and persisted.
         if (!(await ctx.markets.exists(body.marketId)))
           throw new ApiError("MARKET_NOT_FOUND", "no such market");
-        const command = placeOrderCommand(body, { orderId: newOrderId(), userId, ts: deps.clock.now() });
+        const command = placeOrderCommand(body, {
+          orderId: crypto.randomUUID(),
+          userId,
+          ts: deps.clock.now(),
+        });
         const reply = await deps.engine.execute(command, { requestId: c.get("requestId") }).catch((err) => {
           if (err instanceof EngineTimeoutError) return null;
           throw new ApiError("ENGINE_UNAVAILABLE", "the order could not be queued", { cause: err });

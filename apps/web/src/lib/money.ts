@@ -59,8 +59,3 @@ export function formatCompact(n: number): string {
 function trim1(x: number): string {
   return (Math.round(x * 10) / 10).toString();
 }
-
-/** Volume in paise shown compactly in rupees. */
-export function formatRupeesCompact(paise: number): string {
-  return `₹${formatCompact(Math.floor(paise / 100))}`;
-}
