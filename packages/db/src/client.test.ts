@@ -1,8 +1,8 @@
 import { expect, test } from "bun:test";
+import { TEST_PG_ADMIN_URL } from "@ox/db/testing";
 import { sql } from "drizzle-orm";
 import pg from "pg";
 import { createDb } from "./client.ts";
-import { TEST_PG_ADMIN_URL } from "./testing.ts";
 
 test("a connection killed mid-transaction rejects that transaction only; the pool serves the next query", async () => {
   const lost: string[] = [];

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createTestDb, type TestDbKind } from "@ox/db/testing";
 import { eq, sql } from "drizzle-orm";
 import type { DbHandle } from "./client.ts";
 import {
@@ -15,7 +16,6 @@ import {
   wallets,
 } from "./index.ts";
 import type { OutboxCommand } from "./repos/ledger.ts";
-import { createTestDb, type TestDbKind } from "./testing.ts";
 
 // One suite, two drivers (STYLE §3): embedded PGlite and the real Postgres server.
 for (const kind of ["pglite", "postgres"] as TestDbKind[]) {

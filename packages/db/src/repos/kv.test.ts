@@ -1,7 +1,7 @@
 // The bus's Kv contract suite, run against the table-backed KV on both database drivers.
 import { createWriteThroughKv } from "@ox/bus";
 import { kvContract } from "@ox/bus/testing";
-import { createTestDb, type TestDbKind } from "../testing.ts";
+import { createTestDb, type TestDbKind } from "@ox/db/testing";
 import { createSqlKv } from "./kv.ts";
 
 for (const kind of ["pglite", "postgres"] as TestDbKind[]) {
