@@ -58,12 +58,12 @@ function wrap(s: EngineState): Engine {
     },
     snapshot: () => encodeState(s),
     account(userId) {
-      const h = s.users.get(userId);
+      const h = risk.users.get(userId);
       if (h === undefined) return undefined;
       return { availablePaise: risk.available(h), lockedPaise: risk.locked(h) };
     },
     positions(userId) {
-      const h = s.users.get(userId);
+      const h = mc.users.get(userId);
       return h === undefined ? [] : positionsOf(mc, mc.traders[h]);
     },
     order(orderId) {
@@ -71,7 +71,7 @@ function wrap(s: EngineState): Engine {
       return o === undefined ? undefined : viewOf(o);
     },
     openOrders(userId, marketId) {
-      const h = s.users.get(userId);
+      const h = mc.users.get(userId);
       if (h === undefined) return [];
       const found: Order[] = [];
       const t = mc.positions;

@@ -113,9 +113,10 @@ class ScriptedRisk implements RiskPort {
 /** The matching core wired to a ScriptedRisk; CREATE_USER / CREDIT / DEBIT handled by the script. */
 function splitWorld() {
   const out = new Emitter(0);
-  const users = new StringIndex<number>();
   const risk = new ScriptedRisk(out);
-  const mc = new MatchingCore(out, users, risk, DEFAULT_DEDUPE_WINDOW_MS);
+  const mc = new MatchingCore(out, risk, DEFAULT_DEDUPE_WINDOW_MS);
+  /** The script's own directory (risk's side of the users). */
+  const users = new StringIndex<number>();
   const apply = (c: Command): Result => {
     mc.advanceClock(c.ts);
     out.reset(c.ts);
@@ -430,12 +431,10 @@ describe("seam: the risk core alone, against scripted fills", () => {
     for (const seed of [21, 22, 23, 24]) {
       const r = createRandomKit(seed);
       const out = new Emitter(0);
-      const users = new StringIndex<number>();
-      const risk = new RiskCore(out, users, DEFAULT_DEDUPE_WINDOW_MS);
+      const risk = new RiskCore(out, DEFAULT_DEDUPE_WINDOW_MS);
       const n = 6;
       for (let h = 0; h < n; h++) {
-        risk.openAccount(`u${h}`, h);
-        users.set(`u${h}`, h);
+        expect(risk.openAccount(`u${h}`)).toBe(h);
       }
       let ts = 1;
       /** The matching side, scripted: cash it holds (escrow and in-flight), open grants. */
@@ -590,8 +589,7 @@ describe("seam: messages are plain data", () => {
     const input: string[] = [];
     const answers: string[] = [];
     const out = new Emitter(0);
-    const users = new StringIndex<number>();
-    const live = new RiskCore(out, users, DEFAULT_DEDUPE_WINDOW_MS);
+    const live = new RiskCore(out, DEFAULT_DEDUPE_WINDOW_MS);
     let ts = 0;
     const port: RiskPort = {
       reserve(m) {
@@ -614,7 +612,7 @@ describe("seam: messages are plain data", () => {
       },
       reportBalance: (u) => live.reportBalance(u),
     };
-    const mc = new MatchingCore(out, users, port, DEFAULT_DEDUPE_WINDOW_MS);
+    const mc = new MatchingCore(out, port, DEFAULT_DEDUPE_WINDOW_MS);
     const reference = createReferenceEngine();
     for (const c of stream(41, 3_000)) {
       ts = c.ts;
@@ -625,10 +623,7 @@ describe("seam: messages are plain data", () => {
       if (c.type === "CREATE_USER" || c.type === "CREDIT" || c.type === "DEBIT") {
         input.push(JSON.stringify({ ts, c }));
         if (c.type === "CREATE_USER") {
-          const h = live.size;
-          live.openAccount(c.userId, h);
-          mc.addTrader(c.userId, h);
-          users.set(c.userId, h);
+          mc.addTrader(c.userId, live.openAccount(c.userId));
           out.push({ seq: 0, ts: 0, type: "USER_CREATED", userId: c.userId });
           r = { code: "OK", events: out.events };
         } else r = c.type === "CREDIT" ? live.credit(c) : live.debit(c);
@@ -640,8 +635,8 @@ describe("seam: messages are plain data", () => {
       else r = resolveMarket(mc, c as Extract<Command, { type: "RESOLVE_MARKET" }>);
       expect(r).toEqual(reference.apply({ ...c }));
     }
-    // Replay into a fresh core with a directory of its own: only the logged input.
-    const rebuilt = new RiskCore(new Emitter(0), new StringIndex<number>(), DEFAULT_DEDUPE_WINDOW_MS);
+    // Replay into a fresh core: only the logged input.
+    const rebuilt = new RiskCore(new Emitter(0), DEFAULT_DEDUPE_WINDOW_MS);
     let answer = 0;
     const kinds = new Set<string>();
     for (const line of input) {
@@ -652,8 +647,7 @@ describe("seam: messages are plain data", () => {
         const c = rec.c;
         kinds.add(c.type);
         if (c.type === "CREATE_USER") {
-          rebuilt.users.set(c.userId, rebuilt.size);
-          rebuilt.openAccount(c.userId, rebuilt.size);
+          rebuilt.openAccount(c.userId);
         } else if (c.type === "CREDIT") rebuilt.credit(c);
         else if (c.type === "DEBIT") rebuilt.debit(c);
         continue;

@@ -15,7 +15,7 @@
  * In one process the engine wires the cores directly: `RiskPort` is the risk core itself and every
  * message is a synchronous call. The sender owns one reusable object per message type (the hot path
  * stays allocation-free), so a receiver must copy what it keeps; a transport between shards would
- * serialise each message as it is sent. Users are integer handles of the engine's directory.
+ * serialise each message as it is sent. A user is the risk core's handle (matching keeps it per user).
  */
 
 /** Matching → risk: reserve the cash a new BUY order needs (its fill budget). */

@@ -200,8 +200,7 @@ export function decodeState(bytes: Uint8Array, dedupeWindowMs?: number): EngineS
   }
   const userRows = doc.users as UserRow[];
   for (const r of userRows) {
-    const handle = risk.size;
-    risk.openAccount(r[0], handle);
+    const handle = risk.openAccount(r[0]);
     risk.cash[2 * handle] = r[1];
     risk.cash[2 * handle + 1] = r[2];
     const t = mc.addTrader(r[0], handle);
@@ -209,7 +208,6 @@ export function decodeState(bytes: Uint8Array, dedupeWindowMs?: number): EngineS
       const slot = slotOf(mc, t, mc.markets[p[0]]);
       mc.positions.data.set(p.slice(1), slot * STRIDE);
     }
-    s.users.set(r[0], handle);
   }
   const orders: Order[] = [];
   for (const r of doc.orders as OrderRow[]) {

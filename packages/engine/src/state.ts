@@ -14,7 +14,7 @@ export const ASK = 1;
 
 /**
  * Matching side: what the books know of one user (holdings, open orders, clientOrderIds). `handle`
- * is the user's index in the engine's directory, the same in both cores.
+ * is the user's handle at the risk core (the address in every message to risk).
  */
 export class Trader {
   /** First and last holding slot, chained through PositionTable.nextOfUser in first-touch order. */

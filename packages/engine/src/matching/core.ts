@@ -12,7 +12,8 @@ import { PositionTable } from "./positions.ts";
  * market is this class over its own input with a port that sends instead of calls.
  */
 export class MatchingCore {
-  /** What the books know of each user, by the directory's handle (created with the user). */
+  /** User id → handle (matching's own directory) and what the books know of each user by handle. */
+  readonly users = new StringIndex<number>();
   readonly traders: Trader[] = [];
   readonly positions = new PositionTable();
   /** Each user's open orders in one market, listed per holding slot (matching/book.ts). */
@@ -40,7 +41,6 @@ export class MatchingCore {
 
   constructor(
     readonly out: Emitter,
-    readonly users: StringIndex<number>,
     readonly risk: RiskPort,
     dedupeWindowMs: number,
   ) {
@@ -51,9 +51,15 @@ export class MatchingCore {
     advanceClock(this.dedupe, ts, null);
   }
 
+  /**
+   * A user the books may see, under `handle`: the user's address at risk (the risk core's handle,
+   * which every message to risk carries). Handles are dense, in the order users are added.
+   */
   addTrader(id: string, handle: number): Trader {
+    if (handle !== this.traders.length) throw new Error(`matching: handle ${handle} out of order`);
     const t = new Trader(id, handle);
-    this.traders[handle] = t;
+    this.traders.push(t);
+    this.users.set(id, handle);
     return t;
   }
 }

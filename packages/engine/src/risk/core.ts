@@ -2,7 +2,7 @@ import { advanceClock, DedupeQueue, refTooOld, rememberRef } from "../dedupe.ts"
 import type { Emitter } from "../events.ts";
 import type { FillSettlement, Payout, Release, ReserveAnswer, ReserveRequest, RiskPort } from "../seam.ts";
 import { reserveAnswer } from "../seam.ts";
-import type { StringIndex } from "../string-index.ts";
+import { StringIndex } from "../string-index.ts";
 import type { CreditCommand, DebitCommand, Result } from "../types.ts";
 import { isId, isInt, isOneOf } from "../validate.ts";
 import { lockPerShareOf } from "./terms.ts";
@@ -17,7 +17,8 @@ import { lockPerShareOf } from "./terms.ts";
  * the cash of each participant). Paise are integers far below 2^53, exact in a double.
  */
 export class RiskCore implements RiskPort {
-  /** User ids by handle (the engine's directory). */
+  /** User id → handle, and ids by handle (risk's own directory). */
+  readonly users = new StringIndex<number>();
   readonly ids: string[] = [];
   /** available of handle h at 2h, locked at 2h + 1. Replaced when it grows. */
   cash = new Float64Array(2 * 1024);
@@ -32,7 +33,6 @@ export class RiskCore implements RiskPort {
 
   constructor(
     readonly out: Emitter,
-    readonly users: StringIndex<number>,
     dedupeWindowMs: number,
   ) {
     this.dedupe = new DedupeQueue(dedupeWindowMs);
@@ -42,15 +42,17 @@ export class RiskCore implements RiskPort {
     advanceClock(this.dedupe, ts, this.refs);
   }
 
-  /** The next handle's account, at zero. Handles are dense: `handle` must be `ids.length`. */
-  openAccount(id: string, handle: number): void {
-    if (handle !== this.ids.length) throw new Error(`risk: handle ${handle} out of order`);
+  /** A new account at zero; returns its handle, the user's address in messages to this core. */
+  openAccount(id: string): number {
+    const handle = this.ids.length;
     if (2 * handle + 2 > this.cash.length) {
       const grown = new Float64Array(this.cash.length * 2);
       grown.set(this.cash);
       this.cash = grown;
     }
     this.ids.push(id);
+    this.users.set(id, handle);
+    return handle;
   }
 
   get size(): number {
