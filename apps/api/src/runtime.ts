@@ -3,24 +3,13 @@
  * the shared rate-limit Redis, the engine and persister health checks. Used by the API's own process
  * (main.ts) and the embedded platform; both then build the API with build.ts, as the tests do.
  */
-import {
-  type CommandQueue,
-  createPersisterHealth,
-  type Kv,
-  type PersisterHealthProbe,
-  type PubSub,
-  persisterHealthCheck,
-} from "@ox/bus";
-import type { Env, PublicOrigins } from "@ox/config";
-import type { CommandEnvelope } from "@ox/contracts/pipeline";
-import { consumerOffsets, type Db } from "@ox/db";
-import type { EngineReader } from "@ox/engine-client";
-import type { Registry } from "@ox/metrics";
+import { createPersisterHealth, type PersisterHealthProbe, persisterHealthCheck } from "@ox/bus";
+import type { Env } from "@ox/config";
+import { consumerOffsets } from "@ox/db";
 import { desc } from "drizzle-orm";
 import Redis from "ioredis";
 import type { Logger } from "pino";
-import { type Api, buildApi } from "./build.ts";
-import type { Clock } from "./deps.ts";
+import { type Api, type ApiAdapters, buildApi } from "./build.ts";
 import {
   createSandboxGateway,
   createSandboxPayouts,
@@ -28,41 +17,35 @@ import {
   type PaymentGateway,
 } from "./payments/gateway.ts";
 import { createProviderGateway } from "./payments/provider-gateway.ts";
-import type { SystemStatsProvider } from "./routes/admin-stats.ts";
 import { createConsoleSms, type SmsSender } from "./sms/sms.ts";
 import { createTwilioSms } from "./sms/twilio-sms.ts";
 import { createStaticWeb } from "./static-web.ts";
 
-export interface ApiRuntimeOptions {
+/** The ports the process opened (the builder's adapters of the same names), the environment, and what it overrides. */
+export type ApiRuntimeOptions = Pick<
+  ApiAdapters,
+  | "db"
+  | "readDb"
+  | "kv"
+  | "commandQueue"
+  | "pubsub"
+  | "reader"
+  | "instanceId"
+  | "logger"
+  | "clock"
+  | "systemStats"
+  | "metricsRegistry"
+  | "publicOrigins"
+> & {
   env: Env;
-  db: Db;
-  /** History and analytics reads (a streaming replica); absent → `db`. */
-  readDb?: Db;
-  kv: Kv;
-  /** The producer side of the engine's command queue. */
-  commandQueue: CommandQueue<CommandEnvelope>;
-  /** Carries the engine's replies to this instance. */
-  pubsub: PubSub<unknown>;
-  /** Live engine state: in-process (embedded) or over pub/sub (distributed). */
-  reader: EngineReader;
-  /** Unique per API process: names its reply channel. */
-  instanceId: string;
-  logger: Logger;
-  clock?: Clock;
   /** The built web app (apps/web/dist) to serve beside the API; absent or unbuilt means API only. */
   webDist?: string;
-  /** GET /admin/stats: the composition root knows the queue, persister and stream; default is the engine only. */
-  systemStats?: SystemStatsProvider;
-  /** The process's Prometheus registry: the API adds its metrics and serves GET /metrics. Absent = no metrics. */
-  metricsRegistry?: Registry;
   /**
    * The persister's health for /health and /admin/stats. Default (distributed): the freshest
    * consumer_offsets row in Postgres against the engine's log offset, both read at each call.
    */
   persisterHealth?: PersisterHealthProbe;
-  /** The site's origins (CSRF, stream handshake); default from env.PUBLIC_ORIGINS. */
-  publicOrigins?: PublicOrigins;
-}
+};
 
 /** The built API (build.ts); `stop()` also closes the rate-limit Redis connection the runtime opened. */
 export type ApiRuntime = Api;
