@@ -85,7 +85,7 @@ function outputClosed(child: ChildProcess): Promise<void> {
 async function bestYesAsk(api: Client, marketId: string) {
   const book = await api.markets.orderbook({ params: { id: marketId } });
   const bestNoBid = book.no[0];
-  return bestNoBid ? 1000 - bestNoBid.price : null;
+  return bestNoBid ? 1000 - bestNoBid.pricePaise : null;
 }
 
 beforeAll(() => {

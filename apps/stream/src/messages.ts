@@ -8,7 +8,7 @@ import type { BookDeltaEvent, BookView, EngineEvent, MarketView, TradeEvent } fr
 const PAYOUT = 1000;
 
 export function bookMsg(view: BookView): BookMsg {
-  const level = (l: { pricePaise: number; qty: number }) => ({ price: l.pricePaise, qty: l.qty });
+  const level = (l: { pricePaise: number; qty: number }) => ({ pricePaise: l.pricePaise, qty: l.qty });
   return { marketId: view.marketId, seq: view.bookSeq, yes: view.yes.map(level), no: view.no.map(level) };
 }
 
@@ -19,7 +19,7 @@ export function bookDeltaMsg(e: BookDeltaEvent): BookDeltaMsg {
     marketId: e.marketId,
     seq: e.bookSeq,
     outcome: yes ? "YES" : "NO",
-    price: yes ? e.yesPricePaise : PAYOUT - e.yesPricePaise,
+    pricePaise: yes ? e.yesPricePaise : PAYOUT - e.yesPricePaise,
     qty: e.qty,
   };
 }

@@ -120,8 +120,8 @@ export function replayBook(c: Recorder, marketId: string) {
   const snap = snaps.at(-1);
   if (!snap) throw new Error("no snapshot");
   const levels = { YES: new Map<number, number>(), NO: new Map<number, number>() };
-  for (const l of snap.yes) levels.YES.set(l.price, l.qty);
-  for (const l of snap.no) levels.NO.set(l.price, l.qty);
+  for (const l of snap.yes) levels.YES.set(l.pricePaise, l.qty);
+  for (const l of snap.no) levels.NO.set(l.pricePaise, l.qty);
   let seq = snap.seq;
   const start = c.got.findIndex(([, p]) => p === snap);
   for (const [name, d] of c.got.slice(start + 1)) {
@@ -129,8 +129,8 @@ export function replayBook(c: Recorder, marketId: string) {
     if (d.seq !== seq + 1) throw new Error(`gap: expected ${seq + 1}, got ${d.seq}`);
     seq = d.seq;
     const side = levels[d.outcome as "YES" | "NO"];
-    if (d.qty === 0) side.delete(d.price);
-    else side.set(d.price, d.qty);
+    if (d.qty === 0) side.delete(d.pricePaise);
+    else side.set(d.pricePaise, d.qty);
   }
   const sorted = (m: Map<number, number>) =>
     [...m].sort((a, b) => b[0] - a[0]).map(([price, qty]) => ({ price, qty }));

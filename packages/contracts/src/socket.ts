@@ -26,7 +26,7 @@ export const SubscribeError = z
   .object({ error: z.object({ code: z.string(), message: z.string() }) })
   .meta({ id: "SubscribeError" });
 
-export const LevelMsg = z.object({ price: Paise, qty: z.number().int() });
+export const LevelMsg = z.object({ pricePaise: Paise, qty: z.number().int() });
 /** `book`: the whole book, sent on subscribe. */
 export const BookMsg = z
   .object({ marketId: z.string(), seq: z.number().int(), yes: z.array(LevelMsg), no: z.array(LevelMsg) })
@@ -37,7 +37,7 @@ export const BookDeltaMsg = z
     marketId: z.string(),
     seq: z.number().int(),
     outcome: Outcome,
-    price: Paise,
+    pricePaise: Paise,
     qty: z.number().int(),
   })
   .meta({ id: "BookDeltaMsg" });

@@ -91,7 +91,7 @@ export function createMarketRoutes(options: TradingOptions) {
         const { id } = c.req.valid("param");
         const book = await reader.book(id);
         if (!book) throw new ApiError("NOT_FOUND", "no such market");
-        const levels = (side: typeof book.yes) => side.map((l) => ({ price: l.pricePaise, qty: l.qty }));
+        const levels = (side: typeof book.yes) => side.map((l) => ({ pricePaise: l.pricePaise, qty: l.qty }));
         return c.json({ seq: book.bookSeq, yes: levels(book.yes), no: levels(book.no) }, 200);
       },
     );

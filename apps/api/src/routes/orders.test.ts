@@ -44,7 +44,7 @@ describe("trading routes (embedded engine service)", () => {
     });
 
     const book = await json(await alice.call("GET", `/api/v1/markets/${marketId}/orderbook`));
-    expect(book.yes).toEqual([{ price: 600, qty: 2 }]);
+    expect(book.yes).toEqual([{ pricePaise: 600, qty: 2 }]);
     expect(book.no).toEqual([]);
     expect(book.seq).toBeGreaterThan(0);
     const open = await json(await alice.call("GET", "/api/v1/orders?status=open"));

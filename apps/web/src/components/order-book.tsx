@@ -4,6 +4,7 @@ import { useT } from "../i18n";
 import { type Level, ladder } from "../lib/book";
 import { formatRupees } from "../lib/money";
 import { useLive } from "../state/live-store";
+import { bookSnapshot } from "../state/socket";
 import { Loading } from "./states";
 
 const DEPTH = 8;
@@ -21,7 +22,7 @@ export function OrderBook({
   useEffect(() => {
     // HTTP snapshot as a fallback until the socket's arrives; the store keeps the newer seq.
     api.markets.orderbook({ params: { id: marketId } }).then(
-      (s) => useLive.getState().snapshot(marketId, s),
+      (s) => useLive.getState().snapshot(marketId, bookSnapshot(s)),
       () => {},
     );
   }, [marketId]);

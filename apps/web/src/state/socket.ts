@@ -8,11 +8,13 @@ import type {
   BookDeltaMsg,
   BookMsg,
   FillMsg,
+  LevelMsg,
   OrderMsg,
   TickerMsg,
   TradeMsg,
 } from "@ox/contracts";
 import { io, type Socket } from "socket.io-client";
+import type { BookSnapshot, Level } from "../lib/book";
 import { type Ticker, type Trade, useLive } from "./live-store";
 
 export interface UserEventHandlers {
@@ -47,11 +49,12 @@ function connect(): Socket {
   s.on("disconnect", () => live.setConnected(false));
   s.on("connect_error", () => live.setConnected(false));
   s.on("book", (p: BookMsg) => {
-    if (rooms.has(p.marketId)) useLive.getState().snapshot(p.marketId, p);
+    if (rooms.has(p.marketId)) useLive.getState().snapshot(p.marketId, bookSnapshot(p));
   });
   s.on("book:delta", (d: BookDeltaMsg) => {
     if (!rooms.has(d.marketId)) return;
-    if (!useLive.getState().delta(d.marketId, d)) resubscribe(d.marketId);
+    const change = { seq: d.seq, outcome: d.outcome, price: d.pricePaise, qty: d.qty };
+    if (!useLive.getState().delta(d.marketId, change)) resubscribe(d.marketId);
   });
   s.on("trade", (t: TradeMsg) => useLive.getState().trade(t.marketId, liveTrade(t)));
   s.on("ticker", (t: TickerMsg) => useLive.getState().ticker(toTicker(t)));
@@ -62,6 +65,13 @@ function connect(): Socket {
   s.on("wallet", () => handlers.changed?.("wallet"));
   socket = s;
   return s;
+}
+
+const level = (l: LevelMsg): Level => ({ price: l.pricePaise, qty: l.qty });
+
+/** A book (socket `book` or `GET /markets/{id}/orderbook`) as lib/book keeps it. */
+export function bookSnapshot(m: { seq: number; yes: LevelMsg[]; no: LevelMsg[] }): BookSnapshot {
+  return { seq: m.seq, yes: m.yes.map(level), no: m.no.map(level) };
 }
 
 /** A ticker as the store keeps it: the price to buy each outcome now is the ask on its side. */

@@ -34,7 +34,7 @@ export const MarketIdParam = z.object({
   id: MarketId,
 });
 
-const Level = z.object({ price: Paise, qty: z.number().int() });
+const Level = z.object({ pricePaise: Paise, qty: z.number().int() });
 export const OrderBookResponse = z
   .object({ seq: z.number().int(), yes: z.array(Level), no: z.array(Level) })
   .meta({ id: "OrderBook", description: "Bids per outcome, best first, each in its own outcome's price" });
