@@ -7,6 +7,7 @@ import { createAdapters } from "@ox/bus";
 import { createPublicOrigins, parseStreamEnv } from "@ox/config";
 import { createRemoteEngineReader } from "@ox/engine-client";
 import { createMetricsRegistry, serveMetrics } from "@ox/metrics";
+import { CLOCK_TOLERANCE_SEC, sessionKey, TOKEN_AUDIENCE, TOKEN_ISSUER } from "@ox/sessions";
 import { createAdapter } from "@socket.io/redis-adapter";
 import Redis from "ioredis";
 import pino from "pino";
@@ -37,12 +38,12 @@ const server = await createStreamServer({
   // The API's tokens (issuer ox-api, audience ox); logout deletes the session record `sess:<sid>`.
   verifyToken: createJwtVerifier({
     secret: env.JWT_SECRET,
-    issuer: "ox-api",
-    audience: "ox",
+    issuer: TOKEN_ISSUER,
+    audience: TOKEN_AUDIENCE,
     // The API's tokens carry exp (the session's idle lifetime); tolerate clock skew only.
-    clockToleranceSec: 30,
+    clockToleranceSec: CLOCK_TOLERANCE_SEC,
     isRevoked: async (payload) =>
-      typeof payload.sid !== "string" || (await kv.get(`sess:${payload.sid}`)) === null,
+      typeof payload.sid !== "string" || (await kv.get(sessionKey(payload.sid))) === null,
   }),
   redisAdapter: createAdapter(adapterPub, adapterSub),
   publicOrigins: createPublicOrigins(env),

@@ -7,8 +7,11 @@ import type { Kv } from "@ox/bus";
 import { errors as joseErrors, jwtVerify, SignJWT } from "jose";
 
 export const SESSION_COOKIE = "ox_session";
-const ISSUER = "ox-api";
-const AUDIENCE = "ox";
+/** The tokens' issuer and audience claims: whoever verifies a session token checks these. */
+export const TOKEN_ISSUER = "ox-api";
+export const TOKEN_AUDIENCE = "ox";
+const ISSUER = TOKEN_ISSUER;
+const AUDIENCE = TOKEN_AUDIENCE;
 
 export interface Session {
   sid: string;
@@ -20,6 +23,9 @@ export interface Session {
 
 /** Seconds of clock skew tolerated on `exp`/`iat`; not a grace period. */
 export const CLOCK_TOLERANCE_SEC = 30;
+
+/** Where a live session is kept in the Kv; absent once revoked or expired. */
+export const sessionKey = (sid: string) => `sess:${sid}`;
 
 export interface SessionsOptions {
   kv: Kv;
@@ -58,7 +64,7 @@ export interface Authenticated {
  */
 export function createSessions(options: SessionsOptions) {
   const key = new TextEncoder().encode(options.secret);
-  const kvKey = (sid: string) => `sess:${sid}`;
+  const kvKey = sessionKey;
   const admins = options.adminPhones ? new Set(options.adminPhones) : null;
 
   const sign = (s: Session) => {
