@@ -546,6 +546,16 @@ describe("seam: the risk core alone, against scripted fills", () => {
         }
       }
       expect(refusedSeen).toBeGreaterThan(10);
+      // A message that cannot be right (more than is locked) is a bug, not a business outcome.
+      rel.user = 0;
+      rel.paise = risk.locked(0) + 1;
+      expect(() => risk.release(rel)).toThrow(/risk: .*RELEASE/);
+      fill.user = 1;
+      fill.isBuy = true;
+      fill.valuePaise = 10;
+      fill.feePaise = 0;
+      fill.unlockPaise = risk.locked(1) + 1;
+      expect(() => risk.settle(fill)).toThrow(/risk: .*FILL/);
       // BALANCE comes from risk and shows its numbers.
       out.reset(++ts);
       risk.reportBalance(2);

@@ -93,6 +93,7 @@ export class RiskCore implements RiskPort {
     return r;
   }
 
+  /** FILL. Cannot be refused: a balance it would make negative is a bug (SPEC §4.2), so it throws. */
   settle(m: FillSettlement): void {
     const cash = this.cash;
     const i = 2 * m.user;
@@ -100,15 +101,19 @@ export class RiskCore implements RiskPort {
     if (m.isBuy) {
       cash[i + 1] -= m.unlockPaise;
       cash[i] += m.unlockPaise - m.valuePaise - m.feePaise;
+      if (cash[i] < 0 || cash[i + 1] < 0) broken(m, cash[i], cash[i + 1]);
     } else {
       cash[i] += m.valuePaise - m.feePaise;
+      if (cash[i] < 0) broken(m, cash[i], cash[i + 1]);
     }
   }
 
+  /** RELEASE. Cannot be refused: more than is locked is a bug, so it throws. */
   release(m: Release): void {
     const i = 2 * m.user;
     this.cash[i + 1] -= m.paise;
     this.cash[i] += m.paise;
+    if (this.cash[i + 1] < 0) broken(m, this.cash[i], this.cash[i + 1]);
   }
 
   payout(m: Payout): void {
@@ -173,4 +178,8 @@ export class RiskCore implements RiskPort {
 
 function isCreditKind(v: unknown): boolean {
   return isOneOf(v, "BONUS", "DEPOSIT", "REFERRAL") || isOneOf(v, "REFUND", "ADJUSTMENT");
+}
+
+function broken(m: FillSettlement | Release, available: number, locked: number): never {
+  throw new Error(`risk: ${JSON.stringify(m)} leaves available ${available}, locked ${locked}`);
 }
