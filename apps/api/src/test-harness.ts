@@ -140,6 +140,21 @@ export function testBuilds(adapters: ApiAdapters) {
   };
 }
 
+/** Drains the outbox relay until the engine has taken every queued command (20 ms between tries). */
+export async function settleQueue(
+  relay: OutboxRelay,
+  queue: { depth(): Promise<number> },
+  tries: number,
+  engine: string,
+): Promise<void> {
+  for (let i = 0; i < tries; i++) {
+    await relay.drain();
+    if ((await queue.depth()) === 0) return;
+    await Bun.sleep(20);
+  }
+  throw new Error(`${engine} did not catch up`);
+}
+
 export async function createHarness(options: HarnessOptions = {}): Promise<QueueHarness> {
   const run = crypto.randomUUID().slice(0, 8);
   const stream = `test:${run}:commands`;
@@ -231,14 +246,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Queue
     applied,
     engineFaults,
     rebuild: builds.rebuild,
-    async settle() {
-      for (let i = 0; i < 200; i++) {
-        await relay.drain();
-        if ((await apiQueue.depth()) === 0) return;
-        await Bun.sleep(20);
-      }
-      throw new Error("engine consumer did not catch up");
-    },
+    settle: () => settleQueue(relay, apiQueue, 200, "engine consumer"),
     async close() {
       stopped = true;
       await relay.stop();

@@ -6,11 +6,17 @@ export const TEST_PG_ADMIN_URL =
 
 export type TestDbKind = "pglite" | "postgres";
 
+/** A test database; `url` (Postgres only) is for child processes that open it themselves. */
+export type TestDb = DbHandle & { url?: string };
+
 /**
  * A migrated, empty database for one test file: in-memory PGlite, or a fresh database on the real
  * Postgres server that `close()` drops again.
  */
-export async function createTestDb(kind: TestDbKind): Promise<DbHandle> {
+export async function createTestDb(
+  kind: TestDbKind,
+  options: { maxConnections?: number } = {},
+): Promise<TestDb> {
   if (kind === "pglite") return createDb();
   const name = `ox_test_${Date.now().toString(36)}_${crypto.randomUUID().slice(0, 8)}`;
   const admin = new pg.Client({ connectionString: TEST_PG_ADMIN_URL });
@@ -22,9 +28,10 @@ export async function createTestDb(kind: TestDbKind): Promise<DbHandle> {
   }
   const url = new URL(TEST_PG_ADMIN_URL);
   url.pathname = `/${name}`;
-  const handle = await createDb({ url: url.toString(), maxConnections: 30 });
+  const handle = await createDb({ url: url.toString(), maxConnections: options.maxConnections ?? 30 });
   return {
     ...handle,
+    url: url.toString(),
     async close() {
       await handle.close();
       const c = new pg.Client({ connectionString: TEST_PG_ADMIN_URL });

@@ -5,11 +5,9 @@ import type { LogRecord } from "@ox/contracts/pipeline";
 import {
   consumerOffsets,
   createAccountsRepo,
-  createDb,
   createPaymentsRepo,
   creditWallet,
   type Db,
-  type DbHandle,
   deposits,
   engineBalances,
   engineTransfers,
@@ -25,39 +23,15 @@ import {
   wallets,
   withdrawals,
 } from "@ox/db";
+import { createTestDb, type TestDb, type TestDbKind } from "@ox/db/testing";
 import { type Command, createEngine, type Engine } from "@ox/engine";
 import { createRandom } from "@ox/engine/random";
 import { asc, sql } from "drizzle-orm";
-import pg from "pg";
 import pino from "pino";
 
 export const quiet = pino({ level: "silent" });
-export const PG_ADMIN_URL =
-  process.env.TEST_DATABASE_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-
 /** A fresh database on the real server (its URL, for child processes) or in-memory PGlite. */
-export async function freshDb(kind: "postgres" | "pglite"): Promise<DbHandle & { url?: string }> {
-  if (kind === "pglite") return createDb();
-  const name = `ox_persister_${Date.now().toString(36)}_${crypto.randomUUID().slice(0, 8)}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await admin.connect();
-  await admin.query(`create database "${name}"`);
-  await admin.end();
-  const url = new URL(PG_ADMIN_URL);
-  url.pathname = `/${name}`;
-  const handle = await createDb({ url: url.toString(), maxConnections: 10 });
-  return {
-    ...handle,
-    url: url.toString(),
-    async close() {
-      await handle.close();
-      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
-      await c.connect();
-      await c.query(`drop database if exists "${name}" with (force)`);
-      await c.end();
-    },
-  };
-}
+export const freshDb = (kind: TestDbKind): Promise<TestDb> => createTestDb(kind, { maxConnections: 10 });
 
 export async function tempJournal(dir: string): Promise<EventLog<LogRecord>> {
   return createFileJournal<LogRecord>({ path: `${dir}/events.journal`, logger: quiet });

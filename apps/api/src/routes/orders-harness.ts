@@ -20,7 +20,7 @@ import { createInProcessEngineReader } from "@ox/engine-client";
 import { createEngineService, createFileSnapshotStore, type EngineService } from "@ox/engine-service";
 import pino from "pino";
 import type { ApiConfig, AppDeps } from "../deps.ts";
-import { type Harness, testAdapters, testBuilds } from "../test-harness.ts";
+import { type Harness, settleQueue, testAdapters, testBuilds } from "../test-harness.ts";
 
 export interface TradingHarness extends Harness {
   service: EngineService;
@@ -102,14 +102,7 @@ export async function createTradingHarness(options: TradingHarnessOptions = {}):
     service,
     sent,
     journal,
-    async settle() {
-      for (let i = 0; i < 250; i++) {
-        await relay.drain();
-        if ((await apiQueue.depth()) === 0) return;
-        await Bun.sleep(20);
-      }
-      throw new Error("engine did not catch up");
-    },
+    settle: () => settleQueue(relay, apiQueue, 250, "engine"),
     async close() {
       await relay.stop();
       await service.halt();
