@@ -8,7 +8,9 @@
  * Prints one JSON line:
  *   {"off":{"victimP50Ms","victimP99Ms","floodAccepted",...},"on":{...},"loadavg":[1,5,15 min]}
  * floodAccepted: flood requests answered without 429 (they reached the order path); floodRefused:
- * answered 429. Options: --seconds (default 10), --flood-rate, --victim-rate.
+ * answered 429. Options: --seconds (default 10), --flood-rate, --victim-rate, --rounds (default 1:
+ * off, on; 2: off, on, off, on, pooled per setting, so a load change on a shared machine does not
+ * land on one setting only).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -22,11 +24,13 @@ const { values: args } = parseArgs({
     seconds: { type: "string", default: "10" },
     "flood-rate": { type: "string", default: "400" },
     "victim-rate": { type: "string", default: "10" },
+    rounds: { type: "string", default: "1" },
   },
 });
 const seconds = Number(args.seconds);
 const floodRate = Number(args["flood-rate"]);
 const victimRate = Number(args["victim-rate"]);
+const rounds = Number(args.rounds);
 const repoRoot = join(import.meta.dir, "../../..");
 const ADMIN = "+919390000001";
 
@@ -136,17 +140,10 @@ async function phase(rateLimits: "off" | "on") {
         };
       }),
     );
-    const sorted = (victim?.latenciesMs ?? []).sort((a, b) => a - b);
-    const floodStatuses = flood?.statuses ?? {};
-    const total = (s: Record<string, number>) => Object.values(s).reduce((a, b) => a + b, 0);
     return {
-      victimP50Ms: round1(percentile(sorted, 50)),
-      victimP99Ms: round1(percentile(sorted, 99)),
-      victimRequests: sorted.length,
+      latenciesMs: victim?.latenciesMs ?? [],
       victimStatuses: victim?.statuses ?? {},
-      floodAccepted: total(floodStatuses) - (floodStatuses["429"] ?? 0) - (floodStatuses["0"] ?? 0),
-      floodRefused: floodStatuses["429"] ?? 0,
-      floodStatuses,
+      floodStatuses: flood?.statuses ?? {},
     };
   } finally {
     server.kill("SIGTERM");
@@ -156,14 +153,38 @@ async function phase(rateLimits: "off" | "on") {
   }
 }
 
-const off = await phase("off");
-const on = await phase("on");
+type Raw = Awaited<ReturnType<typeof phase>>;
+const add = (into: Record<string, number>, from: Record<string, number>) => {
+  for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
+  return into;
+};
+function summary(runs: Raw[]) {
+  const sorted = runs.flatMap((r) => r.latenciesMs).sort((a, b) => a - b);
+  const floodStatuses = runs.reduce((s, r) => add(s, r.floodStatuses), {} as Record<string, number>);
+  const total = Object.values(floodStatuses).reduce((a, b) => a + b, 0);
+  return {
+    victimP50Ms: round1(percentile(sorted, 50)),
+    victimP99Ms: round1(percentile(sorted, 99)),
+    victimRequests: sorted.length,
+    victimStatuses: runs.reduce((s, r) => add(s, r.victimStatuses), {} as Record<string, number>),
+    // Answered without 429 (reached the order path); "0" counts requests never sent (256 in flight).
+    floodAccepted: total - (floodStatuses["429"] ?? 0) - (floodStatuses["0"] ?? 0),
+    floodRefused: floodStatuses["429"] ?? 0,
+    floodStatuses,
+  };
+}
+const raw: Record<"off" | "on", Raw[]> = { off: [], on: [] };
+for (let r = 0; r < rounds; r++)
+  for (const setting of ["off", "on"] as const) raw[setting].push(await phase(setting));
+const off = summary(raw.off);
+const on = summary(raw.on);
 console.log(
   JSON.stringify({
     off,
     on,
     loadavg: loadavg().map((x) => Math.round(x * 100) / 100),
     seconds,
+    rounds,
     floodRate,
     victimRate,
   }),
