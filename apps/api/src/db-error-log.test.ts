@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { users } from "@ox/db";
 import { createTestDb, type TestDbKind } from "@ox/db/testing";
+import { createLogger } from "@ox/logger";
 import { sql } from "drizzle-orm";
-import { createLogger } from "./logger.ts";
 import { createHarness, kycDetails, signIn } from "./test-harness.ts";
 
 /**

@@ -1,6 +1,5 @@
 /** What the composition root (apps/platform) takes from the API; nothing else imports an app. */
 export { type Api, type ApiAdapters, buildApi } from "./build.ts";
-export { createLogger } from "./logger.ts";
 export { type ApiMetrics, createApiMetrics } from "./metrics.ts";
 export { type BusinessMetrics, createBusinessMetrics } from "./metrics-business.ts";
 export { createSystemStatsProvider, type SystemStatsProvider } from "./routes/admin-stats.ts";

@@ -9,8 +9,8 @@ import { checkRedisDurability, createAdapters, isTransientError } from "@ox/bus"
 import { type Env, ensureDevSecrets, parseApiProcessEnv } from "@ox/config";
 import { createDb } from "@ox/db";
 import { createRemoteEngineReader } from "@ox/engine-client";
+import { createLogger } from "@ox/logger";
 import { createMetricsRegistry } from "@ox/metrics";
-import { createLogger } from "./logger.ts";
 import { createApiRuntime } from "./runtime.ts";
 
 let env: Env & { REDIS_URL: string; DATABASE_URL: string };

@@ -15,7 +15,7 @@ import { createRouter } from "./app-env.ts";
 /** Parse, then the explicit dev-secret step, as every main does at boot. */
 const loadEnv = (source: Source) => ensureDevSecrets(parseApiEnv(source));
 
-import { createLogger } from "./logger.ts";
+import { createLogger } from "@ox/logger";
 import { createTwilioSms } from "./sms/twilio-sms.ts";
 import { createHarness, type Harness, request, signIn, testConfig } from "./test-harness.ts";
 

@@ -12,12 +12,12 @@ import {
   createFileSnapshotStore,
   ReplayDivergedError,
 } from "@ox/engine-service";
+import { createLogger } from "@ox/logger";
 import { createMetricsRegistry, serveMetrics } from "@ox/metrics";
-import pino from "pino";
 
 const env = parseEngineEnv();
 secureDataDir(env.DATA_DIR); // snapshots hold every account's balances: 0700 / 0600
-const logger = pino({ name: "engine", level: env.LOG_LEVEL });
+const logger = createLogger({ level: env.LOG_LEVEL, service: "engine" });
 void checkRedisDurability(env.REDIS_URL, logger); // warns when Redis would lose the queue on restart
 const adapters = createAdapters(env, {
   instanceId: env.ENGINE_CONSUMER,

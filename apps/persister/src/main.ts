@@ -6,15 +6,15 @@ import { join } from "node:path";
 import { createAdapters, retryUntilOpen } from "@ox/bus";
 import { parsePersisterEnv, secureDataDir } from "@ox/config";
 import { createDb } from "@ox/db";
+import { createLogger } from "@ox/logger";
 import { createMetricsRegistry, serveMetrics } from "@ox/metrics";
 import { createPersister, createPersisterMetrics } from "@ox/persister";
-import pino from "pino";
 
 const env = parsePersisterEnv();
 const embedded = !env.DATABASE_URL || !env.KAFKA_BROKERS; // PGlite or the journal live in DATA_DIR
 if (embedded) secureDataDir(env.DATA_DIR);
 
-const logger = pino({ name: "persister", level: env.LOG_LEVEL });
+const logger = createLogger({ level: env.LOG_LEVEL, service: "persister" });
 // A database or a broker that is down at start is waited out here, not by a restart loop.
 const handle = await retryUntilOpen("database", logger, () =>
   createDb(env.DATABASE_URL ? { url: env.DATABASE_URL, logger } : { dataDir: join(env.DATA_DIR, "pg") }),

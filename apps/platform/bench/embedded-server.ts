@@ -4,8 +4,8 @@
  * Prints "ready <url>" once listening; SIGTERM drains (engine snapshot, persister catch-up) and exits.
  */
 import { join } from "node:path";
-import { createLogger } from "@ox/api";
 import { ensureDevSecrets, parseApiEnv } from "@ox/config";
+import { createLogger } from "@ox/logger";
 import { startPlatform } from "../src/platform.ts";
 
 const env = ensureDevSecrets(parseApiEnv());

@@ -5,10 +5,10 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { createLogger } from "@ox/api";
 import { createMarketMaker, login } from "@ox/bot";
 import { ApiError, type Client, createClient } from "@ox/client";
 import { type Env, EnvError, ensureDevSecrets, parseApiEnv, secureDataDir } from "@ox/config";
+import { createLogger } from "@ox/logger";
 import { seedDemoMarkets } from "./demo-markets.ts";
 import { startPlatform } from "./platform.ts";
 import { ensureWebBuild, WEB_DIST } from "./web-build.ts";

@@ -7,10 +7,10 @@ import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createLogger } from "@ox/api";
 import { createMarketMaker, login } from "@ox/bot";
 import { createClient } from "@ox/client";
 import { ensureDevSecrets, parseApiEnv } from "@ox/config";
+import { createLogger } from "@ox/logger";
 import { startPlatform } from "../src/platform.ts";
 import { freePort } from "./crash-cluster.ts";
 

@@ -8,10 +8,10 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createLogger } from "@ox/api";
 import { API_PREFIX, createClient, operationsOf, type SchemaName } from "@ox/client";
 import { ensureDevSecrets, parseApiEnv } from "@ox/config";
 import * as contracts from "@ox/contracts";
+import { createLogger } from "@ox/logger";
 import type { z } from "zod";
 import { type Platform, startPlatform } from "../src/platform.ts";
 

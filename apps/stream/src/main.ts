@@ -6,18 +6,18 @@
 import { createAdapters } from "@ox/bus";
 import { createPublicOrigins, parseStreamEnv } from "@ox/config";
 import { createRemoteEngineReader } from "@ox/engine-client";
+import { createLogger } from "@ox/logger";
 import { createMetricsRegistry, serveMetrics } from "@ox/metrics";
 import { CLOCK_TOLERANCE_SEC, sessionKey, TOKEN_AUDIENCE, TOKEN_ISSUER } from "@ox/sessions";
 import { createAdapter } from "@socket.io/redis-adapter";
 import Redis from "ioredis";
-import pino from "pino";
 import { createJwtVerifier } from "./auth.ts";
 import { createStreamMetrics } from "./metrics.ts";
 import { createStreamServer } from "./server.ts";
 
 const env = parseStreamEnv();
 
-const logger = pino({ name: "stream", level: env.LOG_LEVEL });
+const logger = createLogger({ level: env.LOG_LEVEL, service: "stream" });
 const adapters = createAdapters(env, { instanceId: env.INSTANCE_ID, logger });
 const pubsub = adapters.pubsub();
 const kv = adapters.kv;

@@ -1,3 +1,8 @@
+/**
+ * `@ox/logger`: the one pino set-up of every process: secrets redacted wherever they appear, and
+ * database errors without the driver's bound parameters. The mains and the platform create their
+ * logger here, so no process logs a PAN, an OTP or a cookie because it forgot the redaction.
+ */
 import { redactDbError } from "@ox/db";
 import pino, { type DestinationStream, type Logger } from "pino";
 
@@ -32,11 +37,18 @@ export const REDACT_PATHS = [
   'headers["set-cookie"]',
 ];
 
-export function createLogger(options: { level?: string; destination?: DestinationStream } = {}): Logger {
+export function createLogger(
+  options: {
+    level?: string;
+    /** The `service` field of every line; default "api" (the API and the one-process platform). */
+    service?: string;
+    destination?: DestinationStream;
+  } = {},
+): Logger {
   return pino(
     {
       level: options.level ?? "info",
-      base: { service: "api" },
+      base: { service: options.service ?? "api" },
       redact: { paths: REDACT_PATHS, censor: "[redacted]" },
       serializers: { err: serializeError, error: serializeError },
     },
