@@ -43,6 +43,6 @@ for (const kind of ["pglite", "postgres"] as TestDbKind[]) {
       } finally {
         await h.close();
       }
-    });
+    }, 60_000); // a fresh PGlite takes seconds to open on a loaded machine
   });
 }
