@@ -33,7 +33,7 @@ const missingMarketOrder = {
   outcome: "YES",
   side: "BUY",
   type: "LIMIT",
-  price: 500,
+  pricePaise: 500,
   quantity: 1,
 };
 let phoneSeq = Math.floor(Math.random() * 1_000_000);

@@ -70,7 +70,7 @@ export function createMarketMaker(o: MarketMakerOptions) {
           outcome: q.outcome,
           side: q.side,
           type: "LIMIT",
-          price: q.pricePaise,
+          pricePaise: q.pricePaise,
           quantity: q.qty,
           clientOrderId: `mm-${market.id.slice(0, 8)}-${rounds}-${q.outcome}-${q.pricePaise}`,
         }),

@@ -46,7 +46,7 @@ for (let i = 0; i < 100; i++) {
   await Bun.sleep(50);
 }
 
-const bid = () => ({ marketId, outcome: "YES", side: "BUY", type: "LIMIT", price: 100, quantity: 1 });
+const bid = () => ({ marketId, outcome: "YES", side: "BUY", type: "LIMIT", pricePaise: 100, quantity: 1 });
 const statuses: Record<string, number> = {};
 const latenciesMs: number[] = [];
 const count = (status: number) => {

@@ -43,17 +43,17 @@ local function limitBody(user, kind)
     -- A limit near the touch: YES and NO bids 400..550, so a pair summing to 1000+ mints at once.
     local price = 50 * math.random(8, 11)
     return string.format(
-      '{"marketId":"%s","outcome":"%s","side":"BUY","type":"LIMIT","price":%d,"quantity":%d,"clientOrderId":"%s"}',
+      '{"marketId":"%s","outcome":"%s","side":"BUY","type":"LIMIT","pricePaise":%d,"quantity":%d,"clientOrderId":"%s"}',
       market, outcome, price, qty, cid)
   elseif kind < 0.9 then
     -- Marketable limit, immediate-or-cancel.
     return string.format(
-      '{"marketId":"%s","outcome":"%s","side":"BUY","type":"LIMIT","price":600,"quantity":%d,"timeInForce":"IOC","clientOrderId":"%s"}',
+      '{"marketId":"%s","outcome":"%s","side":"BUY","type":"LIMIT","pricePaise":600,"quantity":%d,"timeInForce":"IOC","clientOrderId":"%s"}',
       market, outcome, qty, cid)
   end
   -- Market order with a worst price.
   return string.format(
-    '{"marketId":"%s","outcome":"%s","side":"BUY","type":"MARKET","price":650,"quantity":%d,"clientOrderId":"%s"}',
+    '{"marketId":"%s","outcome":"%s","side":"BUY","type":"MARKET","pricePaise":650,"quantity":%d,"clientOrderId":"%s"}',
     market, outcome, qty, cid)
 end
 

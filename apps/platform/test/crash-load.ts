@@ -113,12 +113,13 @@ export function createOrderLoad(options: {
     const quantity = rnd.int(1, 6);
     const base = { marketId, outcome, side, quantity, clientOrderId };
     const kind = rnd.next();
-    if (kind < 0.5) return { ...base, type: "LIMIT", price };
-    if (kind < 0.6) return { ...base, type: "LIMIT", price: price - 100, postOnly: true };
-    if (kind < 0.72) return { ...base, type: "LIMIT", price, timeInForce: "IOC" };
-    if (kind < 0.82) return { ...base, type: "LIMIT", price, timeInForce: "FOK" };
-    if (kind < 0.91 || side === "SELL") return { ...base, type: "MARKET", price: side === "BUY" ? 750 : 250 };
-    return { ...base, type: "MARKET", maxCost: quantity * 700 };
+    if (kind < 0.5) return { ...base, type: "LIMIT", pricePaise: price };
+    if (kind < 0.6) return { ...base, type: "LIMIT", pricePaise: price - 100, postOnly: true };
+    if (kind < 0.72) return { ...base, type: "LIMIT", pricePaise: price, timeInForce: "IOC" };
+    if (kind < 0.82) return { ...base, type: "LIMIT", pricePaise: price, timeInForce: "FOK" };
+    if (kind < 0.91 || side === "SELL")
+      return { ...base, type: "MARKET", pricePaise: side === "BUY" ? 750 : 250 };
+    return { ...base, type: "MARKET", maxCostPaise: quantity * 700 };
   };
 
   const worker = async (user: HttpUser, index: number) => {

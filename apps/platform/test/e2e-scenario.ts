@@ -138,7 +138,7 @@ export async function runTradingScenario(target: ScenarioTarget): Promise<Scenar
       u: HttpUser,
       outcome: "YES" | "NO",
       side: "BUY" | "SELL",
-      price: number,
+      pricePaise: number,
       qty: number,
     ) => {
       const r = await u.call("POST", "/orders", {
@@ -146,7 +146,7 @@ export async function runTradingScenario(target: ScenarioTarget): Promise<Scenar
         outcome,
         side,
         type: "LIMIT",
-        price,
+        pricePaise,
         quantity: qty,
         clientOrderId: `e2e-${++n}`,
       });
@@ -366,7 +366,7 @@ export async function runTradingScenario(target: ScenarioTarget): Promise<Scenar
           outcome: "YES",
           side: "BUY",
           type: "LIMIT",
-          price: 500,
+          pricePaise: 500,
           quantity: 1,
           clientOrderId: "e2e-closed",
         })

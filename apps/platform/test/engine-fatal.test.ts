@@ -106,7 +106,7 @@ test("a journal write that fails for good stops the embedded process with a non-
           outcome: "YES",
           side: "BUY",
           type: "LIMIT",
-          price: 100,
+          pricePaise: 100,
           quantity: 1,
         })
         .catch(() => ({ status: 0, json: null }));

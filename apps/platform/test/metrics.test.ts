@@ -90,11 +90,11 @@ test("GET /metrics passes promtool, has every process's metrics, counts orders a
   );
 
   // A MINT (YES 600 + NO 400) with a traced request id on the taker's order.
-  const order = (u: HttpUser, outcome: string, price: number, headers?: Record<string, string>) =>
+  const order = (u: HttpUser, outcome: string, pricePaise: number, headers?: Record<string, string>) =>
     fetch(`${platform.url}/api/v1/orders`, {
       method: "POST",
       headers: { "content-type": "application/json", cookie: u.cookie, ...headers },
-      body: JSON.stringify({ marketId, outcome, side: "BUY", type: "LIMIT", price, quantity: 2 }),
+      body: JSON.stringify({ marketId, outcome, side: "BUY", type: "LIMIT", pricePaise, quantity: 2 }),
     });
   expect((await order(alice, "YES", 600)).status).toBe(201);
   const traced = await order(bob, "NO", 400, { "x-request-id": "trace-metrics-1" });
@@ -202,7 +202,7 @@ test("METRICS=off (the overhead bench's B side): orders still trade, nothing is 
       outcome: "YES",
       side: "BUY",
       type: "LIMIT",
-      price: 500,
+      pricePaise: 500,
       quantity: 1,
     });
     expect(placed.status).toBe(201);

@@ -81,14 +81,14 @@ export function startPacedLoad(market: PacedMarket, pairsPerSecond: number): Pac
   const other: string[] = [];
   const [alice, bob] = market.users;
   let running = true;
-  const order = async (u: HttpUser, outcome: "YES" | "NO", price: number) => {
+  const order = async (u: HttpUser, outcome: "YES" | "NO", pricePaise: number) => {
     try {
       const r = await u.call("POST", "/orders", {
         marketId: market.marketId,
         outcome,
         side: "BUY",
         type: "LIMIT",
-        price,
+        pricePaise,
         quantity: 1,
       });
       if (r.status === 201) answeredAt.push(Date.now());

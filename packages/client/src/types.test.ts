@@ -75,7 +75,7 @@ test("types come from the contracts (checked by tsc: a wrong call does not compi
   const title: string = market.title;
   expect(title).toBe("t");
   const placed = await api.orders.place({
-    body: { marketId: "m", outcome: "YES", side: "BUY", type: "LIMIT", price: 500, quantity: 1 },
+    body: { marketId: "m", outcome: "YES", side: "BUY", type: "LIMIT", pricePaise: 500, quantity: 1 },
   });
   // A union of the 201 and 202 bodies: the status tells them apart.
   expect(placed.order.status === "PENDING" ? "queued" : placed.order.filledQty).toBe("queued");

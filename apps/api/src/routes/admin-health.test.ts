@@ -101,7 +101,7 @@ describe("GET /admin/health", () => {
     await tick();
     // 6 orders in the next 2 s (3 resting YES, 3 crossing NO: the signup bonus pays) → 3.0 orders/s.
     for (let i = 0; i < 3; i++) {
-      for (const [c, outcome, price] of [
+      for (const [c, outcome, pricePaise] of [
         [alice, "YES", 500],
         [bob, "NO", 500],
       ] as const) {
@@ -110,7 +110,7 @@ describe("GET /admin/health", () => {
           type: "LIMIT",
           side: "BUY",
           outcome,
-          price,
+          pricePaise,
           quantity: 1,
         });
         expect(r.status).toBe(201);

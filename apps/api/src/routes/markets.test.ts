@@ -44,7 +44,7 @@ describe("market routes", () => {
       type: "LIMIT",
       outcome: "YES",
       side: "BUY",
-      price: 300,
+      pricePaise: 300,
       quantity: 1,
     });
     const list = await json(await bob.call("GET", "/api/v1/markets?category=cricket"));
@@ -85,13 +85,13 @@ describe("market routes", () => {
 
   test("close stops trading; resolve YES pays 1000 per winning share into the live balance", async () => {
     const id = await createMarket();
-    const buy = (c: Client, outcome: string, price: number) =>
+    const buy = (c: Client, outcome: string, pricePaise: number) =>
       c.call("POST", "/api/v1/orders", {
         marketId: id,
         type: "LIMIT",
         outcome,
         side: "BUY",
-        price,
+        pricePaise,
         quantity: 1,
       });
     expect((await buy(alice, "YES", 500)).status).toBe(201);

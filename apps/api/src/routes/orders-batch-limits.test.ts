@@ -32,7 +32,7 @@ for (const backend of ["memory", "redis"] as const) {
       outcome: "YES",
       side: "BUY",
       type: "LIMIT",
-      price: 100,
+      pricePaise: 100,
       quantity: 1,
       clientOrderId: `b-${backend}-${i}-${crypto.randomUUID().slice(0, 8)}`,
     });

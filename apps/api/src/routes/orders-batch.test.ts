@@ -30,7 +30,7 @@ const limit = (over: Record<string, unknown> = {}) => ({
   outcome: "YES",
   side: "BUY",
   type: "LIMIT",
-  price: 400,
+  pricePaise: 400,
   quantity: 1,
   ...over,
 });
@@ -64,12 +64,12 @@ describe("POST /orders/batch", () => {
     const sentBefore = h.sent.length;
     const res = await http(alice, "POST", "/orders/batch", {
       orders: [
-        limit({ price: 450, clientOrderId: "b1-rest" }),
-        limit({ price: undefined }), // LIMIT without a price
+        limit({ pricePaise: 450, clientOrderId: "b1-rest" }),
+        limit({ pricePaise: undefined }), // LIMIT without a price
         limit({ marketId: "no-such-market" }),
-        limit({ price: 900, quantity: 2_000 }), // 18 lakh paise: beyond the balance
+        limit({ pricePaise: 900, quantity: 2_000 }), // 18 lakh paise: beyond the balance
         { nonsense: true },
-        limit({ outcome: "NO", price: 500, quantity: 1, clientOrderId: "b1-no" }),
+        limit({ outcome: "NO", pricePaise: 500, quantity: 1, clientOrderId: "b1-no" }),
       ],
     });
     expect(res.status).toBe(200);
@@ -77,7 +77,7 @@ describe("POST /orders/batch", () => {
     expect(r).toHaveLength(6);
     // Bob's NO bid at 550 meets the YES bid at 450 placed by item 0 of this batch: a mint.
     const cross = await http(bob, "POST", "/orders/batch", {
-      orders: [limit({ outcome: "NO", price: 550 })],
+      orders: [limit({ outcome: "NO", pricePaise: 550 })],
     });
     expect(cross.body.results[0].order).toMatchObject({ status: "FILLED", filledQty: 1 });
     expect(cross.body.results[0].order.fills).toEqual([expect.objectContaining({ kind: "MINT", qty: 1 })]);
@@ -89,7 +89,7 @@ describe("POST /orders/batch", () => {
     });
     expect(r[0].duplicate).toBe(false);
     expect(r[1].error).toMatchObject({ code: "VALIDATION_ERROR" });
-    expect(r[1].error.message).toContain("price");
+    expect(r[1].error.message).toContain("pricePaise");
     expect(r[2].error).toMatchObject({ code: "MARKET_NOT_FOUND" });
     expect(r[3].error).toMatchObject({ code: "INSUFFICIENT_FUNDS" });
     expect(r[4].error).toMatchObject({ code: "VALIDATION_ERROR" });
@@ -106,9 +106,9 @@ describe("POST /orders/batch", () => {
 
   test("idempotent per clientOrderId: a repeated batch returns the first results, places nothing", async () => {
     const orders = [
-      limit({ price: 300, clientOrderId: "b2-a" }),
-      limit({ price: 300, clientOrderId: "b2-b" }),
-      limit({ price: 350, clientOrderId: "b2-a" }), // same id inside the batch: the first one's result
+      limit({ pricePaise: 300, clientOrderId: "b2-a" }),
+      limit({ pricePaise: 300, clientOrderId: "b2-b" }),
+      limit({ pricePaise: 350, clientOrderId: "b2-a" }), // same id inside the batch: the first one's result
     ];
     const first = await http(bob, "POST", "/orders/batch", { orders });
     expect(first.status).toBe(200);
@@ -145,7 +145,7 @@ describe("POST /orders/batch", () => {
     expect((await http(null, "POST", "/orders/batch", { orders: [limit()] })).status).toBe(401);
     // Exactly the maximum is fine.
     const full = await http(alice, "POST", "/orders/batch", {
-      orders: Array.from({ length: ORDER_BATCH_MAX }, () => limit({ price: 100 })),
+      orders: Array.from({ length: ORDER_BATCH_MAX }, () => limit({ pricePaise: 100 })),
     });
     expect(full.status).toBe(200);
     expect(full.body.results.every((x: Json) => x.order?.status === "OPEN")).toBe(true);
@@ -155,10 +155,10 @@ describe("POST /orders/batch", () => {
 describe("DELETE /orders/batch", () => {
   test("cancels own open orders; unknown, foreign or malformed ids fail alone", async () => {
     const placed = await http(alice, "POST", "/orders/batch", {
-      orders: [limit({ price: 150 }), limit({ price: 200 })],
+      orders: [limit({ pricePaise: 150 }), limit({ pricePaise: 200 })],
     });
     const [one, two] = placed.body.results.map((x: Json) => x.order.id as string);
-    const foreign = (await http(bob, "POST", "/orders/batch", { orders: [limit({ price: 150 })] })).body
+    const foreign = (await http(bob, "POST", "/orders/batch", { orders: [limit({ pricePaise: 150 })] })).body
       .results[0].order.id;
     const before = batchesSent();
     const res = await http(alice, "DELETE", "/orders/batch", {

@@ -28,7 +28,7 @@ import { fillView, orderFromEngine, placeOrderCommand } from "./vocabulary.ts";
 type ItemError = { error: { code: string; message: string } };
 const itemError = (code: string, message: string): ItemError => ({ error: { code, message } });
 
-/** The first issue of a failed item check, as one line ("price: required for LIMIT"). */
+/** The first issue of a failed item check, as one line ("pricePaise: required for LIMIT"). */
 const issueText = (error: z.ZodError) => {
   const issue = error.issues[0];
   return issue ? `${issue.path.join(".") || "order"}: ${issue.message}` : "invalid order";

@@ -19,7 +19,7 @@ const order = (overrides: Record<string, unknown> = {}) => ({
   outcome: "YES",
   side: "BUY",
   type: "LIMIT",
-  price: 500,
+  pricePaise: 500,
   quantity: 1,
   ...overrides,
 });

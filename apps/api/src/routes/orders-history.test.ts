@@ -40,7 +40,7 @@ test("200 concurrent orders each appear exactly once across history pages", asyn
         type: "LIMIT",
         outcome: "YES",
         side: "BUY",
-        price: 50,
+        pricePaise: 50,
         quantity: 1,
       }),
     ),

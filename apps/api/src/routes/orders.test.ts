@@ -32,7 +32,7 @@ afterAll(async () => {
 
 describe("trading routes (embedded engine service)", () => {
   test("a resting order shows in the book and in open orders; a crossing NO buy mints", async () => {
-    const resting = await place(alice, { outcome: "YES", side: "BUY", price: 600, quantity: 2 });
+    const resting = await place(alice, { outcome: "YES", side: "BUY", pricePaise: 600, quantity: 2 });
     expect(resting.status).toBe(201);
     const { order } = await json(resting);
     expect(order).toMatchObject({
@@ -50,7 +50,7 @@ describe("trading routes (embedded engine service)", () => {
     const open = await json(await alice.call("GET", "/api/v1/orders?status=open"));
     expect(open.orders.map((o: { id: string }) => o.id)).toEqual([order.id]);
 
-    const taker = await place(bob, { outcome: "NO", side: "BUY", price: 400, quantity: 2 });
+    const taker = await place(bob, { outcome: "NO", side: "BUY", pricePaise: 400, quantity: 2 });
     expect(taker.status).toBe(201);
     const filled = (await json(taker)).order;
     expect(filled).toMatchObject({ status: "FILLED", filledQty: 2, remainingQty: 0, avgPricePaise: 400 });
@@ -91,13 +91,13 @@ describe("trading routes (embedded engine service)", () => {
   });
 
   test("engine rejections keep their code, through the shared error shape", async () => {
-    const offTick = await place(alice, { outcome: "YES", side: "BUY", price: 525, quantity: 1 });
+    const offTick = await place(alice, { outcome: "YES", side: "BUY", pricePaise: 525, quantity: 1 });
     expect(offTick.status).toBe(400);
     expect((await json(offTick)).error.code).toBe("INVALID_PRICE");
-    const broke = await place(alice, { outcome: "YES", side: "BUY", price: 900, quantity: 100 });
+    const broke = await place(alice, { outcome: "YES", side: "BUY", pricePaise: 900, quantity: 100 });
     expect(broke.status).toBe(422);
     expect((await json(broke)).error.code).toBe("INSUFFICIENT_FUNDS");
-    const noShares = await place(alice, { outcome: "NO", side: "SELL", price: 500, quantity: 1 });
+    const noShares = await place(alice, { outcome: "NO", side: "SELL", pricePaise: 500, quantity: 1 });
     expect(noShares.status).toBe(422);
     expect((await json(noShares)).error.code).toBe("INSUFFICIENT_SHARES");
     const nowhere = await alice.call("POST", "/api/v1/orders", {
@@ -105,7 +105,7 @@ describe("trading routes (embedded engine service)", () => {
       type: "LIMIT",
       outcome: "YES",
       side: "BUY",
-      price: 500,
+      pricePaise: 500,
       quantity: 1,
     });
     expect(nowhere.status).toBe(404);
@@ -116,20 +116,45 @@ describe("trading routes (embedded engine service)", () => {
     const noPrice = await place(alice, { outcome: "YES", side: "BUY", quantity: 1 });
     expect(noPrice.status).toBe(400);
     expect((await json(noPrice)).error.code).toBe("VALIDATION_ERROR");
-    const fractional = await place(alice, { outcome: "YES", side: "BUY", price: 500.5, quantity: 1 });
+    const fractional = await place(alice, { outcome: "YES", side: "BUY", pricePaise: 500.5, quantity: 1 });
     expect(fractional.status).toBe(400);
-    const extra = await place(alice, { outcome: "YES", side: "BUY", price: 500, quantity: 1, admin: true });
+    const extra = await place(alice, {
+      outcome: "YES",
+      side: "BUY",
+      pricePaise: 500,
+      quantity: 1,
+      admin: true,
+    });
     expect(extra.status).toBe(400);
+    // The pre-suffix names are not aliases: a body that still says `price` / `maxCost` is refused.
+    const oldPrice = await place(alice, { outcome: "YES", side: "BUY", price: 500, quantity: 1 });
+    expect(oldPrice.status).toBe(400);
+    expect((await json(oldPrice)).error.code).toBe("VALIDATION_ERROR");
+    const oldMaxCost = await place(alice, {
+      type: "MARKET",
+      outcome: "YES",
+      side: "BUY",
+      maxCost: 500,
+      quantity: 1,
+    });
+    expect(oldMaxCost.status).toBe(400);
     const anonymous = await h.app.request("http://localhost/api/v1/orders", {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ marketId, type: "LIMIT", outcome: "YES", side: "BUY", price: 500, quantity: 1 }),
+      body: JSON.stringify({
+        marketId,
+        type: "LIMIT",
+        outcome: "YES",
+        side: "BUY",
+        pricePaise: 500,
+        quantity: 1,
+      }),
     });
     expect(anonymous.status).toBe(401);
   });
 
   test("a repeated clientOrderId returns the first order and places nothing new", async () => {
-    const body = { outcome: "YES", side: "BUY", price: 100, quantity: 1, clientOrderId: "retry-1" };
+    const body = { outcome: "YES", side: "BUY", pricePaise: 100, quantity: 1, clientOrderId: "retry-1" };
     const first = await json(await place(bob, body));
     const again = await place(bob, body);
     expect(again.status).toBe(201);
@@ -143,7 +168,9 @@ describe("trading routes (embedded engine service)", () => {
   });
 
   test("own orders only: read and cancel", async () => {
-    const { order } = await json(await place(alice, { outcome: "NO", side: "BUY", price: 100, quantity: 1 }));
+    const { order } = await json(
+      await place(alice, { outcome: "NO", side: "BUY", pricePaise: 100, quantity: 1 }),
+    );
     expect((await alice.call("GET", `/api/v1/orders/${order.id}`)).status).toBe(200);
     expect((await bob.call("GET", `/api/v1/orders/${order.id}`)).status).toBe(404);
     const foreign = await bob.call("DELETE", `/api/v1/orders/${order.id}`);
@@ -159,7 +186,7 @@ describe("trading routes (embedded engine service)", () => {
 
   test("202 with the order id when the engine does not answer in time", async () => {
     await h.service.halt();
-    const res = await place(alice, { outcome: "YES", side: "BUY", price: 500, quantity: 1 });
+    const res = await place(alice, { outcome: "YES", side: "BUY", pricePaise: 500, quantity: 1 });
     expect(res.status).toBe(202);
     const { order } = await json(res);
     expect(order).toEqual({ id: expect.any(String), status: "PENDING" });

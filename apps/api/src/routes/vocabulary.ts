@@ -81,10 +81,10 @@ export function placeOrderCommand(
     orderType: body.type,
     qty: body.quantity,
     ts: at.ts,
-    ...(body.price !== undefined && { pricePaise: body.price }),
+    ...(body.pricePaise !== undefined && { pricePaise: body.pricePaise }),
     ...(body.timeInForce && { tif: body.timeInForce }),
     ...(body.postOnly !== undefined && { postOnly: body.postOnly }),
-    ...(body.maxCost !== undefined && { maxCostPaise: body.maxCost }),
+    ...(body.maxCostPaise !== undefined && { maxCostPaise: body.maxCostPaise }),
     ...(body.clientOrderId && { clientOrderId: body.clientOrderId }),
   };
 }

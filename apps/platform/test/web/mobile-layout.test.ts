@@ -111,7 +111,7 @@ test("390×844: ticket, book and bottom nav usable, no sideways scroll (en + hi)
     outcome: "NO",
     side: "BUY",
     type: "LIMIT",
-    price: 450,
+    pricePaise: 450,
     quantity: 3,
     timeInForce: "GTC",
   });

@@ -22,13 +22,13 @@ async function newPage(who: string): Promise<Page> {
   return page;
 }
 
-async function order(page: Page, marketId: string, outcome: "YES" | "NO", price: number) {
+async function order(page: Page, marketId: string, outcome: "YES" | "NO", pricePaise: number) {
   const r = await apiCall(page, "POST", "/orders", {
     marketId,
     outcome,
     side: "BUY",
     type: "LIMIT",
-    price,
+    pricePaise,
     quantity: 1,
     timeInForce: "GTC",
   });

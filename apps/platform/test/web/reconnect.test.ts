@@ -37,13 +37,19 @@ async function createMarket(title: string): Promise<string> {
 }
 
 /** Bob rests a bid (paise) through the API; it lands in the book and is streamed as one delta. */
-async function bid(trader: Page, marketId: string, outcome: "YES" | "NO", price: number, quantity: number) {
+async function bid(
+  trader: Page,
+  marketId: string,
+  outcome: "YES" | "NO",
+  pricePaise: number,
+  quantity: number,
+) {
   const r = await apiCall(trader, "POST", "/orders", {
     marketId,
     outcome,
     side: "BUY",
     type: "LIMIT",
-    price,
+    pricePaise,
     quantity,
     timeInForce: "GTC",
   });

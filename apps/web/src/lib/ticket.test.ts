@@ -61,7 +61,7 @@ describe("orderBody", () => {
     expect(orderBody("m1", base, "c1")).toMatchObject({
       type: "LIMIT",
       timeInForce: "GTC",
-      price: 650,
+      pricePaise: 650,
       quantity: 10,
       clientOrderId: "c1",
     });
@@ -76,7 +76,7 @@ describe("orderBody", () => {
     expect(orderBody("m1", { ...base, kind: "MARKET" }, "c")).toMatchObject({
       type: "MARKET",
       timeInForce: "IOC",
-      price: 650,
+      pricePaise: 650,
     });
   });
   test("post-only only on a limit GTC order", () => {

@@ -64,15 +64,15 @@ export function orderBody(marketId: string, input: TicketInput, clientOrderId: s
   const base = { marketId, outcome: input.outcome, side: input.side, quantity: input.qty, clientOrderId };
   switch (input.kind) {
     case "MARKET":
-      return { ...base, type: "MARKET" as const, price, timeInForce: "IOC" as const };
+      return { ...base, type: "MARKET" as const, pricePaise: price, timeInForce: "IOC" as const };
     case "IOC":
     case "FOK":
-      return { ...base, type: "LIMIT" as const, price, timeInForce: input.kind };
+      return { ...base, type: "LIMIT" as const, pricePaise: price, timeInForce: input.kind };
     default:
       return {
         ...base,
         type: "LIMIT" as const,
-        price,
+        pricePaise: price,
         timeInForce: "GTC" as const,
         ...(postOnly ? { postOnly } : {}),
       };

@@ -13,13 +13,13 @@ export const PlaceOrderRequest = z
     outcome: z.enum(["YES", "NO"]),
     side: z.enum(["BUY", "SELL"]),
     type: z.enum(["LIMIT", "MARKET"]),
-    price: PricePaise.optional().meta({
+    pricePaise: PricePaise.optional().meta({
       description: "LIMIT: the limit price. MARKET: optional worst price",
     }),
     quantity: z.number().int().min(1).max(1_000_000).meta({ example: 10 }),
     timeInForce: z.enum(["GTC", "IOC", "FOK"]).optional(),
     postOnly: z.boolean().optional(),
-    maxCost: z
+    maxCostPaise: z
       .number()
       .int()
       .positive()
@@ -32,17 +32,17 @@ export const PlaceOrderRequest = z
   })
   .strict()
   .superRefine((body, ctx) => {
-    if (body.type === "LIMIT" && body.price === undefined)
-      ctx.addIssue({ code: "custom", path: ["price"], message: "required for LIMIT" });
-    if (body.type === "LIMIT" && body.maxCost !== undefined)
-      ctx.addIssue({ code: "custom", path: ["maxCost"], message: "MARKET BUY only" });
+    if (body.type === "LIMIT" && body.pricePaise === undefined)
+      ctx.addIssue({ code: "custom", path: ["pricePaise"], message: "required for LIMIT" });
+    if (body.type === "LIMIT" && body.maxCostPaise !== undefined)
+      ctx.addIssue({ code: "custom", path: ["maxCostPaise"], message: "MARKET BUY only" });
     if (body.type === "MARKET" && body.timeInForce === "GTC")
       ctx.addIssue({ code: "custom", path: ["timeInForce"], message: "MARKET is IOC or FOK" });
     if (body.postOnly && (body.type !== "LIMIT" || (body.timeInForce ?? "GTC") !== "GTC")) {
       ctx.addIssue({ code: "custom", path: ["postOnly"], message: "only on a LIMIT GTC order" });
     }
-    if (body.maxCost !== undefined && body.side !== "BUY")
-      ctx.addIssue({ code: "custom", path: ["maxCost"], message: "MARKET BUY only" });
+    if (body.maxCostPaise !== undefined && body.side !== "BUY")
+      ctx.addIssue({ code: "custom", path: ["maxCostPaise"], message: "MARKET BUY only" });
   })
   .meta({ id: "PlaceOrderRequest" });
 
