@@ -35,6 +35,7 @@ import { createPortfolioFillsRoutes } from "./routes/portfolio-fills.ts";
 import { createReferralRoutes } from "./routes/referrals.ts";
 import { createWalletRoutes } from "./routes/wallet.ts";
 import { createWebhookRoutes } from "./routes/webhooks.ts";
+import type { StaticWeb } from "./static-web.ts";
 
 /** Retry-After on a 503: about how long a Redis restart or a broker failover takes to clear. */
 const RETRY_AFTER_SEC = 2;
@@ -77,7 +78,7 @@ export interface AppParts {
   systemStats: SystemStatsProvider;
   history?: HealthHistory;
   /** The built web app: a page or asset for a GET outside /api, /docs and /metrics, or null. */
-  web?: (pathname: string) => Response | null;
+  web?: StaticWeb;
   /** Mounted after the API's own routes. */
   extraRoutes?: RouteFactory[];
 }
@@ -119,7 +120,7 @@ export function createApp(deps: AppDeps, parts: AppParts): OpenAPIHono<AppEnv> {
         !pathname.startsWith("/api/") &&
         pathname !== "/docs" &&
         pathname !== "/metrics";
-      const page = isPage ? web(pathname) : null;
+      const page = isPage ? await web(c.req.raw) : null;
       if (page) return page;
       return next();
     });

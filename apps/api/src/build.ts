@@ -24,6 +24,7 @@ import type { PaymentGateway, PayoutProvider } from "./payments/gateway.ts";
 import { type CreateMarketInput, insertMarket } from "./routes/admin-markets.ts";
 import { createSystemStatsProvider, type SystemStatsProvider } from "./routes/admin-stats.ts";
 import type { SmsSender } from "./sms/sms.ts";
+import type { StaticWeb } from "./static-web.ts";
 import { createWithdrawalSweeper, type WithdrawalSweeper } from "./withdrawal-sweeper.ts";
 
 /** Everything the API talks to. The builder creates nothing that reaches outside the process. */
@@ -63,7 +64,7 @@ export interface ApiAdapters {
   /** The admin health page's history. Default: one sampling `systemStats` and the round-trip metric. */
   history?: HealthHistory;
   /** The built web app: a page or asset for a GET outside /api, /docs and /metrics, or null. */
-  web?: (pathname: string) => Response | null;
+  web?: StaticWeb;
   /** How long a request waits for the engine's reply (default 2 s). */
   engineTimeoutMs?: number;
   /**

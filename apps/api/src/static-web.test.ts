@@ -1,22 +1,147 @@
-import { expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from "node:zlib";
 import { createStaticWeb } from "./static-web.ts";
+import { createHarness, type Harness } from "./test-harness.ts";
 
-test("a page path with malformed percent-encoding is 400 VALIDATION_ERROR, not an empty 500", async () => {
-  const dist = mkdtempSync(join(tmpdir(), "ox-web-"));
+/** The built web app over real HTTP (a listening server, fetch without auto-decompression). */
+let h: Harness;
+let dist: string;
+let base: string;
+const servers: ReturnType<typeof Bun.serve>[] = [];
+
+// Big and repetitive enough that compression shows, as the real build's files are.
+const JS = `export const rows = [${Array.from({ length: 400 }, (_, i) => `{"id":${i},"name":"row ${i}"}`).join(",")}];\n`;
+const CSS = `${Array.from({ length: 200 }, (_, i) => `.c${i}{color:#${(i * 4099).toString(16).padStart(6, "0").slice(0, 6)}}`).join("\n")}\n`;
+const HTML = `<!doctype html><html><head><script type="module" src="/assets/index-AbC123.js"></script></head><body>${"<p>ox</p>".repeat(200)}</body></html>`;
+
+/** A build as apps/web's vite config leaves it: each file with its .br and .gz beside it. */
+function writeBuilt(path: string, body: string) {
+  writeFileSync(path, body);
+  writeFileSync(`${path}.br`, brotliCompressSync(Buffer.from(body)));
+  writeFileSync(`${path}.gz`, gzipSync(Buffer.from(body)));
+}
+
+beforeAll(async () => {
+  h = await createHarness();
+  dist = mkdtempSync(join(tmpdir(), "ox-web-"));
+  mkdirSync(join(dist, "assets"));
+  writeBuilt(join(dist, "index.html"), HTML);
+  writeBuilt(join(dist, "assets", "index-AbC123.js"), JS);
+  writeBuilt(join(dist, "assets", "index-DeF456.css"), CSS);
+  writeFileSync(join(dist, "assets", "tiny-GhI789.js"), "console.log(1)"); // under 1 KB: no siblings
+  const { app } = h.rebuild({ web: createStaticWeb(dist) });
+  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: (req) => app.fetch(req) });
+  servers.push(server);
+  base = `http://127.0.0.1:${server.port}`;
+});
+afterAll(async () => {
+  for (const s of servers) s.stop(true);
+  rmSync(dist, { recursive: true, force: true });
+  await h.close();
+});
+
+async function get(path: string, acceptEncoding: string) {
+  const res = await fetch(`${base}${path}`, {
+    headers: { "accept-encoding": acceptEncoding },
+    decompress: false,
+  });
+  return { res, body: Buffer.from(await res.arrayBuffer()) };
+}
+
+const IMMUTABLE = "public, max-age=31536000, immutable";
+
+describe("precompressed assets", () => {
+  const cases: [string, string, string | null, (b: Buffer) => Buffer][] = [
+    ["br, gzip", "br", "br", (b) => brotliDecompressSync(b)],
+    ["gzip, deflate, br;q=0", "gzip", "gzip", (b) => gunzipSync(b)],
+    ["gzip", "gzip only", "gzip", (b) => gunzipSync(b)],
+    ["identity", "identity", null, (b) => b],
+    ["", "no header value", null, (b) => b],
+  ];
+  for (const [accept, label, encoding, decode] of cases) {
+    test(`Accept-Encoding ${label}: JS and CSS answered ${encoding ?? "identity"}, byte-identical`, async () => {
+      for (const [path, original, type] of [
+        ["/assets/index-AbC123.js", JS, "text/javascript; charset=utf-8"],
+        ["/assets/index-DeF456.css", CSS, "text/css; charset=utf-8"],
+      ]) {
+        const { res, body } = await get(path, accept);
+        expect({ path, status: res.status }).toEqual({ path, status: 200 });
+        expect(res.headers.get("content-encoding")).toBe(encoding);
+        expect(res.headers.get("vary")).toBe("Accept-Encoding");
+        expect(res.headers.get("content-type")).toBe(type);
+        expect(res.headers.get("cache-control")).toBe(IMMUTABLE);
+        if (encoding) expect(body.length).toBeLessThan(Buffer.byteLength(original));
+        expect(decode(body).toString("utf8")).toBe(original);
+        // The security middleware still wraps these answers.
+        expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+        expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+      }
+    });
+  }
+
+  test("a file without a compressed sibling is served identity even when br is offered", async () => {
+    const { res, body } = await get("/assets/tiny-GhI789.js", "br, gzip");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-encoding")).toBeNull();
+    expect(res.headers.get("cache-control")).toBe(IMMUTABLE);
+    expect(body.toString("utf8")).toBe("console.log(1)");
+  });
+});
+
+describe("index.html and the SPA fallback", () => {
+  for (const path of ["/", "/index.html", "/markets/some-market"]) {
+    test(`${path}: index.html, no-cache, br when offered`, async () => {
+      const br = await get(path, "gzip, br");
+      expect(br.res.status).toBe(200);
+      expect(br.res.headers.get("content-type")).toBe("text/html; charset=utf-8");
+      expect(br.res.headers.get("cache-control")).toBe("no-cache");
+      expect(br.res.headers.get("content-encoding")).toBe("br");
+      expect(br.res.headers.get("vary")).toBe("Accept-Encoding");
+      expect(brotliDecompressSync(br.body).toString("utf8")).toBe(HTML);
+      expect(br.res.headers.get("content-security-policy")).toContain("default-src 'self'");
+      const plain = await get(path, "identity");
+      expect(plain.res.headers.get("content-encoding")).toBeNull();
+      expect(plain.res.headers.get("cache-control")).toBe("no-cache");
+      expect(plain.body.toString("utf8")).toBe(HTML);
+    });
+  }
+
+  test("an unknown /assets/ path is 404 NOT_FOUND, not the SPA page with a 200", async () => {
+    for (const path of ["/assets/index-Stale00.js", "/assets/nope.css"]) {
+      const { res, body } = await get(path, "br, gzip");
+      expect({ path, status: res.status }).toEqual({ path, status: 404 });
+      expect(res.headers.get("cache-control")).not.toBe(IMMUTABLE);
+      expect((JSON.parse(body.toString("utf8")) as { error: { code: string } }).error.code).toBe("NOT_FOUND");
+    }
+  });
+
+  test("a page path with malformed percent-encoding is 400 VALIDATION_ERROR, not an empty 500", async () => {
+    const bad = await get("/%E0%A4%A", "identity");
+    expect(bad.res.status).toBe(400);
+    expect((JSON.parse(bad.body.toString("utf8")) as { error: { code: string } }).error.code).toBe(
+      "VALIDATION_ERROR",
+    );
+    const page = await get("/markets/%E0%A4%B9", "identity");
+    expect(page.res.status).toBe(200);
+    expect(page.body.toString("utf8")).toBe(HTML);
+  });
+
+  test("a path escaping the build directory gets the SPA page, never the file", async () => {
+    const { res, body } = await get("/assets/..%2f..%2f..%2fetc%2fpasswd", "identity");
+    expect(body.toString("utf8")).not.toContain("root:");
+    expect([200, 404]).toContain(res.status);
+  });
+});
+
+test("an unbuilt web app (no index.html) leaves every path to the API", async () => {
+  const empty = mkdtempSync(join(tmpdir(), "ox-web-empty-"));
   try {
-    writeFileSync(join(dist, "index.html"), "<html></html>");
-    const serve = createStaticWeb(dist);
-    const bad = serve("/%E0%A4%A");
-    if (!bad) throw new Error("a malformed page path got no answer");
-    expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe("VALIDATION_ERROR");
-    const page = serve("/markets/%E0%A4%B9");
-    expect(page?.status).toBe(200);
-    expect(await page?.text()).toBe("<html></html>");
+    const serve = createStaticWeb(empty);
+    expect(await serve(new Request("http://x/"))).toBeNull();
   } finally {
-    rmSync(dist, { recursive: true, force: true });
+    rmSync(empty, { recursive: true, force: true });
   }
 });

@@ -1,32 +1,50 @@
 /**
  * Serves the built web app (apps/web/dist) with an SPA fallback: unknown non-API paths get index.html
- * so client-side routes survive a reload. Files are read once per request from disk; the build is
- * small and the OS cache does the rest.
+ * so client-side routes survive a reload. Hono's Bun `serveStatic` does the file work: with
+ * `precompressed` it answers with the build's `.br` (preferred) or `.gz` sibling when Accept-Encoding
+ * allows, setting Content-Encoding, and identity otherwise. Hashed files under /assets/ are immutable
+ * for a year; everything else (index.html first) is `no-cache`. An unknown /assets/ path is a 404:
+ * the SPA page for it would be served as a script and hide a stale deploy.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { extname, join, normalize, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { Context } from "hono";
+import { Hono } from "hono";
+import { serveStatic } from "hono/bun";
 
-const TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".ico": "image/x-icon",
-  ".json": "application/json",
-  ".webmanifest": "application/manifest+json",
-  ".woff2": "font/woff2",
-};
+const IMMUTABLE = "public, max-age=31536000, immutable";
 
-export function createStaticWeb(distDir: string) {
+function headers(cacheControl: string) {
+  return (_path: string, c: Context) => {
+    c.header("Cache-Control", cacheControl);
+    // Set (not appended) so a compressed answer carries it once; identity answers carry it too, so a
+    // shared cache never hands a br body to a client that did not offer br.
+    c.header("Vary", "Accept-Encoding");
+    c.header("X-Content-Type-Options", "nosniff");
+  };
+}
+
+export type StaticWeb = (request: Request) => Promise<Response | null>;
+
+export function createStaticWeb(distDir: string): StaticWeb {
   const root = resolve(distDir);
   const index = join(root, "index.html");
 
-  return function serve(pathname: string): Response | null {
+  const files = new Hono();
+  files.use("/assets/*", serveStatic({ root, precompressed: true, onFound: headers(IMMUTABLE) }));
+  files.get("/assets/*", (c) =>
+    c.json({ error: { code: "NOT_FOUND", message: "no such asset in this build" } }, 404),
+  );
+  files.use("*", serveStatic({ root, precompressed: true, onFound: headers("no-cache") }));
+  files.get(
+    "*",
+    serveStatic({ root, path: "index.html", precompressed: true, onFound: headers("no-cache") }),
+  );
+
+  return async function serve(request: Request): Promise<Response | null> {
     if (!existsSync(index)) return null;
-    let decoded: string;
     try {
-      decoded = decodeURIComponent(pathname);
+      decodeURIComponent(new URL(request.url).pathname);
     } catch {
       // Malformed percent-encoding (e.g. /%E0%A4%A) is the client's error, not an empty 500.
       return Response.json(
@@ -34,17 +52,6 @@ export function createStaticWeb(distDir: string) {
         { status: 400 },
       );
     }
-    const safe = normalize(decoded).replace(/^(\.\.[/\\])+/, "");
-    const file = join(root, safe);
-    const isFile = file.startsWith(root) && existsSync(file) && statSync(file).isFile();
-    const path = isFile ? file : index;
-    const hashed = isFile && safe.startsWith("/assets/");
-    return new Response(readFileSync(path), {
-      headers: {
-        "content-type": TYPES[extname(path)] ?? "application/octet-stream",
-        "cache-control": hashed ? "public, max-age=31536000, immutable" : "no-cache",
-        "x-content-type-options": "nosniff",
-      },
-    });
+    return files.fetch(request);
   };
 }
