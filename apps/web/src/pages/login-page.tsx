@@ -1,9 +1,10 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
-import { api, errorMessage } from "../api/client";
-import { keys } from "../api/queries";
+import { type FormEvent, useEffect, useState } from "react";
+import { ApiError, api, errorMessage } from "../api/client";
+import { keys, useMe } from "../api/queries";
 import { Link } from "../components/link";
-import { useT } from "../i18n";
+import { type T, useT } from "../i18n";
+import { authErrorKey, OTP_LENGTH } from "../lib/auth-errors";
 import { navigate, useRoute } from "../state/router";
 import { reauthenticateSocket } from "../state/socket";
 import { useUi } from "../state/ui-store";
@@ -15,6 +16,18 @@ export function toE164(input: string): string | null {
   return m ? `+91${m[1]}` : null;
 }
 
+/** Where to go after login: a same-site `next` path, else home (never `//host` or /login itself). */
+export function loginTarget(search: string): string {
+  const next = new URLSearchParams(search).get("next");
+  return next?.startsWith("/") && !next.startsWith("//") && !next.startsWith("/login") ? next : "/";
+}
+
+/** The server's code in the user's words where the login page knows it; else the generic text. */
+function loginError(t: T, e: unknown): string {
+  const key = e instanceof ApiError ? authErrorKey(e.code) : null;
+  return key ? t(key) : errorMessage(e);
+}
+
 export function LoginPage() {
   const t = useT();
   const qc = useQueryClient();
@@ -24,6 +37,11 @@ export function LoginPage() {
   const [sent, setSent] = useState<{ phone: string; expiresInSec: number; devOtp?: string } | null>(null);
   const [formError, setFormError] = useState<string | null>(null);
   const { lang, setLang } = useUi();
+  const me = useMe();
+  // Already logged in (or just now): /login is not a page to stay on.
+  useEffect(() => {
+    if (me.data) navigate(loginTarget(search), { replace: true });
+  }, [me.data, search]);
   const ref = new URLSearchParams(search).get("ref");
   if (ref) sessionStorage.setItem("ox.ref", ref);
 
@@ -35,13 +53,12 @@ export function LoginPage() {
     },
   });
   const verify = useMutation({
-    mutationFn: () => api.auth.verify({ body: { phone: sent?.phone ?? "", otp: otp.trim() } }),
+    mutationFn: (code: string) => api.auth.verify({ body: { phone: sent?.phone ?? "", otp: code } }),
     onSuccess: (r) => {
       qc.clear();
       qc.setQueryData(keys.me, r.user);
       reauthenticateSocket();
-      const next = new URLSearchParams(search).get("next");
-      navigate(next?.startsWith("/") ? next : "/", { replace: true });
+      navigate(loginTarget(search), { replace: true });
     },
   });
 
@@ -54,11 +71,17 @@ export function LoginPage() {
   };
   const onOtp = (e: FormEvent) => {
     e.preventDefault();
-    verify.mutate();
+    verify.mutate(otp);
+  };
+  // The sixth digit submits: no extra tap after typing or pasting the SMS code.
+  const onOtpInput = (value: string) => {
+    const digits = value.replace(/\D/g, "").slice(0, OTP_LENGTH);
+    setOtp(digits);
+    if (digits.length === OTP_LENGTH && digits !== otp && !verify.isPending) verify.mutate(digits);
   };
   const error =
     formError ??
-    (requestOtp.error ? errorMessage(requestOtp.error) : verify.error ? errorMessage(verify.error) : null);
+    (requestOtp.error ? loginError(t, requestOtp.error) : verify.error ? loginError(t, verify.error) : null);
 
   return (
     <div className="login">
@@ -120,9 +143,9 @@ export function LoginPage() {
                 type="text"
                 inputMode="numeric"
                 autoComplete="one-time-code"
-                maxLength={8}
+                maxLength={OTP_LENGTH}
                 value={otp}
-                onChange={(e) => setOtp(e.target.value.replace(/\D/g, ""))}
+                onChange={(e) => onOtpInput(e.target.value)}
                 className="otp-input"
                 required
               />
@@ -130,7 +153,7 @@ export function LoginPage() {
             <button
               type="submit"
               className="btn btn-primary btn-block"
-              disabled={verify.isPending || otp.length < 4}
+              disabled={verify.isPending || otp.length < OTP_LENGTH}
             >
               {verify.isPending ? t("loading") : t("verifyOtp")}
             </button>
