@@ -9,7 +9,14 @@ import { Loading } from "./states";
 
 const DEPTH = 8;
 
-/** Probo-style book: YES and NO bid ladders side by side, best price on top, depth bars. */
+/**
+ * Probo-style book: YES and NO bid ladders side by side, best price on top, depth bars.
+ *
+ * Picking a row (click, or Enter/Space on its price button) calls `onPick(outcome, price)` with the
+ * ladder's own outcome and the row's visible price; the market page turns that into a BUY LIMIT of
+ * that outcome at that price, i.e. the user joins that level's queue. It never crosses the spread
+ * by itself: to take a YES bid at ₹x the user buys NO at ₹(10 − x), which the NO side shows.
+ */
 export function OrderBook({
   marketId,
   onPick,
@@ -38,6 +45,7 @@ export function OrderBook({
         levels={yes}
         max={max}
         priceLabel={t("price")}
+        pickLabel={(l) => t("pickLevel", { price: formatRupees(l.price), qty: l.qty, outcome: t("yes") })}
         onPick={(p) => onPick?.("YES", p)}
       />
       <Ladder
@@ -46,6 +54,7 @@ export function OrderBook({
         levels={no}
         max={max}
         priceLabel={t("price")}
+        pickLabel={(l) => t("pickLevel", { price: formatRupees(l.price), qty: l.qty, outcome: t("no") })}
         onPick={(p) => onPick?.("NO", p)}
       />
       {yes.length === 0 && no.length === 0 && <p className="muted small book-empty">{t("emptyBook")}</p>}
@@ -59,6 +68,7 @@ function Ladder(props: {
   levels: Level[];
   max: number;
   priceLabel: string;
+  pickLabel: (l: Level) => string;
   onPick: (p: number) => void;
 }) {
   const rows = [...props.levels];
@@ -76,8 +86,14 @@ function Ladder(props: {
       <tbody>
         {rows.map((l, i) =>
           l.qty > 0 ? (
+            // The row takes the mouse click; the price button inside gives keyboard and screen reader
+            // users the same action (its click bubbles to the row), named by its visible price first.
             <tr key={l.price} onClick={() => props.onPick(l.price)} className="clickable">
-              <td>{formatRupees(l.price)}</td>
+              <td>
+                <button type="button" className="book-pick" aria-label={props.pickLabel(l)}>
+                  {formatRupees(l.price)}
+                </button>
+              </td>
               <td className="num depth-cell">
                 <span
                   className={`depth depth-${props.tone}`}

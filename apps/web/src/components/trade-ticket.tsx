@@ -14,7 +14,22 @@ import { describeOrderResult } from "./ticket-result";
 const KINDS: OrderKind[] = ["LIMIT", "MARKET", "IOC", "FOK"];
 const MAX_QTY = 10_000;
 
-export function TradeTicket({ market, initialOutcome }: { market: Market; initialOutcome: Outcome }) {
+/** A price level picked in the order book; `n` counts picks so picking the same row again re-applies it. */
+export interface BookPick {
+  outcome: Outcome;
+  pricePaise: number;
+  n: number;
+}
+
+export function TradeTicket({
+  market,
+  initialOutcome,
+  pick = null,
+}: {
+  market: Market;
+  initialOutcome: Outcome;
+  pick?: BookPick | null;
+}) {
   const t = useT();
   const qc = useQueryClient();
   const me = useMe();
@@ -40,6 +55,16 @@ export function TradeTicket({ market, initialOutcome }: { market: Market; initia
     if (!touched.current && suggested !== null && suggested > 0 && suggested < 1000)
       setPrice(clampPrice(suggested, market.tickPaise));
   }, [suggested, market.tickPaise]);
+
+  // A book row picked: BUY LIMIT of that row's outcome at its price, held until the user changes it.
+  useEffect(() => {
+    if (!pick) return;
+    touched.current = true;
+    setOutcome(pick.outcome);
+    setSide("BUY");
+    setKind("LIMIT");
+    setPrice(clampPrice(pick.pricePaise, market.tickPaise));
+  }, [pick, market.tickPaise]);
 
   const input = { outcome, side, kind, pricePaise: price, qty, tickPaise: market.tickPaise };
   const quote = quoteTicket(input, book);

@@ -1,11 +1,11 @@
 import type { Market } from "@ox/client";
-import { lazy, Suspense } from "react";
+import { lazy, Suspense, useState } from "react";
 import { ApiError } from "../api/client";
 import { useMarket } from "../api/queries";
 import { Link } from "../components/link";
 import { OrderBook } from "../components/order-book";
 import { Empty, ErrorState, Loading } from "../components/states";
-import { TradeTicket } from "../components/trade-ticket";
+import { type BookPick, TradeTicket } from "../components/trade-ticket";
 import { TradesList } from "../components/trades-list";
 import { useT } from "../i18n";
 import { formatCompact, probabilityPct } from "../lib/money";
@@ -37,6 +37,7 @@ function MarketView({ market }: { market: Market }) {
   const left = timeLeft(market.closeAt, now);
   const chance = live.yes ?? (live.no !== null ? 1000 - live.no : null);
   const status = live.status;
+  const [pick, setPick] = useState<BookPick | null>(null);
   return (
     <div className="page market-page">
       <div className="mp-head">
@@ -72,12 +73,15 @@ function MarketView({ market }: { market: Market }) {
           </Suspense>
         </section>
         <div className="mp-ticket">
-          <TradeTicket market={market} initialOutcome={initialOutcome} />
+          <TradeTicket market={market} initialOutcome={initialOutcome} pick={pick} />
         </div>
         <section className="card mp-book" aria-labelledby="book-h">
           <h2 id="book-h">{t("orderBook")}</h2>
           <p className="muted small">{t("bookHint")}</p>
-          <OrderBook marketId={market.id} />
+          <OrderBook
+            marketId={market.id}
+            onPick={(outcome, pricePaise) => setPick((p) => ({ outcome, pricePaise, n: (p?.n ?? 0) + 1 }))}
+          />
         </section>
         <section className="card mp-trades" aria-labelledby="trades-h">
           <h2 id="trades-h">{t("recentTrades")}</h2>
