@@ -7,6 +7,7 @@ import { useT } from "./i18n";
 import { HomePage } from "./pages/home-page";
 import { LoginPage } from "./pages/login-page";
 import { MarketPage } from "./pages/market-page";
+import { NotFoundPage } from "./pages/not-found-page";
 import { PortfolioPage } from "./pages/portfolio-page";
 import { WalletPage } from "./pages/wallet-page";
 import { matchRoute, useRoute } from "./state/router";
@@ -51,7 +52,7 @@ function RouteView({ route }: { route: ReturnType<typeof matchRoute> }) {
         </RequireUser>
       );
     default:
-      return <Empty>404</Empty>;
+      return <NotFoundPage />;
   }
 }
 

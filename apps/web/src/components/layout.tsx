@@ -26,7 +26,7 @@ export function Layout({ children }: { children: ReactNode }) {
   return (
     <div className="app">
       <header className="topbar">
-        <Link href="/" className="brand" aria-label={t("appName")}>
+        <Link href="/" className="brand">
           <span className="brand-mark">OX</span>
           <span className="brand-name">{t("appName")}</span>
         </Link>

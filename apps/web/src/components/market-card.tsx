@@ -15,6 +15,9 @@ export function MarketCard({ market, now }: { market: Market; now: number }) {
   const open = live.status === "OPEN";
   const go = (outcome: "YES" | "NO") =>
     navigate(`/markets/${encodeURIComponent(market.id)}?outcome=${outcome}`);
+  // The accessible name starts with the visible text (WCAG 2.5.3 label in name), then says which market.
+  const yesText = t("buyYesAt", { price: live.yes !== null ? formatRupees(live.yes) : "—" });
+  const noText = t("buyNoAt", { price: live.no !== null ? formatRupees(live.no) : "—" });
   return (
     <article className="card market-card" aria-labelledby={`m-${market.id}`}>
       <div className="mc-top">
@@ -42,17 +45,17 @@ export function MarketCard({ market, now }: { market: Market; now: number }) {
             type="button"
             className="btn btn-yes"
             onClick={() => go("YES")}
-            aria-label={`${t("yes")} ${market.title}`}
+            aria-label={`${yesText}: ${market.title}`}
           >
-            {t("buyYesAt", { price: live.yes !== null ? formatRupees(live.yes) : "—" })}
+            {yesText}
           </button>
           <button
             type="button"
             className="btn btn-no"
             onClick={() => go("NO")}
-            aria-label={`${t("no")} ${market.title}`}
+            aria-label={`${noText}: ${market.title}`}
           >
-            {t("buyNoAt", { price: live.no !== null ? formatRupees(live.no) : "—" })}
+            {noText}
           </button>
         </div>
       )}

@@ -191,6 +191,9 @@ export const en = {
   search: "Search",
   noResults: "No results.",
   forbidden: "Admins only.",
+  notFoundTitle: "Page not found",
+  notFoundBody: "There is no page at this address.",
+  backHome: "Back to home",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -184,4 +184,7 @@ export const hi: Record<MessageKey, string> = {
   search: "खोजें",
   noResults: "कोई परिणाम नहीं।",
   forbidden: "केवल एडमिन के लिए।",
+  notFoundTitle: "पेज नहीं मिला",
+  notFoundBody: "इस पते पर कोई पेज नहीं है।",
+  backHome: "होम पर वापस जाएँ",
 };

@@ -33,6 +33,7 @@ export function HomePage() {
 
   return (
     <div className="page">
+      <h1 className="sr-only">{t("navHome")}</h1>
       <div className="home-head">
         <label className="search">
           <span className="sr-only">{t("searchLabel")}</span>

@@ -84,7 +84,7 @@ export function LoginPage() {
     (requestOtp.error ? loginError(t, requestOtp.error) : verify.error ? loginError(t, verify.error) : null);
 
   return (
-    <div className="login">
+    <main className="login">
       {sent?.devOtp && (
         <div className="devbanner" role="status" data-testid="dev-otp">
           {t("devOtp", { otp: sent.devOtp })}
@@ -168,6 +168,6 @@ export function LoginPage() {
           </p>
         )}
       </div>
-    </div>
+    </main>
   );
 }
