@@ -30,9 +30,9 @@ export function MarketCard({ market, now }: { market: Market; now: number }) {
               : t("closed")}
         </span>
       </div>
-      <h3 id={`m-${market.id}`} className="mc-title">
+      <h2 id={`m-${market.id}`} className="mc-title">
         <Link href={`/markets/${encodeURIComponent(market.id)}`}>{market.title}</Link>
-      </h3>
+      </h2>
       <div className="mc-meta muted small">
         {chanceFrom !== null && <span>{t("chance", { pct: probabilityPct(chanceFrom) })}</span>}
         <span>

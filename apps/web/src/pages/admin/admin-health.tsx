@@ -117,7 +117,7 @@ export function AdminHealth() {
               data-state={over ? "degraded" : "ok"}
             >
               <header className="health-card-head">
-                <h3>{t(spec.title)}</h3>
+                <h2>{t(spec.title)}</h2>
                 <span className="mono health-now">
                   {spec.lines
                     .map((l, i) => {
@@ -147,7 +147,7 @@ export function AdminHealth() {
       </div>
       {h.current && (
         <section className="card" aria-label={t("healthNow")}>
-          <h3>{t("healthNow")}</h3>
+          <h2>{t("healthNow")}</h2>
           <dl className="facts health-facts">
             <Fact k="Engine seq" v={h.current.engineSeq} />
             <Fact k="Log offset" v={h.current.engineLogOffset} />
