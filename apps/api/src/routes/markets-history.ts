@@ -36,10 +36,10 @@ export async function candles(db: Db, marketId: string, intervalMs: number, limi
   const rows = (result as unknown as { rows: Record<string, unknown>[] }).rows;
   return rows.map((r) => ({
     t: num(r.bucket),
-    open: num(r.open),
-    high: num(r.high),
-    low: num(r.low),
-    close: num(r.close),
+    openPaise: num(r.open),
+    highPaise: num(r.high),
+    lowPaise: num(r.low),
+    closePaise: num(r.close),
     volume: num(r.volume),
     trades: num(r.trades),
   }));

@@ -167,13 +167,37 @@ describe("market routes", () => {
       ]);
     const oneMin = await json(await bob.call("GET", `/api/v1/markets/${id}/candles?interval=1m`));
     expect(oneMin.candles).toEqual([
-      { t: t0, open: 500, high: 650, low: 450, close: 450, volume: 6, trades: 3 },
-      { t: t0 + minute, open: 700, high: 700, low: 700, close: 700, volume: 4, trades: 1 },
-      { t: t0 + 5 * minute, open: 550, high: 550, low: 550, close: 550, volume: 1, trades: 1 },
+      { t: t0, openPaise: 500, highPaise: 650, lowPaise: 450, closePaise: 450, volume: 6, trades: 3 },
+      {
+        t: t0 + minute,
+        openPaise: 700,
+        highPaise: 700,
+        lowPaise: 700,
+        closePaise: 700,
+        volume: 4,
+        trades: 1,
+      },
+      {
+        t: t0 + 5 * minute,
+        openPaise: 550,
+        highPaise: 550,
+        lowPaise: 550,
+        closePaise: 550,
+        volume: 1,
+        trades: 1,
+      },
     ]);
     const fiveMin = await json(await bob.call("GET", `/api/v1/markets/${id}/candles?interval=5m&limit=1`));
     expect(fiveMin.candles).toEqual([
-      { t: t0 + 5 * minute, open: 550, high: 550, low: 550, close: 550, volume: 1, trades: 1 },
+      {
+        t: t0 + 5 * minute,
+        openPaise: 550,
+        highPaise: 550,
+        lowPaise: 550,
+        closePaise: 550,
+        volume: 1,
+        trades: 1,
+      },
     ]);
     expect((await bob.call("GET", `/api/v1/markets/${id}/candles?interval=2m`)).status).toBe(400);
     const recent = await json(await bob.call("GET", `/api/v1/markets/${id}/trades?limit=2`));

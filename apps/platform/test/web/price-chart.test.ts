@@ -112,12 +112,12 @@ test("1m / 5m / 1h / 1d each fetch their candles and the chart draws them", asyn
     if (response) {
       const body = (await (await response).json()) as {
         interval: string;
-        candles: { t: number; close: number }[];
+        candles: { t: number; closePaise: number }[];
       };
       expect(body.interval).toBe(interval);
       expect(body.candles.length).toBeGreaterThanOrEqual(1);
       for (const c of body.candles) expect(c.t).toBeGreaterThan(Date.UTC(2024, 0, 1));
-      expect(body.candles.at(-1)?.close).toBe(700);
+      expect(body.candles.at(-1)?.closePaise).toBe(700);
     }
     await expect(seg.getByRole("button", { name: interval }).getAttribute("aria-pressed")).resolves.toBe(
       "true",

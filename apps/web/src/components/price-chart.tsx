@@ -1,6 +1,6 @@
 /** Loaded lazily: lightweight-charts is the heaviest dependency. YES price in rupees over time. */
 
-import type { CandleInterval as Interval } from "@ox/client";
+import type { Candle, CandleInterval as Interval } from "@ox/client";
 import {
   AreaSeries,
   createChart,
@@ -13,6 +13,11 @@ import { useCandles } from "../api/queries";
 import { useT } from "../i18n";
 import { useLive } from "../state/live-store";
 import { Empty, ErrorState, Loading } from "./states";
+
+/** The one place the API's paise names become the chart's point: the close, in rupees. */
+function chartPoint(c: Candle) {
+  return { time: Math.floor(c.t / 1000) as UTCTimestamp, value: c.closePaise / 100 };
+}
 
 const INTERVALS: Interval[] = ["1m", "5m", "1h", "1d"];
 const INTERVAL_MS: Record<Interval, number> = {
@@ -94,7 +99,7 @@ export default function PriceChart({ marketId }: { marketId: string }) {
     if (!series.current || !q.data) return;
     const seen = new Set<number>();
     const points = q.data
-      .map((c) => ({ time: Math.floor(c.t / 1000) as UTCTimestamp, value: c.close / 100 }))
+      .map(chartPoint)
       .sort((a, b) => a.time - b.time)
       .filter((p) => {
         if (seen.has(p.time)) return false;

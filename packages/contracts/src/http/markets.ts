@@ -63,14 +63,17 @@ export const CandlesQuery = z.object({
 export const Candle = z
   .object({
     t: z.number().int(),
-    open: Paise,
-    high: Paise,
-    low: Paise,
-    close: Paise,
+    openPaise: Paise,
+    highPaise: Paise,
+    lowPaise: Paise,
+    closePaise: Paise,
     volume: z.number().int(),
     trades: z.number().int(),
   })
-  .meta({ id: "Candle", description: "YES price in paise; t is the bucket start (epoch ms)" });
+  .meta({
+    id: "Candle",
+    description: "YES price in paise; volume in shares; t is the bucket start (epoch ms)",
+  });
 export const CandlesResponse = z
   .object({ interval: z.string(), candles: z.array(Candle) })
   .meta({ id: "Candles" });
