@@ -4,8 +4,8 @@
  * code shows the friendly text for OTP_INVALID, not the server's string.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { en } from "@ox/web/i18n/en";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { en } from "../../../web/src/i18n/en";
 import { launchBrowser, VIEWPORTS } from "./browser";
 import { ADMIN_PHONE, apiCall, go, logIn, setTicketPrice, startTestPlatform } from "./platform-kit";
 
