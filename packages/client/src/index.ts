@@ -69,6 +69,11 @@ export function createClient(options: ClientOptions = {}) {
         body: "AmountRequest",
         responses: ["WithdrawalResponse"],
       }),
+      withdrawals: operation(t, {
+        method: "GET",
+        path: "/wallet/withdrawals",
+        responses: ["WithdrawalsResponse"],
+      }),
     },
     webhooks: {
       payments: operation(t, {

@@ -5,6 +5,7 @@ import {
   TransactionsQuery,
   TransactionsResponse,
   WithdrawalResponse,
+  WithdrawalsResponse,
 } from "@ox/contracts";
 import { createAccountsRepo, createPaymentsRepo, type Deposit, type Withdrawal } from "@ox/db";
 import type { RouteContext } from "../app.ts";
@@ -128,6 +129,21 @@ export function createWalletRoutes(ctx: RouteContext) {
         { withdrawal: withdrawalView(withdrawal) },
         withdrawal.status === "REQUESTED" ? 202 : 201,
       );
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      ...secured,
+      method: "get",
+      path: "/wallet/withdrawals",
+      summary: "The caller's 50 newest withdrawals with their status",
+      responses: { 200: json(WithdrawalsResponse, "Withdrawals, newest first"), ...errors(401) },
+    }),
+    async (c) => {
+      const { userId } = sessionOf(c);
+      const rows = await payments.withdrawalsOf(userId);
+      return c.json({ withdrawals: rows.map(withdrawalView) }, 200);
     },
   );
 

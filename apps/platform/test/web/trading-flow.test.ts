@@ -166,12 +166,12 @@ async function flow() {
   const depositForm = bob.locator("form").filter({ has: bob.getByRole("button", { name: /^deposit$/i }) });
   await depositForm.getByLabel(/amount/i).fill("200");
   await depositForm.getByRole("button", { name: /^deposit$/i }).click();
-  await bob.getByText("Added ₹200 to your wallet.").waitFor();
+  await bob.getByText("Added ₹200.00 to your wallet.").waitFor();
   const withdrawForm = bob.locator("form").filter({ has: bob.getByRole("button", { name: /^withdraw$/i }) });
   await withdrawForm.getByLabel(/amount/i).fill("100");
   await withdrawForm.getByRole("button", { name: /^withdraw$/i }).click();
-  await bob.getByText("Withdrawal of ₹100 requested.").waitFor();
-  await bob.getByTestId("wallet-available").getByText("₹107").waitFor();
+  await bob.getByText("Withdrawal of ₹100.00 requested.").waitFor();
+  await bob.getByTestId("wallet-available").getByText("₹107.00").waitFor();
   await bob
     .getByTestId("transactions")
     .getByText(/withdraw/i)

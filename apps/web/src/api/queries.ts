@@ -13,6 +13,7 @@ export const keys = {
   openOrders: ["orders", "open"] as const,
   fills: ["fills"] as const,
   transactions: ["transactions"] as const,
+  withdrawals: ["withdrawals"] as const,
   kyc: ["kyc"] as const,
   referrals: ["referrals"] as const,
 };
@@ -72,6 +73,11 @@ export const useCandles = (id: string, interval: CandleInterval) =>
 
 export const usePortfolio = (enabled = true) =>
   useQuery({ queryKey: keys.portfolio, queryFn: () => api.portfolio.get(), enabled });
+export const useWithdrawals = () =>
+  useQuery({
+    queryKey: keys.withdrawals,
+    queryFn: async () => (await api.wallet.withdrawals()).withdrawals,
+  });
 export const useOpenOrders = (enabled = true) =>
   useQuery({
     queryKey: keys.openOrders,

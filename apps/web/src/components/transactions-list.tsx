@@ -1,6 +1,7 @@
 import { api } from "../api/client";
-import { keys } from "../api/queries";
+import { keys, useMarkets } from "../api/queries";
 import { useT } from "../i18n";
+import { ledgerMarketId } from "../lib/ledger";
 import { formatSignedRupees } from "../lib/money";
 import { formatDateTime } from "../lib/time";
 import { LoadMore, useCursorPages } from "./paged";
@@ -13,23 +14,34 @@ export function TransactionsList() {
     (before: number | undefined) => api.wallet.transactions({ query: { before, limit: 50 } }),
     (p) => p.entries,
   );
+  const markets = useMarkets();
+  const titleOf = new Map((markets.data ?? []).map((m) => [m.id, m.title]));
   if (q.isPending) return <Loading />;
   if (q.isError) return <ErrorState error={q.error} onRetry={() => q.refetch()} />;
   if (txs.length === 0) return <Empty>{t("noTransactions")}</Empty>;
   return (
     <>
       <ul className="list" data-testid="transactions">
-        {txs.map((x) => (
-          <li key={x.id} className="list-row">
-            <div className="grow">
-              <span className="row-title tx-type">{x.kind.replace(/_/g, " ").toLowerCase()}</span>
-              <div className="muted small">{formatDateTime(x.createdAt)}</div>
-            </div>
-            <strong className={x.amountPaise >= 0 ? "gain" : "loss"}>
-              {formatSignedRupees(x.amountPaise)}
-            </strong>
-          </li>
-        ))}
+        {txs.map((x) => {
+          const marketId = ledgerMarketId(x);
+          const market = marketId ? (titleOf.get(marketId) ?? marketId) : null;
+          return (
+            <li key={x.id} className="list-row">
+              <div className="grow">
+                <span className="row-title tx-type">{x.kind.replace(/_/g, " ").toLowerCase()}</span>
+                {market && (
+                  <div className="small" data-testid="tx-market">
+                    {market}
+                  </div>
+                )}
+                <div className="muted small">{formatDateTime(x.createdAt)}</div>
+              </div>
+              <strong className={x.amountPaise >= 0 ? "gain" : "loss"}>
+                {formatSignedRupees(x.amountPaise, { fixed: true })}
+              </strong>
+            </li>
+          );
+        })}
       </ul>
       <LoadMore q={q} />
     </>

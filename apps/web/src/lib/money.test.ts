@@ -26,6 +26,11 @@ describe("formatRupees", () => {
   });
   test("fixed keeps two decimals", () => {
     expect(formatRupees(750, { fixed: true })).toBe("₹7.50");
+    expect(formatRupees(48250, { fixed: true })).toBe("₹482.50");
+    expect(formatRupees(1500, { fixed: true })).toBe("₹15.00");
+    expect(formatRupees(5, { fixed: true })).toBe("₹0.05");
+    expect(formatSignedRupees(10005, { fixed: true })).toBe("+₹100.05");
+    expect(formatSignedRupees(-600, { fixed: true })).toBe("-₹6.00");
   });
   test("non-finite shows a dash", () => {
     expect(formatRupees(Number.NaN)).toBe("—");

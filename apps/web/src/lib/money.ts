@@ -17,9 +17,9 @@ export function formatRupees(paise: number, opts: { fixed?: boolean } = {}): str
   return `${sign}₹${whole}.${trimmed}`;
 }
 
-/** Signed rupees for P&L: "+₹2.5" / "-₹1". */
-export function formatSignedRupees(paise: number): string {
-  return paise > 0 ? `+${formatRupees(paise)}` : formatRupees(paise);
+/** Signed rupees for P&L: "+₹2.5" / "-₹1" (fixed: "+₹2.50" / "-₹1.00"). */
+export function formatSignedRupees(paise: number, opts: { fixed?: boolean } = {}): string {
+  return paise > 0 ? `+${formatRupees(paise, opts)}` : formatRupees(paise, opts);
 }
 
 /** Indian digit grouping: 1234567 → "12,34,567". */

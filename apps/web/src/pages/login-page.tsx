@@ -5,6 +5,7 @@ import { keys, useMe } from "../api/queries";
 import { Link } from "../components/link";
 import { type T, useT } from "../i18n";
 import { authErrorKey, OTP_LENGTH } from "../lib/auth-errors";
+import { useNow } from "../lib/use-now";
 import { navigate, useRoute } from "../state/router";
 import { reauthenticateSocket } from "../state/socket";
 import { useUi } from "../state/ui-store";
@@ -34,7 +35,13 @@ export function LoginPage() {
   const search = useRoute((s) => s.search);
   const [phoneInput, setPhoneInput] = useState("");
   const [otp, setOtp] = useState("");
-  const [sent, setSent] = useState<{ phone: string; expiresInSec: number; devOtp?: string } | null>(null);
+  const [sent, setSent] = useState<{
+    phone: string;
+    expiresInSec: number;
+    resendInSec: number;
+    resendAt: number;
+    devOtp?: string;
+  } | null>(null);
   const [formError, setFormError] = useState<string | null>(null);
   const { lang, setLang } = useUi();
   const me = useMe();
@@ -48,7 +55,13 @@ export function LoginPage() {
   const requestOtp = useMutation({
     mutationFn: (phone: string) => api.auth.requestOtp({ body: { phone } }),
     onSuccess: (r, phone) => {
-      setSent({ phone, expiresInSec: r.expiresInSec, devOtp: r.devOtp });
+      setSent({
+        phone,
+        expiresInSec: r.expiresInSec,
+        resendInSec: r.resendInSec,
+        resendAt: Date.now() + r.resendInSec * 1000,
+        devOtp: r.devOtp,
+      });
       setOtp("");
     },
   });
@@ -68,6 +81,15 @@ export function LoginPage() {
     if (!phone) return setFormError(t("invalidPhone"));
     setFormError(null);
     requestOtp.mutate(phone);
+  };
+  const now = useNow();
+  // The server refuses a new code before `resendInSec`; the button waits for it visibly.
+  // `now` may be up to a tick old, so the first render is capped at the server's own number.
+  const resendIn = sent
+    ? Math.min(sent.resendInSec, Math.max(0, Math.ceil((sent.resendAt - now) / 1000)))
+    : 0;
+  const onResend = () => {
+    if (sent && resendIn === 0 && !requestOtp.isPending) requestOtp.mutate(sent.phone);
   };
   const onOtp = (e: FormEvent) => {
     e.preventDefault();
@@ -156,6 +178,15 @@ export function LoginPage() {
               disabled={verify.isPending || otp.length < OTP_LENGTH}
             >
               {verify.isPending ? t("loading") : t("verifyOtp")}
+            </button>
+            <button
+              type="button"
+              className="btn btn-ghost btn-block"
+              data-testid="resend-otp"
+              disabled={resendIn > 0 || requestOtp.isPending}
+              onClick={onResend}
+            >
+              {resendIn > 0 ? t("resendOtpIn", { sec: resendIn }) : t("resendOtp")}
             </button>
             <button type="button" className="btn btn-ghost btn-block" onClick={() => setSent(null)}>
               {t("changePhone")}

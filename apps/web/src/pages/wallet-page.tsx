@@ -6,9 +6,13 @@ import { KycCard } from "../components/kyc-card";
 import { ReferralCard } from "../components/referral-card";
 import { QueryView } from "../components/states";
 import { TransactionsList } from "../components/transactions-list";
+import { WithdrawalsList } from "../components/withdrawals-list";
 import { useT } from "../i18n";
 import { formatRupees } from "../lib/money";
 import { useUi } from "../state/ui-store";
+
+/** The wallet shows every amount to the paisa: ₹482.50, never ₹482.5. */
+const fixed = { fixed: true };
 
 export function WalletPage() {
   const t = useT();
@@ -21,6 +25,7 @@ export function WalletPage() {
   const refresh = () => {
     qc.invalidateQueries({ queryKey: keys.portfolio });
     qc.invalidateQueries({ queryKey: keys.transactions });
+    qc.invalidateQueries({ queryKey: keys.withdrawals });
   };
   return (
     <div className="page wallet">
@@ -35,16 +40,16 @@ export function WalletPage() {
               <div>
                 <span className="muted small">{t("available")}</span>
                 <strong className="big" data-testid="wallet-available">
-                  {formatRupees(p.balance.availablePaise)}
+                  {formatRupees(p.balance.availablePaise, fixed)}
                 </strong>
               </div>
               <div>
                 <span className="muted small">{t("locked")}</span>
-                <strong data-testid="wallet-locked">{formatRupees(p.balance.lockedPaise)}</strong>
+                <strong data-testid="wallet-locked">{formatRupees(p.balance.lockedPaise, fixed)}</strong>
               </div>
               <div>
                 <span className="muted small">{t("total")}</span>
-                <strong>{formatRupees(p.balance.availablePaise + p.balance.lockedPaise)}</strong>
+                <strong>{formatRupees(p.balance.availablePaise + p.balance.lockedPaise, fixed)}</strong>
               </div>
             </div>
           )}
@@ -61,7 +66,7 @@ export function WalletPage() {
               const r = await api.wallet.deposit({ body: { amountPaise: amount } });
               if (r.redirectUrl) return window.location.assign(r.redirectUrl);
               refresh();
-              toast(t("depositDone", { amount: formatRupees(amount) }), "success");
+              toast(t("depositDone", { amount: formatRupees(amount, fixed) }), "success");
             }}
           />
         </section>
@@ -79,7 +84,7 @@ export function WalletPage() {
             onSubmit={async (amount) => {
               await api.wallet.withdraw({ body: { amountPaise: amount } });
               refresh();
-              toast(t("withdrawDone", { amount: formatRupees(amount) }), "success");
+              toast(t("withdrawDone", { amount: formatRupees(amount, fixed) }), "success");
             }}
           />
         </section>
@@ -88,6 +93,10 @@ export function WalletPage() {
         <KycCard />
         <ReferralCard />
       </div>
+      <section className="card" aria-labelledby="wds-h">
+        <h2 id="wds-h">{t("withdrawals")}</h2>
+        <WithdrawalsList />
+      </section>
       <section className="card" aria-labelledby="tx-h">
         <h2 id="tx-h">{t("transactions")}</h2>
         <TransactionsList />

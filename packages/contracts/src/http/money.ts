@@ -68,3 +68,6 @@ export const WithdrawalView = z
   })
   .meta({ id: "Withdrawal" });
 export const WithdrawalResponse = z.object({ withdrawal: WithdrawalView }).meta({ id: "WithdrawalResponse" });
+export const WithdrawalsResponse = z
+  .object({ withdrawals: z.array(WithdrawalView) })
+  .meta({ id: "Withdrawals" });
