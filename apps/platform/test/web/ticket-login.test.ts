@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { en } from "@ox/web/i18n/en";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { launchBrowser, VIEWPORTS } from "./browser";
 import { ADMIN_PHONE, apiCall, go, logIn, setTicketPrice, startTestPlatform } from "./platform-kit";
 
@@ -111,17 +111,17 @@ test("clicking a book row, or Enter on it, sets the ticket to buy that outcome a
     .locator("td")
     .nth(1)
     .click();
-  await expect(price.textContent()).resolves.toBe("₹2");
+  expect(await textSoon(price, "₹2")).toBe("₹2");
   await taker.getByRole("button", { name: /^buy no$/i }).waitFor();
 
   // Keyboard: focus the YES row's button and press Enter → Buy Yes @ ₹3; Space on NO → back to ₹2.
   await yesRow.focus();
   await taker.keyboard.press("Enter");
-  await expect(price.textContent()).resolves.toBe("₹3");
+  expect(await textSoon(price, "₹3")).toBe("₹3");
   await taker.getByRole("button", { name: /^buy yes$/i }).waitFor();
   await noRow.focus();
   await taker.keyboard.press("Space");
-  await expect(price.textContent()).resolves.toBe("₹2");
+  expect(await textSoon(price, "₹2")).toBe("₹2");
   await taker.getByRole("button", { name: /^buy no$/i }).waitFor();
 
   // The picked price stays while the book moves (the maker adds another YES level).
@@ -136,3 +136,13 @@ test("clicking a book row, or Enter on it, sets the ticket to buy that outcome a
   expect(await price.textContent()).toBe("₹2");
   expect(pageErrors).toEqual([]);
 }, 180_000);
+
+/** The locator's text once it reads `want`, or its last text after 5 s (React renders after the key's keyup). */
+async function textSoon(locator: Locator, want: string): Promise<string | null> {
+  let text = await locator.textContent();
+  for (let i = 0; i < 50 && text !== want; i++) {
+    await Bun.sleep(100);
+    text = await locator.textContent();
+  }
+  return text;
+}
