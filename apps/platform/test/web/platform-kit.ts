@@ -51,14 +51,25 @@ export function screenshotDir(): string {
   return dir;
 }
 
-/** Phone + OTP through the login page; the OTP is read from the dev banner. */
-export async function logIn(page: Page, baseUrl: string, phone: string) {
+/** Asks for an OTP on the login page and reads it from the dev banner. */
+export async function requestOtp(page: Page, baseUrl: string, phone: string): Promise<string> {
   await page.goto(`${baseUrl}/login`);
   await page.getByLabel(/mobile number/i).fill(phone.replace(/^\+91/, ""));
   await page.getByRole("button", { name: /get otp/i }).click();
+  return devOtp(page);
+}
+
+/** The code the dev banner shows now. */
+export async function devOtp(page: Page): Promise<string> {
   const banner = await page.getByTestId("dev-otp").textContent({ timeout: 10_000 });
   const otp = banner?.match(/\d{6}/)?.[0];
   if (!otp) throw new Error(`no OTP in the dev banner: ${banner}`);
+  return otp;
+}
+
+/** Phone + OTP through the login page; the OTP is read from the dev banner. */
+export async function logIn(page: Page, baseUrl: string, phone: string) {
+  const otp = await requestOtp(page, baseUrl, phone);
   // The sixth digit submits the form by itself (no click on Verify).
   await page.getByLabel(/one-time password/i).fill(otp);
   await page.getByRole("button", { name: /log out/i }).waitFor({ timeout: 10_000 });

@@ -5,48 +5,38 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { en } from "@ox/web/i18n/en";
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
-import { launchBrowser, VIEWPORTS } from "./browser";
-import { ADMIN_PHONE, apiCall, go, logIn, setTicketPrice, startTestPlatform } from "./platform-kit";
+import type { Browser, Locator } from "playwright-core";
+import { launchBrowser, pageFactory } from "./browser";
+import {
+  ADMIN_PHONE,
+  apiCall,
+  go,
+  logIn,
+  requestOtp,
+  setTicketPrice,
+  startTestPlatform,
+} from "./platform-kit";
 
 const TITLE = "Will the ticket-login test pick a book row?";
 let platform: Awaited<ReturnType<typeof startTestPlatform>>;
 let browser: Browser;
-const contexts: BrowserContext[] = [];
 const pageErrors: string[] = [];
-
-async function newPage(who: string): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: VIEWPORTS.desktop });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(10_000);
-  page.on("pageerror", (e) => pageErrors.push(`${who}: ${e.message}`));
-  return page;
-}
-
-async function requestOtp(page: Page, phone: string): Promise<string> {
-  await page.goto(`${platform.url}/login`);
-  await page.getByLabel(/mobile number/i).fill(phone.replace(/^\+91/, ""));
-  await page.getByRole("button", { name: /get otp/i }).click();
-  const banner = await page.getByTestId("dev-otp").textContent();
-  const otp = banner?.match(/\d{6}/)?.[0];
-  if (!otp) throw new Error(`no OTP in the dev banner: ${banner}`);
-  return otp;
-}
+const pages = pageFactory(() => browser, pageErrors);
+const newPage = (who: string) => pages.newPage(who);
 
 beforeAll(async () => {
   platform = await startTestPlatform();
   browser = await launchBrowser();
 });
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
+  await pages.closeAll();
   await browser?.close();
   await platform?.stop();
 });
 
 test("a wrong code reads friendly; six typed digits log in; /login when logged in goes on", async () => {
   const page = await newPage("carol");
-  const otp = await requestOtp(page, "+919811100031");
+  const otp = await requestOtp(page, platform.url, "+919811100031");
   const wrong = otp === "000000" ? "111111" : "000000";
   const box = page.getByLabel(/one-time password/i);
   await box.pressSequentially(wrong);

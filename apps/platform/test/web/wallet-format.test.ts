@@ -5,24 +5,16 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { en } from "@ox/web/i18n/en";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchBrowser, VIEWPORTS } from "./browser";
-import { ADMIN_PHONE, apiCall, go, logIn, startTestPlatform } from "./platform-kit";
+import type { Browser, Page } from "playwright-core";
+import { launchBrowser, pageFactory } from "./browser";
+import { ADMIN_PHONE, apiCall, devOtp, go, logIn, startTestPlatform } from "./platform-kit";
 
 const TITLE = "Will the wallet-format test trade a share?";
 let platform: Awaited<ReturnType<typeof startTestPlatform>>;
 let browser: Browser;
-const contexts: BrowserContext[] = [];
 const pageErrors: string[] = [];
-
-async function newPage(who: string): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: VIEWPORTS.desktop });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(10_000);
-  page.on("pageerror", (e) => pageErrors.push(`${who}: ${e.message}`));
-  return page;
-}
+const pages = pageFactory(() => browser, pageErrors);
+const newPage = (who: string) => pages.newPage(who);
 
 async function deposit(page: Page, amount: string) {
   const form = page.locator("form").filter({ has: page.getByRole("button", { name: /^deposit$/i }) });
@@ -35,7 +27,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
 });
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
+  await pages.closeAll();
   await browser?.close();
   await platform?.stop();
 });
@@ -164,8 +156,7 @@ test("Resend code counts down, is disabled until 0, then sends a new code that l
   expect((await answer).status()).toBe(200);
   await page.getByText(/Resend code in \d+ s/).waitFor();
   expect(await resend.isDisabled()).toBe(true);
-  const otp = (await page.getByTestId("dev-otp").textContent())?.match(/\d{6}/)?.[0];
-  if (!otp) throw new Error("no OTP in the dev banner after the resend");
+  const otp = await devOtp(page);
   await page.getByLabel(/one-time password/i).fill(otp);
   await page.getByRole("button", { name: /log out/i }).waitFor();
   expect(pageErrors).toEqual([]);
