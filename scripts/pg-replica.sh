@@ -8,6 +8,8 @@ set -euo pipefail
 DIR="${PG_REPLICA_DIR:-/tmp/ox-pg-replica}"
 PRIMARY_PORT="${PG_PRIMARY_PORT:?PG_PRIMARY_PORT is required}"
 STANDBY_PORT="${PG_STANDBY_PORT:?PG_STANDBY_PORT is required}"
+# One port for both would pass every readiness check with the standby never started.
+[ "$PRIMARY_PORT" != "$STANDBY_PORT" ] || { echo "[pg-replica] primary and standby need two ports" >&2; exit 2; }
 BIN="${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}"
 say() { echo "[pg-replica] $*" >&2; }
 as_pg() {

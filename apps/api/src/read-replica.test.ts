@@ -8,9 +8,9 @@
  * stale but consistent (an older prefix, never a torn page), and caught up once replay resumes.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { freePort } from "@ox/bus/testing";
 import { createDb, type DbHandle, trades } from "@ox/db";
 import pg from "pg";
 import { type Client, createHarness, type QueueHarness, signIn } from "./test-harness.ts";
@@ -24,15 +24,6 @@ let handle: DbHandle | undefined;
 let standby: pg.Client | undefined;
 let app: QueueHarness["app"];
 
-const freePort = () =>
-  new Promise<number>((done, fail) => {
-    const s = createServer();
-    s.on("error", fail);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => done(port));
-    });
-  });
 const replicaScript = (action: string) => {
   const r = Bun.spawnSync(["bash", script, action], { env: { ...process.env, ...ports } });
   if (r.exitCode !== 0) throw new Error(`pg-replica.sh ${action}: ${r.stderr.toString()}`);

@@ -13,10 +13,10 @@
  * land on one setting only).
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { freePort } from "@ox/bus/testing";
 import { type Subprocess, spawn } from "bun";
 
 const { values: args } = parseArgs({
@@ -33,17 +33,6 @@ const victimRate = Number(args["victim-rate"]);
 const rounds = Number(args.rounds);
 const repoRoot = join(import.meta.dir, "../../..");
 const ADMIN = "+919390000001";
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const srv = createServer();
-    srv.on("error", fail);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => done(port));
-    });
-  });
-}
 
 const bun = (script: string, argv: string[], env: Record<string, string> = {}) =>
   spawn([process.execPath, join(import.meta.dir, script), ...argv], {

@@ -6,8 +6,8 @@
  */
 
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join, resolve } from "node:path";
+import { freePort } from "@ox/bus/testing";
 import { createDb, type DbHandle } from "@ox/db";
 import { TEST_PG_ADMIN_URL } from "@ox/db/testing";
 import { type Subprocess, spawn } from "bun";
@@ -23,22 +23,14 @@ const MAIN: Record<Role, string> = {
   api: "apps/api/src/main.ts",
   stream: "apps/stream/src/main.ts",
 };
+
 /** A line each main logs once it serves; "listening" roles are probed over HTTP instead. */
+export { freePort };
+
 const READY_LINE: Partial<Record<Role, string>> = {
   engine: "engine consuming commands",
   persister: "persister: started",
 };
-
-export async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const srv = createServer();
-    srv.on("error", fail);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => done(port));
-    });
-  });
-}
 
 export interface Proc {
   readonly role: Role;

@@ -6,4 +6,4 @@ export { eventLogContract, type LogHandle } from "./event-log.contract.ts";
 export { kvContract } from "./kv.contract.ts";
 export { pubSubContract } from "./pubsub.contract.ts";
 export { type QueueStream, queueContract } from "./queue.contract.ts";
-export { eventually, KAFKA_BROKERS, REDIS_URL, sleep, uniqueName } from "./test-util.ts";
+export { eventually, freePort, KAFKA_BROKERS, REDIS_URL, sleep, uniqueName } from "./test-util.ts";

@@ -1,8 +1,8 @@
 /** The real exchange in process (no bot) plus the few browser steps every e2e test repeats. */
 import { mkdirSync, mkdtempSync } from "node:fs";
-import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "@ox/bus/testing";
 import { ensureDevSecrets, parseApiEnv } from "@ox/config";
 import { createLogger } from "@ox/logger";
 import type { Page } from "playwright-core";
@@ -28,17 +28,6 @@ export async function startTestPlatform() {
   );
   const logger = createLogger({ level: env.LOG_LEVEL });
   return startPlatform({ env, logger, webDist: WEB_DIST });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once("error", fail);
-    server.listen(0, () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => done(port));
-    });
-  });
 }
 
 export function screenshotDir(): string {
