@@ -1,14 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { createKafkaLog, createRedisPubSub, createRedisStreamQueue } from "@ox/bus";
 import type { CommandEnvelope, LogRecord } from "@ox/contracts/pipeline";
-import { silentLogger } from "@ox/engine-service/testing";
+import { type AdapterSet, silentLogger } from "@ox/engine-service/testing";
 import Redis from "ioredis";
+import { batchEnvelopeSuite } from "./batch.suite.ts";
 import { engineServiceSuite } from "./service.suite.ts";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const KAFKA_BROKERS = (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(",");
 
-engineServiceSuite("distributed adapters (Redis Stream group, Kafka log, Redis pub/sub)", async () => {
+const adapters = async (): Promise<AdapterSet> => {
   const run = randomUUID().slice(0, 8);
   const stream = `test:engine-service:${run}:commands`;
   const topic = `test.engine-service.${run}.events`;
@@ -30,4 +31,7 @@ engineServiceSuite("distributed adapters (Redis Stream group, Kafka log, Redis p
       await redis.quit();
     },
   };
-});
+};
+
+engineServiceSuite("distributed adapters (Redis Stream group, Kafka log, Redis pub/sub)", adapters);
+batchEnvelopeSuite("distributed adapters (Redis Stream group, Kafka log, Redis pub/sub)", adapters);

@@ -9,10 +9,11 @@ import {
   createMemoryStream,
 } from "@ox/bus";
 import type { LogRecord } from "@ox/contracts/pipeline";
-import { silentLogger } from "@ox/engine-service/testing";
+import { type AdapterSet, silentLogger } from "@ox/engine-service/testing";
+import { batchEnvelopeSuite } from "./batch.suite.ts";
 import { engineServiceSuite } from "./service.suite.ts";
 
-engineServiceSuite("embedded adapters (memory queue, file journal, memory pub/sub)", async () => {
+const adapters = async (): Promise<AdapterSet> => {
   const stream = createMemoryStream();
   const hub = createMemoryPubSubHub();
   const dir = mkdtempSync(join(tmpdir(), "ox-journal-"));
@@ -23,4 +24,7 @@ engineServiceSuite("embedded adapters (memory queue, file journal, memory pub/su
     pubsub: () => createMemoryPubSub({ hub }),
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
   };
-});
+};
+
+engineServiceSuite("embedded adapters (memory queue, file journal, memory pub/sub)", adapters);
+batchEnvelopeSuite("embedded adapters (memory queue, file journal, memory pub/sub)", adapters);
