@@ -1,4 +1,4 @@
-import { OpenAPIHono } from "@hono/zod-openapi";
+import { OpenAPIHono, type z } from "@hono/zod-openapi";
 import type { Session } from "@ox/sessions";
 import type { Logger } from "pino";
 import { ApiError } from "./errors.ts";
@@ -21,15 +21,22 @@ export interface AppEnv {
 export function createRouter(): OpenAPIHono<AppEnv> {
   return new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
-      if (!result.success) {
-        const issues = result.error.issues
-          .slice(0, 5)
-          .map((i) => `${i.path.join(".") || result.target}: ${i.message}`)
-          .join("; ");
-        throw new ApiError("VALIDATION_ERROR", issues || "invalid request");
-      }
+      if (!result.success)
+        throw new ApiError("VALIDATION_ERROR", validationMessage(result.error, result.target));
     },
   });
+}
+
+/**
+ * A failed zod check as one line ("pricePaise: required for LIMIT; quantity: …"): the message of
+ * a 400 VALIDATION_ERROR, and of a batch item's VALIDATION_ERROR (the same body gets the same words).
+ */
+export function validationMessage(error: z.ZodError, target: string): string {
+  const issues = error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.join(".") || target}: ${i.message}`)
+    .join("; ");
+  return issues || "invalid request";
 }
 
 export function sessionOf(c: { get(key: "session"): Session | undefined }): Session {

@@ -17,7 +17,10 @@ export interface EngineGateway {
    * Several commands in ONE queue message and one reply (the engine applies them in order): resolves
    * with one reply per command, in order. Same timeout contract as execute().
    */
-  executeBatch(commands: Command[], options?: { id?: string; timeoutMs?: number }): Promise<CommandReply[]>;
+  executeBatch(
+    commands: Command[],
+    options?: { id?: string; timeoutMs?: number; requestId?: string },
+  ): Promise<CommandReply[]>;
   close(): Promise<void>;
 }
 

@@ -17,10 +17,16 @@ let marketId: string;
 
 type Json = Record<string, any>;
 /** A request over the network to the served API, as the client's session. */
-async function http(c: Client | null, method: string, path: string, body?: unknown) {
+async function http(
+  c: Client | null,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
   const res = await fetch(`${server.url}api/v1${path}`, {
     method,
-    headers: { "content-type": "application/json", ...(c && { cookie: c.cookie }) },
+    headers: { "content-type": "application/json", ...(c && { cookie: c.cookie }), ...headers },
     body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as Json };
@@ -62,16 +68,22 @@ describe("POST /orders/batch", () => {
   test("one result per order in request order; bad items fail alone; one engine message", async () => {
     const before = batchesSent();
     const sentBefore = h.sent.length;
-    const res = await http(alice, "POST", "/orders/batch", {
-      orders: [
-        limit({ pricePaise: 450, clientOrderId: "b1-rest" }),
-        limit({ pricePaise: undefined }), // LIMIT without a price
-        limit({ marketId: "no-such-market" }),
-        limit({ pricePaise: 900, quantity: 2_000 }), // 18 lakh paise: beyond the balance
-        { nonsense: true },
-        limit({ outcome: "NO", pricePaise: 500, quantity: 1, clientOrderId: "b1-no" }),
-      ],
-    });
+    const res = await http(
+      alice,
+      "POST",
+      "/orders/batch",
+      {
+        orders: [
+          limit({ pricePaise: 450, clientOrderId: "b1-rest" }),
+          limit({ pricePaise: undefined }), // LIMIT without a price
+          limit({ marketId: "no-such-market" }),
+          limit({ pricePaise: 900, quantity: 2_000 }), // 18 lakh paise: beyond the balance
+          { nonsense: true },
+          limit({ outcome: "NO", pricePaise: 500, quantity: 1, clientOrderId: "b1-no" }),
+        ],
+      },
+      { "x-request-id": "batch-req-1" },
+    );
     expect(res.status).toBe(200);
     const r = res.body.results;
     expect(r).toHaveLength(6);
@@ -102,6 +114,25 @@ describe("POST /orders/batch", () => {
       "PLACE_ORDER",
       "PLACE_ORDER",
     ]);
+    // The request id travels in the envelope, so the batch can be followed in the engine's logs.
+    expect(h.sent.at(-2)?.requestId).toBe("batch-req-1");
+  });
+
+  test("an item's validation error has the code and message POST /orders gives that body", async () => {
+    const bad = [
+      limit({ pricePaise: undefined }),
+      limit({ quantity: 0, postOnly: true, timeInForce: "IOC" }),
+      limit({ side: "HOLD", extra: 1 }),
+      { nonsense: true },
+    ];
+    const batch = await http(alice, "POST", "/orders/batch", { orders: bad });
+    for (const [i, body] of bad.entries()) {
+      const single = await http(alice, "POST", "/orders", body);
+      expect(single.status).toBe(400);
+      const { code, message } = single.body.error;
+      // Same words; an issue of the whole body is the item's ("order: …"), not the request's ("json: …").
+      expect(batch.body.results[i].error).toEqual({ code, message: message.replace("json:", "order:") });
+    }
   });
 
   test("idempotent per clientOrderId: a repeated batch returns the first results, places nothing", async () => {
@@ -170,6 +201,9 @@ describe("DELETE /orders/batch", () => {
     expect(r[1].error.code).toBe("UNKNOWN_ORDER");
     expect(r[2].error.code).toBe("UNKNOWN_ORDER"); // bob's order is not alice's to cancel
     expect(r[3].error.code).toBe("VALIDATION_ERROR");
+    const single = await http(alice, "DELETE", `/orders/${encodeURIComponent("bad id!")}`);
+    expect(single.status).toBe(400);
+    expect(r[3].error.message).toBe(single.body.error.message);
     expect(r[4].order).toMatchObject({ id: two, status: "CANCELLED" });
     expect(batchesSent()).toBe(before + 1);
     // Bob's order still rests; cancelling again is a per-item error.

@@ -19,7 +19,7 @@ import type { CommandReply } from "@ox/contracts/pipeline";
 import type { Command } from "@ox/engine";
 import { EngineTimeoutError } from "@ox/engine-client";
 import type { RouteContext } from "../app.ts";
-import { createRouter, sessionOf } from "../app-env.ts";
+import { createRouter, sessionOf, validationMessage } from "../app-env.ts";
 import { ApiError } from "../errors.ts";
 import { errors, json, jsonBody } from "./openapi-helpers.ts";
 import { EngineRejectedError } from "./orders-errors.ts";
@@ -28,12 +28,6 @@ import { fillView, orderFromEngine, placeOrderCommand } from "./vocabulary.ts";
 type ItemError = { error: { code: string; message: string } };
 const itemError = (code: string, message: string): ItemError => ({ error: { code, message } });
 
-/** The first issue of a failed item check, as one line ("pricePaise: required for LIMIT"). */
-const issueText = (error: z.ZodError) => {
-  const issue = error.issues[0];
-  return issue ? `${issue.path.join(".") || "order"}: ${issue.message}` : "invalid order";
-};
-
 /** An engine rejection as an item error, with the same code and message a single request gets. */
 const rejection = (code: CommandReply["code"]): ItemError => {
   const e = new EngineRejectedError(code);
@@ -41,9 +35,9 @@ const rejection = (code: CommandReply["code"]): ItemError => {
 };
 
 /** One engine round trip for all the commands; null when the engine did not answer in time (PENDING, as a 202). */
-async function roundTrip(ctx: RouteContext, commands: Command[], what: string) {
+async function roundTrip(ctx: RouteContext, commands: Command[], what: string, requestId: string) {
   if (commands.length === 0) return [];
-  return ctx.deps.engine.executeBatch(commands).catch((err) => {
+  return ctx.deps.engine.executeBatch(commands, { requestId }).catch((err) => {
     if (err instanceof EngineTimeoutError) return null;
     throw new ApiError("ENGINE_UNAVAILABLE", `the ${what} could not be queued`, { cause: err });
   });
@@ -82,7 +76,7 @@ export function createOrderBatchRoutes() {
         for (const raw of orders) {
           const parsed = PlaceOrderRequest.safeParse(raw);
           if (!parsed.success) {
-            results.push(itemError("VALIDATION_ERROR", issueText(parsed.error)));
+            results.push(itemError("VALIDATION_ERROR", validationMessage(parsed.error, "order")));
             continue;
           }
           const body = parsed.data;
@@ -96,7 +90,7 @@ export function createOrderBatchRoutes() {
           results.push(itemError("INTERNAL", "not answered")); // replaced below
           commands.push(placeOrderCommand(body, { orderId: crypto.randomUUID(), userId, ts }));
         }
-        const replies = await roundTrip(ctx, commands, "orders");
+        const replies = await roundTrip(ctx, commands, "orders", c.get("requestId"));
         commands.forEach((command, i) => {
           const at = slots[i] as number;
           const orderId = (command as { orderId: string }).orderId;
@@ -136,15 +130,17 @@ export function createOrderBatchRoutes() {
         const commands: Command[] = [];
         const slots: number[] = [];
         for (const id of ids) {
-          if (!OrderId.safeParse(id).success) {
-            results.push(itemError("VALIDATION_ERROR", "id: not an order id"));
+          const checked = OrderId.safeParse(id);
+          if (!checked.success) {
+            // The words DELETE /orders/{id} answers for the same id.
+            results.push(itemError("VALIDATION_ERROR", validationMessage(checked.error, "id")));
             continue;
           }
           slots.push(results.length);
           results.push(itemError("INTERNAL", "not answered"));
           commands.push({ type: "CANCEL_ORDER", userId, orderId: id, ts });
         }
-        const replies = await roundTrip(ctx, commands, "cancels");
+        const replies = await roundTrip(ctx, commands, "cancels", c.get("requestId"));
         commands.forEach((command, i) => {
           const at = slots[i] as number;
           const reply = replies?.[i];
