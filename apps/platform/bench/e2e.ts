@@ -2,31 +2,50 @@
  * `npm run bench:e2e`: orders/s and latency through HTTP → engine → durable log → reply, with the
  * server in its own process(es) and the load from separate wrk processes (apps/platform/bench/load.lua:
  * several users on several markets; limits near the touch, marketable orders, cancels of own orders).
+ * No client ever runs in a server's process; the wrk processes' own CPU is reported as `loadgen`.
  *   - echo: a Bun.serve + Hono echo of the same body, same load generator (the ceiling of any route)
  *   - embedded: `npm start`'s single process (in-process queue, file journal, PGlite)
  *   - distributed: api, engine, persister and stream processes over a private redis-server, a fresh
- *     database on the machine's Postgres and a unique topic on the project's Kafka; each process's
+ *     database on the machine's Postgres and a unique topic on the machine's Kafka; each process's
  *     CPU ms per 1 000 orders from /proc/<pid>/stat (Kafka's and Postgres' include other tenants)
- *   - batch: POST /orders/batch (20 orders per request) and DELETE /orders/batch, embedded
+ *   - batch: POST /orders/batch (20 orders per request) and DELETE /orders/batch, embedded; `null`
+ *     with `batchUnavailable` when the server answers 404
  * A concurrency sweep per mode (--connections, default 16,64,256). After each mode the persister's
  * catch-up time (engine log end → Postgres) is measured.
  * Flags: --seconds N (per phase, default 10), --warmup N (default 2), --connections list,
  * --modes embedded,distributed, --generators N (wrk processes, default 2), --users N per generator
- * (default 32), --markets N (default 8), --quick (short phases, one concurrency: the npm test smoke),
- * --json (one JSON object on the last line), --server-env K=V,… (extra env for the servers, A/B flags),
- * --profile DIR (CPU profiles of every server process, markdown, written when they stop),
- * --orders-only (no echo ceiling, no batch phase: what `npm run bench:metrics` repeats).
+ * (default 32), --markets N (default 8), --quick (short phases, one concurrency unless --connections:
+ * the npm test smoke), --json (one JSON object on the last line of stdout; progress goes to stderr),
+ * --server-root DIR (run the servers of another checkout, e.g. a worktree of an older commit, with
+ * this load generator: before/after in one session), --server-env K=V,… (extra env for the servers,
+ * A/B flags), --profile DIR (CPU profiles of every server process, markdown, written when they
+ * stop), --orders-only (no echo ceiling, no batch phase: what `npm run bench:metrics` repeats).
  * Needs wrk (apt-get install wrk), redis-server, Postgres on 127.0.0.1:5432 and Kafka (scripts/kafka.sh).
  */
-import { mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { createKafkaLog } from "@ox/bus";
 import type { LogRecord } from "@ox/contracts/pipeline";
 import { type Subprocess, spawn } from "bun";
 import pg from "pg";
-import { type Cluster, freePort, repoRoot, startCluster } from "../test/crash-cluster.ts";
+import type * as ClusterKit from "../test/crash-cluster.ts";
+import { freePort, repoRoot } from "../test/crash-cluster.ts";
+import {
+  type BenchResult,
+  cpuDelta,
+  listenerPids,
+  loadavg,
+  type Phase,
+  type PidSource,
+  per1000,
+  processTree,
+  runWrk,
+  sampleCpu,
+  shapeProblems,
+  type WrkMode,
+} from "./lib.ts";
 
 const { values: flags } = parseArgs({
   options: {
@@ -39,6 +58,7 @@ const { values: flags } = parseArgs({
     markets: { type: "string" },
     quick: { type: "boolean", default: false },
     json: { type: "boolean", default: false },
+    "server-root": { type: "string" },
     "server-env": { type: "string", default: "" },
     profile: { type: "string" },
     "orders-only": { type: "boolean", default: false },
@@ -49,6 +69,8 @@ const seconds = Number(flags.seconds ?? (quick ? 1 : 10));
 const warmup = Number(flags.warmup ?? (quick ? 0 : 2)); // wrk takes whole seconds
 const sweep = (flags.connections ?? (quick ? "16" : "16,64,256")).split(",").map(Number);
 const modes = flags.modes.split(",").map((m) => m.trim());
+for (const m of modes)
+  if (m !== "embedded" && m !== "distributed") throw new Error(`--modes: unknown mode ${m}`);
 const generators = Number(flags.generators);
 const usersPerGenerator = Number(flags.users ?? (quick ? 4 : 32));
 const marketCount = Number(flags.markets ?? (quick ? 2 : 8));
@@ -60,199 +82,19 @@ const serverEnv = Object.fromEntries(
 );
 // --profile DIR: every server process writes a CPU profile (Bun's --cpu-prof-md) into DIR on exit.
 if (flags.profile) serverEnv.BUN_OPTIONS = `--cpu-prof-md --cpu-prof-dir=${flags.profile}`;
+/** The checkout whose servers run (this one by default); the load generator is always this one's. */
+const serverRoot = resolve(flags["server-root"] ?? repoRoot);
+for (const f of ["apps/platform/bench/embedded-server.ts", "apps/platform/test/crash-cluster.ts"])
+  if (!existsSync(join(serverRoot, f))) throw new Error(`--server-root ${serverRoot}: no ${f}`);
 const ADMIN = "+919200000001";
 const JWT_SECRET = "bench-secret-bench-secret-bench-secret-01";
-const LOAD_SCRIPT = join(import.meta.dir, "load.lua");
-const say = (line: string) => {
-  if (!flags.json) console.log(line);
-};
-const loadavg = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).map(Number);
-const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
+const BATCH_SIZE = 20;
+/** Progress and the human summary go to stderr, so stdout holds nothing but --json's object. */
+const say = (line: string) => console.error(line);
 
-// ---------------------------------------------------------------------------------------------- wrk
-
-interface WrkOut {
-  durationUs: number;
-  requests: number;
-  status: Record<string, number>;
-  errors: { connect: number; read: number; write: number; timeout: number };
-  /** [percent, microseconds] points of the generator's latency distribution. */
-  quantilesUs: [number, number][];
-}
-
-export interface Measured {
-  perSec: number;
-  p50Ms: number;
-  p99Ms: number;
-  p999Ms: number;
-  errors: number;
-  rejected: number;
-  requests: number;
-  byStatus: Record<string, number>;
-  /** CPU the load generators used, so it is visible what they took from the 2 cores. */
-  loadgenCpuMs: number;
-  durationSec: number;
-}
-
-/** Runs `generators` wrk processes (one thread each) sharing `connections`, merges their results exactly. */
-async function runWrk(opts: {
-  url: string;
-  mode: "orders" | "batch" | "echo";
-  connections: number;
-  seconds: number;
-  configs: string[];
-}): Promise<Measured> {
-  const count = Math.min(opts.configs.length, opts.connections);
-  const procs: Subprocess<"ignore", "pipe", "pipe">[] = [];
-  for (let g = 0; g < count; g++) {
-    const conns = Math.floor(opts.connections / count) + (g < opts.connections % count ? 1 : 0);
-    procs.push(
-      spawn(
-        [
-          "wrk",
-          "-t1",
-          `-c${conns}`,
-          `-d${Math.max(1, Math.round(opts.seconds))}s`,
-          "--timeout",
-          "10s",
-          "-s",
-          LOAD_SCRIPT,
-          opts.url,
-          "--",
-          opts.configs[g] as string,
-          opts.mode,
-          `g${g}`,
-        ],
-        { stdout: "pipe", stderr: "pipe" },
-      ),
-    );
-  }
-  const outs: WrkOut[] = [];
-  let loadgenCpuUs = 0;
-  for (const p of procs) {
-    const text = await new Response(p.stdout).text();
-    await p.exited;
-    const usage = p.resourceUsage();
-    if (usage) loadgenCpuUs += Number(usage.cpuTime.user + usage.cpuTime.system);
-    const line = text.split("\n").find((l) => l.startsWith("WRKJSON "));
-    if (!line) throw new Error(`wrk printed no result: ${text} ${await new Response(p.stderr).text()}`);
-    outs.push(JSON.parse(line.slice("WRKJSON ".length)) as WrkOut);
-  }
-  const byStatus: Record<string, number> = {};
-  // Each generator's quantile points become weighted samples (its share of requests between points).
-  const samples: [value: number, weight: number][] = [];
-  let socketErrors = 0;
-  let durationUs = 0;
-  for (const o of outs) {
-    for (const [s, n] of Object.entries(o.status)) byStatus[s] = (byStatus[s] ?? 0) + n;
-    let prev = 0;
-    for (const [q, v] of o.quantilesUs) {
-      samples.push([v, ((q - prev) / 100) * o.requests]);
-      prev = q;
-    }
-    socketErrors += o.errors.connect + o.errors.read + o.errors.write + o.errors.timeout;
-    durationUs = Math.max(durationUs, o.durationUs);
-  }
-  let ok = 0;
-  let rejected = 0;
-  let bad = 0;
-  for (const [s, n] of Object.entries(byStatus)) {
-    const status = Number(s);
-    if (status >= 200 && status < 300) ok += n;
-    // Business answers of the engine (no such open order, insufficient funds, position limit).
-    else if (status === 404 || status === 409 || status === 422) rejected += n;
-    else bad += n;
-  }
-  const sorted = samples.sort((a, b) => a[0] - b[0]);
-  const total = sorted.reduce((s, [, n]) => s + n, 0);
-  const at = (q: number) => {
-    const want = q * total - 1e-9;
-    let seen = 0;
-    for (const [v, n] of sorted) {
-      seen += n;
-      if (seen >= want) return round(v / 1_000);
-    }
-    return 0;
-  };
-  const durationSec = durationUs / 1e6;
-  return {
-    perSec: Math.round((ok + rejected) / durationSec),
-    p50Ms: at(0.5),
-    p99Ms: at(0.99),
-    p999Ms: at(0.999),
-    errors: bad + socketErrors,
-    rejected,
-    requests: ok + rejected + bad,
-    byStatus,
-    loadgenCpuMs: Math.round(loadgenCpuUs / 1_000),
-    durationSec: round(durationSec),
-  };
-}
-
-// ------------------------------------------------------------------------------------ /proc CPU
-
-const TICK_MS = 10; // USER_HZ is 100 on Linux
-function cpuMsOf(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) * TICK_MS; // utime, stime
-  } catch {
-    return 0; // exited
-  }
-}
-
-/** Named groups of pids (a group's pid list is re-read at each sample: Postgres backends come and go). */
-type PidSource = () => Promise<number[]> | number[];
-async function sampleCpu(sources: Record<string, PidSource>) {
-  const out: Record<string, Map<number, number>> = {};
-  for (const [name, src] of Object.entries(sources)) {
-    out[name] = new Map((await src()).map((pid) => [pid, cpuMsOf(pid)]));
-  }
-  return out;
-}
-function cpuDelta(before: Record<string, Map<number, number>>, after: Record<string, Map<number, number>>) {
-  const out: Record<string, number> = {};
-  for (const [name, pids] of Object.entries(after)) {
-    let ms = 0;
-    for (const [pid, now] of pids) ms += now - (before[name]?.get(pid) ?? 0);
-    out[name] = ms;
-  }
-  return out;
-}
-
-let kafkaPidCache: number[] | undefined;
-function kafkaPid(): number[] {
-  kafkaPidCache ??= findKafkaPid();
-  return kafkaPidCache;
-}
-function findKafkaPid(): number[] {
-  // The broker is whoever listens on 9092 (scripts/kafka.sh's, or a shared one): find its socket inode.
-  const port = (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(",")[0]?.split(":")[1] ?? "9092";
-  const hexPort = Number(port).toString(16).toUpperCase().padStart(4, "0");
-  const inodes = new Set<string>();
-  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
-    let text = "";
-    try {
-      text = readFileSync(file, "utf8");
-    } catch {
-      continue;
-    }
-    for (const line of text.split("\n").slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols[1]?.endsWith(`:${hexPort}`) && cols[3] === "0A") inodes.add(cols[9] as string);
-    }
-  }
-  if (inodes.size === 0) return [];
-  const glob = new Bun.Glob("[0-9]*/fd/*");
-  for (const fd of glob.scanSync({ cwd: "/proc", onlyFiles: false })) {
-    try {
-      const target = readlinkSync(`/proc/${fd}`);
-      const inode = target.match(/^socket:\[(\d+)\]$/)?.[1];
-      if (inode && inodes.has(inode)) return [Number(fd.split("/")[0])];
-    } catch {}
-  }
-  return [];
+function gitCommit(dir: string): string | null {
+  const r = Bun.spawnSync(["git", "-C", dir, "rev-parse", "--short", "HEAD"], { stderr: "ignore" });
+  return r.exitCode === 0 ? r.stdout.toString().trim() : null;
 }
 
 // ------------------------------------------------------------------------------------- servers
@@ -270,15 +112,17 @@ async function readyLine(proc: Subprocess<"ignore", "pipe", "pipe">, what: strin
     if (m) {
       reader.releaseLock();
       void proc.stdout.pipeTo(new WritableStream()).catch(() => {});
+      void proc.stderr.pipeTo(new WritableStream()).catch(() => {});
       return m[1] as string;
     }
   }
   throw new Error(`${what} did not start: ${text}${await new Response(proc.stderr).text()}`);
 }
 
-function spawnBun(script: string, env: Record<string, string>) {
-  return spawn([process.execPath, join(import.meta.dir, script)], {
-    cwd: repoRoot,
+/** A bun process running `script` (a path under `root`) from `root`. */
+function spawnBun(root: string, script: string, env: Record<string, string>) {
+  return spawn([process.execPath, join(root, script)], {
+    cwd: root,
     env: { ...process.env, ...env } as Record<string, string>,
     stdout: "pipe",
     stderr: "pipe",
@@ -332,6 +176,27 @@ async function login(base: string, phone: string): Promise<HttpUser> {
     get cookie() {
       return cookie;
     },
+  };
+}
+
+// ------------------------------------------------------------------- shared services' processes
+
+let kafkaPidCache: number[] | undefined;
+/** The Kafka broker: whoever listens on the first KAFKA_BROKERS port (a shared broker: other tenants too). */
+function kafkaPids(): number[] {
+  if (!kafkaPidCache?.length) {
+    const first = (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(",")[0] ?? "";
+    kafkaPidCache = listenerPids(Number(first.split(":")[1] ?? 9092)).slice(0, 1);
+  }
+  return kafkaPidCache;
+}
+
+/** Every process of the Postgres server (postmaster by its port, then its children): all tenants. */
+function postgresServerPids(databaseUrl: string): PidSource {
+  let postmaster: number | undefined;
+  return () => {
+    postmaster ??= listenerPids(Number(new URL(databaseUrl).port || 5432))[0];
+    return postmaster ? processTree(postmaster) : [];
   };
 }
 
@@ -399,7 +264,7 @@ async function waitForCatchUp(lag: () => Promise<number>): Promise<number | null
 
 async function startEmbedded(dir: string): Promise<{ target: Target; stop(): Promise<void> }> {
   const port = await freePort();
-  const proc = spawnBun("embedded-server.ts", {
+  const proc = spawnBun(serverRoot, "apps/platform/bench/embedded-server.ts", {
     PORT: String(port),
     DATA_DIR: join(dir, "embedded"),
     ADMIN_PHONES: ADMIN,
@@ -438,7 +303,9 @@ async function startEmbedded(dir: string): Promise<{ target: Target; stop(): Pro
 
 async function startDistributed(dir: string): Promise<{ target: Target; stop(): Promise<void> }> {
   const runId = `bench${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-  const cluster: Cluster = await startCluster({ dir, runId, jwtSecret: JWT_SECRET, adminPhone: ADMIN });
+  // The cluster kit of the server checkout: its mains, its migrations, its env.
+  const kit = (await import(join(serverRoot, "apps/platform/test/crash-cluster.ts"))) as typeof ClusterKit;
+  const cluster = await kit.startCluster({ dir, runId, jwtSecret: JWT_SECRET, adminPhone: ADMIN });
   try {
     const quiet = {
       LOG_LEVEL: "warn",
@@ -474,7 +341,7 @@ async function startDistributed(dir: string): Promise<{ target: Target; stop(): 
         persister: pidOf("persister"),
         stream: pidOf("stream"),
         redis: () => (cluster.redisPid ? [cluster.redisPid] : []),
-        kafka: kafkaPid,
+        kafka: kafkaPids,
         postgres: async () =>
           (
             await pgAdmin.query(
@@ -482,6 +349,7 @@ async function startDistributed(dir: string): Promise<{ target: Target; stop(): 
               [dbName],
             )
           ).rows.map((r) => Number(r.pid)),
+        postgresServer: postgresServerPids(cluster.databaseUrl),
       },
       persisterCatchUpMs: () =>
         waitForCatchUp(async () => {
@@ -510,76 +378,75 @@ async function startDistributed(dir: string): Promise<{ target: Target; stop(): 
 
 // --------------------------------------------------------------------------------------- phases
 
-interface PhaseResult extends Measured {
-  mode: string;
-  connections: number;
-  cpuMsPer1000: Record<string, number>;
-  load1: number;
-}
-
-async function orderPhase(mode: string, target: Target, connections: number, wrkMode: "orders" | "batch") {
-  if (warmup > 0)
-    await runWrk({ url: target.base, mode: wrkMode, connections, seconds: warmup, configs: target.configs });
+async function orderPhase(mode: Phase["mode"], target: Target, connections: number, wrkMode: WrkMode) {
+  const run = (secs: number) =>
+    runWrk({ url: target.base, mode: wrkMode, connections, seconds: secs, configs: target.configs });
+  if (warmup > 0) await run(warmup);
   const load1 = loadavg()[0] as number;
   const before = await sampleCpu(target.cpuSources);
-  const m = await runWrk({ url: target.base, mode: wrkMode, connections, seconds, configs: target.configs });
+  const { generatorPids: _, ...m } = await run(seconds);
   const after = await sampleCpu(target.cpuSources);
-  const orders = (m.perSec * m.durationSec * (wrkMode === "batch" ? 20 : 1)) / 1_000;
+  const items = m.perSec * m.durationSec * m.itemsPerRequest;
   const cpu = cpuDelta(before, after);
   cpu.loadgen = m.loadgenCpuMs;
-  const cpuMsPer1000 = Object.fromEntries(
-    Object.entries(cpu).map(([k, v]) => [k, orders > 0 ? round(v / orders, 1) : 0]),
-  );
-  const phase: PhaseResult = { mode, connections, ...m, cpuMsPer1000, load1 };
+  const phase: Phase = { mode, connections, ...m, cpuMsPer1000: per1000(cpu, items), load1 };
   say(
-    `  ${mode.padEnd(11)} c=${String(connections).padStart(3)}  ${String(m.perSec).padStart(6)}/s  p50 ${m.p50Ms} ms  p99 ${m.p99Ms} ms  p99.9 ${m.p999Ms} ms  errors ${m.errors}  rejected ${m.rejected}  load ${load1}  cpu/1000 ${JSON.stringify(cpuMsPer1000)}`,
+    `  ${(wrkMode === "batch" ? `${mode}-batch` : mode).padEnd(14)} c=${String(connections).padStart(3)}  ${String(m.perSec).padStart(6)} req/s  p50 ${m.p50Ms} ms  p99 ${m.p99Ms} ms  p99.9 ${m.p999Ms} ms  errors ${m.errors}  rejected ${m.rejected}  load ${load1}  cpu ms/1000 ${JSON.stringify(phase.cpuMsPer1000)}`,
   );
   return phase;
 }
 
 const dir = mkdtempSync(join(tmpdir(), "ox-bench-e2e-"));
-const result: {
-  loadavg: { start: number[]; end?: number[] };
-  settings: Record<string, unknown>;
-  echo?: { perSec: number; p50Ms: number; p99Ms: number; p999Ms: number; errors: number; load1: number };
-  phases: PhaseResult[];
-  persisterCatchUpMs: Record<string, number | null>;
-  batch?: {
-    mode: string;
-    ordersPerSec: number;
-    p99Ms: number;
-    p50Ms?: number;
-    errors?: number;
-    available: boolean;
-  };
-} = {
-  loadavg: { start: loadavg() },
+const notes = [
+  "perSec counts answered order-path requests: 2xx plus the engine's business refusals (404 no such open order, 409, 422), shown as rejected; errors are 5xx, other 4xx and socket errors",
+  "the load generators are separate wrk processes (C, one thread each); their CPU is cpuMsPer1000.loadgen and it comes out of the same cores as the servers'",
+  "embedded: server is the one process (HTTP, engine, journal, persister, PGlite)",
+  "distributed: redis is a private redis-server started for this run (only this run's load)",
+  "distributed: kafka is the machine's shared broker (one JVM): its CPU includes every other tenant's topics and clients during the phase",
+  "distributed: postgres is the backends connected to this run's database only; postgresServer is every process of the shared Postgres server (postmaster, WAL writer, checkpointer, every tenant's backends), so it includes other load",
+  "batch: ordersPerSec counts the orders and cancels carried (20 per POST, up to 20 per DELETE); its cpuMsPer1000 is per 1 000 of those",
+  "loadavg is /proc/loadavg (1, 5, 15 min) at the start and the end; on a shared 2-core machine a load above 2 means the servers did not get the cores to themselves",
+];
+const result: BenchResult = {
+  echo: null,
+  phases: [],
+  batch: null,
+  persisterCatchUpMs: {},
+  loadavg: { start: loadavg(), end: [] },
+  server: { root: serverRoot, commit: gitCommit(serverRoot) },
   settings: {
     seconds,
     warmup,
     connections: sweep,
+    modes,
     generators,
     usersPerGenerator,
     markets: marketCount,
     serverEnv,
+    benchCommit: gitCommit(repoRoot),
   },
-  phases: [],
-  persisterCatchUpMs: {},
+  notes,
 };
+let batchReason = flags["orders-only"]
+  ? "--orders-only"
+  : modes.includes("embedded")
+    ? "not measured"
+    : "the batch phase runs in embedded mode, which this run left out";
+const batchConnections = sweep.includes(64) ? 64 : (sweep[0] as number);
 let exitCode = 0;
 try {
   say(
-    `e2e bench: ${seconds}s phases (+${warmup}s warm-up), connections ${sweep.join("/")}, ${generators} wrk processes, load ${loadavg().join(" ")}`,
+    `e2e bench: servers from ${serverRoot} (${result.server.commit}), ${seconds}s phases (+${warmup}s warm-up), connections ${sweep.join("/")}, ${generators} wrk processes, load ${loadavg().join(" ")}`,
   );
   // The ceiling: Bun.serve + Hono echo of one order body, same load generator, 64 connections.
   if (!flags["orders-only"]) {
-    const echo = spawnBun("echo-server.ts", {});
+    const echo = spawnBun(repoRoot, "apps/platform/bench/echo-server.ts", {});
     try {
       const url = await readyLine(echo, "echo server");
       const conf = join(dir, "echo.conf");
       writeFileSync(conf, "market m\n");
       const configs = Array.from({ length: generators }, () => conf);
-      const connections = sweep.includes(64) ? 64 : (sweep[0] as number);
+      const connections = batchConnections;
       if (warmup > 0) await runWrk({ url, mode: "echo", connections, seconds: warmup, configs });
       const load1 = loadavg()[0] as number;
       const m = await runWrk({ url, mode: "echo", connections, seconds, configs });
@@ -592,38 +459,41 @@ try {
         load1,
       };
       say(
-        `  echo        c=${connections}  ${m.perSec}/s  p50 ${m.p50Ms} ms  p99 ${m.p99Ms} ms  load ${load1}`,
+        `  echo           c=${String(connections).padStart(3)}  ${String(m.perSec).padStart(6)} req/s  p50 ${m.p50Ms} ms  p99 ${m.p99Ms} ms  load ${load1}`,
       );
     } finally {
       echo.kill("SIGKILL");
     }
   }
 
-  for (const mode of modes) {
+  for (const mode of modes as Phase["mode"][]) {
+    say(`  starting ${mode} …`);
     const started =
       mode === "distributed" ? await startDistributed(join(dir, "distributed")) : await startEmbedded(dir);
     try {
       for (const connections of sweep)
         result.phases.push(await orderPhase(mode, started.target, connections, "orders"));
       result.persisterCatchUpMs[mode] = await started.target.persisterCatchUpMs();
-      say(`  ${mode} persister caught up ${result.persisterCatchUpMs[mode]} ms after the last phase`);
+      say(`  ${mode}: persister caught up ${result.persisterCatchUpMs[mode]} ms after the last phase`);
       if (mode === "embedded" && !flags["orders-only"]) {
         const probe = await started.target.admin.call("POST", "/orders/batch", { orders: [] });
         if (probe.status === 404) {
-          result.batch = { mode, ordersPerSec: 0, p99Ms: 0, available: false };
-          say("  batch: POST /orders/batch not available");
+          batchReason = `POST /api/v1/orders/batch answered 404 on ${result.server.commit ?? serverRoot}: no batch endpoint`;
+          say(`  batch: ${batchReason}`);
         } else {
-          const connections = sweep.includes(64) ? 64 : (sweep[0] as number);
-          const b = await orderPhase("embedded-batch", started.target, connections, "batch");
+          const b = await orderPhase(mode, started.target, batchConnections, "batch");
           result.batch = {
             mode,
-            ordersPerSec: b.perSec * 20,
+            ordersPerSec: Math.round(b.perSec * b.itemsPerRequest),
             p50Ms: b.p50Ms,
             p99Ms: b.p99Ms,
             errors: b.errors,
-            available: true,
+            connections: batchConnections,
+            cpuMsPer1000: b.cpuMsPer1000,
           };
-          say(`  batch (20 per request, c=${connections}): ${result.batch.ordersPerSec} orders/s`);
+          say(
+            `  batch (${BATCH_SIZE} per POST, c=${batchConnections}): ${result.batch.ordersPerSec} orders/s, p99 ${b.p99Ms} ms`,
+          );
         }
       }
     } finally {
@@ -636,6 +506,13 @@ try {
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
+if (!result.batch) result.batchUnavailable = batchReason;
 result.loadavg.end = loadavg();
+say(`  load average: start ${result.loadavg.start.join(" ")}, end ${result.loadavg.end.join(" ")}`);
+const problems = shapeProblems(result);
+if (problems.length) {
+  console.error(`bench:e2e result has the wrong shape: ${problems.join("; ")}`);
+  exitCode = 1;
+}
 if (flags.json) console.log(JSON.stringify(result));
 process.exit(exitCode);

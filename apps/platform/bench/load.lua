@@ -5,8 +5,9 @@
 --   mode "batch":  POST /orders/batch with 20 orders, or DELETE /orders/batch of own open orders.
 --   mode "echo":   the same single-order body to the echo server (the ceiling of any route).
 -- The config file has one "user <cookie>" line per user and one "market <id>" line per market.
--- done() prints one line "WRKJSON {...}": status counts, wrk's error counts and the latency histogram
--- (quantiles in microseconds), so several generator processes can be merged exactly.
+-- done() prints one line "WRKJSON {...}": status counts, wrk's error counts, the latency histogram
+-- (quantiles in microseconds), so several generator processes can be merged exactly, and how many
+-- requests it built with how many orders/cancels in them (a batch carries up to 20).
 
 local threads = {}
 
@@ -16,6 +17,7 @@ end
 
 local users, markets, mode, gen = {}, {}, "orders", "g"
 counts = {} -- global: done() reads it from each thread with thread:get
+sentRequests, sentItems = 0, 0 -- requests built and the orders/cancels they carry (done() reads them)
 local n = 0
 
 function init(args)
@@ -63,8 +65,14 @@ local function headersFor(user)
   return { ["Content-Type"] = "application/json", ["Cookie"] = users[user].cookie }
 end
 
+local function sent(items)
+  sentRequests = sentRequests + 1
+  sentItems = sentItems + items
+end
+
 function request()
   if mode == "echo" then
+    sent(1)
     return wrk.format("POST", "/api/v1/echo", json, limitBody(1, 0))
   end
   local u = math.random(#users)
@@ -76,20 +84,24 @@ function request()
       for i = 1, math.min(20, #user.open) do
         ids[i] = '"' .. table.remove(user.open) .. '"'
       end
+      sent(#ids)
       return wrk.format("DELETE", "/api/v1/orders/batch", headersFor(u), '{"ids":[' .. table.concat(ids, ",") .. "]}")
     end
     local bodies = {}
     for i = 1, 20 do
       bodies[i] = limitBody(u, math.random())
     end
+    sent(20)
     return wrk.format("POST", "/api/v1/orders/batch", headersFor(u), '{"orders":[' .. table.concat(bodies, ",") .. "]}")
   end
   if roll < 0.15 and #user.open > 0 then
     -- Cancel one of this user's own open orders: mostly the newest, sometimes an older one.
     local at = math.random() < 0.7 and #user.open or math.random(#user.open)
     local id = table.remove(user.open, at)
+    sent(1)
     return wrk.format("DELETE", "/api/v1/orders/" .. id, headersFor(u), nil)
   end
+  sent(1)
   return wrk.format("POST", "/api/v1/orders", headersFor(u), limitBody(u, math.random()))
 end
 
@@ -113,7 +125,10 @@ end
 
 function done(summary, latency, requests)
   local byStatus = {}
+  local sr, si = 0, 0
   for _, thread in ipairs(threads) do
+    sr = sr + thread:get("sentRequests")
+    si = si + thread:get("sentItems")
     local c = thread:get("counts")
     for status, count in pairs(c) do
       byStatus[status] = (byStatus[status] or 0) + count
@@ -133,7 +148,7 @@ function done(summary, latency, requests)
   end
   local e = summary.errors
   io.write(string.format(
-    'WRKJSON {"durationUs":%d,"requests":%d,"status":{%s},"errors":{"connect":%d,"read":%d,"write":%d,"timeout":%d},"quantilesUs":[%s]}\n',
+    'WRKJSON {"durationUs":%d,"requests":%d,"status":{%s},"errors":{"connect":%d,"read":%d,"write":%d,"timeout":%d},"quantilesUs":[%s],"sent":{"requests":%d,"items":%d}}\n',
     summary.duration, summary.requests, table.concat(parts, ","), e.connect, e.read, e.write, e.timeout,
-    table.concat(hist, ",")))
+    table.concat(hist, ","), sr, si))
 end

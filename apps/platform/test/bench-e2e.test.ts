@@ -6,6 +6,7 @@
  */
 import { expect, test } from "bun:test";
 import { spawn } from "bun";
+import { shapeProblems } from "../bench/lib.ts";
 import { repoRoot } from "./crash-cluster.ts";
 
 test("bench:e2e --quick --json prints one result object with every phase", async () => {
@@ -21,6 +22,8 @@ test("bench:e2e --quick --json prints one result object with every phase", async
   const lines = out.trim().split("\n");
   expect(lines).toHaveLength(1); // --json prints nothing but the result
   const result = JSON.parse(lines[0] as string);
+  expect(shapeProblems(result)).toEqual([]);
+  expect(err).toContain("persister caught up"); // progress lines go to stderr
 
   const numbers = (o: Record<string, unknown>, keys: string[]) => {
     for (const k of keys) expect([k, typeof o[k], Number.isFinite(o[k])]).toEqual([k, "number", true]);
@@ -39,11 +42,36 @@ test("bench:e2e --quick --json prints one result object with every phase", async
   const [embedded, distributed] = result.phases;
   expect(Object.keys(embedded.cpuMsPer1000).sort()).toEqual(["loadgen", "server"]);
   expect(Object.keys(distributed.cpuMsPer1000).sort()).toEqual(
-    ["api", "engine", "kafka", "loadgen", "persister", "postgres", "redis", "stream"].sort(),
+    [
+      "api",
+      "engine",
+      "kafka",
+      "loadgen",
+      "persister",
+      "postgres",
+      "postgresServer",
+      "redis",
+      "stream",
+    ].sort(),
   );
-  for (const role of ["api", "engine", "persister", "redis", "kafka"])
+  for (const role of ["api", "engine", "persister", "redis", "kafka", "postgresServer"])
     expect(distributed.cpuMsPer1000[role]).toBeGreaterThan(0);
   expect(result.batch.mode).toBe("embedded");
   numbers(result.batch, ["ordersPerSec", "p99Ms"]);
+  expect(result.batch.ordersPerSec).toBeGreaterThan(0);
+  expect(result.server.root).toBe(repoRoot);
+  for (const k of ["start", "end"]) expect(result.loadavg[k]).toHaveLength(3);
+  expect(result.notes.join(" ")).toContain("postgresServer");
   numbers(result.persisterCatchUpMs, ["embedded", "distributed"]);
+});
+
+test("bench:e2e --server-root refuses a directory that is no checkout of the platform", async () => {
+  const proc = spawn(
+    [process.execPath, "apps/platform/bench/e2e.ts", "--quick", "--json", "--server-root", "/tmp"],
+    { cwd: repoRoot, stdout: "pipe", stderr: "pipe" },
+  );
+  const [out, err] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
+  expect(await proc.exited).not.toBe(0);
+  expect(out).toBe("");
+  expect(err).toContain("--server-root /tmp: no apps/platform/bench/embedded-server.ts");
 });
