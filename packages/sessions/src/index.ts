@@ -27,6 +27,16 @@ export const CLOCK_TOLERANCE_SEC = 30;
 /** Where a live session is kept in the Kv; absent once revoked or expired. */
 export const sessionKey = (sid: string) => `sess:${sid}`;
 
+/** Verified tokens remembered (by their full text, signature included), so a repeat skips the HMAC. */
+const VERIFIED_CACHE_MAX = 10_000;
+
+interface VerifiedClaims {
+  sub?: string;
+  sid?: unknown;
+  iat?: number;
+  exp?: number;
+}
+
 export interface SessionsOptions {
   kv: Kv;
   secret: string;
@@ -79,6 +89,38 @@ export function createSessions(options: SessionsOptions) {
       .sign(key);
   };
 
+  // Token text → its verified claims. A hit is the same bytes jose already verified with this key;
+  // `exp` is checked again against the clock on every use, and the session record (revocation) is
+  // still read from the Kv on every request. Bounded: the oldest entry goes when it is full.
+  const verified = new Map<string, VerifiedClaims & { exp: number }>();
+  const verify = async (token: string): Promise<VerifiedClaims | null> => {
+    const nowMs = options.clock.now();
+    const hit = verified.get(token);
+    if (hit) {
+      if (nowMs / 1000 <= hit.exp + CLOCK_TOLERANCE_SEC) return hit;
+      verified.delete(token);
+    }
+    let payload: VerifiedClaims;
+    try {
+      ({ payload } = await jwtVerify(token, key, {
+        algorithms: ["HS256"],
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        currentDate: new Date(nowMs),
+        clockTolerance: CLOCK_TOLERANCE_SEC,
+        requiredClaims: ["exp", "iat", "sub"],
+      }));
+    } catch (err) {
+      if (err instanceof joseErrors.JOSEError) return null;
+      throw err;
+    }
+    if (typeof payload.exp === "number") {
+      if (verified.size >= VERIFIED_CACHE_MAX) verified.delete(verified.keys().next().value as string);
+      verified.set(token, { sub: payload.sub, sid: payload.sid, iat: payload.iat, exp: payload.exp });
+    }
+    return payload;
+  };
+
   const store = (s: Session) => options.kv.set(kvKey(s.sid), JSON.stringify(s), options.sessionTtlSec * 1000);
 
   return {
@@ -95,20 +137,8 @@ export function createSessions(options: SessionsOptions) {
     /** Null for anything that is not a live session: bad signature, wrong alg, revoked, idle-expired. */
     async authenticate(token: string | undefined): Promise<Authenticated | null> {
       if (!token) return null;
-      let payload: { sub?: string; sid?: unknown; iat?: number; exp?: number };
-      try {
-        ({ payload } = await jwtVerify(token, key, {
-          algorithms: ["HS256"],
-          issuer: ISSUER,
-          audience: AUDIENCE,
-          currentDate: new Date(options.clock.now()),
-          clockTolerance: CLOCK_TOLERANCE_SEC,
-          requiredClaims: ["exp", "iat", "sub"],
-        }));
-      } catch (err) {
-        if (err instanceof joseErrors.JOSEError) return null;
-        throw err;
-      }
+      const payload = await verify(token);
+      if (!payload) return null;
       if (typeof payload.sid !== "string" || !payload.sub || !payload.iat || !payload.exp) return null;
       // A token living longer than a session may (e.g. a 30-day token under a 7-day session) is not ours.
       if (payload.exp - payload.iat > options.sessionTtlSec) return null;
