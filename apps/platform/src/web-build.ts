@@ -32,6 +32,9 @@ export function ensureWebBuild(onBuild?: () => void): boolean {
   onBuild?.();
   execFileSync("npm", ["run", "build", "-w", "@ox/web"], {
     cwd: resolve(WEB_ROOT, "../.."),
+    // Vite follows NODE_ENV: under `bun test` (NODE_ENV=test) or a development start it would
+    // bundle React's development build (3× larger, slower). What is served is always production.
+    env: { ...process.env, NODE_ENV: "production" },
     stdio: ["ignore", "ignore", "inherit"],
   });
   return true;
