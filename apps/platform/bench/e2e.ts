@@ -23,7 +23,7 @@
  * Needs wrk (apt-get install wrk), redis-server, Postgres on 127.0.0.1:5432 and Kafka (scripts/kafka.sh).
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { createKafkaLog } from "@ox/bus";
@@ -34,6 +34,7 @@ import type * as ClusterKit from "../test/crash-cluster.ts";
 import { freePort, repoRoot } from "../test/crash-cluster.ts";
 import {
   type BenchResult,
+  coresUsed,
   cpuDelta,
   listenerPids,
   loadavg,
@@ -389,9 +390,16 @@ async function orderPhase(mode: Phase["mode"], target: Target, connections: numb
   const items = m.perSec * m.durationSec * m.itemsPerRequest;
   const cpu = cpuDelta(before, after);
   cpu.loadgen = m.loadgenCpuMs;
-  const phase: Phase = { mode, connections, ...m, cpuMsPer1000: per1000(cpu, items), load1 };
+  const phase: Phase = {
+    mode,
+    connections,
+    ...m,
+    cpuMsPer1000: per1000(cpu, items),
+    cpuCores: coresUsed(cpu, m.durationSec),
+    load1,
+  };
   say(
-    `  ${(wrkMode === "batch" ? `${mode}-batch` : mode).padEnd(14)} c=${String(connections).padStart(3)}  ${String(m.perSec).padStart(6)} req/s  p50 ${m.p50Ms} ms  p99 ${m.p99Ms} ms  p99.9 ${m.p999Ms} ms  errors ${m.errors}  rejected ${m.rejected}  load ${load1}  cpu ms/1000 ${JSON.stringify(phase.cpuMsPer1000)}`,
+    `  ${(wrkMode === "batch" ? `${mode}-batch` : mode).padEnd(14)} c=${String(connections).padStart(3)}  ${String(m.perSec).padStart(6)} req/s  p50 ${m.p50Ms} ms  p99 ${m.p99Ms} ms  p99.9 ${m.p999Ms} ms  errors ${m.errors}  rejected ${m.rejected}  load ${load1}  cpu ms/1000 ${JSON.stringify(phase.cpuMsPer1000)}  cores ${JSON.stringify(phase.cpuCores)}`,
   );
   return phase;
 }
@@ -404,6 +412,7 @@ const notes = [
   "distributed: redis is a private redis-server started for this run (only this run's load)",
   "distributed: kafka is the machine's shared broker (one JVM): its CPU includes every other tenant's topics and clients during the phase",
   "distributed: postgres is the backends connected to this run's database only; postgresServer is every process of the shared Postgres server (postmaster, WAL writer, checkpointer, every tenant's backends), so it includes other load",
+  "cpuCores is the cores each process group used on average during the phase (CPU ms / wall ms): on a loaded machine it shows how much CPU the servers got",
   "batch: ordersPerSec counts the orders and cancels carried (20 per POST, up to 20 per DELETE); its cpuMsPer1000 is per 1 000 of those",
   "loadavg is /proc/loadavg (1, 5, 15 min) at the start and the end; on a shared 2-core machine a load above 2 means the servers did not get the cores to themselves",
 ];
@@ -490,6 +499,7 @@ try {
             errors: b.errors,
             connections: batchConnections,
             cpuMsPer1000: b.cpuMsPer1000,
+            cpuCores: b.cpuCores,
           };
           say(
             `  batch (${BATCH_SIZE} per POST, c=${batchConnections}): ${result.batch.ordersPerSec} orders/s, p99 ${b.p99Ms} ms`,
@@ -508,6 +518,12 @@ try {
 }
 if (!result.batch) result.batchUnavailable = batchReason;
 result.loadavg.end = loadavg();
+const cores = availableParallelism();
+const busiest = Math.max(result.loadavg.start[0] ?? 0, result.loadavg.end[0] ?? 0);
+if (busiest > cores)
+  notes.push(
+    `the 1-minute load average reached ${busiest} on ${cores} cores: other work competed for the CPU, so these numbers measure contention as much as the servers`,
+  );
 say(`  load average: start ${result.loadavg.start.join(" ")}, end ${result.loadavg.end.join(" ")}`);
 const problems = shapeProblems(result);
 if (problems.length) {

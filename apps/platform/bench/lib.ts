@@ -226,6 +226,13 @@ export function per1000(cpu: Record<string, number>, items: number): Record<stri
   );
 }
 
+/** Average cores used per group over a phase of `durationSec` wall seconds. */
+export function coresUsed(cpu: Record<string, number>, durationSec: number): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(cpu).map(([k, v]) => [k, durationSec > 0 ? round(v / (durationSec * 1_000)) : 0]),
+  );
+}
+
 // ----------------------------------------------------------------------------- pids by TCP port
 
 /** Socket inodes of TCP sockets whose local port is `port` (listening only, or any state). */
@@ -304,6 +311,8 @@ export interface Phase extends Measured {
   mode: "embedded" | "distributed";
   connections: number;
   cpuMsPer1000: Record<string, number>;
+  /** Cores each process group used on average during the phase (CPU ms / wall ms): what it got. */
+  cpuCores: Record<string, number>;
   load1: number;
 }
 
@@ -325,6 +334,7 @@ export interface BenchResult {
     errors: number;
     connections: number;
     cpuMsPer1000: Record<string, number>;
+    cpuCores: Record<string, number>;
   } | null;
   /** Why batch is null (the server answered 404, or the run skipped it). */
   batchUnavailable?: string;

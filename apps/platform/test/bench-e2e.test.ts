@@ -41,6 +41,8 @@ test("bench:e2e --quick --json prints one result object with every phase", async
   }
   const [embedded, distributed] = result.phases;
   expect(Object.keys(embedded.cpuMsPer1000).sort()).toEqual(["loadgen", "server"]);
+  expect(Object.keys(embedded.cpuCores).sort()).toEqual(["loadgen", "server"]);
+  expect(embedded.cpuCores.server).toBeGreaterThan(0);
   expect(Object.keys(distributed.cpuMsPer1000).sort()).toEqual(
     [
       "api",

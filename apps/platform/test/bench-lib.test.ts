@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  coresUsed,
   cpuDelta,
   cpuMsOf,
   cpuMsOfStat,
@@ -108,6 +109,7 @@ test("cpuDelta per group (a pid new in between counts from zero) and per1000", (
   expect(cpu).toEqual({ api: 250, postgres: 50 });
   expect(per1000(cpu, 500)).toEqual({ api: 500, postgres: 100 });
   expect(per1000(cpu, 0)).toEqual({ api: 0, postgres: 0 });
+  expect(coresUsed(cpu, 0.5)).toEqual({ api: 0.5, postgres: 0.1 });
 });
 
 const goodResult = () => ({
