@@ -162,7 +162,7 @@ export function createApp(deps: AppDeps, parts: AppParts): OpenAPIHono<AppEnv> {
     createKycRoutes,
     createAdminKycRoutes,
     // Before the single-order routes: DELETE /orders/batch must not reach DELETE /orders/{id}.
-    createOrderBatchRoutes(),
+    createOrderBatchRoutes({ reader }),
     createOrderRoutes({ reader }),
     createPortfolioRoutes({ reader }),
     createMarketRoutes({ reader }),

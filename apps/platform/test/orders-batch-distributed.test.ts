@@ -145,6 +145,10 @@ describe("batch orders through Redis and Kafka", () => {
       "UNKNOWN_ORDER", // already cancelled by the first item
     ]);
     expect(await queued()).toBe(before + 1);
+    // Ids not open for the caller are refused before the engine (read over the query channel).
+    const unknown = await alice.call("DELETE", "/orders/batch", { ids: [crypto.randomUUID(), ids[0]] });
+    expect(unknown.json.results.map((r: Json) => r.error.code)).toEqual(["UNKNOWN_ORDER", "UNKNOWN_ORDER"]);
+    expect(await queued()).toBe(before + 1);
     expect((await alice.call("GET", "/portfolio")).json.balance).toEqual({
       availablePaise: BONUS,
       lockedPaise: 0,

@@ -206,6 +206,8 @@ describe("DELETE /orders/batch", () => {
     expect(r[3].error.message).toBe(single.body.error.message);
     expect(r[4].order).toMatchObject({ id: two, status: "CANCELLED" });
     expect(batchesSent()).toBe(before + 1);
+    // As for DELETE /orders/{id}, ids not open for alice are refused before the engine (never journaled).
+    expect(h.sent.at(-1)?.commands?.map((c) => (c as { orderId: string }).orderId)).toEqual([one, two]);
     // Bob's order still rests; cancelling again is a per-item error.
     const bobs = await http(bob, "GET", `/orders?status=open&marketId=${marketId}`);
     expect(bobs.body.orders.map((o: Json) => o.id)).toContain(foreign);

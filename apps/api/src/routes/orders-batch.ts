@@ -17,7 +17,7 @@ import {
 } from "@ox/contracts";
 import type { CommandReply } from "@ox/contracts/pipeline";
 import type { Command } from "@ox/engine";
-import { EngineTimeoutError } from "@ox/engine-client";
+import { type EngineReader, EngineTimeoutError } from "@ox/engine-client";
 import type { RouteContext } from "../app.ts";
 import { createRouter, sessionOf, validationMessage } from "../app-env.ts";
 import { ApiError } from "../errors.ts";
@@ -43,9 +43,10 @@ async function roundTrip(ctx: RouteContext, commands: Command[], what: string, r
   });
 }
 
-export function createOrderBatchRoutes() {
+export function createOrderBatchRoutes(options: { reader: EngineReader }) {
   return function orderBatchRoutes(ctx: RouteContext) {
     const { deps } = ctx;
+    const { reader } = options;
     const router = createRouter();
     const secured = { middleware: [ctx.auth], security: [{ cookieAuth: [] }], tags: ["orders"] };
 
@@ -129,11 +130,22 @@ export function createOrderBatchRoutes() {
         const results: z.infer<typeof CancelOrdersBatchResponse>["results"] = [];
         const commands: Command[] = [];
         const slots: number[] = [];
+        // As DELETE /orders/{id}: an id that is not open for the caller is refused here, so invented
+        // ids never reach the engine or the log. One read of the caller's open orders, not one per
+        // id; if the engine cannot be read (restarting), every cancel is queued and the engine decides.
+        const open = await reader
+          .openOrders(userId)
+          .then((orders) => new Set(orders.map((o) => o.orderId)))
+          .catch(() => null);
         for (const id of ids) {
           const checked = OrderId.safeParse(id);
           if (!checked.success) {
             // The words DELETE /orders/{id} answers for the same id.
             results.push(itemError("VALIDATION_ERROR", validationMessage(checked.error, "id")));
+            continue;
+          }
+          if (open && !open.has(id)) {
+            results.push(rejection("UNKNOWN_ORDER"));
             continue;
           }
           slots.push(results.length);
