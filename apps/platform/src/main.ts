@@ -1,11 +1,12 @@
 /**
  * `npm start`: the whole exchange in one process on embedded defaults (docs/operations.md#commands).
- * Flags: --no-bot (no market maker), --no-demo (no demo markets on first start).
+ * Flags: --no-bot (no market maker, no noise trader), --no-noise (market maker only), --noise-seed N
+ * (the noise trader's choices), --no-demo (no demo markets on first start).
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { createMarketMaker, login } from "@ox/bot";
+import { createMarketMaker, createNoiseTrader, login } from "@ox/bot";
 import { ApiError, type Client, createClient } from "@ox/client";
 import { type Env, EnvError, ensureDevSecrets, parseApiEnv, secureDataDir } from "@ox/config";
 import { createLogger } from "@ox/logger";
@@ -16,9 +17,15 @@ import { ensureWebBuild, WEB_DIST } from "./web-build.ts";
 /** The admin a person logs in as, when ADMIN_PHONES does not name the admins. */
 const DEMO_ADMIN_PHONE = "+919000000001";
 const BOT_PHONE = "+919000000002";
+const NOISE_PHONE = "+919000000003";
 
 const { values: flags } = parseArgs({
-  options: { "no-bot": { type: "boolean", default: false }, "no-demo": { type: "boolean", default: false } },
+  options: {
+    "no-bot": { type: "boolean", default: false },
+    "no-noise": { type: "boolean", default: false },
+    "noise-seed": { type: "string", default: "7" },
+    "no-demo": { type: "boolean", default: false },
+  },
 });
 
 const began = Date.now();
@@ -75,6 +82,8 @@ async function demoClient(phone: string, name: string): Promise<Client> {
 }
 
 let bot: ReturnType<typeof createMarketMaker> | undefined;
+let noise: ReturnType<typeof createNoiseTrader> | undefined;
+let noiseStart: ReturnType<typeof setTimeout> | undefined;
 if (devMode && !flags["no-demo"]) {
   const created = await seedDemoMarkets(platform.seed, Date.now(), env.ADMIN_PHONES);
   if (created > 0) logger.info({ created }, "seeded demo markets");
@@ -83,6 +92,18 @@ if (devMode && env.SMS_PROVIDER === "console" && !flags["no-bot"]) {
   const botApi = await demoClient(BOT_PHONE, "bot");
   bot = createMarketMaker({ api: botApi, logger: logger.child({ process: "bot" }) });
   bot.start();
+  if (!flags["no-noise"]) {
+    // Takes the market maker's quotes now and then, so a newcomer sees trades, volume and a chart.
+    // A first burst once the quotes are up gives the markets some history at once.
+    noise = createNoiseTrader({
+      api: await demoClient(NOISE_PHONE, "noise"),
+      logger: logger.child({ process: "noise-trader" }),
+      seed: Number(flags["noise-seed"]) || 7,
+      intervalMs: 3_000,
+      burst: 15,
+    });
+    noiseStart = setTimeout(() => noise?.start(), 3_000);
+  }
 }
 
 const line = "─".repeat(64);
@@ -97,6 +118,7 @@ console.log(
     `  OTPs            ${env.SMS_PROVIDER === "console" ? "shown on the login page (devOtp) and in this log as 'console SMS'" : "sent by SMS"}`,
     `  Data            ${platform.dataDir}  (queue ${platform.adapters.queue}, log ${platform.adapters.log})`,
     `  Market maker    ${bot ? "on (--no-bot to stop it)" : "off"}`,
+    `  Noise trader    ${noise ? "on, a small trade every 3 s (--no-noise to stop it)" : "off"}`,
     `  Started in      ${startedMs} ms`,
     "  Stop            Ctrl-C",
     line,
@@ -109,6 +131,8 @@ async function shutdown(signal: string) {
   stopping = true;
   logger.info({ signal }, "shutting down: draining, snapshotting, closing");
   bot?.stop();
+  clearTimeout(noiseStart);
+  noise?.stop();
   try {
     await platform.stop();
     console.log("Stopped cleanly.");

@@ -30,7 +30,8 @@ function startPlatform(
   extraEnv: Record<string, string> = {},
 ): Promise<{ child: ChildProcess; output: () => string; readyMs: number }> {
   const began = Date.now();
-  const child = spawn("npm", ["start"], {
+  // The demo's noise trader stays off: it would race this test for the bot's quotes.
+  const child = spawn("npm", ["start", "--", "--no-noise"], {
     cwd: clone,
     env: { ...process.env, PORT: String(port), NODE_ENV: "development", LOG_LEVEL: "warn", ...extraEnv },
     stdio: ["ignore", "pipe", "pipe"],
