@@ -283,9 +283,9 @@ describe("KYC and admin", () => {
       await a.call("POST", "/api/v1/kyc", { ...kycDetails(), pan: "ABCDE1235F" })
     ).json()) as { kyc: { id: string } };
     const queue = (await (await admin.call("GET", "/api/v1/admin/kyc")).json()) as {
-      requests: { id: string; pan: string }[];
+      requests: { id: string; panMasked: string }[];
     };
-    expect(queue.requests.find((r) => r.id === kyc.id)?.pan).toBe("ABCDE1235F");
+    expect(queue.requests.find((r) => r.id === kyc.id)?.panMasked).toBe("••••••235F");
     expect(((await (await b.call("GET", "/api/v1/kyc")).json()) as { kyc: unknown }).kyc).toBeNull();
     expect(
       (await admin.call("POST", `/api/v1/admin/kyc/${kyc.id}/decision`, { status: "REJECTED" })).status,

@@ -165,6 +165,11 @@ export function createClient(options: ClientOptions = {}) {
     },
     admin: {
       kycQueue: operation(t, { method: "GET", path: "/admin/kyc", responses: ["AdminKycListResponse"] }),
+      revealKyc: operation(t, {
+        method: "POST",
+        path: "/admin/kyc/{id}/reveal",
+        responses: ["KycRevealResponse"],
+      }),
       decideKyc: operation(t, {
         method: "POST",
         path: "/admin/kyc/{id}/decision",
@@ -181,6 +186,11 @@ export function createClient(options: ClientOptions = {}) {
         method: "POST",
         path: "/admin/markets/{id}/close",
         responses: ["AdminMarketCommandResult"],
+      }),
+      settlement: operation(t, {
+        method: "GET",
+        path: "/admin/markets/{id}/settlement",
+        responses: ["MarketSettlementPreview"],
       }),
       resolveMarket: operation(t, {
         method: "POST",

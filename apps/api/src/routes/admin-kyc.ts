@@ -1,11 +1,17 @@
 import { createRoute } from "@hono/zod-openapi";
-import { AdminKycListResponse, IdParam, KycDecisionRequest, KycResponse } from "@ox/contracts";
-import { createKycRepo } from "@ox/db";
+import {
+  AdminKycListResponse,
+  IdParam,
+  KycDecisionRequest,
+  KycResponse,
+  KycRevealResponse,
+} from "@ox/contracts";
+import { createKycRepo, recordAudit } from "@ox/db";
 import type { RouteContext } from "../app.ts";
 import { createRouter, sessionOf } from "../app-env.ts";
 import { historyDb } from "../deps.ts";
 import { ApiError } from "../errors.ts";
-import { kycView } from "./kyc.ts";
+import { kycView, mask } from "./kyc.ts";
 import { errors, json, jsonBody } from "./openapi-helpers.ts";
 
 export function createAdminKycRoutes(ctx: RouteContext) {
@@ -21,7 +27,7 @@ export function createAdminKycRoutes(ctx: RouteContext) {
       ...adminOnly,
       method: "get",
       path: "/admin/kyc",
-      summary: "Pending KYC requests, oldest first",
+      summary: "Pending KYC requests, oldest first; PAN and account number masked",
       responses: { 200: json(AdminKycListResponse, "Queue"), ...errors(401, 403) },
     }),
     async (c) => {
@@ -30,13 +36,39 @@ export function createAdminKycRoutes(ctx: RouteContext) {
         id: r.id,
         userId: r.userId,
         status: r.status,
-        pan: r.pan,
+        panMasked: mask(r.pan, 4),
         name: r.name,
-        bankAccount: r.bankAccount,
+        bankAccountMasked: mask(r.bankAccount, 4),
         ifsc: r.ifsc,
         createdAt: r.createdAt,
       }));
       return c.json({ requests }, 200);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      ...adminOnly,
+      method: "post",
+      path: "/admin/kyc/{id}/reveal",
+      summary: "The unmasked PAN and account number of one request; writes a KYC_REVEAL audit entry",
+      request: { params: IdParam },
+      responses: { 200: json(KycRevealResponse, "Revealed"), ...errors(401, 403, 404) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const row = await kyc.find(id);
+      if (!row) throw new ApiError("NOT_FOUND", "no such KYC request");
+      // The audit row is written before the numbers leave, so no reveal goes unrecorded.
+      await recordAudit(deps.db, {
+        actorId: sessionOf(c).userId,
+        action: "KYC_REVEAL",
+        targetType: "kyc_request",
+        targetId: id,
+        data: { userId: row.userId },
+        now: deps.clock.now(),
+      });
+      return c.json({ id, pan: row.pan, bankAccount: row.bankAccount }, 200);
     },
   );
 

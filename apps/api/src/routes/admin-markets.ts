@@ -5,10 +5,11 @@ import {
   CreateMarketRequest,
   MarketIdParam,
   MarketResponse,
+  MarketSettlementPreview,
   ResolveMarketRequest,
 } from "@ox/contracts";
 import { enqueueOutbox, markets, recordAudit } from "@ox/db";
-import type { Command } from "@ox/engine";
+import { type Command, PAYOUT_PAISE } from "@ox/engine";
 import { EngineTimeoutError } from "@ox/engine-client";
 import { eq } from "drizzle-orm";
 import type { RouteContext } from "../app.ts";
@@ -152,6 +153,34 @@ export function createAdminMarketRoutes(options: TradingOptions) {
           ts: deps.clock.now(),
         });
         return c.json(result, result.status === "APPLIED" ? 200 : 202);
+      },
+    );
+
+    router.openapi(
+      createRoute({
+        method: "get",
+        path: "/admin/markets/{id}/settlement",
+        ...secured,
+        summary: "What resolving the market would pay out now, live from the engine (admin)",
+        request: { params: MarketIdParam },
+        responses: { 200: json(MarketSettlementPreview, "Preview"), ...errors(401, 403, 404, 503) },
+      }),
+      async (c) => {
+        const { id } = c.req.valid("param");
+        const m = await options.reader.market(id);
+        if (!m) throw new ApiError("NOT_FOUND", "no such market");
+        // Every share comes from a minted pair, so YES pays `pairs` shares, NO the same, and VOID
+        // half a share's value on each side of every pair: the total is the escrow either way.
+        return c.json(
+          {
+            marketId: id,
+            status: m.status,
+            winningShares: m.pairs,
+            payoutPerSharePaise: PAYOUT_PAISE,
+            totalPaise: m.escrowPaise,
+          },
+          200,
+        );
       },
     );
 

@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { AdminUsersQuery, AdminUsersResponse } from "@ox/contracts";
-import { kycRequests, users } from "@ox/db";
+import { kycRequests, markets, users } from "@ox/db";
 import type { EngineReader } from "@ox/engine-client";
 import { desc, eq, ilike, inArray, or } from "drizzle-orm";
 import type { RouteContext, RouteFactory } from "../app.ts";
@@ -52,6 +52,17 @@ export function createAdminUserRoutes(options: { reader: EngineReader }): RouteF
         const live = await Promise.all(
           rows.map((r) => Promise.all([reader.account(r.id), reader.positions(r.id)])),
         );
+        const marketIds = [...new Set(live.flatMap(([, positions]) => positions.map((p) => p.marketId)))];
+        const titles = new Map(
+          marketIds.length
+            ? (
+                await db
+                  .select({ id: markets.id, title: markets.title })
+                  .from(markets)
+                  .where(inArray(markets.id, marketIds))
+              ).map((m) => [m.id, m.title])
+            : [],
+        );
         const list = rows.map((r, i) => {
           const [account, positions] = live[i] ?? [null, []];
           return {
@@ -64,7 +75,7 @@ export function createAdminUserRoutes(options: { reader: EngineReader }): RouteF
             balance: { availablePaise: account?.availablePaise ?? 0, lockedPaise: account?.lockedPaise ?? 0 },
             positions: positions.map((p) => {
               const { marketId, yes, no, yesCostPaise, noCostPaise } = positionView(p, null);
-              return { marketId, yes, no, yesCostPaise, noCostPaise };
+              return { marketId, title: titles.get(marketId) ?? null, yes, no, yesCostPaise, noCostPaise };
             }),
           };
         });

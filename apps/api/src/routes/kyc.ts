@@ -6,7 +6,9 @@ import { createRouter, sessionOf } from "../app-env.ts";
 import { ApiError } from "../errors.ts";
 import { errors, json, jsonBody } from "./openapi-helpers.ts";
 
-const mask = (s: string, keep: number) => `${"•".repeat(Math.max(0, s.length - keep))}${s.slice(-keep)}`;
+/** All but the last `keep` characters as dots: what every list shows of a PAN or account number. */
+export const mask = (s: string, keep: number) =>
+  `${"•".repeat(Math.max(0, s.length - keep))}${s.slice(-keep)}`;
 
 /** What the owner sees: PAN and account number masked. */
 export const kycView = (k: KycRow) => ({

@@ -187,7 +187,7 @@ async function flow() {
     .fill("9811100001");
   await admin.getByRole("button", { name: /^search$/i }).click();
   await admin.getByTestId("admin-users").getByText("+919811100001").waitFor();
-  await expect(admin.getByTestId("admin-users").textContent()).resolves.toContain("YES 2");
+  await expect(admin.getByTestId("admin-users").textContent()).resolves.toContain("Yes 2");
   await snap(admin, "desktop-admin-users");
   await go(admin, `/admin/health`);
   await admin.getByText("Engine seq").waitFor();
@@ -197,13 +197,14 @@ async function flow() {
   // Resolve YES: close, then resolve, each confirmed. Alice's ₹20 payout shows without a reload.
   await go(alice, `/portfolio`);
   await go(admin, `/admin/markets`);
-  const row = admin.locator("li", { hasText: TITLE });
+  const row = admin.getByTestId("admin-market").filter({ hasText: TITLE });
   await row.getByRole("button", { name: /^close$/i }).click();
   await row.getByRole("button", { name: /^confirm$/i }).click();
-  await row.getByText("CLOSED").waitFor();
-  await row.getByRole("button", { name: /^resolve yes$/i }).click();
-  await row.getByRole("button", { name: /^confirm$/i }).click();
-  await row.getByText("RESOLVED").waitFor();
+  await admin.locator('[data-testid="admin-market"][data-status="CLOSED"]', { hasText: TITLE }).waitFor();
+  await row.getByRole("button", { name: /^resolve$/i }).click();
+  await row.getByRole("radio", { name: "Yes" }).check();
+  await row.getByRole("button", { name: /^confirm: resolve yes$/i }).click();
+  await admin.locator('[data-testid="admin-market"][data-status="RESOLVED"]', { hasText: TITLE }).waitFor();
   await snap(admin, "desktop-admin-markets");
   await alice.getByTestId("balance-available").getByText("₹23").waitFor({ timeout: 15_000 });
   expect(rupees(await alice.getByTestId("balance-available").textContent())).toBe(aliceBefore + 20);

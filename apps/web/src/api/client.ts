@@ -1,20 +1,25 @@
 /** The page's one API client (@ox/client): same origin, the session cookie sent by the browser. */
 import { ApiError, createClient } from "@ox/client";
+import { currentT, errorCodeText } from "../i18n";
 
 export { ApiError };
 export const api = createClient();
 
-/** What a person reads for a failed call: the server's message, or why there was none. */
+/**
+ * What a person reads for a failed call, in the current language: the text for the server's error
+ * code (every code of @ox/contracts ERROR_CODES has one in both dictionaries), else the server's message.
+ */
 export function errorMessage(e: unknown): string {
+  const t = currentT();
   if (e instanceof ApiError) {
-    if (e.code === "NETWORK") return "Can't reach the server. Check your connection and try again.";
+    if (e.code === "NETWORK") return t("errNetwork");
     if (e.code === "HTTP_ERROR")
       return e.status === 401
-        ? "Please log in again."
+        ? t("err_UNAUTHENTICATED")
         : e.status >= 500
-          ? "The server had a problem. Try again."
-          : `Request failed (${e.status})`;
-    return e.message;
+          ? t("err_INTERNAL")
+          : t("errHttp", { status: e.status });
+    return errorCodeText(t, e.code) ?? e.message;
   }
   if (e instanceof Error) return e.message;
   return String(e);

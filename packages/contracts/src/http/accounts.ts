@@ -85,13 +85,17 @@ export const AdminKycView = z
     id: z.string(),
     userId: z.string(),
     status: z.enum(["PENDING", "VERIFIED", "REJECTED"]),
-    pan: z.string(),
+    panMasked: z.string().meta({ description: "All but the last 4 characters masked; reveal is audited" }),
     name: z.string(),
-    bankAccount: z.string(),
+    bankAccountMasked: z.string(),
     ifsc: z.string(),
     createdAt: z.number().int(),
   })
   .meta({ id: "AdminKyc" });
+export const KycRevealResponse = z.object({ id: z.string(), pan: z.string(), bankAccount: z.string() }).meta({
+  id: "KycReveal",
+  description: "The unmasked PAN and account number; each call is in the audit log",
+});
 export const AdminKycListResponse = z
   .object({ requests: z.array(AdminKycView) })
   .meta({ id: "AdminKycList" });

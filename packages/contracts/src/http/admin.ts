@@ -20,6 +20,10 @@ export const AdminUser = z
     positions: z.array(
       z.object({
         marketId: z.string(),
+        title: z
+          .string()
+          .nullable()
+          .meta({ description: "The market's title; null if not in the catalogue" }),
         yes: z.number().int(),
         no: z.number().int(),
         yesCostPaise: Paise,
@@ -53,6 +57,20 @@ export const ResolveMarketRequest = z
   .object({ outcome: z.enum(["YES", "NO", "VOID"]) })
   .strict()
   .meta({ id: "ResolveMarketRequest" });
+export const MarketSettlementPreview = z
+  .object({
+    marketId: z.string(),
+    status: z.enum(["OPEN", "CLOSED", "RESOLVED", "VOIDED"]),
+    winningShares: z.number().int().meta({
+      description: "Shares paid on YES or NO: the pairs outstanding (each YES share has a NO twin)",
+    }),
+    payoutPerSharePaise: z.number().int(),
+    totalPaise: z.number().int().meta({
+      description:
+        "What resolving pays out now: winningShares × payoutPerSharePaise (VOID pays the same total)",
+    }),
+  })
+  .meta({ id: "MarketSettlementPreview" });
 export const AdminMarketCommandResult = z
   .object({ marketId: z.string(), status: z.enum(["APPLIED", "PENDING"]), code: z.string().nullable() })
   .meta({ id: "AdminMarketCommandResult" });

@@ -7,6 +7,8 @@ export type HealthSample = HealthHistory["samples"][number];
 
 export const admin = {
   kycQueue: async () => (await api.admin.kycQueue()).requests,
+  revealKyc: (id: string) => api.admin.revealKyc({ params: { id } }),
+  settlement: (id: string) => api.admin.settlement({ params: { id } }),
   decideKyc: (id: string, status: "VERIFIED" | "REJECTED", reason?: string) =>
     api.admin.decideKyc({ params: { id }, body: reason ? { status, reason } : { status } }),
   createMarket: async (m: SchemaInput<"CreateMarketRequest">) =>

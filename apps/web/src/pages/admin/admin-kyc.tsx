@@ -43,13 +43,40 @@ function KycRow({ k }: { k: AdminKycRequest }) {
     onSuccess: () => qc.invalidateQueries({ queryKey: ["admin", "kyc"] }),
     onError: (e) => toast(errorMessage(e), "error"),
   });
+  // The numbers come from an audited API call; they stay in this row's state only, never in a cache.
+  const [revealed, setRevealed] = useState<{ pan: string; bankAccount: string } | null>(null);
+  const reveal = useMutation({
+    mutationFn: () => admin.revealKyc(id),
+    onSuccess: (r) => setRevealed({ pan: r.pan, bankAccount: r.bankAccount }),
+    onError: (e) => toast(errorMessage(e), "error"),
+  });
   return (
     <li className="list-row kyc-row">
       <div className="grow">
         <span className="row-title">{k.name}</span>
         <div className="muted small">
-          {k.userId} · PAN {k.pan} · {k.bankAccount} · {k.ifsc} · {formatDateTime(k.createdAt)}
+          {k.userId} · {t("panLabel")}{" "}
+          <span className="mono" data-testid="kyc-pan">
+            {revealed?.pan ?? k.panMasked}
+          </span>{" "}
+          ·{" "}
+          <span className="mono" data-testid="kyc-bank">
+            {revealed?.bankAccount ?? k.bankAccountMasked}
+          </span>{" "}
+          · {k.ifsc} · {formatDateTime(k.createdAt)}
         </div>
+        {!revealed && (
+          <button
+            type="button"
+            className="btn btn-ghost btn-sm"
+            title={t("revealHint")}
+            aria-label={t("revealOf", { name: k.name })}
+            disabled={reveal.isPending}
+            onClick={() => reveal.mutate()}
+          >
+            {t("reveal")}
+          </button>
+        )}
       </div>
       <div className="kyc-actions">
         <button

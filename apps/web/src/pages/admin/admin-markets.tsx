@@ -5,11 +5,12 @@ import { api, errorMessage } from "../../api/client";
 import { keys } from "../../api/queries";
 import { Link } from "../../components/link";
 import { QueryView } from "../../components/states";
-import { useT } from "../../i18n";
+import { categoryLabel, useT } from "../../i18n";
 import { formatDateTime } from "../../lib/time";
 import { useUi } from "../../state/ui-store";
 import { admin } from "./admin-api";
 import { ConfirmButton } from "./confirm-button";
+import { ResolvePanel } from "./resolve-panel";
 
 export function AdminMarkets() {
   const t = useT();
@@ -40,27 +41,30 @@ function MarketRow({ m }: { m: Market }) {
   const t = useT();
   const qc = useQueryClient();
   const toast = useUi((s) => s.toast);
+  const refresh = () => {
+    qc.invalidateQueries({ queryKey: ["admin", "markets"] });
+    qc.invalidateQueries({ queryKey: keys.markets });
+    qc.invalidateQueries({ queryKey: keys.market(m.id) });
+  };
   const run = (fn: () => Promise<unknown>) => async () => {
     try {
       await fn();
-      qc.invalidateQueries({ queryKey: ["admin", "markets"] });
-      qc.invalidateQueries({ queryKey: keys.markets });
-      qc.invalidateQueries({ queryKey: keys.market(m.id) });
+      refresh();
     } catch (e) {
       toast(errorMessage(e), "error");
     }
   };
   const live = m.status === "OPEN" || m.status === "CLOSED";
   return (
-    <li className="list-row admin-market">
+    <li className="list-row admin-market" data-testid="admin-market" data-status={m.status}>
       <div className="grow">
         <Link href={`/markets/${encodeURIComponent(m.id)}`} className="row-title">
           {m.title}
         </Link>
         <div className="muted small">
-          <span className={`status status-${m.status.toLowerCase()}`}>{m.status}</span> · {m.category} ·{" "}
-          {formatDateTime(m.closeAt)}
-          {m.outcome ? ` · ${m.outcome}` : ""}
+          <span className={`status status-${m.status.toLowerCase()}`}>{t(`status${m.status}`)}</span> ·{" "}
+          {categoryLabel(t, m.category)} · {formatDateTime(m.closeAt)}
+          {m.outcome ? ` · ${t(`outcome${m.outcome}`)}` : ""}
         </div>
       </div>
       {live && (
@@ -69,17 +73,13 @@ function MarketRow({ m }: { m: Market }) {
             <ConfirmButton
               label={t("closeMarket")}
               action={`${t("closeMarket")}: ${m.title}`}
-              onConfirm={run(() => admin.closeMarket(m.id))}
+              onConfirm={run(async () => {
+                await admin.closeMarket(m.id);
+                toast(t("closedToast"), "success");
+              })}
             />
           )}
-          {(["YES", "NO", "VOID"] as const).map((o) => (
-            <ConfirmButton
-              key={o}
-              label={`${t("resolve")} ${o}`}
-              action={`${t("resolve")} ${o}: ${m.title}`}
-              onConfirm={run(() => admin.resolveMarket(m.id, o))}
-            />
-          ))}
+          <ResolvePanel m={m} onDone={refresh} />
         </div>
       )}
     </li>
@@ -116,7 +116,7 @@ function CreateMarketForm() {
       form.reset();
       qc.invalidateQueries({ queryKey: ["admin", "markets"] });
       qc.invalidateQueries({ queryKey: keys.markets });
-      toast(t("createMarket"), "success");
+      toast(t("createdToast"), "success");
     } catch (err) {
       setError(errorMessage(err));
     } finally {

@@ -1,12 +1,17 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
+import { Link } from "../../components/link";
 import { QueryView } from "../../components/states";
 import { useT } from "../../i18n";
 import { formatRupees } from "../../lib/money";
+import { useUi } from "../../state/ui-store";
 import { admin } from "./admin-api";
 
 export function AdminUsers() {
   const t = useT();
+  const toast = useUi((s) => s.toast);
+  const kycLabel = (status: string) =>
+    status === "PENDING" || status === "VERIFIED" || status === "REJECTED" ? t(`kyc${status}`) : status;
   const [input, setInput] = useState("");
   const [query, setQuery] = useState("");
   const q = useQuery({ queryKey: ["admin", "users", query], queryFn: () => admin.users(query) });
@@ -36,20 +41,40 @@ export function AdminUsers() {
             {users.map((u) => (
               <li key={u.id} className="list-row user-row">
                 <div className="grow">
-                  <span className="row-title">{u.phone}</span> <span className="chip">{u.role}</span>
+                  <span className="row-title">{u.phone}</span>{" "}
+                  <span className="chip">{t(`role${u.role}`)}</span>
                   <div className="muted small">
-                    {u.id}
-                    {u.kycStatus ? ` · KYC ${u.kycStatus}` : ""}
+                    <span className="mono">{u.id}</span>
+                    {u.kycStatus ? ` · ${t("kycStatus", { status: kycLabel(u.kycStatus) })}` : ""}
                   </div>
                   {u.positions && u.positions.length > 0 && (
-                    <ul className="mini">
+                    <ul className="mini" data-testid="admin-user-positions">
                       {u.positions.map((p) => (
                         <li key={p.marketId} className="small">
-                          {p.marketId}: YES {p.yes} · NO {p.no}
+                          <Link href={`/markets/${encodeURIComponent(p.marketId)}`}>
+                            {t("positionLine", { title: p.title ?? p.marketId, yes: p.yes, no: p.no })}
+                          </Link>
                         </li>
                       ))}
                     </ul>
                   )}
+                  <div className="admin-actions">
+                    <button
+                      type="button"
+                      className="btn btn-ghost btn-sm"
+                      onClick={() => {
+                        void navigator.clipboard?.writeText(u.id).catch(() => {});
+                        toast(t("idCopied"), "success");
+                      }}
+                    >
+                      {t("copyId")}
+                    </button>
+                    {u.kycStatus === "PENDING" && (
+                      <Link href="/admin/kyc" className="btn btn-ghost btn-sm">
+                        {t("adminKyc")}
+                      </Link>
+                    )}
+                  </div>
                 </div>
                 {u.balance && (
                   <div className="right small">
