@@ -6,9 +6,10 @@ import { createRandom, desiredQuotes, driftFair } from "./quotes.ts";
 
 /**
  * Keeps two-sided quotes around a drifting fair price in every open market, through the public
- * HTTP API only. Each round: top up cash if low, then per market cancel quotes that are no longer
- * wanted and place the missing ones, each in one batch request (POST/DELETE /orders/batch). Rejections (a quote that would cross, a closed market) are
- * business outcomes: logged and retried next round, never fatal.
+ * HTTP API only. Each round: top up cash if low, then cancel the quotes no longer wanted in every
+ * market in one DELETE /orders/batch and place the missing ones in one POST /orders/batch (20
+ * orders a request at most). Rejections (a quote that would cross, a closed market) are business
+ * outcomes: logged and retried next round, never fatal.
  */
 export interface MarketMakerOptions {
   api: Client;
@@ -40,7 +41,8 @@ export function createMarketMaker(o: MarketMakerOptions) {
     o.logger.info({ amountPaise: o.topUpPaise ?? 2_000_000 }, "bot topped up its wallet");
   }
 
-  async function quoteMarket(market: Market, open: OpenOrder[]) {
+  /** What one market needs this round: its stale quotes' ids and the missing quotes. */
+  function requote(market: Market, open: OpenOrder[]) {
     const start = fair.get(market.id) ?? market.lastYesPricePaise ?? 500;
     const next = driftFair(start, market.tickPaise, random);
     fair.set(market.id, next);
@@ -55,13 +57,7 @@ export function createMarketMaker(o: MarketMakerOptions) {
     const wantedKeys = new Set(wanted.map(key));
     const mine = open.filter((x) => x.marketId === market.id);
     const haveKeys = new Set(mine.map(key));
-    // One request and one engine round trip for the cancels, one for the new quotes (batch
-    // endpoints; items the engine refuses come back as per-item errors, nothing to retry).
     const stale = mine.filter((order) => !wantedKeys.has(key(order))).map((order) => order.id);
-    for (let i = 0; i < stale.length; i += CANCEL_BATCH_MAX)
-      await ignoreBusiness(() =>
-        o.api.orders.cancelBatch({ body: { ids: stale.slice(i, i + CANCEL_BATCH_MAX) } }),
-      );
     const fresh = wanted
       .filter((q) => !haveKeys.has(key(q)))
       .map(
@@ -74,6 +70,19 @@ export function createMarketMaker(o: MarketMakerOptions) {
           quantity: q.qty,
           clientOrderId: `mm-${market.id.slice(0, 8)}-${rounds}-${q.outcome}-${q.pricePaise}`,
         }),
+      );
+    return { stale, fresh };
+  }
+
+  /**
+   * The whole round's cancels in one DELETE /orders/batch and its new quotes in one POST
+   * /orders/batch (more only past 100 ids or 20 orders): one request and one engine round trip
+   * each. Items the engine refuses come back as per-item errors; the next round tries again.
+   */
+  async function send(stale: string[], fresh: z.input<typeof PlaceOrderRequest>[]) {
+    for (let i = 0; i < stale.length; i += CANCEL_BATCH_MAX)
+      await ignoreBusiness(() =>
+        o.api.orders.cancelBatch({ body: { ids: stale.slice(i, i + CANCEL_BATCH_MAX) } }),
       );
     for (let i = 0; i < fresh.length; i += ORDER_BATCH_MAX) {
       const batch = fresh.slice(i, i + ORDER_BATCH_MAX);
@@ -102,9 +111,15 @@ export function createMarketMaker(o: MarketMakerOptions) {
     await topUp();
     const { markets } = await o.api.markets.list({ query: { status: "OPEN" } });
     const { orders } = await o.api.orders.list({ query: { status: "open" } });
+    const stale: string[] = [];
+    const fresh: z.input<typeof PlaceOrderRequest>[] = [];
     for (const market of markets) {
-      if (market.status === "OPEN") await quoteMarket(market, orders);
+      if (market.status !== "OPEN") continue;
+      const wants = requote(market, orders);
+      stale.push(...wants.stale);
+      fresh.push(...wants.fresh);
     }
+    await send(stale, fresh);
   }
 
   async function loop() {

@@ -43,9 +43,8 @@ test("the bot places and cancels its quotes in batches", async () => {
   const base = `http://127.0.0.1:${port}`;
   const admin = createClient({ baseUrl: base, keepCookies: true });
   await login(admin, ADMIN);
-  await admin.admin.createMarket({
-    body: { title: "Will the bot batch its quotes?", category: "tech", closeAt: Date.now() + 3_600_000 },
-  });
+  for (const title of ["Will the bot batch its quotes?", "Will it batch across markets?"])
+    await admin.admin.createMarket({ body: { title, category: "tech", closeAt: Date.now() + 3_600_000 } });
 
   const requests: string[] = [];
   const recording: typeof fetch = Object.assign(
@@ -58,15 +57,24 @@ test("the bot places and cancels its quotes in batches", async () => {
   const api = createClient({ baseUrl: base, fetch: recording, keepCookies: true });
   await login(api, "+919200000078");
   const bot = createMarketMaker({ api, logger, levels: 3, qty: 5 });
+  const writes = () => requests.filter((r) => r.includes("/orders/batch"));
   await bot.round();
   const open = async () => (await api.orders.list({ query: { status: "open" } })).orders.map((o) => o.id);
   const first = await open();
-  expect(first.length).toBe(6); // three levels on each outcome
-  expect(requests).toContain("POST /api/v1/orders/batch");
+  expect(first.length).toBe(12); // three levels on each outcome of two markets
+  // Both markets' quotes in one request (one engine round trip).
+  expect(writes()).toEqual(["POST /api/v1/orders/batch"]);
   expect(requests).not.toContain("POST /api/v1/orders");
 
-  // Rounds drift the fair price: stale quotes are cancelled in one batch request, new ones placed.
-  for (let i = 0; i < 10 && (await open()).every((id) => first.includes(id)); i++) await bot.round();
+  // Rounds drift the fair price: stale quotes are cancelled in one batch request, new ones placed
+  // in another; never more than one of each per round, whatever the number of markets.
+  for (let i = 0; i < 10 && (await open()).every((id) => first.includes(id)); i++) {
+    const before = writes().length;
+    await bot.round();
+    const round = writes().slice(before);
+    expect(round.filter((r) => r.startsWith("DELETE")).length).toBeLessThanOrEqual(1);
+    expect(round.filter((r) => r.startsWith("POST")).length).toBeLessThanOrEqual(1);
+  }
   expect((await open()).some((id) => !first.includes(id))).toBe(true);
   expect(requests).toContain("DELETE /api/v1/orders/batch");
   expect(requests.some((r) => /^DELETE \/api\/v1\/orders\/(?!batch)/.test(r))).toBe(false);
