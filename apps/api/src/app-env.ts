@@ -10,6 +10,8 @@ export interface AppEnv {
     log: Logger;
     /** Set by the auth middleware. */
     session: Session;
+    /** Set for a signed request (middleware/signed-auth.ts): the key that signed it. */
+    apiKey?: { id: string; scopes: readonly string[] };
   };
 }
 

@@ -9,6 +9,7 @@ import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { type AppEnv, createRouter } from "./app-env.ts";
+import { type ApiKeyStore, apiKeyServerSecret, createApiKeyStore } from "./auth/api-keys.ts";
 import { createOtpService, type OtpService } from "./auth/otp.ts";
 import { clientIp } from "./client-ip.ts";
 import type { AppDeps } from "./deps.ts";
@@ -19,11 +20,15 @@ import { type CookieOptions, requireAdmin, requireAuth } from "./middleware/auth
 import { csrfProtection } from "./middleware/csrf.ts";
 import { requestContext } from "./middleware/request-id.ts";
 import { securityHeaders } from "./middleware/security-headers.ts";
+import { isSignedRequest, signedAuth } from "./middleware/signed-auth.ts";
+import { addSignedScheme } from "./openapi-signed.ts";
 import { createRateLimits, type RateLimits } from "./rate-limit.ts";
+import { createRateTiers, type RateTiers } from "./rate-tiers.ts";
 import { createAdminKycRoutes } from "./routes/admin-kyc.ts";
 import { createAdminMarketRoutes } from "./routes/admin-markets.ts";
 import { createAdminStatsRoutes, type SystemStatsProvider } from "./routes/admin-stats.ts";
 import { createAdminUserRoutes } from "./routes/admin-users.ts";
+import { createApiKeyRoutes } from "./routes/api-keys.ts";
 import { createAuthRoutes } from "./routes/auth.ts";
 import { createHealthRoutes } from "./routes/health.ts";
 import { createKycRoutes } from "./routes/kyc.ts";
@@ -46,14 +51,21 @@ export interface RouteContext {
   sessions: Sessions;
   otp: OtpService;
   cookie: CookieOptions;
-  /** Route middleware: a live session (401 otherwise); sets c.var.session. */
+  /**
+   * Route middleware: a live session cookie, or a signed request with an API key (401/403
+   * otherwise); sets c.var.session (and c.var.apiKey), then charges the caller's rate limits.
+   */
   auth: MiddlewareHandler<AppEnv>;
   /** Route middleware after `auth`: admins only (403 otherwise). */
   admin: MiddlewareHandler<AppEnv>;
   /** Markets the API knows exist; orders for others are refused before the engine. */
   markets: MarketDirectory;
-  /** Per-user and per-IP buckets; `auth` and the app already charge 1 per request. */
+  /** Per-user, per-key and per-IP buckets; `auth` and the app already charge 1 per request. */
   limits: RateLimits;
+  /** API keys: create, revoke, look up. */
+  keys: ApiKeyStore;
+  /** Users' rate-limit tiers. */
+  tiers: RateTiers;
 }
 
 /** A route file's factory; it returns a router whose paths are relative to /api/v1. */
@@ -91,21 +103,38 @@ export function createApp(deps: AppDeps, parts: AppParts): OpenAPIHono<AppEnv> {
     secure: config.NODE_ENV === "production",
     maxAgeSec: config.SESSION_TTL_SEC,
   };
-  const limits = createRateLimits({ config, redis: deps.rateLimitRedis, onLimited: deps.onRateLimited });
-  const authenticate = requireAuth(sessions, cookie);
+  const tiers = createRateTiers({ db: deps.db, kv: deps.kv, clock: deps.clock });
+  const limits = createRateLimits({
+    config,
+    redis: deps.rateLimitRedis,
+    onLimited: deps.onRateLimited,
+    tierOf: tiers.of,
+  });
+  const keys = createApiKeyStore({ db: deps.db, kv: deps.kv, serverSecret: apiKeyServerSecret(config) });
+  const cookieAuth = requireAuth(sessions, cookie);
+  const keyAuth = signedAuth({
+    keys,
+    clock: deps.clock,
+    adminPhones: config.ADMIN_PHONES,
+    clientIp: (c) => clientIp(c, config.TRUSTED_PROXIES),
+    replays: deps.kv,
+  });
   const userLimit = limits.userMiddleware();
   const ctx: RouteContext = {
     deps,
     sessions,
     otp: createOtpService({ kv: deps.kv, secret: config.JWT_SECRET }),
     cookie,
+    // A request with OX-ACCESS-KEY is judged by its signature alone, never by a cookie beside it.
     auth: async (c, next) =>
-      authenticate(c, async () => {
+      (isSignedRequest(c) ? keyAuth : cookieAuth)(c, async () => {
         await userLimit(c, next);
       }),
     admin: requireAdmin(),
     markets: createMarketDirectory({ db: deps.db }),
     limits,
+    keys,
+    tiers,
   };
 
   const app = createRouter();
@@ -170,6 +199,7 @@ export function createApp(deps: AppDeps, parts: AppParts): OpenAPIHono<AppEnv> {
     createPortfolioFillsRoutes(),
     createAdminUserRoutes({ reader }),
     createAdminStatsRoutes({ stats: parts.systemStats, history: parts.history }),
+    createApiKeyRoutes,
     ...(parts.extraRoutes ?? []),
   ];
   for (const factory of factories) app.route(API_PREFIX, factory(ctx));
@@ -179,14 +209,16 @@ export function createApp(deps: AppDeps, parts: AppParts): OpenAPIHono<AppEnv> {
     in: "cookie",
     name: "ox_session",
   });
-  app.doc(`${API_PREFIX}/openapi.json`, {
+  const docConfig = {
     openapi: "3.0.0",
     info: {
       title: "Opinion exchange API",
       version: "1.0.0",
       description: "Money in integer paise, times in epoch ms.",
     },
-  });
+  };
+  // Every route behind the session cookie also takes a signed request (the second scheme).
+  app.get(`${API_PREFIX}/openapi.json`, (c) => c.json(addSignedScheme(app.getOpenAPIDocument(docConfig))));
   app.get("/docs", swaggerUI({ url: `${API_PREFIX}/openapi.json` }));
 
   app.notFound((c) =>

@@ -21,6 +21,7 @@ export type ApiConfig = Pick<
   Env,
   | "NODE_ENV"
   | "JWT_SECRET"
+  | "API_KEY_SECRET"
   | "SESSION_TTL_SEC"
   | "ACCESS_TOKEN_TTL_SEC"
   | "SMS_PROVIDER"

@@ -84,11 +84,11 @@ for (const backend of ["memory", "redis"] as const) {
       const refused = answers.find((r) => r.status === 429) as Response;
       expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("RATE_LIMITED");
       expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
-      expect(refused.headers.get("ratelimit-limit")).toBe("5");
+      expect(refused.headers.get("ratelimit-limit")).toBe("50"); // tokens: 5 creates of 10
       expect(refused.headers.get("ratelimit-remaining")).toBe("0");
       expect(Number(refused.headers.get("ratelimit-reset"))).toBeGreaterThanOrEqual(1);
       const ok = answers.find((r) => r.status === 404) as Response;
-      expect(ok.headers.get("ratelimit-limit")).toBe("5");
+      expect(ok.headers.get("ratelimit-limit")).toBe("50");
 
       // Cancels draw on the same bucket; reads and other users do not.
       expect((await mallory.call("DELETE", "/orders/00000000-0000-4000-8000-000000000000")).status).toBe(429);

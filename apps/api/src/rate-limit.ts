@@ -1,4 +1,5 @@
 import type { LimitRule, RateLimitConfig } from "@ox/config";
+import type { RateTier } from "@ox/contracts";
 import type { Context, MiddlewareHandler } from "hono";
 import type Redis from "ioredis";
 import {
@@ -15,7 +16,29 @@ import { ApiError } from "./errors.ts";
 
 /** Orders, cancels and other writes; reads; login (OTP, verify, refresh, logout). */
 export type LimitFamily = "write" | "read" | "auth";
-export type LimitScope = "user" | "ip";
+/** A user's buckets (every session and key of theirs), a key's own, a client address's. */
+export type LimitScope = "user" | "key" | "ip";
+
+/** What each tier multiplies the configured per-user rules by (rate and burst). */
+export const TIER_MULTIPLIER: Record<RateTier, number> = { standard: 1, pro: 5, market_maker: 25 };
+/** A key's buckets hold this share of its user's: one runaway program leaves the rest to the others. */
+export const KEY_SHARE = 0.5;
+/**
+ * Write buckets of users and keys count tokens (as Kalshi's): a create or any other write costs
+ * WRITE_TOKENS, a cancel CANCEL_TOKENS, so RATE_LIMIT_WRITE "20:40" is still 20 creates a second
+ * but 100 cancels. Reads cost 1; the IP buckets count requests.
+ */
+export const WRITE_TOKENS = 10;
+export const CANCEL_TOKENS = 2;
+
+/** Tokens one unit of this request costs a user's or key's bucket of `family`. */
+export function requestCost(family: LimitFamily, method: string, path: string): number {
+  if (family !== "write") return 1;
+  const rest = path.replace(/^\/api\/v1/, "");
+  return method === "DELETE" && (rest === "/orders" || rest.startsWith("/orders/"))
+    ? CANCEL_TOKENS
+    : WRITE_TOKENS;
+}
 
 export interface RateLimitsOptions {
   config: RateLimitConfig;
@@ -23,12 +46,15 @@ export interface RateLimitsOptions {
   redis?: Redis;
   /** Called for every refused request (metrics). */
   onLimited?: (event: { family: LimitFamily; scope: LimitScope }) => void;
+  /** The user's tier (set by an admin); absent → everyone is standard. */
+  tierOf?: (userId: string) => Promise<RateTier>;
 }
 
 export interface RateLimits {
   readonly enabled: boolean;
   /**
-   * Charges `points` to the caller's buckets of `family`: the user's (when signed in) and the IP's.
+   * Charges `points` units of the request's cost (requestCost) to the caller's buckets of `family`:
+   * the user's (when signed in), the key's (a signed request) and the IP's.
    * Sets the RateLimit-* headers; throws 429 RATE_LIMITED with Retry-After when a bucket cannot pay
    * them all, and then charges nothing (the points are given back), so a smaller request may still
    * pass. Route middleware charges 1 per request; a batch endpoint charges its extra items with this.
@@ -36,7 +62,7 @@ export interface RateLimits {
   charge(c: Context<AppEnv>, family: LimitFamily, points?: number): Promise<void>;
   /** App middleware: the IP bucket of the request's family. */
   ipMiddleware(ip: (c: Context<AppEnv>) => string): MiddlewareHandler<AppEnv>;
-  /** Route middleware after auth: the user's bucket of the request's family. */
+  /** Route middleware after auth: the user's (and a signed request's key's) bucket of the request's family. */
   userMiddleware(): MiddlewareHandler<AppEnv>;
 }
 
@@ -49,38 +75,60 @@ export function limitFamily(method: string, path: string): LimitFamily | null {
 }
 
 type RateLimitEnvKeys = keyof RateLimitConfig;
-const RULES: Record<LimitScope, Partial<Record<LimitFamily, RateLimitEnvKeys>>> = {
+const RULES: Record<"user" | "ip", Partial<Record<LimitFamily, RateLimitEnvKeys>>> = {
   user: { write: "RATE_LIMIT_WRITE", read: "RATE_LIMIT_READ" },
   ip: { write: "RATE_LIMIT_WRITE_IP", read: "RATE_LIMIT_READ_IP", auth: "RATE_LIMIT_AUTH_IP" },
 };
 
+interface Bucket {
+  limiter: RateLimiterAbstract;
+  /** Capacity in the bucket's units (tokens for user and key write buckets). */
+  points: number;
+}
+
 export function createRateLimits(options: RateLimitsOptions): RateLimits {
   const { config } = options;
   const prefix = config.RATE_LIMIT_PREFIX;
-  const limiters = new Map<string, { limiter: RateLimiterAbstract; points: number }>();
-  for (const scope of ["user", "ip"] as const) {
-    for (const [family, key] of Object.entries(RULES[scope]) as [LimitFamily, RateLimitEnvKeys][]) {
-      const { perSec, burst } = config[key] as LimitRule;
-      const opts = {
-        keyPrefix: `${prefix}:${scope}:${family}`,
-        points: burst,
-        duration: Math.max(1, Math.round(burst / perSec)),
-      };
-      const memory = new RateLimiterMemory(opts);
-      const limiter = options.redis
-        ? new RateLimiterRedis({
-            ...opts,
-            storeClient: options.redis,
-            // A flooding key stops costing Redis round trips until its window ends.
-            inMemoryBlockOnConsumed: burst + 1,
-            // Redis down: each replica limits on its own rather than failing every request.
-            insuranceLimiter: memory,
-            rejectIfRedisNotReady: true,
-          })
-        : memory;
-      limiters.set(`${scope}:${family}`, { limiter, points: burst });
+  const buckets = new Map<string, Bucket | null>();
+
+  const makeBucket = (keyPrefix: string, rule: LimitRule, unit: number): Bucket => {
+    const points = Math.max(1, Math.round(rule.burst * unit));
+    const opts = { keyPrefix, points, duration: Math.max(1, Math.round(rule.burst / rule.perSec)) };
+    const memory = new RateLimiterMemory(opts);
+    const limiter = options.redis
+      ? new RateLimiterRedis({
+          ...opts,
+          storeClient: options.redis,
+          // A flooding key stops costing Redis round trips until its window ends.
+          inMemoryBlockOnConsumed: points + 1,
+          // Redis down: each replica limits on its own rather than failing every request.
+          insuranceLimiter: memory,
+          rejectIfRedisNotReady: true,
+        })
+      : memory;
+    return { limiter, points };
+  };
+
+  /** The bucket of a scope, family and tier, made on first use; null when the family has no rule. */
+  const bucketOf = (scope: LimitScope, family: LimitFamily, tier: RateTier): Bucket | null => {
+    const name = scope === "ip" ? `ip:${family}` : `${scope}:${family}:${tier}`;
+    const known = buckets.get(name);
+    if (known !== undefined) return known;
+    const key = RULES[scope === "ip" ? "ip" : "user"][family];
+    let bucket: Bucket | null = null;
+    if (key) {
+      const base = config[key] as LimitRule;
+      const factor = scope === "ip" ? 1 : TIER_MULTIPLIER[tier] * (scope === "key" ? KEY_SHARE : 1);
+      const unit = scope !== "ip" && family === "write" ? WRITE_TOKENS : 1;
+      bucket = makeBucket(
+        `${prefix}:${name}`,
+        { perSec: base.perSec * factor, burst: base.burst * factor },
+        unit,
+      );
     }
-  }
+    buckets.set(name, bucket);
+    return bucket;
+  };
 
   const setHeaders = (c: Context, points: number, res: RateLimiterRes) => {
     c.header("RateLimit-Limit", String(points));
@@ -92,11 +140,12 @@ export function createRateLimits(options: RateLimitsOptions): RateLimits {
     c: Context,
     scope: LimitScope,
     family: LimitFamily,
+    tier: RateTier,
     key: string,
     points: number,
     refundRefused = false,
   ) {
-    const entry = limiters.get(`${scope}:${family}`);
+    const entry = bucketOf(scope, family, tier);
     if (!entry) return;
     try {
       if (refundRefused) {
@@ -119,25 +168,55 @@ export function createRateLimits(options: RateLimitsOptions): RateLimits {
       });
     }
   }
+  const giveBack = (scope: LimitScope, family: LimitFamily, tier: RateTier, key: string, points: number) =>
+    bucketOf(scope, family, tier)
+      ?.limiter.reward(key, points)
+      .catch(() => {});
+
+  const tierOf = async (userId: string): Promise<RateTier> =>
+    options.tierOf ? options.tierOf(userId) : "standard";
+
+  /** The signed-in caller's buckets: the user's, then the key's; all or nothing when `refund`. */
+  async function takeCaller(c: Context<AppEnv>, family: LimitFamily, units: number, refund: boolean) {
+    const session = c.get("session");
+    if (!session) return false;
+    const tier = await tierOf(session.userId);
+    const tokens = units * requestCost(family, c.req.method, c.req.path);
+    await take(c, "user", family, tier, session.userId, tokens, refund);
+    const apiKey = c.get("apiKey");
+    if (!apiKey) return true;
+    try {
+      await take(c, "key", family, tier, apiKey.id, tokens, refund);
+    } catch (err) {
+      // Refused by the key's bucket: the request does nothing, so the user's share is not spent.
+      await giveBack("user", family, tier, session.userId, tokens);
+      throw err;
+    }
+    return true;
+  }
+  async function giveBackCaller(c: Context<AppEnv>, family: LimitFamily, units: number) {
+    const session = c.get("session");
+    if (!session) return;
+    const tier = await tierOf(session.userId);
+    const tokens = units * requestCost(family, c.req.method, c.req.path);
+    await giveBack("user", family, tier, session.userId, tokens);
+    const apiKey = c.get("apiKey");
+    if (apiKey) await giveBack("key", family, tier, apiKey.id, tokens);
+  }
 
   const ipOf = new WeakMap<Context, string>();
   return {
     enabled: config.RATE_LIMITS,
     async charge(c, family, points = 1) {
       if (!config.RATE_LIMITS || points <= 0) return;
-      const session = c.get("session");
-      if (session) await take(c, "user", family, session.userId, points, true);
+      const charged = await takeCaller(c, family, points, true);
       const ip = ipOf.get(c);
       if (!ip) return;
       try {
-        await take(c, "ip", family, ip, points, true);
+        await take(c, "ip", family, "standard", ip, points, true);
       } catch (err) {
-        // The address could not pay: nothing is charged, so the user's share goes back too.
-        if (session)
-          await limiters
-            .get(`user:${family}`)
-            ?.limiter.reward(session.userId, points)
-            .catch(() => {});
+        // The address could not pay: nothing is charged, so the caller's share goes back too.
+        if (charged) await giveBackCaller(c, family, points);
         throw err;
       }
     },
@@ -147,7 +226,7 @@ export function createRateLimits(options: RateLimitsOptions): RateLimits {
         if (family) {
           const address = ip(c);
           ipOf.set(c, address);
-          await take(c, "ip", family, address, 1);
+          await take(c, "ip", family, "standard", address, 1);
         }
         return next();
       };
@@ -155,8 +234,7 @@ export function createRateLimits(options: RateLimitsOptions): RateLimits {
     userMiddleware() {
       return async function userRateLimit(c, next) {
         const family = config.RATE_LIMITS ? limitFamily(c.req.method, c.req.path) : null;
-        const session = c.get("session");
-        if (family && session) await take(c, "user", family, session.userId, 1);
+        if (family) await takeCaller(c, family, 1, false);
         return next();
       };
     },

@@ -74,6 +74,13 @@ export interface ClientOptions {
    */
   cookie?: string;
   keepCookies?: boolean;
+  /**
+   * Sign every request with this API key instead of a cookie (OX-ACCESS-* headers, README
+   * "Trading programmatically"). Uses Web Crypto, so it runs in Bun, Node and browsers.
+   */
+  apiKey?: { id: string; secret: string };
+  /** Epoch ms for the signature's timestamp (default Date.now). */
+  now?: () => number;
 }
 
 export interface Transport {
@@ -96,14 +103,18 @@ export function createTransport(options: ClientOptions = {}): Transport {
     async send(method, path, query, body) {
       const headers: Record<string, string> = { accept: "application/json" };
       if (body !== undefined) headers["content-type"] = "application/json";
-      if (cookie) headers.cookie = cookie;
+      if (cookie && !options.apiKey) headers.cookie = cookie;
+      const target = `${API_PREFIX}${path}${queryString(query)}`;
+      const text = body === undefined ? undefined : JSON.stringify(body);
+      if (options.apiKey)
+        Object.assign(headers, await signedHeaders(options.apiKey, method, target, text ?? "", options.now));
       let res: Response;
       try {
-        res = await doFetch(`${base}${API_PREFIX}${path}${queryString(query)}`, {
+        res = await doFetch(`${base}${target}`, {
           method,
           headers,
-          credentials: "include",
-          body: body === undefined ? undefined : JSON.stringify(body),
+          credentials: options.apiKey ? "omit" : "include",
+          body: text,
         });
       } catch (cause) {
         throw Object.assign(new ApiError(0, "NETWORK", "the API could not be reached"), { cause });
@@ -113,11 +124,11 @@ export function createTransport(options: ClientOptions = {}): Transport {
         const session = set.filter((c) => c.includes("="));
         if (session.length > 0) cookie = session.join("; ");
       }
-      const text = await res.text();
+      const answer = await res.text();
       let data: unknown = null;
-      if (text) {
+      if (answer) {
         try {
-          data = JSON.parse(text);
+          data = JSON.parse(answer);
         } catch {
           data = null;
         }
@@ -126,6 +137,33 @@ export function createTransport(options: ClientOptions = {}): Transport {
       return data;
     },
   };
+}
+
+/** OX-ACCESS-* headers: base64(HMAC-SHA256(secret, timestamp + METHOD + path?query + body)). */
+export async function signedHeaders(
+  key: { id: string; secret: string },
+  method: string,
+  pathWithQuery: string,
+  body: string,
+  now: () => number = Date.now,
+): Promise<Record<string, string>> {
+  const timestamp = String(now());
+  const encoder = new TextEncoder();
+  const hmac = await crypto.subtle.importKey(
+    "raw",
+    encoder.encode(key.secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  const mac = await crypto.subtle.sign(
+    "HMAC",
+    hmac,
+    encoder.encode(timestamp + method + pathWithQuery + body),
+  );
+  let binary = "";
+  for (const byte of new Uint8Array(mac)) binary += String.fromCharCode(byte);
+  return { "OX-ACCESS-KEY": key.id, "OX-ACCESS-TIMESTAMP": timestamp, "OX-ACCESS-SIGNATURE": btoa(binary) };
 }
 
 function errorOf(status: number, data: unknown): ApiError {

@@ -17,6 +17,7 @@ export {
   type Operation,
   type OperationSpec,
   type SchemaName,
+  signedHeaders,
 } from "./client.ts";
 
 /**
@@ -163,7 +164,28 @@ export function createClient(options: ClientOptions = {}) {
         responses: ["CandlesResponse"],
       }),
     },
+    keys: {
+      create: operation(t, {
+        method: "POST",
+        path: "/keys",
+        body: "CreateApiKeyRequest",
+        responses: ["CreateApiKeyResponse"],
+      }),
+      list: operation(t, { method: "GET", path: "/keys", responses: ["ApiKeysResponse"] }),
+      revoke: operation(t, { method: "DELETE", path: "/keys/{id}", responses: ["ApiKeyResponse"] }),
+    },
     admin: {
+      userKeys: operation(t, {
+        method: "GET",
+        path: "/admin/users/{id}/keys",
+        responses: ["AdminUserKeysResponse"],
+      }),
+      setRateTier: operation(t, {
+        method: "POST",
+        path: "/admin/users/{id}/rate-tier",
+        body: "SetRateTierRequest",
+        responses: ["RateTierResponse"],
+      }),
       kycQueue: operation(t, { method: "GET", path: "/admin/kyc", responses: ["AdminKycListResponse"] }),
       revealKyc: operation(t, {
         method: "POST",
@@ -251,6 +273,9 @@ export type Kyc = Schema<"KycView">;
 export type KycStatus = Schema<"MeResponse">["kycStatus"];
 export type AdminKyc = Schema<"AdminKycView">;
 export type AdminUser = Schema<"AdminUser">;
+export type ApiKey = Schema<"ApiKey">;
+export type ApiKeyScope = Schema<"ApiKey">["scopes"][number];
+export type RateTier = Schema<"RateTierResponse">["tier"];
 export type Referrals = Schema<"ReferralsResponse">;
 export type HealthHistory = Schema<"HealthHistoryView">;
 export type SystemStats = Schema<"SystemStats">;

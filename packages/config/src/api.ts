@@ -49,6 +49,8 @@ export const EnvSchema = z
     REDIS_URL: optionalUrl,
     KAFKA_BROKERS: z.string().optional(),
     JWT_SECRET: z.string().min(32, "JWT_SECRET must be at least 32 characters").optional(),
+    /** Derives every API key's secret (HMAC(API_KEY_SECRET, key id)); absent → derived from JWT_SECRET. */
+    API_KEY_SECRET: z.string().min(32, "API_KEY_SECRET must be at least 32 characters").optional(),
     SESSION_TTL_SEC: z.coerce
       .number()
       .int()

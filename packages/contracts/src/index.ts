@@ -1,5 +1,6 @@
 export * from "./http/accounts.ts";
 export * from "./http/admin.ts";
+export * from "./http/api-keys.ts";
 export * from "./http/auth.ts";
 export * from "./http/errors.ts";
 export * from "./http/health.ts";

@@ -1,6 +1,7 @@
 export * from "./client.ts";
 export * from "./redact-error.ts";
 export * from "./repos/accounts.ts";
+export * from "./repos/api-keys.ts";
 export * from "./repos/audit.ts";
 export * from "./repos/kv.ts";
 export * from "./repos/kyc.ts";

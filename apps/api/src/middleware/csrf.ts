@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { ApiError } from "../errors.ts";
+import { isSignedRequest } from "./signed-auth.ts";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 // The content types a cross-site <form> or a no-CORS fetch can send without a preflight.
@@ -11,7 +12,9 @@ const SIMPLE_TYPES = new Set(["application/x-www-form-urlencoded", "multipart/fo
  * opaque Origin, `Sec-Fetch-Site: cross-site`, or a body type a cross-site form can send. The site's
  * configured origins (`publicOrigins`, PUBLIC_ORIGINS) and `allowedOrigins` pass; the Host header
  * is never trusted for this (a proxy rewrites it, a DNS-rebinding page chooses it). Programs without
- * an Origin header (the bot, curl) send JSON and pass.
+ * an Origin header (the bot, curl) send JSON and pass. A signed request (an OX-ACCESS-KEY header)
+ * is exempt: it is authenticated by its signature alone, never by a cookie beside it, and a
+ * cross-site page cannot add that header without a CORS preflight, which the API never grants.
  */
 export function csrfProtection(options: {
   publicOrigins: { has(origin: string): boolean };
@@ -20,7 +23,7 @@ export function csrfProtection(options: {
   const extra = new Set(options.allowedOrigins);
   const allowed = { has: (origin: string) => options.publicOrigins.has(origin) || extra.has(origin) };
   return async function csrfMiddleware(c, next) {
-    if (SAFE_METHODS.has(c.req.method)) return next();
+    if (SAFE_METHODS.has(c.req.method) || isSignedRequest(c)) return next();
     const contentType = (c.req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
     if (SIMPLE_TYPES.has(contentType))
       throw new ApiError("CSRF", "form and text bodies are not accepted; send JSON");

@@ -103,8 +103,10 @@ for (const backend of ["memory", "redis"] as const) {
       });
       expect(placed.status).toBe(200);
       const ids: string[] = placed.body.results.map((r: Json) => r.order.id);
-      // 5 spent; 5 left: 6 cancels are refused whole, then 4 (the refused request spent 1) pass.
-      const refused = await http(bob, "DELETE", "/orders/batch", { ids: [...ids, crypto.randomUUID()] });
+      // Tokens: 5 creates spent 50 of 100; a cancel costs 2, so 26 cancels (52) are refused whole,
+      // then 4 (the refused request spent its own 2) pass.
+      const unknown = Array.from({ length: 21 }, () => crypto.randomUUID());
+      const refused = await http(bob, "DELETE", "/orders/batch", { ids: [...ids, ...unknown] });
       expect(refused.status).toBe(429);
       const open = await http(bob, "GET", "/orders?status=open");
       expect(open.status).toBe(200);

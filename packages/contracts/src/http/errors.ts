@@ -24,6 +24,15 @@ export const ERROR_CODES = [
   "AMOUNT_TOO_LARGE",
   "INSUFFICIENT_FUNDS",
   "INVALID_SIGNATURE",
+  // Signed requests with an API key (README "Trading programmatically").
+  "API_KEY_UNKNOWN",
+  "API_KEY_REVOKED",
+  "API_KEY_SCOPE",
+  "API_KEY_IP_REFUSED",
+  "API_KEY_NOT_ALLOWED",
+  "API_KEY_LIMIT",
+  "SIGNATURE_EXPIRED",
+  "SIGNATURE_REPLAYED",
   "ENGINE_UNAVAILABLE",
   /** Redis, Postgres or Kafka down or stalled: 503 with Retry-After. */
   "SERVICE_UNAVAILABLE",

@@ -1,4 +1,5 @@
 export * from "./accounts.ts";
+export * from "./api-keys.ts";
 export * from "./kv.ts";
 export * from "./markets.ts";
 export * from "./payments.ts";
