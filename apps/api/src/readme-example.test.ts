@@ -59,7 +59,12 @@ test("the README's example client signs, places an order and lists it", async ()
   // Asynchronously: the server answering it runs in this process.
   const runExample = async (apiSecret: string) => {
     const child = Bun.spawn([process.execPath, file, marketId], {
-      env: { ...process.env, OX_URL: `http://127.0.0.1:${server.port}`, OX_API_KEY: key.id, OX_API_SECRET: apiSecret },
+      env: {
+        ...process.env,
+        OX_URL: `http://127.0.0.1:${server.port}`,
+        OX_API_KEY: key.id,
+        OX_API_SECRET: apiSecret,
+      },
       cwd: dir,
       stdout: "pipe",
       stderr: "pipe",
@@ -81,7 +86,9 @@ test("the README's example client signs, places an order and lists it", async ()
   const open = await request(h, "GET", `/api/v1/orders?status=open&marketId=${marketId}`, undefined, {
     cookie: alice.cookie,
   });
-  const { orders } = (await open.json()) as { orders: { id: string; pricePaise: number; quantity: number }[] };
+  const { orders } = (await open.json()) as {
+    orders: { id: string; pricePaise: number; quantity: number }[];
+  };
   expect(orders).toEqual([expect.objectContaining({ id: placedId, pricePaise: 450, quantity: 2 })]);
 
   // With the wrong secret the same program fails with the server's code.
