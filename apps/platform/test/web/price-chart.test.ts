@@ -1,7 +1,9 @@
 /**
- * The price chart's interval switch (issue 6), in Chromium against the real platform: after real
- * trades, each of 1m / 5m / 1h / 1d asks the API for that interval's candles (bucket time `t` in
- * epoch ms) and the chart draws them.
+ * The price chart (issues 6 and 13), in Chromium against the real platform: after real trades,
+ * each of 1m / 5m / 1h / 1d asks the API for that interval's candles (bucket time `t` in epoch ms)
+ * and the chart draws them; the time ranges 1D / 1W / 1M / All are a separate control that trims
+ * the drawn candles without a new request; the axis and the crosshair readout are the YES chance
+ * in % with the time under the pointer; the user's own fills are marked.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
@@ -130,6 +132,51 @@ test("1m / 5m / 1h / 1d each fetch their candles and the chart draws them", asyn
     await alice.locator(".mp-chart").screenshot({ path: join(dir, `desktop-chart-${interval}.png`) });
   }
   expect(asked).toEqual(["5m", "1m", "1h", "1d"]);
+
+  // The last trade was YES ₹7: the chart reads 70 % (the axis is %, not rupees).
+  const readout = alice.getByTestId("chart-readout");
+  await expect(readout.textContent()).resolves.toBe("70% chance now");
+
+  // Ranges: their own group, each pressed in turn, the candles re-trimmed with no new request.
+  const ranges = alice.getByRole("group", { name: "Chart time range" });
+  await expect(ranges.getByRole("button", { name: "All" }).getAttribute("aria-pressed")).resolves.toBe(
+    "true",
+  );
+  const before = asked.length;
+  for (const range of ["1D", "1W", "1M", "All"]) {
+    await ranges.getByRole("button", { name: range }).click();
+    await expect(ranges.getByRole("button", { name: range }).getAttribute("aria-pressed")).resolves.toBe(
+      "true",
+    );
+    // Every trade is minutes old: each range holds the one 5m candle.
+    await expect(alice.getByTestId("price-chart").getAttribute("data-candles")).resolves.toBe("1");
+    await expect(seg.getByRole("button", { name: "5m" }).getAttribute("aria-pressed")).resolves.toBe("true");
+  }
+  expect(asked.length).toBe(before);
+
+  // Crosshair: hovering the line shows the chance and the time under the pointer.
+  const box = await alice.getByTestId("price-chart").boundingBox();
+  if (!box) throw new Error("no chart box");
+  await alice.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  for (let i = 0; !/ chance at /.test((await readout.textContent()) ?? ""); i++) {
+    if (i > 50) throw new Error(`no crosshair readout: ${await readout.textContent()}`);
+    await alice.mouse.move(box.x + box.width / 2 + (i % 5) * 7, box.y + box.height / 2);
+    await alice.waitForTimeout(100);
+  }
+  const text = (await readout.textContent()) ?? "";
+  expect(text).toMatch(/^70% chance at \d{1,2} \w{3},? \d{1,2}:\d{2}/i);
+
+  // Own fills: alice's three buys are marked (and said in words); bob sees his own three, not hers.
+  await expect(alice.getByTestId("price-chart").getAttribute("data-own-fills")).resolves.toBe("3");
+  await expect(alice.getByTestId("own-fills-legend").textContent()).resolves.toBe(
+    "Your trades are marked on the chart (3)",
+  );
+  await alice.locator(".mp-chart").screenshot({ path: join(dir, "desktop-chart-crosshair-fills.png") });
+  const anon = await newPage("anonymous");
+  await anon.goto(`${platform.url}/markets/${marketId}`);
+  await anon.getByTestId("price-chart").waitFor();
+  await expect(anon.getByTestId("price-chart").getAttribute("data-own-fills")).resolves.toBe("0");
+  await expect(anon.getByTestId("own-fills-legend").count()).resolves.toBe(0);
   expect(pageErrors).toEqual([]);
   console.log(`chart intervals: ${Date.now() - started} ms; screenshots in ${dir}`);
 }, 120_000);

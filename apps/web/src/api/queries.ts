@@ -71,6 +71,19 @@ export const useCandles = (id: string, interval: CandleInterval) =>
     refetchInterval: 30_000,
   });
 
+/**
+ * The signed-in user's latest fills for the chart's markers (one page; under the fills key, so a
+ * new fill's invalidation reaches it). Nothing for an anonymous visitor.
+ */
+export function useMarketFills() {
+  const me = useMe();
+  return useQuery({
+    queryKey: [...keys.fills, "chart"],
+    queryFn: async () => (await api.portfolio.fills({ query: { limit: 200 } })).fills,
+    enabled: !!me.data,
+  });
+}
+
 export const usePortfolio = (enabled = true) =>
   useQuery({ queryKey: keys.portfolio, queryFn: () => api.portfolio.get(), enabled });
 export const useWithdrawals = () =>

@@ -1,31 +1,54 @@
-/** Loaded lazily: lightweight-charts is the heaviest dependency. YES price in rupees over time. */
+/**
+ * Loaded lazily: lightweight-charts is the heaviest dependency. The YES chance in % over time, a
+ * time range (1D/1W/1M/All) apart from the candle size, a crosshair readout of chance and time,
+ * and the signed-in user's own fills marked on the line.
+ */
 
 import type { Candle, CandleInterval as Interval } from "@ox/client";
 import {
   AreaSeries,
   createChart,
+  createSeriesMarkers,
   type IChartApi,
   type ISeriesApi,
+  type ISeriesMarkersPluginApi,
+  type Time,
   type UTCTimestamp,
 } from "lightweight-charts";
-import { useEffect, useRef, useState } from "react";
-import { useCandles } from "../api/queries";
+import { useEffect, useMemo, useRef, useState } from "react";
+import { useCandles, useMarketFills } from "../api/queries";
 import { useT } from "../i18n";
+import {
+  CHART_RANGES,
+  type ChartRange,
+  candlesInRange,
+  type FillMark,
+  fillMarks,
+  formatPct,
+  INTERVAL_MS,
+  pctOfPaise,
+} from "../lib/chart";
+import { formatDateTime } from "../lib/time";
 import { useLive } from "../state/live-store";
 import { Empty, ErrorState, Loading } from "./states";
 
-/** The one place the API's paise names become the chart's point: the close, in rupees. */
+/** The one place the API's paise names become the chart's point: the close, as YES chance in %. */
 function chartPoint(c: Candle) {
-  return { time: Math.floor(c.t / 1000) as UTCTimestamp, value: c.closePaise / 100 };
+  return { time: Math.floor(c.t / 1000) as UTCTimestamp, value: pctOfPaise(c.closePaise) };
+}
+
+function marker(m: FillMark) {
+  const buy = m.side === "BUY";
+  return {
+    time: Math.floor(m.t / 1000) as UTCTimestamp,
+    position: buy ? ("belowBar" as const) : ("aboveBar" as const),
+    shape: buy ? ("arrowUp" as const) : ("arrowDown" as const),
+    color: buy ? "#15803d" : "#b91c1c",
+    text: `${m.side === "BUY" ? "B" : "S"} ${m.qty} ${m.outcome}`,
+  };
 }
 
 const INTERVALS: Interval[] = ["1m", "5m", "1h", "1d"];
-const INTERVAL_MS: Record<Interval, number> = {
-  "1m": 60_000,
-  "5m": 300_000,
-  "1h": 3_600_000,
-  "1d": 86_400_000,
-};
 
 /**
  * A live trade the candles do not show yet (newer than the fetch, or in a bucket they lack): re-read
@@ -57,11 +80,20 @@ function useRefetchOnLiveTrade(marketId: string, interval: Interval, q: ReturnTy
 export default function PriceChart({ marketId }: { marketId: string }) {
   const t = useT();
   const [interval, setInterval] = useState<Interval>("5m");
+  const [range, setRange] = useState<ChartRange>("ALL");
+  const [hover, setHover] = useState<{ pct: number; time: number } | null>(null);
   const q = useCandles(marketId, interval);
+  const fills = useMarketFills();
   const el = useRef<HTMLDivElement>(null);
   const chart = useRef<IChartApi | null>(null);
   const series = useRef<ISeriesApi<"Area"> | null>(null);
-  const hasData = (q.data?.length ?? 0) > 0;
+  const markers = useRef<ISeriesMarkersPluginApi<Time> | null>(null);
+  const shown = useMemo(() => candlesInRange(q.data ?? [], range, Date.now()), [q.data, range]);
+  const marks = useMemo(
+    () => fillMarks(fills.data ?? [], marketId, shown, interval),
+    [fills.data, marketId, shown, interval],
+  );
+  const hasData = shown.length > 0;
   useRefetchOnLiveTrade(marketId, interval, q);
   useEffect(() => {
     if (!el.current || !hasData) return;
@@ -70,61 +102,79 @@ export default function PriceChart({ marketId }: { marketId: string }) {
       height: 220,
       layout: {
         background: { color: "transparent" },
-        textColor: "#64748b",
+        textColor: "#475569",
         fontSize: 11,
         attributionLogo: false,
       },
       grid: { vertLines: { visible: false }, horzLines: { color: "#eef2f7" } },
       rightPriceScale: { borderVisible: false },
       timeScale: { borderVisible: false, timeVisible: true },
+      localization: { timeFormatter: (s: number) => formatDateTime(s * 1000) },
       handleScroll: false,
       handleScale: false,
     });
-    series.current = c.addSeries(AreaSeries, {
+    const area = c.addSeries(AreaSeries, {
       lineColor: "#2563eb",
       topColor: "rgba(37,99,235,0.25)",
       bottomColor: "rgba(37,99,235,0.02)",
       lineWidth: 2,
-      priceFormat: { type: "custom", formatter: (p: number) => `₹${p.toFixed(1)}`, minMove: 0.5 },
+      priceFormat: { type: "custom", formatter: formatPct, minMove: 0.5 },
     });
+    c.subscribeCrosshairMove((p) => {
+      const point = p.time === undefined ? undefined : p.seriesData.get(area);
+      const value = point && "value" in point ? Number(point.value) : null;
+      setHover(value === null ? null : { pct: value, time: Number(p.time) * 1000 });
+    });
+    series.current = area;
+    markers.current = createSeriesMarkers(area, []);
     chart.current = c;
     return () => {
       c.remove();
       chart.current = null;
       series.current = null;
+      markers.current = null;
     };
   }, [hasData]);
 
   useEffect(() => {
-    if (!series.current || !q.data) return;
-    const seen = new Set<number>();
-    const points = q.data
-      .map(chartPoint)
-      .sort((a, b) => a.time - b.time)
-      .filter((p) => {
-        if (seen.has(p.time)) return false;
-        seen.add(p.time);
-        return true;
-      });
-    series.current.setData(points);
+    if (!series.current) return;
+    series.current.setData(shown.map(chartPoint));
     chart.current?.timeScale().fitContent();
-  }, [q.data]);
+  }, [shown]);
+  useEffect(() => {
+    markers.current?.setMarkers(marks.map(marker));
+  }, [marks]);
 
   return (
     <div className="chart">
-      <fieldset className="seg" aria-label={t("interval")}>
-        {INTERVALS.map((i) => (
-          <button
-            key={i}
-            type="button"
-            aria-pressed={interval === i}
-            className={interval === i ? "active" : ""}
-            onClick={() => setInterval(i)}
-          >
-            {i}
-          </button>
-        ))}
-      </fieldset>
+      <div className="chart-controls">
+        <fieldset className="seg" aria-label={t("chartRange")}>
+          {CHART_RANGES.map((r) => (
+            <button
+              key={r}
+              type="button"
+              aria-pressed={range === r}
+              className={range === r ? "active" : ""}
+              onClick={() => setRange(r)}
+            >
+              {r === "ALL" ? t("rangeAll") : r}
+            </button>
+          ))}
+        </fieldset>
+        <fieldset className="seg" aria-label={t("interval")}>
+          {INTERVALS.map((i) => (
+            <button
+              key={i}
+              type="button"
+              aria-pressed={interval === i}
+              className={interval === i ? "active" : ""}
+              onClick={() => setInterval(i)}
+            >
+              {i}
+            </button>
+          ))}
+        </fieldset>
+      </div>
       {q.isPending ? (
         <Loading />
       ) : q.isError ? (
@@ -132,7 +182,25 @@ export default function PriceChart({ marketId }: { marketId: string }) {
       ) : !hasData ? (
         <Empty>{t("noCandles")}</Empty>
       ) : (
-        <div ref={el} className="chart-canvas" data-testid="price-chart" />
+        <>
+          <output className="chart-readout muted small" data-testid="chart-readout" aria-live="off">
+            {hover
+              ? t("chartAt", { pct: formatPct(hover.pct), time: formatDateTime(hover.time) })
+              : t("chartNow", { pct: formatPct(pctOfPaise(shown[shown.length - 1]?.closePaise ?? 0)) })}
+          </output>
+          <div
+            ref={el}
+            className="chart-canvas"
+            data-testid="price-chart"
+            data-candles={shown.length}
+            data-own-fills={marks.length}
+          />
+          {marks.length > 0 && (
+            <p className="muted small" data-testid="own-fills-legend">
+              {t("ownFillsMarked", { n: marks.length })}
+            </p>
+          )}
+        </>
       )}
     </div>
   );

@@ -64,6 +64,11 @@ export const en = {
   recentTrades: "Recent trades",
   noTrades: "No trades yet.",
   interval: "Chart interval",
+  chartRange: "Chart time range",
+  rangeAll: "All",
+  chartAt: "{pct} chance at {time}",
+  chartNow: "{pct} chance now",
+  ownFillsMarked: "Your trades are marked on the chart ({n})",
   resolvedAs: "Resolved {outcome}",
   marketNotFound: "Market not found.",
   // ticket
