@@ -137,6 +137,7 @@ export function createClient(options: ClientOptions = {}) {
         query: "FillsQuery",
         responses: ["FillsResponse"],
       }),
+      pnl: operation(t, { method: "GET", path: "/portfolio/pnl", responses: ["PnlResponse"] }),
     },
     markets: {
       list: operation(t, {
@@ -268,6 +269,7 @@ export type PlaceOrderAnswer = Schema<"PlaceOrderResponse"> | Schema<"PendingOrd
 export type Portfolio = Schema<"PortfolioResponse">;
 export type Position = Portfolio["positions"][number];
 export type Fill = Schema<"Fill">;
+export type MarketPnl = Schema<"PnlMarket">;
 export type LedgerEntry = Schema<"LedgerEntryView">;
 export type Kyc = Schema<"KycView">;
 export type KycStatus = Schema<"MeResponse">["kycStatus"];

@@ -1,10 +1,11 @@
 import { createRoute, type z } from "@hono/zod-openapi";
-import { type Fill, FillsQuery, FillsResponse } from "@ox/contracts";
-import { trades } from "@ox/db";
-import { and, desc, eq, lt, or } from "drizzle-orm";
+import { type Fill, FillsQuery, FillsResponse, PnlResponse } from "@ox/contracts";
+import { payouts, trades } from "@ox/db";
+import { and, asc, desc, eq, lt, or } from "drizzle-orm";
 import type { RouteContext, RouteFactory } from "../app.ts";
 import { createRouter, sessionOf } from "../app-env.ts";
 import { historyDb } from "../deps.ts";
+import { replayPnl, totalPnl } from "../pnl.ts";
 import { errors, json } from "./openapi-helpers.ts";
 
 type TradeRow = typeof trades.$inferSelect;
@@ -65,6 +66,33 @@ export function createPortfolioFillsRoutes(): RouteFactory {
           .limit(limit);
         const nextBefore = rows.length === limit ? (rows.at(-1)?.seq ?? null) : null;
         return c.json({ fills: rows.flatMap((r) => fillsOf(r, userId)), nextBefore }, 200);
+      },
+    );
+    router.openapi(
+      createRoute({
+        method: "get",
+        path: "/portfolio/pnl",
+        tags: ["portfolio"],
+        middleware: [ctx.auth],
+        security: [{ cookieAuth: [] }],
+        summary:
+          "Your cost basis and realized P&L per market, replayed from your fills and payouts (from Postgres: may lag the engine)",
+        responses: { 200: json(PnlResponse, "P&L per market and in total"), ...errors(401) },
+      }),
+      async (c) => {
+        const { userId } = sessionOf(c);
+        const db = historyDb(ctx.deps);
+        const [tradeRows, payoutRows] = await Promise.all([
+          db
+            .select()
+            .from(trades)
+            .where(or(eq(trades.makerUserId, userId), eq(trades.takerUserId, userId)))
+            .orderBy(asc(trades.seq)),
+          db.select().from(payouts).where(eq(payouts.userId, userId)).orderBy(asc(payouts.seq)),
+        ]);
+        const fills = tradeRows.flatMap((r) => fillsOf(r, userId)).map((f) => ({ ...f, seq: f.tradeSeq }));
+        const markets = replayPnl(fills, payoutRows);
+        return c.json({ markets, totals: totalPnl(markets) }, 200);
       },
     );
     return router;

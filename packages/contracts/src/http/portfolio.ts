@@ -52,3 +52,33 @@ export const Fill = z
 export const FillsResponse = z
   .object({ fills: z.array(Fill), nextBefore: z.number().int().nullable() })
   .meta({ id: "Fills" });
+
+export const PnlMarket = z
+  .object({
+    marketId: z.string(),
+    yesQty: z.number().int().meta({ description: "YES shares held after the recorded fills and payouts" }),
+    noQty: z.number().int(),
+    investedPaise: Paise.meta({
+      description: "Cost basis of the shares still held (average cost, the engine's method)",
+    }),
+    boughtPaise: Paise.meta({ description: "Paid for every buy in this market, fees included" }),
+    soldPaise: Paise.meta({ description: "Received for every sell in this market, fees deducted" }),
+    payoutPaise: Paise.meta({ description: "Paid out at resolution (0 before)" }),
+    feesPaise: Paise,
+    realizedPaise: Paise.meta({
+      description:
+        "Profit or loss locked in: sell proceeds and payouts minus the cost of the shares they took, minus fees",
+    }),
+  })
+  .meta({ id: "PnlMarket" });
+export const PnlResponse = z
+  .object({
+    markets: z.array(PnlMarket),
+    totals: z.object({
+      investedPaise: Paise,
+      realizedPaise: Paise,
+      payoutPaise: Paise,
+      feesPaise: Paise,
+    }),
+  })
+  .meta({ id: "Pnl" });
