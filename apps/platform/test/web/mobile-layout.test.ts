@@ -15,6 +15,8 @@ import {
   screenshotDir,
   setTicketPrice,
   startTestPlatform,
+  submitTicket,
+  ticketShares,
 } from "./platform-kit";
 
 const TITLE = "Will a very long market question about the monsoon onset over Kerala wrap on a phone?";
@@ -124,11 +126,9 @@ test("390×844: ticket, book and bottom nav usable, no sideways scroll (en + hi)
   // The ticket from a phone: BUY YES 2 @ ₹5.5 takes one of Bob's NO ₹4.5 bids (a MINT) and rests one.
   await go(phone, `/markets/${marketId}`);
   await phone.getByRole("heading", { name: TITLE }).waitFor();
-  const qty = phone.getByRole("spinbutton", { name: /quantity/i });
-  await qty.scrollIntoViewIfNeeded();
-  await qty.fill("2");
+  await ticketShares(phone, 2);
   await setTicketPrice(phone, "5.5");
-  await phone.getByRole("button", { name: /^buy yes$/i }).click();
+  await submitTicket(phone, /^buy yes$/i);
   await phone.getByText(/Filled: BUY 2 Yes @ ₹5.5/).waitFor();
   // The chart had no candles when the page opened; the live trade makes it re-read them.
   await phone.getByTestId("price-chart").waitFor();

@@ -101,3 +101,31 @@ export async function go(page: Page, path: string) {
     window.dispatchEvent(new PopStateEvent("popstate"));
   }, path);
 }
+
+/** Switches the ticket to order by shares and sets the quantity. */
+export async function ticketShares(page: Page, qty: number) {
+  const shares = page.getByRole("button", { name: /^shares$/i });
+  if ((await shares.getAttribute("aria-pressed")) !== "true") await shares.click();
+  const box = page.getByRole("spinbutton", { name: /quantity/i });
+  await box.scrollIntoViewIfNeeded();
+  await box.fill(String(qty));
+}
+
+/** Presses the ticket's action button (e.g. /^buy yes$/i), then confirms its review step. */
+export async function submitTicket(page: Page, action: RegExp) {
+  await page.getByRole("button", { name: action }).click();
+  await confirmReview(page);
+}
+
+/** The review step: a slide to confirm on a phone (moved by keyboard, End), a Confirm button elsewhere. */
+export async function confirmReview(page: Page) {
+  const review = page.getByTestId("ticket-review");
+  await review.waitFor();
+  const slider = review.getByRole("slider");
+  if ((await slider.count()) > 0) {
+    await slider.focus();
+    await slider.press("End");
+  } else {
+    await review.getByRole("button", { name: /^confirm/i }).click();
+  }
+}

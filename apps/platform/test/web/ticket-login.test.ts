@@ -15,6 +15,8 @@ import {
   requestOtp,
   setTicketPrice,
   startTestPlatform,
+  submitTicket,
+  ticketShares,
 } from "./platform-kit";
 
 const TITLE = "Will the ticket-login test pick a book row?";
@@ -76,13 +78,13 @@ test("clicking a book row, or Enter on it, sets the ticket to buy that outcome a
   await logIn(maker, platform.url, "+919811100032");
   await go(maker, `/markets/${marketId}`);
   await maker.getByRole("heading", { name: TITLE }).waitFor();
-  await maker.getByRole("spinbutton", { name: /quantity/i }).fill("1");
+  await ticketShares(maker, 1);
   await setTicketPrice(maker, "3");
-  await maker.getByRole("button", { name: /^buy yes$/i }).click();
+  await submitTicket(maker, /^buy yes$/i);
   await maker.getByTestId("ticket-message").waitFor();
   await maker.getByRole("button", { name: /^no\b/i }).first().click();
   await setTicketPrice(maker, "2");
-  await maker.getByRole("button", { name: /^buy no$/i }).click();
+  await submitTicket(maker, /^buy no$/i);
   await maker.getByTestId("order-book").getByRole("button", { name: /^₹2\b/ }).waitFor();
 
   const taker = await newPage("taker");
@@ -121,7 +123,7 @@ test("clicking a book row, or Enter on it, sets the ticket to buy that outcome a
     .first()
     .click();
   await setTicketPrice(maker, "4");
-  await maker.getByRole("button", { name: /^buy yes$/i }).click();
+  await submitTicket(maker, /^buy yes$/i);
   await book.getByRole("button", { name: /^₹4\b/ }).waitFor();
   expect(await price.textContent()).toBe("₹2");
   expect(pageErrors).toEqual([]);

@@ -15,6 +15,8 @@ import {
   screenshotDir,
   setTicketPrice,
   startTestPlatform,
+  submitTicket,
+  ticketShares,
 } from "./platform-kit";
 
 const TITLE = "Will the e2e monsoon arrive on time?";
@@ -92,10 +94,10 @@ async function flow() {
   // Alice bids YES 2 @ ₹6; it rests.
   await go(alice, `/markets/${marketId}`);
   await alice.getByRole("heading", { name: TITLE }).waitFor();
-  await alice.getByRole("spinbutton", { name: /quantity/i }).fill("2");
+  await ticketShares(alice, 2);
   await setTicketPrice(alice, "6");
   await expect(alice.getByTestId("ticket-cost").textContent()).resolves.toBe("₹12");
-  await alice.getByRole("button", { name: /^buy yes$/i }).click();
+  await submitTicket(alice, /^buy yes$/i);
   await alice.getByTestId("ticket-message").waitFor();
   await expect(alice.getByTestId("order-book").textContent()).resolves.toContain("₹6");
   await snap(alice, "phone-market-resting");
@@ -103,9 +105,9 @@ async function flow() {
   // Bob buys NO 2 @ ₹4: YES ₹6 + NO ₹4 = ₹10, a MINT. Both get the fill over the socket.
   await go(bob, `/markets/${marketId}`);
   await bob.getByRole("button", { name: /^no\b/i }).first().click();
-  await bob.getByRole("spinbutton", { name: /quantity/i }).fill("2");
+  await ticketShares(bob, 2);
   await setTicketPrice(bob, "4");
-  await bob.getByRole("button", { name: /^buy no$/i }).click();
+  await submitTicket(bob, /^buy no$/i);
   await bob.getByText(/Filled: BUY 2 No @ ₹4/).waitFor();
   await alice.getByText(/Filled: BUY 2 Yes @ ₹6/).waitFor();
   await snap(bob, "desktop-market-filled");
@@ -127,9 +129,9 @@ async function flow() {
 
   // Alice places and cancels a ₹1 YES bid.
   await go(alice, `/markets/${marketId}`);
-  await alice.getByRole("spinbutton", { name: /quantity/i }).fill("1");
+  await ticketShares(alice, 1);
   await setTicketPrice(alice, "1");
-  await alice.getByRole("button", { name: /^buy yes$/i }).click();
+  await submitTicket(alice, /^buy yes$/i);
   await alice.getByTestId("ticket-message").waitFor();
   await go(alice, `/portfolio`);
   const cancel = alice.getByRole("button", { name: /cancel order/i });

@@ -12,6 +12,8 @@ export const keys = {
   portfolio: ["portfolio"] as const,
   openOrders: ["orders", "open"] as const,
   fills: ["fills"] as const,
+  /** Under fills: whatever refreshes the fills refreshes the P&L replayed from them. */
+  pnl: ["fills", "pnl"] as const,
   transactions: ["transactions"] as const,
   withdrawals: ["withdrawals"] as const,
   kyc: ["kyc"] as const,
@@ -86,6 +88,9 @@ export function useMarketFills() {
 
 export const usePortfolio = (enabled = true) =>
   useQuery({ queryKey: keys.portfolio, queryFn: () => api.portfolio.get(), enabled });
+/** Realized P&L and cost basis per market; from Postgres, so it is re-read while shown (persister lag). */
+export const usePnl = (enabled = true) =>
+  useQuery({ queryKey: keys.pnl, queryFn: () => api.portfolio.pnl(), enabled, refetchInterval: 5_000 });
 export const useWithdrawals = () =>
   useQuery({
     queryKey: keys.withdrawals,

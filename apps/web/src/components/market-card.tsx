@@ -1,20 +1,30 @@
 import type { Market } from "@ox/client";
+import { useState } from "react";
 import { useT } from "../i18n";
-import { formatCompact, formatRupees, probabilityPct } from "../lib/money";
+import type { Outcome } from "../lib/book";
+import { formatCompact, formatRupees } from "../lib/money";
+import { chancePct } from "../lib/sizing";
 import { timeLeft } from "../lib/time";
 import { useLivePrices, useMarketRoom } from "../lib/use-live-market";
+import { PHONE_QUERY, useMedia } from "../lib/use-media";
+import { useLive } from "../state/live-store";
 import { navigate } from "../state/router";
 import { Link } from "./link";
+import { TicketSheet } from "./ticket-sheet";
 
 export function MarketCard({ market, now }: { market: Market; now: number }) {
   const t = useT();
   useMarketRoom(market.status === "OPEN" ? market.id : undefined);
   const live = useLivePrices(market);
   const left = timeLeft(market.closeAt, now);
-  const chanceFrom = live.yes ?? (live.no !== null ? 1000 - live.no : null);
+  const book = useLive((s) => s.books[market.id]);
+  const chance = chancePct(book, live.lastPrice, { yes: live.yes, no: live.no });
   const open = live.status === "OPEN";
-  const go = (outcome: "YES" | "NO") =>
-    navigate(`/markets/${encodeURIComponent(market.id)}?outcome=${outcome}`);
+  const phone = useMedia(PHONE_QUERY);
+  const [sheet, setSheet] = useState<Outcome | null>(null);
+  // On a phone Yes/No opens the ticket as a bottom sheet; on a wide screen the market page has room.
+  const go = (outcome: Outcome) =>
+    phone ? setSheet(outcome) : navigate(`/markets/${encodeURIComponent(market.id)}?outcome=${outcome}`);
   // The accessible name starts with the visible text (WCAG 2.5.3 label in name), then says which market.
   const yesText = t("buyYesAt", { price: live.yes !== null ? formatRupees(live.yes) : "—" });
   const noText = t("buyNoAt", { price: live.no !== null ? formatRupees(live.no) : "—" });
@@ -34,7 +44,7 @@ export function MarketCard({ market, now }: { market: Market; now: number }) {
         <Link href={`/markets/${encodeURIComponent(market.id)}`}>{market.title}</Link>
       </h2>
       <div className="mc-meta muted small">
-        {chanceFrom !== null && <span>{t("chance", { pct: probabilityPct(chanceFrom) })}</span>}
+        {chance !== null && <span>{t("chance", { pct: chance })}</span>}
         <span>
           {t("volume")} {formatCompact(live.volume)}
         </span>
@@ -59,6 +69,7 @@ export function MarketCard({ market, now }: { market: Market; now: number }) {
           </button>
         </div>
       )}
+      {sheet && <TicketSheet market={market} outcome={sheet} onClose={() => setSheet(null)} />}
     </article>
   );
 }

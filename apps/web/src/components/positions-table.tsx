@@ -1,83 +1,147 @@
-import type { Market, Position } from "@ox/client";
+import type { Market, MarketPnl, Position } from "@ox/client";
+import { useState } from "react";
 import { useT } from "../i18n";
-import type { Outcome } from "../lib/book";
+import type { BookState, Outcome } from "../lib/book";
 import { formatRupees, formatSignedRupees } from "../lib/money";
+import { sellableQty } from "../lib/sizing";
 import { useMarketRoom } from "../lib/use-live-market";
 import { markPrice, valuePosition } from "../lib/valuation";
-import { useLive } from "../state/live-store";
+import { type Ticker, useLive } from "../state/live-store";
+import { ExitForm } from "./exit-form";
 import { Link } from "./link";
 
-export function PositionsList({
-  positions,
-  markets,
-}: {
-  positions: Position[];
-  markets: Map<string, Market>;
-}) {
-  const rows = positions.flatMap((p) => {
-    const out: { p: Position; outcome: Outcome; qty: number; avg: number | null | undefined }[] = [];
-    // The cost basis over the shares (not the rounded average), so value − cost is exact in paise.
-    if (p.yes > 0) out.push({ p, outcome: "YES", qty: p.yes, avg: p.yesCostPaise / p.yes });
-    if (p.no > 0) out.push({ p, outcome: "NO", qty: p.no, avg: p.noCostPaise / p.no });
+/** One outcome held in one market, valued at the live book. */
+export interface PositionLine {
+  marketId: string;
+  market?: Market;
+  outcome: Outcome;
+  qty: number;
+  sellable: number;
+  /** Cost basis of these shares (the engine's), in paise. */
+  costPaise: number;
+  valuePaise: number | null;
+  pnlPaise: number | null;
+}
+
+/** Every held outcome of `positions` marked to the live books and tickers (integer paise). */
+export function usePositionLines(positions: Position[], markets: Map<string, Market>): PositionLine[] {
+  const books = useLive((s) => s.books);
+  const tickers = useLive((s) => s.tickers);
+  return positions.flatMap((p) => {
+    const market = markets.get(p.marketId);
+    const line = (outcome: Outcome, qty: number, locked: number, cost: number): PositionLine => {
+      const mark = markPrice(outcome, markInputs(books[p.marketId], tickers[p.marketId], market));
+      const v = valuePosition(qty, qty > 0 ? cost / qty : null, mark);
+      return {
+        marketId: p.marketId,
+        market,
+        outcome,
+        qty,
+        sellable: sellableQty(qty, locked),
+        costPaise: cost,
+        valuePaise: v.valuePaise,
+        pnlPaise: v.valuePaise !== null ? v.valuePaise - cost : null,
+      };
+    };
+    const out: PositionLine[] = [];
+    if (p.yes > 0) out.push(line("YES", p.yes, p.yesLocked, p.yesCostPaise));
+    if (p.no > 0) out.push(line("NO", p.no, p.noLocked, p.noCostPaise));
     return out;
   });
+}
+
+function markInputs(book: BookState | undefined, ticker: Ticker | undefined, market?: Market) {
+  return {
+    book,
+    yesPrice: ticker?.yesPrice ?? market?.yesPricePaise,
+    noPrice: ticker?.noPrice ?? market?.noPricePaise,
+    lastPrice: ticker?.lastPrice ?? market?.lastYesPricePaise,
+  };
+}
+
+export function PositionsList({ lines, pnl }: { lines: PositionLine[]; pnl: Map<string, MarketPnl> }) {
   return (
     <ul className="list" data-testid="positions">
-      {rows.map((r) => (
+      {lines.map((l, i) => (
         <PositionRow
-          key={`${r.p.marketId}-${r.outcome}`}
-          market={markets.get(r.p.marketId)}
-          marketId={r.p.marketId}
-          outcome={r.outcome}
-          qty={r.qty}
-          avg={r.avg}
+          key={`${l.marketId}-${l.outcome}`}
+          line={l}
+          // Realized P&L is per market: shown once, on the market's first line.
+          realized={lines.findIndex((x) => x.marketId === l.marketId) === i ? pnl.get(l.marketId) : undefined}
         />
       ))}
     </ul>
   );
 }
 
-function PositionRow(props: {
-  market?: Market;
-  marketId: string;
-  outcome: Outcome;
-  qty: number;
-  avg: number | null | undefined;
-}) {
+const signedClass = (p: number | null) => (p === null ? "" : p >= 0 ? "gain" : "loss");
+
+export function PositionRow({ line, realized }: { line: PositionLine; realized?: MarketPnl }) {
   const t = useT();
-  const open = props.market?.status === "OPEN";
-  useMarketRoom(open ? props.marketId : undefined);
-  const book = useLive((s) => s.books[props.marketId]);
-  const ticker = useLive((s) => s.tickers[props.marketId]);
-  const mark = markPrice(props.outcome, {
-    book,
-    yesPrice: ticker?.yesPrice ?? props.market?.yesPricePaise,
-    noPrice: ticker?.noPrice ?? props.market?.noPricePaise,
-    lastPrice: ticker?.lastPrice ?? props.market?.lastYesPricePaise,
-  });
-  const v = valuePosition(props.qty, props.avg, mark);
-  const pnlClass = v.pnlPaise === null ? "" : v.pnlPaise >= 0 ? "gain" : "loss";
+  const open = line.market?.status === "OPEN";
+  const liveStatus = useLive((s) => s.tickers[line.marketId]?.status);
+  useMarketRoom(open ? line.marketId : undefined);
+  const [exiting, setExiting] = useState(false);
+  const canExit = (liveStatus ?? line.market?.status) === "OPEN" && line.sellable > 0;
+  const avg = line.qty > 0 ? Math.round(line.costPaise / line.qty) : 0;
+  const outcomeLabel = line.outcome === "YES" ? t("yes") : t("no");
   return (
-    <li className="list-row position-row">
-      <div className="grow">
-        <Link href={`/markets/${encodeURIComponent(props.marketId)}`} className="row-title">
-          {props.market?.title ?? props.marketId}
-        </Link>
-        <div className="muted small">
-          <span className={props.outcome === "YES" ? "tag tag-yes" : "tag tag-no"}>
-            {props.outcome === "YES" ? t("yes") : t("no")}
-          </span>{" "}
-          {t("shares", { n: props.qty })}
-          {props.avg ? ` · ${t("avg", { price: formatRupees(Math.round(props.avg)) })}` : ""}
+    <li className="position-item" data-testid="position-row">
+      <div className="list-row position-row">
+        <div className="grow">
+          <Link href={`/markets/${encodeURIComponent(line.marketId)}`} className="row-title">
+            {line.market?.title ?? line.marketId}
+          </Link>
+          <div className="muted small">
+            <span className={line.outcome === "YES" ? "tag tag-yes" : "tag tag-no"}>{outcomeLabel}</span>{" "}
+            {t("shares", { n: line.qty })}
+            {avg ? ` · ${t("avg", { price: formatRupees(avg) })}` : ""}
+          </div>
         </div>
+        {canExit && (
+          <button
+            type="button"
+            className="btn btn-ghost"
+            aria-expanded={exiting}
+            onClick={() => setExiting((x) => !x)}
+            aria-label={`${t("exit")}: ${outcomeLabel} · ${line.market?.title ?? line.marketId}`}
+          >
+            {t("exit")}
+          </button>
+        )}
       </div>
-      <div className="right">
-        <div>{v.valuePaise !== null ? formatRupees(v.valuePaise) : "—"}</div>
-        <div className={`small ${pnlClass}`}>
-          <span className="sr-only">{t("pnl")} </span>
-          {v.pnlPaise !== null ? formatSignedRupees(v.pnlPaise) : ""}
+      <dl className="pnl-grid" data-testid="position-pnl">
+        <div>
+          <dt>{t("invested")}</dt>
+          <dd>{formatRupees(line.costPaise)}</dd>
         </div>
-      </div>
+        <div>
+          <dt>{t("current")}</dt>
+          <dd>{line.valuePaise !== null ? formatRupees(line.valuePaise) : "—"}</dd>
+        </div>
+        <div>
+          <dt>{t("unrealizedPnl")}</dt>
+          <dd className={signedClass(line.pnlPaise)}>
+            {line.pnlPaise !== null ? formatSignedRupees(line.pnlPaise) : "—"}
+          </dd>
+        </div>
+        {realized && (
+          <div>
+            <dt>{t("realizedPnl")}</dt>
+            <dd className={signedClass(realized.realizedPaise)}>
+              {formatSignedRupees(realized.realizedPaise)}
+            </dd>
+          </div>
+        )}
+      </dl>
+      {exiting && canExit && (
+        <ExitForm
+          marketId={line.marketId}
+          tickPaise={line.market?.tickPaise ?? 50}
+          outcome={line.outcome}
+          sellable={line.sellable}
+        />
+      )}
     </li>
   );
 }

@@ -6,6 +6,8 @@ export interface TicketMessage {
   tone: "success" | "info" | "error";
   title: string;
   detail?: string;
+  /** A way on from the message, e.g. Add money after INSUFFICIENT_FUNDS. */
+  action?: { href: string; label: string };
 }
 
 /** Turns a POST /orders answer (or its error) into what the ticket shows. */
@@ -15,6 +17,15 @@ export function describeOrderResult(
   error: unknown,
 ): TicketMessage | null {
   if (error) {
+    if (error instanceof ApiError && error.code === "INSUFFICIENT_FUNDS")
+      return {
+        tone: "error",
+        title: t("rejected"),
+        detail: t("errInsufficientFunds"),
+        action: { href: "/wallet", label: t("addMoney") },
+      };
+    if (error instanceof ApiError && error.code === "INSUFFICIENT_SHARES")
+      return { tone: "error", title: t("rejected"), detail: t("errInsufficientShares") };
     if (error instanceof ApiError) {
       const msg = error.message.charAt(0).toUpperCase() + error.message.slice(1);
       return {

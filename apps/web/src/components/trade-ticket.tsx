@@ -4,12 +4,15 @@ import { useEffect, useRef, useState } from "react";
 import { api } from "../api/client";
 import { keys, useMe, usePortfolio } from "../api/queries";
 import { useT } from "../i18n";
-import { bestBuyPrice, type Outcome, type Side } from "../lib/book";
-import { formatRupees, probabilityPct } from "../lib/money";
+import { bestBuyPrice, liquidity, type Outcome, type Side } from "../lib/book";
+import { formatRupees, parseRupees, probabilityPct } from "../lib/money";
+import { defaultAmount, fitQty, sellableQty, sharesForAmount, sweepBudget } from "../lib/sizing";
 import { clampPrice, type OrderKind, orderBody, quoteTicket, stepPrice } from "../lib/ticket";
+import { useLivePrices } from "../lib/use-live-market";
 import { useLive } from "../state/live-store";
 import { Link } from "./link";
 import { describeOrderResult } from "./ticket-result";
+import { rupeesLine, TicketReview } from "./ticket-review";
 
 const KINDS: OrderKind[] = ["LIMIT", "MARKET", "IOC", "FOK"];
 const MAX_QTY = 10_000;
@@ -20,6 +23,8 @@ export interface BookPick {
   pricePaise: number;
   n: number;
 }
+
+type SizeMode = "AMOUNT" | "SHARES";
 
 export function TradeTicket({
   market,
@@ -34,40 +39,78 @@ export function TradeTicket({
   const qc = useQueryClient();
   const me = useMe();
   const book = useLive((s) => s.books[market.id]) ?? null;
+  const live = useLivePrices(market);
   const portfolio = usePortfolio(!!me.data);
+  const available = portfolio.data?.balance.availablePaise ?? null;
   const [outcome, setOutcome] = useState<Outcome>(initialOutcome);
   const [side, setSide] = useState<Side>("BUY");
   const [kind, setKind] = useState<OrderKind>("LIMIT");
+  const [mode, setMode] = useState<SizeMode>("AMOUNT");
   const [price, setPrice] = useState(() =>
     clampPrice((book && bestBuyPrice(book, initialOutcome)) ?? 500, market.tickPaise),
   );
-  const [qty, setQty] = useState(10);
+  // The best price when the ticket's price was last set: a different best now means the market moved.
+  const [seenBest, setSeenBest] = useState<number | null>(() =>
+    book ? bestBuyPrice(book, initialOutcome) : null,
+  );
+  const [amountText, setAmountText] = useState(() => String(defaultAmount(available) / 100));
+  const [qty, setQty] = useState(() => fitQty(10, price, available));
   const [postOnly, setPostOnly] = useState(false);
-  const touched = useRef(false);
+  const [reviewing, setReviewing] = useState(false);
+  const priceSet = useRef(book !== null);
+  const amountTouched = useRef(false);
 
-  // Follow the best price until the user sets one.
-  const suggested = book
+  const best = book
     ? side === "BUY"
       ? bestBuyPrice(book, outcome)
-      : 1000 - (bestBuyPrice(book, outcome === "YES" ? "NO" : "YES") ?? 1000)
+      : (liquidity(book, outcome, "SELL")[0]?.price ?? null)
     : null;
+
+  // The price is set once (from the first book, a picked row, or the user) and then holds still.
   useEffect(() => {
-    if (!touched.current && suggested !== null && suggested > 0 && suggested < 1000)
-      setPrice(clampPrice(suggested, market.tickPaise));
-  }, [suggested, market.tickPaise]);
+    if (priceSet.current || !book) return;
+    priceSet.current = true;
+    if (best !== null) setPrice(clampPrice(best, market.tickPaise));
+    setSeenBest(best);
+  }, [book, best, market.tickPaise]);
+
+  // The balance arrives after the ticket: start the amount at what the user can afford.
+  useEffect(() => {
+    if (!amountTouched.current && available !== null) {
+      setAmountText(String(defaultAmount(available) / 100));
+      setQty(fitQty(10, price, available));
+    }
+  }, [available, price]);
 
   // A book row picked: BUY LIMIT of that row's outcome at its price, held until the user changes it.
   useEffect(() => {
     if (!pick) return;
-    touched.current = true;
+    priceSet.current = true;
     setOutcome(pick.outcome);
     setSide("BUY");
     setKind("LIMIT");
     setPrice(clampPrice(pick.pricePaise, market.tickPaise));
+    setSeenBest(pick.pricePaise);
+    setReviewing(false);
   }, [pick, market.tickPaise]);
 
-  const input = { outcome, side, kind, pricePaise: price, qty, tickPaise: market.tickPaise };
+  const held = portfolio.data?.positions.find((p) => p.marketId === market.id);
+  const heldQty = held ? (outcome === "YES" ? held.yes : held.no) : 0;
+  const sellable = held ? sellableQty(heldQty, outcome === "YES" ? held.yesLocked : held.noLocked) : 0;
+  const byAmount = side === "BUY" && mode === "AMOUNT";
+  const amountPaise = parseRupees(amountText) ?? 0;
+  const budget =
+    byAmount && kind === "MARKET" && book ? sweepBudget(liquidity(book, outcome, "BUY"), amountPaise) : null;
+  const effQty = byAmount ? (budget ? budget.filledQty : sharesForAmount(amountPaise, price)) : qty;
+  const input = { outcome, side, kind, pricePaise: price, qty: effQty, tickPaise: market.tickPaise };
   const quote = quoteTicket(input, book);
+  const open = live.status === "OPEN";
+  const outcomeLabel = outcome === "YES" ? t("yes") : t("no");
+  const actionLabel = t("placeOrder", { side: side === "BUY" ? t("buy") : t("sell"), outcome: outcomeLabel });
+  const overBalance = side === "BUY" && available !== null && quote.amountPaise > available;
+  const overHeld = side === "SELL" && effQty > sellable;
+  const moved = kind !== "MARKET" && best !== null && seenBest !== null && best !== seenBest;
+
   const place = useMutation({
     mutationFn: () => {
       const worst =
@@ -78,31 +121,89 @@ export function TradeTicket({
         crypto.randomUUID(),
         postOnly,
       );
-      return api.orders.place({ body });
+      // By amount at market: the engine spends at most the amount, whatever the book does meanwhile.
+      return api.orders.place({
+        body: budget ? { ...body, pricePaise: 1000 - market.tickPaise, maxCostPaise: amountPaise } : body,
+      });
     },
     onSettled: () => {
+      setReviewing(false);
       qc.invalidateQueries({ queryKey: keys.portfolio });
       qc.invalidateQueries({ queryKey: keys.openOrders });
     },
   });
+  // The market closed or resolved while the review was up: nothing to confirm any more.
+  useEffect(() => {
+    if (!open) setReviewing(false);
+  }, [open]);
   const message = describeOrderResult(t, place.data, place.error);
-  const held = portfolio.data?.positions.find((p) => p.marketId === market.id);
-  const heldQty = held ? (outcome === "YES" ? held.yes : held.no) : 0;
-  const open = market.status === "OPEN";
-  const outcomeLabel = outcome === "YES" ? t("yes") : t("no");
 
+  const reseed = (o: Outcome, s: Side) => {
+    const b = book
+      ? s === "BUY"
+        ? bestBuyPrice(book, o)
+        : (liquidity(book, o, "SELL")[0]?.price ?? null)
+      : null;
+    if (b !== null) setPrice(clampPrice(b, market.tickPaise));
+    setSeenBest(b);
+    setReviewing(false);
+  };
   const changeOutcome = (o: Outcome) => {
-    touched.current = false;
     setOutcome(o);
+    reseed(o, side);
   };
   const changeSide = (s: Side) => {
-    touched.current = false;
     setSide(s);
+    reseed(outcome, s);
+    if (s === "SELL" && held)
+      setQty(Math.max(1, sellableQty(heldQty, outcome === "YES" ? held.yesLocked : held.noLocked)));
   };
   const setPriceBy = (steps: number) => {
-    touched.current = true;
+    priceSet.current = true;
     setPrice((p) => stepPrice(p, steps, market.tickPaise));
   };
+  const switchMode = (m: SizeMode) => {
+    if (m === "SHARES") setQty(Math.max(1, effQty));
+    else setAmountText(String(Math.ceil(quote.amountPaise / 100) || defaultAmount(available) / 100));
+    setMode(m);
+  };
+
+  if (reviewing && open) {
+    const lines = [
+      {
+        label: t("sharesLabel"),
+        value: kind === "MARKET" ? `≈ ${effQty}` : String(effQty),
+        testId: "review-shares",
+      },
+      ...(kind !== "MARKET" ? [rupeesLine(t("priceLabel"), price)] : []),
+      side === "BUY"
+        ? rupeesLine(
+            kind === "MARKET" ? t("estPay") : t("youPay"),
+            budget ? amountPaise : quote.amountPaise,
+            "review-cost",
+          )
+        : rupeesLine(t("youReceive"), quote.amountPaise, "review-cost"),
+      ...(side === "BUY" ? [rupeesLine(t("youGet"), quote.payoutPaise)] : []),
+    ];
+    return (
+      <section className="card ticket" aria-labelledby="ticket-h">
+        <h2 id="ticket-h" className="sr-only">
+          {t("ticket")}
+        </h2>
+        <TicketReview
+          title={`${actionLabel} · ${t(`kind${kind}`)}`}
+          lines={lines}
+          confirmLabel={actionLabel}
+          tone={outcome === "YES" ? "yes" : "no"}
+          busy={place.isPending}
+          onConfirm={() => {
+            if (!place.isPending) place.mutate();
+          }}
+          onEdit={() => setReviewing(false)}
+        />
+      </section>
+    );
+  }
 
   return (
     <section className="card ticket" aria-labelledby="ticket-h">
@@ -110,24 +211,20 @@ export function TradeTicket({
         {t("ticket")}
       </h2>
       <fieldset className="seg seg-outcome" aria-label={t("outcome")}>
-        <button
-          type="button"
-          className={outcome === "YES" ? "active yes" : ""}
-          aria-pressed={outcome === "YES"}
-          onClick={() => changeOutcome("YES")}
-        >
-          {t("yes")}{" "}
-          {book && bestBuyPrice(book, "YES") !== null ? formatRupees(bestBuyPrice(book, "YES") ?? 0) : ""}
-        </button>
-        <button
-          type="button"
-          className={outcome === "NO" ? "active no" : ""}
-          aria-pressed={outcome === "NO"}
-          onClick={() => changeOutcome("NO")}
-        >
-          {t("no")}{" "}
-          {book && bestBuyPrice(book, "NO") !== null ? formatRupees(bestBuyPrice(book, "NO") ?? 0) : ""}
-        </button>
+        {(["YES", "NO"] as const).map((o) => {
+          const p = book ? bestBuyPrice(book, o) : null;
+          return (
+            <button
+              key={o}
+              type="button"
+              className={outcome === o ? `active ${o === "YES" ? "yes" : "no"}` : ""}
+              aria-pressed={outcome === o}
+              onClick={() => changeOutcome(o)}
+            >
+              {o === "YES" ? t("yes") : t("no")} {p !== null ? formatRupees(p) : ""}
+            </button>
+          );
+        })}
       </fieldset>
       <div className="row-2">
         <fieldset className="seg seg-small" aria-label={t("side")}>
@@ -179,37 +276,99 @@ export function TradeTicket({
           <span className="muted small">{t("chance", { pct: probabilityPct(price) })}</span>
         </div>
       )}
-      <div className="stepper-row">
-        <label className="field-label" htmlFor="ticket-qty">
-          {t("quantity")}
-        </label>
-        <div className="stepper">
+      {moved && best !== null && (
+        <p className="notice moved" role="status" data-testid="market-moved">
+          {t("marketMoved", { price: formatRupees(best) })}{" "}
           <button
             type="button"
-            aria-label={t("decreaseQty")}
-            onClick={() => setQty((q) => Math.max(1, q - 1))}
+            className="linklike"
+            onClick={() => {
+              setPrice(clampPrice(best, market.tickPaise));
+              setSeenBest(best);
+            }}
           >
-            −
+            {t("useBest", { price: formatRupees(best) })}
           </button>
-          <input
-            id="ticket-qty"
-            type="number"
-            inputMode="numeric"
-            min={1}
-            max={MAX_QTY}
-            value={qty}
-            onChange={(e) => setQty(Math.min(MAX_QTY, Math.max(1, Math.trunc(Number(e.target.value) || 1))))}
-          />
-          <button
-            type="button"
-            aria-label={t("increaseQty")}
-            onClick={() => setQty((q) => Math.min(MAX_QTY, q + 1))}
-          >
-            +
-          </button>
+        </p>
+      )}
+
+      {side === "BUY" && (
+        <fieldset className="seg seg-small" aria-label={t("orderBy")}>
+          {(["AMOUNT", "SHARES"] as const).map((m) => (
+            <button
+              key={m}
+              type="button"
+              className={mode === m ? "active" : ""}
+              aria-pressed={mode === m}
+              onClick={() => switchMode(m)}
+            >
+              {m === "AMOUNT" ? t("byAmount") : t("byShares")}
+            </button>
+          ))}
+        </fieldset>
+      )}
+      {byAmount ? (
+        <div className="stepper-row">
+          <label className="field-label" htmlFor="ticket-amount">
+            {t("amountRupees")}
+          </label>
+          <div className="stepper">
+            <span className="amount-prefix" aria-hidden="true">
+              ₹
+            </span>
+            <input
+              id="ticket-amount"
+              inputMode="decimal"
+              autoComplete="off"
+              value={amountText}
+              onChange={(e) => {
+                amountTouched.current = true;
+                setAmountText(e.target.value);
+              }}
+            />
+          </div>
+          <span className="muted small" data-testid="ticket-shares">
+            {kind === "MARKET" ? t("aboutShares", { n: effQty }) : t("shares", { n: effQty })}
+          </span>
         </div>
-        {side === "SELL" && <span className="muted small">{t("shares", { n: heldQty })}</span>}
-      </div>
+      ) : (
+        <div className="stepper-row">
+          <label className="field-label" htmlFor="ticket-qty">
+            {t("quantity")}
+          </label>
+          <div className="stepper">
+            <button
+              type="button"
+              aria-label={t("decreaseQty")}
+              onClick={() => setQty((q) => Math.max(1, q - 1))}
+            >
+              −
+            </button>
+            <input
+              id="ticket-qty"
+              type="number"
+              inputMode="numeric"
+              min={1}
+              max={side === "SELL" ? Math.max(1, sellable) : MAX_QTY}
+              value={qty}
+              onChange={(e) => {
+                amountTouched.current = true;
+                setQty(Math.min(MAX_QTY, Math.max(1, Math.trunc(Number(e.target.value) || 1))));
+              }}
+            />
+            <button
+              type="button"
+              aria-label={t("increaseQty")}
+              onClick={() =>
+                setQty((q) => Math.min(side === "SELL" ? Math.max(1, sellable) : MAX_QTY, q + 1))
+              }
+            >
+              +
+            </button>
+          </div>
+          {side === "SELL" && <span className="muted small">{t("youHold", { n: heldQty })}</span>}
+        </div>
+      )}
       {kind === "LIMIT" && (
         <label className="check">
           <input type="checkbox" checked={postOnly} onChange={(e) => setPostOnly(e.target.checked)} />
@@ -246,14 +405,28 @@ export function TradeTicket({
             <dt>{t("worstPrice")}</dt>
             <dd>
               {quote.estimate.worstPrice !== null ? formatRupees(quote.estimate.worstPrice) : "—"} ·{" "}
-              {t("canFill", { n: quote.estimate.filledQty, q: qty })}
+              {t("canFill", { n: quote.estimate.filledQty, q: effQty })}
             </dd>
           </div>
         )}
+        {me.data && side === "BUY" && (
+          <div className="muted small">
+            <dt>{t("available")}</dt>
+            <dd data-testid="ticket-available">{available !== null ? formatRupees(available) : "—"}</dd>
+          </div>
+        )}
       </dl>
+      {overBalance && (
+        <p className="notice" data-testid="ticket-over-balance">
+          {t("overBalance")} <Link href="/wallet">{t("addMoney")}</Link>
+        </p>
+      )}
+      {overHeld && <p className="notice">{t("overHeld", { n: sellable })}</p>}
 
       {!open ? (
-        <p className="notice">{t("marketClosed")}</p>
+        <p className="notice" role="status" data-testid="ticket-closed">
+          {live.status === "CLOSED" ? t("marketClosed") : t("marketSettledNotice")}
+        </p>
       ) : !me.data ? (
         <Link
           className="btn btn-primary btn-block"
@@ -262,16 +435,19 @@ export function TradeTicket({
           {t("loginToTrade")}
         </Link>
       ) : (
-        <button
-          type="button"
-          className={`btn btn-block ${outcome === "YES" ? "btn-yes-solid" : "btn-no-solid"}`}
-          disabled={place.isPending}
-          onClick={() => place.mutate()}
-        >
-          {place.isPending
-            ? t("placing")
-            : t("placeOrder", { side: side === "BUY" ? t("buy") : t("sell"), outcome: outcomeLabel })}
-        </button>
+        <div className="ticket-action">
+          <button
+            type="button"
+            className={`btn btn-block ${outcome === "YES" ? "btn-yes-solid" : "btn-no-solid"}`}
+            disabled={place.isPending || effQty < 1 || overHeld}
+            onClick={() => {
+              place.reset();
+              setReviewing(true);
+            }}
+          >
+            {place.isPending ? t("placing") : actionLabel}
+          </button>
+        </div>
       )}
       {message && (
         <div
@@ -281,6 +457,7 @@ export function TradeTicket({
         >
           <strong>{message.title}</strong>
           {message.detail && <span>{message.detail}</span>}
+          {message.action && <Link href={message.action.href}>{message.action.label}</Link>}
         </div>
       )}
     </section>

@@ -3,15 +3,18 @@ import { lazy, Suspense, useState } from "react";
 import { ApiError } from "../api/client";
 import { useMarket } from "../api/queries";
 import { Link } from "../components/link";
+import { MyPosition } from "../components/my-position";
 import { OrderBook } from "../components/order-book";
 import { Empty, ErrorState, Loading } from "../components/states";
 import { type BookPick, TradeTicket } from "../components/trade-ticket";
 import { TradesList } from "../components/trades-list";
 import { useT } from "../i18n";
-import { formatCompact, probabilityPct } from "../lib/money";
+import { formatCompact } from "../lib/money";
+import { chancePct } from "../lib/sizing";
 import { formatDateTime, timeLeft } from "../lib/time";
 import { useLivePrices, useMarketRoom } from "../lib/use-live-market";
 import { useNow } from "../lib/use-now";
+import { useLive } from "../state/live-store";
 import { useRoute } from "../state/router";
 
 const PriceChart = lazy(() => import("../components/price-chart"));
@@ -35,7 +38,8 @@ function MarketView({ market }: { market: Market }) {
   const live = useLivePrices(market);
   const initialOutcome = new URLSearchParams(search).get("outcome") === "NO" ? "NO" : "YES";
   const left = timeLeft(market.closeAt, now);
-  const chance = live.yes ?? (live.no !== null ? 1000 - live.no : null);
+  const book = useLive((s) => s.books[market.id]);
+  const chance = chancePct(book, live.lastPrice, { yes: live.yes, no: live.no });
   const status = live.status;
   const [pick, setPick] = useState<BookPick | null>(null);
   return (
@@ -50,9 +54,7 @@ function MarketView({ market }: { market: Market }) {
         </div>
         <h1 className="mp-title">{market.title}</h1>
         <div className="mp-stats">
-          {chance !== null && (
-            <span className="big-chance">{t("chance", { pct: probabilityPct(chance) })}</span>
-          )}
+          {chance !== null && <span className="big-chance">{t("chance", { pct: chance })}</span>}
           <span className="muted">
             {t("volume")} {formatCompact(live.volume)}
           </span>
@@ -74,6 +76,7 @@ function MarketView({ market }: { market: Market }) {
         </section>
         <div className="mp-ticket">
           <TradeTicket market={market} initialOutcome={initialOutcome} pick={pick} />
+          <MyPosition market={market} />
         </div>
         <section className="card mp-book" aria-labelledby="book-h">
           <h2 id="book-h">{t("orderBook")}</h2>

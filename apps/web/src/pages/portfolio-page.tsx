@@ -1,31 +1,35 @@
-import type { LedgerEntry, Market } from "@ox/client";
-import { useQuery } from "@tanstack/react-query";
+import type { Market, MarketPnl } from "@ox/client";
 import { useMemo } from "react";
-import { api } from "../api/client";
-import { keys, useMarkets, useOpenOrders, usePortfolio } from "../api/queries";
+import { useMarkets, useOpenOrders, usePnl, usePortfolio } from "../api/queries";
 import { FillsTable } from "../components/fills-table";
 import { Link } from "../components/link";
 import { OpenOrders } from "../components/open-orders";
-import { PositionsList } from "../components/positions-table";
+import { type PositionLine, PositionsList, usePositionLines } from "../components/positions-table";
 import { QueryView } from "../components/states";
 import { useT } from "../i18n";
-import { formatRupees } from "../lib/money";
+import { formatRupees, formatSignedRupees } from "../lib/money";
+
+const SETTLED = new Set(["RESOLVED", "VOIDED"]);
 
 export function PortfolioPage() {
   const t = useT();
   const portfolio = usePortfolio();
   const openOrders = useOpenOrders();
+  const pnlQ = usePnl();
   const marketsQ = useMarkets();
   const markets = useMemo(() => new Map((marketsQ.data ?? []).map((m) => [m.id, m])), [marketsQ.data]);
-  const ledger = useQuery({
-    queryKey: [...keys.transactions, "payouts"],
-    queryFn: () => api.wallet.transactions(),
-  });
-  const settled = useMemo(() => settledFrom(ledger.data?.entries ?? [], markets), [ledger.data, markets]);
+  const pnl = useMemo(() => new Map((pnlQ.data?.markets ?? []).map((m) => [m.marketId, m])), [pnlQ.data]);
   const active = (portfolio.data?.positions ?? []).filter((p) => {
     const m = markets.get(p.marketId);
     return (p.yes > 0 || p.no > 0) && (!m || m.status === "OPEN" || m.status === "CLOSED");
   });
+  const lines = usePositionLines(active, markets);
+  const held = new Set(lines.map((l) => l.marketId));
+  const all = pnlQ.data?.markets ?? [];
+  const closed = all.filter(
+    (p) => !held.has(p.marketId) && !SETTLED.has(markets.get(p.marketId)?.status ?? "") && p.soldPaise > 0,
+  );
+  const settled = all.filter((p) => SETTLED.has(markets.get(p.marketId)?.status ?? ""));
   return (
     <div className="page">
       <h1 className="page-title">{t("navPortfolio")}</h1>
@@ -43,20 +47,27 @@ export function PortfolioPage() {
           </div>
         </div>
       )}
+      <Totals lines={lines} realizedPaise={pnlQ.data?.totals.realizedPaise ?? null} />
       <section className="card" aria-labelledby="pos-h">
         <h2 id="pos-h">{t("positions")}</h2>
         <QueryView
           query={portfolio}
-          isEmpty={() => active.length === 0}
+          isEmpty={() => lines.length === 0}
           empty={
             <>
               {t("noPositions")} <Link href="/">{t("navHome")} →</Link>
             </>
           }
         >
-          {() => <PositionsList positions={active} markets={markets} />}
+          {() => <PositionsList lines={lines} pnl={pnl} />}
         </QueryView>
       </section>
+      {closed.length > 0 && (
+        <section className="card" aria-labelledby="closed-h">
+          <h2 id="closed-h">{t("closedPositions")}</h2>
+          <PnlList list={closed} markets={markets} testId="closed-positions" />
+        </section>
+      )}
       <section className="card" aria-labelledby="oo-h">
         <h2 id="oo-h">{t("openOrders")}</h2>
         <QueryView query={openOrders} isEmpty={(l) => l.length === 0} empty={t("noOpenOrders")}>
@@ -68,19 +79,7 @@ export function PortfolioPage() {
         {settled.length === 0 ? (
           <p className="muted">{t("noSettled")}</p>
         ) : (
-          <ul className="list" data-testid="settled">
-            {settled.map((s) => (
-              <li key={s.marketId} className="list-row">
-                <div className="grow">
-                  <span className="row-title">{s.title}</span>
-                  <div className="muted small">{t("resolvedAs", { outcome: s.outcome })}</div>
-                </div>
-                <div className="right">
-                  <span className="muted small">{t("payout")}</span> <strong>{formatRupees(s.payout)}</strong>
-                </div>
-              </li>
-            ))}
-          </ul>
+          <PnlList list={settled} markets={markets} testId="settled" settledView />
         )}
       </section>
       <section className="card" aria-labelledby="fills-h">
@@ -91,29 +90,84 @@ export function PortfolioPage() {
   );
 }
 
-/** One resolved market's payout to this user (paise), summed from its PAYOUT ledger entries. */
-interface Settlement {
-  marketId: string;
-  title: string;
-  outcome: "YES" | "NO" | "VOID";
-  payout: number;
+/** Totals over the open positions (engine cost, live marks) and realized P&L over every market. */
+function Totals({ lines, realizedPaise }: { lines: PositionLine[]; realizedPaise: number | null }) {
+  const t = useT();
+  const invested = lines.reduce((s, l) => s + l.costPaise, 0);
+  const marked = lines.every((l) => l.valuePaise !== null);
+  const value = lines.reduce((s, l) => s + (l.valuePaise ?? 0), 0);
+  const stat = (label: string, text: string, testId: string, signed?: number | null) => (
+    <div className="stat card">
+      <span className="muted small">{label}</span>
+      <strong
+        data-testid={testId}
+        className={signed === undefined || signed === null ? "" : signed >= 0 ? "gain" : "loss"}
+      >
+        {text}
+      </strong>
+    </div>
+  );
+  return (
+    <section className="stat-row" aria-label={t("pnlTotals")} data-testid="pnl-totals">
+      {stat(t("invested"), formatRupees(invested), "total-invested")}
+      {stat(t("current"), marked ? formatRupees(value) : "—", "total-value")}
+      {stat(
+        t("unrealizedPnl"),
+        marked ? formatSignedRupees(value - invested) : "—",
+        "total-unrealized",
+        marked ? value - invested : null,
+      )}
+      {stat(
+        t("realizedPnl"),
+        realizedPaise !== null ? formatSignedRupees(realizedPaise) : "—",
+        "total-realized",
+        realizedPaise,
+      )}
+    </section>
+  );
 }
 
-/** Settlements from PAYOUT ledger entries, matched to a market by the id in their description. */
-function settledFrom(ledger: LedgerEntry[], markets: Map<string, Market>): Settlement[] {
-  const byMarket = new Map<string, Settlement>();
-  for (const x of ledger) {
-    if (x.kind !== "PAYOUT") continue;
-    const text = x.description ?? x.reference;
-    const m = [...markets.values()].find((mk) => text.includes(mk.id));
-    const id = m?.id ?? x.reference;
-    const prev = byMarket.get(id);
-    byMarket.set(id, {
-      marketId: id,
-      title: m?.title ?? text,
-      outcome: m?.outcome ?? "VOID",
-      payout: (prev?.payout ?? 0) + x.amountPaise,
-    });
-  }
-  return [...byMarket.values()];
+/**
+ * Markets without shares left: closed by selling (realized P&L), or settled (payout and profit; any
+ * cost still recorded after resolution paid nothing and counts as lost).
+ */
+function PnlList(props: {
+  list: MarketPnl[];
+  markets: Map<string, Market>;
+  testId: string;
+  settledView?: boolean;
+}) {
+  const t = useT();
+  return (
+    <ul className="list" data-testid={props.testId}>
+      {props.list.map((p) => {
+        const m = props.markets.get(p.marketId);
+        const profit = p.realizedPaise - p.investedPaise;
+        return (
+          <li key={p.marketId} className="list-row">
+            <div className="grow">
+              <Link href={`/markets/${encodeURIComponent(p.marketId)}`} className="row-title">
+                {m?.title ?? p.marketId}
+              </Link>
+              {props.settledView && m?.outcome && (
+                <div className="muted small">{t("resolvedAs", { outcome: m.outcome })}</div>
+              )}
+            </div>
+            <dl className="pnl-grid">
+              {props.settledView && (
+                <div>
+                  <dt>{t("payout")}</dt>
+                  <dd>{formatRupees(p.payoutPaise)}</dd>
+                </div>
+              )}
+              <div>
+                <dt>{props.settledView ? t("profitLabel") : t("realizedPnl")}</dt>
+                <dd className={profit >= 0 ? "gain" : "loss"}>{formatSignedRupees(profit)}</dd>
+              </div>
+            </dl>
+          </li>
+        );
+      })}
+    </ul>
+  );
 }
