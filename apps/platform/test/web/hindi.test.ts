@@ -59,7 +59,7 @@ test("the हिं switch renders Hindi on home, market, portfolio and wallet, 
 
   await page.getByRole("combobox", { name: "Language" }).selectOption("hi");
   // The market page (bottom navigation included), and the English is gone.
-  await seeAll(page, ["मार्केट", "पोर्टफोलियो", "वॉलेट", "ऑर्डर बुक", "कीमत इतिहास", "मात्रा", "खरीदें"]);
+  await seeAll(page, ["मार्केट", "पोर्टफोलियो", "वॉलेट", "ऑर्डर बुक", "कीमत इतिहास", "राशि ₹ में", "खरीदें"]);
   await page.getByRole("button", { name: "खरीदें हाँ" }).waitFor();
   await page.getByRole("table", { name: "हाँ पर मात्रा" }).waitFor();
   expect(await page.getByText("Order book", { exact: true }).count()).toBe(0);

@@ -1,7 +1,8 @@
 /**
  * Issue 13's ticket in a real browser: a new user's first trade from the ₹15 bonus by amount, the
  * review step, Add money after INSUFFICIENT_FUNDS, a price that holds while the book moves, the phone's
- * bottom sheet with a slide to confirm, and a market that closes while its page is open.
+ * bottom sheet with a slide to confirm (toasts clear of it), and a market that closes, then resolves,
+ * while its page is open.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
@@ -171,7 +172,7 @@ test("on a phone, Yes on a market card opens a bottom sheet; slide to confirm", 
   expect(pageErrors).toEqual([]);
 }, 120_000);
 
-test("a market that closes while its page is open disables the ticket live", async () => {
+test("a market that closes, then resolves, while its page is open disables the ticket live", async () => {
   const page = await pages.newPage("watcher", "phone");
   await logIn(page, platform.url, "+919811100066");
   await go(page, `/markets/${marketId}`);
@@ -182,5 +183,9 @@ test("a market that closes while its page is open disables the ticket live", asy
   await page.getByTestId("ticket-closed").getByText("Trading is closed for this market.").waitFor();
   expect(await buy.count()).toBe(0);
   await snap(page, "phone-market-closed-live");
+  // Resolved while still open on screen: the ticket says trading is over.
+  const resolved = await apiCall(admin, "POST", `/admin/markets/${marketId}/resolve`, { outcome: "YES" });
+  expect(resolved.status).toBeLessThan(300);
+  await page.getByTestId("ticket-closed").getByText("This market has resolved; trading is over.").waitFor();
   expect(pageErrors).toEqual([]);
 }, 120_000);
