@@ -1,5 +1,5 @@
 import type { Market } from "@ox/client";
-import { useState } from "react";
+import { lazy, Suspense, useState } from "react";
 import { useT } from "../i18n";
 import type { Outcome } from "../lib/book";
 import { formatCompact, formatRupees } from "../lib/money";
@@ -10,7 +10,9 @@ import { PHONE_QUERY, useMedia } from "../lib/use-media";
 import { useLive } from "../state/live-store";
 import { navigate } from "../state/router";
 import { Link } from "./link";
-import { TicketSheet } from "./ticket-sheet";
+
+/** The sheet carries the whole ticket: loaded on the first tap, outside the home page's entry chunk. */
+const TicketSheet = lazy(() => import("./ticket-sheet").then((m) => ({ default: m.TicketSheet })));
 
 export function MarketCard({ market, now }: { market: Market; now: number }) {
   const t = useT();
@@ -69,7 +71,11 @@ export function MarketCard({ market, now }: { market: Market; now: number }) {
           </button>
         </div>
       )}
-      {sheet && <TicketSheet market={market} outcome={sheet} onClose={() => setSheet(null)} />}
+      {sheet && (
+        <Suspense fallback={null}>
+          <TicketSheet market={market} outcome={sheet} onClose={() => setSheet(null)} />
+        </Suspense>
+      )}
     </article>
   );
 }
