@@ -86,6 +86,12 @@ test("types come from the contracts (checked by tsc: a wrong call does not compi
     await api.orders.place({ body: { marketId: "m" } });
     // @ts-expect-error no such field on a market
     market.question;
+    // A batch item is a POST /orders body too (checked by the server item by item as well).
+    await api.orders.placeBatch({
+      body: { orders: [{ marketId: "m", outcome: "YES", side: "BUY", type: "LIMIT", quantity: 1 }] },
+    });
+    // @ts-expect-error each batch item is checked against PlaceOrderRequest
+    await api.orders.placeBatch({ body: { orders: [{ marketId: "m", side: "HOLD" }] } });
   };
   expect(typeof typeChecks).toBe("function");
 });

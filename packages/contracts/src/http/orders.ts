@@ -133,10 +133,14 @@ export const PlaceOrdersBatchRequest = z
     orders: z
       .array(
         // Each item is checked on its own (a bad one is an error result, never a 400 for all), so
-        // the envelope takes any object here; the document still names the item's schema.
+        // the envelope takes any object here; the document still names the item's schema, and
+        // the input type is a POST /orders body, so typed clients get their items checked.
         z
           .record(z.string(), z.unknown())
-          .meta({ allOf: [{ $ref: "#/components/schemas/PlaceOrderRequest" }] }),
+          .meta({ allOf: [{ $ref: "#/components/schemas/PlaceOrderRequest" }] }) as unknown as z.ZodType<
+          Record<string, unknown>,
+          z.input<typeof PlaceOrderRequest>
+        >,
       )
       .min(1)
       .max(ORDER_BATCH_MAX),
