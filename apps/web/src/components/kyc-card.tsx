@@ -3,6 +3,7 @@ import { type FormEvent, useState } from "react";
 import { api, errorMessage } from "../api/client";
 import { keys, useKyc } from "../api/queries";
 import { useT } from "../i18n";
+import { fieldErrors } from "../lib/field-errors";
 import { QueryView } from "./states";
 
 const PAN = /^[A-Z]{5}\d{4}[A-Z]$/;
@@ -33,52 +34,85 @@ export function KycCard() {
   );
 }
 
+type Field = "name" | "pan" | "bankAccount" | "ifsc";
+const FIELDS: readonly Field[] = ["name", "pan", "bankAccount", "ifsc"];
+const ERROR_KEY = {
+  name: "kycErrName",
+  pan: "kycErrPan",
+  bankAccount: "kycErrBank",
+  ifsc: "kycErrIfsc",
+} as const;
+
+/** What the form can check before sending; the server's rules stay the authority (its field errors map back). */
+function localErrors(f: Record<Field, string>): Field[] {
+  const bad: Field[] = [];
+  if (f.name.trim().length < 2) bad.push("name");
+  if (!PAN.test(f.pan)) bad.push("pan");
+  if (!/^\d{9,18}$/.test(f.bankAccount)) bad.push("bankAccount");
+  if (!IFSC.test(f.ifsc)) bad.push("ifsc");
+  return bad;
+}
+
 function KycForm() {
   const t = useT();
   const qc = useQueryClient();
-  const [f, setF] = useState({ name: "", pan: "", bankAccount: "", ifsc: "" });
-  const [invalid, setInvalid] = useState<string | null>(null);
+  const [f, setF] = useState<Record<Field, string>>({ name: "", pan: "", bankAccount: "", ifsc: "" });
+  const [local, setLocal] = useState<Field[]>([]);
   const submit = useMutation({
     mutationFn: () => api.kyc.submit({ body: f }),
     onSuccess: () => qc.invalidateQueries({ queryKey: keys.kyc }),
   });
+  const server = fieldErrors(submit.error, FIELDS);
+  const wrong = (k: Field) => local.includes(k) || server[k] !== undefined;
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
-    if (!f.name.trim()) return setInvalid(t("nameLabel"));
-    if (!PAN.test(f.pan)) return setInvalid(`${t("panLabel")}: ABCDE1234F`);
-    if (!/^\d{9,18}$/.test(f.bankAccount)) return setInvalid(t("bankLabel"));
-    if (!IFSC.test(f.ifsc)) return setInvalid(`${t("ifscLabel")}: SBIN0001234`);
-    setInvalid(null);
-    submit.mutate();
+    const bad = localErrors(f);
+    setLocal(bad);
+    if (bad.length === 0) submit.mutate();
   };
   const set =
-    (k: keyof typeof f, upper = false) =>
-    (e: { target: { value: string } }) =>
+    (k: Field, upper = false) =>
+    (e: { target: { value: string } }) => {
       setF({ ...f, [k]: upper ? e.target.value.toUpperCase().trim() : e.target.value });
+      setLocal(local.filter((x) => x !== k));
+      if (server[k] !== undefined) submit.reset();
+    };
+  const field = (k: Field, label: string, input: Record<string, unknown>, upper = false) => (
+    <label className="field">
+      <span>{label}</span>
+      <input
+        name={k}
+        value={f[k]}
+        onChange={set(k, upper)}
+        aria-invalid={wrong(k) || undefined}
+        aria-describedby={wrong(k) ? `kyc-${k}-err` : undefined}
+        {...input}
+      />
+      {wrong(k) && (
+        <span id={`kyc-${k}-err`} className="form-error" data-testid={`kyc-${k}-error`}>
+          {t(ERROR_KEY[k])}
+        </span>
+      )}
+    </label>
+  );
+  const otherError = submit.error && Object.keys(server).length === 0 ? errorMessage(submit.error) : null;
   return (
     <form className="stack" onSubmit={onSubmit} noValidate>
-      <label className="field">
-        <span>{t("nameLabel")}</span>
-        <input value={f.name} onChange={set("name")} autoComplete="name" />
-      </label>
-      <label className="field">
-        <span>{t("panLabel")}</span>
-        <input value={f.pan} onChange={set("pan", true)} maxLength={10} placeholder="ABCDE1234F" />
-      </label>
-      <label className="field">
-        <span>{t("bankLabel")}</span>
-        <input value={f.bankAccount} onChange={set("bankAccount", true)} inputMode="numeric" />
-      </label>
-      <label className="field">
-        <span>{t("ifscLabel")}</span>
-        <input value={f.ifsc} onChange={set("ifsc", true)} maxLength={11} placeholder="SBIN0001234" />
-      </label>
+      {field("name", t("nameLabel"), { autoComplete: "name" })}
+      {field("pan", t("panLabel"), { maxLength: 10, placeholder: "ABCDE1234F" }, true)}
+      {field("bankAccount", t("bankLabel"), { inputMode: "numeric" }, true)}
+      {field("ifsc", t("ifscLabel"), { maxLength: 11, placeholder: "SBIN0001234" }, true)}
       <button type="submit" className="btn btn-primary" disabled={submit.isPending}>
         {t("submitKyc")}
       </button>
-      {(invalid || submit.error) && (
+      {(local.length > 0 || Object.keys(server).length > 0) && (
         <p className="form-error" role="alert">
-          {invalid ?? errorMessage(submit.error)}
+          {t("kycFixFields", { n: new Set([...local, ...(Object.keys(server) as Field[])]).size })}
+        </p>
+      )}
+      {otherError && (
+        <p className="form-error" role="alert">
+          {otherError}
         </p>
       )}
       {submit.isSuccess && (

@@ -206,6 +206,11 @@ export const en = {
   nameLabel: "Name as on PAN",
   bankLabel: "Bank account number",
   ifscLabel: "IFSC",
+  kycErrName: "Name as on your PAN card: at least 2 letters; only letters, spaces and . ' -",
+  kycErrPan: "PAN is 5 letters, 4 digits, then a letter, like ABCDE1234F",
+  kycErrBank: "Bank account number is 9 to 18 digits, nothing else",
+  kycErrIfsc: "IFSC is 4 letters, a zero, then 6 letters or digits, like SBIN0001234",
+  kycFixFields: "Check the {n} highlighted field(s) above.",
   submitKyc: "Submit KYC",
   kycSubmitted: "KYC submitted — we'll review it shortly.",
   // admin
