@@ -56,9 +56,9 @@ test("each wrong KYC field gets its own message, from the form's checks and from
   await form.getByRole("button", { name: en.submitKyc }).click();
   expect(await errorsShown(page)).toEqual({
     name: en.kycErrName,
-    pan: en.kycErrPan,
+    pan: en.kycErrPan.replace("{example}", "ABCDE1234F"),
     bankAccount: null,
-    ifsc: en.kycErrIfsc,
+    ifsc: en.kycErrIfsc.replace("{example}", "SBIN0001234"),
   });
   await expect(input("pan").getAttribute("aria-invalid")).resolves.toBe("true");
   await expect(input("pan").getAttribute("aria-describedby")).resolves.toBe("kyc-pan-err");

@@ -42,6 +42,7 @@ const ERROR_KEY = {
   bankAccount: "kycErrBank",
   ifsc: "kycErrIfsc",
 } as const;
+const EXAMPLE: Partial<Record<Field, string>> = { pan: "ABCDE1234F", ifsc: "SBIN0001234" };
 
 /** What the form can check before sending; the server's rules stay the authority (its field errors map back). */
 function localErrors(f: Record<Field, string>): Field[] {
@@ -90,7 +91,7 @@ function KycForm() {
       />
       {wrong(k) && (
         <span id={`kyc-${k}-err`} className="form-error" data-testid={`kyc-${k}-error`}>
-          {t(ERROR_KEY[k])}
+          {t(ERROR_KEY[k], { example: EXAMPLE[k] ?? "" })}
         </span>
       )}
     </label>
