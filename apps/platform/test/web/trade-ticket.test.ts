@@ -138,6 +138,14 @@ test("the chosen price holds while the book moves, and the ticket says the marke
   await page.getByTestId("market-moved").getByRole("button", { name: "Use ₹5.5" }).click();
   expect(await price.textContent()).toBe("₹5.5");
   await page.getByTestId("market-moved").waitFor({ state: "detached" });
+  // A quantity the user stepped to stays when the price changes afterwards.
+  await page.getByRole("button", { name: /^shares$/i }).click();
+  const qty = page.getByRole("spinbutton", { name: /quantity/i });
+  const start = Number(await qty.inputValue());
+  await page.getByRole("button", { name: /increase quantity/i }).click();
+  await page.getByRole("button", { name: /increase price/i }).click();
+  await price.getByText("₹6").waitFor();
+  expect(Number(await qty.inputValue())).toBe(start + 1);
   expect(pageErrors).toEqual([]);
 }, 120_000);
 

@@ -75,12 +75,14 @@ export function TradeTicket({
   }, [book, best, market.tickPaise]);
 
   // The balance arrives after the ticket: start the amount at what the user can afford.
+  const priceNow = useRef(price);
+  priceNow.current = price;
   useEffect(() => {
     if (!amountTouched.current && available !== null) {
       setAmountText(String(defaultAmount(available) / 100));
-      setQty(fitQty(10, price, available));
+      setQty(fitQty(10, priceNow.current, available));
     }
-  }, [available, price]);
+  }, [available]);
 
   // A book row picked: BUY LIMIT of that row's outcome at its price, held until the user changes it.
   useEffect(() => {
@@ -340,7 +342,10 @@ export function TradeTicket({
             <button
               type="button"
               aria-label={t("decreaseQty")}
-              onClick={() => setQty((q) => Math.max(1, q - 1))}
+              onClick={() => {
+                amountTouched.current = true;
+                setQty((q) => Math.max(1, q - 1));
+              }}
             >
               −
             </button>
@@ -359,9 +364,10 @@ export function TradeTicket({
             <button
               type="button"
               aria-label={t("increaseQty")}
-              onClick={() =>
-                setQty((q) => Math.min(side === "SELL" ? Math.max(1, sellable) : MAX_QTY, q + 1))
-              }
+              onClick={() => {
+                amountTouched.current = true;
+                setQty((q) => Math.min(side === "SELL" ? Math.max(1, sellable) : MAX_QTY, q + 1));
+              }}
             >
               +
             </button>
