@@ -1,8 +1,9 @@
 /**
  * The market-making bot as its own program, against any deployment:
  *   bun apps/bot/src/main.ts --url http://localhost:3000 --phone +919999900001
- * In production pass BOT_COOKIE (a session cookie of the bot account) instead of relying on the
- * console OTP.
+ * In production give it an API key of the bot account (read, trade and wallet scopes):
+ *   OX_API_KEY=ak_… OX_API_SECRET=… bun apps/bot/src/main.ts --url https://…
+ * Without one it logs in by phone (console OTP, development) or uses BOT_COOKIE.
  */
 import { parseArgs } from "node:util";
 import { createClient } from "@ox/client";
@@ -19,9 +20,13 @@ const { values } = parseArgs({
   },
 });
 
-const logger = pino({ name: "bot", redact: ["cookie", "*.cookie"] });
-const api = createClient({ baseUrl: values.url ?? "", cookie: process.env.BOT_COOKIE, keepCookies: true });
-if (!api.cookie) await login(api, values.phone ?? "");
+const logger = pino({ name: "bot", redact: ["cookie", "*.cookie", "secret", "*.secret"] });
+const { OX_API_KEY, OX_API_SECRET, BOT_COOKIE } = process.env;
+const apiKey = OX_API_KEY && OX_API_SECRET ? { id: OX_API_KEY, secret: OX_API_SECRET } : undefined;
+const api = apiKey
+  ? createClient({ baseUrl: values.url ?? "", apiKey })
+  : createClient({ baseUrl: values.url ?? "", cookie: BOT_COOKIE, keepCookies: true });
+if (!apiKey && !api.cookie) await login(api, values.phone ?? "");
 const bot = createMarketMaker({
   api,
   logger,

@@ -3,13 +3,12 @@
  * Flags: --no-bot (no market maker, no noise trader), --no-noise (market maker only), --noise-seed N
  * (the noise trader's choices), --no-demo (no demo markets on first start).
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { createMarketMaker, createNoiseTrader, login } from "@ox/bot";
-import { ApiError, type Client, createClient } from "@ox/client";
+import { createMarketMaker, createNoiseTrader } from "@ox/bot";
 import { type Env, EnvError, ensureDevSecrets, parseApiEnv, secureDataDir } from "@ox/config";
+import type { RateTier } from "@ox/contracts";
 import { createLogger } from "@ox/logger";
+import { demoKeyClient } from "./demo-keys.ts";
 import { seedDemoMarkets } from "./demo-markets.ts";
 import { startPlatform } from "./platform.ts";
 import { ensureWebBuild, WEB_DIST } from "./web-build.ts";
@@ -59,27 +58,16 @@ platform.done.catch((err) => {
   process.exit(1);
 });
 
-/**
- * The bot logs in like anyone else (console OTP) and keeps its session cookie in the data directory,
- * so a restart reuses it instead of asking for a new OTP (which is throttled).
- */
-async function demoClient(phone: string, name: string): Promise<Client> {
-  const file = join(platform.dataDir, `${name}.session`);
-  const saved = existsSync(file) ? readFileSync(file, "utf8").trim() : undefined;
-  const client = createClient({ baseUrl: platform.url, cookie: saved, keepCookies: true });
-  try {
-    if (saved) {
-      await client.auth.me();
-      return client;
-    }
-  } catch (err) {
-    if (!(err instanceof ApiError && err.status === 401)) throw err;
-  }
-  const fresh = createClient({ baseUrl: platform.url, keepCookies: true });
-  await login(fresh, phone);
-  writeFileSync(file, fresh.cookie ?? "", { mode: 0o600 });
-  return fresh;
-}
+/** The demo's programs trade on API keys the platform makes for them (src/demo-keys.ts). */
+const demoClient = (phone: string, name: string, tier?: RateTier) =>
+  demoKeyClient({
+    baseUrl: platform.url,
+    dataDir: platform.dataDir,
+    phone,
+    name,
+    tier,
+    db: platform.seed.db,
+  });
 
 let bot: ReturnType<typeof createMarketMaker> | undefined;
 let noise: ReturnType<typeof createNoiseTrader> | undefined;
@@ -89,7 +77,7 @@ if (devMode && !flags["no-demo"]) {
   if (created > 0) logger.info({ created }, "seeded demo markets");
 }
 if (devMode && env.SMS_PROVIDER === "console" && !flags["no-bot"]) {
-  const botApi = await demoClient(BOT_PHONE, "bot");
+  const botApi = await demoClient(BOT_PHONE, "bot", "market_maker");
   bot = createMarketMaker({ api: botApi, logger: logger.child({ process: "bot" }) });
   bot.start();
   if (!flags["no-noise"]) {
