@@ -63,6 +63,35 @@ describe("deposits", () => {
     expect((await request(h, "POST", "/api/v1/wallet/deposits", { amountPaise: 500 })).status).toBe(401);
   });
 
+  test("a method is optional and validated; GET /wallet/deposits lists PENDING until confirmed", async () => {
+    const c = await signIn(h);
+    const card = await c.call("POST", "/api/v1/wallet/deposits", { amountPaise: 2_000, method: "CARD" });
+    expect(card.status).toBe(201);
+    const bad = await c.call("POST", "/api/v1/wallet/deposits", { amountPaise: 2_000, method: "CASH" });
+    expect(bad.status).toBe(400);
+    const pending = await createPaymentsRepo(h.db.db).createDeposit({
+      userId: c.userId,
+      amountPaise: 3_000,
+      gateway: "sandbox",
+      now: h.clock.now() + 1,
+    });
+    const r = await c.call("GET", "/api/v1/wallet/deposits");
+    expect(r.status).toBe(200);
+    const { deposits } = (await r.json()) as {
+      deposits: { id: string; amountPaise: number; status: string }[];
+    };
+    expect(deposits.map((d) => [d.amountPaise, d.status])).toEqual([
+      [3_000, "PENDING"],
+      [2_000, "CONFIRMED"],
+    ]);
+    expect(deposits[0]?.id).toBe(pending.id);
+    const other = await signIn(h);
+    expect(
+      ((await (await other.call("GET", "/api/v1/wallet/deposits")).json()) as { deposits: [] }).deposits,
+    ).toEqual([]);
+    expect((await request(h, "GET", "/api/v1/wallet/deposits")).status).toBe(401);
+  });
+
   test("webhook: signature checked, applied once, amount must match", async () => {
     const c = await signIn(h);
     const payments = createPaymentsRepo(h.db.db);
@@ -173,6 +202,10 @@ describe("referrals", () => {
         totalBonusPaise: number;
       };
     expect((await mine()).referrals.length).toBe(1);
+    // The card shows what a referral is worth before anyone redeems: the configured bonus.
+    expect(
+      (await (await referrer.call("GET", "/api/v1/referrals")).json()) as Record<string, unknown>,
+    ).toMatchObject({ rewardPaise: 500, qualifyingDepositPaise: 10_000 });
     // Nothing to withdraw for a code alone: the reward waits for the referee to fund the account.
     expect((await mine()).totalBonusPaise).toBe(0);
     await h.settle();

@@ -61,8 +61,13 @@ export function createClient(options: ClientOptions = {}) {
       deposit: operation(t, {
         method: "POST",
         path: "/wallet/deposits",
-        body: "AmountRequest",
+        body: "DepositRequest",
         responses: ["DepositResponse"],
+      }),
+      deposits: operation(t, {
+        method: "GET",
+        path: "/wallet/deposits",
+        responses: ["DepositsResponse"],
       }),
       withdraw: operation(t, {
         method: "POST",

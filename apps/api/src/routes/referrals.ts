@@ -35,7 +35,14 @@ export function createReferralRoutes(ctx: RouteContext) {
         0,
       );
       return c.json(
-        { code: user.referralCode, redeemed: user.referredBy !== null, referrals, totalBonusPaise },
+        {
+          code: user.referralCode,
+          redeemed: user.referredBy !== null,
+          referrals,
+          totalBonusPaise,
+          rewardPaise: deps.config.REFERRAL_BONUS_PAISE,
+          qualifyingDepositPaise: deps.config.REFERRAL_MIN_DEPOSIT_PAISE,
+        },
         200,
       );
     },

@@ -1,7 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
 import {
   AmountRequest,
+  DepositRequest,
   DepositResponse,
+  DepositsResponse,
   TransactionsQuery,
   TransactionsResponse,
   WithdrawalResponse,
@@ -67,12 +69,12 @@ export function createWalletRoutes(ctx: RouteContext) {
       path: "/wallet/deposits",
       summary:
         "Start a deposit. PENDING until the signed payment webhook confirms it (the development sandbox confirms at once)",
-      request: { body: jsonBody(AmountRequest) },
+      request: { body: jsonBody(DepositRequest) },
       responses: { 201: json(DepositResponse, "Deposit created"), ...errors(400, 401, 403, 422, 502) },
     }),
     async (c) => {
       const { userId } = sessionOf(c);
-      const { amountPaise: amount } = c.req.valid("json");
+      const { amountPaise: amount, method } = c.req.valid("json");
       if (amount < deps.config.DEPOSIT_MIN_PAISE)
         throw new ApiError("AMOUNT_TOO_SMALL", `minimum deposit is ${deps.config.DEPOSIT_MIN_PAISE} paise`);
       if (amount > deps.config.DEPOSIT_MAX_PAISE)
@@ -83,6 +85,8 @@ export function createWalletRoutes(ctx: RouteContext) {
         gateway: deps.payments.name,
         now: deps.clock.now(),
       });
+      // The deposits table has no method column: the choice is validated and logged, not stored.
+      c.get("log").info({ depositId: deposit.id, method: method ?? null }, "deposit started");
       const start = await deps.payments
         .createPayment({ depositId: deposit.id, userId, amountPaise: amount })
         .catch(async (cause) => {
@@ -102,6 +106,21 @@ export function createWalletRoutes(ctx: RouteContext) {
         deposit = result.deposit ?? deposit;
       }
       return c.json({ deposit: depositView(deposit), redirectUrl: start.redirectUrl }, 201);
+    },
+  );
+
+  router.openapi(
+    createRoute({
+      ...secured,
+      method: "get",
+      path: "/wallet/deposits",
+      summary: "The caller's 50 newest deposits with their status (PENDING until the gateway confirms)",
+      responses: { 200: json(DepositsResponse, "Deposits, newest first"), ...errors(401) },
+    }),
+    async (c) => {
+      const { userId } = sessionOf(c);
+      const rows = await payments.depositsOf(userId);
+      return c.json({ deposits: rows.map(depositView) }, 200);
     },
   );
 

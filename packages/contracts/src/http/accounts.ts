@@ -36,6 +36,10 @@ export const ReferralsResponse = z
     ),
     /** Credited bonuses only. */
     totalBonusPaise: z.number().int(),
+    /** What the referrer is credited per referee (configured REFERRAL_BONUS_PAISE). */
+    rewardPaise: z.number().int(),
+    /** The referee's first deposit of at least this much releases the reward. */
+    qualifyingDepositPaise: z.number().int(),
   })
   .meta({ id: "Referrals" });
 

@@ -35,6 +35,14 @@ export const TransactionsResponse = z
   })
   .meta({ id: "Transactions" });
 
+/** How the user pays; the gateway's checkout preselects it. The sandbox accepts every method. */
+export const DEPOSIT_METHODS = ["UPI", "CARD", "NETBANKING"] as const;
+export const DepositMethod = z.enum(DEPOSIT_METHODS).meta({ description: "Payment method", example: "UPI" });
+export const DepositRequest = z
+  .object({ amountPaise: AmountPaise, method: DepositMethod.optional() })
+  .strict()
+  .meta({ id: "DepositRequest" });
+
 export const DepositView = z
   .object({
     id: z.string(),
@@ -47,6 +55,7 @@ export const DepositView = z
 export const DepositResponse = z
   .object({ deposit: DepositView, redirectUrl: z.string().nullable() })
   .meta({ id: "DepositResponse" });
+export const DepositsResponse = z.object({ deposits: z.array(DepositView) }).meta({ id: "Deposits" });
 
 export const DepositWebhook = z
   .object({

@@ -130,6 +130,15 @@ export function createPaymentsRepo(db: Db) {
       });
     },
 
+    async depositsOf(userId: string, limit = 50): Promise<Deposit[]> {
+      return db
+        .select()
+        .from(deposits)
+        .where(eq(deposits.userId, userId))
+        .orderBy(desc(deposits.createdAt))
+        .limit(limit);
+    },
+
     async findWithdrawal(id: string): Promise<Withdrawal | undefined> {
       const [row] = await db.select().from(withdrawals).where(eq(withdrawals.id, id));
       return row;
