@@ -19,6 +19,7 @@ const MarketPage = lazy(() => import("./pages/market-page").then((m) => ({ defau
 const PortfolioPage = lazy(() =>
   import("./pages/portfolio-page").then((m) => ({ default: m.PortfolioPage })),
 );
+const SettingsPage = lazy(() => import("./pages/settings-page").then((m) => ({ default: m.SettingsPage })));
 const WalletPage = lazy(() => import("./pages/wallet-page").then((m) => ({ default: m.WalletPage })));
 
 export function App() {
@@ -55,6 +56,12 @@ function RouteView({ route }: { route: ReturnType<typeof matchRoute> }) {
       return (
         <RequireUser>
           <WalletPage />
+        </RequireUser>
+      );
+    case "settings":
+      return (
+        <RequireUser>
+          <SettingsPage />
         </RequireUser>
       );
     case "admin":

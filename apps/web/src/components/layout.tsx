@@ -19,6 +19,9 @@ export function Layout({ children }: { children: ReactNode }) {
     { href: "/", label: t("navHome"), icon: "◎", active: path === "/" || path.startsWith("/markets") },
     { href: "/portfolio", label: t("navPortfolio"), icon: "▤", active: path.startsWith("/portfolio") },
     { href: "/wallet", label: t("navWallet"), icon: "₹", active: path.startsWith("/wallet") },
+    ...(user
+      ? [{ href: "/settings", label: t("navSettings"), icon: "⚿", active: path.startsWith("/settings") }]
+      : []),
     ...(isAdmin(user)
       ? [{ href: "/admin", label: t("navAdmin"), icon: "⚙", active: path.startsWith("/admin") }]
       : []),

@@ -26,6 +26,7 @@ export type Route =
   | { name: "market"; id: string }
   | { name: "portfolio" }
   | { name: "wallet" }
+  | { name: "settings" }
   | { name: "admin"; tab: string }
   | { name: "notFound" };
 
@@ -37,6 +38,7 @@ export function matchRoute(path: string): Route {
   if (head === "markets" && second) return { name: "market", id: second };
   if (head === "portfolio") return { name: "portfolio" };
   if (head === "wallet") return { name: "wallet" };
+  if (head === "settings") return { name: "settings" };
   if (head === "admin") return { name: "admin", tab: second ?? "kyc" };
   return { name: "notFound" };
 }
