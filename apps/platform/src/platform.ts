@@ -3,10 +3,7 @@
  * one process on the embedded adapters; the same wiring runs on Redis/Kafka/Postgres when the
  * environment names them.
  */
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
-import { getRequestListener } from "@hono/node-server";
 import { createApiRuntime, createSystemStatsProvider } from "@ox/api";
 import { createAdapters, createWriteThroughKv } from "@ox/bus";
 import { createPublicOrigins, type Env, secureDataDir } from "@ox/config";
@@ -15,7 +12,7 @@ import { createInProcessEngineReader, reconcile } from "@ox/engine-client";
 import { createEngineMetrics, createEngineService, createFileSnapshotStore } from "@ox/engine-service";
 import { createMetricsRegistry } from "@ox/metrics";
 import { createPersister, createPersisterMetrics } from "@ox/persister";
-import { createStreamMetrics, createStreamServer } from "@ox/stream";
+import { createStreamMetrics, createStreamServer, SOCKET_IO_PATH } from "@ox/stream";
 import type { Logger } from "pino";
 import type { DemoSeedTarget } from "./demo-markets.ts";
 
@@ -123,16 +120,11 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
   const { sessions } = api;
   api.start();
 
-  // HTTP: the API, the web app, and Socket.io on one port (one origin for the session cookie).
-  // The bindings ({ incoming, outgoing }) carry the socket, so the API sees each client's own address.
-  const apiListener = getRequestListener((req, bindings) => api.fetch(req, bindings), {
-    // Keep Bun's own Request/Response: other servers in the same process (tests) rely on them.
-    overrideGlobalObjects: false,
-  });
-  // Socket.io attaches its own request listener in front of this one for /socket.io/.
-  const server: Server = createServer((req, res) => void apiListener(req, res));
+  // HTTP: the API, the web app, and Socket.io on one port (one origin for the session cookie), all
+  // on Bun.serve: Socket.IO runs on its Bun engine, so no request goes through node:http. Bun passes
+  // its server as the fetch's env, so the API sees each client's own address (server.requestIP).
   const stream = await createStreamServer({
-    httpServer: server,
+    bun: true,
     pubsub,
     engineReader: reader,
     cookieName: "ox_session",
@@ -146,12 +138,31 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
     logger: logger.child({ process: "stream" }),
     metrics: registry && createStreamMetrics(registry),
   });
+  const bunStream = stream.bun;
+  if (!bunStream) throw new Error("the stream server did not give a Bun handler");
   const host = env.HOST ?? (env.NODE_ENV === "production" ? "0.0.0.0" : "127.0.0.1");
-  await new Promise<void>((r, reject) => {
-    server.once("error", reject);
-    server.listen(env.PORT, host, () => r());
-  });
-  const port = (server.address() as AddressInfo).port;
+  let server: ReturnType<typeof Bun.serve>;
+  try {
+    server = Bun.serve({
+      port: env.PORT,
+      hostname: host,
+      // Long-polling requests are held up to the ping interval: the engine says how long.
+      idleTimeout: bunStream.idleTimeout,
+      fetch(req, srv) {
+        // The path starts after "scheme://host[:port]": no URL parse for the API's requests.
+        const url = req.url;
+        const pathAt = url.indexOf("/", url.indexOf("//") + 2);
+        if (pathAt >= 0 && url.startsWith(SOCKET_IO_PATH, pathAt)) return bunStream.handleRequest(req, srv);
+        return api.fetch(req, srv);
+      },
+      websocket: bunStream.websocket,
+    });
+  } catch (err) {
+    await stream.close();
+    await api.stop();
+    throw err;
+  }
+  const port = server.port ?? env.PORT;
   publicOrigins.listening(port);
   const loopback = host === "127.0.0.1" || host === "::1" || host === "localhost";
 
@@ -165,8 +176,10 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
     async stop() {
       // Drain order: stop taking requests, let the engine finish its batch and snapshot, let the
       // persister catch up with what the engine wrote, then close storage.
-      await new Promise<void>((r) => server.close(() => r()));
+      // Stop accepting; the sockets (and held polls) close with the stream; requests in flight finish.
+      const stopped = server.stop();
       await stream.close();
+      await stopped;
       await api.stop();
       await engine.stop();
       await persister.catchUp();

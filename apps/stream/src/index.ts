@@ -3,7 +3,9 @@ export { createMarketFeed, type FeedSocket, type MarketFeed, marketRoom } from "
 export * from "./messages.ts";
 export { createStreamMetrics, type StreamMetrics, type StreamMetricsSource } from "./metrics.ts";
 export {
+  type BunStreamHandler,
   createStreamServer,
+  SOCKET_IO_PATH,
   type StreamEngineReader,
   type StreamServer,
   type StreamServerOptions,

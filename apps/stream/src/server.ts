@@ -4,6 +4,7 @@ import type { PubSub } from "@ox/bus";
 import { createPublicOrigins, type PublicOrigins } from "@ox/config";
 import { channels, type EventBatch, type SessionEvent } from "@ox/contracts/pipeline";
 import type { BookView, EngineEvent, MarketView } from "@ox/engine";
+import { Server as BunEngine } from "@socket.io/bun-engine";
 import pino, { type Logger } from "pino";
 import { Server, type ServerOptions, type Socket } from "socket.io";
 import { readCookie, type VerifyToken } from "./auth.ts";
@@ -18,8 +19,13 @@ export interface StreamEngineReader {
 }
 
 export interface StreamServerOptions {
-  /** Attach to this server, or listen on `port` (0 = any free port). */
+  /**
+   * Attach to this server, or listen on `port` (0 = any free port), or with `bun: true` neither:
+   * Socket.IO runs on @socket.io/bun-engine and the caller serves `bun` (StreamServer) from its
+   * own Bun.serve, next to its other routes (the embedded platform: one port, no node:http).
+   */
   httpServer?: HttpServer;
+  bun?: boolean;
   port?: number;
   host?: string;
   pubsub: PubSub<unknown>;
@@ -69,9 +75,23 @@ export interface StreamStats {
   feeds: number;
 }
 
+/** What a Bun.serve needs to carry the stream (only with `bun: true`). */
+export interface BunStreamHandler {
+  /** Requests under SOCKET_IO_PATH go here. */
+  handleRequest(req: Request, server: Bun.Server<unknown>): Promise<Response>;
+  /** Bun.serve's `websocket` option. */
+  websocket: ReturnType<BunEngine["handler"]>["websocket"];
+  /** Seconds a long-polling request may stay open (Bun.serve's idleTimeout). */
+  idleTimeout: number;
+}
+
+export const SOCKET_IO_PATH = "/socket.io/";
+
 export interface StreamServer {
   readonly io: Server;
+  /** The listening port; 0 with `bun: true` (the caller listens). */
   readonly port: number;
+  readonly bun?: BunStreamHandler;
   stats(): Promise<StreamStats>;
   close(): Promise<void>;
 }
@@ -85,20 +105,37 @@ export async function createStreamServer(options: StreamServerOptions): Promise<
   const log = options.logger ?? pino({ name: "stream" });
   const cookieName = options.cookieName ?? "session";
   const tickerIntervalMs = options.tickerIntervalMs ?? 100;
-  const httpServer = options.httpServer ?? createServer();
+  // Notice a silently dropped connection within ~15 s (defaults are 25 s + 20 s), so clients
+  // reconnect and resubscribe sooner.
+  const pingInterval = 10_000;
+  const pingTimeout = 5_000;
+  const originAllowed = (origin: string | null | undefined) =>
+    origin === undefined || origin === null || publicOrigins.has(origin) || allowedOrigins.has(origin);
+  const httpServer = options.bun ? undefined : (options.httpServer ?? createServer());
+  const bunEngine = options.bun
+    ? new BunEngine({
+        path: SOCKET_IO_PATH,
+        pingInterval,
+        pingTimeout,
+        allowRequest: async (req) => {
+          if (!originAllowed(req.headers.get("origin"))) throw "origin not allowed";
+        },
+      })
+    : undefined;
   const io = new Server(httpServer, {
     adapter: options.redisAdapter,
     cors: options.cors,
     serveClient: false,
-    // Notice a silently dropped connection within ~15 s (defaults are 25 s + 20 s), so clients
-    // reconnect and resubscribe sooner.
-    pingInterval: 10_000,
-    pingTimeout: 5_000,
-    allowRequest: (req, callback) => {
-      const origin = req.headers.origin;
-      callback(null, origin === undefined || publicOrigins.has(origin) || allowedOrigins.has(origin));
-    },
+    pingInterval,
+    pingTimeout,
+    allowRequest: (req, callback) => callback(null, originAllowed(req.headers.origin)),
   });
+  if (bunEngine) io.bind(bunEngine as unknown as Parameters<Server["bind"]>[0]);
+  /** Connected engine.io clients (the Bun engine keeps them in a map and has no counter). */
+  const clientsCount = (): number =>
+    bunEngine
+      ? ((bunEngine as unknown as { clients: Map<string, unknown> }).clients?.size ?? 0)
+      : io.engine.clientsCount;
   const publicOrigins =
     options.publicOrigins ?? createPublicOrigins({ NODE_ENV: "development", PUBLIC_ORIGINS: [] });
   const allowedOrigins = new Set(options.allowedOrigins ?? []);
@@ -126,7 +163,7 @@ export async function createStreamServer(options: StreamServerOptions): Promise<
   }, 1_000);
   slowCheck.unref?.();
   metrics?.watch({
-    sockets: () => io.engine.clientsCount,
+    sockets: clientsCount,
     rooms: () => {
       let n = 0;
       for (const name of io.of("/").adapter.rooms.keys()) if (name.startsWith("market:")) n++;
@@ -283,22 +320,30 @@ export async function createStreamServer(options: StreamServerOptions): Promise<
     }
   }
 
-  if (!options.httpServer) {
+  if (httpServer && !options.httpServer) {
     await new Promise<void>((resolve) =>
       httpServer.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve),
     );
   }
-  const port = (httpServer.address() as AddressInfo | null)?.port ?? 0;
-  if (!options.httpServer) publicOrigins.listening(port);
-  log.info({ port }, "stream: listening");
+  const port = (httpServer?.address() as AddressInfo | null)?.port ?? 0;
+  if (httpServer && !options.httpServer) publicOrigins.listening(port);
+  if (httpServer) log.info({ port }, "stream: listening");
+  const bunHandler = bunEngine?.handler();
 
   return {
     io,
     port,
+    bun: bunEngine &&
+      bunHandler && {
+        handleRequest: (req, server) =>
+          bunEngine.handleRequest(req, server as Parameters<BunEngine["handleRequest"]>[1]),
+        websocket: bunHandler.websocket,
+        idleTimeout: bunHandler.idleTimeout,
+      },
     async stats() {
       const all = await io.fetchSockets();
       return {
-        localSockets: io.engine.clientsCount,
+        localSockets: clientsCount(),
         clusterSockets: all.length,
         pendingSubscriptions: feed.pendingCount(),
         feeds: feed.size(),
