@@ -1,6 +1,6 @@
 /**
  * Issue 13's wallet and login items in a real browser: amounts to the paisa (₹482.50), a trade's
- * ledger row names its market, a withdrawal shows its status, and the login page's "Resend code"
+ * ledger row names its market, a deposit (by a chosen method) and a withdrawal show their status, and the login page's "Resend code"
  * waits out a visible countdown and then asks for a new code that logs in.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
@@ -79,8 +79,14 @@ test("paise show as ₹482.50, a trade row names its market, a withdrawal shows 
   const bonusRow = alice.getByTestId("transactions").locator("li", { hasText: /bonus/i });
   expect(await bonusRow.getByTestId("tx-market").count()).toBe(0);
 
+  // The method choice: Card instead of the preselected UPI; the deposit lists its status.
+  await alice.getByTestId("deposit-method").getByText(en.methodCARD, { exact: true }).click();
+  expect(await alice.getByRole("radio", { name: en.methodCARD }).isChecked()).toBe(true);
   await deposit(alice, "482.50");
   await alice.getByText("Added ₹482.50 to your wallet.").waitFor();
+  const depositRow = alice.getByTestId("deposits").locator("li", { hasText: "₹482.50" });
+  await depositRow.getByTestId("deposit-status").getByText(en.depCONFIRMED, { exact: true }).waitFor();
+  expect(await depositRow.getByTestId("deposit-status").getAttribute("data-status")).toBe("CONFIRMED");
   await alice.getByTestId("wallet-available").getByText("₹491.50", { exact: true }).waitFor();
   await alice
     .getByTestId("transactions")

@@ -16,6 +16,7 @@ export const keys = {
   pnl: ["fills", "pnl"] as const,
   transactions: ["transactions"] as const,
   withdrawals: ["withdrawals"] as const,
+  deposits: ["deposits"] as const,
   kyc: ["kyc"] as const,
   referrals: ["referrals"] as const,
 };
@@ -95,6 +96,11 @@ export const useWithdrawals = () =>
   useQuery({
     queryKey: keys.withdrawals,
     queryFn: async () => (await api.wallet.withdrawals()).withdrawals,
+  });
+export const useDeposits = () =>
+  useQuery({
+    queryKey: keys.deposits,
+    queryFn: async () => (await api.wallet.deposits()).deposits,
   });
 export const useOpenOrders = (enabled = true) =>
   useQuery({

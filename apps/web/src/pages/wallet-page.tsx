@@ -1,7 +1,10 @@
+import type { DEPOSIT_METHODS } from "@ox/contracts";
 import { useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { api } from "../api/client";
 import { keys, useKyc, usePortfolio } from "../api/queries";
 import { AmountForm } from "../components/amount-form";
+import { DepositsList } from "../components/deposits-list";
 import { KycCard } from "../components/kyc-card";
 import { ReferralCard } from "../components/referral-card";
 import { QueryView } from "../components/states";
@@ -10,6 +13,9 @@ import { WithdrawalsList } from "../components/withdrawals-list";
 import { useT } from "../i18n";
 import { formatRupees } from "../lib/money";
 import { useUi } from "../state/ui-store";
+
+/** The contract's methods, listed here so the page does not import zod's runtime. */
+const METHODS = ["UPI", "CARD", "NETBANKING"] as const satisfies typeof DEPOSIT_METHODS;
 
 /** The wallet shows every amount to the paisa: ₹482.50, never ₹482.5. */
 const fixed = { fixed: true };
@@ -20,12 +26,14 @@ export function WalletPage() {
   const portfolio = usePortfolio();
   const kyc = useKyc();
   const toast = useUi((s) => s.toast);
+  const [method, setMethod] = useState<(typeof METHODS)[number]>("UPI");
   const kycStatus = kyc.data?.status ?? "NONE";
   const verified = kycStatus === "VERIFIED";
   const refresh = () => {
     qc.invalidateQueries({ queryKey: keys.portfolio });
     qc.invalidateQueries({ queryKey: keys.transactions });
     qc.invalidateQueries({ queryKey: keys.withdrawals });
+    qc.invalidateQueries({ queryKey: keys.deposits });
   };
   return (
     <div className="page wallet">
@@ -58,12 +66,28 @@ export function WalletPage() {
       <div className="two-col">
         <section className="card" aria-labelledby="dep-h">
           <h2 id="dep-h">{t("deposit")}</h2>
+          <fieldset className="chips method-choice" data-testid="deposit-method">
+            <legend className="muted small">{t("payWith")}</legend>
+            {METHODS.map((m) => (
+              <label key={m} className={`chip-btn${method === m ? " active" : ""}`}>
+                <input
+                  type="radio"
+                  name="deposit-method"
+                  className="sr-only"
+                  value={m}
+                  checked={method === m}
+                  onChange={() => setMethod(m)}
+                />
+                {t(`method${m}`)}
+              </label>
+            ))}
+          </fieldset>
           <AmountForm
             id="deposit-amount"
             action={t("deposit")}
             presets={[100, 500, 1000]}
             onSubmit={async (amount) => {
-              const r = await api.wallet.deposit({ body: { amountPaise: amount } });
+              const r = await api.wallet.deposit({ body: { amountPaise: amount, method } });
               if (r.redirectUrl) return window.location.assign(r.redirectUrl);
               refresh();
               toast(t("depositDone", { amount: formatRupees(amount, fixed) }), "success");
@@ -93,6 +117,10 @@ export function WalletPage() {
         <KycCard />
         <ReferralCard />
       </div>
+      <section className="card" aria-labelledby="deps-h">
+        <h2 id="deps-h">{t("deposits")}</h2>
+        <DepositsList />
+      </section>
       <section className="card" aria-labelledby="wds-h">
         <h2 id="wds-h">{t("withdrawals")}</h2>
         <WithdrawalsList />
