@@ -33,6 +33,7 @@ import { createAuthRoutes } from "./routes/auth.ts";
 import { createHealthRoutes } from "./routes/health.ts";
 import { createKycRoutes } from "./routes/kyc.ts";
 import { createMarketRoutes } from "./routes/markets.ts";
+import { createNotificationRoutes } from "./routes/notifications.ts";
 import { createOrderRoutes } from "./routes/orders.ts";
 import { createOrderBatchRoutes } from "./routes/orders-batch.ts";
 import { createPortfolioRoutes } from "./routes/portfolio.ts";
@@ -197,6 +198,7 @@ export function createApp(deps: AppDeps, parts: AppParts): OpenAPIHono<AppEnv> {
     createMarketRoutes({ reader }),
     createAdminMarketRoutes({ reader }),
     createPortfolioFillsRoutes(),
+    createNotificationRoutes,
     createAdminUserRoutes({ reader }),
     createAdminStatsRoutes({ stats: parts.systemStats, history: parts.history }),
     createApiKeyRoutes,

@@ -4,6 +4,7 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { createQueryClient, keys } from "./api/queries";
 import { App } from "./app";
+import { notificationsKey } from "./components/notification-bell";
 import { translate } from "./i18n";
 import { formatRupees } from "./lib/money";
 import { ensureSocket, setUserEventHandlers } from "./state/socket";
@@ -21,12 +22,13 @@ setUserEventHandlers({
     const { lang, toast } = useUi.getState();
     const outcome = translate(lang, f.outcome === "NO" ? "no" : "yes");
     toast(
-      `${translate(lang, "filled")}: ${f.side} ${f.qty} ${outcome} @ ${formatRupees(f.pricePaise)}`,
+      `${translate(lang, "filled")}: ${translate(lang, f.side === "SELL" ? "sideSELL" : "sideBUY")} ${f.qty} ${outcome} @ ${formatRupees(f.pricePaise)}`,
       "success",
     );
     queryClient.invalidateQueries({ queryKey: keys.portfolio });
     queryClient.invalidateQueries({ queryKey: keys.fills });
     queryClient.invalidateQueries({ queryKey: keys.openOrders });
+    queryClient.invalidateQueries({ queryKey: notificationsKey });
   },
   balance: (b) => {
     queryClient.setQueryData<Portfolio>(keys.portfolio, (p) =>
@@ -37,6 +39,7 @@ setUserEventHandlers({
   changed: (what) => {
     queryClient.invalidateQueries({ queryKey: what === "position" ? keys.portfolio : keys.transactions });
     if (what === "wallet") queryClient.invalidateQueries({ queryKey: keys.portfolio });
+    queryClient.invalidateQueries({ queryKey: notificationsKey });
   },
   reconnected: () => {
     // Books come back as snapshots on re-subscribe; trades and the user's own state are re-read.
@@ -47,6 +50,7 @@ setUserEventHandlers({
       keys.transactions,
       ["trades"],
       keys.markets,
+      notificationsKey,
     ]) {
       queryClient.invalidateQueries({ queryKey });
     }

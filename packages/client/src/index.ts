@@ -180,6 +180,20 @@ export function createClient(options: ClientOptions = {}) {
       list: operation(t, { method: "GET", path: "/keys", responses: ["ApiKeysResponse"] }),
       revoke: operation(t, { method: "DELETE", path: "/keys/{id}", responses: ["ApiKeyResponse"] }),
     },
+    notifications: {
+      list: operation(t, {
+        method: "GET",
+        path: "/notifications",
+        query: "NotificationsQuery",
+        responses: ["NotificationsResponse"],
+      }),
+      markRead: operation(t, {
+        method: "POST",
+        path: "/notifications/read",
+        body: "MarkNotificationsReadRequest",
+        responses: ["NotificationsReadResponse"],
+      }),
+    },
     admin: {
       userKeys: operation(t, {
         method: "GET",

@@ -6,6 +6,7 @@ export * from "./http/errors.ts";
 export * from "./http/health.ts";
 export * from "./http/markets.ts";
 export * from "./http/money.ts";
+export * from "./http/notifications.ts";
 export * from "./http/orders.ts";
 export * from "./http/portfolio.ts";
 export * from "./http/text.ts";

@@ -11,7 +11,7 @@ import { errors, json } from "./openapi-helpers.ts";
 type TradeRow = typeof trades.$inferSelect;
 
 /** A trade seen from one of its two users (both rows when a user traded with themself). */
-function fillsOf(row: TradeRow, userId: string): z.infer<typeof Fill>[] {
+export function fillsOf(row: TradeRow, userId: string): z.infer<typeof Fill>[] {
   const base = { tradeSeq: row.seq, marketId: row.marketId, kind: row.kind, qty: row.qty, ts: row.ts };
   const out: z.infer<typeof Fill>[] = [];
   if (row.takerUserId === userId) {

@@ -9,6 +9,7 @@ import { navigate, useRoute } from "../state/router";
 import { reauthenticateSocket } from "../state/socket";
 import { useUi } from "../state/ui-store";
 import { Link } from "./link";
+import { NotificationBell } from "./notification-bell";
 
 export function Layout({ children }: { children: ReactNode }) {
   const t = useT();
@@ -33,7 +34,7 @@ export function Layout({ children }: { children: ReactNode }) {
           <span className="brand-mark">OX</span>
           <span className="brand-name">{t("appName")}</span>
         </Link>
-        <nav className="mainnav" aria-label="Main">
+        <nav className="mainnav" aria-label={t("mainNav")}>
           {nav.map((n) => (
             <Link
               key={n.href}
@@ -51,6 +52,7 @@ export function Layout({ children }: { children: ReactNode }) {
         <div className="topbar-right">
           <LiveDot />
           <LangSwitch />
+          {user && <NotificationBell />}
           {user ? (
             <UserChip />
           ) : (
@@ -122,6 +124,7 @@ function UserChip() {
 }
 
 function Toasts() {
+  const t = useT();
   const toasts = useUi((s) => s.toasts);
   const dismiss = useUi((s) => s.dismiss);
   return (
@@ -129,7 +132,7 @@ function Toasts() {
       {toasts.map((x) => (
         <div key={x.id} className={`toast toast-${x.tone}`} role={x.tone === "error" ? "alert" : "status"}>
           <span>{x.text}</span>
-          <button type="button" aria-label="Dismiss" onClick={() => dismiss(x.id)}>
+          <button type="button" aria-label={t("dismiss")} onClick={() => dismiss(x.id)}>
             ×
           </button>
         </div>

@@ -1,6 +1,6 @@
 import type { Market } from "@ox/client";
 import { lazy, Suspense, useState } from "react";
-import { useT } from "../i18n";
+import { categoryLabel, useT } from "../i18n";
 import type { Outcome } from "../lib/book";
 import { formatCompact, formatRupees } from "../lib/money";
 import { chancePct } from "../lib/sizing";
@@ -33,12 +33,12 @@ export function MarketCard({ market, now }: { market: Market; now: number }) {
   return (
     <article className="card market-card" aria-labelledby={`m-${market.id}`}>
       <div className="mc-top">
-        <span className="chip">{market.category}</span>
+        <span className="chip">{categoryLabel(t, market.category)}</span>
         <span className="muted small">
           {open && left
             ? t("closesIn", { t: left })
             : market.outcome
-              ? t("resolvedAs", { outcome: market.outcome })
+              ? t("resolvedAs", { outcome: t(`outcome${market.outcome}`) })
               : t("closed")}
         </span>
       </div>

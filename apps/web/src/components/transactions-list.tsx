@@ -1,6 +1,6 @@
 import { api } from "../api/client";
 import { keys, useMarkets } from "../api/queries";
-import { useT } from "../i18n";
+import { txKindLabel, useT } from "../i18n";
 import { ledgerMarketId } from "../lib/ledger";
 import { formatSignedRupees } from "../lib/money";
 import { formatDateTime } from "../lib/time";
@@ -28,7 +28,7 @@ export function TransactionsList() {
           return (
             <li key={x.id} className="list-row">
               <div className="grow">
-                <span className="row-title tx-type">{x.kind.replace(/_/g, " ").toLowerCase()}</span>
+                <span className="row-title tx-type">{txKindLabel(t, x.kind)}</span>
                 {market && (
                   <div className="small" data-testid="tx-market">
                     {market}

@@ -311,6 +311,16 @@ export const en = {
   categories: "Categories",
   sideBUY: "BUY",
   sideSELL: "SELL",
+  // notification centre (components/notification-bell.tsx)
+  notifications: "Notifications",
+  notifUnread: "unread",
+  noNotifications: "No notifications yet.",
+  notifFill: "Filled: {side} {qty} {outcome} @ {price} · {title}",
+  notifPayout: "Payout {amount} · {title}",
+  notifKycVerified: "Your KYC is verified: withdrawals are open.",
+  notifKycRejected: "Your KYC was rejected. See the reason in your wallet.",
+  notifReferral: "Referral reward of {amount} credited.",
+  notifWithdrawal: "Withdrawal of {amount}: {status}",
   dismiss: "Dismiss",
   // settings: API keys (issue 14)
   navSettings: "Settings",

@@ -15,9 +15,16 @@ export function formatDateTime(ms: number, locale = currentLocale()): string {
     month: "short",
     hour: "2-digit",
     minute: "2-digit",
+    // hi-IN would write "am"/"pm" in Latin letters: a 24-hour clock reads the same in both.
+    hourCycle: locale.startsWith("hi") ? "h23" : undefined,
   });
 }
 
 export function formatTime(ms: number, locale = currentLocale()): string {
-  return new Date(ms).toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  return new Date(ms).toLocaleTimeString(locale, {
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hourCycle: locale.startsWith("hi") ? "h23" : undefined,
+  });
 }

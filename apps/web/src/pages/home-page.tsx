@@ -3,7 +3,7 @@ import { useMemo, useState } from "react";
 import { useMarkets } from "../api/queries";
 import { MarketCard } from "../components/market-card";
 import { QueryView } from "../components/states";
-import { useT } from "../i18n";
+import { categoryLabel, useT } from "../i18n";
 import { useNow } from "../lib/use-now";
 
 const STATUS_ORDER: Record<string, number> = { OPEN: 0, CLOSED: 1 };
@@ -45,7 +45,7 @@ export function HomePage() {
             onChange={(e) => setQuery(e.target.value)}
           />
         </label>
-        <div className="chips" role="tablist" aria-label="Categories">
+        <div className="chips" role="tablist" aria-label={t("categories")}>
           {["", ...categories].map((c) => (
             <button
               key={c || "all"}
@@ -55,7 +55,7 @@ export function HomePage() {
               className={category === c ? "chip-btn active" : "chip-btn"}
               onClick={() => setCategory(c)}
             >
-              {c || t("allCategories")}
+              {c ? categoryLabel(t, c) : t("allCategories")}
             </button>
           ))}
         </div>

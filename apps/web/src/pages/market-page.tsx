@@ -8,7 +8,7 @@ import { OrderBook } from "../components/order-book";
 import { Empty, ErrorState, Loading } from "../components/states";
 import { type BookPick, TradeTicket } from "../components/trade-ticket";
 import { TradesList } from "../components/trades-list";
-import { useT } from "../i18n";
+import { categoryLabel, statusLabel, useT } from "../i18n";
 import { formatCompact } from "../lib/money";
 import { chancePct } from "../lib/sizing";
 import { formatDateTime, timeLeft } from "../lib/time";
@@ -49,8 +49,8 @@ function MarketView({ market }: { market: Market }) {
           ← {t("back")}
         </Link>
         <div className="mp-tags">
-          <span className="chip">{market.category}</span>
-          <span className={`status status-${status.toLowerCase()}`}>{status}</span>
+          <span className="chip">{categoryLabel(t, market.category)}</span>
+          <span className={`status status-${status.toLowerCase()}`}>{statusLabel(t, status)}</span>
         </div>
         <h1 className="mp-title">{market.title}</h1>
         <div className="mp-stats">
@@ -62,7 +62,7 @@ function MarketView({ market }: { market: Market }) {
             {status === "OPEN" && left
               ? t("closesIn", { t: left })
               : market.outcome
-                ? t("resolvedAs", { outcome: market.outcome })
+                ? t("resolvedAs", { outcome: t(`outcome${market.outcome}`) })
                 : t("closed")}
           </span>
         </div>

@@ -24,6 +24,8 @@ export const users = pgTable(
     referralCode: text("referral_code").notNull().unique(),
     referredBy: text("referred_by").references((): AnyPgColumn => users.id),
     isNew: boolean("is_new").notNull().default(true),
+    /** The user has seen every notification up to this time (mark-as-read); null: none yet. */
+    notificationsReadAt: epochMs("notifications_read_at"),
     createdAt: epochMs("created_at").notNull(),
   },
   (t) => [check("users_not_self_referred", sql`${t.referredBy} is null or ${t.referredBy} <> ${t.id}`)],

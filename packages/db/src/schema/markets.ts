@@ -13,6 +13,8 @@ export const markets = pgTable(
   {
     id: text("id").primaryKey().$defaultFn(newId),
     title: text("title").notNull(),
+    /** The question in Hindi, shown in Hindi mode; null: the title is shown. */
+    titleHi: text("title_hi"),
     description: text("description").notNull().default(""),
     category: text("category").notNull(),
     rules: text("rules").notNull().default(""),
