@@ -92,7 +92,7 @@ function leftovers(texts: string[], content: string[]): string[] {
     text = text
       .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, " ") // ids
       .replace(/\b[0-9a-f]{7,}\b/gi, " ") // short order ids
-      .replace(/\b\d+[mhd]\b/g, " ") // chart candle sizes (1m, 5m, 1h, 1d)
+      .replace(/\b\d+[mhdw]\b/gi, " ") // chart units: candle sizes (1m, 1h) and ranges (1D, 1W, 1M)
       .replace(/\bp(50|99)\b/g, " ");
     for (const w of text.match(/[A-Za-z][A-Za-z'’]*/g) ?? []) if (!ALLOWED.has(w)) found.add(w);
   }
@@ -164,6 +164,9 @@ test("no English is left on the main pages in Hindi mode; screenshots in both la
       if ((await p.evaluate(() => document.documentElement.lang)) !== lang) {
         await setLang(p, lang);
       }
+    // A toast keeps the language it was raised in (the fills above, in English): dismiss them.
+    for (const p of [user, admin, guest])
+      for (const close of await p.locator(".toast button").all()) await close.click().catch(() => {});
     for (const [page, path, name] of walk) {
       await go(page, path);
       // The page's own data, not a spinner.
