@@ -1,6 +1,6 @@
 import { rememberClientOrder } from "../dedupe.ts";
 import { levelIndex, rest } from "../matching/book.ts";
-import type { MatchingCore } from "../matching/core.ts";
+import type { MatchingCore, OrderDraft } from "../matching/core.ts";
 import { fillable, match, meet } from "../matching/match.ts";
 import {
   NO_BUY_OPEN,
@@ -21,9 +21,31 @@ import { copyView, recordView, rejectedView, viewOf } from "../views.ts";
 /**
  * PLACE_ORDER in the matching core: checks in SEMANTICS.md order; a BUY's funds check is risk's
  * answer to a RESERVE (seam.ts) sent after matching's own checks 4–9, and a post-only or FOK refusal
- * after it hands the reservation back. Then match, rest or expire, report.
+ * after it hands the reservation back. Then match, rest or expire, report. In one process the
+ * answer is synchronous; a matching shard runs `checkOrder`, parks the BUY until the answer, then
+ * `checkOrder` again and `admitOrder` (shards/matching-shard.ts).
  */
 export function placeOrder(s: MatchingCore, c: PlaceOrderCommand): Result {
+  const d = s.draft;
+  const refused = checkOrder(s, c, d);
+  if (refused !== null) return refused;
+  if (c.side !== "BUY") return admitOrder(s, c, d, 0, 0, -1);
+  const req = s.reserveMsg;
+  req.user = d.u.handle;
+  req.qty = c.qty;
+  req.pricePaise = d.price;
+  req.maxCostPaise = d.maxCost === null ? -1 : d.maxCost;
+  req.maxFeeBps = d.m.maxBps;
+  const answer = s.risk.reserve(req);
+  if (!answer.ok) return rejectOrder(s, c, d.u, d.cid, answer.code);
+  return admitOrder(s, c, d, answer.lockedPaise, answer.lockPerShare, answer.budgetPaise);
+}
+
+/**
+ * Checks 1–9 of SEMANTICS.md (everything but the funds): a result when the command is refused (or
+ * is an idempotent repeat), else null with `d` filled in for `admitOrder`.
+ */
+export function checkOrder(s: MatchingCore, c: PlaceOrderCommand, d: OrderDraft): Result | null {
   if (
     !isId(c.orderId) ||
     !isId(c.userId) ||
@@ -51,89 +73,106 @@ export function placeOrder(s: MatchingCore, c: PlaceOrderCommand): Result {
       return { code: view.rejectCode ?? "OK", events: [], duplicate: true, order: view };
     }
   }
-  if (s.orders.has(c.orderId)) return reject(s, c, u, cid, "ORDER_ID_EXISTS");
+  const parked = s.parked;
+  if (cid !== null && parked !== null) {
+    const view = parked.byClientOrderId(uh, cid);
+    if (view !== undefined) return { code: "OK", events: [], duplicate: true, order: view };
+  }
+  if (s.orders.has(c.orderId) || parked?.has(c.orderId)) return rejectOrder(s, c, u, cid, "ORDER_ID_EXISTS");
   const mh = s.marketIndex.get(c.marketId);
-  if (mh === undefined) return reject(s, c, u, cid, "MARKET_NOT_FOUND");
+  if (mh === undefined) return rejectOrder(s, c, u, cid, "MARKET_NOT_FOUND");
   const m = s.markets[mh];
   if (m.status !== "OPEN" || (m.closeAt !== null && c.ts >= m.closeAt)) {
-    return reject(s, c, u, cid, "MARKET_CLOSED");
+    return rejectOrder(s, c, u, cid, "MARKET_CLOSED");
   }
-  if (c.qty < 1 || c.qty > m.maxOrderQty) return reject(s, c, u, cid, "INVALID_QUANTITY");
+  if (c.qty < 1 || c.qty > m.maxOrderQty) return rejectOrder(s, c, u, cid, "INVALID_QUANTITY");
   const isLimit = c.orderType === "LIMIT";
   const isBuy = c.side === "BUY";
   const tick = m.tick;
   let price = c.pricePaise;
   if (price === undefined) {
-    if (isLimit) return reject(s, c, u, cid, "INVALID_PRICE");
+    if (isLimit) return rejectOrder(s, c, u, cid, "INVALID_PRICE");
   } else if (price < tick || price > 1000 - tick || price % tick !== 0) {
-    return reject(s, c, u, cid, "INVALID_PRICE");
+    return rejectOrder(s, c, u, cid, "INVALID_PRICE");
   }
   const maxCost = c.maxCostPaise === undefined ? null : c.maxCostPaise;
-  if (maxCost !== null && (isLimit || !isBuy || maxCost <= 0)) return reject(s, c, u, cid, "INVALID_AMOUNT");
+  if (maxCost !== null && (isLimit || !isBuy || maxCost <= 0))
+    return rejectOrder(s, c, u, cid, "INVALID_AMOUNT");
   const postOnly = c.postOnly === true;
   let tif: TimeInForce;
   if (isLimit) {
     tif = c.tif ?? "GTC";
-    if (postOnly && tif !== "GTC") return reject(s, c, u, cid, "INVALID_COMMAND");
+    if (postOnly && tif !== "GTC") return rejectOrder(s, c, u, cid, "INVALID_COMMAND");
   } else {
     tif = c.tif ?? "IOC";
-    if (tif === "GTC" || postOnly) return reject(s, c, u, cid, "INVALID_COMMAND");
+    if (tif === "GTC" || postOnly) return rejectOrder(s, c, u, cid, "INVALID_COMMAND");
   }
   if (price === undefined) price = isBuy ? 1000 - tick : tick;
   const isYes = c.outcome === "YES";
   const slot = s.positions.find(uh, m.handle);
-  const d = s.positions.data;
+  const dt = s.positions.data;
   const b = slot * STRIDE;
-  let lock = 0;
-  let lockPerShare = 0;
-  let budget = -1;
   if (!isBuy) {
-    const free = slot < 0 ? 0 : isYes ? d[b + YES_QTY] - d[b + YES_LOCKED] : d[b + NO_QTY] - d[b + NO_LOCKED];
-    if (free < c.qty) return reject(s, c, u, cid, "INSUFFICIENT_SHARES");
+    const free =
+      slot < 0 ? 0 : isYes ? dt[b + YES_QTY] - dt[b + YES_LOCKED] : dt[b + NO_QTY] - dt[b + NO_LOCKED];
+    if (free < c.qty) return rejectOrder(s, c, u, cid, "INSUFFICIENT_SHARES");
   } else {
     const held =
-      slot < 0 ? 0 : isYes ? d[b + YES_QTY] + d[b + YES_BUY_OPEN] : d[b + NO_QTY] + d[b + NO_BUY_OPEN];
-    if (held + c.qty > m.positionLimit) return reject(s, c, u, cid, "POSITION_LIMIT");
-    const req = s.reserveMsg;
-    req.user = uh;
-    req.qty = c.qty;
-    req.pricePaise = price;
-    req.maxCostPaise = maxCost === null ? -1 : maxCost;
-    req.maxFeeBps = m.maxBps;
-    const answer = s.risk.reserve(req);
-    if (!answer.ok) return reject(s, c, u, cid, answer.code);
-    lock = answer.lockedPaise;
-    lockPerShare = answer.lockPerShare;
-    budget = answer.budgetPaise;
+      slot < 0 ? 0 : isYes ? dt[b + YES_QTY] + dt[b + YES_BUY_OPEN] : dt[b + NO_QTY] + dt[b + NO_BUY_OPEN];
+    if (held + c.qty > m.positionLimit) return rejectOrder(s, c, u, cid, "POSITION_LIMIT");
   }
+  d.u = u;
+  d.m = m;
+  d.cid = cid;
+  d.price = price;
+  d.tif = tif;
+  d.maxCost = maxCost;
+  d.postOnly = postOnly;
+  d.slot = slot;
+  return null;
+}
+
+/**
+ * A checked order whose BUY cash risk has granted (`lock`, on the terms `lockPerShare` / `budget`;
+ * 0, 0, -1 for a SELL): the post-only and FOK checks (a refusal hands the grant back), then accept.
+ */
+export function admitOrder(
+  s: MatchingCore,
+  c: PlaceOrderCommand,
+  d: OrderDraft,
+  lock: number,
+  lockPerShare: number,
+  budget: number,
+): Result {
+  const u = d.u;
   const o = freshOrder(s).init(
     c.orderId,
     u,
-    m,
-    cid,
+    d.m,
+    d.cid,
     c.outcome,
     c.side,
     c.orderType as OrderType,
-    tif,
-    postOnly,
-    price,
+    d.tif,
+    d.postOnly,
+    d.price,
     c.qty,
-    maxCost,
+    d.maxCost,
     c.ts,
   );
   o.lockPerShare = lockPerShare;
   o.budget = budget;
-  if (postOnly && crosses(o)) {
+  if (d.postOnly && crosses(o)) {
     recycle(s, o);
-    releaseCash(s, uh, lock);
-    return reject(s, c, u, cid, "POST_ONLY_WOULD_TAKE");
+    releaseCash(s, u.handle, lock);
+    return rejectOrder(s, c, u, d.cid, "POST_ONLY_WOULD_TAKE");
   }
-  if (tif === "FOK" && !fillable(o)) {
+  if (d.tif === "FOK" && !fillable(o)) {
     recycle(s, o);
-    releaseCash(s, uh, lock);
-    return reject(s, c, u, cid, "FOK_NOT_FILLABLE");
+    releaseCash(s, u.handle, lock);
+    return rejectOrder(s, c, u, d.cid, "FOK_NOT_FILLABLE");
   }
-  return accept(s, o, lock, slot);
+  return accept(s, o, lock, d.slot);
 }
 
 function crosses(o: Order): boolean {
@@ -187,7 +226,7 @@ function accept(s: MatchingCore, o: Order, lock: number, slot: number): Result {
   return { code: "OK", events, order: view };
 }
 
-function reject(
+export function rejectOrder(
   s: MatchingCore,
   c: PlaceOrderCommand,
   u: Trader,

@@ -3,6 +3,7 @@ import type { Emitter } from "../events.ts";
 import { fillSettlement, payout, type RiskPort, release, reserveRequest } from "../seam.ts";
 import { type Market, type Order, OwnerLists, Trader } from "../state.ts";
 import { StringIndex } from "../string-index.ts";
+import type { OrderView, TimeInForce } from "../types.ts";
 import { PositionTable } from "./positions.ts";
 
 /**
@@ -38,10 +39,15 @@ export class MatchingCore {
   readonly fillMsg = fillSettlement();
   readonly releaseMsg = release();
   readonly payoutMsg = payout();
+  /** PLACE_ORDER's checked fields on their way to admission (commands/place-order.ts). */
+  readonly draft = new OrderDraft();
+  /** A matching shard's BUYs awaiting their reservation (null in one process: the answer is at once). */
+  parked: ParkedOrders | null = null;
 
   constructor(
     readonly out: Emitter,
-    readonly risk: RiskPort,
+    /** Risk, as matching reaches it: the risk core itself in one process, a sender in a shard. */
+    public risk: RiskPort,
     dedupeWindowMs: number,
   ) {
     this.dedupe = new DedupeQueue(dedupeWindowMs);
@@ -62,4 +68,27 @@ export class MatchingCore {
     this.users.set(id, handle);
     return t;
   }
+}
+
+/**
+ * What PLACE_ORDER's checks established, kept between the checks and the admission (one reusable
+ * object per core: a matching shard keeps a parked BUY's command, not its draft, and checks again).
+ */
+export class OrderDraft {
+  u!: Trader;
+  m!: Market;
+  cid: string | null = null;
+  price = 0;
+  tif: TimeInForce = "GTC";
+  maxCost: number | null = null;
+  postOnly = false;
+  /** The owner's holding slot in the market as found by the checks (-1: none yet). */
+  slot = -1;
+}
+
+/** Parked BUYs of a matching shard (orders awaiting their reservation), as the checks see them. */
+export interface ParkedOrders {
+  has(orderId: string): boolean;
+  /** The parked order carrying this (user, clientOrderId), as a view, or undefined. */
+  byClientOrderId(user: number, cid: string): OrderView | undefined;
 }
