@@ -1,0 +1,360 @@
+import { DEFAULT_DEDUPE_WINDOW_MS } from "../dedupe.ts";
+import { createRandom } from "../random.ts";
+import type { AccountView, BookView, EngineEvent, MarketView, PositionView, Result } from "../types.ts";
+import { bookView, marketView, positionsOf } from "../views.ts";
+import { MatchingShard, type ShardStep } from "./matching-shard.ts";
+import { RiskShard } from "./risk-shard.ts";
+import {
+  checkShardMap,
+  matchingName,
+  matchingShardOf,
+  riskName,
+  riskShardOf,
+  type ShardMap,
+} from "./shard-map.ts";
+import type { Envelope, Receipt, ShardId, ShardInput } from "./wire.ts";
+
+/**
+ * N matching shards × M risk shards in one process, with a deterministic transport (README
+ * "Topology"): commands are routed by the shard map into per-shard queues, envelopes travel on
+ * per-link FIFO channels, and `step()` delivers one item — a shard's next command or a link's next
+ * envelope — chosen by a seeded PRNG, so a seed is an interleaving and a failing one replays. With
+ * `faults`, some steps instead re-deliver an envelope already applied (a duplicate) or deliver one
+ * out of order (a gap): the receiver must ignore or refuse them without effect. Every item given
+ * to a shard is appended to that shard's input log, exactly as a partition would hold it, so
+ * snapshot + replay of the log can be checked against the live shard.
+ */
+export interface ClusterOptions {
+  seed?: number;
+  dedupeWindowMs?: number;
+  /** Inject duplicate and out-of-order deliveries (never losing one). */
+  faults?: boolean;
+  /** Keep every shard's input log and events (tests; off for the bench). */
+  record?: boolean;
+}
+
+export class ShardedEngine {
+  readonly map: ShardMap;
+  readonly matching: MatchingShard[] = [];
+  readonly risk: RiskShard[] = [];
+  /** Results by submission index, when recording (undefined while a BUY is parked or the command is queued). */
+  readonly results: (Result | undefined)[] = [];
+  /** Per shard: its input log and the events it emitted (when recording). */
+  readonly inputs = new Map<ShardId, ShardInput[]>();
+  readonly events = new Map<ShardId, EngineEvent[]>();
+  /** Per shard, what it did with each input (parallel to `inputs`): APPLIED, DUPLICATE, GAP, … */
+  readonly receipts = new Map<ShardId, Receipt[]>();
+  /** Per shard, the input position at which each submission completed (when recording). */
+  readonly completedAt = new Map<ShardId, { input: number; index: number }[]>();
+  private readonly queues = new Map<ShardId, { index: number; cmd: unknown }[]>();
+  private readonly queueHeads = new Map<ShardId, number>();
+  /** In flight, per link `from>to`: envelopes sent and not yet applied, in seq order. */
+  readonly channels = new Map<string, Envelope[]>();
+  /** Per link: the envelopes already applied (for duplicate injection). */
+  private readonly delivered = new Map<string, Envelope[]>();
+  private readonly orderMarket = new Map<string, string>();
+  private readonly byId = new Map<ShardId, MatchingShard | RiskShard>();
+  private readonly random: () => number;
+  private readonly faults: boolean;
+  private readonly record: boolean;
+  readonly dedupeWindowMs: number;
+  submitted = 0;
+  faultsInjected = 0;
+  /** The result of the command completed last (results are kept by index only when recording). */
+  private lastResult: Result | null = null;
+
+  constructor(map: ShardMap, options: ClusterOptions = {}) {
+    this.map = checkShardMap(map);
+    this.random = createRandom(options.seed ?? 1);
+    this.faults = options.faults === true;
+    this.record = options.record !== false;
+    this.dedupeWindowMs = options.dedupeWindowMs ?? DEFAULT_DEDUPE_WINDOW_MS;
+    for (let k = 0; k < map.matchingShards; k++)
+      this.matching.push(new MatchingShard(k, map, this.dedupeWindowMs));
+    for (let k = 0; k < map.riskShards; k++) this.risk.push(new RiskShard(k, map, this.dedupeWindowMs));
+    for (const s of this.shards()) {
+      this.byId.set(s.id, s);
+      this.inputs.set(s.id, []);
+      this.events.set(s.id, []);
+      this.receipts.set(s.id, []);
+      this.completedAt.set(s.id, []);
+      this.queues.set(s.id, []);
+      this.queueHeads.set(s.id, 0);
+    }
+  }
+
+  shards(): (MatchingShard | RiskShard)[] {
+    return [...this.matching, ...this.risk];
+  }
+
+  shard(id: ShardId): MatchingShard | RiskShard {
+    const s = this.byId.get(id);
+    if (s === undefined) throw new Error(`no shard ${id}`);
+    return s;
+  }
+
+  /** Replace a shard (a restart from snapshot + replay). */
+  replace(s: MatchingShard | RiskShard): void {
+    if (s instanceof MatchingShard) this.matching[s.shard] = s;
+    else this.risk[s.shard] = s;
+    this.byId.set(s.id, s);
+  }
+
+  /** Which shard a command goes to: the API's routing. */
+  route(raw: unknown): ShardId {
+    const c = raw as Record<string, unknown> | null;
+    if (typeof c !== "object" || c === null) return matchingName(0);
+    const str = (v: unknown) => (typeof v === "string" ? v : "");
+    switch (c.type) {
+      case "CREATE_USER":
+      case "CREDIT":
+      case "DEBIT":
+        return riskName(riskShardOf(this.map, str(c.userId)));
+      case "PLACE_ORDER":
+      case "CANCEL_ALL":
+      case "CREATE_MARKET":
+      case "CLOSE_MARKET":
+      case "RESOLVE_MARKET":
+        return matchingName(matchingShardOf(this.map, str(c.marketId)));
+      case "CANCEL_ORDER": {
+        // The API assigned the order id, so it knows the order's market; an unknown id cannot be open anywhere.
+        const market = this.orderMarket.get(str(c.orderId));
+        return matchingName(market === undefined ? 0 : matchingShardOf(this.map, market));
+      }
+      default:
+        return matchingName(0);
+    }
+  }
+
+  /** Route a command into its shard's queue; returns its submission index. */
+  submit(cmd: unknown): number {
+    const index = this.admit(cmd);
+    (this.queues.get(this.route(cmd)) as { index: number; cmd: unknown }[]).push({ index, cmd });
+    return index;
+  }
+
+  /** Number a command and note what the API learns from it (an order id's market). */
+  private admit(cmd: unknown): number {
+    const c = cmd as { type?: unknown; orderId?: unknown; marketId?: unknown } | null;
+    if (c !== null && typeof c === "object" && c.type === "PLACE_ORDER" && typeof c.orderId === "string") {
+      if (!this.orderMarket.has(c.orderId) && typeof c.marketId === "string")
+        this.orderMarket.set(c.orderId, c.marketId);
+    }
+    return this.submitted++;
+  }
+
+  /** Give `input` to shard `id`; move what it sent onto the channels. */
+  deliver(id: ShardId, input: ShardInput): ShardStep {
+    const s = this.shard(id);
+    const step = s.apply(input);
+    if (this.record) {
+      (this.inputs.get(id) as ShardInput[]).push(input);
+      (this.receipts.get(id) as Receipt[]).push(step.receipt);
+      const ev = this.events.get(id) as EngineEvent[];
+      for (const e of step.events) ev.push(e);
+    }
+    if (input.kind === "message") {
+      const env = input.env;
+      const applied = this.shard(env.to).links.received.get(env.from) ?? 0;
+      this.shard(env.from).links.ack(env.to, applied);
+      if (step.receipt === "APPLIED") {
+        const key = `${env.from}>${env.to}`;
+        const ch = this.channels.get(key) as Envelope[];
+        if (ch[0] !== env) throw new Error(`transport: applied ${key}#${env.seq} not at the head`);
+        ch.shift();
+        if (this.faults) {
+          let d = this.delivered.get(key);
+          if (d === undefined) {
+            d = [];
+            this.delivered.set(key, d);
+          }
+          d.push(env);
+          if (d.length > 8) d.shift();
+        }
+      }
+    }
+    if (step.index >= 0) {
+      this.lastResult = step.result;
+      if (this.record) this.results[step.index] = step.result ?? undefined;
+      if (this.record)
+        (this.completedAt.get(id) as { input: number; index: number }[]).push({
+          input: (this.inputs.get(id) as ShardInput[]).length - 1,
+          index: step.index,
+        });
+    }
+    this.collect(s);
+    return step;
+  }
+
+  /**
+   * Put what `s` sent onto the channels. A restored shard re-sends what it had sent before: an
+   * envelope the receiver already applied is delivered as the duplicate it is (and must be
+   * ignored); one still in flight must equal the copy on the channel (determinism) and is dropped.
+   */
+  collect(s: MatchingShard | RiskShard): void {
+    for (const env of s.links.drain()) {
+      const key = `${env.from}>${env.to}`;
+      let ch = this.channels.get(key);
+      if (ch === undefined) {
+        ch = [];
+        this.channels.set(key, ch);
+      }
+      const received = this.shard(env.to).links.received.get(env.from) ?? 0;
+      if (env.seq <= received) {
+        this.deliver(env.to, { kind: "message", env });
+        continue;
+      }
+      const last = ch.length > 0 ? ch[ch.length - 1].seq : received;
+      if (env.seq <= last) {
+        const copy = ch.find((e) => e.seq === env.seq);
+        if (copy === undefined || JSON.stringify(copy.msg) !== JSON.stringify(env.msg))
+          throw new Error(`transport: ${key}#${env.seq} re-sent differently: ${JSON.stringify(env.msg)}`);
+        continue;
+      }
+      if (env.seq !== last + 1) throw new Error(`transport: ${key} skipped from ${last} to ${env.seq}`);
+      ch.push(env);
+    }
+  }
+
+  private nextCommand(id: ShardId): { index: number; cmd: unknown } | undefined {
+    const q = this.queues.get(id) as { index: number; cmd: unknown }[];
+    const h = this.queueHeads.get(id) as number;
+    if (h >= q.length) return undefined;
+    this.queueHeads.set(id, h + 1);
+    return q[h];
+  }
+
+  private hasCommand(id: ShardId): boolean {
+    return (this.queueHeads.get(id) as number) < (this.queues.get(id) as unknown[]).length;
+  }
+
+  /** Deliver one item chosen by the seed. False when nothing is queued or in flight. */
+  step(): boolean {
+    const options: (() => void)[] = [];
+    for (const s of this.shards()) {
+      const id = s.id;
+      if (this.hasCommand(id))
+        options.push(() => {
+          const next = this.nextCommand(id) as { index: number; cmd: unknown };
+          this.deliver(id, { kind: "command", index: next.index, cmd: next.cmd });
+        });
+    }
+    const links: Envelope[][] = [];
+    for (const ch of this.channels.values()) if (ch.length > 0) links.push(ch);
+    for (const ch of links) options.push(() => this.deliver(ch[0].to, { kind: "message", env: ch[0] }));
+    if (options.length === 0) return false;
+    if (this.faults && this.random() < 0.1) {
+      const r = this.random();
+      const withTwo = links.filter((ch) => ch.length > 1);
+      if (r < 0.5 && withTwo.length > 0) {
+        const ch = withTwo[Math.floor(this.random() * withTwo.length)];
+        const env = ch[1 + Math.floor(this.random() * (ch.length - 1))];
+        this.faultsInjected++;
+        this.deliver(env.to, { kind: "message", env });
+        return true;
+      }
+      const old = [...this.delivered.values()].filter((d) => d.length > 0);
+      if (old.length > 0) {
+        const d = old[Math.floor(this.random() * old.length)];
+        const env = d[Math.floor(this.random() * d.length)];
+        this.faultsInjected++;
+        this.deliver(env.to, { kind: "message", env });
+        return true;
+      }
+    }
+    options[Math.floor(this.random() * options.length)]();
+    return true;
+  }
+
+  /** Manual delivery (scenario tests): shard `id`'s next command. */
+  pump(id: ShardId): ShardStep {
+    const next = this.nextCommand(id);
+    if (next === undefined) throw new Error(`${id} has no command queued`);
+    return this.deliver(id, { kind: "command", index: next.index, cmd: next.cmd });
+  }
+
+  /** Manual delivery: the next envelope on link `from → to`. */
+  pass(from: ShardId, to: ShardId): ShardStep {
+    const ch = this.channels.get(`${from}>${to}`);
+    if (ch === undefined || ch.length === 0) throw new Error(`nothing in flight ${from} → ${to}`);
+    return this.deliver(to, { kind: "message", env: ch[0] });
+  }
+
+  /** Step until nothing is queued or in flight; `each` runs after every step. */
+  run(each?: () => void): number {
+    let n = 0;
+    while (this.step()) {
+      n++;
+      each?.();
+    }
+    return n;
+  }
+
+  /**
+   * Submit and settle at once: the command, then every envelope it caused (links in a fixed order)
+   * until nothing is in flight. With every command settled before the next, the shards behave
+   * exactly as the single engine (sharded.test.ts).
+   */
+  applyNow(cmd: unknown): Result {
+    const index = this.admit(cmd);
+    const id = this.route(cmd);
+    if (this.hasCommand(id)) throw new Error(`applyNow: ${id} has submitted commands queued`);
+    this.lastResult = null;
+    this.deliver(id, { kind: "command", index, cmd });
+    this.flush();
+    // Settled: this command is the only one that can have completed meanwhile.
+    if (this.record && this.results[index] !== this.lastResult) throw new Error("applyNow: result mismatch");
+    return this.lastResult as unknown as Result;
+  }
+
+  /** Deliver every envelope in flight (and what they cause), link by link, no commands. */
+  flush(): void {
+    let moved = true;
+    while (moved) {
+      moved = false;
+      for (const ch of this.channels.values()) {
+        while (ch.length > 0) {
+          this.deliver(ch[0].to, { kind: "message", env: ch[0] });
+          moved = true;
+        }
+      }
+    }
+  }
+
+  /** Envelopes in flight. */
+  inFlight(): Envelope[] {
+    const all: Envelope[] = [];
+    for (const ch of this.channels.values()) for (const e of ch) all.push(e);
+    return all;
+  }
+
+  // Reads across shards (the portfolio joins cash from the risk shard with holdings everywhere).
+
+  account(userId: string): AccountView | undefined {
+    const risk = this.risk[riskShardOf(this.map, userId)].state.risk;
+    const h = risk.users.get(userId);
+    return h === undefined ? undefined : { availablePaise: risk.available(h), lockedPaise: risk.locked(h) };
+  }
+
+  positions(userId: string): PositionView[] {
+    const out: PositionView[] = [];
+    for (const m of this.matching) {
+      const mc = m.state.matching;
+      const h = mc.users.get(userId);
+      if (h !== undefined) out.push(...positionsOf(mc, mc.traders[h]));
+    }
+    return out.sort((a, b) => (a.marketId < b.marketId ? -1 : a.marketId > b.marketId ? 1 : 0));
+  }
+
+  market(marketId: string): MarketView | undefined {
+    const mc = this.matching[matchingShardOf(this.map, marketId)].state.matching;
+    const h = mc.marketIndex.get(marketId);
+    return h === undefined ? undefined : marketView(mc.markets[h]);
+  }
+
+  book(marketId: string, depth?: number): BookView | undefined {
+    const mc = this.matching[matchingShardOf(this.map, marketId)].state.matching;
+    const h = mc.marketIndex.get(marketId);
+    return h === undefined ? undefined : bookView(mc.markets[h], depth ?? Number.POSITIVE_INFINITY);
+  }
+}

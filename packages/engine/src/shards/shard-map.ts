@@ -1,0 +1,75 @@
+/**
+ * The versioned shard map (README "Topology"): market → matching shard, user → risk shard. Every
+ * shard is built with the map's version and refuses envelopes stamped with another one, so two
+ * shards running different maps cannot exchange money.
+ *
+ * Placement: a market or user listed explicitly goes where it is listed; any other market goes to
+ * `newMarketsOn` when set (how a new shard takes new markets) and otherwise by hash, like any other
+ * user. Moving a live market or user between shards is not supported (AUDIT.md).
+ */
+export interface ShardMap {
+  version: number;
+  matchingShards: number;
+  riskShards: number;
+  markets?: Record<string, number>;
+  users?: Record<string, number>;
+  /** Markets not listed are placed here (when set) rather than by hash. */
+  newMarketsOn?: number;
+}
+
+/** FNV-1a over UTF-16 code units: stable across runtimes and processes. */
+export function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+export function checkShardMap(map: ShardMap): ShardMap {
+  const bad = (why: string): never => {
+    throw new Error(`shard map v${map.version}: ${why}`);
+  };
+  if (!Number.isSafeInteger(map.version) || map.version < 1) bad("version must be a positive integer");
+  for (const [name, n] of [
+    ["matchingShards", map.matchingShards],
+    ["riskShards", map.riskShards],
+  ] as const)
+    if (!Number.isSafeInteger(n) || n < 1 || n > 1024) bad(`${name} must be 1..1024`);
+  for (const [id, k] of Object.entries(map.markets ?? {}))
+    if (!Number.isSafeInteger(k) || k < 0 || k >= map.matchingShards) bad(`market ${id} on shard ${k}`);
+  for (const [id, k] of Object.entries(map.users ?? {}))
+    if (!Number.isSafeInteger(k) || k < 0 || k >= map.riskShards) bad(`user ${id} on shard ${k}`);
+  const n = map.newMarketsOn;
+  if (n !== undefined && (!Number.isSafeInteger(n) || n < 0 || n >= map.matchingShards))
+    bad(`newMarketsOn ${n}`);
+  return map;
+}
+
+export function matchingShardOf(map: ShardMap, marketId: string): number {
+  const k = map.markets?.[marketId];
+  if (k !== undefined) return k;
+  if (map.newMarketsOn !== undefined) return map.newMarketsOn;
+  return fnv1a(marketId) % map.matchingShards;
+}
+
+export function riskShardOf(map: ShardMap, userId: string): number {
+  const k = map.users?.[userId];
+  return k !== undefined ? k : fnv1a(userId) % map.riskShards;
+}
+
+export const matchingName = (k: number) => `m${k}`;
+export const riskName = (k: number) => `r${k}`;
+
+/** One line for logs: what runs where. */
+export function describeShardMap(map: ShardMap): string {
+  const markets = Object.entries(map.markets ?? {})
+    .map(([id, k]) => `${id}→m${k}`)
+    .join(" ");
+  return (
+    `shard map v${map.version}: ${map.matchingShards} matching × ${map.riskShards} risk; ` +
+    `markets ${markets || "(none listed)"}, others ${map.newMarketsOn === undefined ? "by hash" : `→m${map.newMarketsOn}`}; ` +
+    `users ${Object.keys(map.users ?? {}).length} listed, others by hash`
+  );
+}
