@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # npm run bench:engine [-- --json] [--commands N] [--warmup N] [--seed S] [--runs R]
+# npm run bench:engine -- --shards N [--risk M] [--commands N] ...: sharded vs single (bench/shards.ts, Bun)
 # Runs the same seeded workload under Bun and under Node, then combines the results. Node runs an
 # esbuild bundle: under tsx every cross-module call goes through a getter, which is not the engine.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 BUN=node_modules/.bin/bun
+if [[ " $* " == *" --shards "* ]]; then
+  exec "$BUN" packages/engine/bench/shards.ts "$@"
+fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 node_modules/.bin/esbuild packages/engine/bench/bench.ts --bundle --platform=node --format=cjs \
