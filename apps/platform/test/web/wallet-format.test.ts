@@ -136,6 +136,37 @@ test("paise show as ₹482.50, a trade row names its market, a withdrawal shows 
   expect(pageErrors).toEqual([]);
 }, 120_000);
 
+test("the referral card shows the reward; a new user enters a friend's code at signup", async () => {
+  const base = platform.url;
+  const dana = await newPage("dana");
+  await logIn(dana, base, "+919811100071");
+  await go(dana, "/wallet");
+  // The configured bonus and the qualifying deposit, before anyone has redeemed.
+  const mine = (await apiCall(dana, "GET", "/referrals")).body as {
+    code: string;
+    rewardPaise: number;
+    qualifyingDepositPaise: number;
+  };
+  const code = mine.code;
+  const reward = dana.getByTestId("referral-reward");
+  await reward.waitFor();
+  const text = (await reward.textContent()) ?? "";
+  expect(mine.rewardPaise).toBeGreaterThan(0);
+  expect(text).toContain(`₹${mine.rewardPaise / 100}`);
+  expect(text).toContain(`₹${mine.qualifyingDepositPaise / 100}`);
+
+  const erin = await newPage("erin");
+  await erin.goto(`${base}/login`);
+  await erin.getByLabel(/mobile number/i).fill("9811100072");
+  await erin.getByLabel(en.signupRefLabel).fill(code);
+  await erin.getByRole("button", { name: /get otp/i }).click();
+  await erin.getByLabel(/one-time password/i).fill(await devOtp(erin));
+  await erin.getByText(en.redeemDone).waitFor();
+  expect((await apiCall(erin, "GET", "/referrals")).body.redeemed).toBe(true);
+  const referrals = (await apiCall(dana, "GET", "/referrals")).body.referrals as unknown[];
+  expect(referrals.length).toBe(1);
+});
+
 test("Resend code counts down, is disabled until 0, then sends a new code that logs in", async () => {
   const page = await newPage("carol");
   await page.goto(`${platform.url}/login`);

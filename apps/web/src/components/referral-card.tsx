@@ -37,6 +37,14 @@ export function ReferralCard() {
         </div>
       )}
       {q.data && (
+        <p data-testid="referral-reward">
+          {t("referralReward", {
+            amount: formatRupees(q.data.rewardPaise),
+            min: formatRupees(q.data.qualifyingDepositPaise),
+          })}
+        </p>
+      )}
+      {q.data && (
         <p className="muted small">
           {t("referredStats", { n: q.data.referrals.length, amount: formatRupees(q.data.totalBonusPaise) })}
         </p>

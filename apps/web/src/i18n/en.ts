@@ -202,6 +202,8 @@ export const en = {
   share: "Share link",
   copied: "Link copied",
   redeemLabel: "Have a friend's code?",
+  referralReward: "Earn {amount} for each friend who joins with your code and deposits {min} or more.",
+  signupRefLabel: "Referral code (optional, for new accounts)",
   redeem: "Redeem",
   redeemDone: "Code redeemed!",
   kyc: "KYC",

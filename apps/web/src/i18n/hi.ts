@@ -196,6 +196,8 @@ export const hi: Record<MessageKey, string> = {
   share: "लिंक शेयर करें",
   copied: "लिंक कॉपी हुआ",
   redeemLabel: "दोस्त का कोड है?",
+  referralReward: "आपके कोड से जुड़ने और {min} या अधिक जमा करने वाले हर दोस्त पर {amount} कमाएँ।",
+  signupRefLabel: "रेफ़रल कोड (वैकल्पिक, नए खातों के लिए)",
   redeem: "रिडीम करें",
   redeemDone: "कोड रिडीम हुआ!",
   kyc: "KYC",

@@ -51,6 +51,9 @@ export function LoginPage() {
   }, [me.data, search]);
   const ref = new URLSearchParams(search).get("ref");
   if (ref) sessionStorage.setItem("ox.ref", ref);
+  // A new user's signup can carry a friend's code (prefilled from a shared ?ref= link).
+  const [refCode, setRefCode] = useState(() => ref ?? sessionStorage.getItem("ox.ref") ?? "");
+  const toast = useUi((s) => s.toast);
 
   const requestOtp = useMutation({
     mutationFn: (phone: string) => api.auth.requestOtp({ body: { phone } }),
@@ -67,10 +70,21 @@ export function LoginPage() {
   });
   const verify = useMutation({
     mutationFn: (code: string) => api.auth.verify({ body: { phone: sent?.phone ?? "", otp: code } }),
-    onSuccess: (r) => {
+    onSuccess: async (r) => {
       qc.clear();
       qc.setQueryData(keys.me, r.user);
       reauthenticateSocket();
+      // Only a first login redeems here (the same API as the wallet's card); a wrong code does not block.
+      const code = refCode.trim();
+      if (r.user.isNew && code) {
+        try {
+          await api.referrals.redeem({ body: { code } });
+          sessionStorage.removeItem("ox.ref");
+          toast(t("redeemDone"), "success");
+        } catch (err) {
+          toast(errorMessage(err), "error");
+        }
+      }
       navigate(loginTarget(search), { replace: true });
     },
   });
@@ -150,6 +164,16 @@ export function LoginPage() {
               <small id="phone-hint" className="muted">
                 {t("phoneHint")}
               </small>
+            </label>
+            <label className="field">
+              <span>{t("signupRefLabel")}</span>
+              <input
+                name="referral"
+                value={refCode}
+                onChange={(e) => setRefCode(e.target.value)}
+                autoCapitalize="characters"
+                data-testid="signup-referral"
+              />
             </label>
             <button type="submit" className="btn btn-primary btn-block" disabled={requestOtp.isPending}>
               {requestOtp.isPending ? t("loading") : t("sendOtp")}
