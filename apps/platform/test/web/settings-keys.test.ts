@@ -7,7 +7,7 @@ import { createHmac } from "node:crypto";
 import { en } from "@ox/web/i18n/en";
 import type { Browser } from "playwright-core";
 import { launchBrowser, pageFactory } from "./browser";
-import { go, logIn, startTestPlatform } from "./platform-kit";
+import { ADMIN_PHONE, apiCall, go, logIn, startTestPlatform } from "./platform-kit";
 
 let platform: Awaited<ReturnType<typeof startTestPlatform>>;
 let browser: Browser;
@@ -61,5 +61,25 @@ test("Settings: create a key, see the secret once, sign with it, revoke it", asy
   await row.getByText(en.apiKeyRevoked, { exact: false }).waitFor();
   const refused = await signedGet("/api/v1/portfolio", id, secret);
   expect([refused.status, refused.body.error?.code]).toEqual([401, "API_KEY_REVOKED"]);
+  expect(pageErrors).toEqual([]);
+});
+
+test("Admin users: the rate tier control sets a user's tier", async () => {
+  const dave = await pages.newPage("dave");
+  await logIn(dave, platform.url, "+919811100072");
+  const me = await apiCall(dave, "GET", "/me");
+  const daveId = me.body.user.id as string;
+  const admin = await pages.newPage("admin");
+  await logIn(admin, platform.url, ADMIN_PHONE);
+  await go(admin, "/admin/users");
+  await admin.getByLabel(en.userSearch).fill(daveId);
+  await admin.getByRole("button", { name: en.search }).click();
+  const row = admin.getByTestId("admin-users").locator("li.user-row", { hasText: daveId });
+  const select = row.getByTestId("rate-tier").getByRole("combobox");
+  await expect(select.inputValue()).resolves.toBe("standard");
+  await select.selectOption("pro");
+  await admin.getByText(en.adminTierSaved).waitFor();
+  const seen = await apiCall(admin, "GET", `/admin/users/${daveId}/keys`);
+  expect(seen.body.tier).toBe("pro");
   expect(pageErrors).toEqual([]);
 });

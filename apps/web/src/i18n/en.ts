@@ -348,6 +348,12 @@ export const en = {
   apiKeyActive: "Active",
   apiKeyRevoked: "Revoked",
   apiKeyRevoke: "Revoke",
+  adminRateTier: "Rate tier",
+  tier_standard: "Standard",
+  tier_pro: "Pro",
+  tier_market_maker: "Market maker",
+  adminTierSaved: "Tier saved.",
+  adminApiKeys: "{n} live API keys",
   // server error codes (the API's `error.code`; see packages/contracts ERROR_CODES)
   err_VALIDATION_ERROR: "Some of what you entered is not valid. Check it and try again.",
   err_UNAUTHENTICATED: "Please log in again.",

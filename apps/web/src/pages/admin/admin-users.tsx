@@ -6,6 +6,7 @@ import { useT } from "../../i18n";
 import { formatRupees } from "../../lib/money";
 import { useUi } from "../../state/ui-store";
 import { admin } from "./admin-api";
+import { RateTierControl } from "./rate-tier-control";
 
 export function AdminUsers() {
   const t = useT();
@@ -59,6 +60,7 @@ export function AdminUsers() {
                     </ul>
                   )}
                   <div className="admin-actions">
+                    <RateTierControl userId={u.id} />
                     <button
                       type="button"
                       className="btn btn-ghost btn-sm"
