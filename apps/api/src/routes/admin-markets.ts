@@ -46,6 +46,7 @@ export async function insertMarket(deps: AppDeps, actorId: string, body: CreateM
       .values({
         id,
         title: body.title,
+        titleHi: body.titleHi || null,
         description: body.description,
         category: body.category,
         rules: body.rules,

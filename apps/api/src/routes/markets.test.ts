@@ -61,6 +61,23 @@ describe("market routes", () => {
     expect((await bob.call("GET", "/api/v1/markets/not-a-market/orderbook")).status).toBe(404);
   });
 
+  test("a market may carry a Hindi title; without one it is null", async () => {
+    const hindi = await createMarket({ titleHi: "क्या भारत फ़ाइनल जीतेगा?" });
+    const plain = await createMarket({});
+    const get = async (id: string) => (await json(await bob.call("GET", `/api/v1/markets/${id}`))).market;
+    expect((await get(hindi)).titleHi).toBe("क्या भारत फ़ाइनल जीतेगा?");
+    expect((await get(plain)).titleHi).toBeNull();
+    const list = (await json(await bob.call("GET", "/api/v1/markets"))).markets;
+    expect(list.find((m: { id: string }) => m.id === hindi).titleHi).toBe("क्या भारत फ़ाइनल जीतेगा?");
+    const bad = await admin.call("POST", "/api/v1/admin/markets", {
+      title: "Will a control character pass?",
+      titleHi: "क्या\u0007",
+      category: "cricket",
+      closeAt: Date.now() + 3_600_000,
+    });
+    expect(bad.status).toBe(400);
+  });
+
   test("admin routes refuse non-admins and bad input", async () => {
     const res = await alice.call("POST", "/api/v1/admin/markets", {
       title: "Sneaky market",

@@ -99,6 +99,7 @@ export function marketSummary(
   return {
     id: row.id,
     title: row.title,
+    titleHi: row.titleHi,
     description: row.description,
     category: row.category,
     rules: row.rules,

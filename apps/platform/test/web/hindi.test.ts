@@ -9,6 +9,7 @@ import { launchBrowser, VIEWPORTS } from "./browser";
 import { ADMIN_PHONE, apiCall, go, logIn, screenshotDir, startTestPlatform } from "./platform-kit";
 
 const TITLE = "Will the Hindi labels show?";
+const TITLE_HI = "क्या हिंदी लेबल दिखेंगे?";
 let platform: Awaited<ReturnType<typeof startTestPlatform>>;
 let browser: Browser;
 const dir = screenshotDir();
@@ -46,6 +47,7 @@ test("the हिं switch renders Hindi on home, market, portfolio and wallet, 
   await logIn(page, platform.url, ADMIN_PHONE);
   const created = await apiCall(page, "POST", "/admin/markets", {
     title: TITLE,
+    titleHi: TITLE_HI,
     description: "Created by the Hindi test.",
     category: "test",
     rules: "YES if हाँ appears.",
@@ -61,6 +63,9 @@ test("the हिं switch renders Hindi on home, market, portfolio and wallet, 
   // The market page (bottom navigation included), and the English is gone.
   await seeAll(page, ["मार्केट", "पोर्टफोलियो", "वॉलेट", "ऑर्डर बुक", "कीमत इतिहास", "राशि ₹ में", "खरीदें"]);
   await page.getByRole("button", { name: "खरीदें हाँ" }).waitFor();
+  // The admin's Hindi title replaces the English one in Hindi mode.
+  await page.getByRole("heading", { name: TITLE_HI }).waitFor();
+  expect(await page.getByRole("heading", { name: TITLE }).count()).toBe(0);
   await page.getByRole("table", { name: "हाँ पर मात्रा" }).waitFor();
   expect(await page.getByText("Order book", { exact: true }).count()).toBe(0);
   expect(await page.getByText("Portfolio", { exact: true }).count()).toBe(0);
@@ -69,6 +74,8 @@ test("the हिं switch renders Hindi on home, market, portfolio and wallet, 
 
   await go(page, "/");
   await page.getByRole("searchbox", { name: "मार्केट खोजें" }).waitFor();
+  await page.reload(); // the list cached before the market was created may not hold it yet
+  await page.getByRole("link", { name: TITLE_HI }).first().waitFor();
   await snap(page, "phone-home-hi");
   await go(page, "/portfolio");
   await seeAll(page, ["पोज़ीशन", "खुले ऑर्डर"]);
@@ -90,6 +97,8 @@ test("the हिं switch renders Hindi on home, market, portfolio and wallet, 
   // And back to English.
   await again.getByRole("combobox", { name: "भाषा" }).selectOption("en");
   await seeAll(again, ["Portfolio", "Positions"]);
+  await go(again, `/markets/${marketId}`);
+  await again.getByRole("heading", { name: TITLE }).waitFor();
   expect(await again.evaluate(() => localStorage.getItem("ox.lang"))).toBe("en");
   await ctx.close();
   expect(pageErrors).toEqual([]);

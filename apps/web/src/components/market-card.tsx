@@ -1,6 +1,6 @@
 import type { Market } from "@ox/client";
 import { lazy, Suspense, useState } from "react";
-import { categoryLabel, useT } from "../i18n";
+import { categoryLabel, useMarketTitle, useT } from "../i18n";
 import type { Outcome } from "../lib/book";
 import { formatCompact, formatRupees } from "../lib/money";
 import { chancePct } from "../lib/sizing";
@@ -16,6 +16,7 @@ const TicketSheet = lazy(() => import("./ticket-sheet").then((m) => ({ default: 
 
 export function MarketCard({ market, now }: { market: Market; now: number }) {
   const t = useT();
+  const title = useMarketTitle()(market);
   useMarketRoom(market.status === "OPEN" ? market.id : undefined);
   const live = useLivePrices(market);
   const left = timeLeft(market.closeAt, now);
@@ -43,7 +44,7 @@ export function MarketCard({ market, now }: { market: Market; now: number }) {
         </span>
       </div>
       <h2 id={`m-${market.id}`} className="mc-title">
-        <Link href={`/markets/${encodeURIComponent(market.id)}`}>{market.title}</Link>
+        <Link href={`/markets/${encodeURIComponent(market.id)}`}>{title}</Link>
       </h2>
       <div className="mc-meta muted small">
         {chance !== null && <span>{t("chance", { pct: chance })}</span>}
@@ -57,7 +58,7 @@ export function MarketCard({ market, now }: { market: Market; now: number }) {
             type="button"
             className="btn btn-yes"
             onClick={() => go("YES")}
-            aria-label={`${yesText}: ${market.title}`}
+            aria-label={`${yesText}: ${title}`}
           >
             {yesText}
           </button>
@@ -65,7 +66,7 @@ export function MarketCard({ market, now }: { market: Market; now: number }) {
             type="button"
             className="btn btn-no"
             onClick={() => go("NO")}
-            aria-label={`${noText}: ${market.title}`}
+            aria-label={`${noText}: ${title}`}
           >
             {noText}
           </button>

@@ -2,7 +2,7 @@ import type { Market, Order } from "@ox/client";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, errorMessage } from "../api/client";
 import { keys } from "../api/queries";
-import { useT } from "../i18n";
+import { useMarketTitle, useT } from "../i18n";
 import { formatRupees } from "../lib/money";
 import { useUi } from "../state/ui-store";
 import { Link } from "./link";
@@ -19,6 +19,7 @@ export function OpenOrders({ list, markets }: { list: Order[]; markets: Map<stri
 
 function OrderRow({ order, market }: { order: Order; market?: Market }) {
   const t = useT();
+  const titleOf = useMarketTitle();
   const qc = useQueryClient();
   const toast = useUi((s) => s.toast);
   const cancel = useMutation({
@@ -34,7 +35,7 @@ function OrderRow({ order, market }: { order: Order; market?: Market }) {
     <li className="list-row">
       <div className="grow">
         <Link href={`/markets/${encodeURIComponent(order.marketId)}`} className="row-title">
-          {market?.title ?? order.marketId}
+          {market ? titleOf(market) : order.marketId}
         </Link>
         <div className="muted small">
           {order.side === "BUY" ? t("buy") : t("sell")}{" "}

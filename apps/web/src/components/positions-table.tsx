@@ -1,6 +1,6 @@
 import type { Market, MarketPnl, Position } from "@ox/client";
 import { useState } from "react";
-import { useT } from "../i18n";
+import { useMarketTitle, useT } from "../i18n";
 import type { BookState, Outcome } from "../lib/book";
 import { formatRupees, formatSignedRupees } from "../lib/money";
 import { sellableQty } from "../lib/sizing";
@@ -78,6 +78,8 @@ const signedClass = (p: number | null) => (p === null ? "" : p >= 0 ? "gain" : "
 
 export function PositionRow({ line, realized }: { line: PositionLine; realized?: MarketPnl }) {
   const t = useT();
+  const titleOf = useMarketTitle();
+  const title = line.market ? titleOf(line.market) : line.marketId;
   const open = line.market?.status === "OPEN";
   const liveStatus = useLive((s) => s.tickers[line.marketId]?.status);
   useMarketRoom(open ? line.marketId : undefined);
@@ -90,7 +92,7 @@ export function PositionRow({ line, realized }: { line: PositionLine; realized?:
       <div className="list-row position-row">
         <div className="grow">
           <Link href={`/markets/${encodeURIComponent(line.marketId)}`} className="row-title">
-            {line.market?.title ?? line.marketId}
+            {title}
           </Link>
           <div className="muted small">
             <span className={line.outcome === "YES" ? "tag tag-yes" : "tag tag-no"}>{outcomeLabel}</span>{" "}
@@ -104,7 +106,7 @@ export function PositionRow({ line, realized }: { line: PositionLine; realized?:
             className="btn btn-ghost"
             aria-expanded={exiting}
             onClick={() => setExiting((x) => !x)}
-            aria-label={`${t("exit")}: ${outcomeLabel} · ${line.market?.title ?? line.marketId}`}
+            aria-label={`${t("exit")}: ${outcomeLabel} · ${title}`}
           >
             {t("exit")}
           </button>

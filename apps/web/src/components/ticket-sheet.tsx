@@ -1,6 +1,6 @@
 import type { Market } from "@ox/client";
 import { useEffect, useRef } from "react";
-import { useT } from "../i18n";
+import { useMarketTitle, useT } from "../i18n";
 import type { Outcome } from "../lib/book";
 import { useMarketRoom } from "../lib/use-live-market";
 import { Link } from "./link";
@@ -12,6 +12,7 @@ import { TradeTicket } from "./trade-ticket";
  */
 export function TicketSheet(props: { market: Market; outcome: Outcome; onClose: () => void }) {
   const t = useT();
+  const titleOf = useMarketTitle();
   const ref = useRef<HTMLDivElement>(null);
   useMarketRoom(props.market.id);
   const { onClose } = props;
@@ -34,7 +35,7 @@ export function TicketSheet(props: { market: Market; outcome: Outcome; onClose: 
         data-testid="ticket-sheet"
       >
         <div className="sheet-head">
-          <h2 id="sheet-h">{props.market.title}</h2>
+          <h2 id="sheet-h">{titleOf(props.market)}</h2>
           <button type="button" className="btn btn-ghost" onClick={onClose} aria-label={t("closeSheet")}>
             ✕
           </button>

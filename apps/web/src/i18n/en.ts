@@ -246,6 +246,7 @@ export const en = {
   rejectReason: "Rejection reason",
   createMarket: "Create market",
   titleLabel: "Question",
+  titleHiLabel: "Question in Hindi (optional)",
   descriptionLabel: "Description",
   categoryLabel: "Category",
   rulesLabel: "Rules",

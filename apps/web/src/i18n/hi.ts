@@ -239,6 +239,7 @@ export const hi: Record<MessageKey, string> = {
   rejectReason: "अस्वीकृति का कारण",
   createMarket: "मार्केट बनाएं",
   titleLabel: "प्रश्न",
+  titleHiLabel: "हिंदी में प्रश्न (वैकल्पिक)",
   descriptionLabel: "विवरण",
   categoryLabel: "श्रेणी",
   rulesLabel: "नियम",

@@ -20,6 +20,12 @@ export function useT(): T {
   return (key, vars) => translate(lang, key, vars);
 }
 
+/** A market's title in the current language: the admin's Hindi title in Hindi mode, if there is one. */
+export function useMarketTitle(): (m: { title: string; titleHi?: string | null }) => string {
+  const lang = useUi((s) => s.lang);
+  return (m) => (lang === "hi" && m.titleHi ? m.titleHi : m.title);
+}
+
 /** The current language outside React (error texts built in callbacks). */
 export function currentT(): T {
   const lang = useUi.getState().lang;

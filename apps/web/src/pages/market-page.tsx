@@ -8,7 +8,7 @@ import { OrderBook } from "../components/order-book";
 import { Empty, ErrorState, Loading } from "../components/states";
 import { type BookPick, TradeTicket } from "../components/trade-ticket";
 import { TradesList } from "../components/trades-list";
-import { categoryLabel, statusLabel, useT } from "../i18n";
+import { categoryLabel, statusLabel, useMarketTitle, useT } from "../i18n";
 import { formatCompact } from "../lib/money";
 import { chancePct } from "../lib/sizing";
 import { formatDateTime, timeLeft } from "../lib/time";
@@ -33,6 +33,7 @@ export function MarketPage({ id }: { id: string }) {
 
 function MarketView({ market }: { market: Market }) {
   const t = useT();
+  const title = useMarketTitle()(market);
   const now = useNow(1000);
   const search = useRoute((s) => s.search);
   const live = useLivePrices(market);
@@ -52,7 +53,7 @@ function MarketView({ market }: { market: Market }) {
           <span className="chip">{categoryLabel(t, market.category)}</span>
           <span className={`status status-${status.toLowerCase()}`}>{statusLabel(t, status)}</span>
         </div>
-        <h1 className="mp-title">{market.title}</h1>
+        <h1 className="mp-title">{title}</h1>
         <div className="mp-stats">
           {chance !== null && <span className="big-chance">{t("chance", { pct: chance })}</span>}
           <span className="muted">

@@ -6,7 +6,7 @@ import { Link } from "../components/link";
 import { OpenOrders } from "../components/open-orders";
 import { type PositionLine, PositionsList, usePositionLines } from "../components/positions-table";
 import { QueryView } from "../components/states";
-import { useT } from "../i18n";
+import { useMarketTitle, useT } from "../i18n";
 import { formatRupees, formatSignedRupees } from "../lib/money";
 
 const SETTLED = new Set(["RESOLVED", "VOIDED"]);
@@ -138,6 +138,7 @@ function PnlList(props: {
   settledView?: boolean;
 }) {
   const t = useT();
+  const titleOf = useMarketTitle();
   return (
     <ul className="list" data-testid={props.testId}>
       {props.list.map((p) => {
@@ -147,7 +148,7 @@ function PnlList(props: {
           <li key={p.marketId} className="list-row">
             <div className="grow">
               <Link href={`/markets/${encodeURIComponent(p.marketId)}`} className="row-title">
-                {m?.title ?? p.marketId}
+                {m ? titleOf(m) : p.marketId}
               </Link>
               {props.settledView && m?.outcome && (
                 <div className="muted small">{t("resolvedAs", { outcome: m.outcome })}</div>

@@ -37,6 +37,9 @@ export const AdminUsersResponse = z.object({ users: z.array(AdminUser) }).meta({
 export const CreateMarketRequest = z
   .object({
     title: lineText(5, 200),
+    titleHi: lineText(0, 200)
+      .optional()
+      .meta({ description: "The title in Hindi, shown in Hindi mode; empty or absent shows the title" }),
     description: multilineText(5_000).default(""),
     category: lineText(2, 50),
     rules: multilineText(5_000).default(""),

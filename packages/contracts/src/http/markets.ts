@@ -7,6 +7,7 @@ export const MarketSummary = z
   .object({
     id: z.string(),
     title: z.string(),
+    titleHi: z.string().nullable().meta({ description: "The title in Hindi, if an admin gave one" }),
     description: z.string(),
     category: z.string(),
     rules: z.string(),

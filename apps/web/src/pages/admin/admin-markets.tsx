@@ -106,6 +106,7 @@ function CreateMarketForm() {
       const tickPaise = Number(s("tick")) || undefined;
       await admin.createMarket({
         title: s("title"),
+        ...(s("titleHi") ? { titleHi: s("titleHi") } : {}),
         description: s("description"),
         category: s("category"),
         rules: s("rules"),
@@ -130,6 +131,10 @@ function CreateMarketForm() {
         <label className="field wide">
           <span>{t("titleLabel")}</span>
           <input name="title" required />
+        </label>
+        <label className="field wide">
+          <span>{t("titleHiLabel")}</span>
+          <input name="titleHi" lang="hi" />
         </label>
         <label className="field wide">
           <span>{t("descriptionLabel")}</span>
