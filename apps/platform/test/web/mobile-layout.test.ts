@@ -5,6 +5,8 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
+import { en } from "@ox/web/i18n/en";
+import { hi } from "@ox/web/i18n/hi";
 import type { Browser, Page } from "playwright-core";
 import { launchBrowser, VIEWPORTS } from "./browser";
 import {
@@ -60,8 +62,8 @@ async function expectNoSidewaysScroll(page: Page, where: string) {
 }
 
 /** The bottom navigation is fixed to the bottom edge, fully on screen, one tap target per tab. */
-async function expectBottomNav(page: Page) {
-  const nav = page.getByRole("navigation", { name: "Main" });
+async function expectBottomNav(page: Page, lang: "en" | "hi" = "en") {
+  const nav = page.getByRole("navigation", { name: { en, hi }[lang].mainNav });
   const box = await nav.boundingBox();
   if (!box) throw new Error("no bottom navigation");
   expect(Math.round(box.y + box.height)).toBe(VIEWPORTS.phone.height);
@@ -143,14 +145,14 @@ test("390×844: ticket, book and bottom nav usable, no sideways scroll (en + hi)
       await phone.locator("main .card").first().waitFor();
       await phone.waitForTimeout(400); // lazy chart + queries settle
       await expectNoSidewaysScroll(phone, `${lang} ${path}`);
-      await expectBottomNav(phone);
+      await expectBottomNav(phone, lang);
       await expectContentClearsNav(phone);
       const name = path === "/" ? "home" : path.startsWith("/markets") ? "market" : path.slice(1);
       await snap(phone, `phone-${name}-${lang}`);
     }
   }
   // The bottom navigation works by tap.
-  await phone.getByRole("navigation", { name: "Main" }).getByRole("link").first().click();
+  await phone.getByRole("navigation", { name: hi.mainNav }).getByRole("link").first().click();
   await phone.getByRole("heading", { name: TITLE }).waitFor();
   expect(pageErrors).toEqual([]);
   console.log(`mobile layout: ${Date.now() - started} ms`);
