@@ -8,7 +8,7 @@
  * printed; `npm run bench:web` reports it against the 1.5 s budget.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { seedDemoMarkets } from "../../src/demo-markets.ts";
@@ -67,9 +67,12 @@ test("Fast 3G + 4× CPU phone: the list needs two round trips and ≤ 120 KB of 
   expect(paths.some((p) => /lightweight-charts|price-chart|market-page/.test(p))).toBe(false);
   expect(load.scriptBytes).toBeGreaterThan(0);
   expect(load.scriptBytes).toBeLessThanOrEqual(INITIAL_JS_BUDGET_GZIP_BYTES);
-  // Brotli from the precompressed build: every script arrived compressed.
+  // Brotli from the precompressed build: every script the build compressed (all over 1 KB, see
+  // vite.config.ts) arrived compressed; a smaller chunk has no .br and goes as it is.
   for (const s of scripts) {
-    const file = readFileSync(join(WEB_DIST, s.url.replace(/^\//, "")));
-    expect(s.encodedBytes).toBeLessThan(file.length);
+    const path = join(WEB_DIST, s.url.replace(/^\//, ""));
+    const file = readFileSync(path);
+    if (existsSync(`${path}.br`)) expect(s.encodedBytes).toBeLessThan(file.length);
+    else expect(file.length).toBeLessThan(1024);
   }
 }, 120_000);
