@@ -4,43 +4,21 @@
  * a later round cancels the quotes it no longer wants with DELETE /orders/batch.
  */
 import { afterAll, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createMarketMaker, login } from "@ox/bot";
 import { createClient } from "@ox/client";
-import { ensureDevSecrets, parseApiEnv } from "@ox/config";
 import { createLogger } from "@ox/logger";
-import { startPlatform } from "../src/platform.ts";
-import { freePort } from "./crash-cluster.ts";
+import { type EmbeddedPlatform, startEmbeddedPlatform } from "./embedded-kit.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "ox-bot-batch-"));
 const ADMIN = "+919200000077";
-let stop: (() => Promise<void>) | undefined;
+let kit: EmbeddedPlatform | undefined;
 afterAll(async () => {
-  await stop?.();
-  rmSync(dir, { recursive: true, force: true });
+  await kit?.stop();
 });
 
 test("the bot places and cancels its quotes in batches", async () => {
-  const port = await freePort();
-  const env = ensureDevSecrets(
-    parseApiEnv({
-      ...process.env,
-      PORT: String(port),
-      DATA_DIR: dir,
-      ADMIN_PHONES: ADMIN,
-      NODE_ENV: "development",
-      LOG_LEVEL: "warn",
-      DATABASE_URL: "",
-      REDIS_URL: "",
-      KAFKA_BROKERS: "",
-    }),
-  );
+  kit = await startEmbeddedPlatform("ox-bot-batch-", ADMIN);
   const logger = createLogger({ level: "warn" });
-  const platform = await startPlatform({ env, logger, webDist: join(dir, "no-web") });
-  stop = () => platform.stop();
-  const base = `http://127.0.0.1:${port}`;
+  const base = kit.baseUrl;
   const admin = createClient({ baseUrl: base, keepCookies: true });
   await login(admin, ADMIN);
   for (const title of ["Will the bot batch its quotes?", "Will it batch across markets?"])

@@ -4,49 +4,25 @@
  * in the data directory and reused, and a key no longer accepted is replaced by a new one.
  */
 import { afterAll, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { login } from "@ox/bot";
 import { createClient } from "@ox/client";
-import { ensureDevSecrets, parseApiEnv } from "@ox/config";
-import { createLogger } from "@ox/logger";
 import { demoKeyClient } from "../src/demo-keys.ts";
-import { startPlatform } from "../src/platform.ts";
-import { freePort } from "./crash-cluster.ts";
+import { type EmbeddedPlatform, startEmbeddedPlatform } from "./embedded-kit.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "ox-demo-keys-"));
 const ADMIN = "+919200000078";
 const BOT = "+919200000079";
 const NOISE = "+919200000080";
-let stop: (() => Promise<void>) | undefined;
+let kit: EmbeddedPlatform | undefined;
 afterAll(async () => {
-  await stop?.();
-  rmSync(dir, { recursive: true, force: true });
+  await kit?.stop();
 });
 
 test("the demo bot signs with a key the platform made, kept and replaced when revoked", async () => {
-  const port = await freePort();
-  const env = ensureDevSecrets(
-    parseApiEnv({
-      ...process.env,
-      PORT: String(port),
-      DATA_DIR: dir,
-      ADMIN_PHONES: ADMIN,
-      NODE_ENV: "development",
-      LOG_LEVEL: "warn",
-      DATABASE_URL: "",
-      REDIS_URL: "",
-      KAFKA_BROKERS: "",
-    }),
-  );
-  const platform = await startPlatform({
-    env,
-    logger: createLogger({ level: "warn" }),
-    webDist: join(dir, "no-web"),
-  });
-  stop = () => platform.stop();
-  const baseUrl = `http://127.0.0.1:${port}`;
+  kit = await startEmbeddedPlatform("ox-demo-keys-", ADMIN);
+  const { platform, dir } = kit;
+  const baseUrl = kit.baseUrl;
   const sent: Headers[] = [];
   const recording: typeof fetch = Object.assign(
     (input: RequestInfo | URL, init?: RequestInit) => {
