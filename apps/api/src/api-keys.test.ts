@@ -17,6 +17,12 @@ let alice: Client;
 let admin: Client;
 
 const base = () => `http://127.0.0.1:${server.port}`;
+// Never one millisecond twice: identical requests signed in the same one would be replays (401).
+let lastStamp = 0;
+const stamp = () => {
+  lastStamp = Math.max(Date.now(), lastStamp + 1);
+  return lastStamp;
+};
 const sign = (secret: string, ts: string, method: string, path: string, body: string) =>
   createHmac("sha256", secret)
     .update(ts + method + path + body)
@@ -31,7 +37,7 @@ async function signed(
   opts: { ts?: number; sendBody?: string; sendPath?: string; headers?: Record<string, string> } = {},
 ) {
   const text = body === undefined ? "" : JSON.stringify(body);
-  const ts = String(opts.ts ?? Date.now());
+  const ts = String(opts.ts ?? stamp());
   const headers: Record<string, string> = {
     "OX-ACCESS-KEY": key.id,
     "OX-ACCESS-TIMESTAMP": ts,

@@ -11,6 +11,13 @@ import { CANCEL_TOKENS, KEY_SHARE, TIER_MULTIPLIER, WRITE_TOKENS } from "./rate-
 import { createTradingHarness, type TradingHarness } from "./routes/orders-harness.ts";
 import { type Client, REDIS_URL, signIn } from "./test-harness.ts";
 
+// Never one millisecond twice: identical requests signed in the same one would be replays (401).
+let lastStamp = 0;
+const stamp = () => {
+  lastStamp = Math.max(Date.now(), lastStamp + 1);
+  return lastStamp;
+};
+
 type Json = Record<string, any>;
 const ADMIN_PHONE = "+919999900000";
 const WRITE_BURST = 8; // per user, standard tier: 8 creates
@@ -26,7 +33,7 @@ for (const backend of ["memory", "redis"] as const) {
     const url = (path: string) => `http://127.0.0.1:${server.port}/api/v1${path}`;
     async function signed(key: { id: string; secret: string }, method: string, path: string, body?: unknown) {
       const text = body === undefined ? "" : JSON.stringify(body);
-      const ts = String(Date.now());
+      const ts = String(stamp());
       const signature = createHmac("sha256", key.secret)
         .update(`${ts + method}/api/v1${path}${text}`)
         .digest("base64");

@@ -79,7 +79,7 @@ export interface ClientOptions {
    * "Trading programmatically"). Uses Web Crypto, so it runs in Bun, Node and browsers.
    */
   apiKey?: { id: string; secret: string };
-  /** Epoch ms for the signature's timestamp (default Date.now). */
+  /** Epoch ms for the signature's timestamp (default: Date.now, never the same millisecond twice). */
   now?: () => number;
 }
 
@@ -139,13 +139,23 @@ export function createTransport(options: ClientOptions = {}): Transport {
   };
 }
 
+let lastStamp = 0;
+/**
+ * Date.now, but strictly increasing: a signature is accepted once, so two identical requests sent in
+ * the same millisecond would sign alike and the second be refused as SIGNATURE_REPLAYED.
+ */
+export function signatureClock(): number {
+  lastStamp = Math.max(Date.now(), lastStamp + 1);
+  return lastStamp;
+}
+
 /** OX-ACCESS-* headers: base64(HMAC-SHA256(secret, timestamp + METHOD + path?query + body)). */
 export async function signedHeaders(
   key: { id: string; secret: string },
   method: string,
   pathWithQuery: string,
   body: string,
-  now: () => number = Date.now,
+  now: () => number = signatureClock,
 ): Promise<Record<string, string>> {
   const timestamp = String(now());
   const encoder = new TextEncoder();

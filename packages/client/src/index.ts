@@ -17,6 +17,7 @@ export {
   type Operation,
   type OperationSpec,
   type SchemaName,
+  signatureClock,
   signedHeaders,
 } from "./client.ts";
 
