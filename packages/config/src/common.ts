@@ -3,7 +3,8 @@
  * engine, API, stream, persister and the one-process platform read LOG_LEVEL, DATA_DIR, the
  * transport names and the topic settings the same way. Plain zod, no framework (docs/operations.md).
  */
-import { transportDefaults } from "@ox/contracts/pipeline";
+import { shardIdSchema, shardMapSchema, transportDefaults } from "@ox/contracts/pipeline";
+import { checkShardMap, type ShardMap } from "@ox/engine/shards";
 import { z } from "zod";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -82,4 +83,67 @@ export function parseWith<S extends z.ZodType>(schema: S, source: Source): z.inf
     throw new EnvError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
   }
   return parsed.data;
+}
+
+/**
+ * SHARD_MAP: the versioned shard map as JSON (packages/engine README "Topology"). Absent or empty:
+ * no sharding, today's single engine (the default).
+ */
+export const shardMapField = z
+  .string()
+  .trim()
+  .optional()
+  .transform((raw, ctx): ShardMap | undefined => {
+    if (raw === undefined || raw === "") return undefined;
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      ctx.addIssue({ code: "custom", message: "not JSON" });
+      return z.NEVER;
+    }
+    const parsed = shardMapSchema.safeParse(json);
+    if (!parsed.success) {
+      for (const i of parsed.error.issues)
+        ctx.addIssue({ code: "custom", message: `${i.path.join(".") || "map"}: ${i.message}` });
+      return z.NEVER;
+    }
+    try {
+      return checkShardMap(parsed.data);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as Error).message });
+      return z.NEVER;
+    }
+  });
+
+/** Keys of a process that knows the shard map (API, persister, engine). */
+export const shardFields = { SHARD_MAP: shardMapField };
+
+/** SHARD (engine only): the one shard this process runs, `m<k>` or `r<k>`; needs SHARD_MAP. */
+export const shardField = z
+  .string()
+  .trim()
+  .optional()
+  .transform((s) => (s === "" ? undefined : s))
+  .pipe(shardIdSchema.optional());
+
+/** The map names the shard: SHARD set needs SHARD_MAP, and its index inside the map's counts. */
+export function checkShardInMap(
+  env: { SHARD?: string; SHARD_MAP?: ShardMap },
+  ctx: { addIssue(issue: { code: "custom"; path: string[]; message: string }): void },
+): void {
+  if (env.SHARD === undefined) return;
+  const map = env.SHARD_MAP;
+  if (map === undefined) {
+    ctx.addIssue({ code: "custom", path: ["SHARD"], message: "SHARD needs SHARD_MAP" });
+    return;
+  }
+  const k = Number(env.SHARD.slice(1));
+  const n = env.SHARD.startsWith("m") ? map.matchingShards : map.riskShards;
+  if (k >= n)
+    ctx.addIssue({
+      code: "custom",
+      path: ["SHARD"],
+      message: `${env.SHARD} is not in shard map v${map.version} (${map.matchingShards} matching × ${map.riskShards} risk)`,
+    });
 }

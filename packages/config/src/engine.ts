@@ -1,37 +1,47 @@
 import { z } from "zod";
 import {
   baseFields,
+  checkShardInMap,
   metricsPort,
   parseWith,
   positiveInt,
   type Source,
+  shardField,
+  shardFields,
   topicFields,
   transportFields,
 } from "./common.ts";
 
 /** The distributed engine process's configuration, parsed once at boot (docs/operations.md#configuration). */
-export const engineEnvSchema = z.object({
-  ...baseFields,
-  ...transportFields,
-  ...topicFields,
-  REDIS_URL: z.string().url(),
-  KAFKA_BROKERS: z
-    .string()
-    .min(1)
-    .transform((value) => value.split(",").map((broker) => broker.trim())),
-  ENGINE_CONSUMER: z.string().default("engine-0"),
-  ENGINE_BATCH_MAX: positiveInt(500),
-  /** Encoded bytes per produce request; a batch above it is split (keep it under message.max.bytes). */
-  KAFKA_MAX_REQUEST_BYTES: positiveInt(512 * 1024),
-  /** How long one append retries through broker loss / leader election before the engine rebuilds. */
-  KAFKA_RETRY_FOR_MS: positiveInt(30_000),
-  SNAPSHOT_EVERY_COMMANDS: positiveInt(100_000),
-  SNAPSHOT_EVERY_MS: positiveInt(60_000),
-  SNAPSHOT_KEEP: positiveInt(3),
-  /** How long (command time) the engine remembers clientOrderIds and CREDIT/DEBIT refs: 24 h. */
-  ENGINE_DEDUPE_WINDOW_MS: positiveInt(86_400_000),
-  ...metricsPort(9464),
-});
+export const engineEnvSchema = z
+  .object({
+    ...baseFields,
+    ...transportFields,
+    ...topicFields,
+    REDIS_URL: z.string().url(),
+    KAFKA_BROKERS: z
+      .string()
+      .min(1)
+      .transform((value) => value.split(",").map((broker) => broker.trim())),
+    ENGINE_CONSUMER: z.string().default("engine-0"),
+    ENGINE_BATCH_MAX: positiveInt(500),
+    /** Encoded bytes per produce request; a batch above it is split (keep it under message.max.bytes). */
+    KAFKA_MAX_REQUEST_BYTES: positiveInt(512 * 1024),
+    /** How long one append retries through broker loss / leader election before the engine rebuilds. */
+    KAFKA_RETRY_FOR_MS: positiveInt(30_000),
+    SNAPSHOT_EVERY_COMMANDS: positiveInt(100_000),
+    SNAPSHOT_EVERY_MS: positiveInt(60_000),
+    SNAPSHOT_KEEP: positiveInt(3),
+    /** How long (command time) the engine remembers clientOrderIds and CREDIT/DEBIT refs: 24 h. */
+    ENGINE_DEDUPE_WINDOW_MS: positiveInt(86_400_000),
+    ...metricsPort(9464),
+    ...shardFields,
+    /** Run one shard of SHARD_MAP (m<k> or r<k>) instead of the single engine. */
+    SHARD: shardField,
+    /** A shard: how often it learns what its peers applied (and forgets those sent envelopes). */
+    SHARD_ACK_EVERY_MS: positiveInt(1_000),
+  })
+  .superRefine(checkShardInMap);
 
 export type EngineEnv = z.infer<typeof engineEnvSchema>;
 

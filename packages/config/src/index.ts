@@ -1,6 +1,7 @@
 export { type ApiEnv, type Env, EnvSchema, parseApiEnv, parseApiProcessEnv } from "./api.ts";
 export {
   baseFields,
+  checkShardInMap,
   csv,
   EnvError,
   LOG_LEVELS,
@@ -12,6 +13,9 @@ export {
   port,
   positiveInt,
   type Source,
+  shardField,
+  shardFields,
+  shardMapField,
   topicFields,
   transportFields,
 } from "./common.ts";

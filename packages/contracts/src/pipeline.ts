@@ -4,6 +4,8 @@
  * Engine command/event shapes live in @ox/engine (types.ts); these are the envelopes around them.
  */
 import type { Command, EngineEvent, OrderView, ResultCode } from "@ox/engine";
+import type { Envelope, ShardMap, WireMessage } from "@ox/engine/shards";
+import { z } from "zod";
 
 /** One command on the Redis Stream / in-process queue. `id` is the correlation id and the dedupe key. */
 export interface SingleCommandEnvelope {
@@ -158,3 +160,131 @@ export const channels = {
 export type SessionEvent =
   | { type: "SESSION_REVOKED"; sid: string }
   | { type: "ROLE_CHANGED"; userId: string };
+
+// ---------------------------------------------------------------------------------------------
+// The sharded deployment (issue 12; packages/engine README "Topology"; /work/coord contract).
+// Shard S reads the Redis Stream `${ENGINE_COMMAND_STREAM}.${S}` and writes one ShardLogRecord per
+// input to the Kafka topic `${EVENT_TOPIC}.${S}` (one partition); it answers live queries for what
+// it owns on `${channels.queries}.${S}`.
+
+/** Shard S's input stream: `${base}.${S}` (base = ENGINE_COMMAND_STREAM). */
+export const shardCommandStream = (base: string, shard: string) => `${base}.${shard}`;
+/** Shard S's output log (one partition): `${base}.${S}` (base = EVENT_TOPIC). */
+export const shardEventTopic = (base: string, shard: string) => `${base}.${shard}`;
+/** Live queries towards shard S (answered on the query's replyTo). */
+export const shardQueryChannel = (shard: string) => `${channels.queries}.${shard}`;
+/** The queue entry id of an envelope between shards: `<from>><to>#<seq>` (unique per link and seq). */
+export const shardEnvelopeId = (env: Pick<Envelope, "from" | "to" | "seq">) =>
+  `${env.from}>${env.to}#${env.seq}`;
+
+/** A shard's name: m0, m1, … (matching) or r0, r1, … (risk). */
+export const shardIdSchema = z.string().regex(/^[mr](0|[1-9][0-9]{0,3})$/, "shard id m<k> or r<k>");
+
+const count = z.number().int().min(1).max(1024);
+const shardIndex = z.number().int().nonnegative();
+/** The shard map's shape (config SHARD_MAP); @ox/engine's checkShardMap checks the ranges. */
+export const shardMapSchema = z.object({
+  version: z.number().int().positive(),
+  matchingShards: count,
+  riskShards: count,
+  markets: z.record(z.string(), shardIndex).optional(),
+  users: z.record(z.string(), shardIndex).optional(),
+  newMarketsOn: shardIndex.optional(),
+}) satisfies z.ZodType<ShardMap>;
+
+const int = z.number().int();
+const nonneg = int.nonnegative();
+/** The seam messages between shards (@ox/engine/shards wire.ts). */
+export const wireMessageSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("USER"), userId: z.string(), riskShard: nonneg, handle: nonneg }),
+  z.object({
+    type: z.literal("RESERVE"),
+    ticket: nonneg,
+    user: nonneg,
+    qty: nonneg,
+    pricePaise: nonneg,
+    maxCostPaise: int,
+    maxFeeBps: nonneg,
+  }),
+  z.object({
+    type: z.literal("RESERVE_ANSWER"),
+    ticket: nonneg,
+    user: nonneg,
+    ok: z.boolean(),
+    code: z.literal("INSUFFICIENT_FUNDS"),
+    lockedPaise: nonneg,
+    lockPerShare: nonneg,
+    budgetPaise: int,
+  }),
+  z.object({
+    type: z.literal("FILL"),
+    user: nonneg,
+    isBuy: z.boolean(),
+    valuePaise: nonneg,
+    feePaise: nonneg,
+    unlockPaise: nonneg,
+  }),
+  z.object({ type: z.literal("RELEASE"), user: nonneg, paise: nonneg }),
+  z.object({ type: z.literal("PAYOUT"), user: nonneg, paise: nonneg }),
+]) satisfies z.ZodType<WireMessage>;
+
+export const envelopeSchema = z.object({
+  from: shardIdSchema,
+  to: shardIdSchema,
+  seq: z.number().int().positive(),
+  map: z.number().int().positive(),
+  msg: wireMessageSchema,
+}) satisfies z.ZodType<Envelope>;
+
+/** A stream entry from another shard: `{id: "<from>><to>#<seq>", shard: Envelope}`. */
+export interface ShardEnvelopeEntry {
+  id: string;
+  shard: Envelope;
+}
+
+/** What arrives on a shard's input stream: a command envelope (API, outbox relay) or a peer's envelope. */
+export type ShardStreamEntry = CommandEnvelope | ShardEnvelopeEntry;
+
+// Commands, codes and events are the engine's (other work adds kinds): the record checks their
+// outer shape only; the engine validates commands itself and events are its own output.
+const commandShape = z.custom<Command>(
+  (v) => typeof v === "object" && v !== null && typeof (v as { type?: unknown }).type === "string",
+  "a command object with a type",
+);
+const eventShape = z.custom<EngineEvent>(
+  (v) => typeof v === "object" && v !== null && typeof (v as { type?: unknown }).type === "string",
+  "an event object with a type",
+);
+const resultCode = z.custom<ResultCode>((v) => typeof v === "string" && v.length > 0, "a result code");
+
+export const shardLogInputSchema = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("command"),
+    envelopeId: z.string().min(1),
+    replyTo: z.string().nullable(),
+    command: commandShape,
+  }),
+  z.object({ kind: z.literal("message"), env: envelopeSchema }),
+]);
+
+/**
+ * One record of shard S's log per input applied, in the order applied: S's total order, which is
+ * what recovery replays (snapshot + the records after it) and what the persister consumes.
+ * `completed` names the command this input completed: the command itself, or for a BUY parked at
+ * a matching shard the RESERVE_ANSWER that let it go on (then `events` are that order's). `out`
+ * are the envelopes the input sent, XADDed to the destinations' streams only once the record is
+ * durable.
+ */
+export const shardLogRecordSchema = z.object({
+  shard: shardIdSchema,
+  input: shardLogInputSchema,
+  receipt: z.enum(["APPLIED", "DUPLICATE", "GAP", "WRONG_MAP", "MISADDRESSED"]),
+  completed: z
+    .object({ envelopeId: z.string().min(1), replyTo: z.string().nullable(), code: resultCode })
+    .nullable(),
+  events: z.array(eventShape),
+  out: z.array(envelopeSchema),
+});
+
+export type ShardLogInput = z.infer<typeof shardLogInputSchema>;
+export type ShardLogRecord = z.infer<typeof shardLogRecordSchema>;

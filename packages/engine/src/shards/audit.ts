@@ -7,7 +7,8 @@ import {
   YES_LOCKED,
   YES_QTY,
 } from "../matching/positions.ts";
-import type { ShardedEngine } from "./cluster.ts";
+import type { MatchingShard } from "./matching-shard.ts";
+import type { RiskShard } from "./risk-shard.ts";
 import { riskName } from "./shard-map.ts";
 import type { Envelope } from "./wire.ts";
 
@@ -42,7 +43,29 @@ export function inFlightEffect(env: Envelope): number {
   return 0;
 }
 
-export function auditCluster(c: ShardedEngine): ClusterTotals {
+/** What the audit reads: every shard's state and the envelopes in flight (ShardedEngine is one). */
+export interface AuditableCluster {
+  readonly matching: readonly MatchingShard[];
+  readonly risk: readonly RiskShard[];
+  inFlight(): Envelope[];
+}
+
+/**
+ * The envelopes in flight between shards known only by their states (separate processes): per
+ * link, what the sender still holds unacknowledged beyond what the receiver has applied.
+ */
+export function inFlightBetween(shards: readonly (MatchingShard | RiskShard)[]): Envelope[] {
+  const byId = new Map(shards.map((s) => [s.id, s]));
+  const out: Envelope[] = [];
+  for (const s of shards)
+    for (const [to, q] of s.links.unacked) {
+      const applied = byId.get(to)?.links.received.get(s.id) ?? 0;
+      for (const e of q) if (e.seq > applied) out.push(e);
+    }
+  return out;
+}
+
+export function auditCluster(c: AuditableCluster): ClusterTotals {
   const t: ClusterTotals = {
     creditsPaise: 0,
     debitsPaise: 0,

@@ -4,14 +4,7 @@ import type { AccountView, BookView, EngineEvent, MarketView, PositionView, Resu
 import { bookView, marketView, positionsOf } from "../views.ts";
 import { MatchingShard, type ShardStep } from "./matching-shard.ts";
 import { RiskShard } from "./risk-shard.ts";
-import {
-  checkShardMap,
-  matchingName,
-  matchingShardOf,
-  riskName,
-  riskShardOf,
-  type ShardMap,
-} from "./shard-map.ts";
+import { checkShardMap, matchingShardOf, riskShardOf, routeCommand, type ShardMap } from "./shard-map.ts";
 import type { Envelope, Receipt, ShardId, ShardInput } from "./wire.ts";
 
 /**
@@ -102,28 +95,7 @@ export class ShardedEngine {
 
   /** Which shard a command goes to: the API's routing. */
   route(raw: unknown): ShardId {
-    const c = raw as Record<string, unknown> | null;
-    if (typeof c !== "object" || c === null) return matchingName(0);
-    const str = (v: unknown) => (typeof v === "string" ? v : "");
-    switch (c.type) {
-      case "CREATE_USER":
-      case "CREDIT":
-      case "DEBIT":
-        return riskName(riskShardOf(this.map, str(c.userId)));
-      case "PLACE_ORDER":
-      case "CANCEL_ALL":
-      case "CREATE_MARKET":
-      case "CLOSE_MARKET":
-      case "RESOLVE_MARKET":
-        return matchingName(matchingShardOf(this.map, str(c.marketId)));
-      case "CANCEL_ORDER": {
-        // The API assigned the order id, so it knows the order's market; an unknown id cannot be open anywhere.
-        const market = this.orderMarket.get(str(c.orderId));
-        return matchingName(market === undefined ? 0 : matchingShardOf(this.map, market));
-      }
-      default:
-        return matchingName(0);
-    }
+    return routeCommand(this.map, raw, (orderId) => this.orderMarket.get(orderId));
   }
 
   /** Route a command into its shard's queue; returns its submission index. */

@@ -73,3 +73,45 @@ export function describeShardMap(map: ShardMap): string {
     `users ${Object.keys(map.users ?? {}).length} listed, others by hash`
   );
 }
+
+/**
+ * Which shard a command goes to: the API's routing table (and ShardedEngine's). Users' cash
+ * commands go to the user's risk shard, market and order commands to the market's matching shard.
+ * CANCEL_ORDER carries no market: `marketOfOrder` (the API assigned the order id, so it knows its
+ * market) supplies it; an unknown id cannot be open anywhere and goes to m0, which refuses it.
+ */
+export function routeCommand(
+  map: ShardMap,
+  raw: unknown,
+  marketOfOrder: (orderId: string) => string | undefined = () => undefined,
+): string {
+  const c = raw as Record<string, unknown> | null;
+  if (typeof c !== "object" || c === null) return matchingName(0);
+  const str = (v: unknown) => (typeof v === "string" ? v : "");
+  switch (c.type) {
+    case "CREATE_USER":
+    case "CREDIT":
+    case "DEBIT":
+      return riskName(riskShardOf(map, str(c.userId)));
+    case "PLACE_ORDER":
+    case "CANCEL_ALL":
+    case "CREATE_MARKET":
+    case "CLOSE_MARKET":
+    case "RESOLVE_MARKET":
+      return matchingName(matchingShardOf(map, str(c.marketId)));
+    case "CANCEL_ORDER": {
+      const market = marketOfOrder(str(c.orderId));
+      return matchingName(market === undefined ? 0 : matchingShardOf(map, market));
+    }
+    default:
+      return matchingName(0);
+  }
+}
+
+/** Every shard of the map, matching first: m0…m{N-1}, r0…r{M-1}. */
+export function shardIds(map: ShardMap): string[] {
+  const ids: string[] = [];
+  for (let k = 0; k < map.matchingShards; k++) ids.push(matchingName(k));
+  for (let k = 0; k < map.riskShards; k++) ids.push(riskName(k));
+  return ids;
+}

@@ -1,0 +1,73 @@
+import { describe, expect, test } from "bun:test";
+import { shardLogRecordSchema } from "@ox/contracts/pipeline";
+import { EnvError } from "./common.ts";
+import { parseEngineEnv } from "./engine.ts";
+
+const base = { REDIS_URL: "redis://localhost:6379", KAFKA_BROKERS: "localhost:9092" };
+const map = { version: 3, matchingShards: 2, riskShards: 2, markets: { a: 1 } };
+
+describe("SHARD_MAP / SHARD", () => {
+  test("absent: the single engine, unchanged", () => {
+    const env = parseEngineEnv(base);
+    expect(env.SHARD_MAP).toBeUndefined();
+    expect(env.SHARD).toBeUndefined();
+  });
+
+  test("a map and a shard in it", () => {
+    const env = parseEngineEnv({ ...base, SHARD_MAP: JSON.stringify(map), SHARD: "r1" });
+    expect(env.SHARD_MAP).toEqual(map);
+    expect(env.SHARD).toBe("r1");
+  });
+
+  test.each([
+    [{ SHARD_MAP: "{nope" }, "SHARD_MAP"],
+    [{ SHARD_MAP: JSON.stringify({ ...map, version: 0 }) }, "SHARD_MAP"],
+    [{ SHARD_MAP: JSON.stringify({ ...map, markets: { a: 2 } }) }, "market a on shard 2"],
+    [{ SHARD: "m0" }, "SHARD needs SHARD_MAP"],
+    [{ SHARD_MAP: JSON.stringify(map), SHARD: "m2" }, "m2 is not in shard map v3"],
+    [{ SHARD_MAP: JSON.stringify(map), SHARD: "x1" }, "SHARD"],
+  ])("refused: %j", (extra, why) => {
+    expect(() => parseEngineEnv({ ...base, ...extra })).toThrow(EnvError);
+    expect(() => parseEngineEnv({ ...base, ...extra })).toThrow(why);
+  });
+});
+
+describe("ShardLogRecord", () => {
+  const env = { from: "m0", to: "r1", seq: 4, map: 3, msg: { type: "RELEASE", user: 2, paise: 500 } };
+  test("a message record and a command record parse", () => {
+    expect(
+      shardLogRecordSchema.parse({
+        shard: "r1",
+        input: { kind: "message", env },
+        receipt: "APPLIED",
+        completed: null,
+        events: [{ type: "BALANCE", seq: 1 }],
+        out: [],
+      }).input,
+    ).toEqual({ kind: "message", env });
+    const cmd = {
+      shard: "m0",
+      input: { kind: "command", envelopeId: "e1", replyTo: "ox:replies:a", command: { type: "CANCEL_ALL" } },
+      receipt: "APPLIED",
+      completed: { envelopeId: "e1", replyTo: "ox:replies:a", code: "OK" },
+      events: [],
+      out: [{ ...env, msg: { type: "PAYOUT", user: 0, paise: 1000 } }],
+    };
+    expect(shardLogRecordSchema.safeParse(cmd).success).toBe(true);
+  });
+  test("a bad envelope is refused", () => {
+    const bad = { ...env, msg: { type: "RELEASE", user: 2, paise: -5 } };
+    const rec = {
+      shard: "r1",
+      input: { kind: "message", env: bad },
+      receipt: "APPLIED",
+      completed: null,
+      events: [],
+      out: [],
+    };
+    expect(shardLogRecordSchema.safeParse(rec).success).toBe(false);
+    expect(
+      shardLogRecordSchema.safeParse({ ...rec, input: { kind: "message", env }, shard: "q1" }).success,
+    ).toBe(false);
+  });
+});
