@@ -39,9 +39,11 @@ import { createOrderBatchRoutes } from "./routes/orders-batch.ts";
 import { createPortfolioRoutes } from "./routes/portfolio.ts";
 import { createPortfolioFillsRoutes } from "./routes/portfolio-fills.ts";
 import { createReferralRoutes } from "./routes/referrals.ts";
+import { createTradingSocketRoutes } from "./routes/trading-socket.ts";
 import { createWalletRoutes } from "./routes/wallet.ts";
 import { createWebhookRoutes } from "./routes/webhooks.ts";
 import type { StaticWeb } from "./static-web.ts";
+import { socketAuth, socketCallerOf } from "./trading-socket.ts";
 
 /** Retry-After on a 503: about how long a Redis restart or a broker failover takes to clear. */
 const RETRY_AFTER_SEC = 2;
@@ -94,6 +96,8 @@ export interface AppParts {
   web?: StaticWeb;
   /** Mounted after the API's own routes. */
   extraRoutes?: RouteFactory[];
+  /** API keys (default: a store on deps.db and deps.kv); build.ts shares it with the trading socket. */
+  keys?: ApiKeyStore;
 }
 
 /** The Hono app: middleware, every route (registered here only), the OpenAPI document, the error path. */
@@ -111,7 +115,8 @@ export function createApp(deps: AppDeps, parts: AppParts): OpenAPIHono<AppEnv> {
     onLimited: deps.onRateLimited,
     tierOf: tiers.of,
   });
-  const keys = createApiKeyStore({ db: deps.db, kv: deps.kv, serverSecret: apiKeyServerSecret(config) });
+  const keys =
+    parts.keys ?? createApiKeyStore({ db: deps.db, kv: deps.kv, serverSecret: apiKeyServerSecret(config) });
   const cookieAuth = requireAuth(sessions, cookie);
   const keyAuth = signedAuth({
     keys,
@@ -120,6 +125,7 @@ export function createApp(deps: AppDeps, parts: AppParts): OpenAPIHono<AppEnv> {
     clientIp: (c) => clientIp(c, config.TRUSTED_PROXIES),
     replays: deps.kv,
   });
+  const socketKeyAuth = socketAuth({ keys, sessions, adminPhones: config.ADMIN_PHONES });
   const userLimit = limits.userMiddleware();
   const ctx: RouteContext = {
     deps,
@@ -127,8 +133,9 @@ export function createApp(deps: AppDeps, parts: AppParts): OpenAPIHono<AppEnv> {
     otp: createOtpService({ kv: deps.kv, secret: config.JWT_SECRET }),
     cookie,
     // A request with OX-ACCESS-KEY is judged by its signature alone, never by a cookie beside it.
+    // A trading socket's message is judged by its connection's key or session (trading-socket.ts).
     auth: async (c, next) =>
-      (isSignedRequest(c) ? keyAuth : cookieAuth)(c, async () => {
+      (socketCallerOf(c) ? socketKeyAuth : isSignedRequest(c) ? keyAuth : cookieAuth)(c, async () => {
         await userLimit(c, next);
       }),
     admin: requireAdmin(),
@@ -202,6 +209,7 @@ export function createApp(deps: AppDeps, parts: AppParts): OpenAPIHono<AppEnv> {
     createAdminUserRoutes({ reader }),
     createAdminStatsRoutes({ stats: parts.systemStats, history: parts.history }),
     createApiKeyRoutes,
+    createTradingSocketRoutes,
     ...(parts.extraRoutes ?? []),
   ];
   for (const factory of factories) app.route(API_PREFIX, factory(ctx));

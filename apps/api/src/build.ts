@@ -14,6 +14,7 @@ import { createSessions, type Sessions } from "@ox/sessions";
 import type Redis from "ioredis";
 import type { Logger } from "pino";
 import { createApp, type RouteFactory } from "./app.ts";
+import { apiKeyServerSecret, createApiKeyStore } from "./auth/api-keys.ts";
 import { createRoleChangeHandler } from "./auth/role-change.ts";
 import { type ApiConfig, type AppDeps, type Clock, systemClock } from "./deps.ts";
 import { createHealthHistory, type HealthHistory } from "./health-history.ts";
@@ -25,6 +26,7 @@ import { type CreateMarketInput, insertMarket } from "./routes/admin-markets.ts"
 import { createSystemStatsProvider, type SystemStatsProvider } from "./routes/admin-stats.ts";
 import type { SmsSender } from "./sms/sms.ts";
 import type { StaticWeb } from "./static-web.ts";
+import { createTradingSocket, type TradingSocket } from "./trading-socket.ts";
 import { createWithdrawalSweeper, type WithdrawalSweeper } from "./withdrawal-sweeper.ts";
 
 /** Everything the API talks to. The builder creates nothing that reaches outside the process. */
@@ -88,6 +90,8 @@ export interface Api {
   sessions: Sessions;
   /** The admin health page's in-memory history (sampled while started). */
   history: HealthHistory;
+  /** GET /api/v1/ws: give `tradingSocket.websocket` to Bun.serve (`shareWebSocket` beside Socket.IO). */
+  tradingSocket: TradingSocket;
   /** The site's origins; call `listening(port)` once the server listens (the development default). */
   publicOrigins: PublicOrigins;
   /** The HTTP handler: the web app's files for GET pages, the API for the rest. */
@@ -177,7 +181,9 @@ export function buildApi(adapters: ApiAdapters): Api {
   };
   const history =
     adapters.history ?? createHealthHistory({ stats: systemStats, roundTrip: metrics?.roundTripSnapshot });
+  const keys = createApiKeyStore({ db, kv, serverSecret: apiKeyServerSecret(config) });
   const app = createApp(deps, {
+    keys,
     sessions,
     reader,
     systemStats,
@@ -185,9 +191,18 @@ export function buildApi(adapters: ApiAdapters): Api {
     web: adapters.web,
     extraRoutes: adapters.extraRoutes,
   });
+  const tradingSocket = createTradingSocket({
+    fetch: (request, env) => app.fetch(request, env),
+    pubsub: adapters.pubsub,
+    reader,
+    keys,
+    sessions,
+    logger: logger.child({ component: "trading-socket" }),
+  });
   return {
     app,
     deps,
+    tradingSocket,
     fetch: (request, server) => app.fetch(request, server),
     relay,
     withdrawals,
@@ -207,6 +222,7 @@ export function buildApi(adapters: ApiAdapters): Api {
       withdrawals.start();
     },
     async stop() {
+      await tradingSocket.close();
       history.stop();
       await withdrawals.stop();
       await relay.stop();

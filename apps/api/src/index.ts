@@ -4,3 +4,4 @@ export { type ApiMetrics, createApiMetrics } from "./metrics.ts";
 export { type BusinessMetrics, createBusinessMetrics } from "./metrics-business.ts";
 export { createSystemStatsProvider, type SystemStatsProvider } from "./routes/admin-stats.ts";
 export { type ApiRuntime, type ApiRuntimeOptions, createApiRuntime } from "./runtime.ts";
+export { shareWebSocket, type TradingSocket } from "./trading-socket.ts";

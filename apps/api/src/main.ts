@@ -65,6 +65,8 @@ try {
     port: env.PORT,
     hostname: env.HOST ?? "0.0.0.0",
     fetch: (req, srv) => api.fetch(req, srv),
+    // The trading socket (GET /api/v1/ws): the API upgrades the request itself.
+    websocket: api.tradingSocket.websocket,
   });
   api.publicOrigins.listening(server.port ?? env.PORT);
   api.start();

@@ -4,7 +4,7 @@
  * environment names them.
  */
 import { join, resolve } from "node:path";
-import { createApiRuntime, createSystemStatsProvider } from "@ox/api";
+import { createApiRuntime, createSystemStatsProvider, shareWebSocket } from "@ox/api";
 import { createAdapters, createWriteThroughKv } from "@ox/bus";
 import { createPublicOrigins, type Env, secureDataDir } from "@ox/config";
 import { createDb, createSqlKv, users } from "@ox/db";
@@ -155,7 +155,11 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
         if (pathAt >= 0 && url.startsWith(SOCKET_IO_PATH, pathAt)) return bunStream.handleRequest(req, srv);
         return api.fetch(req, srv);
       },
-      websocket: bunStream.websocket,
+      // Socket.IO's connections and the trading socket's (GET /api/v1/ws, upgraded by the API).
+      websocket: shareWebSocket(
+        api.tradingSocket.websocket,
+        bunStream.websocket as Parameters<typeof shareWebSocket>[1],
+      ),
     });
   } catch (err) {
     await stream.close();

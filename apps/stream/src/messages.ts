@@ -2,27 +2,13 @@
  * Engine events → socket payloads (docs/order-path.md). The book is kept in YES terms by the engine; sockets get
  * it as Probo shows it: bids per outcome, each in its own outcome's price.
  */
-import type { BalanceMsg, BookDeltaMsg, BookMsg, FillMsg, TickerMsg, TradeMsg } from "@ox/contracts";
-import type { BookDeltaEvent, BookView, EngineEvent, MarketView, TradeEvent } from "@ox/engine";
+import { type BalanceMsg, fillMsg, type TickerMsg, type TradeMsg } from "@ox/contracts";
+import type { EngineEvent, MarketView, TradeEvent } from "@ox/engine";
+
+// The book and fill mappings are shared with the API's trading socket (packages/contracts socket.ts).
+export { bookDeltaMsg, bookMsg } from "@ox/contracts";
 
 const PAYOUT = 1000;
-
-export function bookMsg(view: BookView): BookMsg {
-  const level = (l: { pricePaise: number; qty: number }) => ({ pricePaise: l.pricePaise, qty: l.qty });
-  return { marketId: view.marketId, seq: view.bookSeq, yes: view.yes.map(level), no: view.no.map(level) };
-}
-
-/** A BID at YES price y is a YES bid at y; an ASK at y is a NO bid at 1000 − y. */
-export function bookDeltaMsg(e: BookDeltaEvent): BookDeltaMsg {
-  const yes = e.side === "BID";
-  return {
-    marketId: e.marketId,
-    seq: e.bookSeq,
-    outcome: yes ? "YES" : "NO",
-    pricePaise: yes ? e.yesPricePaise : PAYOUT - e.yesPricePaise,
-    qty: e.qty,
-  };
-}
 
 /** Public: no user or order ids. */
 export function tradeMsg(e: TradeEvent): TradeMsg {
@@ -62,24 +48,8 @@ export function userMessages(e: EngineEvent): Array<[userId: string, name: strin
     case "ORDER_CLOSED":
       return [[e.userId, "order", e]];
     case "TRADE": {
-      const side = (role: "MAKER" | "TAKER"): FillMsg => {
-        const maker = role === "MAKER";
-        return {
-          seq: e.seq,
-          ts: e.ts,
-          marketId: e.marketId,
-          kind: e.kind,
-          role,
-          orderId: maker ? e.makerOrderId : e.takerOrderId,
-          outcome: maker ? e.makerOutcome : e.takerOutcome,
-          side: maker ? e.makerSide : e.takerSide,
-          pricePaise: maker ? e.makerPricePaise : e.takerPricePaise,
-          feePaise: maker ? e.makerFeePaise : e.takerFeePaise,
-          qty: e.qty,
-        };
-      };
-      const maker = side("MAKER");
-      const taker = side("TAKER");
+      const maker = fillMsg(e, "MAKER");
+      const taker = fillMsg(e, "TAKER");
       return [
         [e.makerUserId, "fill", maker],
         [e.makerUserId, "order", { type: "ORDER_FILL", ...maker }],

@@ -12,3 +12,4 @@ export * from "./http/portfolio.ts";
 export * from "./http/text.ts";
 export * from "./pipeline.ts";
 export * from "./socket.ts";
+export * from "./trading-socket.ts";

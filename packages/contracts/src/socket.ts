@@ -4,6 +4,8 @@
  * The book is sent as Probo shows it: bids per outcome, each in its own outcome's price.
  */
 import type {
+  BookDeltaEvent,
+  BookView,
   CreditedEvent,
   DebitedEvent,
   OrderAcceptedEvent,
@@ -11,6 +13,7 @@ import type {
   OrderRejectedEvent,
   PayoutEvent,
   PositionEvent,
+  TradeEvent,
 } from "@ox/engine";
 import { z } from "zod";
 
@@ -121,4 +124,42 @@ export interface ServerToClientEvents {
   balance: (m: BalanceMsg) => void;
   position: (m: PositionMsg) => void;
   wallet: (m: WalletMsg) => void;
+}
+
+const PAYOUT = 1000;
+
+/** The engine's book view as `book` (shared by the stream and the API's trading socket). */
+export function bookMsg(view: BookView): BookMsg {
+  const level = (l: { pricePaise: number; qty: number }) => ({ pricePaise: l.pricePaise, qty: l.qty });
+  return { marketId: view.marketId, seq: view.bookSeq, yes: view.yes.map(level), no: view.no.map(level) };
+}
+
+/** A BID at YES price y is a YES bid at y; an ASK at y is a NO bid at 1000 − y. */
+export function bookDeltaMsg(e: BookDeltaEvent): BookDeltaMsg {
+  const yes = e.side === "BID";
+  return {
+    marketId: e.marketId,
+    seq: e.bookSeq,
+    outcome: yes ? "YES" : "NO",
+    pricePaise: yes ? e.yesPricePaise : PAYOUT - e.yesPricePaise,
+    qty: e.qty,
+  };
+}
+
+/** One side of a trade as that user's `fill`. */
+export function fillMsg(e: TradeEvent, role: "MAKER" | "TAKER"): FillMsg {
+  const maker = role === "MAKER";
+  return {
+    seq: e.seq,
+    ts: e.ts,
+    marketId: e.marketId,
+    kind: e.kind,
+    role,
+    orderId: maker ? e.makerOrderId : e.takerOrderId,
+    outcome: maker ? e.makerOutcome : e.takerOutcome,
+    side: maker ? e.makerSide : e.takerSide,
+    pricePaise: maker ? e.makerPricePaise : e.takerPricePaise,
+    feePaise: maker ? e.makerFeePaise : e.takerFeePaise,
+    qty: e.qty,
+  };
 }

@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { ApiError } from "../errors.ts";
+import { socketCallerOf } from "../trading-socket.ts";
 import { isSignedRequest } from "./signed-auth.ts";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -23,7 +24,8 @@ export function csrfProtection(options: {
   const extra = new Set(options.allowedOrigins);
   const allowed = { has: (origin: string) => options.publicOrigins.has(origin) || extra.has(origin) };
   return async function csrfMiddleware(c, next) {
-    if (SAFE_METHODS.has(c.req.method) || isSignedRequest(c)) return next();
+    // A trading socket's message: its Origin was checked at the handshake (routes/trading-socket.ts).
+    if (SAFE_METHODS.has(c.req.method) || isSignedRequest(c) || socketCallerOf(c)) return next();
     const contentType = (c.req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
     if (SIMPLE_TYPES.has(contentType))
       throw new ApiError("CSRF", "form and text bodies are not accepted; send JSON");

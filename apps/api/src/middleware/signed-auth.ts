@@ -1,7 +1,7 @@
 import { type ApiKeyScope, SIGNATURE_MAX_SKEW_MS, SIGNED_HEADERS } from "@ox/contracts";
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env.ts";
-import { type ApiKeyStore, signaturesEqual, signRequest } from "../auth/api-keys.ts";
+import { type ApiKeyStore, type KeyRecord, signaturesEqual, signRequest } from "../auth/api-keys.ts";
 import type { Clock } from "../deps.ts";
 import { ApiError } from "../errors.ts";
 
@@ -69,15 +69,29 @@ export function signedAuth(options: {
       throw new ApiError("API_KEY_IP_REFUSED", "this API key may not be used from this address");
     if (!(await options.replays.setIfAbsent(`apisig:${id}:${signature}`, "1", REPLAY_TTL_MS)))
       throw new ApiError("SIGNATURE_REPLAYED", "this signature was already used; sign every request afresh");
-    const scope = requiredScope(c.req.method, url.pathname);
-    if (scope === null)
-      throw new ApiError("API_KEY_NOT_ALLOWED", "this route needs the web session, not an API key");
-    if (!record.scopes.includes(scope))
-      throw new ApiError("API_KEY_SCOPE", `this API key lacks the "${scope}" scope`);
-    const role = admins.has(record.phone) ? "ADMIN" : "USER";
-    if (scope === "admin" && role !== "ADMIN") throw new ApiError("FORBIDDEN", "admins only");
-    c.set("session", { sid: `key:${id}`, userId: record.userId, role, phone: record.phone });
-    c.set("apiKey", { id, scopes: record.scopes });
+    authorizeKey(c, admins, id, record, url.pathname);
     return next();
   };
+}
+
+/**
+ * A key that is live and may be used from here, on a route: its scope, then c.var.session and
+ * c.var.apiKey. Shared by signed requests and the trading socket's messages (trading-socket.ts).
+ */
+export function authorizeKey(
+  c: Context<AppEnv>,
+  admins: ReadonlySet<string>,
+  id: string,
+  record: KeyRecord,
+  path: string,
+): void {
+  const scope = requiredScope(c.req.method, path);
+  if (scope === null)
+    throw new ApiError("API_KEY_NOT_ALLOWED", "this route needs the web session, not an API key");
+  if (!record.scopes.includes(scope))
+    throw new ApiError("API_KEY_SCOPE", `this API key lacks the "${scope}" scope`);
+  const role = admins.has(record.phone) ? "ADMIN" : "USER";
+  if (scope === "admin" && role !== "ADMIN") throw new ApiError("FORBIDDEN", "admins only");
+  c.set("session", { sid: `key:${id}`, userId: record.userId, role, phone: record.phone });
+  c.set("apiKey", { id, scopes: record.scopes });
 }
