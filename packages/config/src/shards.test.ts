@@ -33,7 +33,13 @@ describe("SHARD_MAP / SHARD", () => {
 });
 
 describe("ShardLogRecord", () => {
-  const env = { from: "m0", to: "r1", seq: 4, map: 3, msg: { type: "RELEASE" as const, user: 2, paise: 500 } };
+  const env = {
+    from: "m0",
+    to: "r1",
+    seq: 4,
+    map: 3,
+    msg: { type: "RELEASE" as const, user: 2, paise: 500 },
+  };
   test("a message record and a command record parse", () => {
     expect(
       shardLogRecordSchema.parse({
