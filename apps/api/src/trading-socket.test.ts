@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { TRADING_SOCKET_CLOSE } from "@ox/contracts";
+import { createInProcessEngineReader, type EngineReader } from "@ox/engine-client";
 import { createTradingHarness, type TradingHarness } from "./routes/orders-harness.ts";
 import { type Client, signIn } from "./test-harness.ts";
 import {
@@ -297,4 +298,82 @@ describe("bad messages are answered with a code; nothing changes and the connect
     expect(((await open.json()) as Json).orders).toEqual([]);
     expectSeqs(s);
   });
+});
+
+describe("a book subscription joins the snapshot and the live deltas: nothing missed, nothing twice", () => {
+  // The snapshot read is held until an order has rested: read before the hold (a snapshot older than
+  // the delta, which must follow it) or after (a snapshot with the order, whose delta must not).
+  for (const read of ["before", "after"] as const) {
+    test(`the delta lands while the snapshot is read (state read ${read} the delta)`, async () => {
+      const real = createInProcessEngineReader(h.service);
+      let release: () => void = () => {};
+      const held = new Promise<void>((r) => {
+        release = r;
+      });
+      let reading: () => void = () => {};
+      const started = new Promise<void>((r) => {
+        reading = r;
+      });
+      const slow: EngineReader = {
+        ...real,
+        async book(id, depth) {
+          reading();
+          if (read === "before") {
+            const view = await real.book(id, depth);
+            await held;
+            return view;
+          }
+          await held;
+          return real.book(id, depth);
+        },
+      };
+      const api = h.rebuild({ reader: slow });
+      const srv = Bun.serve({
+        port: 0,
+        hostname: "127.0.0.1",
+        fetch: (req, server) => api.fetch(req, server),
+        websocket: api.tradingSocket.websocket,
+      });
+      try {
+        const watcher = await signIn(h);
+        const trader = await signIn(h);
+        await h.settle();
+        const s = await openSocket(
+          `http://127.0.0.1:${srv.port}`,
+          signedHandshake(await createKey(watcher, ["read"])),
+        );
+        sockets.push(s);
+        const price = read === "before" ? 300 : 350;
+        s.send({ type: "subscribe", id: "sub", channel: "book", marketId });
+        await started;
+        const placed = await trader.call("POST", "/api/v1/orders", limit({ pricePaise: price, quantity: 3 }));
+        expect(placed.status).toBe(201);
+        await Bun.sleep(100); // the delta is published and buffered by the subscription
+        release();
+        const ack = await s.next((m) => m.id === "sub", "the subscribe ack");
+        expect(ack.type).toBe("ack");
+        const book = await s.next((m) => m.type === "book", "the snapshot");
+        const inSnapshot = book.data.yes.some((l: Json) => l.pricePaise === price && l.qty === 3);
+        if (read === "before") {
+          const delta = await s.next(
+            (m) => m.type === "book_delta" && m.data.pricePaise === price,
+            "the delta",
+          );
+          expect([inSnapshot, delta.data.seq, delta.data.qty]).toEqual([false, book.data.seq + 1, 3]);
+        } else {
+          await Bun.sleep(100);
+          expect(inSnapshot).toBe(true);
+          expect(s.messages.filter((m) => m.type === "book_delta")).toEqual([]);
+        }
+        await trader.call("DELETE", `/api/v1/orders/${((await placed.json()) as Json).order.id}`);
+        const deltas = s.messages.filter((m) => m.type === "book_delta").map((m) => m.data.seq as number);
+        expect(deltas).toEqual(deltas.map((_, i) => book.data.seq + 1 + i));
+        expectSeqs(s);
+        s.close();
+      } finally {
+        await api.tradingSocket.close();
+        srv.stop(true);
+      }
+    });
+  }
 });
