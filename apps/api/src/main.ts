@@ -81,7 +81,10 @@ try {
     stopping = true;
     logger.info({ signal }, "api stopping");
     try {
-      await server.stop();
+      // Bun's stop() waits for open WebSockets: the trading socket closes its own first (1001).
+      const stopped = server.stop();
+      await api.tradingSocket.close();
+      await stopped;
       await api.stop();
       await reader.close();
       await Promise.allSettled([commandQueue.close(), pubsub.close(), kv.close()]);

@@ -183,6 +183,8 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
       // Stop accepting; the sockets (and held polls) close with the stream; requests in flight finish.
       const stopped = server.stop();
       await stream.close();
+      // Bun's stop() waits for open WebSockets: the trading socket's close now (1001), as the stream's.
+      await api.tradingSocket.close();
       await stopped;
       await api.stop();
       await engine.stop();

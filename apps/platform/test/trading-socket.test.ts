@@ -86,7 +86,7 @@ describe("embedded: one Bun.serve carries the API, Socket.IO and the trading soc
 
   test("trade over the socket; Socket.IO on the same port still streams the book", async () => {
     kit = await startEmbeddedPlatform("ox-trading-socket-", "+919200000401");
-    const { marketId } = await tradeOverSocket(kit.baseUrl, {
+    const { marketId, maker } = await tradeOverSocket(kit.baseUrl, {
       admin: "+919200000401",
       maker: "+919200000402",
       taker: "+919200000403",
@@ -102,6 +102,18 @@ describe("embedded: one Bun.serve carries the API, Socket.IO and the trading soc
     } finally {
       io.disconnect();
     }
+    // A socket left open does not hold the shutdown (Bun's stop() waits for WebSockets): 1001.
+    const made = await maker.call("POST", "/keys", { name: "left-open", scopes: ["read"] });
+    const left = await openSocket(
+      kit.baseUrl,
+      signedHandshake({ id: made.json.key.id, secret: made.json.secret }),
+    );
+    const stopping = kit.stop();
+    kit = undefined;
+    expect(await Promise.race([stopping.then(() => "stopped"), Bun.sleep(20_000).then(() => "hung")])).toBe(
+      "stopped",
+    );
+    expect((await left.closed).code).toBe(1001);
   }, 120_000);
 });
 
@@ -123,10 +135,19 @@ describe("distributed: the API process serves the trading socket", () => {
     });
     await cluster.add("engine");
     const api = await cluster.add("api");
-    await tradeOverSocket(api.baseUrl as string, {
+    const { maker } = await tradeOverSocket(api.baseUrl as string, {
       admin: "+919200000411",
       maker: "+919200000412",
       taker: "+919200000413",
     });
+    // SIGTERM with a socket open: the api closes it (1001) and exits 0 instead of waiting on it.
+    const made = await maker.call("POST", "/keys", { name: "left-open", scopes: ["read"] });
+    const left = await openSocket(
+      api.baseUrl as string,
+      signedHandshake({ id: made.json.key.id, secret: made.json.secret }),
+    );
+    const exit = await Promise.race([api.stop(), Bun.sleep(20_000).then(() => "hung")]);
+    expect(exit).toBe(0);
+    expect((await left.closed).code).toBe(1001);
   }, 180_000);
 });
