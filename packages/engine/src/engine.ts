@@ -1,4 +1,5 @@
 import { createUser } from "./commands/accounts.ts";
+import { amendOrder } from "./commands/amend.ts";
 import { cancelAll, cancelOrder } from "./commands/cancel.ts";
 import { closeMarket, createMarket, resolveMarket } from "./commands/markets.ts";
 import { placeOrder } from "./commands/place-order.ts";
@@ -31,6 +32,8 @@ function apply(s: EngineState, cmd: Command): Result {
       return cancelOrder(mc, cmd);
     case "CANCEL_ALL":
       return cancelAll(mc, cmd);
+    case "AMEND_ORDER":
+      return amendOrder(mc, cmd);
     case "CREATE_USER":
       return createUser(s, cmd);
     case "CREDIT":
@@ -96,7 +99,7 @@ function wrap(s: EngineState): Engine {
     dedupeStats() {
       let clientOrderIds = 0;
       for (const t of mc.traders) if (t.clientOrders !== null) clientOrderIds += t.clientOrders.size;
-      return { clientOrderIds, refs: risk.refs.size, clock: mc.dedupe.clock };
+      return { clientOrderIds, clientAmendIds: mc.amends.size, refs: risk.refs.size, clock: mc.dedupe.clock };
     },
     totals(): EngineTotals {
       let available = 0;

@@ -117,6 +117,35 @@ export class Emitter {
     });
   }
 
+  orderAmended(
+    o: Order,
+    clientAmendId: string | null,
+    prevPrice: number,
+    prevRemaining: number,
+    lockedPaise: number,
+    lockedShares: number,
+    priorityKept: boolean,
+  ): void {
+    this.events.push({
+      seq: ++this.seq,
+      ts: this.ts,
+      type: "ORDER_AMENDED",
+      orderId: o.id,
+      userId: o.owner.id,
+      marketId: o.market.id,
+      clientAmendId,
+      pricePaise: o.price,
+      qty: o.qty,
+      remainingQty: o.remaining,
+      filledQty: o.filled,
+      prevPricePaise: prevPrice,
+      prevRemainingQty: prevRemaining,
+      lockedPaise,
+      lockedShares,
+      priorityKept,
+    });
+  }
+
   bookDelta(m: Market, side: number, levelIndex: number): void {
     const bookSide: BookSide = side === 0 ? "BID" : "ASK";
     this.events.push({

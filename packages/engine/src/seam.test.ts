@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { amendOrder } from "./commands/amend.ts";
 import { cancelAll, cancelOrder } from "./commands/cancel.ts";
 import { closeMarket, createMarket, resolveMarket } from "./commands/markets.ts";
 import { placeOrder } from "./commands/place-order.ts";
@@ -127,6 +128,8 @@ function splitWorld() {
         return cancelOrder(mc, c);
       case "CANCEL_ALL":
         return cancelAll(mc, c);
+      case "AMEND_ORDER":
+        return amendOrder(mc, c);
       case "CREATE_MARKET":
         return createMarket(mc, c);
       case "CLOSE_MARKET":

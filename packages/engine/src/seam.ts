@@ -18,7 +18,7 @@
  * serialise each message as it is sent. A user is the risk core's handle (matching keeps it per user).
  */
 
-/** Matching → risk: reserve the cash a new BUY order needs (its fill budget). */
+/** Matching → risk: reserve the cash a new BUY order needs (its fill budget), or an amend's extra cash. */
 export interface ReserveRequest {
   readonly type: "RESERVE";
   /** User handle. */
@@ -26,7 +26,10 @@ export interface ReserveRequest {
   qty: number;
   /** The order's own worst price: its limit, or the MARKET default `1000 − tick`. */
   pricePaise: number;
-  /** A MARKET BUY's budget, or -1. */
+  /**
+   * A fixed amount to lock, or -1: a MARKET BUY's budget, or the extra cash an AMEND_ORDER needs
+   * (new lock − current lock; matching then sets the order's lockPerShare from terms.ts itself).
+   */
   maxCostPaise: number;
   /** The market's `max(makerFeeBps, takerFeeBps)`: the fee every share's lock must cover. */
   maxFeeBps: number;

@@ -5,17 +5,22 @@ import { slotOf } from "./matching/settle.ts";
 import { rememberResting } from "./order-index.ts";
 import { upgradeV1 } from "./snapshot-v1.ts";
 import { Market, Order, type Trader } from "./state.ts";
-import type { OrderType, OrderView, Outcome, Resolution, Side, TimeInForce } from "./types.ts";
+import type { OrderType, OrderView, Outcome, Resolution, ResultCode, Side, TimeInForce } from "./types.ts";
 
 /**
  * Snapshot format: UTF-8 JSON of positional arrays (version 2). Only open orders exist. Levels are
  * not stored: within a level FIFO order equals acceptance order (an order rests in the command that
- * accepts it and is never amended), and `orders` is written in acceptance order, so re-resting
+ * accepts it, or re-rests in the amend that moves its acceptedSeq), and `orders` is written in acceptance order, so re-resting
  * the open orders in that order rebuilds every queue, best index and owner list.
  *
  * Version 3 adds the idempotency clock: `clock`, `refs` as [ref, at] and each clientOrderId entry as
  * [cid, record, at] (dedupe.ts). Only what is still remembered is written. Version 2 is read by
  * stamping each clientOrderId with its order's ts and each ref with the newest ts found.
+ *
+ * Since AMEND_ORDER, `acceptedSeq` is an order's place in its FIFO (an amend that loses priority
+ * moves it to its ORDER_AMENDED's seq), so acceptance order is still queue order. `amends` (absent in
+ * older snapshots: none) holds the remembered clientAmendIds as [key, code, view, at] in ascending
+ * `at` (amend-memory.ts).
  *
  * The document is the same whether the cores are one engine or not: a user row joins the user's
  * cash (risk core) with their holdings and clientOrderIds (matching core).
@@ -124,6 +129,7 @@ export function encodeState(s: EngineState): Uint8Array {
     fees: risk.fees,
     clock: mc.dedupe.clock,
     refs: [...risk.refs],
+    amends: [...mc.amends.records].map(([key, r]) => [key, r.code, r.view, r.at]),
     users,
     markets,
     orders,
@@ -254,5 +260,8 @@ export function decodeState(bytes: Uint8Array, dedupeWindowMs?: number): EngineS
     rest(mc, o);
     rememberResting(mc, o);
   }
+  mc.amends.clock = doc.clock;
+  const amends = (doc.amends ?? []) as [string, ResultCode, OrderView | null, number][];
+  for (const [key, code, view, at] of amends) mc.amends.put(key, { code, view, at });
   return s;
 }

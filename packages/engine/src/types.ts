@@ -31,9 +31,18 @@
  *    had an order cancelled, in ascending userId (JS string `<`): PAYOUT (only if amount > 0 or
  *    shares > 0), then BALANCE and POSITION for every such user, also in ascending userId order
  *    (all PAYOUTs first, then all BALANCEs, then all POSITIONs).
- * 6. BOOK_DELTA carries the level's new total quantity (0 = level gone) and the market's `bookSeq`,
+ * 6. AMEND_ORDER, applied: ORDER_AMENDED first. If it keeps time priority (same price, remaining not
+ *    raised): BOOK_DELTA for its level, then BALANCE and POSITION of the owner. If it loses priority
+ *    (a new price, or more remaining): BOOK_DELTA for the level it left, then the match loop of item
+ *    2 with the amended order as the taker at its new price; after the loop BOOK_DELTA for its new
+ *    level if it rests, or ORDER_CLOSED{FILLED}; then BALANCE per participant, POSITION per
+ *    participant (the owner first), as in item 2. Its `acceptedSeq` becomes ORDER_AMENDED's seq.
+ *    AMEND_ORDER, refused: no events and no state change, except that (userId, clientAmendId) is
+ *    remembered with its code; a repeat returns the first result's code with `duplicate: true`, the
+ *    order's view as that first amend left it, and no events.
+ * 7. BOOK_DELTA carries the level's new total quantity (0 = level gone) and the market's `bookSeq`,
  *    which rises by exactly 1 per BOOK_DELTA of that market.
- * 7. Business rejections are result codes. An exception means a broken invariant (a bug).
+ * 8. Business rejections are result codes. An exception means a broken invariant (a bug).
  */
 
 export type Outcome = "YES" | "NO";
@@ -134,6 +143,21 @@ export interface CancelOrderCommand extends CommandBase {
   userId: string;
   orderId: string;
 }
+/**
+ * Change a resting order's price and/or remaining quantity (SEMANTICS.md "AMEND_ORDER"). At least one
+ * of `pricePaise` and `remainingQty` must be given.
+ */
+export interface AmendOrderCommand extends CommandBase {
+  type: "AMEND_ORDER";
+  userId: string;
+  orderId: string;
+  /** Idempotency key of this amend, per user (its own namespace, not a clientOrderId). */
+  clientAmendId?: string;
+  /** The new limit price, own-outcome terms. Absent: unchanged. */
+  pricePaise?: number;
+  /** The new remaining quantity (the order's qty becomes filled + this). Absent: unchanged. */
+  remainingQty?: number;
+}
 export interface CancelAllCommand extends CommandBase {
   type: "CANCEL_ALL";
   userId: string;
@@ -157,6 +181,7 @@ export type Command =
   | CreateMarketCommand
   | PlaceOrderCommand
   | CancelOrderCommand
+  | AmendOrderCommand
   | CancelAllCommand
   | CloseMarketCommand
   | ResolveMarketCommand;
@@ -262,6 +287,23 @@ export interface OrderClosedEvent extends EventBase {
   releasedPaise: number; // cash lock released by this close (not by fills)
   releasedShares: number;
 }
+/** A resting order changed by AMEND_ORDER (types.ts header, item 6). */
+export interface OrderAmendedEvent extends EventBase {
+  type: "ORDER_AMENDED";
+  orderId: string;
+  userId: string;
+  marketId: string;
+  clientAmendId: string | null;
+  pricePaise: number; // the new limit price
+  qty: number; // the new total: filledQty + remainingQty
+  remainingQty: number;
+  filledQty: number;
+  prevPricePaise: number;
+  prevRemainingQty: number;
+  lockedPaise: number; // cash the order locks after the amend (BUY: remainingQty × lock per share)
+  lockedShares: number; // shares the order locks after the amend (SELL: remainingQty)
+  priorityKept: boolean; // false: re-queued at the back of its (new) level, and it may have matched
+}
 export interface BookDeltaEvent extends EventBase {
   type: "BOOK_DELTA";
   marketId: string;
@@ -308,6 +350,7 @@ export type EngineEvent =
   | OrderRejectedEvent
   | TradeEvent
   | OrderClosedEvent
+  | OrderAmendedEvent
   | BookDeltaEvent
   | PayoutEvent
   | BalanceEvent
@@ -332,6 +375,7 @@ export interface OrderView {
   feesPaise: number;
   status: OrderStatus;
   rejectCode: ResultCode | null;
+  /** Seq of ORDER_ACCEPTED, or of the ORDER_AMENDED that last re-queued it: its place in the FIFO. */
   acceptedSeq: number;
   ts: number;
 }
@@ -341,7 +385,7 @@ export interface Result {
   events: EngineEvent[];
   /** True when this was an idempotent repeat; nothing was applied. */
   duplicate?: boolean;
-  /** PLACE_ORDER / CANCEL_ORDER: the order as it stands after the command. */
+  /** PLACE_ORDER / CANCEL_ORDER / AMEND_ORDER: the order as it stands after the command. */
   order?: OrderView;
 }
 
@@ -418,6 +462,8 @@ export interface Engine {
 export interface DedupeStats {
   /** (userId, clientOrderId) pairs remembered. */
   clientOrderIds: number;
+  /** (userId, clientAmendId) pairs remembered. */
+  clientAmendIds: number;
   /** CREDIT/DEBIT refs remembered. */
   refs: number;
   /** The engine clock: the highest command ts seen. */

@@ -117,7 +117,7 @@ for (const [name, make, restore] of engines) {
       e.apply(buy("o2", 6_000, { clientOrderId: "k2" }));
       e.apply({ type: "CREATE_USER", userId: "c", ts: 1_000 + W });
       const bytes = e.snapshot();
-      expect(e.dedupeStats()).toEqual({ clientOrderIds: 1, refs: 0, clock: 1_000 + W });
+      expect(e.dedupeStats()).toEqual({ clientOrderIds: 1, clientAmendIds: 0, refs: 0, clock: 1_000 + W });
       const r = restore(bytes, { dedupeWindowMs: W });
       expect(r.dedupeStats()).toEqual(e.dedupeStats());
       expect(r.apply(buy("o3", 6_000 + W - 1, { clientOrderId: "k2" })).duplicate).toBe(true);

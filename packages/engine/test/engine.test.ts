@@ -1,4 +1,5 @@
-import { createEngine } from "../src/index.ts";
+import { createEngine, restoreEngine } from "../src/index.ts";
+import { amendScenarios } from "./scenarios-amend.ts";
 import { edgeScenarios } from "./scenarios-edges.ts";
 import { kindScenarios } from "./scenarios-kinds.ts";
 import { lifecycleScenarios } from "./scenarios-lifecycle.ts";
@@ -8,3 +9,4 @@ matchingScenarios("fast", createEngine);
 kindScenarios("fast", createEngine);
 lifecycleScenarios("fast", createEngine);
 edgeScenarios("fast", createEngine);
+amendScenarios("fast", createEngine, (b) => restoreEngine(b));

@@ -93,6 +93,28 @@ export const step = fc.record({
         own: fc.nat({ max: 5 }),
       }),
     },
+    {
+      weight: 40,
+      arbitrary: fc.record({
+        k: fc.constant("amend" as const),
+        user,
+        target: pick,
+        own: fc.nat({ max: 9 }),
+        // 0 or 1 → unchanged; else a nudge of the price by ticks, or (rarely) an arbitrary price.
+        price: fc.oneof(
+          { weight: 3, arbitrary: fc.constant(undefined) },
+          { weight: 4, arbitrary: fc.integer({ min: -6, max: 6 }) },
+          { weight: 1, arbitrary: price },
+        ),
+        // Undefined → unchanged; a delta on the remaining quantity; or (rarely) an arbitrary one.
+        qty: fc.oneof(
+          { weight: 3, arbitrary: fc.constant(undefined) },
+          { weight: 5, arbitrary: fc.integer({ min: -6, max: 6 }) },
+          { weight: 1, arbitrary: qty.map((q) => ({ abs: q })) },
+        ),
+        cid: sometimes(fc.nat({ max: 20 }), 3),
+      }),
+    },
     { weight: 2, arbitrary: fc.record({ k: fc.constant("cancelAll" as const), user, market: pick }) },
     {
       weight: 3,
@@ -139,7 +161,7 @@ export const step = fc.record({
         outcome: fc.constantFrom("YES" as const, "NO" as const, "VOID" as const),
       }),
     },
-    { weight: 1, arbitrary: fc.record({ k: fc.constant("junk" as const), which: fc.nat({ max: 9 }) }) },
+    { weight: 1, arbitrary: fc.record({ k: fc.constant("junk" as const), which: fc.nat({ max: 10 }) }) },
   ),
 });
 export type Step = typeof step extends fc.Arbitrary<infer T> ? T : never;
@@ -196,6 +218,7 @@ const JUNK: unknown[] = [
   { type: "CREDIT", userId: "u0", amountPaise: 1.5, ref: "junk", kind: "DEPOSIT" },
   { type: "CREATE_MARKET", marketId: "mj", tickPaise: "50" },
   { type: "CANCEL_ORDER", userId: "u0" },
+  { type: "AMEND_ORDER", userId: "u0", orderId: "o1", remainingQty: "3" },
   { type: "RESOLVE_MARKET", marketId: "m0", outcome: "MAYBE" },
 ];
 
@@ -207,6 +230,8 @@ export function materialize(input: readonly Step[], startTs = 1_000): Command[] 
   let live = [...markets];
   const closeAtOf = new Map<string, number>();
   const orderIds: string[] = [];
+  /** GTC limit orders placed (the amends' usual targets). */
+  const restable: string[] = [];
   let ts = startTs;
   for (const [i, { dt, op }] of input.entries()) {
     ts += dt;
@@ -237,6 +262,7 @@ export function materialize(input: readonly Step[], startTs = 1_000): Command[] 
         if (op.maxCost !== null && (isMarket || op.maxCost === 0)) cmd.maxCostPaise = op.maxCost;
         if (op.cid !== null) cmd.clientOrderId = `c${op.cid}`;
         if (cmd.pricePaise === undefined) delete cmd.pricePaise;
+        if (!isMarket && (op.tif === undefined || op.tif === "GTC")) restable.push(orderId);
         cmds.push(cmd as unknown as Command);
         break;
       }
@@ -250,6 +276,33 @@ export function materialize(input: readonly Step[], startTs = 1_000): Command[] 
           | undefined;
         const userId = op.own > 0 && owner?.userId ? owner.userId : USERS[op.user];
         cmds.push({ type: "CANCEL_ORDER", ts, userId, orderId });
+        break;
+      }
+      case "amend": {
+        // Mostly a GTC limit order (one that may be resting), else any order id seen.
+        const pool = op.own > 2 && restable.length > 0 ? restable : orderIds;
+        const orderId =
+          pool.length > 0 ? pool[pool.length - 1 - (op.target % Math.min(pool.length, 6))] : "none";
+        const placed = cmds.find((c) => c?.type === "PLACE_ORDER" && c.orderId === orderId) as
+          | { userId?: string; pricePaise?: number; qty?: number }
+          | undefined;
+        const userId = op.own > 0 && placed?.userId ? placed.userId : USERS[op.user];
+        const cmd: Record<string, unknown> = { type: "AMEND_ORDER", ts, userId, orderId };
+        // Nudges are relative to what was placed (the stream does not track fills): mostly valid.
+        const basePrice = typeof placed?.pricePaise === "number" ? placed.pricePaise : 500;
+        if (typeof op.price === "number" && Math.abs(op.price) <= 6) {
+          if (op.price !== 0) cmd.pricePaise = basePrice + op.price * (op.price % 2 === 0 ? 50 : 10);
+        } else if (op.price !== undefined) cmd.pricePaise = op.price;
+        const baseQty = typeof placed?.qty === "number" && placed.qty > 0 ? placed.qty : 5;
+        if (typeof op.qty === "number") cmd.remainingQty = baseQty + op.qty;
+        else if (op.qty !== undefined) cmd.remainingQty = op.qty.abs;
+        if (op.cid !== null) cmd.clientAmendId = `a${op.cid}`;
+        if (cmd.pricePaise === undefined && cmd.remainingQty === undefined && op.cid === 7) {
+          // Now and then an amend that changes nothing: INVALID_COMMAND.
+        } else if (cmd.pricePaise === undefined && cmd.remainingQty === undefined) {
+          cmd.remainingQty = Math.max(1, baseQty - 1);
+        }
+        cmds.push(cmd as unknown as Command);
         break;
       }
       case "cancelAll":

@@ -1,4 +1,5 @@
-import { createReferenceEngine } from "../src/reference/index.ts";
+import { createReferenceEngine, restoreReferenceEngine } from "../src/reference/index.ts";
+import { amendScenarios } from "./scenarios-amend.ts";
 import { edgeScenarios } from "./scenarios-edges.ts";
 import { kindScenarios } from "./scenarios-kinds.ts";
 import { lifecycleScenarios } from "./scenarios-lifecycle.ts";
@@ -8,3 +9,4 @@ matchingScenarios("reference", createReferenceEngine);
 kindScenarios("reference", createReferenceEngine);
 lifecycleScenarios("reference", createReferenceEngine);
 edgeScenarios("reference", createReferenceEngine);
+amendScenarios("reference", createReferenceEngine, (b) => restoreReferenceEngine(b));

@@ -16,14 +16,22 @@ import { materialize, type Step, USERS } from "./gen.ts";
  * across shards is the API's job) and clientOrderIds scoped to their market (a clientOrderId is
  * remembered by the market's matching shard) and CREDIT/DEBIT refs scoped to their user (an outbox
  * id repeats only for its own command; refs are remembered by the user's risk shard).
- * `cids: false` drops clientOrderIds.
+ * clientAmendIds are scoped to the market of the order they amend (remembered by its shard).
+ * `cids: false` drops clientOrderIds and clientAmendIds.
  */
 export function shardedStream(input: readonly Step[], cids: boolean): Command[] {
   const steps = input.map((s) =>
-    s.op.k === "order" ? { ...s, op: { ...s.op, reuseId: null, cid: cids ? s.op.cid : null } } : s,
+    s.op.k === "order" || s.op.k === "amend"
+      ? { ...s, op: { ...s.op, reuseId: null, cid: cids ? s.op.cid : null } }
+      : s,
   );
+  const marketOf = new Map<string, string>();
   return materialize(steps).map((c) => {
     const o = c as Command | null;
+    if (o?.type === "PLACE_ORDER" && typeof o.orderId === "string" && !marketOf.has(o.orderId))
+      marketOf.set(o.orderId, o.marketId);
+    if (o?.type === "AMEND_ORDER" && o.clientAmendId !== undefined)
+      return { ...o, clientAmendId: `${o.clientAmendId}@${marketOf.get(o.orderId) ?? "nowhere"}` };
     if (o?.type === "PLACE_ORDER" && o.clientOrderId !== undefined)
       return { ...o, clientOrderId: `${o.clientOrderId}@${o.marketId}` };
     if ((o?.type === "CREDIT" || o?.type === "DEBIT") && typeof o.ref === "string")

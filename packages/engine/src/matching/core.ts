@@ -1,3 +1,4 @@
+import { AmendMemory } from "../amend-memory.ts";
 import { advanceClock, DedupeQueue } from "../dedupe.ts";
 import type { Emitter } from "../events.ts";
 import { fillSettlement, payout, type RiskPort, release, reserveRequest } from "../seam.ts";
@@ -27,6 +28,10 @@ export class MatchingCore {
   readonly free: Order[] = [];
   /** Remembered clientOrderIds in the order they were remembered, and the clock (dedupe.ts). */
   readonly dedupe: DedupeQueue;
+  /** Remembered (user, clientAmendId) pairs of AMEND_ORDER (amend-memory.ts). */
+  readonly amends: AmendMemory;
+  /** AMEND_ORDER's checked fields on their way to being applied (commands/amend.ts). */
+  readonly amendDraft = new AmendDraft();
   /** Bumped per command; compared with Trader.mark. */
   epoch = 0;
   /**
@@ -51,10 +56,12 @@ export class MatchingCore {
     dedupeWindowMs: number,
   ) {
     this.dedupe = new DedupeQueue(dedupeWindowMs);
+    this.amends = new AmendMemory(dedupeWindowMs);
   }
 
   advanceClock(ts: number): void {
     advanceClock(this.dedupe, ts, null);
+    this.amends.advance(ts);
   }
 
   /**
@@ -86,9 +93,28 @@ export class OrderDraft {
   slot = -1;
 }
 
+/** What AMEND_ORDER's checks established (one reusable object per core, like OrderDraft). */
+export class AmendDraft {
+  u!: Trader;
+  o!: Order;
+  cid: string | null = null;
+  /** The new limit price and remaining quantity. */
+  price = 0;
+  remaining = 0;
+  /** Same price and remaining not raised: the order keeps its place in the queue. */
+  keep = false;
+  /** BUY: the new lock per share and the cash the order locks after the amend (0 for a SELL). */
+  lockPerShare = 0;
+  lock = 0;
+  /** BUY: new lock − the lock it holds now (> 0: reserve that much more; < 0: release it). */
+  extra = 0;
+}
+
 /** Parked BUYs of a matching shard (orders awaiting their reservation), as the checks see them. */
 export interface ParkedOrders {
   has(orderId: string): boolean;
   /** The parked order carrying this (user, clientOrderId), as a view, or undefined. */
   byClientOrderId(user: number, cid: string): OrderView | undefined;
+  /** An amend carrying this (user, clientAmendId) is parked, waiting for its extra cash. */
+  hasAmend(user: number, cid: string): boolean;
 }

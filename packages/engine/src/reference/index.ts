@@ -5,6 +5,7 @@
 import { dedupeWindowOf, type EngineConfig } from "../dedupe.ts";
 import type { Command, Engine, Result } from "../types.ts";
 import { createUser, credit, debit } from "./accounts.ts";
+import { amendOrder } from "./amend.ts";
 import { cancelAll, cancelOrder } from "./cancel.ts";
 import { closeMarket, createMarket, resolveMarket } from "./markets.ts";
 import { restingOrders, viewOf } from "./orders.ts";
@@ -33,6 +34,8 @@ function dispatch(state: RefState, cmd: Command): Result {
       return cancelOrder(state, cmd);
     case "CANCEL_ALL":
       return cancelAll(state, cmd);
+    case "AMEND_ORDER":
+      return amendOrder(state, cmd);
     case "CLOSE_MARKET":
       return closeMarket(state, cmd);
     case "RESOLVE_MARKET":
@@ -81,9 +84,11 @@ function wrap(state: RefState): Engine {
     dedupeStats() {
       let clientOrderIds = 0;
       for (const m of state.clientMemory.values()) if (fresh(state, m.at)) clientOrderIds++;
+      let clientAmendIds = 0;
+      for (const m of state.amendMemory.values()) if (fresh(state, m.at)) clientAmendIds++;
       let refs = 0;
       for (const at of state.refs.values()) if (fresh(state, at)) refs++;
-      return { clientOrderIds, refs, clock: state.clock };
+      return { clientOrderIds, clientAmendIds, refs, clock: state.clock };
     },
   };
 }

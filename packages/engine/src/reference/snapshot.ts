@@ -1,4 +1,4 @@
-import { fresh, type RefClientMemory, type RefState } from "./state.ts";
+import { fresh, type RefAmendMemory, type RefClientMemory, type RefState } from "./state.ts";
 
 const FORMAT = "ox-reference-engine/2";
 
@@ -11,6 +11,7 @@ export function encodeState(state: RefState): Uint8Array {
     orderIndexById: [...state.orderIndexById],
     refs: [...state.refs].filter(([, at]) => fresh(state, at)),
     clientMemory: [...state.clientMemory].filter(([, m]) => fresh(state, m.at)),
+    amendMemory: [...state.amendMemory].filter(([, m]) => fresh(state, m.at)),
   };
   return new TextEncoder().encode(JSON.stringify(plain));
 }
@@ -30,6 +31,7 @@ export function decodeState(bytes: Uint8Array, dedupeWindowMs: number): RefState
     clock: plain.clock,
     dedupeWindowMs,
     clientMemory: new Map<string, RefClientMemory>(plain.clientMemory),
+    amendMemory: new Map<string, RefAmendMemory>(plain.amendMemory ?? []),
     creditsPaise: plain.creditsPaise,
     debitsPaise: plain.debitsPaise,
     feesPaise: plain.feesPaise,

@@ -89,6 +89,13 @@ export interface RefClientMemory {
   at: number;
 }
 
+/** What a (userId, clientAmendId) pair remembers: the first amend's code and the order it left. */
+export interface RefAmendMemory {
+  code: ResultCode;
+  view: OrderView | null;
+  at: number;
+}
+
 /** The whole state: plain arrays of plain records, plus three lookup maps (the snapshot is its JSON). */
 export interface RefState {
   seq: number;
@@ -107,6 +114,8 @@ export interface RefState {
   dedupeWindowMs: number;
   /** `${userId}\u0000${clientOrderId}` → first result. */
   clientMemory: Map<string, RefClientMemory>;
+  /** `${userId}\u0000${clientAmendId}` → the first AMEND_ORDER's code and the view it left. */
+  amendMemory: Map<string, RefAmendMemory>;
   creditsPaise: number;
   debitsPaise: number;
   feesPaise: number;
@@ -124,6 +133,7 @@ export function emptyState(dedupeWindowMs: number): RefState {
     clock: 0,
     dedupeWindowMs,
     clientMemory: new Map(),
+    amendMemory: new Map(),
     creditsPaise: 0,
     debitsPaise: 0,
     feesPaise: 0,

@@ -261,15 +261,30 @@ describe("snapshot and restore per shard", () => {
     const c = world({ alice: 200_000, bob: 200_000, carol: 200_000, dave: 200_000 }, seed);
     const users = ["alice", "bob", "carol", "dave"];
     const cmds: Command[] = [];
+    const lastOf = new Map<string, PlaceOrderCommand>();
     for (let i = 0; i < 240; i++) {
       const u = users[i % 4];
       const m = i % 3 === 0 ? "Y" : "X";
       const p = 300 + 50 * ((i * 7) % 9);
+      const mine = lastOf.get(u);
       if (i === 200) cmds.push({ type: "RESOLVE_MARKET", ts: ++ts, marketId: "Y", outcome: "VOID" });
-      else if (i % 17 === 0)
+      else if (i % 11 === 3 && mine !== undefined) {
+        // Amend the user's last order: up or down a tick and a new size (some park for cash).
+        const price = (mine.pricePaise as number) + (i % 2 === 0 ? 50 : -50);
+        cmds.push({ type: "AMEND_ORDER", ts: ++ts, userId: u, orderId: mine.orderId, pricePaise: price });
+        cmds.push({
+          type: "AMEND_ORDER",
+          ts: ++ts,
+          userId: u,
+          orderId: mine.orderId,
+          remainingQty: 1 + (i % 9),
+        });
+      } else if (i % 17 === 0)
         cmds.push({ type: "DEBIT", ts: ++ts, userId: u, amountPaise: 3_000, ref: `d${i}` });
       else if (i % 5 === 4) cmds.push({ ...buy(u, m, 1000 - p, 1 + (i % 6)), outcome: "NO" });
       else cmds.push(buy(u, m, p, 1 + (i % 7)));
+      const last = cmds[cmds.length - 1];
+      if (last.type === "PLACE_ORDER") lastOf.set(u, last);
     }
     for (const cmd of cmds) c.submit(cmd);
     return { c, cmds };
@@ -341,5 +356,106 @@ describe("snapshot and restore per shard", () => {
       const t = auditCluster(c);
       expect(t.inFlight).toBe(0);
     }
+  });
+});
+
+describe("AMEND_ORDER across shards", () => {
+  const amend = (userId: string, orderId: string, change: { pricePaise?: number; remainingQty?: number }) =>
+    ({ type: "AMEND_ORDER", ts: ++ts, userId, orderId, ...change }) as Command;
+
+  test("an amend needing more cash parks; other commands go on; the grant moves the lock exactly", () => {
+    const c = world({ alice: 100_000, carol: 100_000 });
+    const order = buy("alice", "X", 500, 4);
+    c.applyNow(order);
+    expect(c.account("alice")).toEqual({ availablePaise: 98_000, lockedPaise: 2_000 });
+    const up = c.submit(amend("alice", order.orderId, { pricePaise: 600 }));
+    c.pump("m0");
+    expect(c.results[up]).toBeUndefined();
+    expect(c.matching[0].parked.size).toBe(1);
+    // Meanwhile the order still rests as it was: a decrease of it applies at once (no cash needed).
+    const down = c.submit(amend("alice", order.orderId, { remainingQty: 3 }));
+    c.pump("m0");
+    expect(c.results[down]?.code).toBe("OK");
+    auditCluster(c);
+    c.pass("m0", "r0"); // RESERVE of 4 × 100 (sent when it parked), then the decrease's RELEASE of 500
+    c.pass("m0", "r0");
+    auditCluster(c);
+    c.pass("r0", "m0"); // granted 400; needed now 3 × 600 − 3 × 500 = 300: 100 goes back
+    const r = c.results[up];
+    expect(r?.code).toBe("OK");
+    const ev = r?.events.find((e) => e.type === "ORDER_AMENDED");
+    expect(ev).toMatchObject({ pricePaise: 600, remainingQty: 3, lockedPaise: 1_800, priorityKept: false });
+    drain(c);
+    expect(c.account("alice")).toEqual({ availablePaise: 98_200, lockedPaise: 1_800 });
+  });
+
+  test("the order fills while its amend is parked: the grant no longer covers it and goes back", () => {
+    const c = world({ alice: 100_000, bob: 100_000 });
+    const order = buy("alice", "X", 500, 4);
+    c.applyNow(order);
+    const up = c.submit(amend("alice", order.orderId, { pricePaise: 550 }));
+    c.pump("m0"); // parked: RESERVE of 4 × 50 to r0
+    const taker = c.submit({ ...buy("bob", "X", 500, 2), outcome: "NO" });
+    c.pump("m0"); // bob's BUY parks too (RESERVE to r1)
+    c.pass("m0", "r1");
+    c.pass("r1", "m0"); // bob mints 2 with alice: her remaining 2, lock 1 000
+    expect(c.results[taker]?.code).toBe("OK");
+    c.pass("m0", "r0");
+    c.pass("r0", "m0"); // granted 200, but 2 × 550 − 2 × 500 = 100 ... covered: applied
+    expect(c.results[up]?.code).toBe("OK");
+    drain(c);
+    expect(c.account("alice")).toEqual({ availablePaise: 100_000 - 1_000 - 1_100, lockedPaise: 1_100 });
+  });
+
+  test("a grant sized before fills that raised what the amend needs is refused and handed back", () => {
+    const c = world({ alice: 100_000, bob: 100_000 });
+    const order = buy("alice", "X", 500, 4);
+    c.applyNow(order);
+    // New remaining 4 at 550: 2 200 locked instead of 2 000, RESERVE of 200 parks.
+    const up = c.submit(amend("alice", order.orderId, { pricePaise: 550, remainingQty: 4 }));
+    c.pump("m0");
+    const taker = c.submit({ ...buy("bob", "X", 500, 3), outcome: "NO" });
+    c.pump("m0");
+    c.pass("m0", "r1");
+    c.pass("r1", "m0"); // alice's remaining 1, lock 500: the amend now needs 2 200 − 500 = 1 700
+    expect(c.results[taker]?.code).toBe("OK");
+    c.pass("m0", "r0");
+    auditCluster(c);
+    c.pass("r0", "m0");
+    expect(c.results[up]).toMatchObject({ code: "INSUFFICIENT_FUNDS", events: [] });
+    expect(c.results[up]?.order).toMatchObject({ pricePaise: 500, remainingQty: 1 });
+    drain(c);
+    expect(c.account("alice")).toEqual({ availablePaise: 100_000 - 1_500 - 500, lockedPaise: 500 });
+  });
+
+  test("an amend of a parked BUY is UNKNOWN_ORDER; a repeat of a parked amend's clientAmendId is a duplicate", () => {
+    const c = world({ alice: 100_000 });
+    const order = buy("alice", "X", 500, 2);
+    const placed = c.submit(order);
+    c.pump("m0");
+    const early = c.submit(amend("alice", order.orderId, { remainingQty: 1 }));
+    c.pump("m0");
+    expect(c.results[early]?.code).toBe("UNKNOWN_ORDER");
+    drain(c);
+    expect(c.results[placed]?.code).toBe("OK");
+    const first = c.submit({
+      ...amend("alice", order.orderId, { pricePaise: 600 }),
+      clientAmendId: "a1",
+    } as Command);
+    c.pump("m0");
+    const again = c.submit({
+      ...amend("alice", order.orderId, { pricePaise: 600 }),
+      clientAmendId: "a1",
+    } as Command);
+    c.pump("m0");
+    expect(c.results[again]).toMatchObject({ code: "OK", duplicate: true, events: [] });
+    drain(c);
+    expect(c.results[first]?.code).toBe("OK");
+    expect(c.account("alice")).toEqual({ availablePaise: 100_000 - 1_200, lockedPaise: 1_200 });
+    const later = c.applyNow({
+      ...amend("alice", order.orderId, { pricePaise: 600 }),
+      clientAmendId: "a1",
+    } as Command);
+    expect(later).toMatchObject({ code: "OK", duplicate: true, events: [] });
   });
 });

@@ -1,3 +1,4 @@
+import { applyAmend, checkAmend, refuseAmend } from "../commands/amend.ts";
 import { cancelAll, cancelOrder } from "../commands/cancel.ts";
 import { closeMarket, createMarket, resolveMarket } from "../commands/markets.ts";
 import { admitOrder, checkOrder, placeOrder, rejectOrder } from "../commands/place-order.ts";
@@ -7,7 +8,14 @@ import type { ParkedOrders } from "../matching/core.ts";
 import { releaseCash } from "../matching/settle.ts";
 import type { FillSettlement, Payout, Release, ReserveAnswer, RiskPort } from "../seam.ts";
 import { decodeState, encodeState } from "../snapshot.ts";
-import type { Command, EngineEvent, OrderView, PlaceOrderCommand, Result } from "../types.ts";
+import type {
+  AmendOrderCommand,
+  Command,
+  EngineEvent,
+  OrderView,
+  PlaceOrderCommand,
+  Result,
+} from "../types.ts";
 import { isInt } from "../validate.ts";
 import { riskName, type ShardMap } from "./shard-map.ts";
 import { type Envelope, Links, type LinksDoc, type ShardId, type ShardInput } from "./wire.ts";
@@ -24,6 +32,12 @@ import { type Envelope, Links, type LinksDoc, type ShardId, type ShardInput } fr
  * state as it is then (the market may have closed, the position limit filled) and is then refused
  * (handing a grant back with RELEASE) or admitted and matched exactly as the single engine would at
  * that point of the input. FILL, RELEASE and PAYOUT leave as envelopes to the users' risk shards.
+ *
+ * An AMEND_ORDER whose new lock is larger parks the same way (RESERVE of exactly the difference):
+ * the order stays in the book as it was meanwhile (it may trade or be cancelled). On the answer the
+ * amend is checked again; a grant that no longer covers the difference (the order filled in between,
+ * so its own lock shrank) refuses it with INSUFFICIENT_FUNDS and goes back; a larger one is applied
+ * and the surplus released.
  */
 export class MatchingShard {
   readonly links: Links;
@@ -35,6 +49,8 @@ export class MatchingShard {
   readonly parked = new Map<number, Parked>();
   private readonly parkedIds = new Map<string, number>();
   private readonly parkedCids = new Map<string, number>();
+  /** Parked amends by (user, clientAmendId). */
+  private readonly parkedAmends = new Map<string, number>();
   nextTicket = 1;
   /** Inputs applied that change state or the draft (commands, USER, answers); not snapshotted. */
   private changes = 0;
@@ -104,6 +120,9 @@ export class MatchingShard {
       case "CANCEL_ALL":
         r = cancelAll(mc, cmd);
         break;
+      case "AMEND_ORDER":
+        r = this.amend(index, cmd);
+        break;
       case "CREATE_MARKET":
         r = createMarket(mc, cmd);
         break;
@@ -129,10 +148,7 @@ export class MatchingShard {
     if (refused !== null) return refused;
     const uh = d.u.handle;
     const ticket = this.nextTicket++;
-    const p: Parked = { ticket, index, cmd: c, user: uh, at: this.changes };
-    this.parked.set(ticket, p);
-    this.parkedIds.set(c.orderId, ticket);
-    if (d.cid !== null) this.parkedCids.set(cidKey(uh, d.cid), ticket);
+    this.park({ ticket, index, cmd: c, user: uh, at: this.changes });
     this.links.send(riskName(this.riskShardOf[uh]), {
       type: "RESERVE",
       ticket,
@@ -145,10 +161,66 @@ export class MatchingShard {
     return null;
   }
 
+  /** Every check but funds; no extra cash → applied at once, else parked with RESERVE of the difference. */
+  private amend(index: number, c: AmendOrderCommand): Result | null {
+    const mc = this.state.matching;
+    const d = mc.amendDraft;
+    const refused = checkAmend(mc, c, d);
+    if (refused !== null) return refused;
+    if (d.extra <= 0) return applyAmend(mc, d, 0);
+    const uh = d.u.handle;
+    const ticket = this.nextTicket++;
+    this.park({ ticket, index, cmd: c, user: uh, at: -1 });
+    this.links.send(riskName(this.riskShardOf[uh]), {
+      type: "RESERVE",
+      ticket,
+      user: this.riskHandleOf[uh],
+      qty: d.remaining,
+      pricePaise: d.price,
+      maxCostPaise: d.extra,
+      maxFeeBps: d.o.market.maxBps,
+    });
+    return null;
+  }
+
+  private park(p: Parked): void {
+    this.parked.set(p.ticket, p);
+    const c = p.cmd;
+    if (c.type === "AMEND_ORDER") {
+      if (c.clientAmendId !== undefined) this.parkedAmends.set(cidKey(p.user, c.clientAmendId), p.ticket);
+      return;
+    }
+    this.parkedIds.set(c.orderId, p.ticket);
+    if (c.clientOrderId !== undefined) this.parkedCids.set(cidKey(p.user, c.clientOrderId), p.ticket);
+  }
+
   private unpark(ticket: number, p: Parked): void {
     this.parked.delete(ticket);
-    this.parkedIds.delete(p.cmd.orderId);
-    if (p.cmd.clientOrderId !== undefined) this.parkedCids.delete(cidKey(p.user, p.cmd.clientOrderId));
+    const c = p.cmd;
+    if (c.type === "AMEND_ORDER") {
+      if (c.clientAmendId !== undefined) this.parkedAmends.delete(cidKey(p.user, c.clientAmendId));
+      return;
+    }
+    this.parkedIds.delete(c.orderId);
+    if (c.clientOrderId !== undefined) this.parkedCids.delete(cidKey(p.user, c.clientOrderId));
+  }
+
+  /** An amend's answer: check again; refuse (handing a grant back) or apply as the engine would now. */
+  private resumeAmend(p: Parked, c: AmendOrderCommand, a: ReserveAnswer): Result {
+    const mc = this.state.matching;
+    this.state.out.reset(c.ts);
+    const d = mc.amendDraft;
+    const refused = checkAmend(mc, c, d);
+    if (refused !== null) {
+      if (a.ok) releaseCash(mc, p.user, a.lockedPaise);
+      return refused;
+    }
+    if (!a.ok) return refuseAmend(mc, c, d.u, a.code, d.o);
+    if (a.lockedPaise < d.extra) {
+      releaseCash(mc, p.user, a.lockedPaise);
+      return refuseAmend(mc, c, d.u, "INSUFFICIENT_FUNDS", d.o);
+    }
+    return applyAmend(mc, d, a.lockedPaise);
   }
 
   /** The answer is in: check again (state moved on), then refuse or admit as the engine would now. */
@@ -156,6 +228,7 @@ export class MatchingShard {
     const s = this.state;
     const mc = s.matching;
     const c = p.cmd;
+    if (c.type === "AMEND_ORDER") return this.resumeAmend(p, c, a);
     s.out.reset(c.ts);
     const d = mc.draft;
     // Nothing applied since the park (the usual case when answers are quick): the draft of the
@@ -174,8 +247,11 @@ export class MatchingShard {
       has: (orderId) => this.parkedIds.has(orderId),
       byClientOrderId: (user, cid) => {
         const t = this.parkedCids.get(cidKey(user, cid));
-        return t === undefined ? undefined : pendingView((this.parked.get(t) as Parked).cmd);
+        return t === undefined
+          ? undefined
+          : pendingView((this.parked.get(t) as Parked).cmd as PlaceOrderCommand);
       },
+      hasAmend: (user, cid) => this.parkedAmends.has(cidKey(user, cid)),
     };
   }
 
@@ -219,20 +295,17 @@ export class MatchingShard {
     shard.nextTicket = doc.nextTicket;
     for (const p of doc.parked) {
       p.at = -1; // a restored shard has no draft: check again on the answer
-      shard.parked.set(p.ticket, p);
-      shard.parkedIds.set(p.cmd.orderId, p.ticket);
-      if (p.cmd.clientOrderId !== undefined)
-        shard.parkedCids.set(cidKey(p.user, p.cmd.clientOrderId), p.ticket);
+      shard.park(p);
     }
     return shard;
   }
 }
 
-/** A BUY awaiting its reservation: the command as routed, its input index, the user's handle here. */
+/** A BUY or an amend awaiting its reservation: the command as routed, its input index, the user's handle here. */
 export interface Parked {
   ticket: number;
   index: number;
-  cmd: PlaceOrderCommand;
+  cmd: PlaceOrderCommand | AmendOrderCommand;
   user: number;
   /** `changes` when parked (-1: unknown, check again). */
   at: number;

@@ -77,7 +77,7 @@ export function describeShardMap(map: ShardMap): string {
 /**
  * Which shard a command goes to: the API's routing table (and ShardedEngine's). Users' cash
  * commands go to the user's risk shard, market and order commands to the market's matching shard.
- * CANCEL_ORDER carries no market: `marketOfOrder` (the API assigned the order id, so it knows its
+ * CANCEL_ORDER and AMEND_ORDER carry no market: `marketOfOrder` (the API assigned the order id, so it knows its
  * market) supplies it; an unknown id cannot be open anywhere and goes to m0, which refuses it.
  */
 export function routeCommand(
@@ -99,7 +99,8 @@ export function routeCommand(
     case "CLOSE_MARKET":
     case "RESOLVE_MARKET":
       return matchingName(matchingShardOf(map, str(c.marketId)));
-    case "CANCEL_ORDER": {
+    case "CANCEL_ORDER":
+    case "AMEND_ORDER": {
       const market = marketOfOrder(str(c.orderId));
       return matchingName(market === undefined ? 0 : matchingShardOf(map, market));
     }
