@@ -5,6 +5,17 @@ export { createRecentReplies, type RecentReplies } from "./recent-replies.ts";
 export { type Recovered, ReplayDivergedError, recover } from "./recovery.ts";
 export { type Clock, createEngineService, type EngineService, type EngineServiceOptions } from "./service.ts";
 export {
+  type AckStore,
+  ackKey,
+  createRedisAckStore,
+  createShardService,
+  type ShardQueue,
+  type ShardRecovered,
+  type ShardService,
+  type ShardServiceOptions,
+  type ShardStats,
+} from "./shard-service.ts";
+export {
   createFileSnapshotStore,
   decodeSnapshot,
   encodeSnapshot,

@@ -21,7 +21,11 @@ export interface SnapshotterOptions {
   everyCommands: number;
   everyMs: number;
   /** Called between batches, when every applied command is in the log. */
-  capture: () => { engine: Engine; recent: RecentReplies; logOffset: number };
+  capture: () => {
+    engine: Pick<Engine, "lastSeq" | "snapshot">;
+    recent: RecentReplies;
+    logOffset: number;
+  };
   /** Each finished snapshot: seconds from capture to written, and whether it was written. */
   observe?: (seconds: number, ok: boolean) => void;
 }

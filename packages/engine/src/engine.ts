@@ -130,3 +130,8 @@ export function createEngine(config?: EngineConfig): Engine {
 export function restoreEngine(bytes: Uint8Array, config?: EngineConfig): Engine {
   return wrap(decodeState(bytes, dedupeWindowOf(config)));
 }
+
+/** The Engine reads (and apply) over an existing state: a shard's live views (engine-service). */
+export function engineOver(state: EngineState): Engine {
+  return wrap(state);
+}

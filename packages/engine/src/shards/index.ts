@@ -1,3 +1,4 @@
+export { engineOver } from "../engine.ts";
 /** The sharded engine (README "Topology"): shard state machines, their wire format and the map. */
 export {
   type AuditableCluster,

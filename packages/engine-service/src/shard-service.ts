@@ -1,0 +1,644 @@
+import { randomUUID } from "node:crypto";
+import type { CommandQueue, Delivery, EventLog, PubSub } from "@ox/bus";
+import {
+  type CommandEnvelope,
+  type CommandReply,
+  type EngineQuery,
+  type EngineQueryKind,
+  type EngineQueryReply,
+  type EngineStats,
+  envelopeSchema,
+  type LogRecord,
+  type ShardLogRecord,
+  type ShardStreamEntry,
+  shardEnvelopeId,
+  shardQueryChannel,
+} from "@ox/contracts/pipeline";
+import type { Command, Engine, EngineEvent, Result } from "@ox/engine";
+import {
+  describeShardMap,
+  type Envelope,
+  engineOver,
+  MatchingShard,
+  RiskShard,
+  type ShardInput,
+  type ShardMap,
+  type ShardStep,
+  shardIds,
+} from "@ox/engine/shards";
+import Redis from "ioredis";
+import type { Logger } from "pino";
+import { createCloseScheduler } from "./close-scheduler.ts";
+import type { EngineMetrics } from "./metrics.ts";
+import { answerQuery } from "./queries.ts";
+import { createRecentReplies, type RecentReplies } from "./recent-replies.ts";
+import { ReplayDivergedError } from "./recovery.ts";
+import { replyOf } from "./reply.ts";
+import type { SnapshotStore } from "./snapshot-store.ts";
+import { createSnapshotter } from "./snapshotter.ts";
+
+/**
+ * One shard of the sharded engine as a process (packages/engine README "Shard processes"): a
+ * MatchingShard or RiskShard over its own input stream, with its own log, snapshots and recovery,
+ * exactly as the single engine's service.ts.
+ *
+ * Per batch of stream entries: apply each (a command, or a peer's envelope), one ShardLogRecord
+ * per input applied, group-commit them to the shard's log; only once durable: XADD the envelopes
+ * the inputs sent to their destinations' streams, publish the replies of the commands completed,
+ * then XACK the entries. A crash anywhere loses nothing: before the append nothing left the
+ * process (the entries are redelivered); after it, recovery replays the records, re-sends every
+ * envelope not known to be applied (receivers drop repeats by per-link seq) and re-publishes
+ * nothing (a redelivered command gets its first reply from the dedupe window).
+ *
+ * Acks (so the unacknowledged lists stay bounded): after every durable batch a shard writes what it
+ * has applied from each peer (`received`, per source: the last seq) to its Redis hash
+ * `ackKey(S)`; every ackEveryMs each shard reads its peers' hashes and forgets the envelopes they
+ * hold as applied. The hash is written only after the receiver's log has the applying records, so
+ * it never claims more than a recovery would find; a lost hash only delays acks (the sender
+ * re-sends, the receiver drops the repeats). Acks are not logged: after a restart the unacked lists
+ * are what the snapshot + replay say (longer than before the crash, never shorter), and the first
+ * ack read trims them again.
+ */
+
+/** What the shard's input stream carries (@ox/contracts ShardStreamEntry). */
+export type ShardQueue = CommandQueue<ShardStreamEntry>;
+
+export interface ShardServiceOptions {
+  shard: string;
+  map: ShardMap;
+  queue: ShardQueue;
+  /** A producer on another shard's input stream (the envelopes this shard sends). */
+  peer: (shard: string) => ShardQueue;
+  log: EventLog<ShardLogRecord>;
+  pubsub: PubSub<unknown>;
+  snapshots: SnapshotStore;
+  /** What every shard has applied from each peer: read and written as a small hash per shard. */
+  acks: AckStore;
+  logger: Logger;
+  clock?: { now(): number };
+  dedupeWindowMs?: number;
+  batchMax?: number;
+  blockMs?: number;
+  snapshotEveryCommands?: number;
+  snapshotEveryMs?: number;
+  recentLimit?: number;
+  ackEveryMs?: number;
+  /** Subscribe to shardQueryChannel(S). */
+  serveQueries?: boolean;
+  metrics?: EngineMetrics;
+}
+
+/** Per shard: source shard → last seq applied (durably). */
+export interface AckStore {
+  write(shard: string, received: Map<string, number>): Promise<void>;
+  read(shard: string): Promise<Map<string, number>>;
+}
+
+export interface ShardService {
+  start(): Promise<ShardRecovered>;
+  readonly shard: MatchingShard | RiskShard;
+  query(kind: EngineQueryKind, args: unknown[]): Promise<unknown>;
+  stats(): ShardStats;
+  snapshotNow(): Promise<void>;
+  stop(): Promise<void>;
+  readonly done: Promise<void>;
+}
+
+export interface ShardRecovered {
+  snapshotOffset: number;
+  replayed: number;
+  logOffset: number;
+  resent: number;
+  elapsedMs: number;
+}
+
+export interface ShardStats extends EngineStats {
+  shard: string;
+  mapVersion: number;
+  /** Per destination: last seq sent, and how many of those are not yet known applied. */
+  sent: Record<string, { seq: number; unacked: number }>;
+  /** Per source: last seq applied. */
+  received: Record<string, number>;
+  /** Matching: BUYs awaiting their reservation. */
+  parked: number;
+}
+
+/** A command this shard took and has not completed yet (a parked BUY), by input index. */
+interface Pending {
+  envelopeId: string;
+  replyTo: string | null;
+  command: Command;
+}
+
+/** The shard's snapshot body (the store's `engine` bytes): the shard's own snapshot + the shell's. */
+interface ShardShellDoc {
+  v: "shard-shell/1";
+  shard: string;
+  /** The shard's snapshot() bytes, as text (it is JSON). */
+  state: string;
+  nextIndex: number;
+  pending: [number, Pending][];
+}
+
+const MATCHING_KINDS = new Set<EngineQueryKind>([
+  "book",
+  "market",
+  "markets",
+  "openOrders",
+  "order",
+  "positions",
+  "stats",
+]);
+const RISK_KINDS = new Set<EngineQueryKind>(["account", "totals", "stats"]);
+
+export function createShardService(options: ShardServiceOptions): ShardService {
+  const { queue, log, pubsub, logger, map, metrics, acks } = options;
+  const id = options.shard;
+  const isMatching = id.startsWith("m");
+  const k = Number(id.slice(1));
+  if (!shardIds(map).includes(id)) throw new Error(`${id} is not a shard of map v${map.version}`);
+  const clock = options.clock ?? { now: Date.now };
+  const batchMax = options.batchMax ?? 500;
+  const blockMs = options.blockMs ?? 100;
+  const ackEveryMs = options.ackEveryMs ?? 1_000;
+  const recentLimit = options.recentLimit ?? 10_000;
+  const fresh = () =>
+    isMatching
+      ? new MatchingShard(k, map, options.dedupeWindowMs)
+      : new RiskShard(k, map, options.dedupeWindowMs);
+  let shard: MatchingShard | RiskShard = fresh();
+  let view: Engine = engineOver(shard.state);
+  let recent: RecentReplies = createRecentReplies(recentLimit);
+  const pending = new Map<number, Pending>();
+  const pendingIds = new Set<string>();
+  let nextIndex = 0;
+  let logOffset = 0;
+  let commandsApplied = 0;
+  let ordersPlaced = 0;
+  let queueDepth = 0;
+  let depthCheckedAt = 0;
+  let startedAt = 0;
+  let lastAckAt = 0;
+  let stopping = false;
+  let failed = false;
+  let loopDone: Promise<void> = Promise.resolve();
+  let durable: Promise<void> | null = null;
+  let unsubscribe: (() => Promise<void>) | null = null;
+  /** What we last wrote to our ack hash (write only on change). */
+  let ackedWritten = "";
+  const peers = new Map<string, ShardQueue>();
+  let resolveDone!: () => void;
+  let rejectDone!: (error: unknown) => void;
+  const done = new Promise<void>((resolve, reject) => {
+    resolveDone = resolve;
+    rejectDone = reject;
+  });
+  done.catch(() => {});
+
+  const peer = (to: string) => {
+    let q = peers.get(to);
+    if (q === undefined) {
+      q = options.peer(to);
+      peers.set(to, q);
+    }
+    return q;
+  };
+
+  const stats = (): ShardStats => {
+    const sent: ShardStats["sent"] = {};
+    for (const [to, seq] of shard.links.sent)
+      sent[to] = { seq, unacked: shard.links.unacked.get(to)?.length ?? 0 };
+    return {
+      shard: id,
+      mapVersion: map.version,
+      lastSeq: shard.state.out.seq,
+      logOffset,
+      queueDepth,
+      snapshotOffset: snapshotter.lastOffset(),
+      commandsApplied,
+      ordersPlaced,
+      startedAt,
+      degraded: null,
+      appendFailures: 0,
+      sent,
+      received: Object.fromEntries(shard.links.received),
+      parked: shard instanceof MatchingShard ? shard.parked.size : 0,
+    };
+  };
+
+  const encodeShell = (): Uint8Array => {
+    const doc: ShardShellDoc = {
+      v: "shard-shell/1",
+      shard: id,
+      state: new TextDecoder().decode(shard.snapshot()),
+      nextIndex,
+      pending: [...pending],
+    };
+    return new TextEncoder().encode(JSON.stringify(doc));
+  };
+
+  const snapshotter = createSnapshotter({
+    store: options.snapshots,
+    logger,
+    clock,
+    everyCommands: options.snapshotEveryCommands ?? 100_000,
+    everyMs: options.snapshotEveryMs ?? 60_000,
+    observe: metrics ? (seconds, ok) => metrics.snapshot(seconds, ok) : undefined,
+    capture: () => ({
+      engine: { lastSeq: shard.state.out.seq, snapshot: encodeShell },
+      recent,
+      logOffset,
+    }),
+  });
+
+  const scheduler = createCloseScheduler({
+    now: () => clock.now(),
+    onDue: async (marketId) => {
+      const ts = clock.now();
+      await queue.send({ id: randomUUID(), replyTo: null, command: { type: "CLOSE_MARKET", marketId, ts } });
+      logger.info({ marketId, ts }, "market close sent");
+    },
+  });
+
+  const publishQuietly = (channel: string, message: unknown) =>
+    pubsub.publish(channel, message).catch((err) => logger.warn({ err, channel }, "publish failed"));
+
+  /**
+   * One input through the shard: its log record, and the reply of the command it completed. The
+   * same function serves live processing and replay, so a replay is the same computation.
+   */
+  const applyInput = (
+    input: ShardLogRecord["input"],
+  ): { record: ShardLogRecord; reply: { replyTo: string | null; reply: CommandReply } | null } => {
+    let shardInput: ShardInput;
+    if (input.kind === "command") {
+      const index = nextIndex++;
+      pending.set(index, { envelopeId: input.envelopeId, replyTo: input.replyTo, command: input.command });
+      pendingIds.add(input.envelopeId);
+      shardInput = { kind: "command", index, cmd: input.command };
+    } else shardInput = { kind: "message", env: input.env };
+    let step: ShardStep;
+    try {
+      step = shard.apply(shardInput);
+    } catch (cause) {
+      const what = input.kind === "command" ? input.envelopeId : shardEnvelopeId(input.env);
+      throw Object.assign(new Error(`${id} threw applying ${what}`, { cause }), { fatal: true });
+    }
+    const out = shard.links.drain();
+    let completed: ShardLogRecord["completed"] = null;
+    let reply: { replyTo: string | null; reply: CommandReply } | null = null;
+    if (step.index >= 0) {
+      const p = pending.get(step.index);
+      if (p === undefined) throw new Error(`${id}: completed input ${step.index} is not pending`);
+      pending.delete(step.index);
+      pendingIds.delete(p.envelopeId);
+      const result = step.result as Result;
+      completed = { envelopeId: p.envelopeId, replyTo: p.replyTo, code: result.code };
+      const r = replyOf(p.envelopeId, p.command, result);
+      recent.remember(p.envelopeId, r);
+      reply = { replyTo: p.replyTo, reply: r };
+      if (p.command.type === "PLACE_ORDER") ordersPlaced++;
+    }
+    const record: ShardLogRecord = {
+      shard: id,
+      input,
+      receipt: step.receipt,
+      completed,
+      events: step.events as EngineEvent[],
+      out,
+    };
+    return { record, reply };
+  };
+
+  /** A stream entry as an input, or null (a repeat to answer again, or junk to drop). */
+  const inputOf = (
+    delivery: Delivery<ShardStreamEntry>,
+    repeats: { replyTo: string | null; reply: CommandReply }[],
+  ): ShardLogRecord["input"] | null => {
+    const body = delivery.body as Partial<CommandEnvelope> & { shard?: unknown };
+    if (typeof body !== "object" || body === null || typeof body.id !== "string") {
+      logger.error({ queueId: delivery.id }, "malformed stream entry dropped");
+      return null;
+    }
+    if (body.shard !== undefined) {
+      const env = envelopeSchema.safeParse(body.shard);
+      if (!env.success) {
+        logger.error({ queueId: delivery.id, id: body.id }, "malformed envelope dropped");
+        return null;
+      }
+      return { kind: "message", env: env.data as Envelope };
+    }
+    const replyTo = typeof body.replyTo === "string" ? body.replyTo : null;
+    if (body.command === undefined || body.commands !== undefined) {
+      // A batch envelope cannot be answered at once by a shard (its BUYs park): the API splits batches.
+      logger.error({ queueId: delivery.id, id: body.id }, "command batch sent to a shard: refused");
+      if (replyTo)
+        repeats.push({
+          replyTo,
+          reply: { id: body.id, code: "INVALID_COMMAND", duplicate: false, order: null, lastSeq: 0 },
+        });
+      return null;
+    }
+    const seen = recent.get(body.id);
+    if (seen) {
+      if (replyTo) repeats.push({ replyTo, reply: seen });
+      return null;
+    }
+    if (pendingIds.has(body.id)) return null; // a parked BUY redelivered: its reply comes when it completes
+    return { kind: "command", envelopeId: body.id, replyTo, command: body.command as Command };
+  };
+
+  /** XADD envelopes, in seq order per link. A failure re-sends that link's whole unacked list. */
+  async function sendOut(envs: Envelope[]) {
+    if (envs.length === 0) return;
+    for (let attempt = 0; ; attempt++) {
+      const failedLinks = new Set<string>();
+      await Promise.all(
+        envs.map((env) =>
+          peer(env.to)
+            .send({ id: shardEnvelopeId(env), shard: env })
+            .catch((err) => {
+              if (!failedLinks.has(env.to))
+                logger.warn({ err, to: env.to }, "envelope send failed; retrying");
+              failedLinks.add(env.to);
+            }),
+        ),
+      );
+      if (failedLinks.size === 0) return;
+      if (stopping) return; // a restart re-sends everything unacked
+      await sleep(Math.min(200 * 2 ** attempt, 2_000));
+      envs = [];
+      for (const to of failedLinks) for (const e of shard.links.unacked.get(to) ?? []) envs.push(e);
+    }
+  }
+
+  async function processBatch(deliveries: Delivery<ShardStreamEntry>[]) {
+    const records: ShardLogRecord[] = [];
+    const replies: { replyTo: string | null; reply: CommandReply }[] = [];
+    const applyStarted = metrics ? performance.now() : 0;
+    for (const d of deliveries) {
+      const input = inputOf(d, replies);
+      if (input === null) continue;
+      const { record, reply } = applyInput(input);
+      records.push(record);
+      if (reply) replies.push(reply);
+    }
+    if (records.length > 0) {
+      const appendStarted = metrics ? performance.now() : 0;
+      // A failed append is fatal for a shard: the state is ahead of the log; the process exits and
+      // its restart recovers from the log (the entries are redelivered, nothing was sent).
+      await log.append(records).catch((err) => {
+        throw Object.assign(new Error(`${id}: log append failed`, { cause: err }), { fatal: true });
+      });
+      if (metrics)
+        metrics.batch(
+          asLogRecords(records),
+          (appendStarted - applyStarted) / 1000,
+          (performance.now() - appendStarted) / 1000,
+        );
+      logOffset += records.length;
+      commandsApplied += records.length;
+      snapshotter.applied(records.length);
+    }
+    const out: Envelope[] = [];
+    const events: EngineEvent[] = [];
+    for (const r of records) {
+      for (const e of r.out) out.push(e);
+      for (const e of r.events) events.push(e);
+    }
+    await sendOut(out);
+    await Promise.all(
+      replies.filter((r) => r.replyTo).map((r) => publishQuietly(r.replyTo as string, r.reply)),
+    );
+    if (isMatching) scheduler.observe(events);
+    await queue
+      .ack(deliveries.map((d) => d.id))
+      .catch((err) => logger.warn({ err }, "ack failed; redelivery is deduplicated"));
+  }
+
+  /** Publish what we applied (durably), and forget what peers applied of ours. */
+  async function exchangeAcks(force = false) {
+    if (!force && clock.now() - lastAckAt < ackEveryMs) return;
+    lastAckAt = clock.now();
+    const mine = JSON.stringify([...shard.links.received]);
+    if (mine !== ackedWritten) {
+      await acks.write(id, new Map(shard.links.received));
+      ackedWritten = mine;
+    }
+    for (const to of shard.links.unacked.keys()) {
+      const theirs = await acks.read(to);
+      const seq = theirs.get(id);
+      if (seq !== undefined) shard.links.ack(to, seq);
+    }
+  }
+
+  async function recover(): Promise<ShardRecovered> {
+    const started = performance.now();
+    // From scratch every time: a start that failed half way (Kafka down mid-replay) is retried.
+    shard = fresh();
+    pending.clear();
+    pendingIds.clear();
+    nextIndex = 0;
+    recent = createRecentReplies(recentLimit);
+    const snap = await options.snapshots.loadLatest();
+    let snapshotOffset = 0;
+    if (snap) {
+      const doc = JSON.parse(new TextDecoder().decode(snap.engine)) as ShardShellDoc;
+      if (doc.v !== "shard-shell/1" || doc.shard !== id)
+        throw new Error(`snapshot is not of shard ${id} (${doc.v} ${doc.shard})`);
+      const bytes = new TextEncoder().encode(doc.state);
+      shard = isMatching
+        ? MatchingShard.restore(bytes, map, options.dedupeWindowMs)
+        : RiskShard.restore(bytes, map, options.dedupeWindowMs);
+      nextIndex = doc.nextIndex;
+      for (const [index, p] of doc.pending) {
+        pending.set(index, p);
+        pendingIds.add(p.envelopeId);
+      }
+      recent = createRecentReplies(recentLimit, snap.recent);
+      snapshotOffset = snap.logOffset;
+    }
+    // An append of the previous incarnation may still land (killed mid-request): read up to an end
+    // that holds still, as service.ts's rebuild does.
+    let end = await log.endOffset();
+    for (let i = 0; i < 5; i++) {
+      await sleep(200);
+      const again = await log.endOffset();
+      if (again === end) break;
+      end = again;
+    }
+    if (end < snapshotOffset)
+      throw new Error(`${id}: log ends at ${end} but the snapshot covers up to ${snapshotOffset}: wrong log`);
+    let offset = snapshotOffset;
+    while (offset < end) {
+      const entries = await log.read(offset, 5_000);
+      if (entries.length === 0) throw new Error(`${id}: log read at ${offset} returned nothing (end ${end})`);
+      for (const { offset: at, record } of entries) {
+        if (at !== offset) throw new Error(`${id}: log offset ${at}, expected ${offset}`);
+        const { record: again } = applyInput(record.input);
+        if (
+          again.receipt !== record.receipt ||
+          again.completed?.envelopeId !== record.completed?.envelopeId ||
+          JSON.stringify(again.out) !== JSON.stringify(record.out) ||
+          again.events.length !== record.events.length
+        )
+          throw new ReplayDivergedError(
+            at,
+            record.input.kind === "command" ? record.input.envelopeId : shardEnvelopeId(record.input.env),
+            `${id}: replay gives ${again.receipt}/${again.out.length} envelopes/${again.events.length} events, the log ${record.receipt}/${record.out.length}/${record.events.length}`,
+          );
+        offset++;
+      }
+    }
+    logOffset = offset;
+    view = engineOver(shard.state);
+    snapshotter.restored(snapshotOffset, offset - snapshotOffset);
+    if (isMatching) scheduler.syncFromMarkets(view.markets());
+    // Forget what peers already applied, then send the rest again: receivers drop the repeats.
+    await exchangeAcks(true).catch((err) => logger.warn({ err }, "ack exchange failed at start"));
+    shard.links.resendUnacked();
+    const resend = shard.links.drain();
+    await sendOut(resend);
+    const elapsedMs = Math.round(performance.now() - started);
+    const recovered = {
+      snapshotOffset,
+      replayed: offset - snapshotOffset,
+      logOffset,
+      resent: resend.length,
+      elapsedMs,
+    };
+    logger.info({ shard: id, ...recovered }, "shard recovered");
+    return recovered;
+  }
+
+  async function refreshDepth() {
+    if (clock.now() - depthCheckedAt < 1_000) return;
+    depthCheckedAt = clock.now();
+    queueDepth = await queue.depth().catch(() => queueDepth);
+  }
+
+  async function loop() {
+    while (!stopping) {
+      const deliveries = await queue.receive(batchMax, blockMs).catch(async (err) => {
+        logger.warn({ err }, "queue receive failed; retrying");
+        await sleep(500);
+        return [] as Delivery<ShardStreamEntry>[];
+      });
+      if (stopping && deliveries.length === 0) return;
+      if (deliveries.length > 0) {
+        let markDurable!: () => void;
+        durable = new Promise<void>((resolve) => {
+          markDurable = resolve;
+        });
+        try {
+          await processBatch(deliveries);
+        } finally {
+          durable = null;
+          markDurable();
+        }
+      }
+      snapshotter.maybe();
+      await exchangeAcks().catch((err) => logger.warn({ err }, "ack exchange failed; retrying"));
+      await refreshDepth();
+    }
+  }
+
+  const fail = (error: unknown) => {
+    if (failed) return;
+    failed = true;
+    stopping = true;
+    scheduler.stop();
+    logger.fatal({ err: error, shard: id }, "shard service stopped on a fatal error");
+    rejectDone(error);
+  };
+
+  async function serveQuery(q: EngineQuery) {
+    if (!q || typeof q.replyTo !== "string") return;
+    let reply: EngineQueryReply;
+    try {
+      reply = { id: q.id, ok: true, result: await service.query(q.kind, q.args ?? []) };
+    } catch (error) {
+      reply = { id: q.id, ok: false, result: null, error: (error as Error).message };
+    }
+    await publishQuietly(q.replyTo, reply);
+  }
+
+  const service: ShardService = {
+    get shard() {
+      return shard;
+    },
+    done,
+    stats,
+    async start() {
+      logger.info({ shard: id, map }, describeShardMap(map));
+      const recovered = await recover();
+      startedAt = clock.now();
+      metrics?.recovered(recovered.elapsedMs / 1000);
+      if (options.serveQueries)
+        unsubscribe = await pubsub.subscribe(shardQueryChannel(id), (m) => void serveQuery(m as EngineQuery));
+      loopDone = loop().then(resolveDone, fail);
+      return recovered;
+    },
+    async query(kind, args) {
+      while (durable) await durable;
+      if (!(isMatching ? MATCHING_KINDS : RISK_KINDS).has(kind))
+        throw new Error(`${id} does not answer ${kind} (${isMatching ? "a matching" : "a risk"} shard)`);
+      if (kind === "stats") return stats();
+      return answerQuery(view, kind, args, stats);
+    },
+    snapshotNow: () => snapshotter.now(),
+    async stop() {
+      stopping = true;
+      await loopDone;
+      scheduler.stop();
+      await unsubscribe?.();
+      if (!failed) await snapshotter.final();
+      await Promise.allSettled([...peers.values()].map((q) => q.close()));
+    },
+  };
+  metrics?.watch({
+    stats,
+    get engine() {
+      return view;
+    },
+  });
+  return service;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The metrics' view of a batch: the commands completed in it, as single-engine log records. */
+function asLogRecords(records: ShardLogRecord[]): LogRecord[] {
+  const out: LogRecord[] = [];
+  for (const r of records) {
+    if (r.completed === null) continue;
+    const command =
+      r.input.kind === "command" ? r.input.command : ({ type: "PLACE_ORDER" } as unknown as Command);
+    out.push({ envelopeId: r.completed.envelopeId, command, code: r.completed.code, events: r.events });
+  }
+  return out;
+}
+
+/** The Redis hash of shard S's acks: source → last seq applied (written after the log has them). */
+export const ackKey = (base: string, shard: string) => `${base}.${shard}.received`;
+
+/** AckStore on Redis: one hash per shard, `ackKey(base, S)`, field = source shard, value = seq. */
+export function createRedisAckStore(url: string, base: string): AckStore & { close(): Promise<void> } {
+  const redis = new Redis(url, { commandTimeout: 5_000 });
+  redis.on("error", () => {}); // ioredis reconnects; callers see the rejection and retry
+  return {
+    async write(shard, received) {
+      if (received.size === 0) return;
+      const fields: string[] = [];
+      for (const [from, seq] of received) fields.push(from, String(seq));
+      await redis.hset(ackKey(base, shard), ...fields);
+    },
+    async read(shard) {
+      const h = await redis.hgetall(ackKey(base, shard));
+      return new Map(Object.entries(h).map(([from, seq]) => [from, Number(seq)]));
+    },
+    async close() {
+      redis.disconnect();
+    },
+  };
+}
