@@ -60,6 +60,9 @@ export interface ShardCluster {
   /** Every shard's stream empty and every link's last sent seq applied by its receiver. */
   quiescent(): Promise<boolean>;
   readLog(shard: string): Promise<ShardLogRecord[]>;
+  streamLength(shard: string): Promise<number>;
+  /** Deletes shard S's input stream and its group (Redis lost them). */
+  dropStream(shard: string): Promise<void>;
   /** Every shard rebuilt from its whole log (each record re-applied and checked), then the audit. */
   audit(): Promise<{
     totals: ClusterTotals;
@@ -254,6 +257,10 @@ export async function startShardCluster(options: {
       return true;
     },
     readLog,
+    streamLength: (shard) => redis.xlen(shardCommandStream(stream, shard)),
+    async dropStream(shard) {
+      await redis.del(shardCommandStream(stream, shard));
+    },
     async audit() {
       const logs = new Map<string, ShardLogRecord[]>();
       const shards: (MatchingShard | RiskShard)[] = [];

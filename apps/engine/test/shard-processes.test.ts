@@ -5,7 +5,7 @@
  * mid-flow recovers from snapshot + its log and the flow completes.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ShardMap } from "@ox/engine/shards";
@@ -174,7 +174,58 @@ describe("2 × 2 shard processes", () => {
     const restarted = (await c.query("m1", "stats")) as { received: Record<string, number> };
     expect(restarted.received.r1).toBeGreaterThan(0);
   }, 120_000);
+
+  test("an envelope the receiver never got is sent again by its sender's recovery", async () => {
+    // r1 down; carol's BUY parks at m1 and its RESERVE waits in r1's stream — then the stream is
+    // lost (a Redis without persistence restarted), and m1 crashes: only m1's log still has it.
+    await c.procs.get("r1")?.kill9();
+    const id = await c.send({
+      type: "PLACE_ORDER",
+      orderId: "o5",
+      userId: "carol",
+      marketId: "mB",
+      outcome: "YES",
+      side: "BUY",
+      orderType: "LIMIT",
+      pricePaise: 450,
+      qty: 2,
+      ts: at(),
+    });
+    await waitFor(async () => (await c.streamLength("r1")) > 0, "the RESERVE in r1's stream");
+    await c.dropStream("r1");
+    await c.procs.get("m1")?.kill9();
+    await c.procs.get("m1")?.start();
+    expect(recovered(c.procs.get("m1")?.logFile as string).resent).toBeGreaterThan(0);
+    await c.procs.get("r1")?.start();
+    expect((await c.reply(id)).code).toBe("OK");
+    expect(await account("r1", "carol")).toEqual({ availablePaise: 102_100, lockedPaise: 900 });
+  }, 120_000);
+
+  test("acks keep the unacknowledged lists empty once peers have applied everything", async () => {
+    await waitFor(() => c.quiescent(), "quiescence");
+    await waitFor(
+      async () => {
+        for (const s of ["m0", "m1", "r0", "r1"]) {
+          const st = (await c.query(s, "stats")) as { sent: Record<string, { unacked: number }> };
+          if (Object.values(st.sent).some((l) => l.unacked > 0)) return false;
+        }
+        return true;
+      },
+      "every link acknowledged",
+      10_000,
+    );
+    const { totals } = await c.audit();
+    expect(totals.inFlight).toBe(0);
+  }, 60_000);
 });
+
+/** The last "shard recovered" line of a shard's log. */
+function recovered(logFile: string): { resent: number; replayed: number; snapshotOffset: number } {
+  const lines = readFileSync(logFile, "utf8")
+    .split("\n")
+    .filter((l) => l.includes('"shard recovered"'));
+  return JSON.parse(lines[lines.length - 1]);
+}
 
 async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
