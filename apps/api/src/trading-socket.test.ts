@@ -129,6 +129,21 @@ describe("the handshake is a signed GET /api/v1/ws or the session cookie", () =>
     expect(h.sent.length).toBe(sentBefore);
   });
 
+  test("logout closes the session's socket; a revoked key's idle socket is closed within 5 s", async () => {
+    const bob = await signIn(h);
+    const idleKey = await createKey(bob, ["read"]);
+    const bySession = await connect({ cookie: bob.cookie });
+    const byKey = await connect(signedHandshake(idleKey));
+    expect((await bySession.request({ type: "ping" })).type).toBe("pong");
+    expect((await byKey.request({ type: "ping" })).type).toBe("pong");
+    expect((await bob.call("DELETE", `/api/v1/keys/${idleKey.id}`)).status).toBe(200);
+    const revokedAt = Date.now();
+    expect((await byKey.closed).code).toBe(TRADING_SOCKET_CLOSE.UNAUTHENTICATED);
+    expect(Date.now() - revokedAt).toBeLessThan(6_500);
+    expect((await bob.call("POST", "/api/v1/auth/logout")).status).toBe(200);
+    expect((await bySession.closed).code).toBe(TRADING_SOCKET_CLOSE.UNAUTHENTICATED);
+  }, 15_000);
+
   test("the session cookie works from no origin or the site's, never from a foreign page", async () => {
     const foreign = await rawHandshake(base, { cookie: alice.cookie, origin: "https://evil.example" });
     expect([foreign.status, foreign.body?.error.code]).toEqual([403, "CSRF"]);

@@ -286,10 +286,13 @@ export function createTradingSocket(options: TradingSocketOptions): TradingSocke
     for (const conn of open) {
       const c = conn.caller;
       try {
-        const live =
-          c.kind === "key"
-            ? typeof (await options.keys.lookup(c.keyId)) === "object"
-            : (await options.sessions.authenticate(c.token)) !== null;
+        let live: boolean;
+        if (c.kind === "key") live = typeof (await options.keys.lookup(c.keyId)) === "object";
+        else {
+          const auth = await options.sessions.authenticate(c.token);
+          if (auth?.refreshedToken) c.token = auth.refreshedToken;
+          live = auth !== null;
+        }
         if (!live) shut(conn, TRADING_SOCKET_CLOSE.UNAUTHENTICATED, "unauthenticated");
       } catch {
         // The Kv is down: the next message's own check decides.
@@ -363,7 +366,9 @@ export function createTradingSocket(options: TradingSocketOptions): TradingSocke
   async function mayRead(conn: Connection, id: string): Promise<boolean> {
     const c = conn.caller;
     if (c.kind === "session") {
-      if (await options.sessions.authenticate(c.token)) return true;
+      const auth = await options.sessions.authenticate(c.token);
+      if (auth?.refreshedToken) c.token = auth.refreshedToken;
+      if (auth) return true;
       fail(conn, id, "UNAUTHENTICATED", "the session ended; sign in again");
       shut(conn, TRADING_SOCKET_CLOSE.UNAUTHENTICATED, "unauthenticated");
       return false;
