@@ -26,6 +26,8 @@
  * 4. CANCEL_ORDER: ORDER_CLOSED{CANCELLED, USER}, BOOK_DELTA, BALANCE, POSITION.
  *    CANCEL_ALL: per order in ascending `acceptedSeq`: ORDER_CLOSED{CANCELLED, USER} + BOOK_DELTA;
  *    then BALANCE, POSITION of the user (only if at least one order was cancelled; else code OK, no events).
+ *    Without `marketId` (every market): the same per market, markets in ascending marketId (JS
+ *    string `<`), then one BALANCE, then one POSITION per market that had an order, same order.
  * 5. RESOLVE_MARKET: every open order in ascending `acceptedSeq`: ORDER_CLOSED{CANCELLED,
  *    MARKET_RESOLVED} + BOOK_DELTA; then MARKET_RESOLVED; then for each user holding shares or having
  *    had an order cancelled, in ascending userId (JS string `<`): PAYOUT (only if amount > 0 or
@@ -161,7 +163,8 @@ export interface AmendOrderCommand extends CommandBase {
 export interface CancelAllCommand extends CommandBase {
   type: "CANCEL_ALL";
   userId: string;
-  marketId: string;
+  /** Absent: every market the user rests an order in. */
+  marketId?: string;
 }
 /** No new orders; resting orders stay (and may be cancelled) until resolution. */
 export interface CloseMarketCommand extends CommandBase {

@@ -115,7 +115,7 @@ export const step = fc.record({
         cid: sometimes(fc.nat({ max: 20 }), 3),
       }),
     },
-    { weight: 2, arbitrary: fc.record({ k: fc.constant("cancelAll" as const), user, market: pick }) },
+    { weight: 3, arbitrary: fc.record({ k: fc.constant("cancelAll" as const), user, market: pick }) },
     {
       weight: 3,
       arbitrary: fc.record({
@@ -306,7 +306,12 @@ export function materialize(input: readonly Step[], startTs = 1_000): Command[] 
         break;
       }
       case "cancelAll":
-        cmds.push({ type: "CANCEL_ALL", ts, userId: USERS[op.user], marketId: marketOf(op.market) });
+        // One in three: every market (no marketId).
+        cmds.push(
+          op.market % 3 === 2
+            ? { type: "CANCEL_ALL", ts, userId: USERS[op.user] }
+            : { type: "CANCEL_ALL", ts, userId: USERS[op.user], marketId: marketOf(op.market) },
+        );
         break;
       case "credit":
         cmds.push({

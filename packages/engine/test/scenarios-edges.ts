@@ -110,6 +110,48 @@ export function edgeScenarios(name: string, factory: EngineFactory): void {
       ]);
     });
 
+    test("cancel-all without a market: every market in ascending marketId, one BALANCE, a POSITION per market", () => {
+      const d = three(factory);
+      d.market("m0");
+      d.market("m2");
+      d.limit("alice", "YES", "BUY", 300, 1, { marketId: "m2" }); // o1
+      d.limit("alice", "NO", "BUY", 400, 2); // o2, m1
+      d.limit("bob", "YES", "BUY", 300, 1, { marketId: "m2" }); // o3, bob's
+      d.limit("alice", "YES", "BUY", 200, 1, { marketId: "m2" }); // o4
+      d.limit("alice", "YES", "BUY", 100, 1); // o5, m1
+      const before = d.engine.account("alice") ?? { availablePaise: 0, lockedPaise: 0 };
+      expect(before.lockedPaise).toBeGreaterThan(0);
+      const r = d.apply({ type: "CANCEL_ALL", userId: "alice" });
+      expect(r.code).toBe("OK");
+      expect(types(r.events)).toEqual([
+        ...["ORDER_CLOSED", "BOOK_DELTA", "ORDER_CLOSED", "BOOK_DELTA"], // m1
+        ...["ORDER_CLOSED", "BOOK_DELTA", "ORDER_CLOSED", "BOOK_DELTA"], // m2
+        "BALANCE",
+        "POSITION",
+        "POSITION",
+      ]);
+      expect(ofType(r.events, "ORDER_CLOSED").map((c) => [c.orderId, c.marketId])).toEqual([
+        ["o2", "m1"],
+        ["o5", "m1"],
+        ["o1", "m2"],
+        ["o4", "m2"],
+      ]);
+      expect(ofType(r.events, "POSITION").map((p) => p.marketId)).toEqual(["m1", "m2"]);
+      const released = ofType(r.events, "ORDER_CLOSED").reduce((sum, c) => sum + c.releasedPaise, 0);
+      expect(released).toBe(before.lockedPaise);
+      expect(d.engine.account("alice")).toEqual({
+        availablePaise: before.availablePaise + before.lockedPaise,
+        lockedPaise: 0,
+      });
+      expect(d.engine.openOrders("alice")).toEqual([]);
+      expect(d.engine.openOrders("bob").map((o) => o.orderId)).toEqual(["o3"]);
+      // Nothing left: OK and no events; unknown user and a malformed market id as with a market.
+      expect(d.apply({ type: "CANCEL_ALL", userId: "alice" })).toEqual({ code: "OK", events: [] });
+      expect(d.apply({ type: "CANCEL_ALL", userId: "nobody" }).code).toBe("USER_NOT_FOUND");
+      expect(d.apply({ type: "CANCEL_ALL", userId: "alice", marketId: "" }).code).toBe("INVALID_COMMAND");
+      expect(d.apply({ type: "CANCEL_ALL", userId: "alice", marketId: "zz" }).code).toBe("MARKET_NOT_FOUND");
+    });
+
     test("an order id reused after its order closed names the new order; the old clientOrderId still names the old", () => {
       const d = three(factory);
       const cmd = {

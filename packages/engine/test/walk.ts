@@ -71,6 +71,7 @@ export function createWalker(seed: number) {
       newMarket();
       return { type: "RESOLVE_MARKET", marketId, outcome: rnd.pick(["YES", "NO", "VOID"] as const), ts };
     }
+    if (roll > 0.9925) return { type: "CANCEL_ALL", userId, ts }; // every market
     if (roll > 0.985) return { type: "CANCEL_ALL", userId, marketId, ts };
     if (roll > 0.97)
       return {

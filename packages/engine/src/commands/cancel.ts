@@ -27,22 +27,39 @@ export function cancelOrder(s: MatchingCore, c: CancelOrderCommand): Result {
 }
 
 export function cancelAll(s: MatchingCore, c: CancelAllCommand): Result {
-  if (!isId(c.userId) || !isId(c.marketId)) return { code: "INVALID_COMMAND", events: [] };
+  if (!isId(c.userId) || (c.marketId !== undefined && !isId(c.marketId)))
+    return { code: "INVALID_COMMAND", events: [] };
   const uh = s.users.get(c.userId);
   if (uh === undefined) return { code: "USER_NOT_FOUND", events: [] };
-  const mh = s.marketIndex.get(c.marketId);
-  if (mh === undefined) return { code: "MARKET_NOT_FOUND", events: [] };
-  const m = s.markets[mh];
   const u = s.traders[uh];
-  const slot = s.positions.find(uh, mh);
-  let o: Order | null = s.owners.head(slot);
-  if (o === null) return { code: "OK", events: [] };
-  while (o !== null) {
-    const next: Order | null = o.unext;
-    cancelResting(s, o, "USER");
-    o = next;
+  let slots: number[];
+  if (c.marketId !== undefined) {
+    const mh = s.marketIndex.get(c.marketId);
+    if (mh === undefined) return { code: "MARKET_NOT_FOUND", events: [] };
+    slots = [s.positions.find(uh, mh)];
+  } else {
+    // Every market: those where the user rests an order, in ascending marketId (types.ts §4), so a
+    // sharded engine's join of its shards' answers is this answer.
+    const t = s.positions;
+    slots = t.chain(u.firstSlot).filter((slot) => s.owners.head(slot) !== null);
+    slots.sort((a, b) => {
+      const x = s.markets[t.marketOf[a]].id;
+      const y = s.markets[t.marketOf[b]].id;
+      return x < y ? -1 : x > y ? 1 : 0;
+    });
   }
+  let any = false;
+  for (const slot of slots) {
+    let o: Order | null = s.owners.head(slot);
+    while (o !== null) {
+      const next: Order | null = o.unext;
+      cancelResting(s, o, "USER");
+      any = true;
+      o = next;
+    }
+  }
+  if (!any) return { code: "OK", events: [] };
   s.risk.reportBalance(u.handle);
-  s.out.position(u, m, s.positions, slot);
+  for (const slot of slots) s.out.position(u, s.markets[s.positions.marketOf[slot]], s.positions, slot);
   return { code: "OK", events: s.out.events };
 }

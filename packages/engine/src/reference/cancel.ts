@@ -1,6 +1,13 @@
 import type { CancelAllCommand, CancelOrderCommand, Result } from "../types.ts";
 import { closeOrder, emitBalance, emitPosition, restingOrders, viewOf } from "./orders.ts";
-import { createEmitter, findMarket, findUser, type RefState } from "./state.ts";
+import {
+  createEmitter,
+  findMarket,
+  findUser,
+  type RefMarket,
+  type RefOrder,
+  type RefState,
+} from "./state.ts";
 import { isId } from "./validate.ts";
 
 export function cancelOrder(state: RefState, cmd: CancelOrderCommand): Result {
@@ -17,15 +24,31 @@ export function cancelOrder(state: RefState, cmd: CancelOrderCommand): Result {
 }
 
 export function cancelAll(state: RefState, cmd: CancelAllCommand): Result {
-  if (!isId(cmd.userId) || !isId(cmd.marketId)) return { code: "INVALID_COMMAND", events: [] };
+  if (!isId(cmd.userId) || (cmd.marketId !== undefined && !isId(cmd.marketId)))
+    return { code: "INVALID_COMMAND", events: [] };
   if (!findUser(state, cmd.userId)) return { code: "USER_NOT_FOUND", events: [] };
-  const market = findMarket(state, cmd.marketId);
-  if (!market) return { code: "MARKET_NOT_FOUND", events: [] };
-  const mine = restingOrders(state, market).filter((o) => o.userId === cmd.userId);
-  if (mine.length === 0) return { code: "OK", events: [] };
+  let markets: RefMarket[];
+  if (cmd.marketId !== undefined) {
+    const market = findMarket(state, cmd.marketId);
+    if (!market) return { code: "MARKET_NOT_FOUND", events: [] };
+    markets = [market];
+  } else {
+    markets = [...state.markets].sort((a, b) =>
+      a.marketId < b.marketId ? -1 : a.marketId > b.marketId ? 1 : 0,
+    );
+  }
+  const touched: { market: RefMarket; mine: RefOrder[] }[] = [];
+  for (const market of markets) {
+    const mine = restingOrders(state, market)
+      .filter((o) => o.userId === cmd.userId)
+      .sort((a, b) => a.acceptedSeq - b.acceptedSeq);
+    if (mine.length > 0) touched.push({ market, mine });
+  }
+  if (touched.length === 0) return { code: "OK", events: [] };
   const out = createEmitter(state, cmd.ts);
-  for (const order of mine) closeOrder(state, out, order, "CANCELLED", "USER");
+  for (const { mine } of touched)
+    for (const order of mine) closeOrder(state, out, order, "CANCELLED", "USER");
   emitBalance(state, out, cmd.userId);
-  emitPosition(state, out, cmd.userId, market.marketId);
+  for (const { market } of touched) emitPosition(state, out, cmd.userId, market.marketId);
   return { code: "OK", events: out.events };
 }

@@ -4,7 +4,7 @@ import { auditCluster } from "./audit.ts";
 import { ShardedEngine } from "./cluster.ts";
 import { MatchingShard } from "./matching-shard.ts";
 import { RiskShard } from "./risk-shard.ts";
-import type { ShardMap } from "./shard-map.ts";
+import { riskName, riskShardOf, type ShardMap } from "./shard-map.ts";
 import { Links } from "./wire.ts";
 
 /**
@@ -252,6 +252,67 @@ describe("cross-shard scenarios", () => {
         debitFirst ? { availablePaise: 0, lockedPaise: 0 } : { availablePaise: 0, lockedPaise: 5_000 },
       );
     }
+  });
+});
+
+describe("cancel-all without a market fans out to every matching shard", () => {
+  test("route refuses it, routeAll names every matching shard, the join is the single engine's order", () => {
+    const c = world({ alice: 100_000, bob: 100_000 });
+    expect(() => c.route({ type: "CANCEL_ALL", ts, userId: "alice" })).toThrow(/routeAll/);
+    expect(c.routeAll({ type: "CANCEL_ALL", ts, userId: "alice" })).toEqual(["m0", "m1"]);
+    expect(c.routeAll({ type: "CANCEL_ALL", ts, userId: "alice", marketId: "Y" })).toEqual(["m1"]);
+    for (const cmd of [buy("alice", "Y", 300, 2), buy("alice", "X", 400, 1), buy("bob", "X", 300, 1)])
+      expect(c.applyNow(cmd).code).toBe("OK");
+    expect(c.account("alice")).toEqual({ availablePaise: 99_000, lockedPaise: 1_000 });
+    const r = c.applyNow({ type: "CANCEL_ALL", ts: ++ts, userId: "alice" });
+    expect(r.code).toBe("OK");
+    expect(r.events.map((e) => [e.type, "marketId" in e ? e.marketId : ""])).toEqual([
+      ["ORDER_CLOSED", "X"],
+      ["BOOK_DELTA", "X"],
+      ["ORDER_CLOSED", "Y"],
+      ["BOOK_DELTA", "Y"],
+      ["POSITION", "X"],
+      ["POSITION", "Y"],
+    ]);
+    expect(c.account("alice")).toEqual({ availablePaise: 100_000, lockedPaise: 0 });
+    expect(c.account("bob")).toEqual({ availablePaise: 99_700, lockedPaise: 300 });
+    auditCluster(c);
+    expect(c.applyNow({ type: "CANCEL_ALL", ts: ++ts, userId: "alice" })).toEqual({ code: "OK", events: [] });
+  });
+
+  test("submitted: it completes when the last shard answers; a shard without the user yet says USER_NOT_FOUND, the join OK", () => {
+    const c = world({ alice: 100_000 });
+    c.applyNow(buy("alice", "X", 400, 1));
+    const i = c.submit({ type: "CANCEL_ALL", ts: ++ts, userId: "alice" });
+    c.pump("m1");
+    expect(c.results[i]).toBeUndefined();
+    c.pump("m0");
+    expect(c.results[i]?.code).toBe("OK");
+    expect(
+      c.parts
+        .get(i)
+        ?.get("m0")
+        ?.events.filter((e) => e.type === "ORDER_CLOSED"),
+    ).toHaveLength(1);
+    expect(c.parts.get(i)?.get("m1")?.events).toEqual([]);
+    expect(c.account("alice")).toEqual({ availablePaise: 99_600, lockedPaise: 400 }); // RELEASE in flight
+    c.flush();
+    expect(c.account("alice")).toEqual({ availablePaise: 100_000, lockedPaise: 0 });
+    auditCluster(c);
+
+    // Eve's USER has reached m0 but not yet m1.
+    const home = riskName(riskShardOf(MAP, "eve"));
+    c.submit({ type: "CREATE_USER", ts: ++ts, userId: "eve" });
+    c.pump(home);
+    c.pass(home, "m0");
+    const j = c.submit({ type: "CANCEL_ALL", ts: ++ts, userId: "eve" });
+    c.pump("m0");
+    c.pump("m1");
+    expect(c.parts.get(j)?.get("m0")?.code).toBe("OK");
+    expect(c.parts.get(j)?.get("m1")?.code).toBe("USER_NOT_FOUND");
+    expect(c.results[j]).toEqual({ code: "OK", events: [] });
+    c.flush();
+    auditCluster(c);
   });
 });
 

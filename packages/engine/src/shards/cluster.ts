@@ -2,6 +2,7 @@ import { DEFAULT_DEDUPE_WINDOW_MS } from "../dedupe.ts";
 import { createRandom } from "../random.ts";
 import type { AccountView, BookView, EngineEvent, MarketView, PositionView, Result } from "../types.ts";
 import { bookView, marketView, positionsOf } from "../views.ts";
+import { fanOutOf, joinFanOut, routeCommandAll } from "./fan-out.ts";
 import { MatchingShard, type ShardStep } from "./matching-shard.ts";
 import { RiskShard } from "./risk-shard.ts";
 import { checkShardMap, matchingShardOf, riskShardOf, routeCommand, type ShardMap } from "./shard-map.ts";
@@ -55,6 +56,10 @@ export class ShardedEngine {
   faultsInjected = 0;
   /** The result of the command completed last (results are kept by index only when recording). */
   private lastResult: Result | null = null;
+  /** Fanned-out commands still waiting for some shard's answer: index → answers so far. */
+  private readonly pendingFanOut = new Map<number, { left: number; parts: Map<ShardId, Result> }>();
+  /** A fanned-out command's answer per shard, by submission index (when recording). */
+  readonly parts = new Map<number, Map<ShardId, Result>>();
 
   constructor(map: ShardMap, options: ClusterOptions = {}) {
     this.map = checkShardMap(map);
@@ -93,15 +98,27 @@ export class ShardedEngine {
     this.byId.set(s.id, s);
   }
 
-  /** Which shard a command goes to: the API's routing. */
+  /**
+   * Which shards a command goes to: the API's routing. One shard for every command but CANCEL_ALL
+   * without marketId, which goes to every matching shard (fan-out.ts; answers joined by joinFanOut).
+   */
+  routeAll(raw: unknown): ShardId[] {
+    return routeCommandAll(this.map, raw, (orderId) => this.orderMarket.get(orderId));
+  }
+
+  /** The one shard a command goes to; throws for a fanned-out command (use routeAll). */
   route(raw: unknown): ShardId {
+    if (fanOutOf(this.map, raw) !== null)
+      throw new Error("route: CANCEL_ALL without marketId goes to every matching shard (routeAll)");
     return routeCommand(this.map, raw, (orderId) => this.orderMarket.get(orderId));
   }
 
   /** Route a command into its shard's queue; returns its submission index. */
   submit(cmd: unknown): number {
     const index = this.admit(cmd);
-    (this.queues.get(this.route(cmd)) as { index: number; cmd: unknown }[]).push({ index, cmd });
+    const targets = this.routeAll(cmd);
+    if (targets.length > 1) this.pendingFanOut.set(index, { left: targets.length, parts: new Map() });
+    for (const id of targets) (this.queues.get(id) as { index: number; cmd: unknown }[]).push({ index, cmd });
     return index;
   }
 
@@ -146,8 +163,20 @@ export class ShardedEngine {
       }
     }
     if (step.index >= 0) {
-      this.lastResult = step.result;
-      if (this.record) this.results[step.index] = step.result ?? undefined;
+      const fan = this.pendingFanOut.get(step.index);
+      if (fan === undefined) {
+        this.lastResult = step.result;
+        if (this.record) this.results[step.index] = step.result ?? undefined;
+      } else {
+        fan.parts.set(id, step.result as Result);
+        if (this.record) this.parts.set(step.index, fan.parts);
+        if (--fan.left === 0) {
+          this.pendingFanOut.delete(step.index);
+          const joined = joinFanOut([...fan.parts.values()]);
+          this.lastResult = joined;
+          if (this.record) this.results[step.index] = joined;
+        }
+      }
       if (this.record)
         (this.completedAt.get(id) as { input: number; index: number }[]).push({
           input: (this.inputs.get(id) as ShardInput[]).length - 1,
@@ -269,10 +298,12 @@ export class ShardedEngine {
    */
   applyNow(cmd: unknown): Result {
     const index = this.admit(cmd);
-    const id = this.route(cmd);
-    if (this.hasCommand(id)) throw new Error(`applyNow: ${id} has submitted commands queued`);
+    const targets = this.routeAll(cmd);
+    for (const id of targets)
+      if (this.hasCommand(id)) throw new Error(`applyNow: ${id} has submitted commands queued`);
+    if (targets.length > 1) this.pendingFanOut.set(index, { left: targets.length, parts: new Map() });
     this.lastResult = null;
-    this.deliver(id, { kind: "command", index, cmd });
+    for (const id of targets) this.deliver(id, { kind: "command", index, cmd });
     this.flush();
     // Settled: this command is the only one that can have completed meanwhile.
     if (this.record && this.results[index] !== this.lastResult) throw new Error("applyNow: result mismatch");

@@ -8,6 +8,7 @@ export {
   inFlightEffect,
 } from "./audit.ts";
 export { type ClusterOptions, ShardedEngine } from "./cluster.ts";
+export { fanOutOf, joinFanOut, routeCommandAll } from "./fan-out.ts";
 export { MatchingShard, type Parked, type ShardStep } from "./matching-shard.ts";
 export { RiskShard } from "./risk-shard.ts";
 export {
