@@ -12,6 +12,7 @@ import { type AppEnv, createRouter } from "./app-env.ts";
 import { type ApiKeyStore, apiKeyServerSecret, createApiKeyStore } from "./auth/api-keys.ts";
 import { createOtpService, type OtpService } from "./auth/otp.ts";
 import { clientIp } from "./client-ip.ts";
+import type { DeadManSwitch } from "./dead-man.ts";
 import type { AppDeps } from "./deps.ts";
 import { ApiError } from "./errors.ts";
 import type { HealthHistory } from "./health-history.ts";
@@ -30,6 +31,7 @@ import { createAdminStatsRoutes, type SystemStatsProvider } from "./routes/admin
 import { createAdminUserRoutes } from "./routes/admin-users.ts";
 import { createApiKeyRoutes } from "./routes/api-keys.ts";
 import { createAuthRoutes } from "./routes/auth.ts";
+import { createCancelOnDisconnectRoutes } from "./routes/cancel-on-disconnect.ts";
 import { createHealthRoutes } from "./routes/health.ts";
 import { createKycRoutes } from "./routes/kyc.ts";
 import { createMarketRoutes } from "./routes/markets.ts";
@@ -69,6 +71,8 @@ export interface RouteContext {
   keys: ApiKeyStore;
   /** Users' rate-limit tiers. */
   tiers: RateTiers;
+  /** Cancel-on-disconnect: POST /heartbeat and the trading socket's heartbeat arm it (dead-man.ts). */
+  deadMan: DeadManSwitch;
 }
 
 /** A route file's factory; it returns a router whose paths are relative to /api/v1. */
@@ -98,6 +102,8 @@ export interface AppParts {
   extraRoutes?: RouteFactory[];
   /** API keys (default: a store on deps.db and deps.kv); build.ts shares it with the trading socket. */
   keys?: ApiKeyStore;
+  /** The process's dead-man switch (build.ts starts its sweeper). */
+  deadMan: DeadManSwitch;
 }
 
 /** The Hono app: middleware, every route (registered here only), the OpenAPI document, the error path. */
@@ -143,6 +149,7 @@ export function createApp(deps: AppDeps, parts: AppParts): OpenAPIHono<AppEnv> {
     limits,
     keys,
     tiers,
+    deadMan: parts.deadMan,
   };
 
   const app = createRouter();
@@ -200,6 +207,7 @@ export function createApp(deps: AppDeps, parts: AppParts): OpenAPIHono<AppEnv> {
     createAdminKycRoutes,
     // Before the single-order routes: DELETE /orders/batch must not reach DELETE /orders/{id}.
     createOrderBatchRoutes({ reader }),
+    createCancelOnDisconnectRoutes,
     createOrderRoutes({ reader }),
     createPortfolioRoutes({ reader }),
     createMarketRoutes({ reader }),

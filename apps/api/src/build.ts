@@ -16,6 +16,7 @@ import type { Logger } from "pino";
 import { createApp, type RouteFactory } from "./app.ts";
 import { apiKeyServerSecret, createApiKeyStore } from "./auth/api-keys.ts";
 import { createRoleChangeHandler } from "./auth/role-change.ts";
+import { createDeadManSwitch, type DeadManOptions, type DeadManSwitch } from "./dead-man.ts";
 import { type ApiConfig, type AppDeps, type Clock, systemClock } from "./deps.ts";
 import { createHealthHistory, type HealthHistory } from "./health-history.ts";
 import { type ApiMetrics, createApiMetrics } from "./metrics.ts";
@@ -76,6 +77,8 @@ export interface ApiAdapters {
   relay?: { intervalMs?: number; maxBackoffMs?: number; confirmByReply?: boolean };
   /** Routers mounted after the API's own (a test's route that throws). */
   extraRoutes?: RouteFactory[];
+  /** The dead-man switch's sweep interval (default 500 ms). */
+  deadMan?: Pick<DeadManOptions, "intervalMs">;
 }
 
 export interface Api {
@@ -85,6 +88,8 @@ export interface Api {
   relay: OutboxRelay;
   /** Finishes withdrawals whose engine DEBIT went unanswered. */
   withdrawals: WithdrawalSweeper;
+  /** Cancel-on-disconnect: arm/refresh (`heartbeat`), `disarm`, and its sweeper (dead-man.ts). */
+  deadMan: DeadManSwitch;
   gateway: EngineGateway;
   /** The API's session store and verifier; the stream's handshake uses the same one. */
   sessions: Sessions;
@@ -101,7 +106,7 @@ export interface Api {
    * route's transaction, then waits briefly until the engine has it. Returns the market id.
    */
   createMarket(actorId: string, input: CreateMarketInput): Promise<string>;
-  /** Starts the outbox relay, the withdrawal sweeper and the health history. */
+  /** Starts the outbox relay, the withdrawal sweeper, the dead-man sweeper and the health history. */
   start(): void;
   /** Stops what start() started and the reply subscription; the caller closes the adapters it passed in. */
   stop(): Promise<void>;
@@ -166,6 +171,7 @@ export function buildApi(adapters: ApiAdapters): Api {
     onRateLimited: adapters.onRateLimited,
   };
   const withdrawals = createWithdrawalSweeper(deps);
+  const deadMan = createDeadManSwitch(deps, { ...adapters.deadMan, registry: adapters.metricsRegistry });
   const business = adapters.metricsRegistry ? createBusinessMetrics(adapters.metricsRegistry, db) : undefined;
   const { persisterHealth } = adapters;
   const provider =
@@ -190,6 +196,7 @@ export function buildApi(adapters: ApiAdapters): Api {
     history,
     web: adapters.web,
     extraRoutes: adapters.extraRoutes,
+    deadMan,
   });
   const tradingSocket = createTradingSocket({
     fetch: (request, env) => app.fetch(request, env),
@@ -206,6 +213,7 @@ export function buildApi(adapters: ApiAdapters): Api {
     fetch: (request, server) => app.fetch(request, server),
     relay,
     withdrawals,
+    deadMan,
     gateway,
     sessions,
     history,
@@ -220,10 +228,12 @@ export function buildApi(adapters: ApiAdapters): Api {
       history.start();
       relay.start();
       withdrawals.start();
+      deadMan.start();
     },
     async stop() {
       await tradingSocket.close();
       history.stop();
+      await deadMan.stop();
       await withdrawals.stop();
       await relay.stop();
       await gateway.close();

@@ -26,7 +26,9 @@ export const KEY_SHARE = 0.5;
 /**
  * Write buckets of users and keys count tokens (as Kalshi's): a create or any other write costs
  * WRITE_TOKENS, a cancel CANCEL_TOKENS, so RATE_LIMIT_WRITE "20:40" is still 20 creates a second
- * but 100 cancels. Reads cost 1; the IP buckets count requests.
+ * but 100 cancels. A cancel-all (DELETE /orders) is one cancel however many orders it closes, and a
+ * dead-man heartbeat costs a cancel too: the safety calls stay cheap. Reads cost 1; the IP buckets
+ * count requests.
  */
 export const WRITE_TOKENS = 10;
 export const CANCEL_TOKENS = 2;
@@ -35,6 +37,7 @@ export const CANCEL_TOKENS = 2;
 export function requestCost(family: LimitFamily, method: string, path: string): number {
   if (family !== "write") return 1;
   const rest = path.replace(/^\/api\/v1/, "");
+  if (rest === "/heartbeat") return CANCEL_TOKENS;
   return method === "DELETE" && (rest === "/orders" || rest.startsWith("/orders/"))
     ? CANCEL_TOKENS
     : WRITE_TOKENS;

@@ -137,6 +137,23 @@ for (const backend of ["memory", "redis"] as const) {
       expect(read.headers.get("ratelimit-limit")).toBe(String(READ_BURST * KEY_SHARE));
     });
 
+    test("a cancel-all and a heartbeat cost what one cancel costs, however many orders", async () => {
+      const carol = await signIn(h);
+      const key = await newKey(carol);
+      const keyTokens = WRITE_BURST * KEY_SHARE * WRITE_TOKENS;
+      const costs = [
+        await signed(key, "DELETE", "/orders"),
+        await signed(key, "POST", "/heartbeat", { timeoutMs: 10_000 }),
+        await signed(key, "DELETE", "/heartbeat"),
+      ];
+      expect(costs.map((r) => r.status)).toEqual([200, 200, 200]);
+      expect(costs.map((r) => Number(r.headers.get("ratelimit-remaining")))).toEqual([
+        keyTokens - CANCEL_TOKENS,
+        keyTokens - 2 * CANCEL_TOKENS,
+        keyTokens - 3 * CANCEL_TOKENS,
+      ]);
+    });
+
     test("the user bucket caps all keys together", async () => {
       const bob = await signIn(h);
       const keys = [await newKey(bob), await newKey(bob), await newKey(bob)];

@@ -134,6 +134,24 @@ export function createClient(options: ClientOptions = {}) {
         body: "CancelOrdersBatchRequest",
         responses: ["CancelOrdersBatchResponse"],
       }),
+      /** Every open order of yours (or in `query.marketId` only), in one engine command. */
+      cancelAll: operation(t, {
+        method: "DELETE",
+        path: "/orders",
+        query: "CancelAllQuery",
+        responses: ["CancelAllResponse", "PendingCancelAllResponse"],
+      }),
+    },
+    /** The dead-man switch: arm/refresh (timeoutMs 0 disarms), read, disarm. */
+    heartbeat: {
+      send: operation(t, {
+        method: "POST",
+        path: "/heartbeat",
+        body: "HeartbeatRequest",
+        responses: ["HeartbeatResponse"],
+      }),
+      get: operation(t, { method: "GET", path: "/heartbeat", responses: ["HeartbeatResponse"] }),
+      disarm: operation(t, { method: "DELETE", path: "/heartbeat", responses: ["HeartbeatResponse"] }),
     },
     portfolio: {
       get: operation(t, { method: "GET", path: "/portfolio", responses: ["PortfolioResponse"] }),

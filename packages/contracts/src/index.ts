@@ -2,6 +2,7 @@ export * from "./http/accounts.ts";
 export * from "./http/admin.ts";
 export * from "./http/api-keys.ts";
 export * from "./http/auth.ts";
+export * from "./http/cancel-on-disconnect.ts";
 export * from "./http/errors.ts";
 export * from "./http/health.ts";
 export * from "./http/markets.ts";

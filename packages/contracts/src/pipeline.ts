@@ -46,6 +46,8 @@ export interface CommandReply {
   lastSeq: number;
   /** PLACE_ORDER: the taker's fills in this command, in match order (absent for other commands). */
   fills?: ReplyFill[];
+  /** CANCEL_ALL: the ids of the orders it cancelled, in event order (absent for other commands). */
+  cancelled?: string[];
   /** A batch envelope's reply: one reply per command, in the envelope's order. */
   results?: CommandReply[];
 }

@@ -25,5 +25,7 @@ export function replyOf(envelopeId: string, command: Command, result: Result): C
     }
     reply.fills = fills;
   }
+  if (command.type === "CANCEL_ALL")
+    reply.cancelled = events.flatMap((e) => (e.type === "ORDER_CLOSED" ? [e.orderId] : []));
   return reply;
 }

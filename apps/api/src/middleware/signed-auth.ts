@@ -17,7 +17,7 @@ export function requiredScope(method: string, path: string): ApiKeyScope | null 
   if (rest === "/keys" || rest.startsWith("/keys/") || rest.startsWith("/auth/")) return null;
   if (rest.startsWith("/admin/")) return "admin";
   if (method === "GET" || method === "HEAD") return "read";
-  if (rest === "/orders" || rest.startsWith("/orders/")) return "trade";
+  if (rest === "/orders" || rest.startsWith("/orders/") || rest === "/heartbeat") return "trade";
   return "wallet";
 }
 

@@ -13,6 +13,7 @@ import {
   createMemoryQueue,
   createMemoryStream,
   type EventLog,
+  type Kv,
 } from "@ox/bus";
 import type { CommandEnvelope, LogRecord } from "@ox/contracts/pipeline";
 import { createTestDb } from "@ox/db/testing";
@@ -34,13 +35,17 @@ export interface TradingHarnessOptions {
   config?: Partial<ApiConfig>;
   rateLimitRedis?: AppDeps["rateLimitRedis"];
   onRateLimited?: AppDeps["onRateLimited"];
+  /** The API's Kv (default in memory; the harness closes it either way). */
+  kv?: Kv;
+  /** The API's clock (default the system clock, `advance` a no-op). */
+  clock?: { now(): number; advance(ms: number): void };
 }
 
 export async function createTradingHarness(options: TradingHarnessOptions = {}): Promise<TradingHarness> {
   const dir = mkdtempSync(join(tmpdir(), "ox-trading-"));
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
   const db = await createTestDb("postgres");
-  const kv = createMemoryKv();
+  const kv = options.kv ?? createMemoryKv();
   const stream = createMemoryStream();
   const hub = createMemoryPubSubHub();
   const sent: CommandEnvelope[] = [];
@@ -63,7 +68,7 @@ export async function createTradingHarness(options: TradingHarnessOptions = {}):
     blockMs: 20,
   });
   await service.start();
-  const clock = { now: () => Date.now(), advance: () => {} };
+  const clock = options.clock ?? { now: () => Date.now(), advance: () => {} };
   const builds = testBuilds(
     testAdapters(
       {

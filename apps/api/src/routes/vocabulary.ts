@@ -7,7 +7,13 @@ import type { z } from "@hono/zod-openapi";
 import type { FillView, MarketSummary, OrderView, PlaceOrderRequest, PortfolioResponse } from "@ox/contracts";
 import type { ReplyFill } from "@ox/contracts/pipeline";
 import type { markets, orders } from "@ox/db";
-import type { OrderView as EngineOrderView, MarketView, PlaceOrderCommand, PositionView } from "@ox/engine";
+import type {
+  CancelAllCommand,
+  OrderView as EngineOrderView,
+  MarketView,
+  PlaceOrderCommand,
+  PositionView,
+} from "@ox/engine";
 
 type ApiOrder = z.infer<typeof OrderView>;
 
@@ -136,5 +142,18 @@ export function positionView(
     noAvgPricePaise: avgCost(p.noCostPaise, p.noQty),
     lastYesPricePaise: market?.lastYesPricePaise ?? null,
     marketStatus: market?.status ?? null,
+  };
+}
+
+/** DELETE /orders: the caller's orders in one market, or (no marketId) in every market. */
+export function cancelAllCommand(
+  query: { marketId?: string },
+  at: { userId: string; ts: number },
+): CancelAllCommand {
+  return {
+    type: "CANCEL_ALL",
+    userId: at.userId,
+    ts: at.ts,
+    ...(query.marketId !== undefined && { marketId: query.marketId }),
   };
 }
