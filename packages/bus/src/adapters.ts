@@ -46,8 +46,11 @@ export interface Adapters {
   mode: { queue: "memory" | "redis"; log: "file" | "kafka" };
   /** The engine's side of the command queue (consumer). */
   engineQueue(): CommandQueue<CommandEnvelope>;
-  /** A producer's side (API, outbox relay). */
-  producerQueue(): CommandQueue<CommandEnvelope>;
+  /**
+   * A producer's side (API, outbox relay). With `shard`, the stream `${ENGINE_COMMAND_STREAM}.${shard}`
+   * of that engine shard (a sharded deployment, SHARD_MAP); Redis only.
+   */
+  producerQueue(shard?: string): CommandQueue<CommandEnvelope>;
   log(): Promise<EventLog<LogRecord>>;
   pubsub(): PubSub<unknown>;
   kv: Kv;
@@ -65,8 +68,14 @@ export function createAdapters(env: AdapterEnv, options: AdapterOptions): Adapte
   const brokers = env.KAFKA_BROKERS ? brokerList(env.KAFKA_BROKERS) : [];
   const memoryStream = createMemoryStream();
   const hub = createMemoryPubSubHub();
-  const redisQueue = (consumer: string) =>
-    createRedisStreamQueue<CommandEnvelope>({ url: env.REDIS_URL ?? "", stream, group, consumer, logger });
+  const redisQueue = (consumer: string, shard?: string) =>
+    createRedisStreamQueue<CommandEnvelope>({
+      url: env.REDIS_URL ?? "",
+      stream: shard === undefined ? stream : `${stream}.${shard}`,
+      group,
+      consumer,
+      logger,
+    });
   let kv: Kv | undefined;
 
   return {
@@ -75,10 +84,12 @@ export function createAdapters(env: AdapterEnv, options: AdapterOptions): Adapte
       env.REDIS_URL
         ? redisQueue(engineConsumer)
         : createMemoryQueue<CommandEnvelope>({ stream: memoryStream, consumer: engineConsumer }),
-    producerQueue: () =>
-      env.REDIS_URL
-        ? redisQueue(`producer-${instanceId}`)
-        : createMemoryQueue<CommandEnvelope>({ stream: memoryStream, consumer: `producer-${instanceId}` }),
+    producerQueue: (shard?: string) => {
+      if (shard !== undefined && !env.REDIS_URL) throw new Error("a sharded deployment needs REDIS_URL");
+      return env.REDIS_URL
+        ? redisQueue(`producer-${instanceId}`, shard)
+        : createMemoryQueue<CommandEnvelope>({ stream: memoryStream, consumer: `producer-${instanceId}` });
+    },
     async log() {
       if (brokers.length > 0) {
         return createKafkaLog<LogRecord>({

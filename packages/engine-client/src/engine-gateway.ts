@@ -1,6 +1,8 @@
 import { type CommandQueue, type PubSub, withTimeout } from "@ox/bus";
-import { type CommandEnvelope, type CommandReply, channels } from "@ox/contracts";
+import { batchItemId, type CommandEnvelope, type CommandReply, channels } from "@ox/contracts";
 import type { Command } from "@ox/engine";
+import type { ShardMap } from "@ox/engine/shards";
+import { shardedOrderId } from "./shard-routing.ts";
 
 /** Request/reply with the engine: send a command, wait for its durable result. */
 export interface EngineGateway {
@@ -21,6 +23,11 @@ export interface EngineGateway {
     commands: Command[],
     options?: { id?: string; timeoutMs?: number; requestId?: string },
   ): Promise<CommandReply[]>;
+  /**
+   * A new order id for `marketId`: a UUID, or on a sharded deployment `m<K>.<uuid>` naming the
+   * market's matching shard (shard-routing.ts), so a cancel is routed without a lookup.
+   */
+  newOrderId(marketId: string): string;
   close(): Promise<void>;
 }
 
@@ -42,6 +49,12 @@ export interface QueueEngineGatewayOptions {
   timeoutMs?: number;
   /** Called once per round trip with the command type, the wait in seconds and whether a reply came (metrics). */
   observe?: (type: Command["type"] | "BATCH", seconds: number, answered: boolean) => void;
+  /**
+   * The deployment's shard map (SHARD_MAP), when sharded: `queue` then routes each envelope to its
+   * shard's stream (createShardedCommandQueue) and a batch is sent as one envelope per command,
+   * `${id}:${index}` as the single engine logs them, since its items may live on different shards.
+   */
+  shardMap?: ShardMap;
 }
 
 /** The production gateway: command envelope onto the queue, reply on this instance's pub/sub channel. */
@@ -62,14 +75,22 @@ export function createQueueEngineGateway(options: QueueEngineGatewayOptions): En
     body: { command: Command } | { commands: Command[] },
     opts: { id?: string; timeoutMs?: number; requestId?: string },
   ): Promise<CommandReply> => {
-    const id = opts.id ?? crypto.randomUUID();
     const timeoutMs = opts.timeoutMs ?? options.timeoutMs ?? 2_000;
-    const { observe } = options;
-    const type = "command" in body ? body.command.type : "BATCH";
-    const started = observe ? performance.now() : 0;
     // Redis down or stalled: the subscribe and the XADD are bounded too, and fail as
     // InfraTimeoutError (503, nothing acknowledged), never hang the request.
     await withTimeout(ensureSubscribed(), timeoutMs, "reply channel subscribe");
+    return send(body, opts.id ?? crypto.randomUUID(), timeoutMs, opts.requestId);
+  };
+  /** One envelope out, its reply awaited; the XADD is issued before this returns its promise. */
+  const send = async (
+    body: { command: Command } | { commands: Command[] },
+    id: string,
+    timeoutMs: number,
+    requestId: string | undefined,
+  ): Promise<CommandReply> => {
+    const { observe } = options;
+    const type = "command" in body ? body.command.type : "BATCH";
+    const started = observe ? performance.now() : 0;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const reply = new Promise<CommandReply>((resolve, reject) => {
       timer = setTimeout(() => {
@@ -91,7 +112,7 @@ export function createQueueEngineGateway(options: QueueEngineGatewayOptions): En
           id,
           replyTo,
           ...body,
-          ...(opts.requestId && { requestId: opts.requestId }),
+          ...(requestId && { requestId }),
         } as CommandEnvelope),
         timeoutMs,
         "command queue XADD",
@@ -107,11 +128,25 @@ export function createQueueEngineGateway(options: QueueEngineGatewayOptions): En
   return {
     execute: (command, opts = {}) => roundTrip({ command }, opts),
     async executeBatch(commands, opts = {}) {
+      if (options.shardMap) {
+        // One envelope per item, XADDed in the batch's order (each shard's stream keeps it), the
+        // replies awaited together; a timeout of any item is the batch's, as with one envelope.
+        const timeoutMs = opts.timeoutMs ?? options.timeoutMs ?? 2_000;
+        await withTimeout(ensureSubscribed(), timeoutMs, "reply channel subscribe");
+        const id = opts.id ?? crypto.randomUUID();
+        const replies = commands.map((command, i) =>
+          send({ command }, batchItemId(id, i), timeoutMs, opts.requestId),
+        );
+        for (const r of replies) r.catch(() => {}); // awaited together below
+        return Promise.all(replies);
+      }
       const reply = await roundTrip({ commands }, opts);
       if (!reply.results || reply.results.length !== commands.length)
         throw new Error(`engine answered batch ${reply.id} with ${reply.results?.length ?? "no"} results`);
       return reply.results;
     },
+    newOrderId: (marketId) =>
+      options.shardMap ? shardedOrderId(options.shardMap, marketId) : crypto.randomUUID(),
     async close() {
       const unsubscribe = await subscribed?.catch(() => null);
       await unsubscribe?.();

@@ -89,7 +89,9 @@ export function createOrderBatchRoutes(options: { reader: EngineReader }) {
           }
           slots.push(results.length);
           results.push(itemError("INTERNAL", "not answered")); // replaced below
-          commands.push(placeOrderCommand(body, { orderId: crypto.randomUUID(), userId, ts }));
+          commands.push(
+            placeOrderCommand(body, { orderId: deps.engine.newOrderId(body.marketId), userId, ts }),
+          );
         }
         const replies = await roundTrip(ctx, commands, "orders", c.get("requestId"));
         commands.forEach((command, i) => {

@@ -111,7 +111,7 @@ export function createOrderRoutes(options: TradingOptions) {
         if (!(await ctx.markets.exists(body.marketId)))
           throw new ApiError("MARKET_NOT_FOUND", "no such market");
         const command = placeOrderCommand(body, {
-          orderId: crypto.randomUUID(),
+          orderId: deps.engine.newOrderId(body.marketId),
           userId,
           ts: deps.clock.now(),
         });

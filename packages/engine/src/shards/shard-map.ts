@@ -77,13 +77,14 @@ export function describeShardMap(map: ShardMap): string {
 /**
  * Which shard a command goes to: the API's routing table (and ShardedEngine's). Users' cash
  * commands go to the user's risk shard, market and order commands to the market's matching shard.
- * CANCEL_ORDER and AMEND_ORDER carry no market: `marketOfOrder` (the API assigned the order id, so it knows its
- * market) supplies it; an unknown id cannot be open anywhere and goes to m0, which refuses it.
+ * CANCEL_ORDER and AMEND_ORDER carry no market: `marketOfOrder` (the API assigned the order id, so
+ * it knows its market) supplies it, or the market's matching shard index directly (the API's order
+ * ids name it); an unknown id cannot be open anywhere and goes to m0, which refuses it.
  */
 export function routeCommand(
   map: ShardMap,
   raw: unknown,
-  marketOfOrder: (orderId: string) => string | undefined = () => undefined,
+  marketOfOrder: (orderId: string) => string | number | undefined = () => undefined,
 ): string {
   const c = raw as Record<string, unknown> | null;
   if (typeof c !== "object" || c === null) return matchingName(0);
@@ -102,6 +103,10 @@ export function routeCommand(
     case "CANCEL_ORDER":
     case "AMEND_ORDER": {
       const market = marketOfOrder(str(c.orderId));
+      if (typeof market === "number")
+        return matchingName(
+          Number.isSafeInteger(market) && market >= 0 && market < map.matchingShards ? market : 0,
+        );
       return matchingName(market === undefined ? 0 : matchingShardOf(map, market));
     }
     default:
