@@ -8,6 +8,7 @@ import type { CommandQueue, Kv, PersisterHealthProbe, PubSub } from "@ox/bus";
 import { createPublicOrigins, type PublicOrigins } from "@ox/config";
 import { type CommandEnvelope, type CommandReply, channels, type SessionEvent } from "@ox/contracts/pipeline";
 import type { Db } from "@ox/db";
+import type { ShardMap } from "@ox/engine/shards";
 import { createQueueEngineGateway, type EngineGateway, type EngineReader } from "@ox/engine-client";
 import type { Registry } from "@ox/metrics";
 import { createSessions, type Sessions } from "@ox/sessions";
@@ -46,6 +47,8 @@ export interface ApiAdapters {
   reader: EngineReader;
   /** Unique per API instance: names its reply channel. */
   instanceId: string;
+  /** The shard map (SHARD_MAP) of a sharded deployment: `commandQueue` routes by it, batches are split. */
+  shardMap?: ShardMap;
   logger: Logger;
   clock?: Clock;
   sms: SmsSender;
@@ -122,6 +125,7 @@ export function buildApi(adapters: ApiAdapters): Api {
     queue: commandQueue,
     replies: adapters.pubsub as PubSub<CommandReply>,
     instanceId: adapters.instanceId,
+    shardMap: adapters.shardMap,
     timeoutMs: adapters.engineTimeoutMs,
     observe: metrics?.engineRoundTrip,
   });

@@ -8,7 +8,12 @@
 import { checkRedisDurability, createAdapters, isTransientError } from "@ox/bus";
 import { type Env, ensureDevSecrets, parseApiProcessEnv } from "@ox/config";
 import { createDb } from "@ox/db";
-import { createRemoteEngineReader } from "@ox/engine-client";
+import { describeShardMap } from "@ox/engine/shards";
+import {
+  createRemoteEngineReader,
+  createShardedCommandQueue,
+  shardedPersisterHealth,
+} from "@ox/engine-client";
 import { createLogger } from "@ox/logger";
 import { createMetricsRegistry } from "@ox/metrics";
 import { createApiRuntime } from "./runtime.ts";
@@ -46,8 +51,13 @@ try {
   const adapters = createAdapters(env, { instanceId: env.INSTANCE_ID, logger });
   const kv = adapters.kv;
   const pubsub = adapters.pubsub();
-  const commandQueue = adapters.producerQueue();
-  const reader = createRemoteEngineReader({ pubsub, instanceId: env.INSTANCE_ID });
+  /** A sharded deployment (SHARD_MAP): commands to each shard's stream, reads joined across shards. */
+  const shardMap = env.SHARD_MAP;
+  const commandQueue = shardMap
+    ? createShardedCommandQueue(shardMap, (shard) => adapters.producerQueue(shard))
+    : adapters.producerQueue();
+  const reader = createRemoteEngineReader({ pubsub, instanceId: env.INSTANCE_ID, shardMap });
+  if (shardMap) logger.info({ shardMap }, describeShardMap(shardMap));
   const api = createApiRuntime({
     env,
     db: database.db,
@@ -57,6 +67,17 @@ try {
     pubsub,
     reader,
     instanceId: env.INSTANCE_ID,
+    shardMap,
+    ...(shardMap && {
+      persisterHealth: shardedPersisterHealth({
+        db: database.db,
+        map: shardMap,
+        topic: env.EVENT_TOPIC,
+        reader,
+        maxLag: env.PERSISTER_MAX_LAG,
+        stuckAfterMs: env.PERSISTER_STUCK_MS,
+      }),
+    }),
     logger,
     webDist: env.WEB_DIST,
     metricsRegistry: env.METRICS === "on" ? createMetricsRegistry() : undefined,

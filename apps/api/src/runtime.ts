@@ -31,6 +31,7 @@ export type ApiRuntimeOptions = Pick<
   | "pubsub"
   | "reader"
   | "instanceId"
+  | "shardMap"
   | "logger"
   | "clock"
   | "systemStats"
@@ -111,6 +112,7 @@ export function createApiRuntime(options: ApiRuntimeOptions): ApiRuntime {
     pubsub: options.pubsub,
     reader,
     instanceId: options.instanceId,
+    shardMap: options.shardMap,
     logger,
     clock: options.clock,
     sms: createSmsSender(env, logger),

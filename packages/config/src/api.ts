@@ -12,6 +12,7 @@ import {
   parseWith,
   positiveInt,
   type Source,
+  shardFields,
   topicFields,
   transportFields,
 } from "./common.ts";
@@ -26,6 +27,8 @@ export const EnvSchema = z
     ...baseFields,
     ...transportFields,
     ...topicFields,
+    /** A sharded deployment's map (the API process routes by it; `npm start` is one engine). */
+    ...shardFields,
     PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
     /**
      * The interface to listen on. Absent: 0.0.0.0 for the API process; `npm start` uses 127.0.0.1

@@ -5,6 +5,7 @@ import {
   parseWith,
   positiveInt,
   type Source,
+  shardFields,
   topicFields,
   transportFields,
 } from "./common.ts";
@@ -18,6 +19,8 @@ export const persisterEnvSchema = z.object({
   ...transportFields,
   // The same topic settings as the engine's (whichever process starts first creates the topic).
   ...topicFields,
+  /** A sharded deployment: persist every shard's topic `${EVENT_TOPIC}.${S}` (one row of offsets each). */
+  ...shardFields,
   DATABASE_URL: z.string().url().optional(),
   KAFKA_BROKERS: z.string().optional(),
   PERSISTER_BATCH_SIZE: positiveInt(1_000),

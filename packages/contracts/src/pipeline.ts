@@ -132,6 +132,8 @@ export interface EngineStats {
   degraded?: string | null;
   /** Appends that failed since start (each one made the engine rebuild from the log). */
   appendFailures?: number;
+  /** A sharded deployment: each shard's own stats (the figures above are their sums). */
+  shards?: (EngineStats & { shard: string })[];
 }
 
 /** Defaults for the queue and the log, shared by every process (each can be overridden by env). */
@@ -178,6 +180,24 @@ export const shardQueryChannel = (shard: string) => `${channels.queries}.${shard
 /** The queue entry id of an envelope between shards: `<from>><to>#<seq>` (unique per link and seq). */
 export const shardEnvelopeId = (env: Pick<Envelope, "from" | "to" | "seq">) =>
   `${env.from}>${env.to}#${env.seq}`;
+
+/** Up to 1024 matching and 1024 risk shards (the map's limits): 2048 ordinals. */
+export const SEQ_SHARDS = 2048;
+
+/** A shard's ordinal among every shard: m<k> → k, r<k> → 1024 + k. */
+export function shardOrdinal(shard: string): number {
+  const k = Number(shard.slice(1));
+  if (!/^[mr](0|[1-9][0-9]{0,3})$/.test(shard) || k >= 1024) throw new Error(`not a shard id: ${shard}`);
+  return shard[0] === "m" ? k : 1024 + k;
+}
+
+/**
+ * A shard's event seq as every process outside the shard sees it (logged, replied, published):
+ * unique across shards, since trades, transfers and payouts are keyed by seq and ledger references
+ * name it, and increasing with the shard's own seq, so the persister's per-row `last_seq` guards
+ * hold (every row it keys is written by one shard only).
+ */
+export const globalSeq = (shard: string, localSeq: number) => localSeq * SEQ_SHARDS + shardOrdinal(shard);
 
 /** A shard's name: m0, m1, … (matching) or r0, r1, … (risk). */
 export const shardIdSchema = z.string().regex(/^[mr](0|[1-9][0-9]{0,3})$/, "shard id m<k> or r<k>");

@@ -16,7 +16,35 @@ export {
 } from "./reconcile.ts";
 export {
   createRemoteEngineReader,
+  createShardedReader,
   type RemoteEngineReader,
   type RemoteEngineReaderOptions,
+  type ShardStats,
 } from "./remote-engine-reader.ts";
 export { ReplayDivergedError, type Replayed, type ReplayOptions, replayLog, sameEvents } from "./replay.ts";
+export {
+  persistedShardOffsets,
+  persisterCaughtUp,
+  shardedPersisterHealth,
+  shardPersisterName,
+} from "./shard-offsets.ts";
+export {
+  auditShards,
+  consistentCut,
+  type ReplayedShards,
+  replayShards,
+  type ShardAudit,
+  shardsSource,
+} from "./shard-reconcile.ts";
+export {
+  allShards,
+  createShardedCommandQueue,
+  matchingShards,
+  riskShards,
+  shardedOrderId,
+  shardOfCommand,
+  shardOfOrderId,
+  shardQueries,
+  shardStream,
+  shardTopic,
+} from "./shard-routing.ts";
