@@ -4,12 +4,33 @@
  * and it answers (after waiting for the persister to reach the engine's log offset), otherwise from
  * replaying the event log into a fresh engine up to the persister's offset. Prints one JSON object;
  * exits 1 on any difference, 2 when it could not run.
+ *
+ * With SHARD_MAP (a sharded deployment): every shard rebuilt from its own topic up to what the
+ * persister wrote of it, SPEC §4 across all shards counting what is in flight between them, and
+ * the shards against Postgres (@ox/engine-client shard-reconcile.ts).
  */
 import { join } from "node:path";
 import { createFileJournal, createKafkaLog, createRedisPubSub, type EventLog } from "@ox/bus";
-import { type LogRecord, transportDefaults } from "@ox/contracts/pipeline";
+import { parsePersisterEnv } from "@ox/config";
+import {
+  type LogRecord,
+  type ShardLogRecord,
+  shardEventTopic,
+  transportDefaults,
+} from "@ox/contracts/pipeline";
 import { consumerOffsets, createDb, type Db, DEFAULT_PERSISTER_NAME, engineBalances } from "@ox/db";
-import { createRemoteEngineReader, type EngineSource, reconcile, replayLog } from "@ox/engine-client";
+import { describeShardMap, type ShardMap, shardIds } from "@ox/engine/shards";
+import {
+  auditShards,
+  consistentCut,
+  createRemoteEngineReader,
+  type EngineSource,
+  persistedShardOffsets,
+  reconcile,
+  replayLog,
+  replayShards,
+  shardsSource,
+} from "@ox/engine-client";
 import { eq } from "drizzle-orm";
 
 const env = process.env;
@@ -77,35 +98,111 @@ async function liveSource(db: Db): Promise<{ source: EngineSource; close(): Prom
   }
 }
 
+/** The sharded reconcile: a consistent cut of every shard's log at the persister's offsets. */
+async function reconcileShards(db: Db, map: ShardMap) {
+  console.error(describeShardMap(map));
+  const brokers = (env.KAFKA_BROKERS ?? "").split(",");
+  if (!env.KAFKA_BROKERS) throw new Error("SHARD_MAP needs KAFKA_BROKERS (each shard's log is a topic)");
+  const logs = new Map<string, EventLog<ShardLogRecord>>();
+  for (const shard of shardIds(map))
+    logs.set(
+      shard,
+      await createKafkaLog<ShardLogRecord>({
+        brokers,
+        topic: shardEventTopic(topic, shard),
+        partition: 0,
+        clientId: "reconcile",
+      }),
+    );
+  const logOf = (shard: string) => logs.get(shard) as EventLog<ShardLogRecord>;
+  try {
+    const deadline = Date.now() + Number(env.RECONCILE_WAIT_MS ?? 30_000);
+    const dedupe = Number(env.ENGINE_DEDUPE_WINDOW_MS ?? 86_400_000);
+    for (;;) {
+      // The persister commits each topic on its own: a cut taken while envelopes move may have a
+      // receiver ahead of its sender. Read again until it is consistent (it is once traffic pauses).
+      const offsets = await persistedShardOffsets(db, map, topic);
+      const shards = await replayShards(map, logOf, (s) => offsets.get(s) ?? 0, dedupe);
+      if (!consistentCut([...shards.matching, ...shards.risk])) {
+        if (Date.now() > deadline) throw new Error("no consistent cut of the shard logs in time");
+        await new Promise((r) => setTimeout(r, 200));
+        continue;
+      }
+      let audit: ReturnType<typeof auditShards> | null = null;
+      let violation: string | null = null;
+      try {
+        audit = auditShards(shards);
+      } catch (err) {
+        violation = (err as Error).message;
+      }
+      const report = await reconcile({
+        db,
+        engine: shardsSource(shards, map),
+        persisterName: `persister:${shardEventTopic(topic, "m0")}:0`,
+        inFlight: audit
+          ? { totalPaise: audit.totals.inFlightPaise, feesPaise: audit.feesPaise, byUser: audit.byUser }
+          : undefined,
+      });
+      if (violation !== null) {
+        report.ok = false;
+        report.differences.push({ what: "SPEC §4 across shards", engine: violation, postgres: null });
+      }
+      if (shards.diverged !== null) {
+        report.ok = false;
+        report.differences.push({
+          what: "replay diverged from the log",
+          engine: shards.diverged,
+          postgres: null,
+        });
+      }
+      return {
+        engineSource: "shards",
+        offsets: Object.fromEntries(offsets),
+        inFlight: audit ? { envelopes: audit.totals.inFlight, paise: audit.totals.inFlightPaise } : null,
+        ...report,
+      };
+    }
+  } finally {
+    await Promise.all([...logs.values()].map((l) => l.close()));
+  }
+}
+
 const handle = await createDb(
   env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: join(dataDir, "pg") },
 );
 try {
-  const live = await liveSource(handle.db);
-  let report: Awaited<ReturnType<typeof reconcile>>;
-  let engineSource: string;
-  if (live) {
-    engineSource = "live";
-    report = await reconcile({ db: handle.db, engine: live.source, persisterName });
-    await live.close();
+  const shardMap = parsePersisterEnv().SHARD_MAP;
+  if (shardMap) {
+    const out = await reconcileShards(handle.db, shardMap);
+    console.log(JSON.stringify(out));
+    process.exitCode = out.ok ? 0 : 1;
   } else {
-    const log = await openLog();
-    const upTo = await persistedOffset(handle.db);
-    const replayed = await replayLog(log, upTo);
-    await log.close();
-    engineSource = "replay";
-    report = await reconcile({ db: handle.db, engine: replayed.engine, persisterName });
-    if (replayed.divergedAt !== null) {
-      report.ok = false;
-      report.differences.push({
-        what: "replay diverged from the log",
-        engine: replayed.divergedAt,
-        postgres: null,
-      });
+    const live = await liveSource(handle.db);
+    let report: Awaited<ReturnType<typeof reconcile>>;
+    let engineSource: string;
+    if (live) {
+      engineSource = "live";
+      report = await reconcile({ db: handle.db, engine: live.source, persisterName });
+      await live.close();
+    } else {
+      const log = await openLog();
+      const upTo = await persistedOffset(handle.db);
+      const replayed = await replayLog(log, upTo);
+      await log.close();
+      engineSource = "replay";
+      report = await reconcile({ db: handle.db, engine: replayed.engine, persisterName });
+      if (replayed.divergedAt !== null) {
+        report.ok = false;
+        report.differences.push({
+          what: "replay diverged from the log",
+          engine: replayed.divergedAt,
+          postgres: null,
+        });
+      }
     }
+    console.log(JSON.stringify({ engineSource, ...report }));
+    process.exitCode = report.ok ? 0 : 1;
   }
-  console.log(JSON.stringify({ engineSource, ...report }));
-  process.exitCode = report.ok ? 0 : 1;
 } catch (err) {
   console.error(err);
   process.exitCode = 2;

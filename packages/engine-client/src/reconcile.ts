@@ -49,14 +49,22 @@ export interface ReconcileReport {
 
 const POS_FIELDS = ["yesQty", "noQty", "yesLockedQty", "noLockedQty", "yesCostPaise", "noCostPaise"] as const;
 const nonZero = (p: Pick<PositionView, (typeof POS_FIELDS)[number]>) => POS_FIELDS.some((f) => p[f] !== 0);
-const conserved = (t: EngineTotals) =>
-  t.availablePaise + t.lockedPaise + t.escrowPaise + t.feesPaise === t.creditsPaise - t.debitsPaise;
+const conserved = (t: EngineTotals, inFlight: number) =>
+  t.availablePaise + t.lockedPaise + t.escrowPaise + t.feesPaise + inFlight ===
+  t.creditsPaise - t.debitsPaise;
 
 export async function reconcile(options: {
   db: Db;
   engine: EngineSource;
   persisterName?: string;
   maxDifferences?: number;
+  /**
+   * A sharded deployment: cash between shards (sent, not yet applied at the user's risk shard), as
+   * it will change each user's cash when applied (audit.ts inFlightEffect). It counts in both
+   * conservations and in each wallet's expected cash (the ledger already holds the trade). Fees
+   * of FILLs in flight are in Postgres's trades already, not yet in the risk shards' fees.
+   */
+  inFlight?: { totalPaise: number; feesPaise: number; byUser: Map<string, number> };
 }): Promise<ReconcileReport> {
   const { db, engine } = options;
   const max = options.maxDifferences ?? 100;
@@ -123,16 +131,21 @@ export async function reconcile(options: {
 
   const engineTotals = await engine.totals();
   const postgresTotals = await postgresTotalsOf(db);
+  const inFlightFees = options.inFlight?.feesPaise ?? 0;
   for (const k of Object.keys(engineTotals) as Array<keyof EngineTotals>) {
-    if (engineTotals[k] !== postgresTotals[k])
+    if (engineTotals[k] + (k === "feesPaise" ? inFlightFees : 0) !== postgresTotals[k])
       diff({ what: `totals.${k}`, engine: engineTotals[k], postgres: postgresTotals[k] });
   }
-  const conservation = { engine: conserved(engineTotals), postgres: conserved(postgresTotals) };
+  const inFlightPaise = options.inFlight?.totalPaise ?? 0;
+  const conservation = {
+    engine: conserved(engineTotals, inFlightPaise),
+    postgres: conserved(postgresTotals, inFlightPaise - inFlightFees),
+  };
   if (!conservation.engine) diff({ what: "conservation (engine)", engine: engineTotals, postgres: null });
   if (!conservation.postgres)
     diff({ what: "conservation (postgres)", engine: null, postgres: postgresTotals });
 
-  for (const d of await walletDifferences(db)) diff(d);
+  for (const d of await walletDifferences(db, options.inFlight?.byUser)) diff(d);
 
   return {
     ok: differences.length === 0,
@@ -181,7 +194,7 @@ export async function postgresTotalsOf(db: Db): Promise<EngineTotals> {
  * The ledger against the engine, per wallet: Σ entries = wallet balance, and wallet balance =
  * engine cash (available + locked) + credits still in the outbox − withdrawals not yet recorded.
  */
-async function walletDifferences(db: Db): Promise<Difference[]> {
+async function walletDifferences(db: Db, inFlight?: Map<string, number>): Promise<Difference[]> {
   const rows = await db.execute(sql`
     select w.user_id as "userId", w.balance_paise as wallet,
       coalesce((select sum(l.amount_paise) from ${ledgerEntries} l where l.user_id = w.user_id), 0) as ledger,
@@ -204,7 +217,7 @@ async function walletDifferences(db: Db): Promise<Difference[]> {
         engine: null,
         postgres: { wallet, ledger: num(r.ledger) },
       });
-    const expected = num(r.engine) + num(r.pending) - num(r.unrecorded);
+    const expected = num(r.engine) + num(r.pending) - num(r.unrecorded) + (inFlight?.get(userId) ?? 0);
     if (expected !== wallet)
       out.push({ userId, what: "wallet vs engine cash", engine: expected, postgres: wallet });
   }

@@ -8,3 +8,4 @@ export {
   type PersisterStatus,
 } from "./persister.ts";
 export { type Plan, planBatch } from "./plan.ts";
+export { type ShardLogViewOptions, shardLogView } from "./shard-log.ts";
