@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # npm run bench:engine [-- --json] [--commands N] [--warmup N] [--seed S] [--runs R]
 # npm run bench:engine -- --shards N [--risk M] [--commands N] ...: sharded vs single (bench/shards.ts, Bun)
+# npm run bench:engine -- --shards N [--risk M] --processes: each shard its own process on Redis +
+#   Kafka beside the single engine process (apps/engine/bench/shard-processes.ts)
 # Runs the same seeded workload under Bun and under Node, then combines the results. Node runs an
 # esbuild bundle: under tsx every cross-module call goes through a getter, which is not the engine.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 BUN=node_modules/.bin/bun
+if [[ " $* " == *" --processes "* ]]; then
+  exec "$BUN" apps/engine/bench/shard-processes.ts "$@"
+fi
 if [[ " $* " == *" --shards "* ]]; then
   exec "$BUN" packages/engine/bench/shards.ts "$@"
 fi

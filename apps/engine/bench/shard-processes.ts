@@ -1,0 +1,236 @@
+/**
+ * `npm run bench:engine -- --shards N [--risk M] --processes`: the standard workload
+ * (packages/engine/bench/workload.ts) through N matching × M risk shard PROCESSES (apps/engine with
+ * SHARD set) on the machine's Redis and Kafka, beside the single engine process on the same tape in
+ * the same run. Every command goes onto its shard's stream (routeCommand, as the API routes) with a
+ * reply channel, and counts as done when its reply arrives (a cross-shard BUY: after its
+ * reservation). Measured: commands/s over the measured phase (first send to last reply) and, from
+ * /proc, each process's CPU seconds over that phase: commands per CPU-second for the whole
+ * topology and per shard. The load generator runs in this process (on the same 2 cores). One JSON
+ * line on stdout.
+ */
+import { randomUUID } from "node:crypto";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createRedisPubSub, createRedisStreamQueue } from "@ox/bus";
+import { type CommandReply, shardCommandStream } from "@ox/contracts/pipeline";
+import type { Command } from "@ox/engine";
+import { generate } from "@ox/engine/bench/workload";
+import { routeCommand, type ShardMap, shardIds } from "@ox/engine/shards";
+import { type Subprocess, spawn } from "bun";
+import Redis from "ioredis";
+
+const args = process.argv.slice(2);
+const arg = (name: string, fallback: number) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const shards = arg("--shards", 2);
+const risk = arg("--risk", shards);
+const measuredCount = arg("--commands", 60_000);
+const warmupCount = arg("--warmup", 20_000);
+const seed = arg("--seed", 42);
+const window = arg("--window", 4_000);
+const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? "127.0.0.1:9092";
+const log = (msg: string) => process.stderr.write(`[shard processes] ${msg}\n`);
+const repoRoot = join(import.meta.dir, "../../..");
+const MAIN = join(repoRoot, "apps/engine/src/main.ts");
+const TICK = 100; // /proc clock ticks per second (USER_HZ)
+
+log(`generating seed=${seed} warmup=${warmupCount} measured=${measuredCount}`);
+const w = generate(seed, warmupCount, measuredCount, () => {});
+const tapeCommands = (tape: typeof w.measured): Command[] => {
+  const out: Command[] = [];
+  const batch: Command[] = new Array(4096);
+  for (let i = 0; i < tape.count; i += 4096) {
+    const n = tape.fill(i, Math.min(tape.count, i + 4096), batch);
+    for (let j = 0; j < n; j++) out.push(batch[j]);
+  }
+  return out;
+};
+const setup = w.setup;
+const warmup = tapeCommands(w.warmup);
+const measured = tapeCommands(w.measured);
+
+function cpuSeconds(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const rest = f.slice(f.lastIndexOf(")") + 2).split(" ");
+  return (Number(rest[11]) + Number(rest[12])) / TICK; // utime, stime
+}
+
+interface Proc {
+  name: string;
+  child: Subprocess;
+  logFile: string;
+}
+
+interface Topology {
+  procs: Proc[];
+  /** The stream a command goes to. */
+  streamOf(c: Command): string;
+}
+
+async function startProc(name: string, env: Record<string, string>, ready: string, dir: string) {
+  const logFile = join(dir, `${name}.log`);
+  writeFileSync(logFile, "");
+  const child = spawn([process.execPath, MAIN], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  for (const s of [child.stdout, child.stderr] as ReadableStream<Uint8Array>[])
+    void (async () => {
+      const reader = s.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        appendFileSync(logFile, value);
+      }
+    })();
+  const deadline = Date.now() + 90_000;
+  while (!readFileSync(logFile, "utf8").includes(ready)) {
+    if (child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`${name} did not start:\n${readFileSync(logFile, "utf8").slice(-2000)}`);
+    await Bun.sleep(50);
+  }
+  return { name, child, logFile };
+}
+
+async function run(kind: "single" | "sharded") {
+  const dir = mkdtempSync(join(tmpdir(), `ox-bench-${kind}-`));
+  const runId = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+  const stream = `ox:bench:${runId}:commands`;
+  const base = {
+    NODE_ENV: "production",
+    LOG_LEVEL: "warn",
+    DATA_DIR: dir,
+    REDIS_URL,
+    KAFKA_BROKERS,
+    ENGINE_COMMAND_STREAM: stream,
+    EVENT_TOPIC: `ox.bench.${runId}.events`,
+    METRICS_PORT: "0",
+    METRICS: "off",
+  };
+  const map: ShardMap = { version: 1, matchingShards: shards, riskShards: risk };
+  let topo: Topology;
+  if (kind === "single") {
+    const p = await startProc("engine", { ...base, LOG_LEVEL: "info" }, "engine consuming commands", dir);
+    topo = { procs: [p], streamOf: () => stream };
+  } else {
+    const procs = await Promise.all(
+      shardIds(map).map((id) =>
+        startProc(
+          id,
+          {
+            ...base,
+            LOG_LEVEL: "info",
+            SHARD_MAP: JSON.stringify(map),
+            SHARD: id,
+            ENGINE_CONSUMER: `engine-${id}`,
+          },
+          "engine shard consuming",
+          dir,
+        ),
+      ),
+    );
+    const orderMarket = new Map<string, string>();
+    topo = {
+      procs,
+      streamOf(c) {
+        if (c.type === "PLACE_ORDER") orderMarket.set(c.orderId, c.marketId);
+        return shardCommandStream(
+          stream,
+          routeCommand(map, c, (o) => orderMarket.get(o)),
+        );
+      },
+    };
+  }
+  const pubsub = createRedisPubSub<unknown>(REDIS_URL);
+  const replyTo = `ox:bench:${runId}:replies`;
+  let replied = 0;
+  const codes: Record<string, number> = {};
+  const unsub = await pubsub.subscribe(replyTo, (m) => {
+    replied++;
+    const code = (m as CommandReply).code;
+    codes[code] = (codes[code] ?? 0) + 1;
+  });
+  const queues = new Map<string, ReturnType<typeof createRedisStreamQueue<unknown>>>();
+  const queue = (s: string) => {
+    let q = queues.get(s);
+    if (!q) {
+      q = createRedisStreamQueue<unknown>({ url: REDIS_URL, stream: s, group: "engine", consumer: "bench" });
+      queues.set(s, q);
+    }
+    return q;
+  };
+  let sent = 0;
+  /** Send in order, at most `window` unanswered; resolves when every reply is in. */
+  const feed = async (commands: Command[], settle: boolean) => {
+    for (let i = 0; i < commands.length; ) {
+      while (sent - replied >= window) await Bun.sleep(1);
+      const n = Math.min(commands.length - i, 500, window - (sent - replied));
+      const sends: Promise<string>[] = [];
+      for (let j = 0; j < n; j++) {
+        const c = commands[i + j];
+        sends.push(queue(topo.streamOf(c)).send({ id: randomUUID(), replyTo, command: c }));
+      }
+      sent += n;
+      i += n;
+      await Promise.all(sends);
+      // Setup is settled step by step: a user's USER must reach the matching shards before orders.
+      if (settle) while (replied < sent) await Bun.sleep(1);
+    }
+    while (replied < sent) await Bun.sleep(2);
+  };
+  await feed(setup, true);
+  await feed(warmup, false);
+  for (const k of Object.keys(codes)) delete codes[k];
+  const cpu0 = topo.procs.map((p) => cpuSeconds(p.child.pid));
+  const t0 = performance.now();
+  await feed(measured, false);
+  const wallS = (performance.now() - t0) / 1000;
+  const cpu = topo.procs.map((p, i) => cpuSeconds(p.child.pid) - cpu0[i]);
+  const totalCpu = cpu.reduce((a, b) => a + b, 0);
+  const perProcess = Object.fromEntries(
+    topo.procs.map((p, i) => [p.name, { cpuSeconds: Math.round(cpu[i] * 100) / 100 }]),
+  );
+  for (const p of topo.procs) p.child.kill("SIGKILL");
+  await Promise.all(topo.procs.map((p) => p.child.exited));
+  await unsub();
+  await pubsub.close();
+  await Promise.allSettled([...queues.values()].map((q) => q.close()));
+  const redis = new Redis(REDIS_URL);
+  const keys = await redis.keys(`${stream}*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+  rmSync(dir, { recursive: true, force: true });
+  const result = {
+    commandsPerSec: Math.round(measured.length / wallS),
+    perCpuSecond: Math.round(measured.length / totalCpu),
+    cpuSeconds: Math.round(totalCpu * 100) / 100,
+    wallSeconds: Math.round(wallS * 100) / 100,
+    processes: perProcess,
+    codes: { ...codes },
+  };
+  log(`${kind}: ${JSON.stringify(result)}`);
+  return result;
+}
+
+const single = await run("single");
+const sharded = await run("sharded");
+process.stdout.write(
+  `${JSON.stringify({
+    topology: `${shards} matching × ${risk} risk`,
+    processes: true,
+    note: "each shard its own process on Redis + Kafka, every command answered (a cross-shard BUY after its reservation); the load generator shares the machine",
+    commands: measured.length,
+    window,
+    single,
+    sharded,
+    cpuPerCommandVsSingle: Math.round((single.perCpuSecond / sharded.perCpuSecond) * 1000) / 1000,
+  })}\n`,
+);
+process.exit(0);
