@@ -69,6 +69,7 @@ beforeAll(async () => {
     websocket: h.api.tradingSocket.websocket,
   });
   base = `http://127.0.0.1:${server.port}`;
+  h.api.deadMan.start();
   const admin = await signIn(h, "+919999900000");
   const market = await admin.call("POST", "/api/v1/admin/markets", {
     title: "Will programs trade over a socket?",
@@ -81,6 +82,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   for (const s of sockets) s.close();
+  await h.api.deadMan.stop();
   await h.api.tradingSocket.close();
   server.stop(true);
   await h.close();
@@ -230,7 +232,7 @@ describe("orders over the socket take the HTTP routes' path", () => {
     expect(deltas).toEqual(deltas.map((_, i) => snapshot.data.seq + 1 + i));
   });
 
-  test("cancel and cancel_all answer as DELETE /orders/:id and DELETE /orders/batch do", async () => {
+  test("cancel and cancel_all answer as DELETE /orders/:id and DELETE /orders do", async () => {
     const s = await connect(signedHandshake(makerKey));
     const a = await s.request({ type: "place", order: limit({ pricePaise: 50 }) });
     const b = await s.request({ type: "place", order: limit({ pricePaise: 50 }) });
@@ -244,17 +246,36 @@ describe("orders over the socket take the HTTP routes' path", () => {
     const again = await s.request({ type: "cancel", orderId: a.result.order.id });
     expect([again.type, again.error.code]).toEqual(["error", "UNKNOWN_ORDER"]);
     const all = await s.request({ type: "cancel_all", marketId });
-    expect(all.op).toBe("cancel_all");
-    expect(all.result.results.map((r: Json) => [r.order.id, r.order.status]).sort()).toEqual(
-      [
-        [b.result.order.id, "CANCELLED"],
-        [c.result.order.id, "CANCELLED"],
-      ].sort(),
-    );
+    expect([all.type, all.op, [...all.result.cancelled].sort()]).toEqual([
+      "ack",
+      "cancel_all",
+      [b.result.order.id, c.result.order.id].sort(),
+    ]);
     const open = await maker.call("GET", `/api/v1/orders?status=open&marketId=${marketId}`);
     expect(((await open.json()) as Json).orders).toEqual([]);
     expectSeqs(s);
   });
+
+  test("the socket's heartbeat arms the dead-man switch: its orders are cancelled after the timeout, not before", async () => {
+    const quoter = await signIn(h);
+    await h.settle();
+    const s = await connect(signedHandshake(await createKey(quoter, ["read", "trade"])));
+    const quote = await s.request({ type: "place", order: limit({ pricePaise: 50 }) });
+    expect(quote.result.order.status).toBe("OPEN");
+    const tooShort = await s.request({ type: "heartbeat", timeoutMs: 1_000 });
+    expect([tooShort.type, tooShort.error.code]).toEqual(["error", "VALIDATION_ERROR"]);
+    const armed = await s.request({ type: "heartbeat", timeoutMs: 5_000 });
+    expect([armed.type, armed.op, armed.result.armed]).toEqual(["ack", "heartbeat", true]);
+    const armedAt = Date.now();
+    s.close(); // the program dies: no more heartbeats
+    const openOrders = async () =>
+      ((await (await quoter.call("GET", "/api/v1/orders?status=open")).json()) as Json).orders as Json[];
+    await Bun.sleep(3_000);
+    expect((await openOrders()).map((o) => o.id)).toEqual([quote.result.order.id]);
+    while ((await openOrders()).length > 0 && Date.now() - armedAt < 12_000) await Bun.sleep(200);
+    expect(await openOrders()).toEqual([]);
+    expect(Date.now() - armedAt).toBeGreaterThanOrEqual(5_000);
+  }, 20_000);
 
   test("a repeated clientOrderId is the same order (duplicate), as over HTTP", async () => {
     const s = await connect(signedHandshake(makerKey));

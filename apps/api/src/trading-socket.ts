@@ -327,7 +327,7 @@ export function createTradingSocket(options: TradingSocketOptions): TradingSocke
   /** Answers one message with the route's body as the ack, or its error; an ended auth closes. */
   async function route(
     conn: Connection,
-    msg: { id: string; type: "place" | "cancel" | "cancel_all" },
+    msg: { id: string; type: "place" | "cancel" | "cancel_all" | "heartbeat" },
     method: string,
     path: string,
     body?: unknown,
@@ -341,25 +341,6 @@ export function createTradingSocket(options: TradingSocketOptions): TradingSocke
         shut(conn, TRADING_SOCKET_CLOSE.UNAUTHENTICATED, "unauthenticated");
     } else fail(conn, msg.id, "INTERNAL", `HTTP ${res.status}`);
     return null;
-  }
-
-  async function cancelAll(conn: Connection, id: string, marketId?: string) {
-    // GET /orders?status=open, then DELETE /orders/batch in chunks: both the HTTP routes.
-    const q = marketId ? `&marketId=${encodeURIComponent(marketId)}` : "";
-    const open = (await route(conn, { id, type: "cancel_all" }, "GET", `/api/v1/orders?status=open${q}`)) as {
-      orders: Array<{ id: string }>;
-    } | null;
-    if (!open) return;
-    const results: unknown[] = [];
-    const ids = open.orders.map((o) => o.id);
-    for (let i = 0; i < ids.length; i += 100) {
-      const part = (await route(conn, { id, type: "cancel_all" }, "DELETE", "/api/v1/orders/batch", {
-        ids: ids.slice(i, i + 100),
-      })) as { results: unknown[] } | null;
-      if (!part) return;
-      results.push(...part.results);
-    }
-    send(conn, { type: "ack", id, op: "cancel_all", result: { results } });
   }
 
   /** Key callers need `read` to follow a market or their orders (checked again, a key may be revoked). */
@@ -453,9 +434,19 @@ export function createTradingSocket(options: TradingSocketOptions): TradingSocke
         if (result) send(conn, { type: "ack", id: msg.id, op: "cancel", result });
         return;
       }
-      case "cancel_all":
-        await cancelAll(conn, msg.id, msg.marketId);
+      case "cancel_all": {
+        // One CANCEL_ALL engine command (DELETE /orders), in one market or in every market.
+        const query = msg.marketId ? `?marketId=${encodeURIComponent(msg.marketId)}` : "";
+        const result = await route(conn, msg, "DELETE", `/api/v1/orders${query}`);
+        if (result) send(conn, { type: "ack", id: msg.id, op: "cancel_all", result });
         return;
+      }
+      case "heartbeat": {
+        // The dead-man switch (POST /heartbeat): a socket that closes leaves it armed, so it fires.
+        const result = await route(conn, msg, "POST", "/api/v1/heartbeat", { timeoutMs: msg.timeoutMs });
+        if (result) send(conn, { type: "ack", id: msg.id, op: "heartbeat", result });
+        return;
+      }
       case "subscribe":
         if (!(await mayRead(conn, msg.id))) return;
         if (msg.channel === "book") {

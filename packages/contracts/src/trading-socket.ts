@@ -57,9 +57,13 @@ const CancelMsg = z
 const CancelAllMsg = z
   .object({ type: z.literal("cancel_all"), id: SocketMessageId, marketId: MarketId.optional() })
   .strict()
+  .meta({ description: "DELETE /orders?marketId=…: ack result: CancelAllResponse (or PendingCancelAll)" });
+const HeartbeatMsg = z
+  .object({ type: z.literal("heartbeat"), id: SocketMessageId, timeoutMs: z.number().int() })
+  .strict()
   .meta({
     description:
-      "Cancels every open order of yours (in one market, or all): ack result is a CancelOrdersBatchResponse",
+      "POST /heartbeat {timeoutMs}: arms or refreshes your dead-man switch (0 disarms); ack result: HeartbeatResponse. Closing the socket does not disarm it.",
   });
 const SubscribeBook = z
   .object({
@@ -83,7 +87,16 @@ const Unsubscribe = z
 const PingMsg = z.object({ type: z.literal("ping"), id: SocketMessageId }).strict();
 
 export const TradingClientMessage = z
-  .union([PlaceMsg, CancelMsg, CancelAllMsg, SubscribeBook, SubscribeOrders, Unsubscribe, PingMsg])
+  .union([
+    PlaceMsg,
+    CancelMsg,
+    CancelAllMsg,
+    HeartbeatMsg,
+    SubscribeBook,
+    SubscribeOrders,
+    Unsubscribe,
+    PingMsg,
+  ])
   .meta({ id: "TradingClientMessage" });
 export type TradingClientMessage = z.infer<typeof TradingClientMessage>;
 export type TradingOp = TradingClientMessage["type"];
@@ -96,7 +109,7 @@ export const TradingAck = z
     type: z.literal("ack"),
     id: SocketMessageId,
     seq: Seq,
-    op: z.enum(["place", "cancel", "cancel_all", "subscribe", "unsubscribe"]),
+    op: z.enum(["place", "cancel", "cancel_all", "heartbeat", "subscribe", "unsubscribe"]),
     result: z.unknown(),
   })
   .meta({ id: "TradingAck" });
