@@ -11,7 +11,7 @@ import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { CommandReply } from "@ox/contracts/pipeline";
+import { type CommandReply, SEQ_SHARDS, shardOrdinal } from "@ox/contracts/pipeline";
 import type { Command, EngineEvent } from "@ox/engine";
 import { createRandom } from "@ox/engine/random";
 import { MatchingShard, type ShardMap, shardIds } from "@ox/engine/shards";
@@ -155,6 +155,7 @@ test("kill -9 matching and risk shards under load: every acknowledged order exac
       }
       for (const e of r.events) {
         if (e.seq <= lastSeq) throw new Error(`${shard}: event seq ${e.seq} after ${lastSeq}`);
+        if (e.seq % SEQ_SHARDS !== shardOrdinal(shard)) throw new Error(`${shard}: seq ${e.seq} not global`);
         lastSeq = e.seq;
         events.push(e);
       }

@@ -10,7 +10,9 @@ import { type CommandQueue, createKafkaLog, createRedisPubSub, createRedisStream
 import { KAFKA_BROKERS, REDIS_URL } from "@ox/bus/testing";
 import {
   type CommandReply,
+  channels,
   type EngineQueryReply,
+  type EventBatch,
   type ShardLogRecord,
   type ShardStreamEntry,
   shardCommandStream,
@@ -53,6 +55,8 @@ export interface ShardCluster {
   send(command: Command, id?: string): Promise<string>;
   /** XADD a raw entry onto shard S's stream (a duplicate envelope, a redelivery). */
   push(shard: string, entry: ShardStreamEntry): Promise<void>;
+  /** Event batches published on channels.events (every publisher on this Redis: filter). */
+  eventBatches: EventBatch[];
   /** Replies by envelope id (every reply received, repeats included). */
   replies: Map<string, CommandReply[]>;
   reply(id: string, timeoutMs?: number): Promise<CommandReply>;
@@ -87,7 +91,11 @@ export async function startShardCluster(options: {
   const queryReplyTo = `ox:test:${run}:query-replies`;
   const replies = new Map<string, CommandReply[]>();
   const queryWaiters = new Map<string, (r: EngineQueryReply) => void>();
+  const eventBatches: EventBatch[] = [];
   const unsubs = [
+    await pubsub.subscribe(channels.events, (m) => {
+      eventBatches.push(m as EventBatch);
+    }),
     await pubsub.subscribe(replyTo, (m) => {
       const r = m as CommandReply;
       let list = replies.get(r.id);
@@ -223,6 +231,7 @@ export async function startShardCluster(options: {
     stream,
     topic,
     procs,
+    eventBatches,
     replies,
     async send(command, id = randomUUID()) {
       const c = command as { type: string; orderId?: string; marketId?: string };

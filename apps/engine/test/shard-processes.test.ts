@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { SEQ_SHARDS, shardOrdinal } from "@ox/contracts/pipeline";
 import type { ShardMap } from "@ox/engine/shards";
 import { type ShardCluster, startShardCluster } from "./shard-kit.ts";
 
@@ -72,6 +73,21 @@ describe("2 × 2 shard processes", () => {
     const b = await buy("o2", "bob", "mA", "NO", 400, 10);
     expect(b.code).toBe("OK");
     expect(b.fills?.map((f) => [f.kind, f.qty])).toEqual([["MINT", 10]]);
+    // Seqs leave a shard global (m0's ordinal is 0), in the reply, the log and the live events.
+    const tradeSeq = b.fills?.[0].seq as number;
+    expect(tradeSeq % SEQ_SHARDS).toBe(shardOrdinal("m0"));
+    const logged = (await c.readLog("m0")).flatMap((r) => r.events).find((e) => e.type === "TRADE");
+    expect(logged?.seq).toBe(tradeSeq);
+    await waitFor(
+      () =>
+        c.eventBatches.some((batch) => batch.events.some((e) => e.type === "TRADE" && e.seq === tradeSeq)),
+      "the trade published on channels.events",
+    );
+    expect(
+      (await c.readLog("r0"))
+        .flatMap((r) => r.events)
+        .every((e) => e.seq % SEQ_SHARDS === shardOrdinal("r0")),
+    ).toBe(true);
     await waitFor(async () => (await account("r1", "bob"))?.lockedPaise === 0, "bob's fill settled at r1");
     await waitFor(
       async () => (await account("r0", "alice"))?.lockedPaise === 0,

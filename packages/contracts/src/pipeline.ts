@@ -302,7 +302,13 @@ export const shardLogRecordSchema = z.object({
   input: shardLogInputSchema,
   receipt: z.enum(["APPLIED", "DUPLICATE", "GAP", "WRONG_MAP", "MISADDRESSED"]),
   completed: z
-    .object({ envelopeId: z.string().min(1), replyTo: z.string().nullable(), code: resultCode })
+    .object({
+      envelopeId: z.string().min(1),
+      replyTo: z.string().nullable(),
+      code: resultCode,
+      /** The completed command, when the completing input is not the command itself (a parked BUY). */
+      command: commandShape.optional(),
+    })
     .nullable(),
   events: z.array(eventShape),
   out: z.array(envelopeSchema),

@@ -3,22 +3,26 @@ import type { CommandQueue, Delivery, EventLog, PubSub } from "@ox/bus";
 import {
   type CommandEnvelope,
   type CommandReply,
+  channels,
   type EngineQuery,
   type EngineQueryKind,
   type EngineQueryReply,
   type EngineStats,
+  type EventBatch,
   envelopeSchema,
+  globalSeq,
   type LogRecord,
   type ShardLogRecord,
   type ShardStreamEntry,
   shardEnvelopeId,
   shardQueryChannel,
 } from "@ox/contracts/pipeline";
-import type { Command, Engine, EngineEvent, Result } from "@ox/engine";
+import type { Command, Engine, EngineEvent, OrderView, Result } from "@ox/engine";
 import {
   describeShardMap,
   type Envelope,
   engineOver,
+  type LinksDoc,
   MatchingShard,
   RiskShard,
   type ShardInput,
@@ -121,6 +125,8 @@ export interface ShardStats extends EngineStats {
   received: Record<string, number>;
   /** Matching: BUYs awaiting their reservation. */
   parked: number;
+  /** The links in full (Links.toJSON()): reconcile counts what is in flight from them. */
+  links: LinksDoc;
 }
 
 /** A command this shard took and has not completed yet (a parked BUY), by input index. */
@@ -157,6 +163,10 @@ export function createShardService(options: ShardServiceOptions): ShardService {
   const isMatching = id.startsWith("m");
   const k = Number(id.slice(1));
   if (!shardIds(map).includes(id)) throw new Error(`${id} is not a shard of map v${map.version}`);
+  const gseq = (local: number) => globalSeq(id, local);
+  /** An order view with its acceptedSeq global, as every seq that leaves the shard. */
+  const globalView = (o: OrderView): OrderView =>
+    o.acceptedSeq > 0 ? { ...o, acceptedSeq: gseq(o.acceptedSeq) } : o;
   const clock = options.clock ?? { now: Date.now };
   const batchMax = options.batchMax ?? 500;
   const blockMs = options.blockMs ?? 100;
@@ -211,7 +221,7 @@ export function createShardService(options: ShardServiceOptions): ShardService {
     return {
       shard: id,
       mapVersion: map.version,
-      lastSeq: shard.state.out.seq,
+      lastSeq: shard.state.out.seq > 0 ? gseq(shard.state.out.seq) : 0,
       logOffset,
       queueDepth,
       snapshotOffset: snapshotter.lastOffset(),
@@ -223,6 +233,7 @@ export function createShardService(options: ShardServiceOptions): ShardService {
       sent,
       received: Object.fromEntries(shard.links.received),
       parked: shard instanceof MatchingShard ? shard.parked.size : 0,
+      links: shard.links.toJSON(),
     };
   };
 
@@ -285,6 +296,8 @@ export function createShardService(options: ShardServiceOptions): ShardService {
       throw Object.assign(new Error(`${id} threw applying ${what}`, { cause }), { fatal: true });
     }
     const out = shard.links.drain();
+    // Seqs leave the shard global (globalSeq): unique across shards, monotone per shard.
+    const events = step.events.map((e) => ({ ...e, seq: gseq(e.seq) }));
     let completed: ShardLogRecord["completed"] = null;
     let reply: { replyTo: string | null; reply: CommandReply } | null = null;
     if (step.index >= 0) {
@@ -294,7 +307,9 @@ export function createShardService(options: ShardServiceOptions): ShardService {
       pendingIds.delete(p.envelopeId);
       const result = step.result as Result;
       completed = { envelopeId: p.envelopeId, replyTo: p.replyTo, code: result.code };
-      const r = replyOf(p.envelopeId, p.command, result);
+      if (input.kind !== "command") completed.command = p.command;
+      const order = result.order ? globalView(result.order) : result.order;
+      const r = replyOf(p.envelopeId, p.command, { ...result, events, order });
       recent.remember(p.envelopeId, r);
       reply = { replyTo: p.replyTo, reply: r };
       if (p.command.type === "PLACE_ORDER") ordersPlaced++;
@@ -304,7 +319,7 @@ export function createShardService(options: ShardServiceOptions): ShardService {
       input,
       receipt: step.receipt,
       completed,
-      events: step.events as EngineEvent[],
+      events,
       out,
     };
     return { record, reply };
@@ -407,9 +422,17 @@ export function createShardService(options: ShardServiceOptions): ShardService {
       for (const e of r.events) events.push(e);
     }
     await sendOut(out);
-    await Promise.all(
-      replies.filter((r) => r.replyTo).map((r) => publishQuietly(r.replyTo as string, r.reply)),
-    );
+    await Promise.all([
+      ...replies.filter((r) => r.replyTo).map((r) => publishQuietly(r.replyTo as string, r.reply)),
+      // Live updates (the stream process), as the single engine's; fromOffset is this shard's.
+      events.length > 0
+        ? publishQuietly(channels.events, {
+            fromOffset: logOffset - records.length,
+            records: records.length,
+            events,
+          } satisfies EventBatch)
+        : undefined,
+    ]);
     if (isMatching) scheduler.observe(events);
     await queue
       .ack(deliveries.map((d) => d.id))
@@ -584,7 +607,10 @@ export function createShardService(options: ShardServiceOptions): ShardService {
       if (!(isMatching ? MATCHING_KINDS : RISK_KINDS).has(kind))
         throw new Error(`${id} does not answer ${kind} (${isMatching ? "a matching" : "a risk"} shard)`);
       if (kind === "stats") return stats();
-      return answerQuery(view, kind, args, stats);
+      const result = answerQuery(view, kind, args, stats);
+      if (kind === "order" && result !== null) return globalView(result as OrderView);
+      if (kind === "openOrders") return (result as OrderView[]).map(globalView);
+      return result;
     },
     snapshotNow: () => snapshotter.now(),
     async stop() {
