@@ -40,7 +40,7 @@ export interface Graph {
 export const COMPOSITION_ROOT = "apps/platform";
 
 const SOURCE = /\.(ts|tsx|mts|cts|js|mjs)$/;
-const SKIP_DIRS = new Set(["node_modules", "dist", "data", ".git"]);
+const SKIP_DIRS = new Set(["node_modules", "dist", "dist-server", "data", ".git"]);
 const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)["']([^"'\n]+)["']/g;
 
 function workspaceDirs(root: string): string[] {

@@ -17,15 +17,18 @@ const COMPRESSIBLE = /\.(js|css|svg|html)$/;
  */
 function precompress(): Plugin {
   let outDir = "dist";
+  let ssr = false;
   return {
     name: "ox-precompress",
     apply: "build",
     configResolved(config) {
+      ssr = !!config.build.ssr;
       outDir = config.build.outDir.startsWith("/")
         ? config.build.outDir
         : join(config.root, config.build.outDir);
     },
     closeBundle() {
+      if (ssr) return; // the server render (dist-server) is imported, never sent
       const walk = (dir: string): string[] =>
         readdirSync(dir).flatMap((name) => {
           const path = join(dir, name);
@@ -49,7 +52,7 @@ function precompress(): Plugin {
   };
 }
 
-export default defineConfig({
+export default defineConfig(({ isSsrBuild }) => ({
   plugins: [react(), precompress()],
   server: {
     proxy: {
@@ -58,4 +61,9 @@ export default defineConfig({
     },
   },
   build: { outDir: "dist", emptyOutDir: true, target: "es2022", chunkSizeWarningLimit: 400 },
-});
+  // `vite build --ssr src/prerender.tsx --outDir dist-server`: the home page's server render, one
+  // self-contained module (React and the workspace packages bundled in) that the API imports.
+  ssr: { noExternal: true },
+  // The server render is always React's production build, whatever NODE_ENV the API runs under.
+  define: isSsrBuild ? { "process.env.NODE_ENV": JSON.stringify("production") } : undefined,
+}));

@@ -164,7 +164,8 @@ export function createApp(deps: AppDeps, parts: AppParts): OpenAPIHono<AppEnv> {
         !pathname.startsWith("/api/") &&
         pathname !== "/docs" &&
         pathname !== "/metrics";
-      const page = isPage ? await web(c.req.raw) : null;
+      // The CSP's style nonce for this answer (security-headers.ts ran first and chose it).
+      const page = isPage ? await web(c.req.raw, { styleNonce: c.get("secureHeadersNonce") }) : null;
       if (page) return page;
       return next();
     });

@@ -17,6 +17,7 @@ import {
   type PaymentGateway,
 } from "./payments/gateway.ts";
 import { createProviderGateway } from "./payments/provider-gateway.ts";
+import { listMarkets } from "./routes/markets.ts";
 import { createConsoleSms, type SmsSender } from "./sms/sms.ts";
 import { createTwilioSms } from "./sms/twilio-sms.ts";
 import { createStaticWeb } from "./static-web.ts";
@@ -135,7 +136,12 @@ export function createApiRuntime(options: ApiRuntimeOptions): ApiRuntime {
     // Without Redis the command queue is process memory: a row counts as delivered only once the
     // engine answered it (after its journal write), so a kill -9 in between leaves it PENDING.
     relay: { confirmByReply: !env.REDIS_URL },
-    web: options.webDist ? createStaticWeb(options.webDist) : undefined,
+    web: options.webDist
+      ? createStaticWeb(options.webDist, {
+          homeMarkets: () => listMarkets(db, reader),
+          onError: (err) => logger.warn({ err }, "home page pre-render failed; served plain"),
+        })
+      : undefined,
   });
   return {
     ...api,

@@ -19,7 +19,8 @@ function newestMtimeMs(path: string): number {
 
 export function webBuildIsStale(root = WEB_ROOT): boolean {
   const index = join(root, "dist", "index.html");
-  if (!existsSync(index)) return true;
+  // The home page's server render (dist-server, see apps/api/src/static-web.ts) is built with it.
+  if (!existsSync(index) || !existsSync(join(root, "dist-server", "prerender.js"))) return true;
   const sources = ["src", "public", "index.html", "vite.config.ts"]
     .map((p) => join(root, p))
     .filter(existsSync);

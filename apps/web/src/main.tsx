@@ -6,12 +6,16 @@ import { createQueryClient, keys } from "./api/queries";
 import { App } from "./app";
 import { notificationsKey } from "./components/notification-bell";
 import { translate } from "./i18n";
+import { takeHomeData } from "./lib/home-data";
 import { formatRupees } from "./lib/money";
 import { ensureSocket, setUserEventHandlers } from "./state/socket";
 import { useUi } from "./state/ui-store";
 import "./styles.css";
 
 const queryClient = createQueryClient();
+// The list the server rendered into `/` (src/prerender.tsx): the app starts from it, no refetch.
+const homeMarkets = takeHomeData();
+if (homeMarkets) queryClient.setQueryData(keys.markets, homeMarkets);
 
 setUserEventHandlers({
   order: () => {
@@ -59,6 +63,7 @@ setUserEventHandlers({
 ensureSocket();
 document.documentElement.lang = useUi.getState().lang;
 
+// A fresh root, not hydrateRoot: on `/` it replaces the server's markup in its first commit.
 const root = document.getElementById("root");
 if (root) {
   createRoot(root).render(

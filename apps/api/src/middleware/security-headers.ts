@@ -1,17 +1,19 @@
 import type { MiddlewareHandler } from "hono";
-import { secureHeaders } from "hono/secure-headers";
+import { NONCE, secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "../app-env.ts";
 
 /**
  * The built web app needs only its own origin: Vite emits external module scripts and stylesheets
  * (no inline script), React and lightweight-charts set styles through the DOM (which CSP allows),
  * the favicon is a data: URI, and the API and Socket.io are same-origin (`'self'` covers ws:/wss:
- * of the same host). No page may frame the site (clickjacking a trade button).
+ * of the same host). No page may frame the site (clickjacking a trade button). One inline
+ * stylesheet is allowed by a per-answer nonce: the pre-rendered home page carries the app's CSS in
+ * the document (apps/api/src/static-web.ts), so a phone paints without a second round trip.
  */
 const APP_CSP = {
   defaultSrc: ["'self'"],
   scriptSrc: ["'self'"],
-  styleSrc: ["'self'"],
+  styleSrc: ["'self'", NONCE],
   imgSrc: ["'self'", "data:"],
   fontSrc: ["'self'"],
   connectSrc: ["'self'"],

@@ -11,8 +11,8 @@ import {
   TradesQuery,
   TradesResponse,
 } from "@ox/contracts";
-import { markets } from "@ox/db";
-import { and, asc, eq, type SQL } from "drizzle-orm";
+import { type Db, markets } from "@ox/db";
+import { asc, eq } from "drizzle-orm";
 import type { RouteContext } from "../app.ts";
 import { createRouter } from "../app-env.ts";
 import { historyDb } from "../deps.ts";
@@ -21,6 +21,20 @@ import { candles, recentTrades } from "./markets-history.ts";
 import { errors, json } from "./openapi-helpers.ts";
 import type { TradingOptions } from "./orders.ts";
 import { marketSummary } from "./vocabulary.ts";
+
+/**
+ * `GET /markets`' list: every market (of `category`, if given) by close time, with the engine's live
+ * prices and volume. Also what the served home page lists (static-web.ts pre-renders it).
+ */
+export async function listMarkets(db: Db, reader: TradingOptions["reader"], category?: string) {
+  const rows = await db
+    .select()
+    .from(markets)
+    .where(category ? eq(markets.category, category) : undefined)
+    .orderBy(asc(markets.closeAt));
+  const live = new Map((await reader.markets()).map((m) => [m.marketId, m]));
+  return rows.map((row) => marketSummary(row, live.get(row.id)));
+}
 
 export function createMarketRoutes(options: TradingOptions) {
   return function marketRoutes(ctx: RouteContext) {
@@ -48,15 +62,7 @@ export function createMarketRoutes(options: TradingOptions) {
       }),
       async (c) => {
         const q = c.req.valid("query");
-        const where: SQL[] = [];
-        if (q.category) where.push(eq(markets.category, q.category));
-        const rows = await db
-          .select()
-          .from(markets)
-          .where(and(...where))
-          .orderBy(asc(markets.closeAt));
-        const live = new Map((await reader.markets()).map((m) => [m.marketId, m]));
-        const list = rows.map((row) => marketSummary(row, live.get(row.id)));
+        const list = await listMarkets(db, reader, q.category);
         return c.json({ markets: q.status ? list.filter((m) => m.status === q.status) : list }, 200);
       },
     );

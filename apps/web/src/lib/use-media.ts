@@ -2,7 +2,10 @@ import { useEffect, useState } from "react";
 
 /** Whether a CSS media query matches now, kept live. */
 export function useMedia(query: string): boolean {
-  const [matches, setMatches] = useState(() => window.matchMedia(query).matches);
+  const [matches, setMatches] = useState(
+    // No window on the server (src/prerender.tsx): the first client render corrects it.
+    () => typeof window !== "undefined" && window.matchMedia(query).matches,
+  );
   useEffect(() => {
     const mq = window.matchMedia(query);
     const on = () => setMatches(mq.matches);

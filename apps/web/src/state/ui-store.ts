@@ -1,7 +1,6 @@
 /** Client-only state: language (remembered) and short-lived toasts. */
 import { create } from "zustand";
-
-type Lang = "en" | "hi";
+import { LANG_COOKIE, type Lang, langFromCookie } from "../lib/home-data";
 export interface Toast {
   id: number;
   text: string;
@@ -18,11 +17,22 @@ interface UiState {
 
 const stored = (() => {
   try {
-    return globalThis.localStorage?.getItem("ox.lang");
+    return globalThis.localStorage?.getItem("ox.lang") ?? langFromCookie(globalThis.document?.cookie);
   } catch {
     return null;
   }
 })();
+
+/**
+ * The language as a cookie as well, for the server's pre-rendered `/` (src/prerender.tsx): set on
+ * every change, and at start for a choice made before the cookie existed.
+ */
+function rememberInCookie(lang: Lang) {
+  if (typeof document === "undefined" || langFromCookie(document.cookie) === lang) return;
+  // biome-ignore lint/suspicious/noDocumentCookie: Cookie Store API is missing in older Safari/Firefox
+  document.cookie = `${LANG_COOKIE}=${lang}; path=/; max-age=31536000; samesite=lax`;
+}
+if (stored === "hi" || stored === "en") rememberInCookie(stored);
 
 let nextId = 1;
 
@@ -33,6 +43,7 @@ export const useUi = create<UiState>((set, get) => ({
     try {
       localStorage.setItem("ox.lang", lang);
     } catch {}
+    rememberInCookie(lang);
     document.documentElement.lang = lang;
     set({ lang });
   },
