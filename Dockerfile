@@ -28,8 +28,9 @@ COPY --from=build /src/apps/ apps/
 COPY --from=build /src/packages/ packages/
 # Workspaces are linked (node_modules/@ox/* -> ../../apps|packages/*); dev tools (vite, biome, tsc,
 # drizzle-kit, the bun npm package) are left out: the runtime image brings its own Bun.
-# apps/web/dist came with apps/ from `build`: the web app the api (WEB_DIST) and the platform serve.
-RUN test -f apps/web/dist/index.html \
+# apps/web/dist came with apps/ from `build`: the web app the api (WEB_DIST) and the platform serve,
+# and apps/web/dist-server beside it: the home page's server render (apps/api/src/static-web.ts).
+RUN test -f apps/web/dist/index.html && test -f apps/web/dist-server/prerender.js \
   && rm -rf node_modules apps/*/node_modules packages/*/node_modules \
   && npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 

@@ -145,3 +145,91 @@ test("an unbuilt web app (no index.html) leaves every path to the API", async ()
     rmSync(empty, { recursive: true, force: true });
   }
 });
+
+describe("the pre-rendered home page (a build with dist-server/prerender.js)", () => {
+  let base2: string;
+  let url: string;
+  let failing: unknown = null;
+  let slow = false;
+  const errors: unknown[] = [];
+  // A stand-in for apps/web/src/prerender.tsx: it echoes what the API gave it.
+  const RENDERER = `export function renderHomePage(i) {
+    return i.indexHtml.replace("<p>ox</p>", "<p>home " + JSON.stringify(i.markets) + " cookie=" + i.cookie
+      + " nonce=" + i.styleNonce + " css=" + i.readAsset("/assets/index-DeF456.css").length
+      + " escape=" + i.readAsset("/assets/../../secret.css") + "</p>");
+  }\n`;
+
+  beforeAll(async () => {
+    base2 = mkdtempSync(join(tmpdir(), "ox-web-home-"));
+    const dist2 = join(base2, "dist");
+    mkdirSync(join(dist2, "assets"), { recursive: true });
+    mkdirSync(join(base2, "dist-server"));
+    writeBuilt(join(dist2, "index.html"), HTML);
+    writeBuilt(join(dist2, "assets", "index-DeF456.css"), CSS);
+    writeFileSync(join(base2, "dist-server", "prerender.js"), RENDERER);
+    writeFileSync(join(base2, "secret.css"), "outside the build"); // readAsset must not reach it
+    const web = createStaticWeb(dist2, {
+      homeMarkets: async () => {
+        if (failing) throw failing;
+        if (slow) await Bun.sleep(300);
+        return [{ id: "m1" }];
+      },
+      onError: (err) => errors.push(err),
+      homeTimeoutMs: 100,
+    });
+    const { app } = h.rebuild({ web });
+    const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: (req) => app.fetch(req) });
+    servers.push(server);
+    url = `http://127.0.0.1:${server.port}`;
+  });
+  afterAll(() => rmSync(base2, { recursive: true, force: true }));
+
+  const home = async (acceptEncoding: string, cookie?: string) => {
+    const res = await fetch(`${url}/`, {
+      headers: { "accept-encoding": acceptEncoding, ...(cookie ? { cookie } : {}) },
+      decompress: false,
+    });
+    return { res, body: Buffer.from(await res.arrayBuffer()) };
+  };
+
+  test("/ is the render: the list, the cookie, the CSP's style nonce, the build's CSS; br, gzip or identity", async () => {
+    for (const [accept, encoding, decode] of [
+      ["br, gzip", "br", (b: Buffer) => brotliDecompressSync(b)],
+      ["gzip, deflate, br;q=0", "gzip", (b: Buffer) => gunzipSync(b)],
+      ["identity", null, (b: Buffer) => b],
+    ] as const) {
+      const { res, body } = await home(accept, "ox.lang=hi");
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-encoding")).toBe(encoding);
+      expect(res.headers.get("content-type")).toBe("text/html; charset=utf-8");
+      expect(res.headers.get("cache-control")).toBe("no-cache");
+      expect(res.headers.get("vary")).toBe("Accept-Encoding, Cookie");
+      expect(res.headers.get("link")).toBeNull();
+      const nonce = /'nonce-([^']+)'/.exec(res.headers.get("content-security-policy") ?? "")?.[1];
+      expect(nonce).toBeTruthy();
+      expect(decode(body).toString("utf8")).toContain(
+        `<p>home [{"id":"m1"}] cookie=ox.lang=hi nonce=${nonce} css=${CSS.length} escape=null</p>`,
+      );
+    }
+    // Only `/`: another page is the plain index.html.
+    const other = await fetch(`${url}/markets/m1`, { headers: { "accept-encoding": "identity" } });
+    expect(await other.text()).toBe(HTML);
+  });
+
+  test("a failing or slow list serves the plain page with the list's preload", async () => {
+    for (const mode of ["failing", "slow"]) {
+      failing = mode === "failing" ? new Error("db down") : null;
+      slow = mode === "slow";
+      try {
+        const { res, body } = await home("identity");
+        expect({ mode, status: res.status }).toEqual({ mode, status: 200 });
+        expect(body.toString("utf8")).toBe(HTML);
+        expect(res.headers.get("link")).toContain("</api/v1/markets>; rel=preload");
+      } finally {
+        failing = null;
+        slow = false;
+      }
+    }
+    expect(errors.map((e) => (e as Error).message)).toEqual(["db down"]);
+  });
+});

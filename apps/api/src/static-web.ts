@@ -132,7 +132,7 @@ export function createStaticWeb(distDir: string, options: StaticWebOptions = {})
             : Buffer.from(html);
       const res = new Response(body, {
         headers: {
-          "Content-Type": "text/html; charset=UTF-8",
+          "Content-Type": "text/html; charset=utf-8",
           "Cache-Control": "no-cache",
           // The language comes from a cookie: a shared cache keeps one copy per cookie, if any.
           Vary: "Accept-Encoding, Cookie",
