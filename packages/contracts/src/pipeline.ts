@@ -10,6 +10,12 @@ import { z } from "zod";
 /** One command on the Redis Stream / in-process queue. `id` is the correlation id and the dedupe key. */
 export interface SingleCommandEnvelope {
   id: string;
+  /**
+   * Sharded deployment: the matching shard this copy of a fanned-out command is for (a CANCEL_ALL
+   * without a market goes to every matching shard, one envelope `${id}@${shard}` each); absent,
+   * the command's routing decides.
+   */
+  toShard?: string;
   /** Pub/sub channel of the API instance waiting for the reply; null for fire-and-forget (outbox relay waits on it too). */
   replyTo: string | null;
   command: Command;
@@ -28,6 +34,7 @@ export interface BatchCommandEnvelope {
   replyTo: string | null;
   commands: Command[];
   command?: undefined;
+  toShard?: undefined;
   requestId?: string;
 }
 

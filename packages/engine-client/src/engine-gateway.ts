@@ -1,7 +1,7 @@
 import { type CommandQueue, type PubSub, withTimeout } from "@ox/bus";
 import { batchItemId, type CommandEnvelope, type CommandReply, channels } from "@ox/contracts";
 import type { Command } from "@ox/engine";
-import type { ShardMap } from "@ox/engine/shards";
+import { fanOutOf, type ShardMap } from "@ox/engine/shards";
 import { shardedOrderId } from "./shard-routing.ts";
 
 /** Request/reply with the engine: send a command, wait for its durable result. */
@@ -72,7 +72,7 @@ export function createQueueEngineGateway(options: QueueEngineGatewayOptions): En
     return subscribed;
   };
   const roundTrip = async (
-    body: { command: Command } | { commands: Command[] },
+    body: { command: Command; toShard?: string } | { commands: Command[] },
     opts: { id?: string; timeoutMs?: number; requestId?: string },
   ): Promise<CommandReply> => {
     const timeoutMs = opts.timeoutMs ?? options.timeoutMs ?? 2_000;
@@ -83,7 +83,7 @@ export function createQueueEngineGateway(options: QueueEngineGatewayOptions): En
   };
   /** One envelope out, its reply awaited; the XADD is issued before this returns its promise. */
   const send = async (
-    body: { command: Command } | { commands: Command[] },
+    body: { command: Command; toShard?: string } | { commands: Command[] },
     id: string,
     timeoutMs: number,
     requestId: string | undefined,
@@ -126,7 +126,20 @@ export function createQueueEngineGateway(options: QueueEngineGatewayOptions): En
     return reply;
   };
   return {
-    execute: (command, opts = {}) => roundTrip({ command }, opts),
+    async execute(command, opts = {}) {
+      const targets = options.shardMap ? fanOutOf(options.shardMap, command) : null;
+      if (targets === null) return roundTrip({ command }, opts);
+      // A CANCEL_ALL without a market: one envelope per matching shard (`${id}@${shard}`), each
+      // shard cancels in its own markets, the replies joined (joinReplies).
+      const timeoutMs = opts.timeoutMs ?? options.timeoutMs ?? 2_000;
+      await withTimeout(ensureSubscribed(), timeoutMs, "reply channel subscribe");
+      const id = opts.id ?? crypto.randomUUID();
+      const replies = targets.map((toShard) =>
+        send({ command, toShard }, `${id}@${toShard}`, timeoutMs, opts.requestId),
+      );
+      for (const r of replies) r.catch(() => {}); // awaited together below
+      return joinReplies(id, await Promise.all(replies));
+    },
     async executeBatch(commands, opts = {}) {
       if (options.shardMap) {
         // One envelope per item, XADDed in the batch's order (each shard's stream keeps it), the
@@ -151,5 +164,23 @@ export function createQueueEngineGateway(options: QueueEngineGatewayOptions): En
       const unsubscribe = await subscribed?.catch(() => null);
       await unsubscribe?.();
     },
+  };
+}
+
+/**
+ * The replies of a command fanned out to every matching shard, as one: the shards' common code,
+ * or OK when they differ (a shard that has not yet received the user says USER_NOT_FOUND and holds
+ * none of their orders); the cancelled ids shard by shard (m0 first), each shard's in its order.
+ */
+export function joinReplies(id: string, replies: CommandReply[]): CommandReply {
+  const codes = new Set(replies.map((r) => r.code));
+  const first = replies[0] as CommandReply;
+  return {
+    id,
+    code: codes.size === 1 ? first.code : codes.has("OK") ? "OK" : first.code,
+    duplicate: replies.every((r) => r.duplicate),
+    order: null,
+    lastSeq: Math.max(0, ...replies.map((r) => r.lastSeq)),
+    cancelled: replies.flatMap((r) => r.cancelled ?? []),
   };
 }

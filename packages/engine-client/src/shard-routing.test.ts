@@ -10,8 +10,8 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { randomUUID } from "node:crypto";
 import { createRedisPubSub, createRedisStreamQueue, type PubSub } from "@ox/bus";
 import type { CommandEnvelope, CommandReply } from "@ox/contracts/pipeline";
-import type { Command } from "@ox/engine";
-import { ShardedEngine, type ShardMap, shardIds } from "@ox/engine/shards";
+import type { Command, Result } from "@ox/engine";
+import { fanOutOf, ShardedEngine, type ShardMap, shardIds } from "@ox/engine/shards";
 import pino from "pino";
 import { createQueueEngineGateway, type EngineGateway } from "./engine-gateway.ts";
 import { createShardedCommandQueue, shardOfOrderId, shardStream } from "./shard-routing.ts";
@@ -47,18 +47,25 @@ beforeAll(async () => {
         for (const d of got) {
           const env = d.body;
           const cmd = env.command as Command;
-          const routed = engine.route(cmd);
+          // A fanned-out command (CANCEL_ALL without a market) is applied at this shard alone.
+          const fanned = fanOutOf(map, cmd) !== null;
+          const routed = fanned ? (env.toShard ?? "(none)") : engine.route(cmd);
           arrivals.push({ stream: shard, routed, type: cmd.type });
-          const r =
-            routed === shard
-              ? engine.applyNow(cmd)
-              : { code: "MISADDRESSED" as never, events: [], order: undefined };
+          let r: Result = { code: "MISADDRESSED" as never, events: [] };
+          if (routed === shard && !fanned) r = engine.applyNow(cmd);
+          if (routed === shard && fanned) {
+            r = engine.deliver(shard, { kind: "command", index: engine.submitted++, cmd }).result as Result;
+            engine.flush();
+          }
           const reply: CommandReply = {
             id: env.id,
             code: r.code,
             duplicate: false,
             order: r.order ?? null,
             lastSeq: 0,
+            ...(cmd.type === "CANCEL_ALL" && {
+              cancelled: r.events.flatMap((e) => (e.type === "ORDER_CLOSED" ? [e.orderId] : [])),
+            }),
           };
           if (env.replyTo) await pubsub.publish(env.replyTo, reply);
           await q.ack([d.id]);
@@ -159,4 +166,57 @@ test("each command reaches its shard's stream; a cross-shard batch answers per i
   expect(on("r1").length).toBeGreaterThan(0);
   // The stand-in settled every command: alice's cash locks only her open order on A.
   expect(engine.account("alice")).toEqual({ availablePaise: 100_000 - 800, lockedPaise: 800 });
+}, 60_000);
+
+test("a cancel-all without a market goes to every matching shard, one envelope each, answers joined", async () => {
+  for (const userId of ["dora", "eli"]) {
+    expect(await exec({ type: "CREATE_USER", userId } as Omit<Command, "ts">)).toBe("OK");
+    expect(
+      await exec({
+        type: "CREDIT",
+        userId,
+        amountPaise: 50_000,
+        ref: `dep-${userId}`,
+        kind: "DEPOSIT",
+      } as Omit<Command, "ts">),
+    ).toBe("OK");
+  }
+  const place = (orderId: string, marketId: string, userId: string) =>
+    gateway.execute({
+      type: "PLACE_ORDER",
+      orderId,
+      userId,
+      marketId,
+      outcome: "YES",
+      side: "BUY",
+      orderType: "LIMIT",
+      pricePaise: 200,
+      qty: 1,
+      ts: ts++,
+    });
+  const [a, b, other] = [gateway.newOrderId("A"), gateway.newOrderId("B"), gateway.newOrderId("B")];
+  for (const [id, m, u] of [
+    [a, "A", "dora"],
+    [b, "B", "dora"],
+    [other, "B", "eli"],
+  ] as const)
+    expect((await place(id, m, u)).code).toBe("OK");
+  const before = arrivals.length;
+  const reply = await gateway.execute({ type: "CANCEL_ALL", userId: "dora", ts: ts++ }, { id: `all-${run}` });
+  expect(reply).toMatchObject({ id: `all-${run}`, code: "OK", cancelled: [a, b] });
+  const sent = arrivals.slice(before);
+  expect(sent.map((x) => [x.stream, x.routed, x.type])).toEqual(
+    expect.arrayContaining([
+      ["m0", "m0", "CANCEL_ALL"],
+      ["m1", "m1", "CANCEL_ALL"],
+    ]),
+  );
+  expect(sent).toHaveLength(2);
+  expect(engine.account("dora")).toEqual({ availablePaise: 50_000, lockedPaise: 0 });
+  expect(engine.account("eli")).toEqual({ availablePaise: 49_800, lockedPaise: 200 });
+  // Nothing left: OK with an empty list.
+  expect(await gateway.execute({ type: "CANCEL_ALL", userId: "dora", ts: ts++ })).toMatchObject({
+    code: "OK",
+    cancelled: [],
+  });
 }, 60_000);

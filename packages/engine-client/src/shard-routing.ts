@@ -12,6 +12,7 @@ import {
   shardQueryChannel,
 } from "@ox/contracts/pipeline";
 import {
+  fanOutOf,
   matchingName,
   matchingShardOf,
   riskName,
@@ -61,6 +62,12 @@ export function createShardedCommandQueue(
   const queues = new Map(allShards(map).map((s) => [s, queueOf(s)]));
   const shardOf = (envelope: CommandEnvelope) => {
     if (envelope.command === undefined) throw new Error("a batch envelope cannot be routed to one shard");
+    if (envelope.toShard !== undefined) {
+      if (!queues.has(envelope.toShard)) throw new Error(`no shard ${envelope.toShard} in the map`);
+      return envelope.toShard;
+    }
+    if (fanOutOf(map, envelope.command) !== null)
+      throw new Error(`${envelope.command.type} goes to several shards: the gateway sends one envelope each`);
     return shardOfCommand(map, envelope.command);
   };
   const queue = (s: string) => queues.get(s) as CommandQueue<CommandEnvelope>;
