@@ -67,7 +67,7 @@ export class Tape {
       (c.outcome === "NO" ? 1 : 0) |
       (c.side === "SELL" ? 2 : 0) |
       (c.orderType === "MARKET" ? 4 : 0) |
-      (TIFS.indexOf(c.tif) << 3) |
+      (TIFS.indexOf(c.tif as (typeof TIFS)[number]) << 3) |
       (c.postOnly === true ? 32 : 0);
     this.price[i] = c.pricePaise === undefined ? -1 : c.pricePaise;
     this.qty[i] = c.qty;

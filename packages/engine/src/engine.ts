@@ -1,6 +1,7 @@
 import { createUser } from "./commands/accounts.ts";
 import { amendOrder } from "./commands/amend.ts";
 import { cancelAll, cancelOrder } from "./commands/cancel.ts";
+import { expireOrders, nextExpiry } from "./commands/expire.ts";
 import { closeMarket, createMarket, resolveMarket } from "./commands/markets.ts";
 import { placeOrder } from "./commands/place-order.ts";
 import { dedupeWindowOf, type EngineConfig } from "./dedupe.ts";
@@ -34,6 +35,8 @@ function apply(s: EngineState, cmd: Command): Result {
       return cancelAll(mc, cmd);
     case "AMEND_ORDER":
       return amendOrder(mc, cmd);
+    case "EXPIRE_ORDERS":
+      return expireOrders(mc, cmd);
     case "CREATE_USER":
       return createUser(s, cmd);
     case "CREDIT":
@@ -101,6 +104,7 @@ function wrap(s: EngineState): Engine {
       for (const t of mc.traders) if (t.clientOrders !== null) clientOrderIds += t.clientOrders.size;
       return { clientOrderIds, clientAmendIds: mc.amends.size, refs: risk.refs.size, clock: mc.dedupe.clock };
     },
+    nextExpiry: () => nextExpiry(mc),
     totals(): EngineTotals {
       let available = 0;
       let locked = 0;

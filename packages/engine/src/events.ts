@@ -39,6 +39,8 @@ export class Emitter {
       side: o.side,
       orderType: o.orderType,
       tif: o.tif,
+      expiresAt: o.expiresAt === Number.POSITIVE_INFINITY ? null : o.expiresAt,
+      stp: o.stp,
       postOnly: o.postOnly,
       pricePaise: o.price,
       qty: o.qty,

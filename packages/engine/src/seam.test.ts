@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { amendOrder } from "./commands/amend.ts";
 import { cancelAll, cancelOrder } from "./commands/cancel.ts";
+import { expireOrders } from "./commands/expire.ts";
 import { closeMarket, createMarket, resolveMarket } from "./commands/markets.ts";
 import { placeOrder } from "./commands/place-order.ts";
 import { DEFAULT_DEDUPE_WINDOW_MS } from "./dedupe.ts";
@@ -130,6 +131,8 @@ function splitWorld() {
         return cancelAll(mc, c);
       case "AMEND_ORDER":
         return amendOrder(mc, c);
+      case "EXPIRE_ORDERS":
+        return expireOrders(mc, c);
       case "CREATE_MARKET":
         return createMarket(mc, c);
       case "CLOSE_MARKET":

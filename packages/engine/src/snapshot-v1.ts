@@ -50,6 +50,8 @@ function finalView(r: Row, userId: string): OrderView {
     side: r[6],
     orderType: r[7],
     tif: r[8],
+    expiresAt: null,
+    stp: "CANCEL_RESTING",
     postOnly: r[9],
     pricePaise: r[10],
     qty: r[11],

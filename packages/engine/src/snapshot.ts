@@ -5,7 +5,16 @@ import { slotOf } from "./matching/settle.ts";
 import { rememberResting } from "./order-index.ts";
 import { upgradeV1 } from "./snapshot-v1.ts";
 import { Market, Order, type Trader } from "./state.ts";
-import type { OrderType, OrderView, Outcome, Resolution, ResultCode, Side, TimeInForce } from "./types.ts";
+import type {
+  OrderType,
+  OrderView,
+  Outcome,
+  Resolution,
+  ResultCode,
+  SelfTradePrevention,
+  Side,
+  TimeInForce,
+} from "./types.ts";
 
 /**
  * Snapshot format: UTF-8 JSON of positional arrays (version 2). Only open orders exist. Levels are
@@ -24,9 +33,12 @@ import type { OrderType, OrderView, Outcome, Resolution, ResultCode, Side, TimeI
  *
  * The document is the same whether the cores are one engine or not: a user row joins the user's
  * cash (risk core) with their holdings and clientOrderIds (matching core).
+ *
+ * Version 4 adds two order columns, `expiresAt` (GTD; null otherwise) and `stp`; a v3 row lacks them
+ * (GTD did not exist): no expiry, CANCEL_RESTING.
  */
 
-const VERSION = 3;
+const VERSION = 4;
 
 /** An open order. Its status is OPEN and its position link is rebuilt by reserve-free re-resting. */
 type OrderRow = [
@@ -50,6 +62,8 @@ type OrderRow = [
   number,
   number,
   number,
+  (number | null)?,
+  SelfTradePrevention?,
 ];
 
 export function encodeState(s: EngineState): Uint8Array {
@@ -81,6 +95,8 @@ export function encodeState(s: EngineState): Uint8Array {
       o.acceptedSeq,
       o.lockPerShare,
       o.budget,
+      o.expiresAt === Number.POSITIVE_INFINITY ? null : o.expiresAt,
+      o.stp,
     ]);
   }
   const record = (r: Order | OrderView) => (r instanceof Order ? (index.get(r) as number) : r);
@@ -176,6 +192,7 @@ export function decodeState(bytes: Uint8Array, dedupeWindowMs?: number): EngineS
   let doc = JSON.parse(new TextDecoder().decode(bytes));
   if (doc !== null && typeof doc === "object" && doc.v === 1) doc = upgradeV1(doc);
   if (doc !== null && typeof doc === "object" && doc.v === 2) doc = upgradeV2(doc);
+  if (doc !== null && typeof doc === "object" && doc.v === 3) doc = { ...doc, v: VERSION };
   if (doc === null || typeof doc !== "object" || doc.v !== VERSION)
     throw new Error(`engine: not a v${VERSION} snapshot`);
   const s = new EngineState(dedupeWindowMs);
@@ -240,6 +257,8 @@ export function decodeState(bytes: Uint8Array, dedupeWindowMs?: number): EngineS
     o.acceptedSeq = r[17];
     o.lockPerShare = r[18];
     o.budget = r[19];
+    if (typeof r[20] === "number") o.expiresAt = r[20];
+    if (r[21] !== undefined) o.stp = r[21];
     o.slot = mc.positions.find(o.owner.handle, m.handle);
     orders.push(o);
   }
@@ -247,7 +266,13 @@ export function decodeState(bytes: Uint8Array, dedupeWindowMs?: number): EngineS
   userRows.forEach((r, h) => {
     if (r[4].length === 0) return;
     const t = mc.traders[h];
-    t.clientOrders = new Map(r[4].map(([cid, x]) => [cid, typeof x === "number" ? orders[x] : x]));
+    // A final view from before v4 lacks the GTD and STP fields: it had neither.
+    const final = (x: OrderView): OrderView => ({
+      ...x,
+      expiresAt: x.expiresAt ?? null,
+      stp: x.stp ?? "CANCEL_RESTING",
+    });
+    t.clientOrders = new Map(r[4].map(([cid, x]) => [cid, typeof x === "number" ? orders[x] : final(x)]));
     t.clientAt = new Map(r[4].map(([cid, , at]) => [cid, at]));
     for (const [cid, , at] of r[4]) cidsRemembered.push([at, t, cid]);
   });
@@ -259,6 +284,7 @@ export function decodeState(bytes: Uint8Array, dedupeWindowMs?: number): EngineS
   for (const o of orders) {
     rest(mc, o);
     rememberResting(mc, o);
+    if (o.tif === "GTD") o.market.expiries.push(o);
   }
   mc.amends.clock = doc.clock;
   const amends = (doc.amends ?? []) as [string, ResultCode, OrderView | null, number][];

@@ -1,4 +1,13 @@
-import type { OrderStatus, OrderType, OrderView, Outcome, Resolution, Side, TimeInForce } from "./types.ts";
+import type {
+  OrderStatus,
+  OrderType,
+  OrderView,
+  Outcome,
+  Resolution,
+  SelfTradePrevention,
+  Side,
+  TimeInForce,
+} from "./types.ts";
 
 /**
  * The matching core's state objects (matching/core.ts; risk's cash is a typed array in
@@ -55,6 +64,8 @@ export class Market {
   /** Best bid index (0 = none) and best ask index (size = none). */
   bestBid = 0;
   bestAsk: number;
+  /** This market's GTD orders by (expiresAt, acceptedSeq), closed ones dropped lazily (matching/expiry.ts). */
+  readonly expiries = new ExpiryHeap();
   constructor(
     readonly id: string,
     readonly handle: number,
@@ -117,6 +128,9 @@ export class Order {
   qty = 0;
   maxCost!: number | null;
   ts = 0;
+  /** GTD: epoch ms from which it never trades; Infinity for every other order. */
+  expiresAt = Number.POSITIVE_INFINITY;
+  stp: SelfTradePrevention = "CANCEL_RESTING";
 
   init(
     id: string,
@@ -163,6 +177,8 @@ export class Order {
     this.isYes = outcome === "YES";
     this.bookSide = this.isBuy === this.isYes ? BID : ASK;
     this.yesPrice = this.isYes ? price : 1000 - price;
+    this.expiresAt = Number.POSITIVE_INFINITY;
+    this.stp = "CANCEL_RESTING";
     return this;
   }
 }
@@ -174,5 +190,82 @@ export class OwnerLists {
 
   head(slot: number): Order | null {
     return slot >= 0 && slot < this.heads.length ? this.heads[slot] : null;
+  }
+}
+
+/**
+ * A binary min-heap of GTD orders keyed by (expiresAt, acceptedSeq). An entry keeps its own key and
+ * the Order object; orders are recycled, so an entry is live only while the object is still OPEN
+ * with the same acceptedSeq (matching/expiry.ts checks; stale entries are dropped when they surface).
+ */
+export class ExpiryHeap {
+  at: number[] = [];
+  seq: number[] = [];
+  order: Order[] = [];
+
+  get size(): number {
+    return this.at.length;
+  }
+
+  push(o: Order): void {
+    const at = this.at;
+    const seq = this.seq;
+    const ord = this.order;
+    let i = at.length;
+    at.push(o.expiresAt);
+    seq.push(o.acceptedSeq);
+    ord.push(o);
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (at[p] < at[i] || (at[p] === at[i] && seq[p] < seq[i])) break;
+      this.swap(i, p);
+      i = p;
+    }
+  }
+
+  /** True when the top entry still names the open order it was pushed for. */
+  topLive(): boolean {
+    const o = this.order[0];
+    return o.status === "OPEN" && o.acceptedSeq === this.seq[0];
+  }
+
+  pop(): void {
+    const last = this.at.length - 1;
+    this.swap(0, last);
+    this.at.pop();
+    this.seq.pop();
+    this.order.pop();
+    const at = this.at;
+    const seq = this.seq;
+    const n = at.length;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < n && (at[l] < at[m] || (at[l] === at[m] && seq[l] < seq[m]))) m = l;
+      if (r < n && (at[r] < at[m] || (at[r] === at[m] && seq[r] < seq[m]))) m = r;
+      if (m === i) return;
+      this.swap(i, m);
+      i = m;
+    }
+  }
+
+  /** Drop stale entries from the top; the top's expiresAt then, or Infinity when empty. */
+  peek(): number {
+    while (this.at.length > 0 && !this.topLive()) this.pop();
+    return this.at.length > 0 ? this.at[0] : Number.POSITIVE_INFINITY;
+  }
+
+  private swap(i: number, j: number): void {
+    const a = this.at[i];
+    this.at[i] = this.at[j];
+    this.at[j] = a;
+    const b = this.seq[i];
+    this.seq[i] = this.seq[j];
+    this.seq[j] = b;
+    const c = this.order[i];
+    this.order[i] = this.order[j];
+    this.order[j] = c;
   }
 }

@@ -14,8 +14,12 @@
  *        order, then BOOK_DELTA for its level;
  *      - otherwise: TRADE, then ORDER_CLOSED{FILLED} for the maker if it is now empty, then
  *        BOOK_DELTA for the maker's level.
+ *      - (before either) a GTD order with `expiresAt <= ts` of the command: ORDER_CLOSED{EXPIRED, GTD},
+ *        then BOOK_DELTA; its owner is a participant; it never trades;
+ *      - same owner and the taker's stp is CANCEL_TAKER: the loop stops there (the resting order stays).
  *    After the loop: if the taker rests, BOOK_DELTA for its level; if it is filled,
- *    ORDER_CLOSED{FILLED}; if an IOC/MARKET remainder is left, ORDER_CLOSED{EXPIRED}.
+ *    ORDER_CLOSED{FILLED}; if it stopped at its own order (CANCEL_TAKER), ORDER_CLOSED{CANCELLED,
+ *    SELF_TRADE} for the taker's remainder; if an IOC/MARKET remainder is left, ORDER_CLOSED{EXPIRED, IOC}.
  *    Last, one BALANCE event per participant, then one POSITION event per participant for this
  *    market. Participants = the taker, then every other user met in the loop (maker or self-trade
  *    owner) in order of first appearance; each user once; emitted even if the numbers did not move.
@@ -28,6 +32,9 @@
  *    then BALANCE, POSITION of the user (only if at least one order was cancelled; else code OK, no events).
  *    Without `marketId` (every market): the same per market, markets in ascending marketId (JS
  *    string `<`), then one BALANCE, then one POSITION per market that had an order, same order.
+ *    EXPIRE_ORDERS: per market in creation order that has due GTD orders: per due order in ascending
+ *    (expiresAt, acceptedSeq) ORDER_CLOSED{EXPIRED, GTD} + BOOK_DELTA; then BALANCE of each owner, then
+ *    POSITION of each owner in that market (owners in order of first appearance). Nothing due: OK, no events.
  * 5. RESOLVE_MARKET: every open order in ascending `acceptedSeq`: ORDER_CLOSED{CANCELLED,
  *    MARKET_RESOLVED} + BOOK_DELTA; then MARKET_RESOLVED; then for each user holding shares or having
  *    had an order cancelled, in ascending userId (JS string `<`): PAYOUT (only if amount > 0 or
@@ -50,14 +57,21 @@
 export type Outcome = "YES" | "NO";
 export type Side = "BUY" | "SELL";
 export type OrderType = "LIMIT" | "MARKET";
-export type TimeInForce = "GTC" | "IOC" | "FOK";
+export type TimeInForce = "GTC" | "GTD" | "IOC" | "FOK";
+/**
+ * Self-trade prevention, the taker's choice (Kalshi's `self_trade_prevention_type`): CANCEL_RESTING
+ * (Kalshi `maker`, the default) cancels each own resting order met and carries on; CANCEL_TAKER
+ * (Kalshi `taker_at_cross`) cancels the taker's remainder at its first own resting order.
+ */
+export type SelfTradePrevention = "CANCEL_RESTING" | "CANCEL_TAKER";
 export type Resolution = "YES" | "NO" | "VOID";
 export type MarketStatus = "OPEN" | "CLOSED" | "RESOLVED" | "VOIDED";
 export type CreditKind = "BONUS" | "DEPOSIT" | "REFERRAL" | "REFUND" | "ADJUSTMENT";
 export type FillKind = "TRANSFER" | "MINT" | "MERGE";
 export type BookSide = "BID" | "ASK";
 export type OrderStatus = "OPEN" | "FILLED" | "CANCELLED" | "EXPIRED" | "REJECTED";
-export type CloseReason = "FILLED" | "USER" | "SELF_TRADE" | "IOC" | "MARKET_RESOLVED";
+/** GTD: a good-till-date order whose `expiresAt` came (EXPIRE_ORDERS, or met by a taker at or after it). */
+export type CloseReason = "FILLED" | "USER" | "SELF_TRADE" | "IOC" | "GTD" | "MARKET_RESOLVED";
 
 export const PAYOUT_PAISE = 1000;
 export const VOID_PAYOUT_PAISE = 500;
@@ -86,7 +100,8 @@ export type ResultCode =
   | "INSUFFICIENT_SHARES"
   | "POSITION_LIMIT"
   | "POST_ONLY_WOULD_TAKE"
-  | "FOK_NOT_FILLABLE";
+  | "FOK_NOT_FILLABLE"
+  | "INVALID_EXPIRY"; // GTD whose expiresAt <= the command's ts
 
 interface CommandBase {
   /** Epoch ms, stamped at the edge (API or engine shell). */
@@ -134,8 +149,12 @@ export interface PlaceOrderCommand extends CommandBase {
   /** LIMIT: the limit price. MARKET: optional worst price (default the extreme tick). Own-outcome terms. */
   pricePaise?: number;
   qty: number;
-  /** LIMIT default GTC. MARKET is IOC unless FOK. */
+  /** LIMIT default GTC (GTD: rests until `expiresAt`). MARKET is IOC unless FOK. */
   tif?: TimeInForce;
+  /** GTD only, and required there (> ts): from this epoch ms on the order never trades again. */
+  expiresAt?: number;
+  /** Default CANCEL_RESTING. */
+  stp?: SelfTradePrevention;
   postOnly?: boolean;
   /** MARKET BUY only: cap on cash spent including fees. The lock is this amount. */
   maxCostPaise?: number;
@@ -167,6 +186,13 @@ export interface CancelAllCommand extends CommandBase {
   marketId?: string;
 }
 /** No new orders; resting orders stay (and may be cancelled) until resolution. */
+/**
+ * Time passed: every open GTD order (any market) with `expiresAt <= ts` closes EXPIRED/GTD. Issued by
+ * the engine shell on a timer; the engine itself never reads a clock.
+ */
+export interface ExpireOrdersCommand extends CommandBase {
+  type: "EXPIRE_ORDERS";
+}
 export interface CloseMarketCommand extends CommandBase {
   type: "CLOSE_MARKET";
   marketId: string;
@@ -186,6 +212,7 @@ export type Command =
   | CancelOrderCommand
   | AmendOrderCommand
   | CancelAllCommand
+  | ExpireOrdersCommand
   | CloseMarketCommand
   | ResolveMarketCommand;
 
@@ -244,6 +271,8 @@ export interface OrderAcceptedEvent extends EventBase {
   side: Side;
   orderType: OrderType;
   tif: TimeInForce;
+  expiresAt: number | null; // GTD only
+  stp: SelfTradePrevention;
   postOnly: boolean;
   pricePaise: number; // limit, or the effective worst price of a MARKET order
   qty: number;
@@ -368,6 +397,8 @@ export interface OrderView {
   side: Side;
   orderType: OrderType;
   tif: TimeInForce;
+  expiresAt: number | null;
+  stp: SelfTradePrevention;
   postOnly: boolean;
   pricePaise: number;
   qty: number;
@@ -460,6 +491,8 @@ export interface Engine {
   totals(): EngineTotals;
   /** What the idempotency memory holds now (SEMANTICS.md "Idempotency memory"). */
   dedupeStats(): DedupeStats;
+  /** The earliest `expiresAt` of any open GTD order (the shell's next EXPIRE_ORDERS), or null. */
+  nextExpiry(): number | null;
 }
 
 export interface DedupeStats {

@@ -47,6 +47,7 @@ function readModels(engine: Engine, userIds: readonly string[], marketIds: reado
     users: [...engine.userIds()].sort(),
     totals: engine.totals(),
     dedupe: engine.dedupeStats(),
+    nextExpiry: engine.nextExpiry(),
     accounts: userIds.map((u) => [engine.account(u), engine.positions(u), engine.openOrders(u)]),
     markets: marketIds.map((m) => [engine.market(m), engine.book(m), engine.book(m, 2), engine.book(m, 0)]),
   };

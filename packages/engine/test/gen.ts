@@ -67,7 +67,24 @@ const order = fc.record({
   market_: fc.nat({ max: 9 }), // < 2 → MARKET order
   price,
   qty,
-  tif: fc.constantFrom(undefined, undefined, undefined, "GTC" as const, "IOC" as const, "FOK" as const),
+  tif: fc.constantFrom(
+    undefined,
+    undefined,
+    undefined,
+    "GTC" as const,
+    "GTD" as const,
+    "GTD" as const,
+    "IOC" as const,
+    "FOK" as const,
+  ),
+  /** GTD: expiresAt = ts + life (0 or less: refused); rarely an expiresAt on another tif (refused). */
+  life: fc.oneof(
+    { weight: 6, arbitrary: fc.integer({ min: 1, max: 40 }) },
+    { weight: 3, arbitrary: fc.integer({ min: 41, max: 600 }) },
+    { weight: 1, arbitrary: fc.constantFrom(0, -3) },
+  ),
+  strayExpiry: fc.nat({ max: 30 }), // 0 → expiresAt on a non-GTD order
+  stp: fc.constantFrom(undefined, undefined, undefined, "CANCEL_RESTING" as const, "CANCEL_TAKER" as const),
   postOnly: fc.constantFrom(undefined, undefined, undefined, undefined, false, true),
   maxCost: sometimes(
     fc.oneof(
@@ -116,6 +133,7 @@ export const step = fc.record({
       }),
     },
     { weight: 3, arbitrary: fc.record({ k: fc.constant("cancelAll" as const), user, market: pick }) },
+    { weight: 6, arbitrary: fc.record({ k: fc.constant("expire" as const), back: fc.nat({ max: 6 }) }) },
     {
       weight: 3,
       arbitrary: fc.record({
@@ -161,7 +179,7 @@ export const step = fc.record({
         outcome: fc.constantFrom("YES" as const, "NO" as const, "VOID" as const),
       }),
     },
-    { weight: 1, arbitrary: fc.record({ k: fc.constant("junk" as const), which: fc.nat({ max: 10 }) }) },
+    { weight: 1, arbitrary: fc.record({ k: fc.constant("junk" as const), which: fc.nat({ max: 12 }) }) },
   ),
 });
 export type Step = typeof step extends fc.Arbitrary<infer T> ? T : never;
@@ -220,6 +238,31 @@ const JUNK: unknown[] = [
   { type: "CANCEL_ORDER", userId: "u0" },
   { type: "AMEND_ORDER", userId: "u0", orderId: "o1", remainingQty: "3" },
   { type: "RESOLVE_MARKET", marketId: "m0", outcome: "MAYBE" },
+  {
+    type: "PLACE_ORDER",
+    orderId: "j",
+    userId: "u0",
+    marketId: "m0",
+    outcome: "YES",
+    side: "BUY",
+    orderType: "LIMIT",
+    pricePaise: 500,
+    qty: 5,
+    tif: "GTD",
+    expiresAt: "soon",
+  },
+  {
+    type: "PLACE_ORDER",
+    orderId: "j",
+    userId: "u0",
+    marketId: "m0",
+    outcome: "YES",
+    side: "BUY",
+    orderType: "LIMIT",
+    pricePaise: 500,
+    qty: 5,
+    stp: "BOTH",
+  },
 ];
 
 /** Turns abstract steps into commands. Deterministic: same steps, same commands. */
@@ -258,6 +301,8 @@ export function materialize(input: readonly Step[], startTs = 1_000): Command[] 
         };
         if (!isMarket || op.price === undefined || op.qty % 2 === 0) cmd.pricePaise = op.price;
         if (op.tif !== undefined) cmd.tif = op.tif;
+        if (op.tif === "GTD" || op.strayExpiry === 0) cmd.expiresAt = ts + op.life;
+        if (op.stp !== undefined) cmd.stp = op.stp;
         if (op.postOnly !== undefined) cmd.postOnly = op.postOnly;
         if (op.maxCost !== null && (isMarket || op.maxCost === 0)) cmd.maxCostPaise = op.maxCost;
         if (op.cid !== null) cmd.clientOrderId = `c${op.cid}`;
@@ -305,6 +350,10 @@ export function materialize(input: readonly Step[], startTs = 1_000): Command[] 
         cmds.push(cmd as unknown as Command);
         break;
       }
+      case "expire":
+        // Now and then behind the stream's clock (a timer firing late): the engine only compares.
+        cmds.push({ type: "EXPIRE_ORDERS", ts: op.back === 0 ? ts - 5 : ts });
+        break;
       case "cancelAll":
         // One in three: every market (no marketId).
         cmds.push(

@@ -56,9 +56,11 @@ export function checkOrder(s: MatchingCore, c: PlaceOrderCommand, d: OrderDraft)
     !isOneOf(c.orderType, "LIMIT", "MARKET") ||
     !isOptInt(c.pricePaise) ||
     !isInt(c.qty) ||
-    !(c.tif === undefined || isOneOf(c.tif, "GTC", "IOC", "FOK")) ||
+    !(c.tif === undefined || isOneOf(c.tif, "GTC", "IOC", "FOK") || c.tif === "GTD") ||
     !isOptBool(c.postOnly) ||
-    !isOptInt(c.maxCostPaise)
+    !isOptInt(c.maxCostPaise) ||
+    !isOptInt(c.expiresAt) ||
+    !(c.stp === undefined || isOneOf(c.stp, "CANCEL_RESTING", "CANCEL_TAKER"))
   ) {
     return { code: "INVALID_COMMAND", events: [] };
   }
@@ -102,11 +104,13 @@ export function checkOrder(s: MatchingCore, c: PlaceOrderCommand, d: OrderDraft)
   let tif: TimeInForce;
   if (isLimit) {
     tif = c.tif ?? "GTC";
-    if (postOnly && tif !== "GTC") return rejectOrder(s, c, u, cid, "INVALID_COMMAND");
+    if (postOnly && tif !== "GTC" && tif !== "GTD") return rejectOrder(s, c, u, cid, "INVALID_COMMAND");
   } else {
     tif = c.tif ?? "IOC";
-    if (tif === "GTC" || postOnly) return rejectOrder(s, c, u, cid, "INVALID_COMMAND");
+    if (tif === "GTC" || tif === "GTD" || postOnly) return rejectOrder(s, c, u, cid, "INVALID_COMMAND");
   }
+  if ((tif === "GTD") !== (c.expiresAt !== undefined)) return rejectOrder(s, c, u, cid, "INVALID_COMMAND");
+  if (c.expiresAt !== undefined && c.expiresAt <= c.ts) return rejectOrder(s, c, u, cid, "INVALID_EXPIRY");
   if (price === undefined) price = isBuy ? 1000 - tick : tick;
   const isYes = c.outcome === "YES";
   const slot = s.positions.find(uh, m.handle);
@@ -162,6 +166,8 @@ export function admitOrder(
   );
   o.lockPerShare = lockPerShare;
   o.budget = budget;
+  if (c.expiresAt !== undefined) o.expiresAt = c.expiresAt;
+  if (c.stp !== undefined) o.stp = c.stp;
   if (d.postOnly && crosses(o)) {
     recycle(s, o);
     releaseCash(s, u.handle, lock);
@@ -196,14 +202,21 @@ function accept(s: MatchingCore, o: Order, lock: number, slot: number): Result {
   s.epoch++;
   s.met.count = 0;
   meet(s, u, o.slot);
-  match(s, o);
+  const selfCross = match(s, o);
   if (o.remaining === 0) {
     o.status = "FILLED";
     const cash = o.budget > 0 ? releaseRemainder(s, o, 0) : 0;
     out.orderClosed(o, "FILLED", "FILLED", 0, cash, 0);
-  } else if (o.tif === "GTC") {
+  } else if (selfCross) {
+    const qty = o.remaining;
+    o.remaining = 0;
+    o.status = "CANCELLED";
+    const cash = releaseRemainder(s, o, qty);
+    out.orderClosed(o, "CANCELLED", "SELF_TRADE", qty, cash, o.isBuy ? 0 : qty);
+  } else if (o.tif === "GTC" || o.tif === "GTD") {
     rest(s, o);
     rememberResting(s, o);
+    if (o.tif === "GTD") o.market.expiries.push(o);
     out.bookDelta(o.market, o.bookSide, levelIndex(o));
   } else {
     const qty = o.remaining;

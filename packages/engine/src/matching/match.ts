@@ -36,18 +36,35 @@ export function cancelResting(
   o: Order,
   reason: "USER" | "SELF_TRADE" | "MARKET_RESOLVED",
 ): void {
+  closeResting(s, o, "CANCELLED", reason);
+}
+
+/** A resting GTD order's time came: ORDER_CLOSED{EXPIRED, GTD} + BOOK_DELTA, its lock released. */
+export function expireResting(s: MatchingCore, o: Order): void {
+  closeResting(s, o, "EXPIRED", "GTD");
+}
+
+function closeResting(
+  s: MatchingCore,
+  o: Order,
+  status: "CANCELLED" | "EXPIRED",
+  reason: "USER" | "SELF_TRADE" | "MARKET_RESOLVED" | "GTD",
+): void {
   const qty = o.remaining;
   unrest(s, o);
   o.remaining = 0;
-  o.status = "CANCELLED";
+  o.status = status;
   forget(s, o);
   const cash = releaseRemainder(s, o, qty);
-  s.out.orderClosed(o, "CANCELLED", reason, qty, cash, o.isBuy ? 0 : qty);
+  s.out.orderClosed(o, status, reason, qty, cash, o.isBuy ? 0 : qty);
   s.out.bookDelta(o.market, o.bookSide, levelIndex(o));
 }
 
-/** Match taker `t` against the book. Returns when filled, out of levels, or out of budget. */
-export function match(s: MatchingCore, t: Order): void {
+/**
+ * Match taker `t` against the book. Returns when filled, out of levels, or out of budget (false),
+ * or at its first own resting order when its stp is CANCEL_TAKER (true: the caller cancels it).
+ */
+export function match(s: MatchingCore, t: Order): boolean {
   const m = t.market;
   const isBid = t.bookSide === BID;
   const limit = levelIndex(t);
@@ -58,6 +75,8 @@ export function match(s: MatchingCore, t: Order): void {
   const makerSide = isBid ? 1 : 0;
   // Walk levels by index rather than re-reading the best index: a budget-limited fill leaves a
   // partly filled maker behind and the walk must still move on past it (each order is met once).
+  const now = t.ts;
+  const takerStops = t.stp === "CANCEL_TAKER";
   let i = isBid ? m.bestAsk : m.bestBid;
   while (t.remaining > 0 && (isBid ? i < m.size && i <= limit : i > 0 && i >= limit)) {
     const level = levels[i];
@@ -66,7 +85,14 @@ export function match(s: MatchingCore, t: Order): void {
     let mk = level.head;
     while (mk !== null && t.remaining > 0) {
       const next: Order | null = mk.next;
+      if (mk.expiresAt <= now) {
+        meet(s, mk.owner, mk.slot);
+        expireResting(s, mk);
+        mk = next;
+        continue;
+      }
       if (mk.owner === t.owner) {
+        if (takerStops) return true;
         cancelResting(s, mk, "SELF_TRADE");
         mk = next;
         continue;
@@ -74,7 +100,7 @@ export function match(s: MatchingCore, t: Order): void {
       let q = Math.min(t.remaining, mk.remaining);
       if (t.budget >= 0) {
         const k = affordableQty(t.budget, eTaker, takerBps);
-        if (k === 0) return;
+        if (k === 0) return false;
         if (k < q) q = k;
       }
       const eMaker = ownPrice(mk, y);
@@ -113,11 +139,13 @@ export function match(s: MatchingCore, t: Order): void {
       while (i > 0 && levels[i].head === null) i--;
     }
   }
+  return false;
 }
 
 /**
- * FOK pre-check: can `t` fill completely now against other users' orders (and within its
- * budget, computed exactly as the loop would)? Reads only.
+ * FOK pre-check: can `t` fill completely now against other users' orders that have not expired
+ * (and within its budget, and before its first own order under CANCEL_TAKER, exactly as the loop
+ * would)? Reads only.
  */
 export function fillable(t: Order): boolean {
   const m = t.market;
@@ -127,11 +155,17 @@ export function fillable(t: Order): boolean {
   const bps = m.takerBps;
   let need = t.remaining;
   let budget = t.budget;
+  const now = t.ts;
+  const takerStops = t.stp === "CANCEL_TAKER";
   let i = isBid ? m.bestAsk : m.bestBid;
   while (isBid ? i < m.size && i <= limit : i > 0 && i >= limit) {
     const e = ownPrice(t, i * m.tick);
     for (let o = levels[i].head; o !== null; o = o.next) {
-      if (o.owner === t.owner) continue;
+      if (o.expiresAt <= now) continue;
+      if (o.owner === t.owner) {
+        if (takerStops) return false;
+        continue;
+      }
       let q = Math.min(need, o.remaining);
       if (budget >= 0) {
         const k = affordableQty(budget, e, bps);

@@ -7,6 +7,7 @@ import type { Command, Engine, Result } from "../types.ts";
 import { createUser, credit, debit } from "./accounts.ts";
 import { amendOrder } from "./amend.ts";
 import { cancelAll, cancelOrder } from "./cancel.ts";
+import { expireOrders, nextExpiry } from "./expire.ts";
 import { closeMarket, createMarket, resolveMarket } from "./markets.ts";
 import { restingOrders, viewOf } from "./orders.ts";
 import { placeOrder } from "./place-order.ts";
@@ -36,6 +37,8 @@ function dispatch(state: RefState, cmd: Command): Result {
       return cancelAll(state, cmd);
     case "AMEND_ORDER":
       return amendOrder(state, cmd);
+    case "EXPIRE_ORDERS":
+      return expireOrders(state, cmd);
     case "CLOSE_MARKET":
       return closeMarket(state, cmd);
     case "RESOLVE_MARKET":
@@ -90,6 +93,7 @@ function wrap(state: RefState): Engine {
       for (const at of state.refs.values()) if (fresh(state, at)) refs++;
       return { clientOrderIds, clientAmendIds, refs, clock: state.clock };
     },
+    nextExpiry: () => nextExpiry(state),
   };
 }
 

@@ -1,4 +1,4 @@
-import { closeOrder, emitBookDelta } from "./orders.ts";
+import { closeOrder, emitBookDelta, expiredAt } from "./orders.ts";
 import { type Emitter, mustUser, positionOf, type RefMarket, type RefOrder, type RefState } from "./state.ts";
 import { ceilBps } from "./validate.ts";
 
@@ -45,7 +45,11 @@ export function fillableQty(market: RefMarket, taker: RefOrder, opposite: RefOrd
   let budget = taker.budgetLeftPaise;
   for (const maker of opposite) {
     if (remaining === 0) break;
-    if (maker.userId === taker.userId) continue;
+    if (expiredAt(maker, taker.ts)) continue;
+    if (maker.userId === taker.userId) {
+      if (taker.stp === "CANCEL_TAKER") break;
+      continue;
+    }
     const q = takeQty(market, taker, remaining, budget, maker);
     if (q === 0) break;
     remaining -= q;
@@ -143,18 +147,27 @@ function fill(
   market.lastYesPricePaise = y;
 }
 
-/** The match loop (types.ts header, item 2). Returns the participants, taker first. */
+/**
+ * The match loop (types.ts header, item 2). Returns the participants, taker first, and whether it
+ * stopped at the taker's own order (stp CANCEL_TAKER).
+ */
 export function runMatch(
   state: RefState,
   out: Emitter,
   market: RefMarket,
   taker: RefOrder,
   opposite: RefOrder[],
-): string[] {
+): { participants: string[]; selfCross: boolean } {
   const participants = [taker.userId];
   for (const maker of opposite) {
     if (taker.remainingQty === 0) break;
+    if (expiredAt(maker, taker.ts)) {
+      if (!participants.includes(maker.userId)) participants.push(maker.userId);
+      closeOrder(state, out, maker, "EXPIRED", "GTD");
+      continue;
+    }
     if (maker.userId === taker.userId) {
+      if (taker.stp === "CANCEL_TAKER") return { participants, selfCross: true };
       closeOrder(state, out, maker, "CANCELLED", "SELF_TRADE");
       continue;
     }
@@ -165,5 +178,5 @@ export function runMatch(
     if (maker.remainingQty === 0) closeOrder(state, out, maker, "FILLED", "FILLED");
     else emitBookDelta(state, out, market, maker.bookSide, maker.yesPricePaise);
   }
-  return participants;
+  return { participants, selfCross: false };
 }

@@ -19,6 +19,8 @@ export function viewOf(order: RefOrder): OrderView {
     side: order.side,
     orderType: order.orderType,
     tif: order.tif,
+    expiresAt: order.expiresAt,
+    stp: order.stp,
     postOnly: order.postOnly,
     pricePaise: order.pricePaise,
     qty: order.qty,
@@ -149,4 +151,9 @@ export function emitPosition(state: RefState, out: Emitter, userId: string, mark
 /** Open orders of one market, ascending acceptedSeq. */
 export function restingOrders(state: RefState, market: RefMarket): RefOrder[] {
   return market.resting.map((index) => state.orders[index]);
+}
+
+/** A resting order that may no longer trade at `ts` (GTD whose expiresAt came). */
+export function expiredAt(order: RefOrder, ts: number): boolean {
+  return order.expiresAt !== null && order.expiresAt <= ts;
 }

@@ -33,9 +33,11 @@ function wellTyped(cmd: PlaceOrderCommand): boolean {
     isOneOf(cmd.orderType, ["LIMIT", "MARKET"] as const) &&
     isOptionalInt(cmd.pricePaise) &&
     isInt(cmd.qty) &&
-    isOptionalOneOf(cmd.tif, ["GTC", "IOC", "FOK"] as const) &&
+    isOptionalOneOf(cmd.tif, ["GTC", "GTD", "IOC", "FOK"] as const) &&
     isOptionalBool(cmd.postOnly) &&
-    isOptionalInt(cmd.maxCostPaise)
+    isOptionalInt(cmd.maxCostPaise) &&
+    isOptionalInt(cmd.expiresAt) &&
+    isOptionalOneOf(cmd.stp, ["CANCEL_RESTING", "CANCEL_TAKER"] as const)
   );
 }
 
@@ -49,6 +51,8 @@ function rejectedView(cmd: PlaceOrderCommand, code: ResultCode): OrderView {
     side: cmd.side,
     orderType: cmd.orderType,
     tif: cmd.tif ?? (cmd.orderType === "MARKET" ? "IOC" : "GTC"),
+    expiresAt: cmd.expiresAt ?? null,
+    stp: cmd.stp ?? "CANCEL_RESTING",
     postOnly: cmd.postOnly ?? false,
     pricePaise: cmd.pricePaise ?? 0,
     qty: cmd.qty,
@@ -110,8 +114,11 @@ export function placeOrder(state: RefState, cmd: PlaceOrderCommand): Result {
   const isMarket = cmd.orderType === "MARKET";
   const tif = cmd.tif ?? (isMarket ? "IOC" : "GTC");
   const postOnly = cmd.postOnly ?? false;
-  if (isMarket && tif === "GTC") return reject("INVALID_COMMAND");
-  if (postOnly && (isMarket || tif !== "GTC")) return reject("INVALID_COMMAND");
+  if (isMarket && (tif === "GTC" || tif === "GTD")) return reject("INVALID_COMMAND");
+  if (postOnly && (isMarket || (tif !== "GTC" && tif !== "GTD"))) return reject("INVALID_COMMAND");
+  const isGtd = tif === "GTD";
+  if (isGtd !== (cmd.expiresAt !== undefined)) return reject("INVALID_COMMAND");
+  if (cmd.expiresAt !== undefined && cmd.expiresAt <= cmd.ts) return reject("INVALID_EXPIRY");
 
   const pricePaise = cmd.pricePaise ?? (cmd.side === "BUY" ? 1000 - tick : tick);
   const pos = positionOf(state, cmd.userId, cmd.marketId);
@@ -146,6 +153,8 @@ export function placeOrder(state: RefState, cmd: PlaceOrderCommand): Result {
     side: cmd.side,
     orderType: cmd.orderType,
     tif,
+    expiresAt: cmd.expiresAt ?? null,
+    stp: cmd.stp ?? "CANCEL_RESTING",
     postOnly,
     pricePaise,
     yesPricePaise,
@@ -188,6 +197,8 @@ export function placeOrder(state: RefState, cmd: PlaceOrderCommand): Result {
     side: taker.side,
     orderType: taker.orderType,
     tif,
+    expiresAt: taker.expiresAt,
+    stp: taker.stp,
     postOnly,
     pricePaise,
     qty: taker.qty,
@@ -197,9 +208,10 @@ export function placeOrder(state: RefState, cmd: PlaceOrderCommand): Result {
   });
   taker.acceptedSeq = state.seq;
 
-  const participants = runMatch(state, out, market, taker, opposite);
+  const { participants, selfCross } = runMatch(state, out, market, taker, opposite);
   if (taker.remainingQty === 0) closeOrder(state, out, taker, "FILLED", "FILLED");
-  else if (tif === "GTC") {
+  else if (selfCross) closeOrder(state, out, taker, "CANCELLED", "SELF_TRADE");
+  else if (tif === "GTC" || tif === "GTD") {
     taker.resting = true;
     market.resting.push(orderIndex);
     emitBookDelta(state, out, market, bookSide, yesPricePaise);

@@ -6,6 +6,7 @@ import type {
   Outcome,
   Resolution,
   ResultCode,
+  SelfTradePrevention,
   Side,
   TimeInForce,
 } from "../types.ts";
@@ -20,6 +21,9 @@ export interface RefOrder {
   side: Side;
   orderType: OrderType;
   tif: TimeInForce;
+  /** GTD: from this ts on it never trades; null for every other order. */
+  expiresAt: number | null;
+  stp: SelfTradePrevention;
   postOnly: boolean;
   pricePaise: number;
   /** Unified-book price: pricePaise for YES, 1000 − pricePaise for NO. */

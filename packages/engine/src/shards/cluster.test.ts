@@ -316,8 +316,50 @@ describe("cancel-all without a market fans out to every matching shard", () => {
   });
 });
 
+describe("GTD expiry and STP across shards", () => {
+  test("EXPIRE_ORDERS reaches every matching shard: due GTD orders on both close, locks return at each risk shard", () => {
+    const c = world({ alice: 10_000, bob: 10_000 });
+    const gx = c.applyNow(buy("alice", "X", 400, 5, { tif: "GTD", expiresAt: ts + 50 }));
+    const gy = c.applyNow(buy("bob", "Y", 300, 4, { tif: "GTD", expiresAt: ts + 50 }));
+    const later = c.applyNow(buy("bob", "X", 200, 1, { tif: "GTD", expiresAt: ts + 500 }));
+    expect([gx.code, gy.code, later.code]).toEqual(["OK", "OK", "OK"]);
+    expect(c.account("alice")).toEqual({ availablePaise: 8_000, lockedPaise: 2_000 });
+    expect(c.applyNow({ type: "EXPIRE_ORDERS", ts: ts + 10 }).events).toHaveLength(0);
+    const r = c.applyNow({ type: "EXPIRE_ORDERS", ts: ts + 60 });
+    const closed = r.events.filter((e) => e.type === "ORDER_CLOSED");
+    expect(closed.map((e) => [e.orderId, e.status, e.reason])).toEqual([
+      [gx.order?.orderId, "EXPIRED", "GTD"],
+      [gy.order?.orderId, "EXPIRED", "GTD"],
+    ]);
+    auditCluster(c);
+    expect(c.account("alice")).toEqual({ availablePaise: 10_000, lockedPaise: 0 });
+    expect(c.account("bob")).toEqual({ availablePaise: 9_800, lockedPaise: 200 });
+    expect(c.book("X")?.yes).toEqual([{ pricePaise: 200, qty: 1 }]);
+    expect(c.book("Y")?.yes).toEqual([]);
+  });
+
+  test("a parked CANCEL_TAKER BUY meets its owner's resting SELL: the taker is cancelled, the SELL rests", () => {
+    const c = world({ alice: 10_000, bob: 10_000 });
+    c.applyNow(buy("alice", "X", 500, 2));
+    c.applyNow({ ...buy("bob", "X", 500, 2, { outcome: "NO" }) });
+    // alice holds 2 YES now; she offers them and then bids across her own offer.
+    c.applyNow(sell("alice", "X", 600, 2));
+    const r = c.applyNow(buy("alice", "X", 600, 1, { stp: "CANCEL_TAKER" }));
+    const closed = r.events.filter((e) => e.type === "ORDER_CLOSED");
+    expect(closed.map((e) => [e.orderId, e.status, e.reason, e.cancelledQty])).toEqual([
+      [r.order?.orderId, "CANCELLED", "SELF_TRADE", 1],
+    ]);
+    expect(c.book("X")?.no).toEqual([{ pricePaise: 400, qty: 2 }]);
+    auditCluster(c);
+    expect(c.account("alice")).toEqual({ availablePaise: 9_000, lockedPaise: 0 });
+  });
+});
+
 describe("snapshot and restore per shard", () => {
-  /** A busy seeded run: four users trading both markets, some withdrawals, a resolution. */
+  /**
+   * A busy seeded run: four users trading both markets, some withdrawals, a resolution, GTD orders
+   * and EXPIRE_ORDERS (to both matching shards), takers with stp CANCEL_TAKER.
+   */
   function busy(seed: number): { c: ShardedEngine; cmds: Command[] } {
     const c = world({ alice: 200_000, bob: 200_000, carol: 200_000, dave: 200_000 }, seed);
     const users = ["alice", "bob", "carol", "dave"];
@@ -329,6 +371,7 @@ describe("snapshot and restore per shard", () => {
       const p = 300 + 50 * ((i * 7) % 9);
       const mine = lastOf.get(u);
       if (i === 200) cmds.push({ type: "RESOLVE_MARKET", ts: ++ts, marketId: "Y", outcome: "VOID" });
+      else if (i % 13 === 6) cmds.push({ type: "EXPIRE_ORDERS", ts: ++ts });
       else if (i % 11 === 3 && mine !== undefined) {
         // Amend the user's last order: up or down a tick and a new size (some park for cash).
         const price = (mine.pricePaise as number) + (i % 2 === 0 ? 50 : -50);
@@ -340,7 +383,10 @@ describe("snapshot and restore per shard", () => {
           orderId: mine.orderId,
           remainingQty: 1 + (i % 9),
         });
-      } else if (i % 17 === 0)
+      } else if (i % 10 === 7)
+        cmds.push(buy(u, m, p, 1 + (i % 5), { tif: "GTD", expiresAt: ts + 1 + 9 * (i % 4) }));
+      else if (i % 7 === 2) cmds.push(buy(u, m, 1000 - p, 2, { outcome: "NO", stp: "CANCEL_TAKER" }));
+      else if (i % 17 === 0)
         cmds.push({ type: "DEBIT", ts: ++ts, userId: u, amountPaise: 3_000, ref: `d${i}` });
       else if (i % 5 === 4) cmds.push({ ...buy(u, m, 1000 - p, 1 + (i % 6)), outcome: "NO" });
       else cmds.push(buy(u, m, p, 1 + (i % 7)));

@@ -113,9 +113,23 @@ export class ShardedEngine {
     return routeCommand(this.map, raw, (orderId) => this.orderMarket.get(orderId));
   }
 
-  /** Route a command into its shard's queue; returns its submission index. */
+  /**
+   * EXPIRE_ORDERS (time passed, for every market) is the engine shell's, not the API router's: it
+   * goes to every matching shard under one submission index, each expiring its own markets' GTD
+   * orders (its answer is each shard's own; they are not joined).
+   */
+  private static isExpire(raw: unknown): boolean {
+    return typeof raw === "object" && raw !== null && (raw as { type?: unknown }).type === "EXPIRE_ORDERS";
+  }
+
+  /** Route a command into its shard's queue (each target's); returns its submission index. */
   submit(cmd: unknown): number {
     const index = this.admit(cmd);
+    if (ShardedEngine.isExpire(cmd)) {
+      for (const m of this.matching)
+        (this.queues.get(m.id) as { index: number; cmd: unknown }[]).push({ index, cmd });
+      return index;
+    }
     const targets = this.routeAll(cmd);
     if (targets.length > 1) this.pendingFanOut.set(index, { left: targets.length, parts: new Map() });
     for (const id of targets) (this.queues.get(id) as { index: number; cmd: unknown }[]).push({ index, cmd });
@@ -297,6 +311,21 @@ export class ShardedEngine {
    * exactly as the single engine (sharded.test.ts).
    */
   applyNow(cmd: unknown): Result {
+    if (ShardedEngine.isExpire(cmd)) {
+      const ids = this.matching.map((m) => m.id);
+      // A broadcast: each shard in turn, settled; one result carrying every shard's events.
+      const index = this.admit(cmd);
+      const events: EngineEvent[] = [];
+      for (const id of ids) {
+        if (this.hasCommand(id)) throw new Error(`applyNow: ${id} has submitted commands queued`);
+        this.deliver(id, { kind: "command", index, cmd });
+        this.flush();
+        for (const e of (this.lastResult as Result).events) events.push(e);
+      }
+      const result: Result = { code: (this.lastResult as Result).code, events };
+      if (this.record) this.results[index] = result;
+      return result;
+    }
     const index = this.admit(cmd);
     const targets = this.routeAll(cmd);
     for (const id of targets)

@@ -1,5 +1,6 @@
 import { applyAmend, checkAmend, refuseAmend } from "../commands/amend.ts";
 import { cancelAll, cancelOrder } from "../commands/cancel.ts";
+import { expireOrders } from "../commands/expire.ts";
 import { closeMarket, createMarket, resolveMarket } from "../commands/markets.ts";
 import { admitOrder, checkOrder, placeOrder, rejectOrder } from "../commands/place-order.ts";
 import { DEFAULT_DEDUPE_WINDOW_MS } from "../dedupe.ts";
@@ -122,6 +123,8 @@ export class MatchingShard {
         break;
       case "AMEND_ORDER":
         r = this.amend(index, cmd);
+      case "EXPIRE_ORDERS":
+        r = expireOrders(mc, cmd);
         break;
       case "CREATE_MARKET":
         r = createMarket(mc, cmd);
@@ -354,6 +357,8 @@ function pendingView(c: PlaceOrderCommand): OrderView {
     side: c.side,
     orderType: c.orderType,
     tif: c.tif ?? (c.orderType === "LIMIT" ? "GTC" : "IOC"),
+    expiresAt: c.expiresAt ?? null,
+    stp: c.stp ?? "CANCEL_RESTING",
     postOnly: c.postOnly === true,
     pricePaise: c.pricePaise ?? 0,
     qty: c.qty,
