@@ -57,6 +57,7 @@ export const ERROR_STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   POSITION_LIMIT: 422,
   POST_ONLY_WOULD_TAKE: 422,
   FOK_NOT_FILLABLE: 422,
+  INVALID_EXPIRY: 400,
 };
 
 /** A business outcome that becomes a 4xx/5xx answer. Anything else thrown is a bug (500). */

@@ -92,6 +92,24 @@ test("types come from the contracts (checked by tsc: a wrong call does not compi
     });
     // @ts-expect-error each batch item is checked against PlaceOrderRequest
     await api.orders.placeBatch({ body: { orders: [{ marketId: "m", side: "HOLD" }] } });
+    // GTD with its expiry and a self-trade prevention mode are part of the body's type.
+    await api.orders.place({
+      body: {
+        marketId: "m",
+        outcome: "YES",
+        side: "BUY",
+        type: "LIMIT",
+        pricePaise: 500,
+        quantity: 1,
+        timeInForce: "GTD",
+        expiresAt: Date.now() + 60_000,
+        selfTradePrevention: "CANCEL_TAKER",
+      },
+    });
+    await api.orders.place({
+      // @ts-expect-error selfTradePrevention is CANCEL_RESTING or CANCEL_TAKER
+      body: { marketId: "m", outcome: "YES", side: "BUY", type: "LIMIT", quantity: 1, selfTradePrevention: "maker" },
+    });
   };
   expect(typeof typeChecks).toBe("function");
 });

@@ -100,6 +100,8 @@ function apply(plan: Plan, record: LogRecord, e: EngineEvent) {
         side: cmd.side,
         orderType: cmd.orderType,
         tif: cmd.tif ?? (cmd.orderType === "MARKET" ? "IOC" : "GTC"),
+        expiresAt: typeof cmd.expiresAt === "number" ? cmd.expiresAt : null,
+        stp: cmd.stp ?? "CANCEL_RESTING",
         postOnly: cmd.postOnly ?? false,
         pricePaise: cmd.pricePaise ?? 0,
         qty: cmd.qty,
@@ -226,6 +228,9 @@ function acceptedRow(e: OrderAcceptedEvent): OrderRow {
     side: e.side,
     orderType: e.orderType,
     tif: e.tif,
+    // Log records written before GTD and STP existed carry neither field.
+    expiresAt: e.expiresAt ?? null,
+    stp: e.stp ?? "CANCEL_RESTING",
     postOnly: e.postOnly,
     pricePaise: e.pricePaise,
     qty: e.qty,

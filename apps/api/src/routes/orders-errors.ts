@@ -14,6 +14,7 @@ const MESSAGES: Partial<Record<ResultCode, string>> = {
   POSITION_LIMIT: "the order would exceed the position limit for this market",
   POST_ONLY_WOULD_TAKE: "a post-only order would have traded at once",
   FOK_NOT_FILLABLE: "the fill-or-kill order cannot be filled in full now",
+  INVALID_EXPIRY: "expiresAt must be later than the time the order arrives",
 };
 
 const isErrorCode = (code: string): code is ErrorCode => (ERROR_CODES as readonly string[]).includes(code);

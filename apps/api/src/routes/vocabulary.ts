@@ -1,6 +1,7 @@
 /**
  * The one place where the API's vocabulary (the contracts') and the engine's meet: order fields
- * (quantity ↔ qty, timeInForce ↔ tif, type ↔ orderType, id ↔ orderId, createdAt ↔ ts), fills,
+ * (quantity ↔ qty, timeInForce ↔ tif, selfTradePrevention ↔ stp, type ↔ orderType, id ↔ orderId,
+ * createdAt ↔ ts), fills,
  * market prices and positions. The table is in docs/architecture.md#which-names-are-canonical.
  */
 import type { z } from "@hono/zod-openapi";
@@ -28,6 +29,8 @@ export function orderFromEngine(o: EngineOrderView): ApiOrder {
     side: o.side,
     type: o.orderType,
     timeInForce: o.tif,
+    expiresAt: o.expiresAt,
+    selfTradePrevention: o.stp,
     postOnly: o.postOnly,
     pricePaise: o.pricePaise,
     quantity: o.qty,
@@ -51,6 +54,8 @@ export function orderFromRow(r: typeof orders.$inferSelect): ApiOrder {
     side: r.side,
     type: r.orderType,
     timeInForce: r.tif,
+    expiresAt: r.expiresAt,
+    selfTradePrevention: r.stp,
     postOnly: r.postOnly,
     pricePaise: r.pricePaise,
     quantity: r.qty,
@@ -89,6 +94,8 @@ export function placeOrderCommand(
     ts: at.ts,
     ...(body.pricePaise !== undefined && { pricePaise: body.pricePaise }),
     ...(body.timeInForce && { tif: body.timeInForce }),
+    ...(body.expiresAt !== undefined && { expiresAt: body.expiresAt }),
+    ...(body.selfTradePrevention && { stp: body.selfTradePrevention }),
     ...(body.postOnly !== undefined && { postOnly: body.postOnly }),
     ...(body.maxCostPaise !== undefined && { maxCostPaise: body.maxCostPaise }),
     ...(body.clientOrderId && { clientOrderId: body.clientOrderId }),

@@ -1,6 +1,6 @@
 import type { PlaceOrderAnswer } from "@ox/client";
 import { ApiError } from "../api/client";
-import type { T } from "../i18n";
+import { orderStatusLabel, type T } from "../i18n";
 
 export interface TicketMessage {
   tone: "success" | "info" | "error";
@@ -45,7 +45,7 @@ export function describeOrderResult(
   return {
     tone: o.filledQty > 0 ? "success" : "info",
     title: t("orderDone", {
-      status: o.status.toLowerCase().replace(/_/g, " "),
+      status: orderStatusLabel(t, o.status),
       filled: o.filledQty,
       qty: o.quantity,
     }),

@@ -106,6 +106,12 @@ export const en = {
   marketClosed: "Trading is closed for this market.",
   orderAccepted: "Order accepted — waiting for the exchange.",
   orderDone: "Order {status}: {filled} of {qty} filled",
+  // order statuses (GET /orders status), shown after placing and in order lists
+  orderStatusOPEN: "open",
+  orderStatusFILLED: "filled",
+  orderStatusCANCELLED: "cancelled",
+  orderStatusEXPIRED: "expired",
+  orderStatusREJECTED: "rejected",
   rejected: "Order rejected",
   // ticket: by amount, review, live state (issue 13)
   reviewTitle: "Review your order",
@@ -408,6 +414,7 @@ export const en = {
   err_POSITION_LIMIT: "That would exceed the position limit for this market.",
   err_POST_ONLY_WOULD_TAKE: "A post-only order would have matched at once, so it was not placed.",
   err_FOK_NOT_FILLABLE: "The order could not be filled completely now, so nothing was filled.",
+  err_INVALID_EXPIRY: "The expiry time must be in the future.",
   errNetwork: "Can't reach the server. Check your connection and try again.",
   errHttp: "Request failed ({status})",
 } as const;

@@ -103,6 +103,12 @@ export const hi: Record<MessageKey, string> = {
   marketClosed: "इस मार्केट में ट्रेडिंग बंद है।",
   orderAccepted: "ऑर्डर स्वीकार — एक्सचेंज की प्रतीक्षा।",
   orderDone: "ऑर्डर {status}: {qty} में से {filled} भरे",
+  // order statuses (GET /orders status), shown after placing and in order lists
+  orderStatusOPEN: "खुला",
+  orderStatusFILLED: "भरा",
+  orderStatusCANCELLED: "रद्द",
+  orderStatusEXPIRED: "समय-सीमा समाप्त",
+  orderStatusREJECTED: "अस्वीकृत",
   rejected: "ऑर्डर अस्वीकृत",
   // ticket: by amount, review, live state (issue 13)
   reviewTitle: "अपना ऑर्डर जाँचें",
@@ -398,6 +404,7 @@ export const hi: Record<MessageKey, string> = {
   err_POSITION_LIMIT: "इससे इस मार्केट की पोज़ीशन सीमा पार हो जाएगी।",
   err_POST_ONLY_WOULD_TAKE: "केवल-पोस्ट ऑर्डर तुरंत मिल जाता, इसलिए नहीं दिया गया।",
   err_FOK_NOT_FILLABLE: "ऑर्डर अभी पूरा नहीं भर सकता था, इसलिए कुछ नहीं भरा गया।",
+  err_INVALID_EXPIRY: "समाप्ति का समय भविष्य में होना चाहिए।",
   errNetwork: "सर्वर तक नहीं पहुँच पा रहे। कनेक्शन जाँचकर फिर कोशिश करें।",
   errHttp: "अनुरोध विफल ({status})",
 };

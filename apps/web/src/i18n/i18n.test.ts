@@ -1,8 +1,16 @@
 import { expect, test } from "bun:test";
-import { ERROR_CODES } from "@ox/contracts";
+import { ERROR_CODES, OrderView } from "@ox/contracts";
 import { en } from "./en";
 import { hi } from "./hi";
-import { categoryLabel, durationLabel, errorCodeText, statusLabel, translate, txKindLabel } from "./index";
+import {
+  categoryLabel,
+  durationLabel,
+  errorCodeText,
+  orderStatusLabel,
+  statusLabel,
+  translate,
+  txKindLabel,
+} from "./index";
 
 const tHi = (key: keyof typeof en, vars?: Record<string, string | number>) => translate("hi", key, vars);
 const tEn = (key: keyof typeof en, vars?: Record<string, string | number>) => translate("en", key, vars);
@@ -41,4 +49,17 @@ test("relative times, statuses, categories and ledger kinds in Hindi", () => {
   expect(categoryLabel(tHi, "Chess")).toBe("Chess");
   expect(txKindLabel(tHi, "PAYOUT")).toBe("भुगतान");
   expect(txKindLabel(tEn, "BONUS")).toBe("Signup bonus");
+});
+
+test("every order status the API answers has a label in English and in Hindi", () => {
+  const statuses = OrderView.shape.status.options;
+  expect(statuses).toContain("EXPIRED");
+  for (const status of statuses) {
+    const key = `orderStatus${status}` as keyof typeof en;
+    expect(en[key], status).toBeString();
+    expect(hi[key], status).toBeString();
+    expect(orderStatusLabel(tHi, status)).not.toBe(orderStatusLabel(tEn, status));
+  }
+  expect(orderStatusLabel(tEn, "EXPIRED")).toBe("expired");
+  expect(orderStatusLabel(tHi, "EXPIRED")).toBe("समय-सीमा समाप्त");
 });

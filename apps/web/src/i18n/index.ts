@@ -55,6 +55,12 @@ export function statusLabel(t: T, status: string): string {
   return key in en ? t(key as MessageKey) : status;
 }
 
+/** An order's status (OPEN, FILLED, CANCELLED, EXPIRED, REJECTED) as words; an unknown one lower-cased. */
+export function orderStatusLabel(t: T, status: string): string {
+  const key = `orderStatus${status}`;
+  return key in en ? t(key as MessageKey) : status.toLowerCase().replace(/_/g, " ");
+}
+
 /** A ledger entry's kind (BONUS, TRADE, PAYOUT…) as words; an unknown kind as written. */
 export function txKindLabel(t: T, kind: string): string {
   const key = `tx${kind}`;

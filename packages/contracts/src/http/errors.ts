@@ -57,6 +57,7 @@ export const ERROR_CODES = [
   "POSITION_LIMIT",
   "POST_ONLY_WOULD_TAKE",
   "FOK_NOT_FILLABLE",
+  "INVALID_EXPIRY",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

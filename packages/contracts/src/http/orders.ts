@@ -7,6 +7,16 @@ const PricePaise = z.number().int().min(1).max(999).meta({
   example: 650,
 });
 
+const TimeInForce = z.enum(["GTC", "GTD", "IOC", "FOK"]).meta({
+  description: "GTC rests until filled or cancelled; GTD rests until `expiresAt`; IOC and FOK never rest",
+});
+/** Epoch ms, up to the end of year 9999. */
+const ExpiresAt = z.number().int().min(1).max(253_402_300_799_999);
+const SelfTradePrevention = z.enum(["CANCEL_RESTING", "CANCEL_TAKER"]).meta({
+  description:
+    "When this order would trade with one of your own resting orders: CANCEL_RESTING (the default; Kalshi's `maker`) cancels that resting order and goes on matching; CANCEL_TAKER (Kalshi's `taker_at_cross`) cancels the rest of this order there and leaves the resting one",
+});
+
 export const PlaceOrderRequest = z
   .object({
     marketId: MarketId,
@@ -17,7 +27,13 @@ export const PlaceOrderRequest = z
       description: "LIMIT: the limit price. MARKET: optional worst price",
     }),
     quantity: z.number().int().min(1).max(1_000_000).meta({ example: 10 }),
-    timeInForce: z.enum(["GTC", "IOC", "FOK"]).optional(),
+    timeInForce: TimeInForce.optional(),
+    expiresAt: ExpiresAt.optional().meta({
+      description:
+        "GTD only, and required there: epoch ms from which the order no longer trades; it then closes EXPIRED and its lock is released. Must be later than the time the exchange receives the order (else 400 INVALID_EXPIRY)",
+      example: 1_796_200_000_000,
+    }),
+    selfTradePrevention: SelfTradePrevention.optional(),
     postOnly: z.boolean().optional(),
     maxCostPaise: z
       .number()
@@ -36,11 +52,16 @@ export const PlaceOrderRequest = z
       ctx.addIssue({ code: "custom", path: ["pricePaise"], message: "required for LIMIT" });
     if (body.type === "LIMIT" && body.maxCostPaise !== undefined)
       ctx.addIssue({ code: "custom", path: ["maxCostPaise"], message: "MARKET BUY only" });
-    if (body.type === "MARKET" && body.timeInForce === "GTC")
+    if (body.type === "MARKET" && (body.timeInForce === "GTC" || body.timeInForce === "GTD"))
       ctx.addIssue({ code: "custom", path: ["timeInForce"], message: "MARKET is IOC or FOK" });
-    if (body.postOnly && (body.type !== "LIMIT" || (body.timeInForce ?? "GTC") !== "GTC")) {
-      ctx.addIssue({ code: "custom", path: ["postOnly"], message: "only on a LIMIT GTC order" });
+    const tif = body.timeInForce ?? (body.type === "LIMIT" ? "GTC" : "IOC");
+    if (body.postOnly && (body.type !== "LIMIT" || (tif !== "GTC" && tif !== "GTD"))) {
+      ctx.addIssue({ code: "custom", path: ["postOnly"], message: "only on a LIMIT GTC or GTD order" });
     }
+    if (tif === "GTD" && body.expiresAt === undefined)
+      ctx.addIssue({ code: "custom", path: ["expiresAt"], message: "required for GTD" });
+    if (tif !== "GTD" && body.expiresAt !== undefined)
+      ctx.addIssue({ code: "custom", path: ["expiresAt"], message: "only with timeInForce GTD" });
     if (body.maxCostPaise !== undefined && body.side !== "BUY")
       ctx.addIssue({ code: "custom", path: ["maxCostPaise"], message: "MARKET BUY only" });
   })
@@ -64,7 +85,9 @@ export const OrderView = z
     outcome: z.enum(["YES", "NO"]),
     side: z.enum(["BUY", "SELL"]),
     type: z.enum(["LIMIT", "MARKET"]),
-    timeInForce: z.enum(["GTC", "IOC", "FOK"]),
+    timeInForce: TimeInForce,
+    expiresAt: ExpiresAt.nullable().meta({ description: "GTD: when it stops trading (epoch ms); else null" }),
+    selfTradePrevention: SelfTradePrevention,
     postOnly: z.boolean(),
     pricePaise: Paise,
     quantity: z.number().int(),

@@ -29,7 +29,13 @@ export const orders = pgTable(
     outcome: text("outcome", { enum: ["YES", "NO"] }).notNull(),
     side: text("side", { enum: ["BUY", "SELL"] }).notNull(),
     orderType: text("order_type", { enum: ["LIMIT", "MARKET"] }).notNull(),
-    tif: text("tif", { enum: ["GTC", "IOC", "FOK"] }).notNull(),
+    tif: text("tif", { enum: ["GTC", "GTD", "IOC", "FOK"] }).notNull(),
+    /** GTD only: from this epoch ms on the order never trades; the engine closes it EXPIRED/GTD. */
+    expiresAt: epochMs("expires_at"),
+    /** The taker's self-trade prevention mode (engine `stp`). */
+    stp: text("stp", { enum: ["CANCEL_RESTING", "CANCEL_TAKER"] })
+      .notNull()
+      .default("CANCEL_RESTING"),
     postOnly: boolean("post_only").notNull().default(false),
     pricePaise: integer("price_paise").notNull(),
     qty: integer("qty").notNull(),

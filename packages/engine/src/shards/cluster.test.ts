@@ -327,7 +327,7 @@ describe("GTD expiry and STP across shards", () => {
     expect(c.applyNow({ type: "EXPIRE_ORDERS", ts: ts + 10 }).events).toHaveLength(0);
     const r = c.applyNow({ type: "EXPIRE_ORDERS", ts: ts + 60 });
     const closed = r.events.filter((e) => e.type === "ORDER_CLOSED");
-    expect(closed.map((e) => [e.orderId, e.status, e.reason])).toEqual([
+    expect(closed.map((e): unknown[] => [e.orderId, e.status, e.reason])).toEqual([
       [gx.order?.orderId, "EXPIRED", "GTD"],
       [gy.order?.orderId, "EXPIRED", "GTD"],
     ]);
@@ -346,7 +346,7 @@ describe("GTD expiry and STP across shards", () => {
     c.applyNow(sell("alice", "X", 600, 2));
     const r = c.applyNow(buy("alice", "X", 600, 1, { stp: "CANCEL_TAKER" }));
     const closed = r.events.filter((e) => e.type === "ORDER_CLOSED");
-    expect(closed.map((e) => [e.orderId, e.status, e.reason, e.cancelledQty])).toEqual([
+    expect(closed.map((e): unknown[] => [e.orderId, e.status, e.reason, e.cancelledQty])).toEqual([
       [r.order?.orderId, "CANCELLED", "SELF_TRADE", 1],
     ]);
     expect(c.book("X")?.no).toEqual([{ pricePaise: 400, qty: 2 }]);
