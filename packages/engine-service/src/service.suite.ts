@@ -231,6 +231,57 @@ export function engineServiceSuite(name: string, makeAdapters: () => Promise<Ada
       );
     });
 
+    test("expires GTD orders at expiresAt through its own queue, not before, and after a restart", async () => {
+      const service = await h.start();
+      const now = Date.now();
+      const setup: Command[] = [
+        { type: "CREATE_USER", userId: "gtd", ts: now },
+        { type: "CREDIT", userId: "gtd", amountPaise: 100_000, ref: "gtd-seed", kind: "DEPOSIT", ts: now },
+        { type: "CREATE_MARKET", marketId: "g", ts: now },
+      ];
+      for (const id of await sendAll(setup)) await h.client.reply(id);
+      const place = (orderId: string, expiresAt: number): Command => ({
+        type: "PLACE_ORDER",
+        orderId,
+        userId: "gtd",
+        marketId: "g",
+        outcome: "YES",
+        side: "BUY",
+        orderType: "LIMIT",
+        pricePaise: 400,
+        qty: 10,
+        tif: "GTD",
+        expiresAt,
+        ts: Date.now(),
+      });
+      const soonAt = Date.now() + 400;
+      await h.client.reply(await h.client.send(place("soon", soonAt)));
+      expect(service.engine.account("gtd")).toEqual({ availablePaise: 96_000, lockedPaise: 4_000 });
+      await sleep(150);
+      expect(service.engine.order("soon")?.status).toBe("OPEN");
+      await eventually(() => service.engine.order("soon") === undefined, "expired", 5_000);
+      expect(Date.now()).toBeGreaterThanOrEqual(soonAt);
+      expect(service.engine.account("gtd")).toEqual({ availablePaise: 100_000, lockedPaise: 0 });
+      const expire = (await h.readLog()).find((r) => r.command.type === "EXPIRE_ORDERS");
+      expect(expire?.command.ts).toBeGreaterThanOrEqual(soonAt);
+      expect(expire?.events.find((e) => e.type === "ORDER_CLOSED")).toMatchObject({
+        orderId: "soon",
+        status: "EXPIRED",
+        reason: "GTD",
+        releasedPaise: 4_000,
+      });
+
+      // Down when its time comes: the restarted service expires it on recovery.
+      const lateAt = Date.now() + 250;
+      await h.client.reply(await h.client.send(place("while-down", lateAt)));
+      await service.halt();
+      await sleep(lateAt - Date.now() + 50);
+      const restarted = await h.start();
+      await eventually(() => restarted.engine.order("while-down") === undefined, "expired after restart", 5_000);
+      expect(restarted.engine.account("gtd")).toEqual({ availablePaise: 100_000, lockedPaise: 0 });
+      expect(restarted.engine.nextExpiry()).toBeNull();
+    });
+
     test("answers live-state queries on the query channel", async () => {
       await h.start({ serveQueries: true });
       await h.client.reply(await h.client.send({ type: "CREATE_USER", userId: "bob", ts: 1 }));

@@ -15,6 +15,7 @@ import {
 import type { Command, Engine, EngineConfig, EngineEvent } from "@ox/engine";
 import type { Logger } from "pino";
 import { createCloseScheduler } from "./close-scheduler.ts";
+import { createExpiryScheduler } from "./expiry-scheduler.ts";
 import type { EngineMetrics } from "./metrics.ts";
 import { answerQuery } from "./queries.ts";
 import type { RecentReplies } from "./recent-replies.ts";
@@ -56,7 +57,7 @@ export interface EngineServiceOptions {
 }
 
 export interface EngineService {
-  /** Recovers (snapshot + log replay), arms close timers, then consumes the queue. */
+  /** Recovers (snapshot + log replay), arms close and expiry timers, then consumes the queue. */
   start(): Promise<Recovered>;
   /** The live engine (after start). Reads through query() wait for the in-flight batch to be durable. */
   readonly engine: Engine;
@@ -157,11 +158,20 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     },
   });
 
+  const expiry = createExpiryScheduler({
+    now: () => clock.now(),
+    onDue: async (ts) => {
+      await queue.send({ id: randomUUID(), replyTo: null, command: { type: "EXPIRE_ORDERS", ts } });
+      logger.debug({ ts }, "order expiry sent");
+    },
+  });
+
   const fail = (error: unknown) => {
     if (halted) return;
     halted = true;
     stopping = true;
     scheduler.stop();
+    expiry.stop();
     logger.fatal({ err: error }, "engine service stopped on a fatal error");
     rejectDone(error);
   };
@@ -174,6 +184,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     const records: LogRecord[] = [];
     const replies: { replyTo: string | null; reply: CommandReply }[] = [];
     const events: EngineEvent[] = [];
+    let expireApplied = false;
     const applyStarted = metrics ? performance.now() : 0;
     /** One command: its first reply if already applied (redelivery), else applied and logged. */
     const applyOne = (envelopeId: string, command: Command, requestId?: string): CommandReply => {
@@ -190,6 +201,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
       const record: LogRecord = { envelopeId, command, code: result.code, events: result.events };
       if (requestId) record.requestId = requestId;
       if (command.type === "PLACE_ORDER") ordersPlaced++;
+      else if (command.type === "EXPIRE_ORDERS") expireApplied = true;
       records.push(record);
       if (traceCommands)
         logger.debug(
@@ -252,6 +264,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
         : undefined,
     ]);
     scheduler.observe(events);
+    expiry.sync(current.nextExpiry(), expireApplied);
     await queue
       .ack(deliveries.map((d) => d.id))
       .catch((err) => logger.warn({ err }, "ack failed; redelivery is deduplicated"));
@@ -288,6 +301,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     logOffset = recovered.logOffset;
     snapshotter.restored(recovered.snapshotOffset, recovered.replayed);
     scheduler.syncFromMarkets(recovered.engine.markets());
+    expiry.sync(recovered.engine.nextExpiry(), false);
     return recovered;
   }
 
@@ -399,6 +413,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
       stopping = true;
       await loopDone;
       scheduler.stop();
+      expiry.stop();
       await unsubscribe?.();
       if (!halted && engine && !appendFailing) await snapshotter.final();
     },
@@ -406,6 +421,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
       halted = true;
       stopping = true;
       scheduler.stop();
+      expiry.stop();
       await unsubscribe?.();
       await loopDone;
       resolveDone();

@@ -87,11 +87,18 @@ export function createOrderBatchRoutes(options: { reader: EngineReader }) {
             results.push(itemError("MARKET_NOT_FOUND", "no such market"));
             continue;
           }
+          const command = placeOrderCommand(body, {
+            orderId: deps.engine.newOrderId(body.marketId),
+            userId,
+            ts,
+          });
+          if (command.expiresAt !== undefined && command.expiresAt <= ts) {
+            results.push(rejection("INVALID_EXPIRY")); // as POST /orders: refused before the engine
+            continue;
+          }
           slots.push(results.length);
           results.push(itemError("INTERNAL", "not answered")); // replaced below
-          commands.push(
-            placeOrderCommand(body, { orderId: deps.engine.newOrderId(body.marketId), userId, ts }),
-          );
+          commands.push(command);
         }
         const replies = await roundTrip(ctx, commands, "orders", c.get("requestId"));
         commands.forEach((command, i) => {

@@ -29,6 +29,12 @@ export interface TradingHarness extends Harness {
   sent: CommandEnvelope[];
   /** The engine's event log (to run a persister over it). */
   journal: EventLog<LogRecord>;
+  /**
+   * kill -9 of the engine service, `downMs` of nothing, then a new one on the same journal, snapshots
+   * and queue (recovery by replay), and the API rebuilt on its reader. `service`, `engine`, `journal`
+   * and `app` then name the new ones.
+   */
+  restartEngine(downMs?: number): Promise<void>;
 }
 
 export interface TradingHarnessOptions {
@@ -58,16 +64,21 @@ export async function createTradingHarness(options: TradingHarnessOptions = {}):
     },
   };
   const engineQueue = createMemoryQueue<CommandEnvelope>({ stream, consumer: "engine-0" });
-  const journal = await createFileJournal<LogRecord>({ path: join(dir, "events.journal"), logger });
-  const service = createEngineService({
-    queue: engineQueue,
-    log: journal,
-    pubsub: createMemoryPubSub({ hub }),
-    snapshots: createFileSnapshotStore({ dir: join(dir, "snapshots") }),
-    logger,
-    blockMs: 20,
-  });
-  await service.start();
+  const openJournal = () => createFileJournal<LogRecord>({ path: join(dir, "events.journal"), logger });
+  const startService = async (log: EventLog<LogRecord>) => {
+    const started = createEngineService({
+      queue: engineQueue,
+      log,
+      pubsub: createMemoryPubSub({ hub }),
+      snapshots: createFileSnapshotStore({ dir: join(dir, "snapshots") }),
+      logger,
+      blockMs: 20,
+    });
+    await started.start();
+    return started;
+  };
+  const journal = await openJournal();
+  const service = await startService(journal);
   const clock = options.clock ?? { now: () => Date.now(), advance: () => {} };
   const builds = testBuilds(
     testAdapters(
@@ -93,7 +104,7 @@ export async function createTradingHarness(options: TradingHarnessOptions = {}):
   const { api } = builds;
   const { relay } = api;
   relay.start();
-  return {
+  const h: TradingHarness = {
     app: api.app,
     deps: api.deps,
     api,
@@ -108,14 +119,26 @@ export async function createTradingHarness(options: TradingHarnessOptions = {}):
     sent,
     journal,
     settle: () => settleQueue(relay, apiQueue, 250, "engine"),
+    async restartEngine(downMs = 0) {
+      await h.service.halt();
+      await h.journal.close();
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      h.journal = await openJournal();
+      h.service = await startService(h.journal);
+      h.engine = h.service.engine;
+      const rebuilt = builds.rebuild({ reader: createInProcessEngineReader(h.service) });
+      h.app = rebuilt.app;
+      h.deps = rebuilt.deps;
+    },
     async close() {
       await relay.stop();
-      await service.halt();
+      await h.service.halt();
       await builds.closeAll();
-      await journal.close();
+      await h.journal.close();
       await kv.close();
       await db.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return h;
 }

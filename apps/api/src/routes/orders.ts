@@ -115,6 +115,9 @@ export function createOrderRoutes(options: TradingOptions) {
           userId,
           ts: deps.clock.now(),
         });
+        // The engine's own check on the same ts, made here so that the refusal is not journaled.
+        if (command.expiresAt !== undefined && command.expiresAt <= command.ts)
+          throw new EngineRejectedError("INVALID_EXPIRY");
         const reply = await deps.engine.execute(command, { requestId: c.get("requestId") }).catch((err) => {
           if (err instanceof EngineTimeoutError) return null;
           throw new ApiError("ENGINE_UNAVAILABLE", "the order could not be queued", { cause: err });
