@@ -277,7 +277,11 @@ export function engineServiceSuite(name: string, makeAdapters: () => Promise<Ada
       await service.halt();
       await sleep(lateAt - Date.now() + 50);
       const restarted = await h.start();
-      await eventually(() => restarted.engine.order("while-down") === undefined, "expired after restart", 5_000);
+      await eventually(
+        () => restarted.engine.order("while-down") === undefined,
+        "expired after restart",
+        5_000,
+      );
       expect(restarted.engine.account("gtd")).toEqual({ availablePaise: 100_000, lockedPaise: 0 });
       expect(restarted.engine.nextExpiry()).toBeNull();
     });

@@ -17,7 +17,6 @@ let h: TradingHarness;
 let admin: Client;
 let alice: Client;
 let marketId: string;
-// biome-ignore lint/suspicious/noExplicitAny: JSON answers, checked field by field
 const json = async (res: Response) => (await res.json()) as Record<string, any>;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
