@@ -107,13 +107,13 @@ test("types come from the contracts (checked by tsc: a wrong call does not compi
       },
     });
     await api.orders.place({
-      // @ts-expect-error selfTradePrevention is CANCEL_RESTING or CANCEL_TAKER
       body: {
         marketId: "m",
         outcome: "YES",
         side: "BUY",
         type: "LIMIT",
         quantity: 1,
+        // @ts-expect-error selfTradePrevention is CANCEL_RESTING or CANCEL_TAKER
         selfTradePrevention: "maker",
       },
     });
