@@ -307,7 +307,8 @@ export function materialize(input: readonly Step[], startTs = 1_000): Command[] 
         if (op.maxCost !== null && (isMarket || op.maxCost === 0)) cmd.maxCostPaise = op.maxCost;
         if (op.cid !== null) cmd.clientOrderId = `c${op.cid}`;
         if (cmd.pricePaise === undefined) delete cmd.pricePaise;
-        if (!isMarket && (op.tif === undefined || op.tif === "GTC")) restable.push(orderId);
+        if (!isMarket && (op.tif === undefined || op.tif === "GTC" || op.tif === "GTD"))
+          restable.push(orderId);
         cmds.push(cmd as unknown as Command);
         break;
       }

@@ -132,6 +132,43 @@ export function gtdStpScenarios(name: string, factory: EngineFactory): void {
     });
   });
 
+  describe(`${name}: GTD and STP with AMEND_ORDER`, () => {
+    test("an amend that moves a GTD order keeps its expiry; one at or after expiresAt is refused", () => {
+      const d = world(factory);
+      const r = d.limit("alice", "YES", "BUY", 400, 5, { tif: "GTD", expiresAt: d.now + 20 });
+      const id = r.order?.orderId as string;
+      const moved = d.apply({ type: "AMEND_ORDER", userId: "alice", orderId: id, pricePaise: 350 });
+      expect(moved.code).toBe("OK");
+      expect(d.engine.order(id)).toMatchObject({
+        pricePaise: 350,
+        tif: "GTD",
+        expiresAt: r.order?.expiresAt,
+      });
+      d.now += 30;
+      const late = d.apply({ type: "AMEND_ORDER", userId: "alice", orderId: id, remainingQty: 2 });
+      expect(late.code).toBe("INVALID_EXPIRY");
+      expect(late.events).toEqual([]);
+      const due = d.apply({ type: "EXPIRE_ORDERS", ts: d.now + 1 });
+      expect(ofType(due.events, "ORDER_CLOSED").map((e) => [e.orderId, e.reason])).toEqual([[id, "GTD"]]);
+      expect(d.engine.account("alice")).toEqual({ availablePaise: 100_000, lockedPaise: 0 });
+      expect(d.engine.nextExpiry()).toBeNull();
+    });
+
+    test("an amended CANCEL_TAKER order that crosses its owner's order is cancelled, the other stays", () => {
+      const d = world(factory);
+      d.limit("alice", "NO", "BUY", 450, 2); // alice asks YES 550
+      const bid = d.limit("alice", "YES", "BUY", 500, 3, { stp: "CANCEL_TAKER" });
+      const id = bid.order?.orderId as string;
+      const r = d.apply({ type: "AMEND_ORDER", userId: "alice", orderId: id, pricePaise: 550 });
+      expect(r.code).toBe("OK");
+      expect(ofType(r.events, "ORDER_CLOSED")).toEqual([
+        expect.objectContaining({ orderId: id, status: "CANCELLED", reason: "SELF_TRADE", cancelledQty: 3 }),
+      ]);
+      expect(d.engine.openOrders("alice").map((o) => o.orderId)).toEqual(["o1"]);
+      expect(d.engine.account("alice")).toEqual({ availablePaise: 99_100, lockedPaise: 900 });
+    });
+  });
+
   describe(`${name}: self-trade prevention modes`, () => {
     test("CANCEL_RESTING (default): own resting orders met are cancelled and the taker carries on", () => {
       const d = world(factory);

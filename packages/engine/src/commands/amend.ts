@@ -10,7 +10,7 @@ import {
   YES_LOCKED,
   YES_QTY,
 } from "../matching/positions.ts";
-import { releaseCash } from "../matching/settle.ts";
+import { releaseCash, releaseRemainder } from "../matching/settle.ts";
 import { forget } from "../order-index.ts";
 import { lockPerShareOf } from "../risk/terms.ts";
 import { BID, type Order, type Trader } from "../state.ts";
@@ -84,6 +84,8 @@ export function checkAmend(s: MatchingCore, c: AmendOrderCommand, d: AmendDraft)
   const o = s.orders.get(c.orderId);
   if (o === undefined || o.owner !== u || o.status !== "OPEN")
     return refuseAmend(s, c, u, "UNKNOWN_ORDER", null);
+  // A GTD order whose time has come is not moved again (it would trade as a taker); it awaits expiry.
+  if (o.expiresAt <= c.ts) return refuseAmend(s, c, u, "INVALID_EXPIRY", o);
   const m = o.market;
   if (m.status !== "OPEN" || (m.closeAt !== null && c.ts >= m.closeAt))
     return refuseAmend(s, c, u, "MARKET_CLOSED", o);
@@ -179,13 +181,22 @@ export function applyAmend(s: MatchingCore, d: AmendDraft, granted: number): Res
   s.epoch++;
   s.met.count = 0;
   meet(s, u, o.slot);
-  match(s, o);
+  const selfCross = match(s, o);
   if (o.remaining === 0) {
     o.status = "FILLED";
     forget(s, o);
     out.orderClosed(o, "FILLED", "FILLED", 0, 0, 0);
+  } else if (selfCross) {
+    // stp CANCEL_TAKER met its owner's order: the amended order is the taker, so it is cancelled.
+    const qty = o.remaining;
+    o.remaining = 0;
+    o.status = "CANCELLED";
+    forget(s, o);
+    const cash = releaseRemainder(s, o, qty);
+    out.orderClosed(o, "CANCELLED", "SELF_TRADE", qty, cash, o.isBuy ? 0 : qty);
   } else {
     rest(s, o);
+    if (o.tif === "GTD") m.expiries.push(o); // its place (acceptedSeq) moved: a fresh heap entry
     out.bookDelta(m, o.bookSide, levelIndex(o));
   }
   const met = s.met.list;

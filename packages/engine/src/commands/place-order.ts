@@ -173,7 +173,7 @@ export function admitOrder(
     releaseCash(s, u.handle, lock);
     return rejectOrder(s, c, u, d.cid, "POST_ONLY_WOULD_TAKE");
   }
-  if (d.tif === "FOK" && !fillable(o)) {
+  if (d.tif === "FOK" && !fillable(o, s.out.ts)) {
     recycle(s, o);
     releaseCash(s, u.handle, lock);
     return rejectOrder(s, c, u, d.cid, "FOK_NOT_FILLABLE");

@@ -75,7 +75,7 @@ export function match(s: MatchingCore, t: Order): boolean {
   const makerSide = isBid ? 1 : 0;
   // Walk levels by index rather than re-reading the best index: a budget-limited fill leaves a
   // partly filled maker behind and the walk must still move on past it (each order is met once).
-  const now = t.ts;
+  const now = s.out.ts; // the command's time (an amended order's own ts is older)
   const takerStops = t.stp === "CANCEL_TAKER";
   let i = isBid ? m.bestAsk : m.bestBid;
   while (t.remaining > 0 && (isBid ? i < m.size && i <= limit : i > 0 && i >= limit)) {
@@ -147,7 +147,7 @@ export function match(s: MatchingCore, t: Order): boolean {
  * (and within its budget, and before its first own order under CANCEL_TAKER, exactly as the loop
  * would)? Reads only.
  */
-export function fillable(t: Order): boolean {
+export function fillable(t: Order, now: number): boolean {
   const m = t.market;
   const isBid = t.bookSide === BID;
   const limit = levelIndex(t);
@@ -155,7 +155,6 @@ export function fillable(t: Order): boolean {
   const bps = m.takerBps;
   let need = t.remaining;
   let budget = t.budget;
-  const now = t.ts;
   const takerStops = t.stp === "CANCEL_TAKER";
   let i = isBid ? m.bestAsk : m.bestBid;
   while (isBid ? i < m.size && i <= limit : i > 0 && i >= limit) {

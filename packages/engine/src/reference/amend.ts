@@ -39,6 +39,7 @@ export function amendOrder(state: RefState, cmd: AmendOrderCommand): Result {
     remember(code, view);
     return { code, events: [], order: view };
   };
+  if (order.expiresAt !== null && order.expiresAt <= cmd.ts) return refuse("INVALID_EXPIRY");
   const market = mustMarket(state, order.marketId);
   if (market.status !== "OPEN" || (market.closeAt !== null && cmd.ts >= market.closeAt))
     return refuse("MARKET_CLOSED");
@@ -125,8 +126,16 @@ export function amendOrder(state: RefState, cmd: AmendOrderCommand): Result {
   order.acceptedSeq = state.seq + 1;
   amendedEvent(false, prevPrice, prevRemaining);
   emitBookDelta(state, out, market, order.bookSide, prevYesPrice);
-  const participants = runMatch(state, out, market, order, sortedOpposite(state, market, order));
+  const { participants, selfCross } = runMatch(
+    state,
+    out,
+    market,
+    order,
+    sortedOpposite(state, market, order),
+    cmd.ts,
+  );
   if (order.remainingQty === 0) closeOrder(state, out, order, "FILLED", "FILLED");
+  else if (selfCross) closeOrder(state, out, order, "CANCELLED", "SELF_TRADE");
   else {
     order.resting = true;
     market.resting.push(index as number);

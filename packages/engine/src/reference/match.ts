@@ -40,12 +40,12 @@ function takeQty(
 }
 
 /** What a FOK taker could fill now from other users' orders (a dry run of `runMatch`). */
-export function fillableQty(market: RefMarket, taker: RefOrder, opposite: RefOrder[]): number {
+export function fillableQty(market: RefMarket, taker: RefOrder, opposite: RefOrder[], now: number): number {
   let remaining = taker.remainingQty;
   let budget = taker.budgetLeftPaise;
   for (const maker of opposite) {
     if (remaining === 0) break;
-    if (expiredAt(maker, taker.ts)) continue;
+    if (expiredAt(maker, now)) continue;
     if (maker.userId === taker.userId) {
       if (taker.stp === "CANCEL_TAKER") break;
       continue;
@@ -148,8 +148,8 @@ function fill(
 }
 
 /**
- * The match loop (types.ts header, item 2). Returns the participants, taker first, and whether it
- * stopped at the taker's own order (stp CANCEL_TAKER).
+ * The match loop (types.ts header, item 2) at command time `now`. Returns the participants, taker
+ * first, and whether it stopped at the taker's own order (stp CANCEL_TAKER).
  */
 export function runMatch(
   state: RefState,
@@ -157,11 +157,12 @@ export function runMatch(
   market: RefMarket,
   taker: RefOrder,
   opposite: RefOrder[],
+  now: number,
 ): { participants: string[]; selfCross: boolean } {
   const participants = [taker.userId];
   for (const maker of opposite) {
     if (taker.remainingQty === 0) break;
-    if (expiredAt(maker, taker.ts)) {
+    if (expiredAt(maker, now)) {
       if (!participants.includes(maker.userId)) participants.push(maker.userId);
       closeOrder(state, out, maker, "EXPIRED", "GTD");
       continue;

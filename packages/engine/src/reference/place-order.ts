@@ -174,7 +174,8 @@ export function placeOrder(state: RefState, cmd: PlaceOrderCommand): Result {
   };
   const opposite = sortedOpposite(state, market, taker);
   if (postOnly && opposite.length > 0) return reject("POST_ONLY_WOULD_TAKE");
-  if (tif === "FOK" && fillableQty(market, taker, opposite) < cmd.qty) return reject("FOK_NOT_FILLABLE");
+  if (tif === "FOK" && fillableQty(market, taker, opposite, cmd.ts) < cmd.qty)
+    return reject("FOK_NOT_FILLABLE");
 
   user.availablePaise -= lockPaise;
   user.lockedPaise += lockPaise;
@@ -208,7 +209,7 @@ export function placeOrder(state: RefState, cmd: PlaceOrderCommand): Result {
   });
   taker.acceptedSeq = state.seq;
 
-  const { participants, selfCross } = runMatch(state, out, market, taker, opposite);
+  const { participants, selfCross } = runMatch(state, out, market, taker, opposite, cmd.ts);
   if (taker.remainingQty === 0) closeOrder(state, out, taker, "FILLED", "FILLED");
   else if (selfCross) closeOrder(state, out, taker, "CANCELLED", "SELF_TRADE");
   else if (tif === "GTC" || tif === "GTD") {

@@ -123,6 +123,7 @@ export class MatchingShard {
         break;
       case "AMEND_ORDER":
         r = this.amend(index, cmd);
+        break;
       case "EXPIRE_ORDERS":
         r = expireOrders(mc, cmd);
         break;
