@@ -94,6 +94,15 @@ describe("GTD", () => {
     await eventually(async () => !(await openIds(alice)).includes(order.id), "the order to expire");
     expect(Date.now()).toBeGreaterThanOrEqual(expiresAt);
     expect(await balance(alice)).toEqual(before);
+    // The service's EXPIRE_ORDERS carries its clock: at or after expiresAt, and how late.
+    const log = await h.journal.read(0, 10_000);
+    const expire = log.find((e) =>
+      e.record.events.some((ev) => ev.type === "ORDER_CLOSED" && ev.orderId === order.id),
+    )?.record;
+    expect(expire?.command).toMatchObject({ type: "EXPIRE_ORDERS" });
+    const lateMs = (expire?.command.ts ?? 0) - expiresAt;
+    expect(lateMs).toBeGreaterThanOrEqual(0);
+    console.log(`[gtd] EXPIRE_ORDERS stamped ${lateMs} ms after expiresAt`);
     await persist();
     const [row] = await h.db.db.select().from(orders).where(eq(orders.id, order.id));
     expect(row).toMatchObject({ status: "EXPIRED", closeReason: "GTD", tif: "GTD", expiresAt });
