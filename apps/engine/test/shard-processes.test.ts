@@ -217,6 +217,42 @@ describe("2 × 2 shard processes", () => {
     expect(await account("r1", "carol")).toEqual({ availablePaise: 102_100, lockedPaise: 900 });
   }, 120_000);
 
+  test("a GTD order expires by its matching shard's own EXPIRE_ORDERS; the lock returns at the user's risk shard", async () => {
+    const before = await account("r0", "alice");
+    const now = Date.now();
+    const expiresAt = now + 800;
+    const r = await run({
+      type: "PLACE_ORDER",
+      orderId: "g1",
+      userId: "alice",
+      marketId: "mB",
+      outcome: "YES",
+      side: "BUY",
+      orderType: "LIMIT",
+      pricePaise: 100,
+      qty: 3,
+      tif: "GTD",
+      expiresAt,
+      ts: now,
+    });
+    expect(r.code).toBe("OK");
+    expect((await account("r0", "alice"))?.lockedPaise).toBe((before?.lockedPaise ?? 0) + 300);
+    await waitFor(
+      async () => (await account("r0", "alice"))?.lockedPaise === before?.lockedPaise,
+      "the expiry",
+    );
+    expect(Date.now()).toBeGreaterThanOrEqual(expiresAt);
+    const expire = (await c.readLog("m1")).find(
+      (x) => x.input.kind === "command" && x.input.command.type === "EXPIRE_ORDERS",
+    );
+    expect(expire?.events.find((e) => e.type === "ORDER_CLOSED")).toMatchObject({
+      orderId: "g1",
+      status: "EXPIRED",
+      reason: "GTD",
+    });
+    expect(await account("r0", "alice")).toEqual(before);
+  }, 60_000);
+
   test("acks keep the unacknowledged lists empty once peers have applied everything", async () => {
     await waitFor(() => c.quiescent(), "quiescence");
     await waitFor(

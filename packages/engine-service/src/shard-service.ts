@@ -33,6 +33,7 @@ import {
 import Redis from "ioredis";
 import type { Logger } from "pino";
 import { createCloseScheduler } from "./close-scheduler.ts";
+import { createExpiryScheduler } from "./expiry-scheduler.ts";
 import type { EngineMetrics } from "./metrics.ts";
 import { answerQuery } from "./queries.ts";
 import { createRecentReplies, type RecentReplies } from "./recent-replies.ts";
@@ -271,6 +272,15 @@ export function createShardService(options: ShardServiceOptions): ShardService {
     },
   });
 
+  // A matching shard's GTD orders: EXPIRE_ORDERS into its own stream at its markets' next expiry.
+  const expiry = createExpiryScheduler({
+    now: () => clock.now(),
+    onDue: async (ts) => {
+      await queue.send({ id: randomUUID(), replyTo: null, command: { type: "EXPIRE_ORDERS", ts } });
+      logger.debug({ ts }, "order expiry sent");
+    },
+  });
+
   const publishQuietly = (channel: string, message: unknown) =>
     pubsub.publish(channel, message).catch((err) => logger.warn({ err, channel }, "publish failed"));
 
@@ -391,9 +401,11 @@ export function createShardService(options: ShardServiceOptions): ShardService {
     const records: ShardLogRecord[] = [];
     const replies: { replyTo: string | null; reply: CommandReply }[] = [];
     const applyStarted = metrics ? performance.now() : 0;
+    let expireApplied = false;
     for (const d of deliveries) {
       const input = inputOf(d, replies);
       if (input === null) continue;
+      if (input.kind === "command" && input.command.type === "EXPIRE_ORDERS") expireApplied = true;
       const { record, reply } = applyInput(input);
       records.push(record);
       if (reply) replies.push(reply);
@@ -434,6 +446,7 @@ export function createShardService(options: ShardServiceOptions): ShardService {
         : undefined,
     ]);
     if (isMatching) scheduler.observe(events);
+    if (isMatching) expiry.sync(view.nextExpiry(), expireApplied);
     await queue
       .ack(deliveries.map((d) => d.id))
       .catch((err) => logger.warn({ err }, "ack failed; redelivery is deduplicated"));
@@ -517,6 +530,7 @@ export function createShardService(options: ShardServiceOptions): ShardService {
     view = engineOver(shard.state);
     snapshotter.restored(snapshotOffset, offset - snapshotOffset);
     if (isMatching) scheduler.syncFromMarkets(view.markets());
+    if (isMatching) expiry.sync(view.nextExpiry(), false);
     // Forget what peers already applied, then send the rest again: receivers drop the repeats.
     await exchangeAcks(true).catch((err) => logger.warn({ err }, "ack exchange failed at start"));
     shard.links.resendUnacked();
@@ -571,6 +585,7 @@ export function createShardService(options: ShardServiceOptions): ShardService {
     failed = true;
     stopping = true;
     scheduler.stop();
+    expiry.stop();
     logger.fatal({ err: error, shard: id }, "shard service stopped on a fatal error");
     rejectDone(error);
   };
@@ -617,6 +632,7 @@ export function createShardService(options: ShardServiceOptions): ShardService {
       stopping = true;
       await loopDone;
       scheduler.stop();
+      expiry.stop();
       await unsubscribe?.();
       if (!failed) await snapshotter.final();
       await Promise.allSettled([...peers.values()].map((q) => q.close()));
