@@ -85,6 +85,7 @@ try {
   const server = Bun.serve({
     port: env.PORT,
     hostname: env.HOST ?? "0.0.0.0",
+    reusePort: env.REUSE_PORT === "true",
     fetch: (req, srv) => api.fetch(req, srv),
     // The trading socket (GET /api/v1/ws): the API upgrades the request itself.
     websocket: api.tradingSocket.websocket,

@@ -21,7 +21,11 @@ const logger = createLogger({ level: env.LOG_LEVEL, service: "stream" });
 const adapters = createAdapters(env, { instanceId: env.INSTANCE_ID, logger });
 const pubsub = adapters.pubsub();
 const kv = adapters.kv;
-const engineReader = createRemoteEngineReader({ pubsub, instanceId: env.INSTANCE_ID });
+const engineReader = createRemoteEngineReader({
+  pubsub,
+  instanceId: env.INSTANCE_ID,
+  shardMap: env.SHARD_MAP,
+});
 const adapterPub = new Redis(env.REDIS_URL);
 const adapterSub = adapterPub.duplicate();
 

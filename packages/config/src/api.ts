@@ -31,6 +31,12 @@ export const EnvSchema = z
     ...shardFields,
     PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
     /**
+     * The API process: share PORT with other replicas on this machine (SO_REUSEPORT, Bun.serve
+     * reusePort: the kernel spreads connections, as a Service spreads them over pods). `npm run
+     * cluster` sets it; off by default, so a second API on a taken port fails loudly.
+     */
+    REUSE_PORT: z.enum(["true", "false"]).default("false"),
+    /**
      * The interface to listen on. Absent: 0.0.0.0 for the API process; `npm start` uses 127.0.0.1
      * outside production (development hands out OTPs in responses and makes the demo phone admin).
      */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { baseFields, csv, metricsPort, parseWith, port, type Source } from "./common.ts";
+import { baseFields, csv, metricsPort, parseWith, port, type Source, shardFields } from "./common.ts";
 import { publicOriginsField } from "./public-origins.ts";
 
 /** A stream (socket) process, distributed mode (docs/operations.md#configuration). */
@@ -13,6 +13,8 @@ export const streamEnvSchema = z
     SESSION_TTL_SEC: positiveIntSeconds(),
     INSTANCE_ID: z.string().default(() => `stream-${process.pid}`),
     ...metricsPort(9466),
+    /** A sharded deployment: book snapshots from the market's shard. */
+    ...shardFields,
     /** The site's origins, as the API's (required in production; development: this port's loopback). */
     PUBLIC_ORIGINS: publicOriginsField,
     /** Other origins whose pages may open a socket; as the API's ALLOWED_ORIGINS. */
