@@ -379,13 +379,19 @@ async function startDistributed(dir: string): Promise<{ target: Target; stop(): 
 
 // --------------------------------------------------------------------------------------- phases
 
-async function orderPhase(mode: Phase["mode"], target: Target, connections: number, wrkMode: WrkMode) {
+async function orderPhase(
+  mode: Phase["mode"],
+  target: Target,
+  connections: number,
+  wrkMode: WrkMode,
+  phaseSeconds = seconds,
+) {
   const run = (secs: number) =>
     runWrk({ url: target.base, mode: wrkMode, connections, seconds: secs, configs: target.configs });
   if (warmup > 0) await run(warmup);
   const load1 = loadavg()[0] as number;
   const before = await sampleCpu(target.cpuSources);
-  const { generatorPids: _, ...m } = await run(seconds);
+  const { generatorPids: _, ...m } = await run(phaseSeconds);
   const after = await sampleCpu(target.cpuSources);
   const items = m.perSec * m.durationSec * m.itemsPerRequest;
   const cpu = cpuDelta(before, after);
@@ -490,7 +496,15 @@ try {
           batchReason = `POST /api/v1/orders/batch answered 404 on ${result.server.commit ?? serverRoot}: no batch endpoint`;
           say(`  batch: ${batchReason}`);
         } else {
-          const b = await orderPhase(mode, started.target, batchConnections, "batch");
+          // A 20-order batch can take over a second on a loaded machine, so a 1 s smoke phase may
+          // complete none: the quick run gives the batch phase at least 3 s.
+          const b = await orderPhase(
+            mode,
+            started.target,
+            batchConnections,
+            "batch",
+            quick ? Math.max(seconds, 3) : seconds,
+          );
           result.batch = {
             mode,
             ordersPerSec: Math.round(b.perSec * b.itemsPerRequest),
