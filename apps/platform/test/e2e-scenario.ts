@@ -16,7 +16,8 @@ import { expect } from "bun:test";
 import { createRedisPubSub } from "@ox/bus";
 import type { FillMsg as Fill } from "@ox/contracts";
 import { consumerOffsets, type Db, engineBalances, payouts, positions, trades } from "@ox/db";
-import { createRemoteEngineReader, type EngineSource, reconcile } from "@ox/engine-client";
+import type { ShardMap } from "@ox/engine/shards";
+import { createRemoteEngineReader, type EngineSource, persisterCaughtUp, reconcile } from "@ox/engine-client";
 import { asc, eq } from "drizzle-orm";
 import { connect, type Socket } from "socket.io-client";
 import { type HttpUser, loginUser } from "./crash-load.ts";
@@ -42,6 +43,11 @@ export interface ScenarioTarget {
   persisterName: string;
   /** Unique per run: names this reader's reply channel. */
   runId: string;
+  /**
+   * A sharded deployment (`npm run cluster`): live reads join the shards by this map, and the
+   * persister has caught up once every shard topic's row reached that shard's log end.
+   */
+  sharded?: { map: ShardMap; topic: string };
 }
 
 export interface ScenarioResult {
@@ -92,7 +98,12 @@ export async function runTradingScenario(target: ScenarioTarget): Promise<Scenar
   const ADMIN = SCENARIO_ADMIN;
   const sockets: Socket[] = [];
   const pubsub = createRedisPubSub<unknown>(target.redisUrl);
-  const live = createRemoteEngineReader({ pubsub, instanceId: `e2e-${runId}`, timeoutMs: 5_000 });
+  const live = createRemoteEngineReader({
+    pubsub,
+    instanceId: `e2e-${runId}`,
+    timeoutMs: 5_000,
+    shardMap: target.sharded?.map,
+  });
   const subscribeSocket = (baseUrl: string, user: HttpUser, marketId: string) =>
     subscribe(baseUrl, user, marketId, sockets);
 
@@ -415,9 +426,13 @@ export async function runTradingScenario(target: ScenarioTarget): Promise<Scenar
 
     // Reconcile the live engine against Postgres once the persister has reached the engine's offset.
     const report = await eventually("reconcile clean", async () => {
-      const { logOffset } = await live.stats();
-      const [off] = await db.select().from(consumerOffsets).where(eq(consumerOffsets.name, persisterName));
-      expect(off?.offset ?? 0).toBeGreaterThanOrEqual(logOffset);
+      if (target.sharded)
+        expect(await persisterCaughtUp(db, target.sharded.map, target.sharded.topic, live)).toBe(true);
+      else {
+        const { logOffset } = await live.stats();
+        const [off] = await db.select().from(consumerOffsets).where(eq(consumerOffsets.name, persisterName));
+        expect(off?.offset ?? 0).toBeGreaterThanOrEqual(logOffset);
+      }
       // As `npm run reconcile` does live: the query channel lists no users, so take Postgres's (the
       // totals comparison catches any user it misses).
       const userIds = (await db.select({ userId: engineBalances.userId }).from(engineBalances)).map(

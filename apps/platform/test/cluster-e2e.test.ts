@@ -1,0 +1,132 @@
+/**
+ * Issue 12's end-to-end proof: `npm run cluster -- --shards 2 --risk 2 --api 2` (scripts/cluster.ts,
+ * the real shard processes, persister, stream and two API replicas on one port) on a private Redis,
+ * a fresh Postgres database and unique Kafka topics; the distributed e2e scenario (e2e-scenario.ts:
+ * MINT, TRANSFER, MERGE, resolution, portfolio, socket, Postgres, reconcile) runs unchanged against
+ * it; then `npm run reconcile` over the shards exits 0, and Ctrl-C stops every process it started.
+ */
+import { afterAll, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort } from "@ox/bus/testing";
+import { createDb } from "@ox/db";
+import { TEST_PG_ADMIN_URL } from "@ox/db/testing";
+import { type ShardMap, shardIds } from "@ox/engine/shards";
+import { type Subprocess, spawn } from "bun";
+import pg from "pg";
+import { repoRoot } from "./crash-cluster.ts";
+import { runTradingScenario, SCENARIO_ADMIN } from "./e2e-scenario.ts";
+
+const runId = `cl${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+const dir = mkdtempSync(join(tmpdir(), "ox-cluster-e2e-"));
+const procs: Subprocess[] = [];
+afterAll(async () => {
+  for (const p of procs.reverse()) if (p.exitCode === null) p.kill("SIGKILL");
+  if (!process.env.E2E_KEEP) rmSync(dir, { recursive: true, force: true });
+});
+
+async function waitFor(what: string, ok: () => boolean | Promise<boolean>, ms = 120_000) {
+  const until = Date.now() + ms;
+  while (
+    !(await Promise.resolve()
+      .then(ok)
+      .catch(() => false))
+  ) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await Bun.sleep(200);
+  }
+}
+
+test("npm run cluster 2 x 2 x 2: the e2e scenario passes unchanged, reconcile over the shards is clean, Ctrl-C leaves no process", async () => {
+  const redisPort = await freePort();
+  const redis = spawn(["redis-server", "--port", String(redisPort), "--bind", "127.0.0.1", "--save", ""], {
+    stdout: "ignore",
+    stderr: "ignore",
+  });
+  procs.push(redis);
+  const redisUrl = `redis://127.0.0.1:${redisPort}`;
+  const dbName = `ox_cluster_${runId}`;
+  const admin = new pg.Client({ connectionString: TEST_PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`create database "${dbName}"`);
+  await admin.end();
+  const dbUrl = new URL(TEST_PG_ADMIN_URL);
+  dbUrl.pathname = `/${dbName}`;
+  const port = await freePort();
+  const topic = `ox.cluster.${runId}`;
+  const env = {
+    ...process.env,
+    NODE_ENV: "development",
+    REDIS_URL: redisUrl,
+    DATABASE_URL: dbUrl.toString(),
+    KAFKA_BROKERS: process.env.KAFKA_BROKERS ?? "127.0.0.1:9092",
+    EVENT_TOPIC: topic,
+    ENGINE_COMMAND_STREAM: `ox:commands:${runId}`,
+    PORT: String(port),
+    STREAM_PORT: String(await freePort()),
+    DATA_DIR: join(dir, "data"),
+    ADMIN_PHONES: SCENARIO_ADMIN,
+    SMS_PROVIDER: "console",
+    RATE_LIMIT_PREFIX: `rl:${runId}`,
+  };
+  let out = "";
+  const cluster = spawn(
+    [process.execPath, "scripts/cluster.ts", "--shards", "2", "--risk", "2", "--api", "2"],
+    {
+      cwd: repoRoot,
+      env,
+      stdout: "pipe",
+      stderr: "inherit",
+    },
+  );
+  procs.push(cluster);
+  void (async () => {
+    const reader = (cluster.stdout as ReadableStream<Uint8Array>).getReader();
+    const d = new TextDecoder();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      out += d.decode(value);
+    }
+  })();
+  await waitFor("the cluster's banner", () => out.includes("Ctrl-C stops"));
+  const map = JSON.parse(/Shard map {7}(\{.*\})/.exec(out)?.[1] ?? "null") as ShardMap;
+  expect(map).toMatchObject({ matchingShards: 2, riskShards: 2 });
+  const pids = [...out.matchAll(/=(\d+)/g)].map((m) => Number(m[1]));
+  expect(pids.length).toBe(shardIds(map).length + 4); // shards, persister, stream, 2 APIs
+  const streamBase = `http://127.0.0.1:${env.STREAM_PORT}`;
+  const db = await createDb({ url: env.DATABASE_URL, migrate: false });
+  try {
+    const result = await runTradingScenario({
+      base: () => `http://127.0.0.1:${port}`,
+      streamBase,
+      db: db.db,
+      redisUrl,
+      persisterName: `persister:${topic}.m0:0`,
+      runId,
+      sharded: { map, topic },
+    });
+    console.log(JSON.stringify(result));
+    const rec = Bun.spawnSync([process.execPath, "scripts/reconcile.ts"], {
+      cwd: repoRoot,
+      env: { ...env, SHARD_MAP: JSON.stringify(map) },
+    });
+    const report = rec.stdout.toString();
+    expect({ exit: rec.exitCode, report: report.slice(0, 2_000) }).toMatchObject({ exit: 0 });
+    expect(JSON.parse(report)).toMatchObject({ ok: true, engineSource: "shards" });
+  } finally {
+    await db.close();
+  }
+  cluster.kill("SIGINT");
+  expect(await cluster.exited).toBe(0);
+  const alive = pids.filter((pid) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  expect(alive).toEqual([]);
+}, 300_000);
