@@ -32,6 +32,8 @@ test("bench:e2e --quick --json prints one result object with every phase", async
   expect(result.echo.perSec).toBeGreaterThan(0);
   expect(result.phases.map((p: { mode: string }) => p.mode)).toEqual(["embedded", "distributed"]);
   for (const phase of result.phases) {
+    // On a failure below, the phase's own counts say why (errors by kind, statuses).
+    if (phase.errors !== 0 || !(phase.perSec > 0)) console.error(JSON.stringify(phase));
     numbers(phase, ["connections", "perSec", "p50Ms", "p99Ms", "p999Ms", "errors"]);
     expect(phase.connections).toBe(16);
     expect(phase.errors).toBe(0);
@@ -58,6 +60,7 @@ test("bench:e2e --quick --json prints one result object with every phase", async
   );
   for (const role of ["api", "engine", "persister", "redis", "kafka", "postgresServer"])
     expect(distributed.cpuMsPer1000[role]).toBeGreaterThan(0);
+  if (!(result.batch?.ordersPerSec > 0)) console.error(JSON.stringify(result.batch), err);
   expect(result.batch.mode).toBe("embedded");
   numbers(result.batch, ["ordersPerSec", "p99Ms"]);
   expect(result.batch.ordersPerSec).toBeGreaterThan(0);
