@@ -292,6 +292,42 @@ describe("orders over the socket take the HTTP routes' path", () => {
     await s.request({ type: "cancel", orderId: first.result.order.id });
   });
 
+  test("amend answers as PATCH /orders/:id does, and the orders channel says amended", async () => {
+    const trader = await signIn(h);
+    await h.settle();
+    const s = await connect(signedHandshake(await createKey(trader, ["read", "trade"])));
+    await s.request({ type: "subscribe", channel: "orders" });
+    const placed = await s.request({ type: "place", order: limit({ pricePaise: 100, quantity: 3 }) });
+    const orderId = placed.result.order.id as string;
+    const down = await s.request({ type: "amend", orderId, amend: { quantity: 2, clientAmendId: "a-1" } });
+    expect([down.type, down.op, down.result.order.remainingQty, down.result.duplicate]).toEqual([
+      "ack",
+      "amend",
+      2,
+      false,
+    ]);
+    const kept = await s.next(
+      (m) => m.type === "order" && m.data.event === "amended" && m.data.orderId === orderId,
+      "amended (priority kept)",
+    );
+    expect(kept.data).toMatchObject({
+      pricePaise: 100,
+      remainingQty: 2,
+      priorityKept: true,
+      clientAmendId: "a-1",
+    });
+    const moved = await s.request({ type: "amend", orderId, amend: { pricePaise: 150 } });
+    expect(moved.result.order).toMatchObject({ pricePaise: 150, remainingQty: 2 });
+    await s.next(
+      (m) => m.type === "order" && m.data.event === "amended" && m.data.priorityKept === false,
+      "amended (priority lost)",
+    );
+    const bad = await s.request({ type: "amend", orderId, amend: { quantity: 0 } });
+    expect([bad.type, bad.error.code]).toEqual(["error", "VALIDATION_ERROR"]);
+    await s.request({ type: "cancel", orderId });
+    expectSeqs(s);
+  });
+
   test("the write bucket of the key limits socket orders as it limits HTTP ones", async () => {
     const flooder = await signIn(h);
     await h.settle();

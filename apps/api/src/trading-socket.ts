@@ -162,6 +162,21 @@ function orderEvent(e: EngineEvent): [userId: string, OrderEventMsg] | null {
         ts: e.ts,
       },
     ];
+  if (e.type === "ORDER_AMENDED")
+    return [
+      e.userId,
+      {
+        event: "amended",
+        orderId: e.orderId,
+        marketId: e.marketId,
+        clientAmendId: e.clientAmendId,
+        pricePaise: e.pricePaise,
+        quantity: e.qty,
+        remainingQty: e.remainingQty,
+        priorityKept: e.priorityKept,
+        ts: e.ts,
+      },
+    ];
   if (e.type === "ORDER_CLOSED")
     return [
       e.userId,
@@ -327,7 +342,7 @@ export function createTradingSocket(options: TradingSocketOptions): TradingSocke
   /** Answers one message with the route's body as the ack, or its error; an ended auth closes. */
   async function route(
     conn: Connection,
-    msg: { id: string; type: "place" | "cancel" | "cancel_all" | "heartbeat" },
+    msg: { id: string; type: "place" | "cancel" | "amend" | "cancel_all" | "heartbeat" },
     method: string,
     path: string,
     body?: unknown,
@@ -432,6 +447,12 @@ export function createTradingSocket(options: TradingSocketOptions): TradingSocke
         const path = `/api/v1/orders/${encodeURIComponent(msg.orderId)}`;
         const result = await route(conn, msg, "DELETE", path);
         if (result) send(conn, { type: "ack", id: msg.id, op: "cancel", result });
+        return;
+      }
+      case "amend": {
+        const path = `/api/v1/orders/${encodeURIComponent(msg.orderId)}`;
+        const result = await route(conn, msg, "PATCH", path, msg.amend);
+        if (result) send(conn, { type: "ack", id: msg.id, op: "amend", result });
         return;
       }
       case "cancel_all": {

@@ -45,6 +45,7 @@ export function userMessages(e: EngineEvent): Array<[userId: string, name: strin
   switch (e.type) {
     case "ORDER_ACCEPTED":
     case "ORDER_REJECTED":
+    case "ORDER_AMENDED":
     case "ORDER_CLOSED":
       return [[e.userId, "order", e]];
     case "TRADE": {

@@ -16,7 +16,7 @@ export type SchemaName = {
 type Output<N extends SchemaName> = z.output<Schemas[N]>;
 type Input<N extends SchemaName> = z.input<Schemas[N]>;
 
-export type Method = "GET" | "POST" | "DELETE";
+export type Method = "GET" | "POST" | "PATCH" | "DELETE";
 
 /** `/markets/{id}/trades` → `{ id: string }`. */
 export type PathParams<P extends string> = P extends `${string}{${infer K}}${infer Rest}`

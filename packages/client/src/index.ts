@@ -122,6 +122,12 @@ export function createClient(options: ClientOptions = {}) {
         path: "/orders/{id}",
         responses: ["OrderResponse", "PendingOrderResponse"],
       }),
+      amend: operation(t, {
+        method: "PATCH",
+        path: "/orders/{id}",
+        body: "AmendOrderRequest",
+        responses: ["AmendOrderResponse", "PendingOrderResponse"],
+      }),
       placeBatch: operation(t, {
         method: "POST",
         path: "/orders/batch",

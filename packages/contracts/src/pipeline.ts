@@ -51,7 +51,10 @@ export interface CommandReply {
   order: OrderView | null;
   /** Seq of the last event this command produced (0 if none): lets a reader wait for the persister. */
   lastSeq: number;
-  /** PLACE_ORDER: the taker's fills in this command, in match order (absent for other commands). */
+  /**
+   * PLACE_ORDER / AMEND_ORDER: the order's fills as the taker in this command (an amend that crosses
+   * trades), in match order (absent for other commands).
+   */
   fills?: ReplyFill[];
   /** CANCEL_ALL: the ids of the orders it cancelled, in event order (absent for other commands). */
   cancelled?: string[];

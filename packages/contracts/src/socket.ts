@@ -9,6 +9,7 @@ import type {
   CreditedEvent,
   DebitedEvent,
   OrderAcceptedEvent,
+  OrderAmendedEvent,
   OrderClosedEvent,
   OrderRejectedEvent,
   PayoutEvent,
@@ -106,6 +107,7 @@ export type BalanceMsg = z.infer<typeof BalanceMsg>;
 export type OrderMsg =
   | OrderAcceptedEvent
   | OrderRejectedEvent
+  | OrderAmendedEvent
   | OrderClosedEvent
   | ({ type: "ORDER_FILL" } & FillMsg);
 /** `position` (user room): the engine's POSITION event. */

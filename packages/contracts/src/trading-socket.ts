@@ -54,6 +54,17 @@ const CancelMsg = z
   .object({ type: z.literal("cancel"), id: SocketMessageId, orderId: OrderId })
   .strict()
   .meta({ description: "DELETE /orders/{orderId}; ack result: OrderResponse" });
+const AmendMsg = z
+  .object({
+    type: z.literal("amend"),
+    id: SocketMessageId,
+    orderId: OrderId,
+    amend: z.record(z.string(), z.unknown()),
+  })
+  .strict()
+  .meta({
+    description: "PATCH /orders/{orderId}: `amend` is an AmendOrderRequest; ack result: AmendOrderResponse",
+  });
 const CancelAllMsg = z
   .object({ type: z.literal("cancel_all"), id: SocketMessageId, marketId: MarketId.optional() })
   .strict()
@@ -90,6 +101,7 @@ export const TradingClientMessage = z
   .union([
     PlaceMsg,
     CancelMsg,
+    AmendMsg,
     CancelAllMsg,
     HeartbeatMsg,
     SubscribeBook,
@@ -109,7 +121,7 @@ export const TradingAck = z
     type: z.literal("ack"),
     id: SocketMessageId,
     seq: Seq,
-    op: z.enum(["place", "cancel", "cancel_all", "heartbeat", "subscribe", "unsubscribe"]),
+    op: z.enum(["place", "cancel", "amend", "cancel_all", "heartbeat", "subscribe", "unsubscribe"]),
     result: z.unknown(),
   })
   .meta({ id: "TradingAck" });
@@ -131,7 +143,7 @@ export const TradingError = z
 /** Codes only the socket uses (every other code is the HTTP API's ERROR_CODES). */
 export const TRADING_SOCKET_ERROR_CODES = ["TOO_MANY_SUBSCRIPTIONS", "SNAPSHOT_STALE"] as const;
 
-/** One of your orders changed: accepted, rejected, or closed (filled, cancelled, expired). */
+/** One of your orders changed: accepted, rejected, amended, or closed (filled, cancelled, expired). */
 export const OrderEventMsg = z
   .discriminatedUnion("event", [
     z.object({
@@ -152,6 +164,17 @@ export const OrderEventMsg = z
       marketId: z.string(),
       clientOrderId: z.string().nullable(),
       code: z.string(),
+      ts: z.number().int(),
+    }),
+    z.object({
+      event: z.literal("amended"),
+      orderId: z.string(),
+      marketId: z.string(),
+      clientAmendId: z.string().nullable(),
+      pricePaise: z.number().int(),
+      quantity: z.number().int().meta({ description: "filledQty + remainingQty after the amend" }),
+      remainingQty: z.number().int(),
+      priorityKept: z.boolean().meta({ description: "false: re-queued at the back (it may have traded)" }),
       ts: z.number().int(),
     }),
     z.object({

@@ -10,7 +10,7 @@ export function replyOf(envelopeId: string, command: Command, result: Result): C
     order: result.order ?? null,
     lastSeq: events.length > 0 ? events[events.length - 1].seq : 0,
   };
-  if (command.type === "PLACE_ORDER") {
+  if (command.type === "PLACE_ORDER" || command.type === "AMEND_ORDER") {
     const fills: ReplyFill[] = [];
     for (const event of events) {
       if (event.type !== "TRADE" || event.takerOrderId !== command.orderId) continue;

@@ -18,6 +18,8 @@ export interface OrderUpdate {
   filledValueDelta: number;
   feesDelta: number;
   close: { status: "FILLED" | "CANCELLED" | "EXPIRED"; reason: string; filledQty: number } | null;
+  /** The last ORDER_AMENDED of the batch: the order's price, quantity and locks now. */
+  amend: { pricePaise: number; qty: number; lockedPaise: number; lockedShares: number } | null;
   ts: number;
 }
 export interface MarketUpdate {
@@ -128,6 +130,19 @@ function apply(plan: Plan, record: LogRecord, e: EngineEvent) {
           updatedAt: e.ts,
         });
       else Object.assign(orderUpdate(plan, e.orderId, e.seq, e.ts), { close });
+      return;
+    }
+    case "ORDER_AMENDED": {
+      // The row follows the amend: price and quantity (filled + new remaining), the lock as it is now.
+      const amend = {
+        pricePaise: e.pricePaise,
+        qty: e.qty,
+        lockedPaise: e.lockedPaise,
+        lockedShares: e.lockedShares,
+      };
+      const row = plan.newOrders.get(e.orderId);
+      if (row) Object.assign(row, amend, { lastSeq: e.seq, updatedAt: e.ts });
+      else Object.assign(orderUpdate(plan, e.orderId, e.seq, e.ts), { amend });
       return;
     }
     case "USER_CREATED":
@@ -329,6 +344,7 @@ function orderUpdate(plan: Plan, id: string, seq: number, ts: number): OrderUpda
       filledValueDelta: 0,
       feesDelta: 0,
       close: null,
+      amend: null,
       ts,
     };
     plan.orderUpdates.set(id, u);

@@ -100,7 +100,7 @@ export async function saveOffset(tx: Tx, name: string, offset: number, now: numb
     .onConflictDoUpdate({ target: consumerOffsets.name, set: { offset, updatedAt: now } });
 }
 
-/** Fills and closes of orders accepted in an earlier batch; only rows older than the batch's first event change. */
+/** Fills, amends and closes of orders accepted in an earlier batch; only rows older than the batch's first event change. */
 function updateOrders(part: OrderUpdate[]): SQL {
   const v = unnestAs("v", [
     ["id", "text", part.map((u) => u.id)],
@@ -112,9 +112,17 @@ function updateOrders(part: OrderUpdate[]): SQL {
     ["status", "text", part.map((u) => u.close?.status ?? null)],
     ["reason", "text", part.map((u) => u.close?.reason ?? null)],
     ["close_filled", "integer", part.map((u) => u.close?.filledQty ?? null)],
+    ["price", "integer", part.map((u) => u.amend?.pricePaise ?? null)],
+    ["qty", "integer", part.map((u) => u.amend?.qty ?? null)],
+    ["locked", "bigint", part.map((u) => u.amend?.lockedPaise ?? null)],
+    ["locked_shares", "integer", part.map((u) => u.amend?.lockedShares ?? null)],
     ["ts", "bigint", part.map((u) => u.ts)],
   ]);
   return sql`update orders set
+      price_paise = coalesce(v.price, orders.price_paise),
+      qty = coalesce(v.qty, orders.qty),
+      locked_paise = coalesce(v.locked, orders.locked_paise),
+      locked_shares = coalesce(v.locked_shares, orders.locked_shares),
       filled_qty = coalesce(v.close_filled, orders.filled_qty + v.dq),
       filled_value_paise = orders.filled_value_paise + v.dv,
       fees_paise = orders.fees_paise + v.df,

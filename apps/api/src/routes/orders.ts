@@ -1,5 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import {
+  AmendOrderRequest,
+  AmendOrderResponse,
   OrderIdParam,
   OrderResponse,
   OrdersQuery,
@@ -17,7 +19,13 @@ import { createRouter, sessionOf } from "../app-env.ts";
 import { ApiError } from "../errors.ts";
 import { errors, json, jsonBody } from "./openapi-helpers.ts";
 import { EngineRejectedError } from "./orders-errors.ts";
-import { fillView, orderFromEngine, orderFromRow, placeOrderCommand } from "./vocabulary.ts";
+import {
+  amendOrderCommand,
+  fillView,
+  orderFromEngine,
+  orderFromRow,
+  placeOrderCommand,
+} from "./vocabulary.ts";
 
 /** Closed orders' final views kept per API process for GET /orders/:id (most recent first out last). */
 const RECENT_REPLIES_MAX = 10_000;
@@ -164,6 +172,49 @@ export function createOrderRoutes(options: TradingOptions) {
         if (!reply) return c.json({ order: { id, status: "PENDING" as const } }, 202);
         if (reply.code !== "OK" || !reply.order) throw new EngineRejectedError(reply.code);
         return c.json({ order: orderFromEngine(reply.order) }, 200);
+      },
+    );
+
+    router.openapi(
+      createRoute({
+        method: "patch",
+        path: "/orders/{id}",
+        ...secured,
+        summary: "Amend one of your open orders: a new price and/or remaining quantity",
+        description:
+          "Lowering the quantity at the same price keeps the order's place in the queue; a new price or a " +
+          "larger quantity re-queues it at the back of its level, and if the new price crosses the book it " +
+          "trades at once as a taker (Kalshi's amend rule). The lock moves exactly; an amend needing more " +
+          "cash than is available is refused (INSUFFICIENT_FUNDS) and changes nothing. A repeat of a " +
+          "clientAmendId returns the first result with duplicate: true.",
+        request: { params: OrderIdParam, body: jsonBody(AmendOrderRequest) },
+        responses: {
+          200: json(AmendOrderResponse, "Amended"),
+          202: json(PendingOrderResponse, "Queued, not yet answered"),
+          ...errors(400, 401, 403, 404, 409, 422, 503),
+        },
+      }),
+      async (c) => {
+        const { userId } = sessionOf(c);
+        const { id } = c.req.valid("param");
+        const body = c.req.valid("json");
+        // As for a cancel, an order that is not open is refused here — unless the amend carries a
+        // clientAmendId: its repeat must reach the engine, which remembers the first result.
+        if (body.clientAmendId === undefined) {
+          const live = await reader.order(id).catch(() => undefined);
+          if (live === null || (live && live.userId !== userId))
+            throw new ApiError("UNKNOWN_ORDER", "no such open order");
+        }
+        const command = amendOrderCommand(body, { orderId: id, userId, ts: deps.clock.now() });
+        const reply = await deps.engine.execute(command, { requestId: c.get("requestId") }).catch((err) => {
+          if (err instanceof EngineTimeoutError) return null;
+          throw new ApiError("ENGINE_UNAVAILABLE", "the amend could not be queued", { cause: err });
+        });
+        if (!reply) return c.json({ order: { id, status: "PENDING" as const } }, 202);
+        if (reply.code !== "OK" || !reply.order) throw new EngineRejectedError(reply.code);
+        rememberFinal(reply.order);
+        const order = { ...orderFromEngine(reply.order), fills: (reply.fills ?? []).map(fillView) };
+        return c.json({ order, duplicate: reply.duplicate }, 200);
       },
     );
 

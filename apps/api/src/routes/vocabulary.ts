@@ -5,10 +5,18 @@
  * market prices and positions. The table is in docs/architecture.md#which-names-are-canonical.
  */
 import type { z } from "@hono/zod-openapi";
-import type { FillView, MarketSummary, OrderView, PlaceOrderRequest, PortfolioResponse } from "@ox/contracts";
+import type {
+  AmendOrderRequest,
+  FillView,
+  MarketSummary,
+  OrderView,
+  PlaceOrderRequest,
+  PortfolioResponse,
+} from "@ox/contracts";
 import type { ReplyFill } from "@ox/contracts/pipeline";
 import type { markets, orders } from "@ox/db";
 import type {
+  AmendOrderCommand,
   CancelAllCommand,
   OrderView as EngineOrderView,
   MarketView,
@@ -76,6 +84,18 @@ export const fillView = (f: ReplyFill): z.infer<typeof FillView> => ({
   pricePaise: f.pricePaise,
   feePaise: f.feePaise,
 });
+
+/** The engine command of one PATCH /orders/{id} body: `quantity` is the new remaining quantity. */
+export function amendOrderCommand(
+  body: z.infer<typeof AmendOrderRequest>,
+  at: { orderId: string; userId: string; ts: number },
+): AmendOrderCommand {
+  const cmd: AmendOrderCommand = { type: "AMEND_ORDER", orderId: at.orderId, userId: at.userId, ts: at.ts };
+  if (body.pricePaise !== undefined) cmd.pricePaise = body.pricePaise;
+  if (body.quantity !== undefined) cmd.remainingQty = body.quantity;
+  if (body.clientAmendId !== undefined) cmd.clientAmendId = body.clientAmendId;
+  return cmd;
+}
 
 /** The engine command of one POST /orders body (also each item of POST /orders/batch). */
 export function placeOrderCommand(

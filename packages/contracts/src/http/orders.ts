@@ -136,6 +136,37 @@ export const OrderIdParam = z.object({
   id: OrderId,
 });
 
+/**
+ * PATCH /orders/{id}: change a resting order's price and/or remaining quantity (engine SEMANTICS.md
+ * "AMEND_ORDER"). Lowering the quantity at the same price keeps time priority; any other change
+ * re-queues the order at the back of its level and it may trade at once if it now crosses.
+ */
+export const AmendOrderRequest = z
+  .object({
+    pricePaise: PricePaise.optional().meta({ description: "The new limit price (absent: unchanged)" }),
+    quantity: z.number().int().min(1).max(1_000_000).optional().meta({
+      description:
+        "The new remaining quantity (absent: unchanged); the order's quantity becomes filledQty + this",
+      example: 5,
+    }),
+    clientAmendId: ClientOrderId.optional().meta({
+      description:
+        "Unique per user (its own namespace); a repeat returns the first result and amends nothing",
+    }),
+  })
+  .strict()
+  .refine((b) => b.pricePaise !== undefined || b.quantity !== undefined, {
+    message: "give pricePaise, quantity or both",
+    path: ["quantity"],
+  })
+  .meta({ id: "AmendOrderRequest" });
+export const AmendOrderResponse = z
+  .object({
+    order: PlacedOrder.meta({ description: "The order after the amend; fills: what it traded in the amend" }),
+    duplicate: z.boolean(),
+  })
+  .meta({ id: "AmendOrderResponse" });
+
 /** Most orders one POST /orders/batch may carry (Kalshi's BatchCreateOrders allows 20). */
 export const ORDER_BATCH_MAX = 20;
 /** Most ids one DELETE /orders/batch may carry. */

@@ -18,7 +18,10 @@ import { epochMs, paise, seqCol } from "./columns.ts";
  * `excluded.last_seq > table.last_seq`, so replaying a batch twice changes nothing.
  */
 
-/** ORDER_ACCEPTED inserts, TRADE updates fills, ORDER_CLOSED closes. Key: the API-assigned order id. */
+/**
+ * ORDER_ACCEPTED inserts, TRADE updates fills, ORDER_AMENDED sets price, qty and the locks as they are
+ * after the amend, ORDER_CLOSED closes. Key: the API-assigned order id.
+ */
 export const orders = pgTable(
   "orders",
   {
