@@ -172,10 +172,12 @@ test("on a phone, Yes on a market card opens a bottom sheet; slide to confirm", 
   await snap(phone, "phone-ticket-review");
   await slider.focus();
   await slider.press("End");
+  // The fill's message waits on the order's round trip through the engine: on a loaded CI
+  // machine (load 35) that took over the default 10 s once, so this wait is longer.
   await sheet
     .getByTestId("ticket-message")
     .getByText(/filled/i)
-    .waitFor();
+    .waitFor({ timeout: 30_000 });
   await snap(phone, "phone-ticket-filled");
   expect(pageErrors).toEqual([]);
 }, 120_000);
