@@ -285,7 +285,9 @@ async function startEmbedded(dir: string): Promise<{ target: Target; stop(): Pro
   const seeded = await seed(base, dir, "embedded");
   const target: Target = {
     ...seeded,
-    cpuSources: { server: () => [proc.pid] },
+    // serverMain: the main thread alone (HTTP, engine, journal); the rest of `server` is the
+    // storage worker (PGlite and the persister, where the server has one) and the runtime's helpers.
+    cpuSources: { server: () => [proc.pid], serverMain: () => [`${proc.pid}/task/${proc.pid}`] },
     persisterCatchUpMs: () =>
       waitForCatchUp(async () => {
         const r = await seeded.admin.call("GET", "/admin/stats");
@@ -414,7 +416,7 @@ const dir = mkdtempSync(join(tmpdir(), "ox-bench-e2e-"));
 const notes = [
   "perSec counts answered order-path requests: 2xx plus the engine's business refusals (404 no such open order, 409, 422), shown as rejected; errors are 5xx, other 4xx and socket errors",
   "the load generators are separate wrk processes (C, one thread each); their CPU is cpuMsPer1000.loadgen and it comes out of the same cores as the servers'",
-  "embedded: server is the one process (HTTP, engine, journal, persister, PGlite)",
+  "embedded: server is the one process (HTTP, engine, journal, persister, PGlite), all its threads; serverMain is its main thread alone (HTTP, engine, journal; PGlite and the persister too on servers without the storage worker)",
   "distributed: redis is a private redis-server started for this run (only this run's load)",
   "distributed: kafka is the machine's shared broker (one JVM): its CPU includes every other tenant's topics and clients during the phase",
   "distributed: postgres is the backends connected to this run's database only; postgresServer is every process of the shared Postgres server (postmaster, WAL writer, checkpointer, every tenant's backends), so it includes other load",

@@ -188,7 +188,10 @@ export function ppidOfStat(stat: string): number {
   return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
 }
 
-export function cpuMsOf(pid: number): number {
+/** A pid, or "<pid>/task/<tid>" for one thread of a process (a worker thread, the main thread). */
+export type ProcId = number | string;
+
+export function cpuMsOf(pid: ProcId): number {
   try {
     return cpuMsOfStat(readFileSync(`/proc/${pid}/stat`, "utf8"));
   } catch {
@@ -197,8 +200,8 @@ export function cpuMsOf(pid: number): number {
 }
 
 /** Named groups of pids (a group's pid list is re-read at each sample: Postgres backends come and go). */
-export type PidSource = () => Promise<number[]> | number[];
-export type CpuSample = Record<string, Map<number, number>>;
+export type PidSource = () => Promise<ProcId[]> | ProcId[];
+export type CpuSample = Record<string, Map<ProcId, number>>;
 
 export async function sampleCpu(sources: Record<string, PidSource>): Promise<CpuSample> {
   const out: CpuSample = {};

@@ -15,6 +15,7 @@ import { createPersister, createPersisterMetrics } from "@ox/persister";
 import { createStreamMetrics, createStreamServer, SOCKET_IO_PATH } from "@ox/stream";
 import type { Logger } from "pino";
 import type { DemoSeedTarget } from "./demo-markets.ts";
+import { startPersisterThread } from "./persister-thread.ts";
 
 export interface PlatformOptions {
   env: Env;
@@ -44,21 +45,54 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
   // The same adapter factory as the separate processes: it honours the stream, group and topic names.
   const adapters = createAdapters({ ...env, DATA_DIR: dataDir }, { instanceId: "embedded", logger });
 
-  // Storage: PGlite in the data directory unless DATABASE_URL names a server.
-  const database = await createDb(
-    env.DATABASE_URL ? { url: env.DATABASE_URL } : { dataDir: join(dataDir, "pg") },
-  );
+  const log = await adapters.log();
+  // One Prometheus registry for the whole process, served by the API at GET /metrics (none when
+  // METRICS=off, the overhead benchmark's "B" side).
+  const registry = env.METRICS === "on" ? createMetricsRegistry() : undefined;
+  const persisterMetrics = registry && createPersisterMetrics(registry);
+
+  // Storage: a Postgres server when DATABASE_URL names one, with the persister on this thread.
+  // Else PGlite in the data directory, on a worker thread with the persister (persister-thread.ts):
+  // PGlite's WASM Postgres and the persister's writes were half of this thread's CPU under load.
+  const storage = env.DATABASE_URL
+    ? await (async () => {
+        const handle = await createDb({ url: env.DATABASE_URL });
+        const persister = createPersister({
+          log,
+          db: handle.db,
+          logger: logger.child({ process: "persister" }),
+          maxLag: env.PERSISTER_MAX_LAG,
+          stuckAfterMs: env.PERSISTER_STUCK_MS,
+          metrics: persisterMetrics,
+        });
+        return {
+          db: handle.db,
+          persister,
+          failed: new Promise<never>(() => {}),
+          close: () => handle.close(),
+        };
+      })()
+    : await startPersisterThread({
+        data: {
+          pgDir: join(dataDir, "pg"),
+          logLevel: env.LOG_LEVEL,
+          // Fewer, larger transactions: the worker shares the machine's cores with the order path.
+          lingerMs: 200,
+          maxLag: env.PERSISTER_MAX_LAG,
+          stuckAfterMs: env.PERSISTER_STUCK_MS,
+        },
+        log,
+        logger,
+        metrics: persisterMetrics,
+      });
+  const { db, persister } = storage;
   // PGlite lays out a new cluster with explicit 0666 modes (umask does not apply to a chmod); the
   // files Postgres creates afterwards are 0600 under the umask.
   secureDataDir(dataDir);
   // Sessions, OTPs and rate limits: Redis when configured, else a table (a restart keeps sessions)
   // read through a memory cache, so an authenticated order never waits on the database.
-  const kv = env.REDIS_URL ? adapters.kv : createWriteThroughKv(createSqlKv(database.db));
-  const log = await adapters.log();
+  const kv = env.REDIS_URL ? adapters.kv : createWriteThroughKv(createSqlKv(db));
   const pubsub = adapters.pubsub();
-  // One Prometheus registry for the whole process, served by the API at GET /metrics (none when
-  // METRICS=off, the overhead benchmark's "B" side).
-  const registry = env.METRICS === "on" ? createMetricsRegistry() : undefined;
 
   // Engine: recovers from the newest snapshot + the log, then consumes the queue.
   const engine = createEngineService({
@@ -73,16 +107,6 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
   logger.info({ recovered }, "engine recovered");
 
   // Persister: the log into Postgres, from the offset stored there.
-  const persister = createPersister({
-    log,
-    db: database.db,
-    logger: logger.child({ process: "persister" }),
-    // PGlite runs on this process's one thread: fewer, larger transactions leave it to the order path.
-    lingerMs: env.DATABASE_URL ? 0 : 200,
-    maxLag: env.PERSISTER_MAX_LAG,
-    stuckAfterMs: env.PERSISTER_STUCK_MS,
-    metrics: registry && createPersisterMetrics(registry),
-  });
   // Its committed offset against the journal's / topic's end, read at every call.
   const persisterHealth = { read: () => persister.health() };
   persister.start();
@@ -94,7 +118,7 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
   const api = createApiRuntime({
     publicOrigins,
     env,
-    db: database.db,
+    db: db,
     kv,
     commandQueue: adapters.producerQueue(),
     pubsub,
@@ -111,8 +135,8 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
       // Only meaningful once Postgres has everything the engine logged; skipped while it lags.
       reconcile: async () => {
         if (persister.status().offset < engine.stats().logOffset) return null;
-        const userIds = async () => (await database.db.select({ id: users.id }).from(users)).map((u) => u.id);
-        const report = await reconcile({ db: database.db, engine: { ...reader, userIds } });
+        const userIds = async () => (await db.select({ id: users.id }).from(users)).map((u) => u.id);
+        const report = await reconcile({ db: db, engine: { ...reader, userIds } });
         return { ok: report.ok, differences: report.differences.length };
       },
     }),
@@ -173,8 +197,9 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
   return {
     url: `http://${loopback || host === "0.0.0.0" || host === "::" ? "localhost" : host}:${port}`,
     host,
-    seed: { db: database.db, createMarket: api.createMarket },
-    done: engine.done,
+    seed: { db: db, createMarket: api.createMarket },
+    // The engine stopping on a fatal error, or the storage worker dying.
+    done: Promise.race([engine.done, storage.failed]),
     dataDir,
     adapters: adapters.mode,
     async stop() {
@@ -190,8 +215,9 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
       await engine.stop();
       await persister.catchUp();
       await persister.stop();
+      // Nothing reads the journal after this: the persister has stopped.
+      await storage.close();
       await log.close();
-      await database.close();
     },
   };
 }

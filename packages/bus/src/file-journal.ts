@@ -59,6 +59,17 @@ interface PendingAppend {
 export interface FileJournal<T> extends EventLog<T> {
   /** Group writes (each one write + one fdatasync) since open, and records they carried. */
   stats(): { writes: number; records: number };
+  /**
+   * read() without the decode: records `from`… as the codec's UTF-8 text, concatenated in `bytes`,
+   * record i ending at `ends[i]`. For a reader on another thread (the embedded persister's worker),
+   * which decodes them there: the owner's thread only reads the file and copies bytes.
+   */
+  readPayloads(from: number, max: number): Promise<JournalPayloads>;
+}
+
+export interface JournalPayloads {
+  bytes: Uint8Array;
+  ends: number[];
 }
 
 export async function createFileJournal<T>(options: FileJournalOptions<T>): Promise<FileJournal<T>> {
@@ -162,6 +173,33 @@ export async function createFileJournal<T>(options: FileJournalOptions<T>): Prom
     }
   };
 
+  /** Calls `emit` with the payload of each durable record from `from` on (at most `max`), in order. */
+  const scanFrom = async (
+    from: number,
+    max: number,
+    emit: (chunk: Buffer, start: number, end: number) => void,
+  ): Promise<void> => {
+    const upTo = Math.min(count, from + max);
+    if (from < 0 || from >= upTo) return;
+    let pos = index[Math.floor(from / INDEX_EVERY)];
+    let n = Math.floor(from / INDEX_EVERY) * INDEX_EVERY;
+    let buf = Buffer.allocUnsafe(Math.min(Math.max(64 << 10, (upTo - n) * 256), 16 << 20));
+    while (n < upTo) {
+      const { bytesRead } = await file.read(buf, 0, Math.min(buf.length, endPos - pos), pos);
+      const chunk = buf.subarray(0, bytesRead);
+      let at = 0;
+      for (; n < upTo; n++) {
+        const parsed = parseRecord(chunk, at, false);
+        if (parsed === "corrupt") throw new Error("unreachable: corrupt without verification");
+        if (parsed === "incomplete") break;
+        if (n >= from) emit(chunk, parsed.payloadStart, parsed.payloadEnd);
+        at = parsed.payloadEnd;
+      }
+      if (at === 0 && n < upTo) buf = Buffer.allocUnsafe(buf.length * 2); // a record larger than buf
+      pos += at;
+    }
+  };
+
   return {
     append(records) {
       if (closed) return Promise.reject(new Error("journal is closed"));
@@ -184,30 +222,29 @@ export async function createFileJournal<T>(options: FileJournalOptions<T>): Prom
     },
     stats: () => ({ ...stats }),
     async read(from, max) {
-      const upTo = Math.min(count, from + max);
-      if (from < 0 || from >= upTo) return [];
-      let pos = index[Math.floor(from / INDEX_EVERY)];
-      let n = Math.floor(from / INDEX_EVERY) * INDEX_EVERY;
       const out: LogEntry<T>[] = [];
-      let buf = Buffer.allocUnsafe(Math.min(Math.max(64 << 10, (upTo - n) * 256), 16 << 20));
-      while (n < upTo) {
-        const { bytesRead } = await file.read(buf, 0, Math.min(buf.length, endPos - pos), pos);
-        const chunk = buf.subarray(0, bytesRead);
-        let at = 0;
-        for (; n < upTo; n++) {
-          const parsed = parseRecord(chunk, at, false);
-          if (parsed === "corrupt") throw new Error("unreachable: corrupt without verification");
-          if (parsed === "incomplete") break;
-          if (n >= from) {
-            const text = chunk.toString("utf8", parsed.payloadStart, parsed.payloadEnd);
-            out.push({ offset: n, record: codec.decode(text) });
-          }
-          at = parsed.payloadEnd;
-        }
-        if (at === 0 && n < upTo) buf = Buffer.allocUnsafe(buf.length * 2); // a record larger than buf
-        pos += at;
-      }
+      await scanFrom(from, max, (chunk, start, end) => {
+        out.push({ offset: from + out.length, record: codec.decode(chunk.toString("utf8", start, end)) });
+      });
       return out;
+    },
+    async readPayloads(from, max) {
+      // Copied out as they come: the scan reuses its read buffer from one file read to the next.
+      let bytes = Buffer.allocUnsafe(64 << 10);
+      const ends: number[] = [];
+      let total = 0;
+      await scanFrom(from, max, (chunk, start, end) => {
+        const need = total + end - start;
+        if (need > bytes.length) {
+          const grown = Buffer.allocUnsafe(Math.max(need, bytes.length * 2));
+          bytes.copy(grown, 0, 0, total);
+          bytes = grown;
+        }
+        chunk.copy(bytes, total, start, end);
+        total = need;
+        ends.push(total);
+      });
+      return { bytes: bytes.subarray(0, total), ends };
     },
     async close() {
       if (closed) return;

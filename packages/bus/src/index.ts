@@ -6,6 +6,7 @@ export {
   type FileJournalOptions,
   JournalCorruptError,
   JournalFailedError,
+  type JournalPayloads,
 } from "./file-journal.ts";
 export { createKafkaLog, type KafkaLogOptions } from "./kafka-log.ts";
 export type { Logger } from "./logger.ts";

@@ -7,6 +7,7 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import pg from "pg";
+import { createDbHost } from "./remote.ts";
 import * as schema from "./schema/index.ts";
 
 export type Schema = typeof schema;
@@ -66,10 +67,20 @@ export async function createDb(options: CreateDbOptions = {}): Promise<DbHandle>
       },
     };
   }
+  return createPgliteDb(options);
+}
+
+/**
+ * PGlite (in the data directory, or in memory), migrated; `serve` answers the statements of a
+ * createRemoteDb on another thread with this same instance (remote.ts).
+ */
+export async function createPgliteDb(
+  options: Pick<CreateDbOptions, "dataDir" | "migrate"> = {},
+): Promise<DbHandle & { serve: ReturnType<typeof createDbHost> }> {
   const client = options.dataDir ? new PGlite(options.dataDir) : new PGlite();
   await client.waitReady;
   const db = drizzlePglite({ client, schema });
-  if (shouldMigrate) await migratePglite(db, { migrationsFolder });
+  if (options.migrate ?? true) await migratePglite(db, { migrationsFolder });
   return {
     db: db as unknown as Db,
     read: db as unknown as Db,
@@ -78,6 +89,7 @@ export async function createDb(options: CreateDbOptions = {}): Promise<DbHandle>
       await client.query("select 1");
     },
     close: () => client.close(),
+    serve: createDbHost(client),
   };
 }
 

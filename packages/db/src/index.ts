@@ -1,5 +1,6 @@
 export * from "./client.ts";
 export * from "./redact-error.ts";
+export * from "./remote.ts";
 export * from "./repos/accounts.ts";
 export * from "./repos/api-keys.ts";
 export * from "./repos/audit.ts";

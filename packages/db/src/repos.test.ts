@@ -18,7 +18,7 @@ import {
 import type { OutboxCommand } from "./repos/ledger.ts";
 
 // One suite, two drivers (STYLE §3): embedded PGlite and the real Postgres server.
-for (const kind of ["pglite", "postgres"] as TestDbKind[]) {
+for (const kind of ["pglite", "pglite-remote", "postgres"] as TestDbKind[]) {
   describe(`repositories on ${kind}`, () => {
     let h: DbHandle;
     let phoneN = 0;

@@ -1,0 +1,88 @@
+/**
+ * The embedded platform's storage thread: PGlite (the data directory's `pg`) and the persister
+ * that writes the engine's journal into it. The platform's thread reaches the database through
+ * createRemoteDb (every statement a message here) and serves the journal's reads; so under a burst
+ * the persister lags behind the orders instead of taking their thread. Started by
+ * persister-thread.ts, never on its own.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import type { EventLog, JournalPayloads, LogEntry } from "@ox/bus";
+import type { LogRecord } from "@ox/contracts/pipeline";
+import { createPgliteDb, type DbRequest } from "@ox/db";
+import { createLogger } from "@ox/logger";
+import { createPersister, type PersisterMetrics } from "@ox/persister";
+import type { LevelWithSilent } from "pino";
+import { createRpc, type Rpc } from "./thread-rpc.ts";
+
+export interface PersisterWorkerData {
+  pgDir: string;
+  logLevel: LevelWithSilent;
+  lingerMs: number;
+  maxLag?: number;
+  stuckAfterMs?: number;
+}
+
+/** A journal read as it crosses the threads: the payloads (journal) or decoded entries (Kafka). */
+export type WireRead = { from: number; payloads: JournalPayloads } | { entries: Array<LogEntry<LogRecord>> };
+
+if (!parentPort) throw new Error("persister-worker.ts runs as a worker thread");
+const port = parentPort;
+const data = workerData as PersisterWorkerData;
+const logger = createLogger({ level: data.logLevel }).child({ process: "persister" });
+
+const database = await createPgliteDb({ dataDir: data.pgDir });
+const decoder = new TextDecoder();
+
+// The journal stays the platform thread's (the engine appends to it); this side reads through it.
+const log: EventLog<LogRecord> = {
+  append: () => Promise.reject(new Error("the persister's journal is read-only")),
+  endOffset: () => rpc.call<number>("log.endOffset"),
+  async read(from, max) {
+    const wire = await rpc.call<WireRead>("log.read", from, max);
+    if ("entries" in wire) return wire.entries;
+    const { bytes, ends } = wire.payloads;
+    const out: Array<LogEntry<LogRecord>> = new Array(ends.length);
+    let start = 0;
+    for (let i = 0; i < ends.length; i++) {
+      out[i] = {
+        offset: wire.from + i,
+        record: JSON.parse(decoder.decode(bytes.subarray(start, ends[i]))) as LogRecord,
+      };
+      start = ends[i];
+    }
+    return out;
+  },
+  close: async () => {},
+};
+
+// Every batch and failure goes to the platform's thread: its status() copy, and its metrics.
+const metrics: PersisterMetrics = {
+  batch: (records, rows, seconds) => rpc.emit("batch", records, rows, seconds, persister.status()),
+  failure: () => rpc.emit("failure", persister.status()),
+  // The platform's side reads health() through this thread (persister-thread.ts).
+  watch: () => {},
+};
+
+const persister = createPersister({
+  log,
+  db: database.db,
+  logger,
+  lingerMs: data.lingerMs,
+  maxLag: data.maxLag,
+  stuckAfterMs: data.stuckAfterMs,
+  metrics,
+});
+
+const rpc: Rpc = createRpc(port, {
+  db: (request: DbRequest) => database.serve(request),
+  start: () => persister.start(),
+  catchUp: () => persister.catchUp(),
+  stop: () => persister.stop(),
+  status: () => persister.status(),
+  health: () => persister.health(),
+  async close() {
+    await persister.stop();
+    await database.close();
+  },
+});
+rpc.emit("ready", persister.status());

@@ -1,0 +1,91 @@
+/**
+ * The embedded storage worker (src/persister-thread.ts): PGlite and the persister on their own
+ * thread, the platform's thread writing and reading the same database through messages. The same
+ * workload persisted there and by an in-process persister gives the same rows; lag and health
+ * cross the thread; a clean close keeps every write and a restart resumes from the stored offset.
+ */
+import { afterAll, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { consumerOffsets, DEFAULT_PERSISTER_NAME } from "@ox/db";
+import { createPersister } from "@ox/persister";
+import {
+  copyOrigin,
+  dumpProjections,
+  freshDb,
+  quiet,
+  runWorkload,
+  seedOrigin,
+  tempJournal,
+} from "@ox/persister/testing";
+import { startPersisterThread } from "../src/persister-thread.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "ox-persister-thread-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const start = (log: Awaited<ReturnType<typeof tempJournal>>) =>
+  startPersisterThread({
+    data: { pgDir: join(dir, "pg"), logLevel: "silent", lingerMs: 0 },
+    log,
+    logger: quiet,
+  });
+
+test("the journal into the worker's PGlite: the rows of an in-process persister; lag, health and restart", async () => {
+  const reference = await freshDb("pglite");
+  const log = await tempJournal(dir);
+  const thread = await start(log);
+  // The API's writes (users, wallets, deposits, the outbox: transactions among them) through messages.
+  const origin = await seedOrigin(thread.db, 5);
+  await copyOrigin(thread.db, reference.db);
+  await runWorkload({ origin, log, orders: 300, seed: 11 });
+  const end = await log.endOffset();
+  expect(end).toBeGreaterThan(300);
+
+  // Not started yet: the whole journal is lag, read on the worker against this thread's journal.
+  const lagging = await thread.persister.health();
+  expect([lagging.offset, lagging.endOffset, lagging.lag]).toEqual([0, end, end]);
+
+  thread.persister.start();
+  const t0 = Date.now();
+  while ((await thread.persister.health()).lag > 0 && Date.now() - t0 < 60_000) await Bun.sleep(50);
+  expect(await thread.persister.health()).toMatchObject({ offset: end, lag: 0, state: "ok" });
+  expect(thread.persister.status()).toMatchObject({ offset: end, records: end });
+
+  await createPersister({ log, db: reference.db, logger: quiet }).catchUp();
+  const expected = await dumpProjections(reference.db);
+  expect(await dumpProjections(thread.db)).toEqual(expected);
+
+  // Close cleanly, reopen the same directory: every write is there and nothing is left to do.
+  await thread.persister.stop();
+  await thread.close();
+  // Its database is gone with it: a statement now fails instead of waiting for ever.
+  expect(
+    await thread.db
+      .select()
+      .from(consumerOffsets)
+      .then(
+        () => "answered",
+        (e: Error) => String((e.cause as Error | undefined)?.message),
+      ),
+  ).toMatch(/worker/);
+  const again = await start(log);
+  try {
+    expect(await dumpProjections(again.db)).toEqual(expected);
+    expect(await again.persister.catchUp()).toBe(0);
+    // A refused statement crosses with its SQLSTATE (the persister's quarantine and the API's
+    // error mapping read it).
+    const err = await again.db
+      .insert(consumerOffsets)
+      .values({ name: DEFAULT_PERSISTER_NAME, offset: 0, updatedAt: 0 })
+      .then(
+        () => null,
+        (e: unknown) => e as { cause?: { code?: string; constraint?: string } },
+      );
+    expect(err?.cause?.code).toBe("23505");
+  } finally {
+    await again.close();
+    await log.close();
+    await reference.close();
+  }
+});
