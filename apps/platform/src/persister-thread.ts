@@ -8,7 +8,7 @@ import type { EventLog, FileJournal, PersisterHealth } from "@ox/bus";
 import type { LogRecord } from "@ox/contracts/pipeline";
 import { createRemoteDb, type Db, type DbQueryResult, type DbRequest } from "@ox/db";
 import type { PersisterMetrics, PersisterStatus } from "@ox/persister";
-import type { Logger } from "pino";
+import pino, { type Logger } from "pino";
 import type { PersisterWorkerData, WireRead } from "./persister-worker.ts";
 import { createRpc, Transfer } from "./thread-rpc.ts";
 
@@ -79,6 +79,11 @@ export async function startPersisterThread(options: {
       batch(records: number, rows: number, seconds: number, s: PersisterStatus) {
         status = s;
         metrics?.batch(records, rows, seconds);
+      },
+      log(line: string) {
+        const { level, msg, time: _t, pid: _p, hostname: _h, service: _s, ...fields } = JSON.parse(line);
+        const label = pino.levels.labels[level] as pino.Level | undefined;
+        if (label) options.logger[label](fields, msg);
       },
       failure(s: PersisterStatus) {
         status = s;

@@ -28,7 +28,11 @@ export type WireRead = { from: number; payloads: JournalPayloads } | { entries: 
 if (!parentPort) throw new Error("persister-worker.ts runs as a worker thread");
 const port = parentPort;
 const data = workerData as PersisterWorkerData;
-const logger = createLogger({ level: data.logLevel }).child({ process: "persister" });
+// Each line goes to the platform's logger (persister-thread.ts), which writes it where its own go.
+const logger = createLogger({
+  level: data.logLevel,
+  destination: { write: (line: string) => port.postMessage({ t: "event", name: "log", args: [line] }) },
+}).child({ process: "persister" });
 
 const database = await createPgliteDb({ dataDir: data.pgDir });
 const decoder = new TextDecoder();

@@ -16,6 +16,7 @@ import { createStreamMetrics, createStreamServer, SOCKET_IO_PATH } from "@ox/str
 import type { Logger } from "pino";
 import type { DemoSeedTarget } from "./demo-markets.ts";
 import { startPersisterThread } from "./persister-thread.ts";
+import type { PersisterWorkerData } from "./persister-worker.ts";
 
 export interface PlatformOptions {
   env: Env;
@@ -75,7 +76,8 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
     : await startPersisterThread({
         data: {
           pgDir: join(dataDir, "pg"),
-          logLevel: env.LOG_LEVEL,
+          // The platform's logger's level: the worker's lines are written through it.
+          logLevel: logger.level as PersisterWorkerData["logLevel"],
           // Fewer, larger transactions: the worker shares the machine's cores with the order path.
           lingerMs: 200,
           maxLag: env.PERSISTER_MAX_LAG,

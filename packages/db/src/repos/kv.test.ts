@@ -4,7 +4,7 @@ import { kvContract } from "@ox/bus/testing";
 import { createTestDb, type TestDbKind } from "@ox/db/testing";
 import { createSqlKv } from "./kv.ts";
 
-for (const kind of ["pglite", "pglite-remote", "postgres"] as TestDbKind[]) {
+for (const kind of ["pglite", "postgres"] as TestDbKind[]) {
   kvContract(`sql (${kind})`, async () => {
     const handle = await createTestDb(kind);
     const kv = createSqlKv(handle.db);
