@@ -3,7 +3,9 @@
  * the real shard processes, persister, stream and two API replicas on one port) on a private Redis,
  * a fresh Postgres database and unique Kafka topics; the distributed e2e scenario (e2e-scenario.ts:
  * MINT, TRANSFER, MERGE, resolution, portfolio, socket, Postgres, reconcile) runs unchanged against
- * it; then `npm run reconcile` over the shards exits 0, and Ctrl-C stops every process it started.
+ * it; then a market resolved on one matching shard pays cash the user spends at once on a market of
+ * the other shard; then `npm run reconcile` over the shards exits 0, and Ctrl-C stops every process
+ * it started.
  */
 import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -12,12 +14,15 @@ import { join } from "node:path";
 import { freePort } from "@ox/bus/testing";
 import { createDb } from "@ox/db";
 import { TEST_PG_ADMIN_URL } from "@ox/db/testing";
-import { type ShardMap, shardIds } from "@ox/engine/shards";
+import { matchingShardOf, type ShardMap, shardIds } from "@ox/engine/shards";
 import { type Subprocess, spawn } from "bun";
 import pg from "pg";
 import { repoRoot } from "./crash-cluster.ts";
-import { runTradingScenario, SCENARIO_ADMIN } from "./e2e-scenario.ts";
+import { loginUser } from "./crash-load.ts";
+import { eventually, runTradingScenario, SCENARIO_ADMIN } from "./e2e-scenario.ts";
 
+/** A second admin for the funding step (the scenario's admin is within its OTP resend cooldown). */
+const FUNDING_ADMIN = "+919200000002";
 const runId = `cl${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
 const dir = mkdtempSync(join(tmpdir(), "ox-cluster-e2e-"));
 const procs: Subprocess[] = [];
@@ -66,7 +71,7 @@ test("npm run cluster 2 x 2 x 2: the e2e scenario passes unchanged, reconcile ov
     PORT: String(port),
     STREAM_PORT: String(await freePort()),
     DATA_DIR: join(dir, "data"),
-    ADMIN_PHONES: SCENARIO_ADMIN,
+    ADMIN_PHONES: `${SCENARIO_ADMIN},${FUNDING_ADMIN}`,
     SMS_PROVIDER: "console",
     RATE_LIMIT_PREFIX: `rl:${runId}`,
   };
@@ -108,6 +113,7 @@ test("npm run cluster 2 x 2 x 2: the e2e scenario passes unchanged, reconcile ov
       sharded: { map, topic },
     });
     console.log(JSON.stringify(result));
+    await resolutionFundsAnotherShard(() => `http://127.0.0.1:${port}`, map);
     const rec = Bun.spawnSync([process.execPath, "scripts/reconcile.ts"], {
       cwd: repoRoot,
       env: { ...env, SHARD_MAP: JSON.stringify(map) },
@@ -130,3 +136,83 @@ test("npm run cluster 2 x 2 x 2: the e2e scenario passes unchanged, reconcile ov
   });
   expect(alive).toEqual([]);
 }, 300_000);
+
+/**
+ * Issue 12's cross-shard case through the deployment: a payout from a market resolved on one
+ * matching shard is cash the user spends at once on a market of the other shard. Dana has only the
+ * ₹15 bonus; she spends all of it on market A (MINT against Eve), so an order on market B is
+ * refused for funds; A resolves YES, its shard pays her 3 × 1000 through her risk shard, and the
+ * same order on B (another matching shard) is then accepted with exactly that cash locked.
+ */
+async function resolutionFundsAnotherShard(base: () => string, map: ShardMap) {
+  const admin = await loginUser(base, FUNDING_ADMIN);
+  const create = async (title: string) => {
+    const r = await admin.call("POST", "/admin/markets", {
+      title,
+      description: "Cross-shard funding in the cluster test",
+      category: "test",
+      rules: "Test rules",
+      closeAt: Date.now() + 86_400_000,
+    });
+    expect(r.status).toBe(201);
+    return r.json.market.id as string;
+  };
+  // Markets are placed by hash of their id: create until two sit on different matching shards.
+  const a = await create("Cluster funding market A");
+  let b = await create("Cluster funding market B");
+  for (let i = 0; matchingShardOf(map, b) === matchingShardOf(map, a); i++) {
+    expect(i).toBeLessThan(20);
+    b = await create(`Cluster funding market B${i}`);
+  }
+  expect(matchingShardOf(map, a)).not.toBe(matchingShardOf(map, b));
+  for (const id of [a, b])
+    await eventually("market in its shard", async () =>
+      expect((await admin.call("GET", `/markets/${id}/orderbook`)).status).toBe(200),
+    );
+  const dana = await loginUser(base, "+919200000201");
+  const eve = await loginUser(base, "+919200000202");
+  expect((await eve.call("POST", "/wallet/deposits", { amountPaise: 100_000 })).status).toBe(201);
+  await eventually("Eve's deposit in the engine", async () =>
+    expect((await eve.call("GET", "/portfolio")).json.balance.availablePaise).toBe(101_500),
+  );
+  await eventually("Dana's bonus in the engine", async () =>
+    expect((await dana.call("GET", "/portfolio")).json.balance.availablePaise).toBe(1_500),
+  );
+  let n = 0;
+  const order = (
+    u: typeof dana,
+    marketId: string,
+    outcome: "YES" | "NO",
+    pricePaise: number,
+    quantity: number,
+  ) =>
+    u.call("POST", "/orders", {
+      marketId,
+      outcome,
+      side: "BUY",
+      type: "LIMIT",
+      pricePaise,
+      quantity,
+      clientOrderId: `funding-${++n}`,
+    });
+  expect((await order(dana, a, "YES", 500, 3)).status).toBe(201); // all of her ₹15
+  const mint = await order(eve, a, "NO", 500, 3);
+  expect(mint.status).toBe(201);
+  expect(mint.json.order.filledQty).toBe(3);
+  const refused = await order(dana, b, "YES", 500, 6);
+  expect([refused.status, refused.json.error?.code]).toEqual([422, "INSUFFICIENT_FUNDS"]);
+  expect((await admin.call("POST", `/admin/markets/${a}/close`)).status).toBe(200);
+  expect((await admin.call("POST", `/admin/markets/${a}/resolve`, { outcome: "YES" })).status).toBe(200);
+  await eventually("the payout on Dana's risk shard", async () =>
+    expect((await dana.call("GET", "/portfolio")).json.balance).toEqual({
+      availablePaise: 3_000,
+      lockedPaise: 0,
+    }),
+  );
+  const funded = await order(dana, b, "YES", 500, 6);
+  expect(funded.status).toBe(201);
+  expect((await dana.call("GET", "/portfolio")).json.balance).toEqual({
+    availablePaise: 0,
+    lockedPaise: 3_000,
+  });
+}

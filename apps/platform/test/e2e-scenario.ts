@@ -168,21 +168,27 @@ export async function runTradingScenario(target: ScenarioTarget): Promise<Scenar
     type Pos = { yes: number; no: number; yesCost: number; noCost: number };
     /** Live portfolio, then (persister caught up) Postgres positions and engine_balances, exactly. */
     const expectState = async (userId: string, u: HttpUser, available: number, pos: Pos) => {
-      const p = (await u.call("GET", "/portfolio")).json;
-      expect(p.balance).toEqual({ availablePaise: available, lockedPaise: 0 });
       const flat = pos.yes === 0 && pos.no === 0 && pos.yesCost === 0 && pos.noCost === 0;
-      // A flat position is not listed live (and reconcile, too, compares non-zero positions only).
-      expect(p.positions.length).toBe(flat ? 0 : 1);
-      if (!flat)
-        expect(p.positions[0]).toMatchObject({
-          marketId,
-          yes: pos.yes,
-          no: pos.no,
-          yesLocked: 0,
-          noLocked: 0,
-          yesCostPaise: pos.yesCost,
-          noCostPaise: pos.noCost,
-        });
+      // One engine answers after the fill has settled. Sharded, the reply leaves the market's
+      // matching shard while the FILL is still on its way to the user's risk shard, so the cash
+      // converges a hop later (milliseconds): the same exact values, allowed to arrive.
+      const p = await eventually("the live portfolio", async () => {
+        const live = (await u.call("GET", "/portfolio")).json;
+        expect(live.balance).toEqual({ availablePaise: available, lockedPaise: 0 });
+        // A flat position is not listed live (and reconcile, too, compares non-zero positions only).
+        expect(live.positions.length).toBe(flat ? 0 : 1);
+        if (!flat)
+          expect(live.positions[0]).toMatchObject({
+            marketId,
+            yes: pos.yes,
+            no: pos.no,
+            yesLocked: 0,
+            noLocked: 0,
+            yesCostPaise: pos.yesCost,
+            noCostPaise: pos.noCost,
+          });
+        return live;
+      });
       await eventually("Postgres positions/engine_balances equal the live portfolio", async () => {
         const [bal] = await db.select().from(engineBalances).where(eq(engineBalances.userId, userId));
         expect({ availablePaise: bal?.availablePaise, lockedPaise: bal?.lockedPaise }).toEqual(p.balance);
