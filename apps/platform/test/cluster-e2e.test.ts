@@ -26,8 +26,17 @@ const FUNDING_ADMIN = "+919200000002";
 const runId = `cl${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
 const dir = mkdtempSync(join(tmpdir(), "ox-cluster-e2e-"));
 const procs: Subprocess[] = [];
+/** The cluster's children, from its banner: a failed test must not leave them running. */
+const clusterPids: number[] = [];
 afterAll(async () => {
   for (const p of procs.reverse()) if (p.exitCode === null) p.kill("SIGKILL");
+  // SIGKILL of the script does not reach its children (AUDIT), so they are killed one by one.
+  for (const pid of clusterPids)
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone: the clean path stopped it
+    }
   if (!process.env.E2E_KEEP) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -99,6 +108,7 @@ test("npm run cluster 2 x 2 x 2: the e2e scenario passes unchanged, reconcile ov
   const map = JSON.parse(/Shard map {7}(\{.*\})/.exec(out)?.[1] ?? "null") as ShardMap;
   expect(map).toMatchObject({ matchingShards: 2, riskShards: 2 });
   const pids = [...out.matchAll(/=(\d+)/g)].map((m) => Number(m[1]));
+  clusterPids.push(...pids);
   expect(pids.length).toBe(shardIds(map).length + 4); // shards, persister, stream, 2 APIs
   const streamBase = `http://127.0.0.1:${env.STREAM_PORT}`;
   const db = await createDb({ url: env.DATABASE_URL, migrate: false });
