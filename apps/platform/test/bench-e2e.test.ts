@@ -42,9 +42,11 @@ test("bench:e2e --quick --json prints one result object with every phase", async
     expect(phase.byStatus["201"]).toBeGreaterThan(0);
   }
   const [embedded, distributed] = result.phases;
-  expect(Object.keys(embedded.cpuMsPer1000).sort()).toEqual(["loadgen", "server"]);
-  expect(Object.keys(embedded.cpuCores).sort()).toEqual(["loadgen", "server"]);
+  // server: every thread of the one process; serverMain: its main thread alone.
+  expect(Object.keys(embedded.cpuMsPer1000).sort()).toEqual(["loadgen", "server", "serverMain"]);
+  expect(Object.keys(embedded.cpuCores).sort()).toEqual(["loadgen", "server", "serverMain"]);
   expect(embedded.cpuCores.server).toBeGreaterThan(0);
+  expect(embedded.cpuCores.serverMain).toBeGreaterThan(0);
   expect(Object.keys(distributed.cpuMsPer1000).sort()).toEqual(
     [
       "api",
