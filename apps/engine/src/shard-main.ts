@@ -93,6 +93,7 @@ export async function runShard(env: EngineEnv, shardId: string, map: ShardMap): 
     snapshotEveryCommands: env.SNAPSHOT_EVERY_COMMANDS,
     snapshotEveryMs: env.SNAPSHOT_EVERY_MS,
     ackEveryMs: env.SHARD_ACK_EVERY_MS,
+    retransmitMs: env.SHARD_RETRANSMIT_MS,
     serveQueries: true,
     dedupeWindowMs: env.ENGINE_DEDUPE_WINDOW_MS,
     metrics: env.METRICS === "on" ? createEngineMetrics(registry) : undefined,

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type CommandQueue, createKafkaLog, createRedisPubSub, createRedisStreamQueue } from "@ox/bus";
-import { KAFKA_BROKERS, REDIS_URL } from "@ox/bus/testing";
+import { KAFKA_BROKERS, REDIS_URL as MACHINE_REDIS_URL } from "@ox/bus/testing";
 import {
   type CommandReply,
   channels,
@@ -44,6 +44,13 @@ export interface ShardProc {
   start(): Promise<void>;
   kill9(): Promise<void>;
   stop(): Promise<number | null>;
+  /** Sends a signal to the running child (SIGSTOP/SIGCONT: a paused incarnation). */
+  signal(sig: "SIGSTOP" | "SIGCONT"): void;
+  /**
+   * Starts a new incarnation while the current child lives on (paused, partitioned): resolves with
+   * the old child once the new one consumes. The old one is killed at close() if still alive.
+   */
+  takeOver(): Promise<Subprocess | undefined>;
 }
 
 export interface ShardCluster {
@@ -80,8 +87,11 @@ export async function startShardCluster(options: {
   dir: string;
   map: ShardMap;
   extraEnv?: Record<string, string>;
+  /** A private Redis (fault tests restart it); default the machine's. */
+  redisUrl?: string;
 }): Promise<ShardCluster> {
   const { dir, map } = options;
+  const REDIS_URL = options.redisUrl ?? MACHINE_REDIS_URL;
   const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
   const stream = `ox:test:${run}:commands`;
   const topic = `ox.test.${run}.events`;
@@ -128,6 +138,7 @@ export async function startShardCluster(options: {
   mkdirSync(dir, { recursive: true });
 
   const procs = new Map<string, ShardProc>();
+  const oldIncarnations: Subprocess[] = [];
   for (const id of shardIds(map)) {
     const logFile = join(dir, `${id}.log`);
     writeFileSync(logFile, "");
@@ -185,6 +196,15 @@ export async function startShardCluster(options: {
         if (!child || child.exitCode !== null) return child?.exitCode ?? null;
         child.kill("SIGTERM");
         return await child.exited;
+      },
+      signal(sig) {
+        child?.kill(sig);
+      },
+      async takeOver() {
+        const old = child;
+        if (old) oldIncarnations.push(old);
+        await proc.start();
+        return old;
       },
     };
     procs.set(id, proc);
@@ -299,6 +319,11 @@ export async function startShardCluster(options: {
     },
     async close() {
       await Promise.allSettled([...procs.values()].map((p) => p.kill9()));
+      for (const old of oldIncarnations) {
+        old.kill("SIGCONT");
+        old.kill("SIGKILL");
+        await old.exited;
+      }
       for (const u of unsubs) await u();
       await Promise.allSettled([...producers.values()].map((q) => q.close()));
       await pubsub.close();

@@ -40,6 +40,12 @@ export const engineEnvSchema = z
     SHARD: shardField,
     /** A shard: how often it learns what its peers applied (and forgets those sent envelopes). */
     SHARD_ACK_EVERY_MS: positiveInt(1_000),
+    /**
+     * A shard: envelopes unacknowledged this long are sent again (their stream entries may be lost:
+     * a Redis restarted without persistence); the wait doubles while a link stays unacked. 0: only
+     * at recovery. Keep it above an ack round trip (SHARD_ACK_EVERY_MS × 2 + a batch).
+     */
+    SHARD_RETRANSMIT_MS: z.coerce.number().int().nonnegative().default(5_000),
   })
   .superRefine(checkShardInMap);
 

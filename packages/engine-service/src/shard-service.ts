@@ -39,6 +39,7 @@ import { answerQuery } from "./queries.ts";
 import { createRecentReplies, type RecentReplies } from "./recent-replies.ts";
 import { ReplayDivergedError } from "./recovery.ts";
 import { replyOf } from "./reply.ts";
+import { createRetransmitter } from "./shard-retransmit.ts";
 import type { SnapshotStore } from "./snapshot-store.ts";
 import { createSnapshotter } from "./snapshotter.ts";
 
@@ -88,6 +89,8 @@ export interface ShardServiceOptions {
   snapshotEveryMs?: number;
   recentLimit?: number;
   ackEveryMs?: number;
+  /** Re-send envelopes unacked this long (shard-retransmit.ts); 0 or absent: only at recovery. */
+  retransmitMs?: number;
   /** Subscribe to shardQueryChannel(S). */
   serveQueries?: boolean;
   metrics?: EngineMetrics;
@@ -172,6 +175,8 @@ export function createShardService(options: ShardServiceOptions): ShardService {
   const batchMax = options.batchMax ?? 500;
   const blockMs = options.blockMs ?? 100;
   const ackEveryMs = options.ackEveryMs ?? 1_000;
+  const retransmitMs = options.retransmitMs ?? 0;
+  const retransmit = retransmitMs > 0 ? createRetransmitter({ intervalMs: retransmitMs }) : null;
   const recentLimit = options.recentLimit ?? 10_000;
   const fresh = () =>
     isMatching
@@ -195,8 +200,9 @@ export function createShardService(options: ShardServiceOptions): ShardService {
   let loopDone: Promise<void> = Promise.resolve();
   let durable: Promise<void> | null = null;
   let unsubscribe: (() => Promise<void>) | null = null;
-  /** What we last wrote to our ack hash (write only on change). */
+  /** What we last wrote to our ack hash, and when (written on change, and again every retransmitMs). */
   let ackedWritten = "";
+  let ackedWrittenAt = 0;
   const peers = new Map<string, ShardQueue>();
   let resolveDone!: () => void;
   let rejectDone!: (error: unknown) => void;
@@ -457,15 +463,28 @@ export function createShardService(options: ShardServiceOptions): ShardService {
     if (!force && clock.now() - lastAckAt < ackEveryMs) return;
     lastAckAt = clock.now();
     const mine = JSON.stringify([...shard.links.received]);
-    if (mine !== ackedWritten) {
+    // Written again now and then: a Redis restarted empty lost the hash, and senders wait on it.
+    if (mine !== ackedWritten || (retransmit && lastAckAt - ackedWrittenAt >= retransmitMs)) {
       await acks.write(id, new Map(shard.links.received));
       ackedWritten = mine;
+      ackedWrittenAt = lastAckAt;
     }
     for (const to of shard.links.unacked.keys()) {
       const theirs = await acks.read(to);
       const seq = theirs.get(id);
       if (seq !== undefined) shard.links.ack(to, seq);
     }
+  }
+
+  /** The retransmit timer: envelopes unacked for retransmitMs are sent again (shard-retransmit.ts). */
+  async function resendOverdue() {
+    const again = retransmit?.due(shard.links.unacked, clock.now()) ?? [];
+    if (again.length === 0) return;
+    logger.warn(
+      { shard: id, envelopes: again.length, total: retransmit?.resent },
+      "unacked envelopes sent again",
+    );
+    await sendOut(again);
   }
 
   async function recover(): Promise<ShardRecovered> {
@@ -576,6 +595,7 @@ export function createShardService(options: ShardServiceOptions): ShardService {
       }
       snapshotter.maybe();
       await exchangeAcks().catch((err) => logger.warn({ err }, "ack exchange failed; retrying"));
+      await resendOverdue();
       await refreshDepth();
     }
   }
