@@ -32,6 +32,13 @@ const measuredCount = arg("--commands", 60_000);
 const warmupCount = arg("--warmup", 20_000);
 const seed = arg("--seed", 42);
 const window = arg("--window", 4_000);
+/** `--profile <dir>`: each process under Bun's sampling profiler, a markdown profile per process in <dir>. */
+/**
+ * `--compare <checkout>`: the sharded topology also from another checkout of the repository (its
+ * apps/engine/src/main.ts), in the same run: an A/B of two shard-process versions under one load.
+ */
+const compareRoot = args.includes("--compare") ? args[args.indexOf("--compare") + 1] : null;
+const profileDir = args.includes("--profile") ? args[args.indexOf("--profile") + 1] : null;
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? "127.0.0.1:9092";
 const log = (msg: string) => process.stderr.write(`[shard processes] ${msg}\n`);
@@ -72,11 +79,14 @@ interface Topology {
   streamOf(c: Command): string;
 }
 
-async function startProc(name: string, env: Record<string, string>, ready: string, dir: string) {
+async function startProc(name: string, env: Record<string, string>, ready: string, dir: string, main = MAIN) {
   const logFile = join(dir, `${name}.log`);
   writeFileSync(logFile, "");
-  const child = spawn([process.execPath, MAIN], {
-    cwd: repoRoot,
+  const prof = profileDir
+    ? ["--cpu-prof-md", `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}-${Date.now()}.md`]
+    : [];
+  const child = spawn([process.execPath, ...prof, main], {
+    cwd: join(main, "../../../.."),
     env: { ...process.env, ...env },
     stdout: "pipe",
     stderr: "pipe",
@@ -99,7 +109,7 @@ async function startProc(name: string, env: Record<string, string>, ready: strin
   return { name, child, logFile };
 }
 
-async function run(kind: "single" | "sharded") {
+async function run(kind: "single" | "sharded", main = MAIN) {
   const dir = mkdtempSync(join(tmpdir(), `ox-bench-${kind}-`));
   const runId = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
   const stream = `ox:bench:${runId}:commands`;
@@ -133,6 +143,7 @@ async function run(kind: "single" | "sharded") {
           },
           "engine shard consuming",
           dir,
+          main,
         ),
       ),
     );
@@ -197,7 +208,8 @@ async function run(kind: "single" | "sharded") {
   const perProcess = Object.fromEntries(
     topo.procs.map((p, i) => [p.name, { cpuSeconds: Math.round(cpu[i] * 100) / 100 }]),
   );
-  for (const p of topo.procs) p.child.kill("SIGKILL");
+  // A profiled process writes its profile on a clean exit (SIGTERM: the service's own shutdown).
+  for (const p of topo.procs) p.child.kill(profileDir ? "SIGTERM" : "SIGKILL");
   await Promise.all(topo.procs.map((p) => p.child.exited));
   await unsub();
   await pubsub.close();
@@ -220,6 +232,7 @@ async function run(kind: "single" | "sharded") {
 }
 
 const single = await run("single");
+const compare = compareRoot ? await run("sharded", join(compareRoot, "apps/engine/src/main.ts")) : null;
 const sharded = await run("sharded");
 process.stdout.write(
   `${JSON.stringify({
@@ -231,6 +244,10 @@ process.stdout.write(
     single,
     sharded,
     cpuPerCommandVsSingle: Math.round((single.perCpuSecond / sharded.perCpuSecond) * 1000) / 1000,
+    ...(compare && {
+      compare: { root: compareRoot, ...compare },
+      compareCpuPerCommandVsSingle: Math.round((single.perCpuSecond / compare.perCpuSecond) * 1000) / 1000,
+    }),
   })}\n`,
 );
 process.exit(0);

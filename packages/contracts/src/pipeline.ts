@@ -274,8 +274,46 @@ export interface ShardEnvelopeEntry {
   shard: Envelope;
 }
 
-/** What arrives on a shard's input stream: a command envelope (API, outbox relay) or a peer's envelope. */
-export type ShardStreamEntry = CommandEnvelope | ShardEnvelopeEntry;
+/**
+ * What a shard sends per destination per batch: one stream entry carrying that batch's envelopes
+ * to one peer, in seq order (`id` names the first and last: `<from>><to>#<seq>..<seq>`). One XADD
+ * and one entry to read and ack instead of one per envelope; the receiver applies them in order,
+ * each checked against its link's seq as a single one is.
+ */
+export interface ShardEnvelopesEntry {
+  id: string;
+  shards: Envelope[];
+}
+
+/**
+ * What arrives on a shard's input stream: a command envelope (API, outbox relay), or a peer's
+ * envelopes (many per entry as shards send them; one per entry is read too).
+ */
+export type ShardStreamEntry = CommandEnvelope | ShardEnvelopeEntry | ShardEnvelopesEntry;
+
+/** The stream entry id of envelopes `envs` (one link, seq order). */
+export const shardEnvelopesId = (envs: readonly Pick<Envelope, "from" | "to" | "seq">[]) =>
+  envs.length === 1 ? shardEnvelopeId(envs[0]) : `${shardEnvelopeId(envs[0])}..${envs[envs.length - 1].seq}`;
+
+/**
+ * The cheap check a shard makes of a peer's envelope (the streams are internal, written by shards
+ * only): the addressing fields and a message with a type. The full shape is envelopeSchema; the
+ * shard's apply refuses what it does not know (MISADDRESSED, WRONG_MAP, GAP by seq).
+ */
+export function isEnvelopeShaped(v: unknown): v is Envelope {
+  if (typeof v !== "object" || v === null) return false;
+  const e = v as Partial<Envelope>;
+  return (
+    typeof e.from === "string" &&
+    typeof e.to === "string" &&
+    Number.isSafeInteger(e.seq) &&
+    (e.seq as number) > 0 &&
+    Number.isSafeInteger(e.map) &&
+    typeof e.msg === "object" &&
+    e.msg !== null &&
+    typeof (e.msg as { type?: unknown }).type === "string"
+  );
+}
 
 // Commands, codes and events are the engine's (other work adds kinds): the record checks their
 // outer shape only; the engine validates commands itself and events are its own output.

@@ -9,12 +9,13 @@ import {
   type EngineQueryReply,
   type EngineStats,
   type EventBatch,
-  envelopeSchema,
   globalSeq,
+  isEnvelopeShaped,
   type LogRecord,
   type ShardLogRecord,
   type ShardStreamEntry,
   shardEnvelopeId,
+  shardEnvelopesId,
   shardQueryChannel,
 } from "@ox/contracts/pipeline";
 import type { Command, Engine, EngineEvent, OrderView, Result } from "@ox/engine";
@@ -341,23 +342,29 @@ export function createShardService(options: ShardServiceOptions): ShardService {
     return { record, reply };
   };
 
-  /** A stream entry as an input, or null (a repeat to answer again, or junk to drop). */
-  const inputOf = (
+  /**
+   * A stream entry's inputs, pushed onto `into`: a command (or none: a repeat to answer again, junk
+   * to drop), or a peer's envelopes (many per entry as sendOut writes them, or one).
+   */
+  const inputsOf = (
     delivery: Delivery<ShardStreamEntry>,
     repeats: { replyTo: string | null; reply: CommandReply }[],
-  ): ShardLogRecord["input"] | null => {
-    const body = delivery.body as Partial<CommandEnvelope> & { shard?: unknown };
+    into: ShardLogRecord["input"][],
+  ): void => {
+    const body = delivery.body as Partial<CommandEnvelope> & { shard?: unknown; shards?: unknown };
     if (typeof body !== "object" || body === null || typeof body.id !== "string") {
       logger.error({ queueId: delivery.id }, "malformed stream entry dropped");
-      return null;
+      return;
     }
-    if (body.shard !== undefined) {
-      const env = envelopeSchema.safeParse(body.shard);
-      if (!env.success) {
+    if (body.shards !== undefined || body.shard !== undefined) {
+      // Peers' envelopes: the streams are internal, a cheap shape check (not a zod parse) suffices.
+      const envs = body.shards ?? [body.shard];
+      if (!Array.isArray(envs) || !envs.every(isEnvelopeShaped)) {
         logger.error({ queueId: delivery.id, id: body.id }, "malformed envelope dropped");
-        return null;
+        return;
       }
-      return { kind: "message", env: env.data as Envelope };
+      for (const env of envs) into.push({ kind: "message", env });
+      return;
     }
     const replyTo = typeof body.replyTo === "string" ? body.replyTo : null;
     if (body.command === undefined || body.commands !== undefined) {
@@ -368,33 +375,46 @@ export function createShardService(options: ShardServiceOptions): ShardService {
           replyTo,
           reply: { id: body.id, code: "INVALID_COMMAND", duplicate: false, order: null, lastSeq: 0 },
         });
-      return null;
+      return;
     }
     const seen = recent.get(body.id);
     if (seen) {
       if (replyTo) repeats.push({ replyTo, reply: seen });
-      return null;
+      return;
     }
-    if (pendingIds.has(body.id)) return null; // a parked BUY redelivered: its reply comes when it completes
-    return { kind: "command", envelopeId: body.id, replyTo, command: body.command as Command };
+    if (pendingIds.has(body.id)) return; // a parked BUY redelivered: its reply comes when it completes
+    into.push({ kind: "command", envelopeId: body.id, replyTo, command: body.command as Command });
   };
 
-  /** XADD envelopes, in seq order per link. A failure re-sends that link's whole unacked list. */
+  /**
+   * XADD envelopes: per destination one stream entry carrying that destination's envelopes in seq
+   * order (at most ENVELOPES_PER_ENTRY each), the destinations at once. A failure re-sends that
+   * link's whole unacked list.
+   */
   async function sendOut(envs: Envelope[]) {
     if (envs.length === 0) return;
     for (let attempt = 0; ; attempt++) {
       const failedLinks = new Set<string>();
-      await Promise.all(
-        envs.map((env) =>
-          peer(env.to)
-            .send({ id: shardEnvelopeId(env), shard: env })
-            .catch((err) => {
-              if (!failedLinks.has(env.to))
-                logger.warn({ err, to: env.to }, "envelope send failed; retrying");
-              failedLinks.add(env.to);
-            }),
-        ),
-      );
+      const byLink = new Map<string, Envelope[]>();
+      for (const env of envs) {
+        const list = byLink.get(env.to);
+        if (list === undefined) byLink.set(env.to, [env]);
+        else list.push(env);
+      }
+      const sends: Promise<unknown>[] = [];
+      for (const [to, list] of byLink)
+        for (let i = 0; i < list.length; i += ENVELOPES_PER_ENTRY) {
+          const chunk = list.slice(i, i + ENVELOPES_PER_ENTRY);
+          sends.push(
+            peer(to)
+              .send({ id: shardEnvelopesId(chunk), shards: chunk })
+              .catch((err) => {
+                if (!failedLinks.has(to)) logger.warn({ err, to }, "envelope send failed; retrying");
+                failedLinks.add(to);
+              }),
+          );
+        }
+      await Promise.all(sends);
       if (failedLinks.size === 0) return;
       if (stopping) return; // a restart re-sends everything unacked
       await sleep(Math.min(200 * 2 ** attempt, 2_000));
@@ -408,9 +428,9 @@ export function createShardService(options: ShardServiceOptions): ShardService {
     const replies: { replyTo: string | null; reply: CommandReply }[] = [];
     const applyStarted = metrics ? performance.now() : 0;
     let expireApplied = false;
-    for (const d of deliveries) {
-      const input = inputOf(d, replies);
-      if (input === null) continue;
+    const inputs: ShardLogRecord["input"][] = [];
+    for (const d of deliveries) inputsOf(d, replies, inputs);
+    for (const input of inputs) {
       if (input.kind === "command" && input.command.type === "EXPIRE_ORDERS") expireApplied = true;
       const { record, reply } = applyInput(input);
       records.push(record);
@@ -666,6 +686,9 @@ export function createShardService(options: ShardServiceOptions): ShardService {
   });
   return service;
 }
+
+/** Envelopes per stream entry at most (an entry stays well under a Redis reply's comfortable size). */
+const ENVELOPES_PER_ENTRY = 500;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
