@@ -14,7 +14,7 @@ import { createFileJournal, createKafkaLog, createRedisPubSub, type EventLog } f
 import { parsePersisterEnv } from "@ox/config";
 import {
   type LogRecord,
-  type ShardLogRecord,
+  type ShardLogBatch,
   shardEventTopic,
   transportDefaults,
 } from "@ox/contracts/pipeline";
@@ -103,18 +103,18 @@ async function reconcileShards(db: Db, map: ShardMap) {
   console.error(describeShardMap(map));
   const brokers = (env.KAFKA_BROKERS ?? "").split(",");
   if (!env.KAFKA_BROKERS) throw new Error("SHARD_MAP needs KAFKA_BROKERS (each shard's log is a topic)");
-  const logs = new Map<string, EventLog<ShardLogRecord>>();
+  const logs = new Map<string, EventLog<ShardLogBatch>>();
   for (const shard of shardIds(map))
     logs.set(
       shard,
-      await createKafkaLog<ShardLogRecord>({
+      await createKafkaLog<ShardLogBatch>({
         brokers,
         topic: shardEventTopic(topic, shard),
         partition: 0,
         clientId: "reconcile",
       }),
     );
-  const logOf = (shard: string) => logs.get(shard) as EventLog<ShardLogRecord>;
+  const logOf = (shard: string) => logs.get(shard) as EventLog<ShardLogBatch>;
   try {
     const deadline = Date.now() + Number(env.RECONCILE_WAIT_MS ?? 30_000);
     const dedupe = Number(env.ENGINE_DEDUPE_WINDOW_MS ?? 86_400_000);

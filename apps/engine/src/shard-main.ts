@@ -18,7 +18,7 @@ import {
 } from "@ox/bus";
 import type { EngineEnv } from "@ox/config";
 import {
-  type ShardLogRecord,
+  type ShardLogBatch,
   type ShardStreamEntry,
   shardCommandStream,
   shardEventTopic,
@@ -56,9 +56,9 @@ export async function runShard(env: EngineEnv, shardId: string, map: ShardMap): 
       logger,
     });
   const topic = shardEventTopic(env.EVENT_TOPIC, shardId);
-  const log: EventLog<ShardLogRecord> = await retryUntilOpen("shard log", logger, async () =>
+  const log: EventLog<ShardLogBatch> = await retryUntilOpen("shard log", logger, async () =>
     env.KAFKA_BROKERS.length > 0 && env.KAFKA_BROKERS[0] !== ""
-      ? createKafkaLog<ShardLogRecord>({
+      ? createKafkaLog<ShardLogBatch>({
           brokers: env.KAFKA_BROKERS,
           topic,
           partition: 0,
@@ -72,7 +72,7 @@ export async function runShard(env: EngineEnv, shardId: string, map: ShardMap): 
             minInsyncReplicas: env.EVENT_TOPIC_MIN_INSYNC_REPLICAS,
           },
         })
-      : createFileJournal<ShardLogRecord>({ path: join(dir, "events.journal"), logger }),
+      : createFileJournal<ShardLogBatch>({ path: join(dir, "events.journal"), logger }),
   );
   const pubsub = createRedisPubSub<unknown>(env.REDIS_URL, { logger });
   const acks = createRedisAckStore(env.REDIS_URL, env.ENGINE_COMMAND_STREAM);

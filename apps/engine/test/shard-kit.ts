@@ -13,6 +13,7 @@ import {
   channels,
   type EngineQueryReply,
   type EventBatch,
+  type ShardLogBatch,
   type ShardLogRecord,
   type ShardStreamEntry,
   shardCommandStream,
@@ -70,7 +71,10 @@ export interface ShardCluster {
   query(shard: string, kind: string, args?: unknown[]): Promise<unknown>;
   /** Every shard's stream empty and every link's last sent seq applied by its receiver. */
   quiescent(): Promise<boolean>;
+  /** Shard S's log, its batches' records in order. */
   readLog(shard: string): Promise<ShardLogRecord[]>;
+  /** Shard S's log as it is: the log records (batches of inputs) by offset. */
+  readBatches(shard: string): Promise<ShardLogBatch[]>;
   streamLength(shard: string): Promise<number>;
   /** Deletes shard S's input stream and its group (Redis lost them). */
   dropStream(shard: string): Promise<void>;
@@ -211,15 +215,15 @@ export async function startShardCluster(options: {
   }
   await Promise.all([...procs.values()].map((p) => p.start()));
 
-  const readLog = async (shard: string) => {
-    const log = await createKafkaLog<ShardLogRecord>({
+  const readBatches = async (shard: string) => {
+    const log = await createKafkaLog<ShardLogBatch>({
       brokers: KAFKA_BROKERS,
       topic: shardEventTopic(topic, shard),
       createTopic: { partitions: 1 },
     });
     try {
       const end = await log.endOffset();
-      const out: ShardLogRecord[] = [];
+      const out: ShardLogBatch[] = [];
       while (out.length < end) {
         const got = await log.read(out.length, 10_000);
         if (got.length === 0) throw new Error(`${shard}: log read stalled at ${out.length}/${end}`);
@@ -230,6 +234,7 @@ export async function startShardCluster(options: {
       await log.close();
     }
   };
+  const readLog = async (shard: string) => (await readBatches(shard)).flatMap((b) => b.records);
 
   const query = async (shard: string, kind: string, args: unknown[] = []) => {
     const id = randomUUID();
@@ -286,6 +291,7 @@ export async function startShardCluster(options: {
       return true;
     },
     readLog,
+    readBatches,
     streamLength: (shard) => redis.xlen(shardCommandStream(stream, shard)),
     async dropStream(shard) {
       await redis.del(shardCommandStream(stream, shard));

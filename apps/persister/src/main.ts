@@ -8,7 +8,7 @@
 import { join } from "node:path";
 import { createAdapters, createKafkaLog, type PersisterHealth, retryUntilOpen } from "@ox/bus";
 import { parsePersisterEnv, secureDataDir } from "@ox/config";
-import { type ShardLogRecord, shardEventTopic } from "@ox/contracts/pipeline";
+import { type ShardLogBatch, shardEventTopic } from "@ox/contracts/pipeline";
 import { createDb } from "@ox/db";
 import { describeShardMap, shardIds } from "@ox/engine/shards";
 import { createLogger } from "@ox/logger";
@@ -45,7 +45,7 @@ if (shardMap) {
   for (const shard of shardIds(shardMap)) {
     const topic = shardEventTopic(env.EVENT_TOPIC, shard);
     const log = await retryUntilOpen(`event log ${topic}`, logger, async () =>
-      createKafkaLog<ShardLogRecord>({
+      createKafkaLog<ShardLogBatch>({
         brokers,
         topic,
         partition: 0,

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { shardLogRecordSchema } from "@ox/contracts/pipeline";
+import { isEnvelopeShaped, shardLogBatchSchema, shardLogRecordSchema } from "@ox/contracts/pipeline";
 import { EnvError } from "./common.ts";
 import { parseEngineEnv } from "./engine.ts";
 
@@ -40,40 +40,38 @@ describe("ShardLogRecord", () => {
     map: 3,
     msg: { type: "RELEASE" as const, user: 2, paise: 500 },
   };
-  test("a message record and a command record parse", () => {
-    expect(
-      shardLogRecordSchema.parse({
-        shard: "r1",
-        input: { kind: "message", env },
-        receipt: "APPLIED",
-        completed: null,
-        events: [{ type: "BALANCE", seq: 1 }],
-        out: [],
-      }).input,
-    ).toEqual({ kind: "message", env });
-    const cmd = {
-      shard: "m0",
-      input: { kind: "command", envelopeId: "e1", replyTo: "ox:replies:a", command: { type: "CANCEL_ALL" } },
-      receipt: "APPLIED",
-      completed: { envelopeId: "e1", replyTo: "ox:replies:a", code: "OK" },
-      events: [],
-      out: [{ ...env, msg: { type: "PAYOUT", user: 0, paise: 1000 } }],
-    };
+  const message = {
+    input: { kind: "message", env },
+    receipt: "APPLIED",
+    completed: null,
+    events: [{ type: "BALANCE", seq: 1 }],
+    out: [],
+  };
+  const cmd = {
+    input: { kind: "command", envelopeId: "e1", replyTo: "ox:replies:a", command: { type: "CANCEL_ALL" } },
+    receipt: "APPLIED",
+    completed: { envelopeId: "e1", replyTo: "ox:replies:a", code: "OK" },
+    events: [],
+    out: [{ ...env, msg: { type: "PAYOUT", user: 0, paise: 1000 } }],
+  };
+  test("a message record and a command record parse, and a log record of them", () => {
+    expect(shardLogRecordSchema.parse(message).input).toEqual({ kind: "message", env });
     expect(shardLogRecordSchema.safeParse(cmd).success).toBe(true);
+    expect(shardLogBatchSchema.parse({ shard: "r1", records: [message, cmd] }).records).toHaveLength(2);
   });
-  test("a bad envelope is refused", () => {
+  test("a bad envelope, a bad shard id or an empty log record is refused", () => {
     const bad = { ...env, msg: { type: "RELEASE", user: 2, paise: -5 } };
-    const rec = {
-      shard: "r1",
-      input: { kind: "message", env: bad },
-      receipt: "APPLIED",
-      completed: null,
-      events: [],
-      out: [],
-    };
-    expect(shardLogRecordSchema.safeParse(rec).success).toBe(false);
-    expect(
-      shardLogRecordSchema.safeParse({ ...rec, input: { kind: "message", env }, shard: "q1" }).success,
-    ).toBe(false);
+    expect(shardLogRecordSchema.safeParse({ ...message, input: { kind: "message", env: bad } }).success).toBe(
+      false,
+    );
+    expect(shardLogBatchSchema.safeParse({ shard: "q1", records: [message] }).success).toBe(false);
+    expect(shardLogBatchSchema.safeParse({ shard: "r1", records: [] }).success).toBe(false);
+  });
+  test("isEnvelopeShaped: the addressing fields and a typed message", () => {
+    expect(isEnvelopeShaped(env)).toBe(true);
+    expect(isEnvelopeShaped({ ...env, seq: 0 })).toBe(false);
+    expect(isEnvelopeShaped({ ...env, msg: null })).toBe(false);
+    expect(isEnvelopeShaped({ ...env, from: undefined })).toBe(false);
+    expect(isEnvelopeShaped("m0>r1#4")).toBe(false);
   });
 });

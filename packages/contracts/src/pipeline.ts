@@ -3,7 +3,7 @@
  * api → command queue → engine → event log → persister / stream; engine → api replies; api → engine queries.
  * Engine command/event shapes live in @ox/engine (types.ts); these are the envelopes around them.
  */
-import type { Command, EngineEvent, OrderView, ResultCode } from "@ox/engine";
+import type { Command, EngineEvent, OrderView, PlaceOrderCommand, ResultCode } from "@ox/engine";
 import type { Envelope, ShardMap, WireMessage } from "@ox/engine/shards";
 import { z } from "zod";
 
@@ -85,6 +85,11 @@ export interface LogRecord {
   command: Command;
   code: ResultCode;
   events: EngineEvent[];
+  /**
+   * A record merging many commands (a shard's log record, @ox/persister shard-log.ts): the
+   * PLACE_ORDER each of its ORDER_REJECTEDs is about, by order id (else `command` is).
+   */
+  orders?: ReadonlyMap<string, PlaceOrderCommand>;
 }
 
 /** What the engine publishes on `channels.events` after each durable batch (log records fromOffset…). */
@@ -177,9 +182,9 @@ export type SessionEvent =
 
 // ---------------------------------------------------------------------------------------------
 // The sharded deployment (issue 12; packages/engine README "Topology"; /work/coord contract).
-// Shard S reads the Redis Stream `${ENGINE_COMMAND_STREAM}.${S}` and writes one ShardLogRecord per
-// input to the Kafka topic `${EVENT_TOPIC}.${S}` (one partition); it answers live queries for what
-// it owns on `${channels.queries}.${S}`.
+// Shard S reads the Redis Stream `${ENGINE_COMMAND_STREAM}.${S}` and writes one ShardLogBatch per
+// input batch (a ShardLogRecord per input in it) to the Kafka topic `${EVENT_TOPIC}.${S}` (one
+// partition); it answers live queries for what it owns on `${channels.queries}.${S}`.
 
 /** Shard S's input stream: `${base}.${S}` (base = ENGINE_COMMAND_STREAM). */
 export const shardCommandStream = (base: string, shard: string) => `${base}.${shard}`;
@@ -338,15 +343,14 @@ export const shardLogInputSchema = z.discriminatedUnion("kind", [
 ]);
 
 /**
- * One record of shard S's log per input applied, in the order applied: S's total order, which is
- * what recovery replays (snapshot + the records after it) and what the persister consumes.
+ * What one input applied at shard S logged, in the order applied: S's total order, which is what
+ * recovery replays (snapshot + the records after it) and what the persister consumes.
  * `completed` names the command this input completed: the command itself, or for a BUY parked at
  * a matching shard the RESERVE_ANSWER that let it go on (then `events` are that order's). `out`
  * are the envelopes the input sent, XADDed to the destinations' streams only once the record is
  * durable.
  */
 export const shardLogRecordSchema = z.object({
-  shard: shardIdSchema,
   input: shardLogInputSchema,
   receipt: z.enum(["APPLIED", "DUPLICATE", "GAP", "WRONG_MAP", "MISADDRESSED"]),
   completed: z
@@ -362,5 +366,31 @@ export const shardLogRecordSchema = z.object({
   out: z.array(envelopeSchema),
 });
 
+/**
+ * One record of shard S's log (one Kafka record, one offset): the records of consecutive inputs
+ * of one batch, in the order applied (a batch is split into several when large:
+ * SHARD_LOG_ITEMS_PER_RECORD). Offsets count these, not inputs: a snapshot's logOffset, the
+ * persister's consumer offset and reconcile's cut are in log records.
+ */
+export const shardLogBatchSchema = z.object({
+  shard: shardIdSchema,
+  records: z.array(shardLogRecordSchema).min(1),
+});
+
+/**
+ * A log record is closed once it holds this many items (inputs + events + envelopes sent): a few
+ * hundred bytes each, so a record stays far below Kafka's 1 MiB message limit however large the
+ * batch (one input with more is alone in its record, as before).
+ */
+export const SHARD_LOG_ITEMS_PER_RECORD = 512;
+
 export type ShardLogInput = z.infer<typeof shardLogInputSchema>;
 export type ShardLogRecord = z.infer<typeof shardLogRecordSchema>;
+export type ShardLogBatch = z.infer<typeof shardLogBatchSchema>;
+
+/** A shard log's records, each with the offset of the log record (batch) it is in. */
+export function* shardLogRecords(
+  entries: Iterable<{ offset: number; record: ShardLogBatch }>,
+): Generator<{ offset: number; record: ShardLogRecord }> {
+  for (const { offset, record } of entries) for (const r of record.records) yield { offset, record: r };
+}

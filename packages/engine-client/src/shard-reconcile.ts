@@ -10,7 +10,7 @@
  * traffic flows may not be; `consistentCut` says so and the caller reads again.
  */
 import type { EventLog } from "@ox/bus";
-import type { ShardLogRecord } from "@ox/contracts/pipeline";
+import type { ShardLogBatch } from "@ox/contracts/pipeline";
 import type { EngineTotals, MarketView } from "@ox/engine";
 import {
   auditCluster,
@@ -36,10 +36,10 @@ const sameEvents = (a: readonly object[], b: readonly object[]) =>
   JSON.stringify(a.map(({ seq: _s, ...e }: { seq?: number }) => e)) ===
   JSON.stringify(b.map(({ seq: _s, ...e }: { seq?: number }) => e));
 
-/** Each shard from its log's records [0, upTo(shard)). */
+/** Each shard from its log's records [0, upTo(shard)) (log records: batches of inputs). */
 export async function replayShards(
   map: ShardMap,
-  logOf: (shard: string) => EventLog<ShardLogRecord>,
+  logOf: (shard: string) => EventLog<ShardLogBatch>,
   upTo: (shard: string) => number,
   dedupeWindowMs?: number,
 ): Promise<ReplayedShards> {
@@ -53,19 +53,23 @@ export async function replayShards(
     const log = logOf(s.id);
     const end = upTo(s.id);
     let at = 0;
+    let index = 0;
     while (at < end) {
       const entries = await log.read(at, Math.min(1_000, end - at));
       if (entries.length === 0) break;
-      for (const { offset, record } of entries) {
+      for (const { offset, record: batch } of entries) {
         if (offset >= end) break;
-        const { input } = record;
-        const step = s.apply(
-          input.kind === "command"
-            ? { kind: "command", index: offset, cmd: input.command }
-            : { kind: "message", env: input.env },
-        );
-        s.links.drain(); // what it sent is in the record; nothing to transport here
-        if (diverged === null && !sameEvents(step.events, record.events)) diverged = { shard: s.id, offset };
+        for (const record of batch.records) {
+          const { input } = record;
+          const step = s.apply(
+            input.kind === "command"
+              ? { kind: "command", index: index++, cmd: input.command }
+              : { kind: "message", env: input.env },
+          );
+          s.links.drain(); // what it sent is in the record; nothing to transport here
+          if (diverged === null && !sameEvents(step.events, record.events))
+            diverged = { shard: s.id, offset };
+        }
         at = offset + 1;
       }
     }

@@ -12,6 +12,8 @@ import {
   globalSeq,
   isEnvelopeShaped,
   type LogRecord,
+  SHARD_LOG_ITEMS_PER_RECORD,
+  type ShardLogBatch,
   type ShardLogRecord,
   type ShardStreamEntry,
   shardEnvelopeId,
@@ -49,10 +51,11 @@ import { createSnapshotter } from "./snapshotter.ts";
  * MatchingShard or RiskShard over its own input stream, with its own log, snapshots and recovery,
  * exactly as the single engine's service.ts.
  *
- * Per batch of stream entries: apply each (a command, or a peer's envelope), one ShardLogRecord
- * per input applied, group-commit them to the shard's log; only once durable: XADD the envelopes
- * the inputs sent to their destinations' streams, publish the replies of the commands completed,
- * then XACK the entries. A crash anywhere loses nothing: before the append nothing left the
+ * Per batch of stream entries: apply each input (a command, or a peer's envelope; an entry of a
+ * peer carries many), one ShardLogRecord per input applied, group-commit them to the shard's log
+ * as one log record (ShardLogBatch; a large batch as a few); only once durable: XADD the envelopes
+ * the inputs sent, one stream entry per destination, publish the replies of the commands
+ * completed, then XACK the entries. A crash anywhere loses nothing: before the append nothing left the
  * process (the entries are redelivered); after it, recovery replays the records, re-sends every
  * envelope not known to be applied (receivers drop repeats by per-link seq) and re-publishes
  * nothing (a redelivered command gets its first reply from the dedupe window).
@@ -76,7 +79,7 @@ export interface ShardServiceOptions {
   queue: ShardQueue;
   /** A producer on another shard's input stream (the envelopes this shard sends). */
   peer: (shard: string) => ShardQueue;
-  log: EventLog<ShardLogRecord>;
+  log: EventLog<ShardLogBatch>;
   pubsub: PubSub<unknown>;
   snapshots: SnapshotStore;
   /** What every shard has applied from each peer: read and written as a small hash per shard. */
@@ -332,7 +335,6 @@ export function createShardService(options: ShardServiceOptions): ShardService {
       if (p.command.type === "PLACE_ORDER") ordersPlaced++;
     }
     const record: ShardLogRecord = {
-      shard: id,
       input,
       receipt: step.receipt,
       completed,
@@ -436,11 +438,12 @@ export function createShardService(options: ShardServiceOptions): ShardService {
       records.push(record);
       if (reply) replies.push(reply);
     }
+    const batches = toLogBatches(id, records);
     if (records.length > 0) {
       const appendStarted = metrics ? performance.now() : 0;
       // A failed append is fatal for a shard: the state is ahead of the log; the process exits and
       // its restart recovers from the log (the entries are redelivered, nothing was sent).
-      await log.append(records).catch((err) => {
+      await log.append(batches).catch((err) => {
         throw Object.assign(new Error(`${id}: log append failed`, { cause: err }), { fatal: true });
       });
       if (metrics)
@@ -449,7 +452,7 @@ export function createShardService(options: ShardServiceOptions): ShardService {
           (appendStarted - applyStarted) / 1000,
           (performance.now() - appendStarted) / 1000,
         );
-      logOffset += records.length;
+      logOffset += batches.length;
       commandsApplied += records.length;
       snapshotter.applied(records.length);
     }
@@ -465,8 +468,8 @@ export function createShardService(options: ShardServiceOptions): ShardService {
       // Live updates (the stream process), as the single engine's; fromOffset is this shard's.
       events.length > 0
         ? publishQuietly(channels.events, {
-            fromOffset: logOffset - records.length,
-            records: records.length,
+            fromOffset: logOffset - batches.length,
+            records: batches.length,
             events,
           } satisfies EventBatch)
         : undefined,
@@ -548,20 +551,23 @@ export function createShardService(options: ShardServiceOptions): ShardService {
     while (offset < end) {
       const entries = await log.read(offset, 5_000);
       if (entries.length === 0) throw new Error(`${id}: log read at ${offset} returned nothing (end ${end})`);
-      for (const { offset: at, record } of entries) {
+      for (const { offset: at, record: batch } of entries) {
         if (at !== offset) throw new Error(`${id}: log offset ${at}, expected ${offset}`);
-        const { record: again } = applyInput(record.input);
-        if (
-          again.receipt !== record.receipt ||
-          again.completed?.envelopeId !== record.completed?.envelopeId ||
-          JSON.stringify(again.out) !== JSON.stringify(record.out) ||
-          again.events.length !== record.events.length
-        )
-          throw new ReplayDivergedError(
-            at,
-            record.input.kind === "command" ? record.input.envelopeId : shardEnvelopeId(record.input.env),
-            `${id}: replay gives ${again.receipt}/${again.out.length} envelopes/${again.events.length} events, the log ${record.receipt}/${record.out.length}/${record.events.length}`,
-          );
+        if (batch.shard !== id) throw new Error(`${id}: log record ${at} is of shard ${batch.shard}`);
+        for (const record of batch.records) {
+          const { record: again } = applyInput(record.input);
+          if (
+            again.receipt !== record.receipt ||
+            again.completed?.envelopeId !== record.completed?.envelopeId ||
+            JSON.stringify(again.out) !== JSON.stringify(record.out) ||
+            again.events.length !== record.events.length
+          )
+            throw new ReplayDivergedError(
+              at,
+              record.input.kind === "command" ? record.input.envelopeId : shardEnvelopeId(record.input.env),
+              `${id}: replay gives ${again.receipt}/${again.out.length} envelopes/${again.events.length} events, the log ${record.receipt}/${record.out.length}/${record.events.length}`,
+            );
+        }
         offset++;
       }
     }
@@ -691,6 +697,28 @@ export function createShardService(options: ShardServiceOptions): ShardService {
 const ENVELOPES_PER_ENTRY = 500;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A batch's records as log records (ShardLogBatch): consecutive records, each log record closed
+ * once it holds SHARD_LOG_ITEMS_PER_RECORD items (inputs, events, envelopes).
+ */
+function toLogBatches(shard: string, records: ShardLogRecord[]): ShardLogBatch[] {
+  const batches: ShardLogBatch[] = [];
+  let current: ShardLogRecord[] = [];
+  let items = 0;
+  for (const r of records) {
+    const size = 1 + r.events.length + r.out.length;
+    if (current.length > 0 && items + size > SHARD_LOG_ITEMS_PER_RECORD) {
+      batches.push({ shard, records: current });
+      current = [];
+      items = 0;
+    }
+    current.push(r);
+    items += size;
+  }
+  if (current.length > 0) batches.push({ shard, records: current });
+  return batches;
+}
 
 /** The metrics' view of a batch: the commands completed in it, as single-engine log records. */
 function asLogRecords(records: ShardLogRecord[]): LogRecord[] {

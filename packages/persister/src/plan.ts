@@ -92,7 +92,7 @@ function apply(plan: Plan, record: LogRecord, e: EngineEvent) {
       plan.newOrders.set(e.orderId, acceptedRow(e));
       return;
     case "ORDER_REJECTED": {
-      const cmd = record.command as PlaceOrderCommand;
+      const cmd = (record.orders?.get(e.orderId) ?? record.command) as PlaceOrderCommand;
       plan.newOrders.set(e.orderId, {
         id: e.orderId,
         userId: e.userId,

@@ -10,11 +10,14 @@
  * `last_seq <` guards hold per row. Ledger entries are per event and immutable; a wallet's balance
  * is the sum of its movements, whichever topic committed first (wallet rows are locked per batch).
  *
+ * One log record of a shard is a batch of its inputs (ShardLogBatch): it persists as one record,
+ * in one transaction, and is quarantined whole if Postgres refuses it.
+ *
  * Seqs are taken as they are: the shard process numbers its events with `globalSeq` (contracts),
  * unique across shards and increasing per shard, so the per-row guards are unchanged.
  */
 import type { EventLog, LogEntry } from "@ox/bus";
-import type { LogRecord, ShardLogRecord } from "@ox/contracts/pipeline";
+import type { LogRecord, ShardLogBatch, ShardLogRecord } from "@ox/contracts/pipeline";
 import { shardEnvelopeId } from "@ox/contracts/pipeline";
 import type { Command, PlaceOrderCommand } from "@ox/engine";
 
@@ -23,41 +26,58 @@ export interface ShardLogViewOptions {
 }
 
 /**
- * The persister's view of shard `shard`'s topic. Records that changed nothing (a duplicate or gap
- * of an envelope) carry no events and persist as nothing, but still advance the offset.
+ * The persister's view of shard `shard`'s topic: one LogRecord per log record (a batch of the
+ * shard's inputs, ShardLogBatch), its events those of its inputs in order and `orders` the
+ * PLACE_ORDER commands its ORDER_REJECTEDs name. Inputs that changed nothing (a duplicate or gap
+ * of an envelope) carry no events and persist as nothing.
  */
 export function shardLogView(
-  log: EventLog<ShardLogRecord>,
+  log: EventLog<ShardLogBatch>,
   options: ShardLogViewOptions,
 ): EventLog<LogRecord> {
   /** PLACE_ORDERs seen parked (no completion in their own record), by order id: a refusal later names them. */
   const parked = new Map<string, PlaceOrderCommand>();
-  const toLogRecord = (r: ShardLogRecord): LogRecord => {
-    if (r.shard !== options.shard) throw new Error(`${options.shard}'s log holds a record of ${r.shard}`);
+  /** The PLACE_ORDER a record's ORDER_REJECTED is about. */
+  const commandOf = (r: ShardLogRecord, orderId: string): Command | undefined => {
     const input = r.input;
-    const completedCommand = (r.completed as { command?: Command } | null)?.command;
-    let command: Command | undefined = input.kind === "command" ? input.command : completedCommand;
-    if (input.kind === "command" && input.command.type === "PLACE_ORDER" && r.completed === null) {
-      parked.set(input.command.orderId, input.command);
-      // Answers come within moments: keep the newest, never an unbounded map.
-      if (parked.size > 100_000) parked.delete(parked.keys().next().value as string);
+    if (input.kind === "command") return input.command;
+    const completed = (r.completed as { command?: Command } | null)?.command;
+    // A parked BUY completed by its RESERVE_ANSWER: its command is the one that parked it (kept,
+    // not deleted: a batch whose commit failed is read again).
+    return completed ?? parked.get(orderId);
+  };
+  const toLogRecord = (batch: ShardLogBatch, offset: number): LogRecord => {
+    if (batch.shard !== options.shard)
+      throw new Error(`${options.shard}'s log holds a record of ${batch.shard}`);
+    const events: LogRecord["events"] = [];
+    let orders: Map<string, PlaceOrderCommand> | undefined;
+    for (const r of batch.records) {
+      const input = r.input;
+      if (input.kind === "command" && input.command.type === "PLACE_ORDER" && r.completed === null) {
+        parked.set(input.command.orderId, input.command);
+        // Answers come within moments: keep the newest, never an unbounded map.
+        if (parked.size > 100_000) parked.delete(parked.keys().next().value as string);
+      }
+      for (const e of r.events) {
+        events.push(e);
+        if (e.type !== "ORDER_REJECTED") continue;
+        // Only an ORDER_REJECTED reads the command (plan.ts).
+        const command = commandOf(r, e.orderId);
+        if (command?.type !== "PLACE_ORDER") continue;
+        orders ??= new Map();
+        orders.set(e.orderId, command);
+      }
     }
-    if (command === undefined) {
-      // A parked BUY completed by its RESERVE_ANSWER: its command is the one that parked it.
-      for (const e of r.events)
-        if ((e.type === "ORDER_REJECTED" || e.type === "ORDER_ACCEPTED") && parked.has(e.orderId)) {
-          // Kept, not deleted: a batch whose commit failed is read again.
-          command = parked.get(e.orderId);
-          break;
-        }
-    }
+    const first = batch.records[0];
+    const firstCompleted = batch.records.find((r) => r.completed !== null)?.completed;
     return {
       envelopeId:
-        r.completed?.envelopeId ?? (input.kind === "command" ? input.envelopeId : shardEnvelopeId(input.env)),
-      // Only an ORDER_REJECTED reads the command (plan.ts); a message without one carries none.
-      command: command ?? ({ type: "SHARD_MESSAGE" } as unknown as Command),
-      code: r.completed?.code ?? "OK",
-      events: r.events,
+        firstCompleted?.envelopeId ??
+        (first.input.kind === "command" ? first.input.envelopeId : shardEnvelopeId(first.input.env)),
+      command: { type: "SHARD_BATCH", offset } as unknown as Command,
+      code: "OK",
+      events,
+      orders,
     };
   };
   return {
@@ -65,7 +85,9 @@ export function shardLogView(
     endOffset: () => log.endOffset(),
     async read(from, max) {
       const entries = await log.read(from, max);
-      return entries.map((e): LogEntry<LogRecord> => ({ offset: e.offset, record: toLogRecord(e.record) }));
+      return entries.map(
+        (e): LogEntry<LogRecord> => ({ offset: e.offset, record: toLogRecord(e.record, e.offset) }),
+      );
     },
     close: () => log.close(),
   };

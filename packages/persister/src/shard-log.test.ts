@@ -1,0 +1,115 @@
+import { describe, expect, test } from "bun:test";
+import type { EventLog } from "@ox/bus";
+import type { ShardLogBatch, ShardLogRecord } from "@ox/contracts/pipeline";
+import type { EngineEvent, PlaceOrderCommand } from "@ox/engine";
+import { planBatch } from "./plan.ts";
+import { shardLogView } from "./shard-log.ts";
+
+const logOf = (batches: ShardLogBatch[]): EventLog<ShardLogBatch> => ({
+  append: async () => {},
+  endOffset: async () => batches.length,
+  read: async (from, max) =>
+    batches.slice(from, from + max).map((record, i) => ({ offset: from + i, record })),
+  close: async () => {},
+});
+
+const buy = (orderId: string, qty: number, pricePaise: number): PlaceOrderCommand => ({
+  type: "PLACE_ORDER",
+  ts: 1,
+  orderId,
+  userId: `u-${orderId}`,
+  marketId: "mk",
+  outcome: "YES",
+  side: "BUY",
+  orderType: "LIMIT",
+  pricePaise,
+  qty,
+});
+const rejected = (c: PlaceOrderCommand, seq: number) =>
+  ({
+    type: "ORDER_REJECTED",
+    seq,
+    ts: 1,
+    orderId: c.orderId,
+    userId: c.userId,
+    marketId: c.marketId,
+    clientOrderId: null,
+    code: "INSUFFICIENT_FUNDS",
+  }) as unknown as EngineEvent;
+const commandRecord = (c: PlaceOrderCommand, events: EngineEvent[], completed: boolean): ShardLogRecord => ({
+  input: { kind: "command", envelopeId: `e-${c.orderId}`, replyTo: null, command: c },
+  receipt: "APPLIED",
+  completed: completed ? { envelopeId: `e-${c.orderId}`, replyTo: null, code: "INSUFFICIENT_FUNDS" } : null,
+  events,
+  out: [],
+});
+const answer = (seq: number): ShardLogRecord["input"] => ({
+  kind: "message",
+  env: {
+    from: "r0",
+    to: "m0",
+    seq,
+    map: 1,
+    msg: {
+      type: "RESERVE_ANSWER",
+      ticket: seq,
+      user: 0,
+      ok: false,
+      code: "INSUFFICIENT_FUNDS",
+      lockedPaise: 0,
+      lockPerShare: 0,
+      budgetPaise: 0,
+    },
+  },
+});
+
+describe("shardLogView", () => {
+  test("one log record per batch; each ORDER_REJECTED planned with its own command", async () => {
+    const a = buy("a", 10, 100);
+    const b = buy("b", 20, 200);
+    const parked = buy("p", 30, 300);
+    const later = buy("q", 40, 400);
+    const batches: ShardLogBatch[] = [
+      {
+        shard: "m0",
+        records: [
+          commandRecord(a, [rejected(a, 1)], true),
+          commandRecord(parked, [], false), // parked for its reservation
+          commandRecord(b, [rejected(b, 2)], true),
+        ],
+      },
+      {
+        shard: "m0",
+        records: [
+          // The parked BUY refused on its answer: named only through the earlier record.
+          { input: answer(1), receipt: "APPLIED", completed: null, events: [rejected(parked, 3)], out: [] },
+          // A completion that carries its command (as the shard logs a parked BUY's completion).
+          {
+            input: answer(2),
+            receipt: "APPLIED",
+            completed: { envelopeId: "e-q", replyTo: null, code: "INSUFFICIENT_FUNDS", command: later },
+            events: [rejected(later, 4)],
+            out: [],
+          },
+        ],
+      },
+    ];
+    const view = shardLogView(logOf(batches), { shard: "m0" });
+    const entries = await view.read(0, 10);
+    expect(entries.map((e) => e.offset)).toEqual([0, 1]);
+    expect(entries.map((e) => e.record.events.length)).toEqual([2, 2]);
+    const plan = planBatch(entries);
+    const row = (id: string) => plan.newOrders.get(id) as { qty: number; pricePaise: number; status: string };
+    expect([row("a").qty, row("a").pricePaise, row("a").status]).toEqual([10, 100, "REJECTED"]);
+    expect([row("b").qty, row("b").pricePaise]).toEqual([20, 200]);
+    expect([row("p").qty, row("p").pricePaise]).toEqual([30, 300]);
+    expect([row("q").qty, row("q").pricePaise]).toEqual([40, 400]);
+  });
+
+  test("a log record of another shard is refused", async () => {
+    const view = shardLogView(logOf([{ shard: "m1", records: [commandRecord(buy("a", 1, 1), [], true)] }]), {
+      shard: "m0",
+    });
+    await expect(view.read(0, 10)).rejects.toThrow("m0's log holds a record of m1");
+  });
+});
