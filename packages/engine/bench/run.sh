@@ -2,7 +2,9 @@
 # npm run bench:engine [-- --json] [--commands N] [--warmup N] [--seed S] [--runs R]
 # npm run bench:engine -- --shards N [--risk M] [--commands N] ...: sharded vs single (bench/shards.ts, Bun)
 # npm run bench:engine -- --shards N [--risk M] --processes: each shard its own process on Redis +
-#   Kafka beside the single engine process (apps/engine/bench/shard-processes.ts)
+#   Kafka beside the single engine process (apps/engine/bench/shard-processes.ts); add
+#   --compare <checkout> for the shard processes of another checkout in the same run (an A/B),
+#   --profile <dir> for a Bun --cpu-prof-md profile per process
 # Runs the same seeded workload under Bun and under Node, then combines the results. Node runs an
 # esbuild bundle: under tsx every cross-module call goes through a getter, which is not the engine.
 set -euo pipefail
