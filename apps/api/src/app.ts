@@ -158,12 +158,10 @@ export function createApp(deps: AppDeps, parts: AppParts): OpenAPIHono<AppEnv> {
   if (web) {
     // Before metrics and the request log: assets are not API requests.
     app.use("*", async function webPages(c, next) {
+      // Only a GET is ever a page: the API's writes skip the URL parse.
+      if (c.req.method !== "GET") return next();
       const { pathname } = new URL(c.req.url);
-      const isPage =
-        c.req.method === "GET" &&
-        !pathname.startsWith("/api/") &&
-        pathname !== "/docs" &&
-        pathname !== "/metrics";
+      const isPage = !pathname.startsWith("/api/") && pathname !== "/docs" && pathname !== "/metrics";
       // The CSP's style nonce for this answer (security-headers.ts ran first and chose it).
       const page = isPage ? await web(c.req.raw, { styleNonce: c.get("secureHeadersNonce") }) : null;
       if (page) return page;

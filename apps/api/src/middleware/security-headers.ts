@@ -23,6 +23,9 @@ const APP_CSP = {
   frameAncestors: ["'none'"],
 };
 
+/** API answers (JSON): the app's policy without the style nonce, which only a page uses. */
+const API_CSP = { ...APP_CSP, styleSrc: ["'self'"] };
+
 /** /docs is @hono/swagger-ui: its page loads Swagger UI from jsDelivr and starts it inline. */
 const DOCS_CDN = "https://cdn.jsdelivr.net";
 const DOCS_CSP = {
@@ -44,8 +47,12 @@ export function securityHeaders(options: { production: boolean }): MiddlewareHan
     strictTransportSecurity: options.production ? "max-age=31536000; includeSubDomains" : false,
   } as const;
   const app = secureHeaders({ ...common, contentSecurityPolicy: APP_CSP });
+  // The API answers JSON, never a page with an inline stylesheet: its CSP has no nonce, so its
+  // headers are one list made once instead of a random nonce and a CSP string per request.
+  const api = secureHeaders({ ...common, contentSecurityPolicy: API_CSP });
   const docs = secureHeaders({ ...common, contentSecurityPolicy: DOCS_CSP });
   return async function securityHeadersMiddleware(c, next) {
-    return (c.req.path === "/docs" ? docs : app)(c, next);
+    const path = c.req.path;
+    return (path.startsWith("/api/") ? api : path === "/docs" ? docs : app)(c, next);
   };
 }
