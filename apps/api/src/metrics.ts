@@ -45,10 +45,15 @@ export function createApiMetrics(registry: Registry): ApiMetrics {
     buckets: LATENCY_SECONDS,
     registers: [registry],
   });
-  const inFlight = new Gauge({
+  // A plain count, read at scrape time: a Gauge's inc()/dec() hash their (empty) labels each call.
+  let inFlight = 0;
+  new Gauge({
     name: "ox_http_requests_in_flight",
     help: "HTTP requests being handled now",
     registers: [registry],
+    collect() {
+      this.set(inFlight);
+    },
   });
   const rateLimited = new Counter({
     name: "ox_http_rate_limited_total",
@@ -93,12 +98,12 @@ export function createApiMetrics(registry: Registry): ApiMetrics {
   return {
     registry,
     async http(c, next) {
-      inFlight.inc();
+      inFlight++;
       const started = performance.now();
       try {
         await next();
       } finally {
-        inFlight.dec();
+        inFlight--;
         const route = routeOf(c);
         const status = c.res.status;
         const b = bound(c.req.method, route);

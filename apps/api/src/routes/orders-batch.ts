@@ -23,7 +23,7 @@ import { createRouter, sessionOf, validationMessage } from "../app-env.ts";
 import { ApiError } from "../errors.ts";
 import { errors, json, jsonBody } from "./openapi-helpers.ts";
 import { EngineRejectedError } from "./orders-errors.ts";
-import { fillView, orderFromEngine, placeOrderCommand } from "./vocabulary.ts";
+import { orderFromEngine, orderWithFills, placeOrderCommand } from "./vocabulary.ts";
 
 type ItemError = { error: { code: string; message: string } };
 const itemError = (code: string, message: string): ItemError => ({ error: { code, message } });
@@ -109,7 +109,7 @@ export function createOrderBatchRoutes(options: { reader: EngineReader }) {
           else if (reply.code !== "OK" || !reply.order) results[at] = rejection(reply.code);
           else
             results[at] = {
-              order: { ...orderFromEngine(reply.order), fills: (reply.fills ?? []).map(fillView) },
+              order: orderWithFills(reply.order, reply.fills),
               duplicate: reply.duplicate,
             };
         });

@@ -21,9 +21,9 @@ import { errors, json, jsonBody } from "./openapi-helpers.ts";
 import { EngineRejectedError } from "./orders-errors.ts";
 import {
   amendOrderCommand,
-  fillView,
   orderFromEngine,
   orderFromRow,
+  orderWithFills,
   placeOrderCommand,
 } from "./vocabulary.ts";
 
@@ -133,7 +133,7 @@ export function createOrderRoutes(options: TradingOptions) {
         if (!reply) return c.json({ order: { id: command.orderId, status: "PENDING" as const } }, 202);
         rememberFinal(reply.order ?? undefined);
         if (reply.code !== "OK" || !reply.order) throw new EngineRejectedError(reply.code);
-        const order = { ...orderFromEngine(reply.order), fills: (reply.fills ?? []).map(fillView) };
+        const order = orderWithFills(reply.order, reply.fills);
         return c.json({ order, duplicate: reply.duplicate }, 201);
       },
     );
@@ -213,7 +213,7 @@ export function createOrderRoutes(options: TradingOptions) {
         if (!reply) return c.json({ order: { id, status: "PENDING" as const } }, 202);
         if (reply.code !== "OK" || !reply.order) throw new EngineRejectedError(reply.code);
         rememberFinal(reply.order);
-        const order = { ...orderFromEngine(reply.order), fills: (reply.fills ?? []).map(fillView) };
+        const order = orderWithFills(reply.order, reply.fills);
         return c.json({ order, duplicate: reply.duplicate }, 200);
       },
     );

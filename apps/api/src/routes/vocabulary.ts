@@ -77,6 +77,17 @@ export function orderFromRow(r: typeof orders.$inferSelect): ApiOrder {
   };
 }
 
+/** An order the engine answered with, and its fills (a placement's or an amend's reply). */
+export function orderWithFills(
+  o: EngineOrderView,
+  fills: readonly ReplyFill[] | undefined,
+): ApiOrder & { fills: Array<z.infer<typeof FillView>> } {
+  // The order's fields, then `fills`: one object, not a copy of orderFromEngine's spread into another.
+  const order = orderFromEngine(o) as ApiOrder & { fills: Array<z.infer<typeof FillView>> };
+  order.fills = fills ? fills.map(fillView) : [];
+  return order;
+}
+
 export const fillView = (f: ReplyFill): z.infer<typeof FillView> => ({
   tradeSeq: f.seq,
   kind: f.kind,
@@ -102,7 +113,9 @@ export function placeOrderCommand(
   body: z.infer<typeof PlaceOrderRequest>,
   at: { orderId: string; userId: string; ts: number },
 ): PlaceOrderCommand {
-  return {
+  // Assigned, not spread (`...(x && {x})` copies a new object per field): on every order's path.
+  // The fields keep this order, so the journal's bytes are the same.
+  const cmd: PlaceOrderCommand = {
     type: "PLACE_ORDER",
     orderId: at.orderId,
     userId: at.userId,
@@ -112,14 +125,15 @@ export function placeOrderCommand(
     orderType: body.type,
     qty: body.quantity,
     ts: at.ts,
-    ...(body.pricePaise !== undefined && { pricePaise: body.pricePaise }),
-    ...(body.timeInForce && { tif: body.timeInForce }),
-    ...(body.expiresAt !== undefined && { expiresAt: body.expiresAt }),
-    ...(body.selfTradePrevention && { stp: body.selfTradePrevention }),
-    ...(body.postOnly !== undefined && { postOnly: body.postOnly }),
-    ...(body.maxCostPaise !== undefined && { maxCostPaise: body.maxCostPaise }),
-    ...(body.clientOrderId && { clientOrderId: body.clientOrderId }),
   };
+  if (body.pricePaise !== undefined) cmd.pricePaise = body.pricePaise;
+  if (body.timeInForce) cmd.tif = body.timeInForce;
+  if (body.expiresAt !== undefined) cmd.expiresAt = body.expiresAt;
+  if (body.selfTradePrevention) cmd.stp = body.selfTradePrevention;
+  if (body.postOnly !== undefined) cmd.postOnly = body.postOnly;
+  if (body.maxCostPaise !== undefined) cmd.maxCostPaise = body.maxCostPaise;
+  if (body.clientOrderId) cmd.clientOrderId = body.clientOrderId;
+  return cmd;
 }
 
 type MarketRow = typeof markets.$inferSelect;
