@@ -37,7 +37,13 @@ export async function startPersisterThread(options: {
 }): Promise<PersisterThread> {
   const { log, metrics } = options;
   const journal = "readPayloads" in log ? (log as FileJournal<LogRecord>) : null;
-  const worker = new Worker(new URL("./persister-worker.ts", import.meta.url), { workerData: options.data });
+  // A file journal is read by the worker itself (journal-reader.ts); log.read below is for Kafka
+  // and for a worker that could not open the file.
+  const workerData: PersisterWorkerData = {
+    ...options.data,
+    journalPath: journal ? options.data.journalPath : undefined,
+  };
+  const worker = new Worker(new URL("./persister-worker.ts", import.meta.url), { workerData });
   let status: PersisterStatus = {
     offset: -1,
     endOffset: 0,

@@ -5,6 +5,9 @@
  * the persister lags behind the orders instead of taking their thread. Started by
  * persister-thread.ts, never on its own.
  */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector";
+import { join } from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
 import type { EventLog, JournalPayloads, LogEntry } from "@ox/bus";
 import type { LogRecord } from "@ox/contracts/pipeline";
@@ -12,6 +15,7 @@ import { createPgliteDb, type DbRequest } from "@ox/db";
 import { createLogger } from "@ox/logger";
 import { createPersister, type PersisterMetrics } from "@ox/persister";
 import type { LevelWithSilent } from "pino";
+import { type JournalReader, openJournalReader } from "./journal-reader.ts";
 import { createRpc, type Rpc } from "./thread-rpc.ts";
 
 export interface PersisterWorkerData {
@@ -20,6 +24,16 @@ export interface PersisterWorkerData {
   lingerMs: number;
   maxLag?: number;
   stuckAfterMs?: number;
+  /**
+   * The engine's journal file, when the log is one: this thread reads the records from it itself
+   * (journal-reader.ts) and asks the platform's thread only how many are durable.
+   */
+  journalPath?: string;
+  /**
+   * Profile this thread (bench:e2e --profile): a Chrome .cpuprofile written into this directory
+   * at close. Bun's --cpu-prof covers the main thread only.
+   */
+  cpuProfileDir?: string;
 }
 
 /** A journal read as it crosses the threads: the payloads (journal) or decoded entries (Kafka). */
@@ -34,27 +48,50 @@ const logger = createLogger({
   destination: { write: (line: string) => port.postMessage({ t: "event", name: "log", args: [line] }) },
 }).child({ process: "persister" });
 
+const profiler = data.cpuProfileDir ? await startProfiler(data.cpuProfileDir) : null;
 const database = await createPgliteDb({ dataDir: data.pgDir });
 const decoder = new TextDecoder();
+let journal: JournalReader | null = data.journalPath ? await openJournalReader(data.journalPath) : null;
+if (data.journalPath && !journal)
+  logger.warn(
+    { path: data.journalPath },
+    "journal not readable here; reading it through the platform's thread",
+  );
+
+/** The records from the platform's thread: its journal's bytes (decoded here) or Kafka's entries. */
+async function readThroughPlatform(from: number, max: number): Promise<Array<LogEntry<LogRecord>>> {
+  const wire = await rpc.call<WireRead>("log.read", from, max);
+  if ("entries" in wire) return wire.entries;
+  const { bytes, ends } = wire.payloads;
+  const out: Array<LogEntry<LogRecord>> = new Array(ends.length);
+  let start = 0;
+  for (let i = 0; i < ends.length; i++) {
+    out[i] = {
+      offset: wire.from + i,
+      record: JSON.parse(decoder.decode(bytes.subarray(start, ends[i]))) as LogRecord,
+    };
+    start = ends[i];
+  }
+  return out;
+}
 
 // The journal stays the platform thread's (the engine appends to it); this side reads through it.
 const log: EventLog<LogRecord> = {
   append: () => Promise.reject(new Error("the persister's journal is read-only")),
   endOffset: () => rpc.call<number>("log.endOffset"),
   async read(from, max) {
-    const wire = await rpc.call<WireRead>("log.read", from, max);
-    if ("entries" in wire) return wire.entries;
-    const { bytes, ends } = wire.payloads;
-    const out: Array<LogEntry<LogRecord>> = new Array(ends.length);
-    let start = 0;
-    for (let i = 0; i < ends.length; i++) {
-      out[i] = {
-        offset: wire.from + i,
-        record: JSON.parse(decoder.decode(bytes.subarray(start, ends[i]))) as LogRecord,
-      };
-      start = ends[i];
+    if (!journal) return readThroughPlatform(from, max);
+    const durable = await rpc.call<number>("log.endOffset");
+    try {
+      const records = await journal.read(from, Math.min(durable, from + max));
+      return records.map((record, i) => ({ offset: from + i, record: record as LogRecord }));
+    } catch (err) {
+      // Not the file the platform writes (or it changed under us): its thread reads from now on.
+      logger.warn({ err }, "journal read failed here; reading it through the platform's thread");
+      void journal.close().catch(() => {});
+      journal = null;
+      return readThroughPlatform(from, max);
     }
-    return out;
   },
   close: async () => {},
 };
@@ -86,7 +123,30 @@ const rpc: Rpc = createRpc(port, {
   health: () => persister.health(),
   async close() {
     await persister.stop();
+    await journal?.close();
     await database.close();
+    await profiler?.stop();
   },
 });
 rpc.emit("ready", persister.status());
+
+/** The inspector's sampling profiler on this thread; stop() writes the profile. */
+async function startProfiler(dir: string) {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) =>
+      session.post(method, params, (err, result) => (err ? reject(err) : resolve(result))),
+    );
+  await post("Profiler.enable");
+  await post("Profiler.setSamplingInterval", { interval: 1000 });
+  await post("Profiler.start");
+  return {
+    async stop() {
+      const { profile } = (await post("Profiler.stop")) as { profile: unknown };
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, `worker.${process.pid}.${Date.now()}.cpuprofile`), JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}

@@ -76,6 +76,11 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
     : await startPersisterThread({
         data: {
           pgDir: join(dataDir, "pg"),
+          // Where createAdapters keeps the file journal (packages/bus adapters.ts); the worker
+          // reads it there, and falls back to reads through this thread if it is not that file.
+          journalPath: join(dataDir, "journal", "events.journal"),
+          // bench:e2e --profile: the worker profiles itself (Bun's --cpu-prof is the main thread's).
+          cpuProfileDir: process.env.OX_WORKER_CPU_PROF_DIR || undefined,
           // The platform's logger's level: the worker's lines are written through it.
           logLevel: logger.level as PersisterWorkerData["logLevel"],
           // Fewer, larger transactions: the worker shares the machine's cores with the order path.

@@ -4,8 +4,8 @@
  * workload persisted there and by an in-process persister gives the same rows; lag and health
  * cross the thread; a clean close keeps every write and a restart resumes from the stored offset.
  */
-import { afterAll, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { afterAll, expect, spyOn, test } from "bun:test";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { consumerOffsets, DEFAULT_PERSISTER_NAME } from "@ox/db";
@@ -24,16 +24,28 @@ import { startPersisterThread } from "../src/persister-thread.ts";
 const dir = mkdtempSync(join(tmpdir(), "ox-persister-thread-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const start = (log: Awaited<ReturnType<typeof tempJournal>>) =>
-  startPersisterThread({
-    data: { pgDir: join(dir, "pg"), logLevel: "silent", lingerMs: 0 },
-    log,
-    logger: quiet,
+type Journal = Awaited<ReturnType<typeof tempJournal>> & { readPayloads: (...a: never[]) => unknown };
+
+// The worker reads the journal file itself (journal-reader.ts), or through this thread when it is
+// given no path or a path it cannot open: both ways give the same rows.
+for (const [how, journalPath, readsHere] of [
+  ["read by the worker from the file", "events.journal", false],
+  ["read through the platform's thread (no file for the worker)", "no-such/events.journal", true],
+] as const)
+  test(`the journal into the worker's PGlite (${how}): the rows of an in-process persister; lag, health and restart`, async () => {
+    await scenario(mkdtempSync(join(dir, "case-")), journalPath, readsHere);
   });
 
-test("the journal into the worker's PGlite: the rows of an in-process persister; lag, health and restart", async () => {
+async function scenario(dir: string, journalPath: string, readsHere: boolean) {
+  const start = (log: Awaited<ReturnType<typeof tempJournal>>) =>
+    startPersisterThread({
+      data: { pgDir: join(dir, "pg"), logLevel: "silent", lingerMs: 0, journalPath: join(dir, journalPath) },
+      log,
+      logger: quiet,
+    });
   const reference = await freshDb("pglite");
-  const log = await tempJournal(dir);
+  const log = (await tempJournal(dir)) as Journal;
+  const platformReads = spyOn(log, "readPayloads");
   const thread = await start(log);
   // The API's writes (users, wallets, deposits, the outbox: transactions among them) through messages.
   const origin = await seedOrigin(thread.db, 5);
@@ -51,6 +63,8 @@ test("the journal into the worker's PGlite: the rows of an in-process persister;
   while ((await thread.persister.health()).lag > 0 && Date.now() - t0 < 60_000) await Bun.sleep(50);
   expect(await thread.persister.health()).toMatchObject({ offset: end, lag: 0, state: "ok" });
   expect(thread.persister.status()).toMatchObject({ offset: end, records: end });
+
+  expect(platformReads.mock.calls.length > 0).toBe(readsHere);
 
   await createPersister({ log, db: reference.db, logger: quiet }).catchUp();
   const expected = await dumpProjections(reference.db);
@@ -88,4 +102,26 @@ test("the journal into the worker's PGlite: the rows of an in-process persister;
     await log.close();
     await reference.close();
   }
+}
+
+test("cpuProfileDir: the worker profiles its own thread and writes the profile at close", async () => {
+  const caseDir = mkdtempSync(join(dir, "prof-"));
+  const log = await tempJournal(caseDir);
+  const thread = await startPersisterThread({
+    data: {
+      pgDir: join(caseDir, "pg"),
+      logLevel: "silent",
+      lingerMs: 0,
+      cpuProfileDir: join(caseDir, "prof"),
+    },
+    log,
+    logger: quiet,
+  });
+  await thread.close();
+  await log.close();
+  const files = readdirSync(join(caseDir, "prof"));
+  expect(files).toEqual([expect.stringMatching(/^worker\.\d+\.\d+\.cpuprofile$/)]);
+  const profile = JSON.parse(readFileSync(join(caseDir, "prof", files[0] as string), "utf8"));
+  expect(profile.nodes.length).toBeGreaterThan(0);
+  expect(profile.samples.length).toBe(profile.timeDeltas.length);
 });
