@@ -18,8 +18,9 @@
  * the npm test smoke), --json (one JSON object on the last line of stdout; progress goes to stderr),
  * --server-root DIR (run the servers of another checkout, e.g. a worktree of an older commit, with
  * this load generator: before/after in one session), --server-env K=V,… (extra env for the servers,
- * A/B flags), --profile DIR (CPU profiles of every server process, markdown, written when they
- * stop), --orders-only (no echo ceiling, no batch phase: what `npm run bench:metrics` repeats).
+ * A/B flags), --profile DIR (CPU profiles of every server process, markdown and .cpuprofile, and
+ * of the embedded storage worker, written when they stop; summarise with profile-summary.ts),
+ * --orders-only (no echo ceiling, no batch phase: what `npm run bench:metrics` repeats).
  * Needs wrk (apt-get install wrk), redis-server, Postgres on 127.0.0.1:5432 and Kafka (scripts/kafka.sh).
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -81,8 +82,13 @@ const serverEnv = Object.fromEntries(
     .filter(Boolean)
     .map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
 );
-// --profile DIR: every server process writes a CPU profile (Bun's --cpu-prof-md) into DIR on exit.
-if (flags.profile) serverEnv.BUN_OPTIONS = `--cpu-prof-md --cpu-prof-dir=${flags.profile}`;
+// --profile DIR: every server process writes CPU profiles into DIR on exit: Bun's of its main
+// thread (markdown, and .cpuprofile for apps/platform/bench/profile-summary.ts), and the embedded
+// storage worker's own (worker.*.cpuprofile, persister-worker.ts).
+if (flags.profile) {
+  serverEnv.BUN_OPTIONS = `--cpu-prof --cpu-prof-md --cpu-prof-dir=${flags.profile}`;
+  serverEnv.OX_WORKER_CPU_PROF_DIR = flags.profile;
+}
 /** The checkout whose servers run (this one by default); the load generator is always this one's. */
 const serverRoot = resolve(flags["server-root"] ?? repoRoot);
 for (const f of ["apps/platform/bench/embedded-server.ts", "apps/platform/test/crash-cluster.ts"])
