@@ -25,9 +25,11 @@ import {
 } from "@ox/contracts/pipeline";
 import { describeShardMap, type ShardMap } from "@ox/engine/shards";
 import {
+  ackKey,
   createEngineMetrics,
   createFileSnapshotStore,
   createRedisAckStore,
+  createRedisShardFencing,
   createShardService,
   ReplayDivergedError,
 } from "@ox/engine-service";
@@ -76,6 +78,10 @@ export async function runShard(env: EngineEnv, shardId: string, map: ShardMap): 
   );
   const pubsub = createRedisPubSub<unknown>(env.REDIS_URL, { logger });
   const acks = createRedisAckStore(env.REDIS_URL, env.ENGINE_COMMAND_STREAM);
+  const fence =
+    env.SHARD_FENCING === "on"
+      ? createRedisShardFencing({ url: env.REDIS_URL, base: env.ENGINE_COMMAND_STREAM, shard: shardId })
+      : null;
   const registry = createMetricsRegistry();
   const metricsServer = await serveMetrics({ registry, port: env.METRICS_PORT });
   logger.info({ port: metricsServer.port }, "engine shard metrics at /metrics");
@@ -94,12 +100,26 @@ export async function runShard(env: EngineEnv, shardId: string, map: ShardMap): 
     snapshotEveryMs: env.SNAPSHOT_EVERY_MS,
     ackEveryMs: env.SHARD_ACK_EVERY_MS,
     retransmitMs: env.SHARD_RETRANSMIT_MS,
+    fencing: fence
+      ? {
+          fence,
+          streamOf: (to) => shardCommandStream(env.ENGINE_COMMAND_STREAM, to),
+          ackKey: ackKey(env.ENGINE_COMMAND_STREAM, shardId),
+        }
+      : undefined,
     serveQueries: true,
     dedupeWindowMs: env.ENGINE_DEDUPE_WINDOW_MS,
     metrics: env.METRICS === "on" ? createEngineMetrics(registry) : undefined,
   });
   const closePorts = () =>
-    Promise.allSettled([queue.close(), log.close(), pubsub.close(), acks.close(), metricsServer.close()]);
+    Promise.allSettled([
+      queue.close(),
+      log.close(),
+      pubsub.close(),
+      acks.close(),
+      fence?.close(),
+      metricsServer.close(),
+    ]);
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;

@@ -20,6 +20,7 @@ import {
   shardEventTopic,
   shardQueryChannel,
 } from "@ox/contracts/pipeline";
+import { createFenceFilter } from "@ox/contracts/shard-fence";
 import type { Command } from "@ox/engine";
 import {
   auditCluster,
@@ -71,7 +72,7 @@ export interface ShardCluster {
   query(shard: string, kind: string, args?: unknown[]): Promise<unknown>;
   /** Every shard's stream empty and every link's last sent seq applied by its receiver. */
   quiescent(): Promise<boolean>;
-  /** Shard S's log, its batches' records in order. */
+  /** Shard S's log, its batches' records in order, by the fence rule (@ox/contracts shard-fence.ts). */
   readLog(shard: string): Promise<ShardLogRecord[]>;
   /** Shard S's log as it is: the log records (batches of inputs) by offset. */
   readBatches(shard: string): Promise<ShardLogBatch[]>;
@@ -234,7 +235,11 @@ export async function startShardCluster(options: {
       await log.close();
     }
   };
-  const readLog = async (shard: string) => (await readBatches(shard)).flatMap((b) => b.records);
+  // As every reader reads it: fences and a superseded incarnation's late log records skipped.
+  const readLog = async (shard: string) => {
+    const fence = createFenceFilter();
+    return (await readBatches(shard)).filter((b) => fence.admit(b)).flatMap((b) => b.records);
+  };
 
   const query = async (shard: string, kind: string, args: unknown[] = []) => {
     const id = randomUUID();
@@ -307,6 +312,7 @@ export async function startShardCluster(options: {
         const k = Number(id.slice(1));
         const s = id.startsWith("m") ? new MatchingShard(k, map) : new RiskShard(k, map);
         records.forEach((r, i) => {
+          if (r.input.kind === "fence") return; // not there: readLog skips fences
           const step = s.apply(
             r.input.kind === "command"
               ? { kind: "command", index: i, cmd: r.input.command }

@@ -3,7 +3,8 @@
  * (shard-redis-restart.test.ts, shard-fencing.test.ts): every command answered (an unanswered one
  * is sent again under the same id, as the API's retry would), every acknowledged order accepted
  * exactly once, every taker fill a trade of the logs, every link's receiver at its sender's last
- * seq, the live shards equal to their logs replayed, money conserved across shards (auditCluster).
+ * seq, the live shards equal to their logs replayed, money conserved across shards (auditCluster);
+ * the logs read by the fence rule (the kit's readLog: @ox/contracts shard-fence.ts), as every reader does.
  */
 import { expect } from "bun:test";
 import type { CommandReply } from "@ox/contracts/pipeline";

@@ -46,6 +46,11 @@ export const engineEnvSchema = z
      * at recovery. Keep it above an ack round trip (SHARD_ACK_EVERY_MS × 2 + a batch).
      */
     SHARD_RETRANSMIT_MS: z.coerce.number().int().nonnegative().default(5_000),
+    /**
+     * A shard: fence stale incarnations (an epoch per start, a fence record first in the log, the
+     * envelopes and acks sent through an epoch-checking Redis script). "off" only to show the fault.
+     */
+    SHARD_FENCING: z.enum(["on", "off"]).default("on"),
   })
   .superRefine(checkShardInMap);
 

@@ -340,6 +340,18 @@ export const shardLogInputSchema = z.discriminatedUnion("kind", [
     command: commandShape,
   }),
   z.object({ kind: z.literal("message"), env: envelopeSchema }),
+  /**
+   * The first log record of each shard incarnation is a batch of this one record (shard-fence.ts):
+   * its epoch, the effective epoch it replayed to (`prev`) and the offset its replay ended at
+   * (`from`). Applies nothing.
+   */
+  z.object({
+    kind: z.literal("fence"),
+    epoch: z.number().int().positive(),
+    prev: z.number().int().nonnegative(),
+    from: z.number().int().nonnegative(),
+    incarnation: z.string().min(1),
+  }),
 ]);
 
 /**
@@ -375,6 +387,8 @@ export const shardLogRecordSchema = z.object({
 export const shardLogBatchSchema = z.object({
   shard: shardIdSchema,
   records: z.array(shardLogRecordSchema).min(1),
+  /** The writing incarnation's epoch (shard-fence.ts); absent: 0, a log from before fencing. */
+  epoch: z.number().int().nonnegative().optional(),
 });
 
 /**

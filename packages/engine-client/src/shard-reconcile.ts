@@ -11,6 +11,7 @@
  */
 import type { EventLog } from "@ox/bus";
 import type { ShardLogBatch } from "@ox/contracts/pipeline";
+import { createFenceFilter } from "@ox/contracts/shard-fence";
 import type { EngineTotals, MarketView } from "@ox/engine";
 import {
   auditCluster,
@@ -52,6 +53,7 @@ export async function replayShards(
   for (const s of [...matching, ...risk]) {
     const log = logOf(s.id);
     const end = upTo(s.id);
+    const fence = createFenceFilter();
     let at = 0;
     let index = 0;
     while (at < end) {
@@ -59,8 +61,12 @@ export async function replayShards(
       if (entries.length === 0) break;
       for (const { offset, record: batch } of entries) {
         if (offset >= end) break;
+        at = offset + 1;
+        // Fences and a superseded incarnation's late log records apply nothing (shard-fence.ts).
+        if (!fence.admit(batch)) continue;
         for (const record of batch.records) {
           const { input } = record;
+          if (input.kind === "fence") continue;
           const step = s.apply(
             input.kind === "command"
               ? { kind: "command", index: index++, cmd: input.command }
@@ -70,7 +76,6 @@ export async function replayShards(
           if (diverged === null && !sameEvents(step.events, record.events))
             diverged = { shard: s.id, offset };
         }
-        at = offset + 1;
       }
     }
   }

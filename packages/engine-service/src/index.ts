@@ -4,6 +4,7 @@ export { answerQuery, UnknownQueryError } from "./queries.ts";
 export { createRecentReplies, type RecentReplies } from "./recent-replies.ts";
 export { type Recovered, ReplayDivergedError, recover } from "./recovery.ts";
 export { type Clock, createEngineService, type EngineService, type EngineServiceOptions } from "./service.ts";
+export { createRedisShardFencing, epochKey, type ShardFencing, SupersededError } from "./shard-fencing.ts";
 export {
   type AckStore,
   ackKey,

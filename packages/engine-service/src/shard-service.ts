@@ -20,6 +20,7 @@ import {
   shardEnvelopesId,
   shardQueryChannel,
 } from "@ox/contracts/pipeline";
+import { createFenceFilter, type FenceFilter, fenceOf } from "@ox/contracts/shard-fence";
 import type { Command, Engine, EngineEvent, OrderView, Result } from "@ox/engine";
 import {
   describeShardMap,
@@ -42,6 +43,7 @@ import { answerQuery } from "./queries.ts";
 import { createRecentReplies, type RecentReplies } from "./recent-replies.ts";
 import { ReplayDivergedError } from "./recovery.ts";
 import { replyOf } from "./reply.ts";
+import { type ShardFencing, SupersededError } from "./shard-fencing.ts";
 import { createRetransmitter } from "./shard-retransmit.ts";
 import type { SnapshotStore } from "./snapshot-store.ts";
 import { createSnapshotter } from "./snapshotter.ts";
@@ -95,6 +97,11 @@ export interface ShardServiceOptions {
   ackEveryMs?: number;
   /** Re-send envelopes unacked this long (shard-retransmit.ts); 0 or absent: only at recovery. */
   retransmitMs?: number;
+  /**
+   * Fencing of stale incarnations (shard-fencing.ts): an epoch per incarnation, a fence record
+   * first in the log, envelopes and acks sent through the epoch-checking script. Absent: no fence.
+   */
+  fencing?: { fence: ShardFencing; streamOf(shard: string): string; ackKey: string };
   /** Subscribe to shardQueryChannel(S). */
   serveQueries?: boolean;
   metrics?: EngineMetrics;
@@ -152,6 +159,8 @@ interface ShardShellDoc {
   state: string;
   nextIndex: number;
   pending: [number, Pending][];
+  /** The effective fence epoch at the snapshot's offset (@ox/contracts shard-fence.ts); absent: 0. */
+  epoch?: number;
 }
 
 const MATCHING_KINDS = new Set<EngineQueryKind>([
@@ -193,6 +202,10 @@ export function createShardService(options: ShardServiceOptions): ShardService {
   const pendingIds = new Set<string>();
   let nextIndex = 0;
   let logOffset = 0;
+  const fenced = options.fencing;
+  /** This incarnation's epoch (stamped on its records), and the log's fence rule as replayed. */
+  let epoch = 0;
+  let filter: FenceFilter = createFenceFilter();
   let commandsApplied = 0;
   let ordersPlaced = 0;
   let queueDepth = 0;
@@ -255,6 +268,7 @@ export function createShardService(options: ShardServiceOptions): ShardService {
       state: new TextDecoder().decode(shard.snapshot()),
       nextIndex,
       pending: [...pending],
+      epoch: filter.epoch,
     };
     return new TextEncoder().encode(JSON.stringify(doc));
   };
@@ -302,6 +316,7 @@ export function createShardService(options: ShardServiceOptions): ShardService {
     input: ShardLogRecord["input"],
   ): { record: ShardLogRecord; reply: { replyTo: string | null; reply: CommandReply } | null } => {
     let shardInput: ShardInput;
+    if (input.kind === "fence") throw new Error(`${id}: a fence record is not an input`);
     if (input.kind === "command") {
       const index = nextIndex++;
       pending.set(index, { envelopeId: input.envelopeId, replyTo: input.replyTo, command: input.command });
@@ -394,6 +409,7 @@ export function createShardService(options: ShardServiceOptions): ShardService {
    * link's whole unacked list.
    */
   async function sendOut(envs: Envelope[]) {
+    if (fenced) return sendFenced(envs);
     if (envs.length === 0) return;
     for (let attempt = 0; ; attempt++) {
       const failedLinks = new Set<string>();
@@ -439,6 +455,7 @@ export function createShardService(options: ShardServiceOptions): ShardService {
       if (reply) replies.push(reply);
     }
     const batches = toLogBatches(id, records);
+    for (const b of batches) b.epoch = epoch; // fencing: whose log record this is
     if (records.length > 0) {
       const appendStarted = metrics ? performance.now() : 0;
       // A failed append is fatal for a shard: the state is ahead of the log; the process exits and
@@ -488,14 +505,149 @@ export function createShardService(options: ShardServiceOptions): ShardService {
     const mine = JSON.stringify([...shard.links.received]);
     // Written again now and then: a Redis restarted empty lost the hash, and senders wait on it.
     if (mine !== ackedWritten || (retransmit && lastAckAt - ackedWrittenAt >= retransmitMs)) {
-      await acks.write(id, new Map(shard.links.received));
+      if (fenced) await fencedScript([], { key: fenced.ackKey, received: new Map(shard.links.received) });
+      else await acks.write(id, new Map(shard.links.received));
       ackedWritten = mine;
       ackedWrittenAt = lastAckAt;
-    }
+    } else if (fenced) await fencedScript([]); // the periodic check: a superseded idle process stops
     for (const to of shard.links.unacked.keys()) {
       const theirs = await acks.read(to);
       const seq = theirs.get(id);
       if (seq !== undefined) shard.links.ack(to, seq);
+    }
+  }
+
+  /**
+   * Envelopes out through the epoch-checking script (shard-fencing.ts): all of them, or none and
+   * SupersededError (fatal: the batch's replies are never published, its entries never acked).
+   * Called for every batch, envelopes or not: it is the check that gates the replies.
+   */
+  async function sendFenced(envs: Envelope[]) {
+    // As sendOut: one entry per destination (chunks of ENVELOPES_PER_ENTRY), in seq order.
+    const byLink = new Map<string, Envelope[]>();
+    for (const env of envs) {
+      const list = byLink.get(env.to);
+      if (list === undefined) byLink.set(env.to, [env]);
+      else list.push(env);
+    }
+    const entries: { stream: string; body: string }[] = [];
+    for (const [to, list] of byLink)
+      for (let i = 0; i < list.length; i += ENVELOPES_PER_ENTRY) {
+        const chunk = list.slice(i, i + ENVELOPES_PER_ENTRY);
+        entries.push({
+          stream: (fenced as NonNullable<typeof fenced>).streamOf(to),
+          body: JSON.stringify({ id: shardEnvelopesId(chunk), shards: chunk } satisfies ShardStreamEntry),
+        });
+      }
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fencedScript(entries);
+      } catch (err) {
+        if (err instanceof SupersededError || stopping) throw err;
+        logger.warn({ err }, "envelope send failed; retrying");
+        await sleep(Math.min(200 * 2 ** attempt, 2_000));
+      }
+    }
+  }
+
+  /** One run of the fencing script; a lost epoch key (Redis restarted empty) is settled by the log. */
+  async function fencedScript(
+    entries: { stream: string; body: string }[],
+    ackWrite?: { key: string; received: ReadonlyMap<string, number> },
+  ) {
+    const f = (fenced as NonNullable<typeof fenced>).fence;
+    for (;;) {
+      if ((await f.send(epoch, entries, ackWrite)) === "ok") return;
+      logger.warn({ shard: id, epoch }, "shard epoch key lost (Redis restarted empty?): checking the log");
+      const newer = await newerFence();
+      if (newer !== null) throw new SupersededError(id, epoch, newer);
+      await f.assert(epoch);
+    }
+  }
+
+  /** A fence above our epoch in our log after where we stand, or null. */
+  async function newerFence(): Promise<number | null> {
+    const end = await log.endOffset();
+    let at = Math.min(logOffset, end);
+    while (at < end) {
+      const entries = await log.read(at, 5_000);
+      if (entries.length === 0) break;
+      for (const { record } of entries) {
+        const fence = fenceOf(record);
+        if (fence !== null && fence.epoch > epoch) return fence.epoch;
+      }
+      at = entries[entries.length - 1].offset + 1;
+    }
+    return null;
+  }
+
+  /** Re-applies one logged record and checks it against the log (replay and catching up). */
+  const replayRecord = (at: number, record: ShardLogRecord) => {
+    const { record: again } = applyInput(record.input);
+    if (
+      again.receipt !== record.receipt ||
+      again.completed?.envelopeId !== record.completed?.envelopeId ||
+      JSON.stringify(again.out) !== JSON.stringify(record.out) ||
+      again.events.length !== record.events.length
+    )
+      throw new ReplayDivergedError(
+        at,
+        record.input.kind === "command"
+          ? record.input.envelopeId
+          : record.input.kind === "message"
+            ? shardEnvelopeId(record.input.env)
+            : "fence",
+        `${id}: replay gives ${again.receipt}/${again.out.length} envelopes/${again.events.length} events, the log ${record.receipt}/${record.out.length}/${record.events.length}`,
+      );
+  };
+
+  /**
+   * This incarnation's epoch and fence (shard-fencing.ts): the Redis key raised first, then the
+   * fence record appended, then the log read up to it — a late append of the previous incarnation
+   * may have landed between the end we replayed to and our fence: it counts (it precedes the
+   * fence) and is applied here. A newer fence before ours: another incarnation won; we stop.
+   */
+  async function takeEpoch(offset: number): Promise<number> {
+    const f = (fenced as NonNullable<typeof fenced>).fence;
+    const seen = filter.epoch;
+    const mine = await f.acquire(seen);
+    const incarnation = randomUUID();
+    await log.append([
+      {
+        shard: id,
+        records: [
+          {
+            input: { kind: "fence", epoch: mine, prev: seen, from: offset, incarnation },
+            receipt: "APPLIED",
+            completed: null,
+            events: [],
+            out: [],
+          },
+        ],
+        epoch: mine,
+      },
+    ]);
+    for (let idle = 0; ; ) {
+      const entries = await log.read(offset, 5_000);
+      if (entries.length === 0) {
+        if (++idle > 100)
+          throw new Error(`${id}: our fence (epoch ${mine}) is not in the log after ${offset}`);
+        await sleep(100);
+        continue;
+      }
+      for (const { offset: at, record: batch } of entries) {
+        if (at !== offset) throw new Error(`${id}: log offset ${at}, expected ${offset}`);
+        offset++;
+        if (fenceOf(batch)?.incarnation === incarnation) {
+          const before = filter.epoch;
+          filter.admit(batch);
+          if (before >= mine) throw new SupersededError(id, mine, before);
+          epoch = mine;
+          logger.info({ shard: id, epoch, prev: seen, fenceOffset: at }, "shard fenced its log");
+          return offset;
+        }
+        if (filter.admit(batch)) for (const record of batch.records) replayRecord(at, record);
+      }
     }
   }
 
@@ -520,6 +672,8 @@ export function createShardService(options: ShardServiceOptions): ShardService {
     recent = createRecentReplies(recentLimit);
     const snap = await options.snapshots.loadLatest();
     let snapshotOffset = 0;
+    filter = createFenceFilter();
+    epoch = 0;
     if (snap) {
       const doc = JSON.parse(new TextDecoder().decode(snap.engine)) as ShardShellDoc;
       if (doc.v !== "shard-shell/1" || doc.shard !== id)
@@ -535,6 +689,7 @@ export function createShardService(options: ShardServiceOptions): ShardService {
       }
       recent = createRecentReplies(recentLimit, snap.recent);
       snapshotOffset = snap.logOffset;
+      filter = createFenceFilter(doc.epoch ?? 0);
     }
     // An append of the previous incarnation may still land (killed mid-request): read up to an end
     // that holds still, as service.ts's rebuild does.
@@ -554,30 +709,23 @@ export function createShardService(options: ShardServiceOptions): ShardService {
       for (const { offset: at, record: batch } of entries) {
         if (at !== offset) throw new Error(`${id}: log offset ${at}, expected ${offset}`);
         if (batch.shard !== id) throw new Error(`${id}: log record ${at} is of shard ${batch.shard}`);
-        for (const record of batch.records) {
-          const { record: again } = applyInput(record.input);
-          if (
-            again.receipt !== record.receipt ||
-            again.completed?.envelopeId !== record.completed?.envelopeId ||
-            JSON.stringify(again.out) !== JSON.stringify(record.out) ||
-            again.events.length !== record.events.length
-          )
-            throw new ReplayDivergedError(
-              at,
-              record.input.kind === "command" ? record.input.envelopeId : shardEnvelopeId(record.input.env),
-              `${id}: replay gives ${again.receipt}/${again.out.length} envelopes/${again.events.length} events, the log ${record.receipt}/${record.out.length}/${record.events.length}`,
-            );
-        }
+        // Fences and a superseded incarnation's late log records take their offset and apply nothing.
+        if (filter.admit(batch)) for (const record of batch.records) replayRecord(at, record);
         offset++;
       }
     }
+    if (fenced) offset = await takeEpoch(offset);
+    else epoch = filter.epoch;
     logOffset = offset;
     view = engineOver(shard.state);
     snapshotter.restored(snapshotOffset, offset - snapshotOffset);
     if (isMatching) scheduler.syncFromMarkets(view.markets());
     if (isMatching) expiry.sync(view.nextExpiry(), false);
     // Forget what peers already applied, then send the rest again: receivers drop the repeats.
-    await exchangeAcks(true).catch((err) => logger.warn({ err }, "ack exchange failed at start"));
+    await exchangeAcks(true).catch((err) => {
+      if (err instanceof SupersededError) throw err;
+      logger.warn({ err }, "ack exchange failed at start");
+    });
     shard.links.resendUnacked();
     const resend = shard.links.drain();
     await sendOut(resend);
@@ -619,8 +767,14 @@ export function createShardService(options: ShardServiceOptions): ShardService {
           markDurable();
         }
       }
+      // Our count of the log's records misses any a superseded incarnation landed after our fence:
+      // a snapshot takes the true end (between batches, every record of ours is in it).
+      if (fenced && snapshotter.due()) logOffset = Math.max(logOffset, await log.endOffset());
       snapshotter.maybe();
-      await exchangeAcks().catch((err) => logger.warn({ err }, "ack exchange failed; retrying"));
+      await exchangeAcks().catch((err) => {
+        if (err instanceof SupersededError) throw err;
+        logger.warn({ err }, "ack exchange failed; retrying");
+      });
       await resendOverdue();
       await refreshDepth();
     }
@@ -680,6 +834,7 @@ export function createShardService(options: ShardServiceOptions): ShardService {
       scheduler.stop();
       expiry.stop();
       await unsubscribe?.();
+      if (!failed && fenced) logOffset = Math.max(logOffset, await log.endOffset().catch(() => logOffset));
       if (!failed) await snapshotter.final();
       await Promise.allSettled([...peers.values()].map((q) => q.close()));
     },

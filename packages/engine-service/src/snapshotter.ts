@@ -8,6 +8,8 @@ export interface Snapshotter {
   applied(commands: number): void;
   /** Starts a snapshot in the background when N commands or T ms have passed since the last one. */
   maybe(): void;
+  /** Whether maybe() would start one now. */
+  due(): boolean;
   now(): Promise<void>;
   /** Waits for one in progress, then writes one more if anything was applied since. */
   final(): Promise<void>;
@@ -73,6 +75,8 @@ export function createSnapshotter(options: SnapshotterOptions): Snapshotter {
     return inProgress;
   };
 
+  const due = () =>
+    !inProgress && since > 0 && (since >= options.everyCommands || clock.now() - lastAt >= options.everyMs);
   return {
     restored(snapshotOffset, replayed) {
       lastOffset = snapshotOffset;
@@ -83,9 +87,9 @@ export function createSnapshotter(options: SnapshotterOptions): Snapshotter {
       since += commands;
     },
     maybe() {
-      if (inProgress || since === 0) return;
-      if (since >= options.everyCommands || clock.now() - lastAt >= options.everyMs) void take();
+      if (due()) void take();
     },
+    due,
     now: take,
     async final() {
       if (inProgress) await inProgress;

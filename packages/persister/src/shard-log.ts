@@ -19,6 +19,7 @@
 import type { EventLog, LogEntry } from "@ox/bus";
 import type { LogRecord, ShardLogBatch, ShardLogRecord } from "@ox/contracts/pipeline";
 import { shardEnvelopeId } from "@ox/contracts/pipeline";
+import { createFenceFilter, type FenceFilter, fenceEpochAt } from "@ox/contracts/shard-fence";
 import type { Command, PlaceOrderCommand } from "@ox/engine";
 
 export interface ShardLogViewOptions {
@@ -29,7 +30,9 @@ export interface ShardLogViewOptions {
  * The persister's view of shard `shard`'s topic: one LogRecord per log record (a batch of the
  * shard's inputs, ShardLogBatch), its events those of its inputs in order and `orders` the
  * PLACE_ORDER commands its ORDER_REJECTEDs name. Inputs that changed nothing (a duplicate or gap
- * of an envelope) carry no events and persist as nothing.
+ * of an envelope) carry no events and persist as nothing; so do fences and a superseded
+ * incarnation's late log records (@ox/contracts shard-fence.ts: the view keeps the fence rule as
+ * it reads; started mid-log, it learns the epoch there first).
  */
 export function shardLogView(
   log: EventLog<ShardLogBatch>,
@@ -37,6 +40,9 @@ export function shardLogView(
 ): EventLog<LogRecord> {
   /** PLACE_ORDERs seen parked (no completion in their own record), by order id: a refusal later names them. */
   const parked = new Map<string, PlaceOrderCommand>();
+  let fence: FenceFilter | null = null;
+  /** The offset the fence rule has read up to (a read elsewhere learns the epoch there again). */
+  let fenceAt = -1;
   /** The PLACE_ORDER a record's ORDER_REJECTED is about. */
   const commandOf = (r: ShardLogRecord, orderId: string): Command | undefined => {
     const input = r.input;
@@ -46,9 +52,17 @@ export function shardLogView(
     // not deleted: a batch whose commit failed is read again).
     return completed ?? parked.get(orderId);
   };
-  const toLogRecord = (batch: ShardLogBatch, offset: number): LogRecord => {
+  const toLogRecord = (batch: ShardLogBatch, offset: number, f: FenceFilter): LogRecord => {
     if (batch.shard !== options.shard)
       throw new Error(`${options.shard}'s log holds a record of ${batch.shard}`);
+    const first = batch.records[0];
+    if (!f.admit(batch) || first.input.kind === "fence")
+      return {
+        envelopeId: first.input.kind === "fence" ? `fence:${first.input.incarnation}` : `stale:${offset}`,
+        command: { type: "SHARD_BATCH", offset } as unknown as Command,
+        code: "OK",
+        events: [],
+      };
     const events: LogRecord["events"] = [];
     let orders: Map<string, PlaceOrderCommand> | undefined;
     for (const r of batch.records) {
@@ -68,7 +82,6 @@ export function shardLogView(
         orders.set(e.orderId, command);
       }
     }
-    const first = batch.records[0];
     const firstCompleted = batch.records.find((r) => r.completed !== null)?.completed;
     return {
       envelopeId:
@@ -85,9 +98,16 @@ export function shardLogView(
     endOffset: () => log.endOffset(),
     async read(from, max) {
       const entries = await log.read(from, max);
-      return entries.map(
-        (e): LogEntry<LogRecord> => ({ offset: e.offset, record: toLogRecord(e.record, e.offset) }),
+      if (fence === null || fenceAt !== from) {
+        fence = createFenceFilter(from === 0 ? 0 : await fenceEpochAt((at, n) => log.read(at, n), from));
+        fenceAt = from;
+      }
+      const f = fence;
+      const out = entries.map(
+        (e): LogEntry<LogRecord> => ({ offset: e.offset, record: toLogRecord(e.record, e.offset, f) }),
       );
+      if (entries.length > 0) fenceAt = entries[entries.length - 1].offset + 1;
+      return out;
     },
     close: () => log.close(),
   };
