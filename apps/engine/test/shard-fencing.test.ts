@@ -87,7 +87,7 @@ test("a paused shard woken after its successor took over: its late output is ign
         }),
       );
       const ids = await Promise.all(burst.map((command) => cluster.send(command)));
-      ids.forEach((id, i) => sent.set(id, burst[i]));
+      for (const [i, id] of ids.entries()) sent.set(id, burst[i]);
       await Bun.sleep([0, 1, 3, 6, 10][rounds]);
       rounds++;
       m0.signal("SIGSTOP");

@@ -101,6 +101,7 @@ export async function startShardCluster(options: {
   const stream = `ox:test:${run}:commands`;
   const topic = `ox.test.${run}.events`;
   const redis = new Redis(REDIS_URL);
+  redis.on("error", () => {}); // a fault test restarts its Redis; ioredis reconnects
   const pubsub = createRedisPubSub<unknown>(REDIS_URL);
   const replyTo = `ox:test:${run}:replies`;
   const queryReplyTo = `ox:test:${run}:query-replies`;

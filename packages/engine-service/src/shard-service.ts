@@ -70,6 +70,12 @@ import { createSnapshotter } from "./snapshotter.ts";
  * re-sends, the receiver drops the repeats). Acks are not logged: after a restart the unacked lists
  * are what the snapshot + replay say (longer than before the crash, never shorter), and the first
  * ack read trims them again.
+ *
+ * Envelopes lost without a restart (a Redis restarted empty) are sent again by the retransmit
+ * timer (shard-retransmit.ts). Stale incarnations are fenced (shard-fencing.ts): each start takes
+ * an epoch and appends a fence record, every record carries its epoch, readers skip what a
+ * superseded incarnation appended late, and the envelopes and acks go out through one Redis
+ * script that checks the epoch — replies only after it passed.
  */
 
 /** What the shard's input stream carries (@ox/contracts ShardStreamEntry). */
