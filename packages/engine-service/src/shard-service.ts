@@ -73,7 +73,7 @@ import { createSnapshotter } from "./snapshotter.ts";
  *
  * Envelopes lost without a restart (a Redis restarted empty) are sent again by the retransmit
  * timer (shard-retransmit.ts). Stale incarnations are fenced (shard-fencing.ts): each start takes
- * an epoch and appends a fence record, every record carries its epoch, readers skip what a
+ * an epoch and appends a fence, every log record carries its epoch, readers skip what a
  * superseded incarnation appended late, and the envelopes and acks go out through one Redis
  * script that checks the epoch — replies only after it passed.
  */

@@ -113,3 +113,40 @@ describe("shardLogView", () => {
     await expect(view.read(0, 10)).rejects.toThrow("m0's log holds a record of m1");
   });
 });
+
+describe("shardLogView and fencing (@ox/contracts shard-fence.ts)", () => {
+  const fenceBatch = (epoch: number, from: number): ShardLogBatch => ({
+    shard: "m0",
+    records: [
+      {
+        input: { kind: "fence", epoch, prev: epoch - 1, from, incarnation: `i${epoch}` },
+        receipt: "APPLIED",
+        completed: null,
+        events: [],
+        out: [],
+      },
+    ],
+    epoch,
+  });
+  const c1 = buy("a", 1, 100);
+  const c2 = buy("b", 1, 100);
+  const c3 = buy("c", 1, 100);
+  const batch = (c: PlaceOrderCommand, seq: number, epoch: number): ShardLogBatch => ({
+    shard: "m0",
+    records: [commandRecord(c, [rejected(c, seq)], true)],
+    epoch,
+  });
+  // 0 fence 1, 1 epoch 1, 2 fence 2, 3 a late log record of epoch 1 (stale), 4 epoch 2.
+  const log = logOf([fenceBatch(1, 0), batch(c1, 1, 1), fenceBatch(2, 2), batch(c2, 2, 1), batch(c3, 3, 2)]);
+  const eventsFrom = async (from: number) =>
+    (await shardLogView(log, { shard: "m0" }).read(from, 10)).map((e) => e.record.events.length);
+
+  test("fences and a superseded incarnation's late log records persist as nothing", async () => {
+    expect(await eventsFrom(0)).toEqual([0, 1, 0, 0, 1]);
+  });
+
+  test("started mid-log (a persister restart), the view learns the epoch there first", async () => {
+    expect(await eventsFrom(3)).toEqual([0, 1]);
+    expect(await eventsFrom(1)).toEqual([1, 0, 0, 1]);
+  });
+});
