@@ -62,6 +62,7 @@ if (shardMap) {
         db: handle.db,
         logger: logger.child({ shard }),
         batchSize: env.PERSISTER_BATCH_SIZE,
+        lingerMs: env.PERSISTER_LINGER_MS,
         name: `persister:${topic}:0`,
       }),
     );
@@ -79,6 +80,7 @@ if (shardMap) {
       db: handle.db,
       logger,
       batchSize: env.PERSISTER_BATCH_SIZE,
+      lingerMs: env.PERSISTER_LINGER_MS,
       name: `persister:${env.EVENT_TOPIC}:${env.EVENT_PARTITION}`,
     }),
   );

@@ -24,6 +24,11 @@ export const persisterEnvSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
   KAFKA_BROKERS: z.string().optional(),
   PERSISTER_BATCH_SIZE: positiveInt(1_000),
+  /**
+   * After a batch that was not full (caught up), wait this long before reading again, so a steady
+   * stream of orders is written in batches of many records rather than one transaction per fetch.
+   */
+  PERSISTER_LINGER_MS: z.coerce.number().int().nonnegative().default(50),
   ...metricsPort(9465),
 });
 

@@ -100,7 +100,7 @@ describe.each(["pglite", "postgres"] as const)("persister on %s", (kind) => {
       await live.close();
       await rebuilt.close();
     }
-  }, 60_000);
+  }, 180_000);
 
   test("a second run and a concurrent twin change nothing; reconcile catches an injected difference", async () => {
     const handle = await freshDb(kind);
@@ -130,5 +130,5 @@ describe.each(["pglite", "postgres"] as const)("persister on %s", (kind) => {
       await log.close();
       await handle.close();
     }
-  }, 60_000);
+  }, 180_000);
 });

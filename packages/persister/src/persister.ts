@@ -1,7 +1,7 @@
 import { createPersisterHealth, type EventLog, type LogEntry, type PersisterHealth } from "@ox/bus";
 import type { LogRecord } from "@ox/contracts/pipeline";
 import { consumerOffsets, type Db, DEFAULT_PERSISTER_NAME, persisterQuarantine, type Tx } from "@ox/db";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import pino, { type Logger } from "pino";
 import type { PersisterMetrics } from "./metrics.ts";
 import { planBatch } from "./plan.ts";
@@ -39,6 +39,8 @@ export interface BatchResult {
   rows: number;
   /** Offset of the next record to persist. */
   offset: number;
+  /** Round trips to the database inside the batch's transaction(s), begin and commit included. */
+  statements: number;
 }
 
 export interface PersisterStatus {
@@ -77,6 +79,8 @@ export function createPersister(options: PersisterOptions): Persister {
   const now = options.now ?? Date.now;
   const stats = { offset: -1, endOffset: 0, batches: 0, records: 0, rows: 0, quarantined: 0 };
   let lastLagAt = 0;
+  /** The stored offset as of this process's last transaction; null: read it. */
+  let committed: number | null = null;
   let loop: Promise<void> | null = null;
   let stopping = false;
 
@@ -86,6 +90,23 @@ export function createPersister(options: PersisterOptions): Persister {
       .from(consumerOffsets)
       .where(eq(consumerOffsets.name, name));
     return row?.offset ?? 0;
+  }
+
+  /**
+   * The offset row, locked for the transaction (a twin persister on the same row waits here): one
+   * round trip once the row exists.
+   */
+  async function lockOffset(tx: Tx): Promise<number> {
+    const select = async () => {
+      const r = (await tx.execute(
+        sql`select "offset" from consumer_offsets where name = ${name} for update`,
+      )) as unknown as { rows: Array<{ offset: number | string }> };
+      return r.rows[0] === undefined ? undefined : Number(r.rows[0].offset);
+    };
+    const offset = await select();
+    if (offset !== undefined) return offset;
+    await tx.insert(consumerOffsets).values({ name, offset: 0, updatedAt: now() }).onConflictDoNothing();
+    return (await select()) ?? 0;
   }
 
   const probe = createPersisterHealth({
@@ -100,10 +121,13 @@ export function createPersister(options: PersisterOptions): Persister {
   });
 
   async function runOnce(): Promise<BatchResult | null> {
-    const from = await storedOffset(db);
+    // The offset this process committed last: the transaction locks and rereads the stored one, so
+    // a stale value (a twin persister went further) only costs a read of records it then drops.
+    const from = committed ?? (await storedOffset(db));
     const entries = await log.read(from, batchSize);
     if (entries.length === 0) {
       stats.offset = from;
+      committed = null; // idle: the next poll reads the stored offset (an operator may have moved it)
       return null;
     }
     const started = performance.now();
@@ -111,12 +135,14 @@ export function createPersister(options: PersisterOptions): Persister {
     try {
       result = await commit(entries, null);
     } catch (err) {
+      committed = null;
       // A data error (SQLSTATE class 22/23) is one record Postgres will never take: find it by
       // writing the batch record by record and quarantine only that one. Anything else (the
       // database down, a timeout) is thrown and retried as it is: quarantining then would lose data.
       if (!isDataError(err)) throw err;
       result = await oneByOne(entries);
     }
+    committed = result.offset;
     const ms = performance.now() - started;
     stats.offset = result.offset;
     stats.batches++;
@@ -142,16 +168,11 @@ export function createPersister(options: PersisterOptions): Persister {
    */
   async function commit(entries: Array<LogEntry<LogRecord>>, poison: { error: unknown } | null) {
     return db.transaction(async (tx) => {
-      await tx.insert(consumerOffsets).values({ name, offset: 0, updatedAt: now() }).onConflictDoNothing();
-      const [row] = await tx
-        .select({ offset: consumerOffsets.offset })
-        .from(consumerOffsets)
-        .where(eq(consumerOffsets.name, name))
-        .for("update");
-      const start = row?.offset ?? 0;
+      const start = await lockOffset(tx);
       const todo = entries.filter((e) => e.offset >= start);
       const [entry] = todo;
-      if (!entry || entry.offset !== start) return { records: 0, events: 0, rows: 0, offset: start };
+      if (!entry || entry.offset !== start)
+        return { records: 0, events: 0, rows: 0, offset: start, statements: 3 };
       const next = checkDense(todo) + 1;
       if (poison) {
         await tx
@@ -167,23 +188,36 @@ export function createPersister(options: PersisterOptions): Persister {
           .onConflictDoNothing();
         await saveOffset(tx, name, entry.offset + 1, now());
         await options.beforeCommit?.({ from: start, to: entry.offset + 1 });
-        return { records: 1, events: 0, rows: 1, offset: entry.offset + 1 };
+        return { records: 1, events: 0, rows: 1, offset: entry.offset + 1, statements: 5 };
       }
       const plan = planBatch(todo);
-      const written = await writePlan(tx, plan);
-      await saveOffset(tx, name, next, now());
+      // The rows and the offset: one statement (write.ts), so they commit together.
+      const written = await writePlan(tx, plan, { name, offset: next, now: now() });
       await options.beforeCommit?.({ from: start, to: next });
       if (written.walletMissing > 0)
         logger.warn(
           { count: written.walletMissing },
           "persister: ledger movements of users without a wallet were not posted",
         );
-      return { records: todo.length, events: plan.events, rows: written.rows, offset: next };
+      return {
+        records: todo.length,
+        events: plan.events,
+        rows: written.rows,
+        offset: next,
+        // begin, the offset lock, the writes, commit
+        statements: written.statements + 3,
+      };
     });
   }
 
   async function oneByOne(entries: Array<LogEntry<LogRecord>>): Promise<BatchResult> {
-    const total: BatchResult = { records: 0, events: 0, rows: 0, offset: entries[0]?.offset ?? 0 };
+    const total: BatchResult = {
+      records: 0,
+      events: 0,
+      rows: 0,
+      offset: entries[0]?.offset ?? 0,
+      statements: 0,
+    };
     for (const entry of entries) {
       let r: BatchResult;
       try {
@@ -208,6 +242,7 @@ export function createPersister(options: PersisterOptions): Persister {
       total.events += r.events;
       total.rows += r.rows;
       total.offset = r.offset;
+      total.statements += r.statements;
     }
     return total;
   }
@@ -226,6 +261,7 @@ export function createPersister(options: PersisterOptions): Persister {
         records: result.records,
         events: result.events,
         rows: result.rows,
+        statements: result.statements,
         ms: Math.round(ms),
         rowsPerSec: Math.round((result.rows * 1000) / Math.max(ms, 1)),
       },
@@ -237,10 +273,12 @@ export function createPersister(options: PersisterOptions): Persister {
     const end = await log.endOffset();
     stats.endOffset = end;
     let records = 0;
-    while ((await storedOffset(db)) < end) {
+    let offset = committed ?? (await storedOffset(db));
+    while (offset < end) {
       const r = await runOnce();
       if (!r) break;
       records += r.records;
+      offset = r.offset;
     }
     return records;
   }

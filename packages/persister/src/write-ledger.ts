@@ -1,19 +1,36 @@
 /**
  * Ledger entries with exact running balances: the wallets of the batch are locked (in user id order,
  * like every other writer, so no deadlock), balances are carried forward in memory in event order,
- * and entries and wallets are written with one statement each.
+ * and the entries and wallets are written by the batch's one statement (write.ts), as two of its CTEs.
  */
 import { ledgerEntries, outbox, type Tx, wallets } from "@ox/db";
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Movement } from "./plan.ts";
 import { insertFromArrays, unnestAs } from "./unnest.ts";
 
 const anyOf = (values: string[]) => sql`any(${sql.param(values)}::text[])`;
 
-export async function writeLedger(tx: Tx, all: Movement[]) {
+export interface LedgerWrite {
+  /** `insert into ledger_entries … on conflict (reference) do nothing` (append `returning`); null: none. */
+  insert: SQL | null;
+  /** The update of each touched wallet to its last entry's balance. */
+  wallets: SQL;
+  /** Entries `insert` must insert: fewer means a reference was already there. */
+  entries: number;
+  rows: number;
+  originSkipped: number;
+  walletMissing: number;
+  /** Round trips the lookups took. */
+  statements: number;
+}
+
+/** Looks up origin movements, locks the wallets and carries the balances: the statements to run. */
+export async function prepareLedger(tx: Tx, all: Movement[]): Promise<LedgerWrite> {
+  let statements = 0;
   const refs = [...new Set(all.flatMap((m) => (m.engineRef ? [m.engineRef] : [])))];
   const fromOutbox = new Set<string>();
   if (refs.length) {
+    statements++;
     const found = await tx
       .select({ id: outbox.id })
       .from(outbox)
@@ -28,6 +45,7 @@ export async function writeLedger(tx: Tx, all: Movement[]) {
   const userIds = [...new Set(movements.map((m) => m.userId))].sort();
   const balance = new Map<string, number>();
   if (userIds.length) {
+    statements++;
     const locked = await tx
       .select({ userId: wallets.userId, balancePaise: wallets.balancePaise })
       .from(wallets)
@@ -56,16 +74,10 @@ export async function writeLedger(tx: Tx, all: Movement[]) {
       createdAt: m.ts,
     });
   }
-  if (entries.length === 0) return { rows: 0, originSkipped, walletMissing };
+  if (entries.length === 0)
+    return { insert: null, wallets: sql``, entries: 0, rows: 0, originSkipped, walletMissing, statements };
   // Ids follow event order, so a user's entries by id carry their running balance.
-  const result = await tx.execute(sql`with inserted as (
-      ${insertFromArrays(ledgerEntries, entries, true)} on conflict (reference) do nothing returning 1
-    ) select count(*)::int as n from inserted`);
-  const [count] = (result as unknown as { rows: Array<{ n: number }> }).rows;
-  const inserted = Number(count?.n);
-  // The consumer offset makes every batch run once; a reference already present means a second writer.
-  if (inserted !== entries.length)
-    throw new Error(`ledger: ${entries.length - inserted} references already present`);
+  const insert = sql`${insertFromArrays(ledgerEntries, entries, true)} on conflict (reference) do nothing`;
   // Each wallet ends at the balance of its user's last entry of the batch.
   const last = [...new Map(entries.map((e) => [e.userId, e])).values()];
   const v = unnestAs("v", [
@@ -73,7 +85,15 @@ export async function writeLedger(tx: Tx, all: Movement[]) {
     ["balance", "bigint", last.map((e) => e.balanceAfterPaise)],
     ["ts", "bigint", last.map((e) => e.createdAt)],
   ]);
-  await tx.execute(sql`update wallets set balance_paise = v.balance, updated_at = greatest(wallets.updated_at, v.ts)
-    from ${v} where wallets.user_id = v.user_id`);
-  return { rows: entries.length + last.length, originSkipped, walletMissing };
+  const update = sql`update wallets set balance_paise = v.balance, updated_at = greatest(wallets.updated_at, v.ts)
+    from ${v} where wallets.user_id = v.user_id`;
+  return {
+    insert,
+    wallets: update,
+    entries: entries.length,
+    rows: entries.length + last.length,
+    originSkipped,
+    walletMissing,
+    statements,
+  };
 }

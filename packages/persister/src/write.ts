@@ -1,6 +1,6 @@
 /**
  * Writes one Plan inside the caller's transaction: one set-based statement per table and batch, its
- * rows passed as one array per column (unnest.ts). Every statement is idempotent: ON CONFLICT DO
+ * rows passed as one array per column (unnest.ts), all of them one `with …` statement. Every statement is idempotent: ON CONFLICT DO
  * NOTHING on the event's key, or an upsert/update that applies only to rows older than the batch.
  */
 import {
@@ -16,7 +16,7 @@ import {
 import { type SQL, sql } from "drizzle-orm";
 import type { MarketUpdate, OrderUpdate, Plan } from "./plan.ts";
 import { insertFromArrays, unnestAs } from "./unnest.ts";
-import { writeLedger } from "./write-ledger.ts";
+import { prepareLedger } from "./write-ledger.ts";
 
 export interface WriteResult {
   rows: number;
@@ -24,6 +24,8 @@ export interface WriteResult {
   originSkipped: number;
   /** Movements of users without a wallet row: nothing to post them to. */
   walletMissing: number;
+  /** Round trips to the database this write took. */
+  statements: number;
 }
 
 const POSITION_COLUMNS = [
@@ -39,18 +41,33 @@ const POSITION_COLUMNS = [
 
 const setExcluded = (columns: string[]) => sql.raw(columns.map((c) => `${c} = excluded.${c}`).join(", "));
 
-export async function writePlan(tx: Tx, plan: Plan): Promise<WriteResult> {
+/** The consumer_offsets row to advance in the same statement as the rows. */
+export interface OffsetUpdate {
+  name: string;
+  offset: number;
+  now: number;
+}
+
+/**
+ * The plan's rows and the new offset in one statement: each table's insert, upsert or update is a
+ * data-modifying CTE of one `with … select`, so a batch costs one round trip for the rows (plus the
+ * ledger's wallet lock, and its outbox lookup when the batch credits or debits) instead of one per
+ * table. The CTEs touch distinct tables, or distinct rows of one table (new orders and updates of
+ * older orders; engine balances with and without a lock are per user), so none sees another's rows.
+ */
+export async function writePlan(tx: Tx, plan: Plan, offset: OffsetUpdate): Promise<WriteResult> {
   let rows = 0;
-  const run = async (count: number, statement: () => SQL) => {
+  const parts: SQL[] = [];
+  const add = (count: number, statement: () => SQL) => {
     if (count === 0) return;
-    await tx.execute(statement());
+    parts.push(statement());
     rows += count;
   };
   const newOrders = [...plan.newOrders.values()];
-  await run(newOrders.length, () => sql`${insertFromArrays(orders, newOrders)} on conflict do nothing`);
+  add(newOrders.length, () => sql`${insertFromArrays(orders, newOrders)} on conflict do nothing`);
   const orderUpdates = [...plan.orderUpdates.values()];
-  await run(orderUpdates.length, () => updateOrders(orderUpdates));
-  await run(plan.trades.length, () => sql`${insertFromArrays(trades, plan.trades)} on conflict do nothing`);
+  add(orderUpdates.length, () => updateOrders(orderUpdates));
+  add(plan.trades.length, () => sql`${insertFromArrays(trades, plan.trades)} on conflict do nothing`);
 
   const balances = [...plan.balances.values()];
   const full = balances.flatMap((b) =>
@@ -63,33 +80,49 @@ export async function writePlan(tx: Tx, plan: Plan): Promise<WriteResult> {
     [availableOnly, false],
   ] as const) {
     const set = ["available_paise", ...(withLock ? ["locked_paise"] : []), "last_seq", "updated_at"];
-    await run(
+    add(
       part.length,
       () => sql`${insertFromArrays(engineBalances, part)} on conflict (user_id) do update set ${setExcluded(set)}
         where engine_balances.last_seq < excluded.last_seq`,
     );
   }
   const positionRows = [...plan.positions.values()];
-  await run(
+  add(
     positionRows.length,
     () => sql`${insertFromArrays(positions, positionRows)} on conflict (user_id, market_id)
       do update set ${setExcluded(POSITION_COLUMNS)} where positions.last_seq < excluded.last_seq`,
   );
-  await run(
+  add(
     plan.transfers.length,
     () => sql`${insertFromArrays(engineTransfers, plan.transfers)} on conflict do nothing`,
   );
-  await run(
-    plan.payouts.length,
-    () => sql`${insertFromArrays(payouts, plan.payouts)} on conflict do nothing`,
-  );
+  add(plan.payouts.length, () => sql`${insertFromArrays(payouts, plan.payouts)} on conflict do nothing`);
   const markets = [...plan.markets.values()];
-  await run(markets.length, () => updateMarkets(markets));
-  const ledger = await writeLedger(tx, plan.movements);
+  add(markets.length, () => updateMarkets(markets));
+  const ledger = await prepareLedger(tx, plan.movements);
+  parts.push(
+    sql`update consumer_offsets set "offset" = ${offset.offset}, updated_at = ${offset.now} where name = ${offset.name}`,
+  );
+  const ctes = sql.join(
+    parts.map((p, i) => sql`${sql.identifier(`w${i}`)} as (${p})`),
+    sql`, `,
+  );
+  if (ledger.insert === null) {
+    await tx.execute(sql`with ${ctes} select 1`);
+  } else {
+    const result = await tx.execute(sql`with ${ctes}, ledger as (${ledger.insert} returning 1),
+      wallet as (${ledger.wallets}) select count(*)::int as n from ledger`);
+    const [count] = (result as unknown as { rows: Array<{ n: number }> }).rows;
+    const inserted = Number(count?.n);
+    // The consumer offset makes every batch run once; a reference already present means a second writer.
+    if (inserted !== ledger.entries)
+      throw new Error(`ledger: ${ledger.entries - inserted} references already present`);
+  }
   return {
     rows: rows + ledger.rows,
     originSkipped: ledger.originSkipped,
     walletMissing: ledger.walletMissing,
+    statements: ledger.statements + 1,
   };
 }
 
