@@ -122,10 +122,11 @@ const rpc: Rpc = createRpc(port, {
   status: () => persister.status(),
   health: () => persister.health(),
   async close() {
+    // First: the profile of the run, not of the shutdown (and written before a slow stop is killed).
+    await profiler?.stop();
     await persister.stop();
     await journal?.close();
     await database.close();
-    await profiler?.stop();
   },
 });
 rpc.emit("ready", persister.status());
