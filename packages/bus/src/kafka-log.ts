@@ -165,6 +165,9 @@ export async function createKafkaLog<T>(options: KafkaLogOptions<T>): Promise<Ev
     },
     endOffset,
     read: (from, max) => reader.read(from, max),
+    // The reader's consumer goes on fetching (and decoding) every record appended after a read:
+    // a writer that read only to recover lets it go; its next read starts a fresh one.
+    idle: () => reader.reset(),
     async close() {
       await reader.close();
       await producer.disconnect();

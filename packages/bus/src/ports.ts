@@ -54,6 +54,11 @@ export interface EventLog<T> {
   endOffset(): Promise<number>;
   /** Reads up to `max` records from `from` on, oldest first; fewer (or none) at the end. */
   read(from: number, max: number): Promise<LogEntry<T>[]>;
+  /**
+   * Optional: the caller will not read for a while (a writer done recovering), so what a read
+   * holds open may go (Kafka: the fetching consumer); a later read opens it again.
+   */
+  idle?(): void;
   close(): Promise<void>;
 }
 

@@ -584,6 +584,7 @@ export function createShardService(options: ShardServiceOptions): ShardService {
       }
       at = entries[entries.length - 1].offset + 1;
     }
+    log.idle?.();
     return null;
   }
 
@@ -722,6 +723,7 @@ export function createShardService(options: ShardServiceOptions): ShardService {
     }
     if (fenced) offset = await takeEpoch(offset);
     else epoch = filter.epoch;
+    log.idle?.(); // done reading: a Kafka reader would go on fetching every record we append
     logOffset = offset;
     view = engineOver(shard.state);
     snapshotter.restored(snapshotOffset, offset - snapshotOffset);
