@@ -57,7 +57,7 @@ export async function replayShards(
     let at = 0;
     let index = 0;
     while (at < end) {
-      const entries = await log.read(at, Math.min(1_000, end - at));
+      const entries = await log.read(at, Math.min(100, end - at)); // log records: batches of inputs
       if (entries.length === 0) break;
       for (const { offset, record: batch } of entries) {
         if (offset >= end) break;

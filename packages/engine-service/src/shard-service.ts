@@ -711,7 +711,7 @@ export function createShardService(options: ShardServiceOptions): ShardService {
       throw new Error(`${id}: log ends at ${end} but the snapshot covers up to ${snapshotOffset}: wrong log`);
     let offset = snapshotOffset;
     while (offset < end) {
-      const entries = await log.read(offset, 5_000);
+      const entries = await log.read(offset, 200); // log records: batches of up to 512 items
       if (entries.length === 0) throw new Error(`${id}: log read at ${offset} returned nothing (end ${end})`);
       for (const { offset: at, record: batch } of entries) {
         if (at !== offset) throw new Error(`${id}: log offset ${at}, expected ${offset}`);

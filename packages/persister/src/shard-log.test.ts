@@ -95,7 +95,7 @@ describe("shardLogView", () => {
       },
     ];
     const view = shardLogView(logOf(batches), { shard: "m0" });
-    const entries = await view.read(0, 10);
+    const entries = await view.read(0, 500);
     expect(entries.map((e) => e.offset)).toEqual([0, 1]);
     expect(entries.map((e) => e.record.events.length)).toEqual([2, 2]);
     const plan = planBatch(entries);
@@ -139,7 +139,7 @@ describe("shardLogView and fencing (@ox/contracts shard-fence.ts)", () => {
   // 0 fence 1, 1 epoch 1, 2 fence 2, 3 a late log record of epoch 1 (stale), 4 epoch 2.
   const log = logOf([fenceBatch(1, 0), batch(c1, 1, 1), fenceBatch(2, 2), batch(c2, 2, 1), batch(c3, 3, 2)]);
   const eventsFrom = async (from: number) =>
-    (await shardLogView(log, { shard: "m0" }).read(from, 10)).map((e) => e.record.events.length);
+    (await shardLogView(log, { shard: "m0" }).read(from, 500)).map((e) => e.record.events.length);
 
   test("fences and a superseded incarnation's late log records persist as nothing", async () => {
     expect(await eventsFrom(0)).toEqual([0, 1, 0, 0, 1]);
@@ -148,5 +148,21 @@ describe("shardLogView and fencing (@ox/contracts shard-fence.ts)", () => {
   test("started mid-log (a persister restart), the view learns the epoch there first", async () => {
     expect(await eventsFrom(3)).toEqual([0, 1]);
     expect(await eventsFrom(1)).toEqual([1, 0, 0, 1]);
+  });
+});
+
+describe("shardLogView reads", () => {
+  test("at most `max` inputs' worth of log records, and at least one", async () => {
+    const rec = (i: number) => commandRecord(buy(`o${i}`, 1, 1), [], true);
+    const batch = (n: number, at: number): ShardLogBatch => ({
+      shard: "m0",
+      records: Array.from({ length: n }, (_, i) => rec(at + i)),
+    });
+    const view = shardLogView(logOf([batch(300, 0), batch(150, 300), batch(100, 450), batch(700, 550)]), {
+      shard: "m0",
+    });
+    expect((await view.read(0, 500)).map((e) => e.offset)).toEqual([0, 1]);
+    expect((await view.read(2, 500)).map((e) => e.offset)).toEqual([2]);
+    expect((await view.read(3, 500)).map((e) => e.offset)).toEqual([3]); // larger than max: alone
   });
 });

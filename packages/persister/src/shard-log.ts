@@ -22,6 +22,9 @@ import { shardEnvelopeId } from "@ox/contracts/pipeline";
 import { createFenceFilter, type FenceFilter, fenceEpochAt } from "@ox/contracts/shard-fence";
 import type { Command, PlaceOrderCommand } from "@ox/engine";
 
+/** Log records read per `max / this` inputs asked: batches hold ~50-200 inputs under load. */
+const INPUTS_PER_RECORD_GUESS = 50;
+
 export interface ShardLogViewOptions {
   shard: string;
 }
@@ -96,17 +99,26 @@ export function shardLogView(
   return {
     append: () => Promise.reject(new Error("the persister's view of a shard log is read-only")),
     endOffset: () => log.endOffset(),
+    /**
+     * Up to `max` inputs' worth of log records (at least one): a log record holds a batch of
+     * inputs, and the persister's batch size is meant in commands, so a transaction stays as large
+     * as with one record per input.
+     */
     async read(from, max) {
-      const entries = await log.read(from, max);
+      const entries = await log.read(from, Math.max(1, Math.ceil(max / INPUTS_PER_RECORD_GUESS)));
       if (fence === null || fenceAt !== from) {
         fence = createFenceFilter(from === 0 ? 0 : await fenceEpochAt((at, n) => log.read(at, n), from));
         fenceAt = from;
       }
       const f = fence;
-      const out = entries.map(
-        (e): LogEntry<LogRecord> => ({ offset: e.offset, record: toLogRecord(e.record, e.offset, f) }),
-      );
-      if (entries.length > 0) fenceAt = entries[entries.length - 1].offset + 1;
+      const out: LogEntry<LogRecord>[] = [];
+      let inputs = 0;
+      for (const e of entries) {
+        if (out.length > 0 && inputs + e.record.records.length > max) break;
+        inputs += e.record.records.length;
+        out.push({ offset: e.offset, record: toLogRecord(e.record, e.offset, f) });
+      }
+      if (out.length > 0) fenceAt = out[out.length - 1].offset + 1;
       return out;
     },
     close: () => log.close(),
