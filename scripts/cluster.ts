@@ -9,12 +9,22 @@
  * (./data: shard snapshots, logs, dev secrets), and REDIS_URL, DATABASE_URL (the machine's
  * Postgres, database `ox_cluster`, created and migrated once here), KAFKA_BROKERS, EVENT_TOPIC,
  * ENGINE_COMMAND_STREAM, SHARD_MAP (default: version 1, N × M, markets and users by hash). A
- * process that exits on its own is started again (as a supervisor would). Ctrl-C (or SIGTERM)
+ * process that exits on its own is started again (as a supervisor would). `--http-log-level warn`
+ * runs the API replicas and the stream at that level (no access log line per request: what
+ * `npm run bench:e2e -- --modes cluster` uses); such a child is ready once it listens on its port. Ctrl-C (or SIGTERM)
  * stops the APIs, then the stream and the persister, then the shards, each with SIGTERM (SIGKILL
  * after 15 s), and exits once every child has exited.
  */
 import { spawnSync } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync, type WriteStream } from "node:fs";
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  type WriteStream,
+} from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ensureDevSecrets, parseApiEnv, secureDataDir } from "@ox/config";
@@ -31,8 +41,18 @@ const { values: flags } = parseArgs({
     shards: { type: "string", default: "2" },
     risk: { type: "string" },
     api: { type: "string", default: "2" },
+    "http-log-level": { type: "string" },
   },
 });
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+const httpLogLevel = flags["http-log-level"];
+if (httpLogLevel !== undefined && !LOG_LEVELS.includes(httpLogLevel)) {
+  console.error(`--http-log-level must be one of ${LOG_LEVELS.join(", ")} (got ${httpLogLevel})`);
+  process.exit(2);
+}
+/** At these levels a child never logs its (info) ready line: it is ready once it listens instead. */
+const logsReadyLine = (level: string | undefined) =>
+  !["fatal", "error", "warn", "silent"].includes(level ?? "info");
 const count = (name: string, raw: string | undefined, fallback: number) => {
   const n = raw === undefined ? fallback : Number(raw);
   if (!Number.isSafeInteger(n) || n < 1 || n > 64) {
@@ -113,6 +133,8 @@ interface Child {
   main: string;
   env: Record<string, string>;
   ready: (line: string) => boolean;
+  /** Ready once the process listens on this TCP port (a child whose log level hides its ready line). */
+  readyPort?: number;
   proc?: Subprocess;
   log: WriteStream;
   restarts: number;
@@ -121,12 +143,20 @@ interface Child {
 const children: Child[] = [];
 let stopping = false;
 
-function child(name: string, main: string, extra: Record<string, string>, readyLine: string): Child {
+function child(
+  name: string,
+  main: string,
+  extra: Record<string, string>,
+  readyLine: string,
+  listenPort?: number,
+): Child {
+  const childEnv = { ...env, ...extra };
   const c: Child = {
     name,
     main,
-    env: { ...env, ...extra },
+    env: childEnv,
     ready: (line) => line.includes(readyLine),
+    readyPort: listenPort !== undefined && !logsReadyLine(childEnv.LOG_LEVEL) ? listenPort : undefined,
     log: createWriteStream(join(logDir, `${name}.log`), { flags: "a", mode: 0o600 }),
     restarts: 0,
     stopping: false,
@@ -165,6 +195,17 @@ function start(c: Child): Promise<void> {
     };
     void pump(proc.stdout as ReadableStream<Uint8Array>);
     void pump(proc.stderr as ReadableStream<Uint8Array>);
+    if (c.readyPort !== undefined) {
+      const port = c.readyPort;
+      void (async () => {
+        while (!ready && proc.exitCode === null && proc.signalCode === null) {
+          if (listensOn(proc.pid, port)) {
+            ready = true;
+            ok();
+          } else await Bun.sleep(100);
+        }
+      })();
+    }
     void proc.exited.then(async (code) => {
       if (!ready)
         fail(new Error(`${c.name} exited ${code} before it was ready (see ${logDir}/${c.name}.log)`));
@@ -216,8 +257,10 @@ const apis = Array.from({ length: K }, (_, i) =>
       REUSE_PORT: "true",
       INSTANCE_ID: `api-${i}-${process.pid}`,
       ...(existsSync(join(webDist, "index.html")) && { WEB_DIST: webDist }),
+      ...(httpLogLevel && { LOG_LEVEL: httpLogLevel }),
     },
     "api listening",
+    port,
   ),
 );
 
@@ -263,6 +306,39 @@ console.log(
     "",
   ].join("\n"),
 );
+
+/** Whether process `pid` holds a listening TCP socket on `port` (/proc/net/tcp{,6} and its fds). */
+function listensOn(pid: number, port: number): boolean {
+  const hexPort = `:${port.toString(16).toUpperCase().padStart(4, "0")}`;
+  const inodes = new Set<string>();
+  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    let text = "";
+    try {
+      text = readFileSync(file, "utf8");
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols[1]?.endsWith(hexPort) && cols[3] === "0A" && cols[9] && cols[9] !== "0") inodes.add(cols[9]);
+    }
+  }
+  if (inodes.size === 0) return false;
+  let fds: string[] = [];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return false;
+  }
+  return fds.some((fd) => {
+    try {
+      const inode = readlinkSync(`/proc/${pid}/fd/${fd}`).match(/^socket:\[(\d+)\]$/)?.[1];
+      return inode !== undefined && inodes.has(inode);
+    } catch {
+      return false;
+    }
+  });
+}
 
 /** The database exists (created on the machine's Postgres when missing) and is migrated, once. */
 async function ensureDatabase(url: string) {

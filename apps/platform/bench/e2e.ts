@@ -8,12 +8,18 @@
  *   - distributed: api, engine, persister and stream processes over a private redis-server, a fresh
  *     database on the machine's Postgres and a unique topic on the machine's Kafka; each process's
  *     CPU ms per 1 000 orders from /proc/<pid>/stat (Kafka's and Postgres' include other tenants)
+ *   - cluster: `npm run cluster` (scripts/cluster.ts: N matching and M risk shard processes, the
+ *     persister over every shard topic, the stream and K API replicas on one port) on a private
+ *     redis-server, a fresh database and unique topics as distributed; one run per --shards entry
+ *     (--risk: risk shards, default = matching shards; --api: API replicas, default 2); CPU per
+ *     1 000 orders per shard process (match.<k>, risk.<k>), api summed over the replicas
  *   - batch: POST /orders/batch (20 orders per request) and DELETE /orders/batch, embedded; `null`
  *     with `batchUnavailable` when the server answers 404
  * A concurrency sweep per mode (--connections, default 16,64,256). After each mode the persister's
  * catch-up time (engine log end → Postgres) is measured.
  * Flags: --seconds N (per phase, default 10), --warmup N (default 2), --connections list,
- * --modes embedded,distributed, --generators N (wrk processes, default 2), --users N per generator
+ * --modes embedded,distributed,cluster, --shards 1,2 (cluster mode: one cluster per entry), --risk N,
+ * --api N, --generators N (wrk processes, default 2), --users N per generator
  * (default 32), --markets N (default 8), --quick (short phases, one concurrency unless --connections:
  * the npm test smoke), --json (one JSON object on the last line of stdout; progress goes to stderr),
  * --server-root DIR (run the servers of another checkout, e.g. a worktree of an older commit, with
@@ -64,6 +70,9 @@ const { values: flags } = parseArgs({
     "server-env": { type: "string", default: "" },
     profile: { type: "string" },
     "orders-only": { type: "boolean", default: false },
+    shards: { type: "string", default: "1,2" },
+    risk: { type: "string" },
+    api: { type: "string", default: "2" },
   },
 });
 const quick = flags.quick;
@@ -72,7 +81,22 @@ const warmup = Number(flags.warmup ?? (quick ? 0 : 2)); // wrk takes whole secon
 const sweep = (flags.connections ?? (quick ? "16" : "16,64,256")).split(",").map(Number);
 const modes = flags.modes.split(",").map((m) => m.trim());
 for (const m of modes)
-  if (m !== "embedded" && m !== "distributed") throw new Error(`--modes: unknown mode ${m}`);
+  if (m !== "embedded" && m !== "distributed" && m !== "cluster")
+    throw new Error(`--modes: unknown mode ${m}`);
+const positive = (name: string, raw: string) => {
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 1 || n > 64) throw new Error(`--${name}: 1..64, got ${raw}`);
+  return n;
+};
+/** Cluster mode's topologies, one run each: matching shards × risk shards × API replicas. */
+const clusterShapes = flags.shards.split(",").map((raw) => {
+  const shards = positive("shards", raw.trim());
+  return {
+    shards,
+    risk: flags.risk === undefined ? shards : positive("risk", flags.risk),
+    api: positive("api", flags.api),
+  };
+});
 const generators = Number(flags.generators);
 const usersPerGenerator = Number(flags.users ?? (quick ? 4 : 32));
 const marketCount = Number(flags.markets ?? (quick ? 2 : 8));
@@ -91,7 +115,11 @@ if (flags.profile) {
 }
 /** The checkout whose servers run (this one by default); the load generator is always this one's. */
 const serverRoot = resolve(flags["server-root"] ?? repoRoot);
-for (const f of ["apps/platform/bench/embedded-server.ts", "apps/platform/test/crash-cluster.ts"])
+for (const f of [
+  "apps/platform/bench/embedded-server.ts",
+  "apps/platform/test/crash-cluster.ts",
+  ...(modes.includes("cluster") ? ["scripts/cluster.ts"] : []),
+])
   if (!existsSync(join(serverRoot, f))) throw new Error(`--server-root ${serverRoot}: no ${f}`);
 const ADMIN = "+919200000001";
 const JWT_SECRET = "bench-secret-bench-secret-bench-secret-01";
@@ -385,6 +413,190 @@ async function startDistributed(dir: string): Promise<{ target: Target; stop(): 
   }
 }
 
+interface ClusterShape {
+  shards: number;
+  risk: number;
+  api: number;
+}
+
+/** Exits of cluster processes that scripts/cluster.ts restarted during the run (each is a note). */
+const clusterRestarts: string[] = [];
+
+/**
+ * `npm run cluster -- --shards N --risk M --api K` of the server checkout, on the distributed
+ * mode's private redis-server, fresh database and unique topics (the cluster kit makes them; the
+ * script starts every process). Its banner lists each child's pid: their CPU is read by name.
+ */
+async function startClusterMode(
+  dir: string,
+  shape: ClusterShape,
+): Promise<{ target: Target; stop(): Promise<void> }> {
+  const runId = `bench${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  const kit = (await import(join(serverRoot, "apps/platform/test/crash-cluster.ts"))) as typeof ClusterKit;
+  const cluster = await kit.startCluster({ dir, runId, jwtSecret: JWT_SECRET, adminPhone: ADMIN });
+  const pids = new Map<string, number>();
+  let script: Subprocess<"ignore", "pipe", "pipe"> | undefined;
+  const killChildren = () => {
+    for (const pid of pids.values())
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+  };
+  try {
+    const port = await freePort();
+    script = spawn(
+      [
+        process.execPath,
+        join(serverRoot, "scripts/cluster.ts"),
+        "--shards",
+        String(shape.shards),
+        "--risk",
+        String(shape.risk),
+        "--api",
+        String(shape.api),
+        // The APIs and the stream at warn, as in distributed mode (no access log line per request);
+        // the shards and the persister at info, as there.
+        "--http-log-level",
+        "warn",
+      ],
+      {
+        cwd: serverRoot,
+        env: {
+          ...cluster.env,
+          LOG_LEVEL: "info",
+          ACCESS_TOKEN_TTL_SEC: "86400",
+          TRUSTED_PROXIES: "1",
+          RATE_LIMITS: "off",
+          // Snapshots at production cadence, as distributed mode's engine.
+          SNAPSHOT_EVERY_COMMANDS: "100000",
+          SNAPSHOT_EVERY_MS: "60000",
+          PORT: String(port),
+          STREAM_PORT: String(await freePort()),
+          DATA_DIR: join(dir, "data"),
+          ...serverEnv,
+        },
+        stdout: "pipe",
+        stderr: "pipe",
+      },
+    );
+    const proc = script;
+    let stderr = "";
+    void (async () => {
+      const decoder = new TextDecoder();
+      const errReader = proc.stderr.getReader();
+      for (;;) {
+        const { done, value } = await errReader.read();
+        if (done) break;
+        const text = decoder.decode(value, { stream: true });
+        stderr = (stderr + text).slice(-8_000);
+        for (const line of text.split("\n"))
+          if (line.includes("restarting")) {
+            clusterRestarts.push(`cluster ${shape.shards}x${shape.risk}x${shape.api}: ${line.trim()}`);
+            say(`  ${line.trim()}`);
+          }
+      }
+    })().catch(() => {});
+    // The banner (stdout) ends with "Ctrl-C stops every process."; its Pids line names every child.
+    let banner = "";
+    const reader = proc.stdout.getReader();
+    const decoder = new TextDecoder();
+    // A cluster that never prints its banner: give up after 5 minutes (the loaded machine's worst).
+    const giveUp = setTimeout(() => void reader.cancel().catch(() => {}), 300_000);
+    while (!banner.includes("Ctrl-C stops")) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      banner += decoder.decode(value, { stream: true });
+    }
+    clearTimeout(giveUp);
+    reader.releaseLock();
+    void proc.stdout.pipeTo(new WritableStream()).catch(() => {});
+    for (const m of (/Pids +(.*)/.exec(banner)?.[1] ?? "").matchAll(/(\S+)=(\d+)/g))
+      pids.set(m[1] as string, Number(m[2]));
+    if (!banner.includes("Ctrl-C stops"))
+      throw new Error(`npm run cluster did not start: ${banner}\n${stderr}`);
+    say(`  pids ${[...pids].map(([name, pid]) => `${name}=${pid}`).join(" ")}`);
+    const shardIds = [
+      ...Array.from({ length: shape.shards }, (_, k) => `m${k}`),
+      ...Array.from({ length: shape.risk }, (_, k) => `r${k}`),
+    ];
+    for (const name of ["persister", "stream", ...shardIds.map((id) => `engine-${id}`)])
+      if (!pids.has(name)) throw new Error(`the cluster's banner has no pid of ${name}: ${banner}`);
+    const seeded = await seed(`http://127.0.0.1:${port}`, dir, `cluster${shape.shards}`);
+    const pgAdmin = new pg.Client({ connectionString: cluster.databaseUrl });
+    await pgAdmin.connect();
+    const dbName = new URL(cluster.databaseUrl).pathname.slice(1);
+    const logs = await Promise.all(
+      shardIds.map(async (id) => ({
+        name: `persister:${cluster.topic}.${id}:0`,
+        log: await createKafkaLog<LogRecord>({
+          brokers: cluster.env.KAFKA_BROKERS?.split(",") ?? [],
+          topic: `${cluster.topic}.${id}`,
+          clientId: `${runId}-bench-${id}`,
+        }),
+      })),
+    );
+    const named = (name: string) => () => {
+      const pid = pids.get(name);
+      return pid ? [pid] : [];
+    };
+    const cpuSources: Record<string, PidSource> = {
+      api: () => [...pids].filter(([name]) => name.startsWith("api-")).map(([, pid]) => pid),
+    };
+    for (const id of shardIds)
+      cpuSources[`${id[0] === "m" ? "match" : "risk"}.${id.slice(1)}`] = named(`engine-${id}`);
+    Object.assign(cpuSources, {
+      persister: named("persister"),
+      stream: named("stream"),
+      // scripts/cluster.ts itself: it copies every child's output into its log file.
+      supervisor: () => [proc.pid],
+      redis: () => (cluster.redisPid ? [cluster.redisPid] : []),
+      kafka: kafkaPids,
+      postgres: async () =>
+        (
+          await pgAdmin.query(
+            "select pid from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()",
+            [dbName],
+          )
+        ).rows.map((r) => Number(r.pid)),
+      postgresServer: postgresServerPids(cluster.databaseUrl),
+    } satisfies Record<string, PidSource>);
+    const target: Target = {
+      ...seeded,
+      cpuSources,
+      persisterCatchUpMs: () =>
+        waitForCatchUp(async () => {
+          const r = await pgAdmin.query('select name, "offset" from consumer_offsets where name = any($1)', [
+            logs.map((l) => l.name),
+          ]);
+          const done = new Map(r.rows.map((row) => [String(row.name), Number(row.offset)]));
+          let lag = 0;
+          for (const l of logs) lag += (await l.log.endOffset()) - (done.get(l.name) ?? 0);
+          return lag;
+        }),
+    };
+    return {
+      target,
+      async stop() {
+        // Ctrl-C's path: the script stops the APIs, the stream and persister, then the shards.
+        proc.kill("SIGTERM");
+        await Promise.race([proc.exited, Bun.sleep(60_000)]);
+        proc.kill("SIGKILL");
+        killChildren();
+        await Promise.all(logs.map((l) => l.log.close().catch(() => {})));
+        await pgAdmin.end().catch(() => {});
+        await cluster.close();
+      },
+    };
+  } catch (err) {
+    script?.kill("SIGKILL");
+    killChildren();
+    await cluster.close();
+    throw err;
+  }
+}
+
 // --------------------------------------------------------------------------------------- phases
 
 async function orderPhase(
@@ -393,6 +605,7 @@ async function orderPhase(
   connections: number,
   wrkMode: WrkMode,
   phaseSeconds = seconds,
+  topology?: ClusterShape,
 ) {
   const run = (secs: number) =>
     runWrk({ url: target.base, mode: wrkMode, connections, seconds: secs, configs: target.configs });
@@ -406,6 +619,7 @@ async function orderPhase(
   cpu.loadgen = m.loadgenCpuMs;
   const phase: Phase = {
     mode,
+    ...topology,
     connections,
     ...m,
     cpuMsPer1000: per1000(cpu, items),
@@ -413,7 +627,7 @@ async function orderPhase(
     load1,
   };
   say(
-    `  ${(wrkMode === "batch" ? `${mode}-batch` : mode).padEnd(14)} c=${String(connections).padStart(3)}  ${String(m.perSec).padStart(6)} req/s  p50 ${m.p50Ms} ms  p99 ${m.p99Ms} ms  p99.9 ${m.p999Ms} ms  errors ${m.errors}  rejected ${m.rejected}  load ${load1}  cpu ms/1000 ${JSON.stringify(phase.cpuMsPer1000)}  cores ${JSON.stringify(phase.cpuCores)}`,
+    `  ${(wrkMode === "batch" ? `${mode}-batch` : topology ? `cluster ${topology.shards}x${topology.risk}x${topology.api}` : mode).padEnd(14)} c=${String(connections).padStart(3)}  ${String(m.perSec).padStart(6)} req/s  p50 ${m.p50Ms} ms  p99 ${m.p99Ms} ms  p99.9 ${m.p999Ms} ms  errors ${m.errors}  rejected ${m.rejected}  load ${load1}  cpu ms/1000 ${JSON.stringify(phase.cpuMsPer1000)}  cores ${JSON.stringify(phase.cpuCores)}`,
   );
   return phase;
 }
@@ -426,6 +640,7 @@ const notes = [
   "distributed: redis is a private redis-server started for this run (only this run's load)",
   "distributed: kafka is the machine's shared broker (one JVM): its CPU includes every other tenant's topics and clients during the phase",
   "distributed: postgres is the backends connected to this run's database only; postgresServer is every process of the shared Postgres server (postmaster, WAL writer, checkpointer, every tenant's backends), so it includes other load",
+  "cluster: scripts/cluster.ts (npm run cluster) on a private redis-server, a fresh database and unique topics; api is the sum of its API replicas (one port, SO_REUSEPORT), match.<k> / risk.<k> each shard process, supervisor the script itself (it copies the children's output to their log files); kafka, postgres and postgresServer as in distributed mode; persisterCatchUpMs['cluster NxMxK'] waits for every shard topic",
   "cpuCores is the cores each process group used on average during the phase (CPU ms / wall ms): on a loaded machine it shows how much CPU the servers got",
   "batch: ordersPerSec counts the orders and cancels carried (20 per POST, up to 20 per DELETE); its cpuMsPer1000 is per 1 000 of those",
   "loadavg is /proc/loadavg (1, 5, 15 min) at the start and the end; on a shared 2-core machine a load above 2 means the servers did not get the cores to themselves",
@@ -442,6 +657,7 @@ const result: BenchResult = {
     warmup,
     connections: sweep,
     modes,
+    ...(modes.includes("cluster") && { cluster: clusterShapes }),
     generators,
     usersPerGenerator,
     markets: marketCount,
@@ -489,15 +705,31 @@ try {
     }
   }
 
-  for (const mode of modes as Phase["mode"][]) {
-    say(`  starting ${mode} …`);
+  // One run per mode; cluster mode one run per topology (--shards).
+  const runs: { mode: Phase["mode"]; shape?: ClusterShape; key: string }[] = (
+    modes as Phase["mode"][]
+  ).flatMap((mode): { mode: Phase["mode"]; shape?: ClusterShape; key: string }[] =>
+    mode === "cluster"
+      ? clusterShapes.map((shape) => ({
+          mode,
+          shape,
+          key: `cluster ${shape.shards}x${shape.risk}x${shape.api}`,
+        }))
+      : [{ mode, key: mode }],
+  );
+  for (const { mode, shape, key } of runs) {
+    say(`  starting ${key} …`);
     const started =
-      mode === "distributed" ? await startDistributed(join(dir, "distributed")) : await startEmbedded(dir);
+      mode === "cluster" && shape
+        ? await startClusterMode(join(dir, key.replaceAll(" ", "-")), shape)
+        : mode === "distributed"
+          ? await startDistributed(join(dir, "distributed"))
+          : await startEmbedded(dir);
     try {
       for (const connections of sweep)
-        result.phases.push(await orderPhase(mode, started.target, connections, "orders"));
-      result.persisterCatchUpMs[mode] = await started.target.persisterCatchUpMs();
-      say(`  ${mode}: persister caught up ${result.persisterCatchUpMs[mode]} ms after the last phase`);
+        result.phases.push(await orderPhase(mode, started.target, connections, "orders", seconds, shape));
+      result.persisterCatchUpMs[key] = await started.target.persisterCatchUpMs();
+      say(`  ${key}: persister caught up ${result.persisterCatchUpMs[key]} ms after the last phase`);
       if (mode === "embedded" && !flags["orders-only"]) {
         const probe = await started.target.admin.call("POST", "/orders/batch", { orders: [] });
         if (probe.status === 404) {
@@ -539,6 +771,10 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 if (!result.batch) result.batchUnavailable = batchReason;
+for (const r of clusterRestarts)
+  notes.push(
+    `a cluster process exited and scripts/cluster.ts restarted it (its CPU after the restart is not counted): ${r}`,
+  );
 result.loadavg.end = loadavg();
 const cores = availableParallelism();
 const busiest = Math.max(result.loadavg.start[0] ?? 0, result.loadavg.end[0] ?? 0);

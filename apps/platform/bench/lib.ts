@@ -311,7 +311,11 @@ export function processTree(root: number): number[] {
 // ---------------------------------------------------------------------------------- JSON result
 
 export interface Phase extends Measured {
-  mode: "embedded" | "distributed";
+  mode: "embedded" | "distributed" | "cluster";
+  /** Cluster mode: matching shards, risk shards and API replicas of `npm run cluster`. */
+  shards?: number;
+  risk?: number;
+  api?: number;
   connections: number;
   cpuMsPer1000: Record<string, number>;
   /** Cores each process group used on average during the phase (CPU ms / wall ms): what it got. */
@@ -371,7 +375,14 @@ export function shapeProblems(r: unknown): string[] {
         problems.push(`phases[${i}] is not an object`);
         return;
       }
-      if (p.mode !== "embedded" && p.mode !== "distributed") problems.push(`phases[${i}].mode is ${p.mode}`);
+      if (p.mode !== "embedded" && p.mode !== "distributed" && p.mode !== "cluster")
+        problems.push(`phases[${i}].mode is ${p.mode}`);
+      if (p.mode === "cluster") {
+        for (const k of ["shards", "risk", "api"]) num(p, k, `phases[${i}]`);
+        if (isObj(p.cpuMsPer1000))
+          for (const k of ["api", "match.0", "risk.0", "persister", "stream"])
+            if (!(k in p.cpuMsPer1000)) problems.push(`phases[${i}].cpuMsPer1000 has no ${k}`);
+      }
       for (const k of ["connections", "perSec", "p50Ms", "p99Ms", "p999Ms", "errors"])
         num(p, k, `phases[${i}]`);
       if (!isObj(p.cpuMsPer1000)) problems.push(`phases[${i}].cpuMsPer1000 is not an object`);

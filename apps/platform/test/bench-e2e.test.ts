@@ -1,6 +1,6 @@
 /**
- * Smoke test of `npm run bench:e2e`: the benchmark runs (echo, embedded, distributed, batch) in its
- * quick form and its --json output is one object on the last line with every field it promises.
+ * Smoke test of `npm run bench:e2e`: the benchmark runs (echo, embedded, distributed, batch; then
+ * cluster mode with one shard pair on its own) in its quick form and its --json output is one object on the last line with every field it promises.
  * It checks the shape and that orders went through, never the speed (numbers on a shared machine
  * are for the bench's own report, not for a test).
  */
@@ -71,6 +71,54 @@ test("bench:e2e --quick --json prints one result object with every phase", async
   expect(result.notes.join(" ")).toContain("postgresServer");
   numbers(result.persisterCatchUpMs, ["embedded", "distributed"]);
 });
+
+test("bench:e2e --modes cluster: one phase per topology through npm run cluster, CPU per shard process", async () => {
+  const proc = spawn(
+    [
+      process.execPath,
+      "apps/platform/bench/e2e.ts",
+      "--quick",
+      "--json",
+      "--orders-only",
+      "--modes",
+      "cluster",
+      "--shards",
+      "1",
+      "--api",
+      "2",
+    ],
+    { cwd: repoRoot, stdout: "pipe", stderr: "pipe" },
+  );
+  const [out, err] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
+  const code = await proc.exited;
+  if (code !== 0) console.error(err);
+  expect(code).toBe(0);
+  const result = JSON.parse(out.trim());
+  expect(shapeProblems(result)).toEqual([]);
+  expect(result.phases).toHaveLength(1);
+  const [phase] = result.phases;
+  if (phase.errors !== 0 || !(phase.perSec > 0)) console.error(JSON.stringify(phase));
+  expect(phase).toMatchObject({ mode: "cluster", shards: 1, risk: 1, api: 2, connections: 16, errors: 0 });
+  expect(phase.byStatus["201"]).toBeGreaterThan(0);
+  expect(Object.keys(phase.cpuMsPer1000).sort()).toEqual(
+    [
+      "api",
+      "kafka",
+      "loadgen",
+      "match.0",
+      "persister",
+      "postgres",
+      "postgresServer",
+      "redis",
+      "risk.0",
+      "stream",
+      "supervisor",
+    ].sort(),
+  );
+  for (const role of ["api", "match.0", "risk.0", "persister"])
+    expect(phase.cpuMsPer1000[role]).toBeGreaterThan(0);
+  expect(typeof result.persisterCatchUpMs["cluster 1x1x2"]).toBe("number");
+}, 300_000);
 
 test("bench:e2e --server-root refuses a directory that is no checkout of the platform", async () => {
   const proc = spawn(

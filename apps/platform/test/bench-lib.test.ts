@@ -137,16 +137,47 @@ test("shapeProblems accepts the promised shape and names what is missing or wron
   expect(shapeProblems({ ...goodResult(), batch: null })).toEqual(["batch is null without batchUnavailable"]);
   const bad = goodResult() as any;
   delete bad.echo.p99Ms;
-  bad.phases[0].mode = "cluster";
+  bad.phases[0].mode = "sharded";
   bad.phases[0].cpuMsPer1000.api = Number.NaN;
   bad.loadavg.end = [1];
   expect(shapeProblems(bad)).toEqual([
     "echo.p99Ms is not a number",
-    "phases[0].mode is cluster",
+    "phases[0].mode is sharded",
     "phases[0].cpuMsPer1000.api is not a number",
     "loadavg.end is not [1, 5, 15] minute numbers",
   ]);
   expect(shapeProblems(null)).toEqual(["result is not an object"]);
+});
+
+test("shapeProblems: a cluster phase names its topology and has CPU per shard process", () => {
+  const cluster = () => {
+    const r = goodResult() as any;
+    r.phases[0] = {
+      ...r.phases[0],
+      mode: "cluster",
+      shards: 2,
+      risk: 2,
+      api: 2,
+      cpuMsPer1000: {
+        api: 300,
+        "match.0": 90,
+        "match.1": 80,
+        "risk.0": 70,
+        "risk.1": 60,
+        persister: 80,
+        stream: 20,
+      },
+    };
+    return r;
+  };
+  expect(shapeProblems(cluster())).toEqual([]);
+  const bad = cluster();
+  delete bad.phases[0].risk;
+  delete bad.phases[0].cpuMsPer1000["match.0"];
+  expect(shapeProblems(bad)).toEqual([
+    "phases[0].risk is not a number",
+    "phases[0].cpuMsPer1000 has no match.0",
+  ]);
 });
 
 test("the load generator is other processes: the server's peers belong to the wrk pids, not to this one", async () => {
