@@ -7,9 +7,13 @@
  *
  * With SHARD_MAP (a sharded deployment): every shard rebuilt from its own topic up to what the
  * persister wrote of it, SPEC §4 across all shards counting what is in flight between them, and
- * the shards against Postgres (@ox/engine-client shard-reconcile.ts).
+ * the shards against Postgres (@ox/engine-client shard-reconcile.ts). Each shard starts from its
+ * newest snapshot that the persister has passed (the shard process's snapshot store,
+ * DATA_DIR/shards/<S>/snapshots, or SHARD_SNAPSHOT_ROOT/<S>/snapshots) and replays only the tail;
+ * with no snapshot, or `--from-zero`, from offset 0. The report's `startedAt` says where each began.
  */
 import { join } from "node:path";
+import { parseArgs } from "node:util";
 import { createFileJournal, createKafkaLog, createRedisPubSub, type EventLog } from "@ox/bus";
 import { parsePersisterEnv } from "@ox/config";
 import {
@@ -29,8 +33,10 @@ import {
   reconcile,
   replayLog,
   replayShards,
+  type ShardStart,
   shardsSource,
 } from "@ox/engine-client";
+import { latestShardSnapshot, shardSnapshotDir } from "@ox/engine-service";
 import { eq } from "drizzle-orm";
 
 const env = process.env;
@@ -39,6 +45,12 @@ const persisterName = env.KAFKA_BROKERS
   ? `persister:${topic}:${env.EVENT_PARTITION ?? 0}`
   : DEFAULT_PERSISTER_NAME;
 const dataDir = env.DATA_DIR ?? "./data";
+const { values: flags } = parseArgs({ options: { "from-zero": { type: "boolean", default: false } } });
+/** Shard S's snapshot directory: under SHARD_SNAPSHOT_ROOT when set, else where shard-main.ts keeps it. */
+const snapshotDirOf = (shard: string) =>
+  env.SHARD_SNAPSHOT_ROOT
+    ? join(env.SHARD_SNAPSHOT_ROOT, shard, "snapshots")
+    : shardSnapshotDir(dataDir, shard);
 
 async function persistedOffset(db: Db) {
   const [row] = await db.select().from(consumerOffsets).where(eq(consumerOffsets.name, persisterName));
@@ -122,7 +134,33 @@ async function reconcileShards(db: Db, map: ShardMap) {
       // The persister commits each topic on its own: a cut taken while envelopes move may have a
       // receiver ahead of its sender. Read again until it is consistent (it is once traffic pauses).
       const offsets = await persistedShardOffsets(db, map, topic);
-      const shards = await replayShards(map, logOf, (s) => offsets.get(s) ?? 0, dedupe);
+      // Each shard from its newest snapshot the persister has passed (else offset 0): the tail only.
+      const starts = new Map<string, ShardStart & { file: string }>();
+      if (!flags["from-zero"])
+        for (const shard of shardIds(map)) {
+          const snap = await latestShardSnapshot(snapshotDirOf(shard), shard, offsets.get(shard) ?? 0);
+          if (snap)
+            starts.set(shard, {
+              offset: snap.logOffset,
+              state: snap.state,
+              nextIndex: snap.nextIndex,
+              epoch: snap.epoch,
+              file: snap.file,
+            });
+        }
+      const shards = await replayShards(
+        map,
+        logOf,
+        (s) => offsets.get(s) ?? 0,
+        dedupe,
+        (s) => starts.get(s),
+      );
+      for (const shard of shardIds(map))
+        console.error(
+          `${shard}: replayed from offset ${shards.startedAt[shard]} to ${offsets.get(shard) ?? 0}${
+            starts.has(shard) ? ` (snapshot ${starts.get(shard)?.file})` : " (no snapshot at or below it)"
+          }`,
+        );
       if (!consistentCut([...shards.matching, ...shards.risk])) {
         if (Date.now() > deadline) throw new Error("no consistent cut of the shard logs in time");
         await new Promise((r) => setTimeout(r, 200));
@@ -158,6 +196,7 @@ async function reconcileShards(db: Db, map: ShardMap) {
       return {
         engineSource: "shards",
         offsets: Object.fromEntries(offsets),
+        startedAt: shards.startedAt,
         inFlight: audit ? { envelopes: audit.totals.inFlight, paise: audit.totals.inFlightPaise } : null,
         ...report,
       };

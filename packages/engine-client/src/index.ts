@@ -34,6 +34,7 @@ export {
   type ReplayedShards,
   replayShards,
   type ShardAudit,
+  type ShardStart,
   shardsSource,
 } from "./shard-reconcile.ts";
 export {

@@ -30,6 +30,19 @@ export interface ReplayedShards {
   risk: RiskShard[];
   /** The first record whose events the library did not reproduce, if any. */
   diverged: { shard: string; offset: number } | null;
+  /** The log offset each shard's replay started from (past 0 when it started from a snapshot). */
+  startedAt: Record<string, number>;
+}
+
+/** Where a shard's replay may start: its state after log records [0, offset) (a snapshot). */
+export interface ShardStart {
+  offset: number;
+  /** The shard's snapshot() bytes. */
+  state: Uint8Array;
+  /** The index the shard service gives its next command input (parked commands hold earlier ones). */
+  nextIndex: number;
+  /** The fence epoch the shard held there (shard-fence.ts): older incarnations' records apply nothing. */
+  epoch: number;
 }
 
 /** Events equal but for `seq` (the deployment may number seqs across shards, shard-log.ts). */
@@ -37,25 +50,54 @@ const sameEvents = (a: readonly object[], b: readonly object[]) =>
   JSON.stringify(a.map(({ seq: _s, ...e }: { seq?: number }) => e)) ===
   JSON.stringify(b.map(({ seq: _s, ...e }: { seq?: number }) => e));
 
-/** Each shard from its log's records [0, upTo(shard)) (log records: batches of inputs). */
+/**
+ * Each shard from its log's records [0, upTo(shard)) (log records: batches of inputs), or, when
+ * `startOf` gives it a start at or below upTo, restored from that state and replayed over
+ * [start.offset, upTo(shard)) only.
+ */
 export async function replayShards(
   map: ShardMap,
   logOf: (shard: string) => EventLog<ShardLogBatch>,
   upTo: (shard: string) => number,
   dedupeWindowMs?: number,
+  startOf?: (shard: string) => ShardStart | null | undefined,
 ): Promise<ReplayedShards> {
-  const matching = Array.from(
-    { length: map.matchingShards },
-    (_, k) => new MatchingShard(k, map, dedupeWindowMs),
+  const startedAt: Record<string, number> = {};
+  const nextIndex: Record<string, number> = {};
+  const epochs: Record<string, number> = {};
+  const initial = <S>(id: string, fresh: () => S, restore: (bytes: Uint8Array) => S): S => {
+    const start = startOf?.(id);
+    if (start && start.offset <= upTo(id)) {
+      startedAt[id] = start.offset;
+      nextIndex[id] = start.nextIndex;
+      epochs[id] = start.epoch;
+      return restore(start.state);
+    }
+    startedAt[id] = 0;
+    return fresh();
+  };
+  const matching = Array.from({ length: map.matchingShards }, (_, k) =>
+    initial(
+      `m${k}`,
+      () => new MatchingShard(k, map, dedupeWindowMs),
+      (b) => MatchingShard.restore(b, map, dedupeWindowMs),
+    ),
   );
-  const risk = Array.from({ length: map.riskShards }, (_, k) => new RiskShard(k, map, dedupeWindowMs));
+  const risk = Array.from({ length: map.riskShards }, (_, k) =>
+    initial(
+      `r${k}`,
+      () => new RiskShard(k, map, dedupeWindowMs),
+      (b) => RiskShard.restore(b, map, dedupeWindowMs),
+    ),
+  );
   let diverged: ReplayedShards["diverged"] = null;
   for (const s of [...matching, ...risk]) {
     const log = logOf(s.id);
     const end = upTo(s.id);
-    const fence = createFenceFilter();
-    let at = 0;
-    let index = 0;
+    // From a snapshot: the fence epoch it held, and commands numbered on from its next input index.
+    const fence = createFenceFilter(epochs[s.id] ?? 0);
+    let at = startedAt[s.id] ?? 0;
+    let index = nextIndex[s.id] ?? 0;
     while (at < end) {
       const entries = await log.read(at, Math.min(100, end - at)); // log records: batches of inputs
       if (entries.length === 0) break;
@@ -79,7 +121,7 @@ export async function replayShards(
       }
     }
   }
-  return { matching, risk, diverged };
+  return { matching, risk, diverged, startedAt };
 }
 
 /** Whether every receiver applied only what its sender had sent, in these states. */

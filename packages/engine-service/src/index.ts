@@ -16,6 +16,7 @@ export {
   type ShardServiceOptions,
   type ShardStats,
 } from "./shard-service.ts";
+export { latestShardSnapshot, type ShardSnapshot, shardSnapshotDir } from "./shard-snapshots.ts";
 export {
   createFileSnapshotStore,
   decodeSnapshot,
