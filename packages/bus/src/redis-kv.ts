@@ -22,6 +22,7 @@ export function createRedisKv(options: RedisKvOptions): Kv {
   const redis = new Redis(options.url, {
     maxRetriesPerRequest: 3,
     commandTimeout: options.commandTimeoutMs ?? 2_000,
+    enableAutoPipelining: true, // concurrent requests' session reads leave in one write
   });
   redis.on("error", () => {}); // reported per command; without a listener ioredis prints each retry
   const prefix = options.prefix ?? "";

@@ -13,14 +13,15 @@ export function createRedisPubSub<T>(url: string, options: RedisPubSubOptions<T>
   const codec = options.codec ?? jsonCodec<T>();
   const log = options.logger ?? defaultLogger;
   // A stalled Redis must not hang a publish; the subscriber connection (below) waits by design.
-  const publisher = new Redis(url, { commandTimeout: 5_000 });
+  // Auto-pipelining: publishes issued in one event-loop turn leave in one write.
+  const publisher = new Redis(url, { commandTimeout: 5_000, enableAutoPipelining: true });
   publisher.on("error", (err) => log.debug({ err }, "redis connection error")); // ioredis reconnects
   let subscriber: Redis | undefined;
   const handlers = new Map<string, Set<(message: T) => void>>();
   let closed = false;
 
   const connectSubscriber = (): Redis => {
-    const connection = publisher.duplicate({ commandTimeout: undefined });
+    const connection = publisher.duplicate({ commandTimeout: undefined, enableAutoPipelining: false });
     connection.on("error", (err) => log.debug({ err }, "redis connection error"));
     connection.on("message", (channel: string, text: string) => {
       const set = handlers.get(channel);

@@ -36,7 +36,12 @@ export function createRedisStreamQueue<T>(options: RedisStreamQueueOptions<T>): 
   const claimIdleMs = options.claimIdleMs ?? 30_000;
   const claimIntervalMs = options.claimIntervalMs ?? Math.min(claimIdleMs / 2, 5_000);
   // A stalled Redis (paused, overloaded) must not hang callers: commands time out and reject.
-  const redis = new Redis(options.url, { commandTimeout: options.commandTimeoutMs ?? 5_000 });
+  // Auto-pipelining: the XADDs of concurrent sends (an API instance's requests) leave in one write
+  // per event-loop turn, and queue behind the pipeline in flight, instead of one write each.
+  const redis = new Redis(options.url, {
+    commandTimeout: options.commandTimeoutMs ?? 5_000,
+    enableAutoPipelining: true,
+  });
   redis.on("error", (err) => log.debug({ err }, "redis connection error")); // ioredis reconnects
   let blocking: Redis | undefined; // XREADGROUP BLOCK holds its connection; commands use `redis`
   let backlogCursor = "0";
@@ -147,8 +152,10 @@ export function createRedisStreamQueue<T>(options: RedisStreamQueueOptions<T>): 
 
   const readNew = async (max: number, blockMs: number): Promise<Delivery<T>[]> => {
     // The blocking read waits BLOCK ms by design: no command timeout on its connection.
-    blocking ??= redis.duplicate({ commandTimeout: undefined });
-    blocking.on("error", (err) => log.debug({ err }, "redis connection error"));
+    if (!blocking) {
+      blocking = redis.duplicate({ commandTimeout: undefined, enableAutoPipelining: false });
+      blocking.on("error", (err) => log.debug({ err }, "redis connection error")); // once, not per read
+    }
     const args: (string | number)[] = ["GROUP", group, consumer, "COUNT", max];
     if (blockMs > 0) args.push("BLOCK", blockMs);
     try {
