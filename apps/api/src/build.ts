@@ -6,7 +6,13 @@
  */
 import type { CommandQueue, Kv, PersisterHealthProbe, PubSub } from "@ox/bus";
 import { createPublicOrigins, type PublicOrigins } from "@ox/config";
-import { type CommandEnvelope, type CommandReply, channels, type SessionEvent } from "@ox/contracts/pipeline";
+import {
+  type CommandEnvelope,
+  type CommandReply,
+  type CommandReplyBatch,
+  channels,
+  type SessionEvent,
+} from "@ox/contracts/pipeline";
 import type { Db } from "@ox/db";
 import type { ShardMap } from "@ox/engine/shards";
 import { createQueueEngineGateway, type EngineGateway, type EngineReader } from "@ox/engine-client";
@@ -123,7 +129,7 @@ export function buildApi(adapters: ApiAdapters): Api {
     : undefined;
   const gateway = createQueueEngineGateway({
     queue: commandQueue,
-    replies: adapters.pubsub as PubSub<CommandReply>,
+    replies: adapters.pubsub as PubSub<CommandReply | CommandReplyBatch>,
     instanceId: adapters.instanceId,
     shardMap: adapters.shardMap,
     timeoutMs: adapters.engineTimeoutMs,

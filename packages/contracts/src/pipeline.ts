@@ -62,6 +62,18 @@ export interface CommandReply {
   results?: CommandReply[];
 }
 
+/**
+ * Several replies in one pub/sub message: the single engine publishes one per reply channel per
+ * applied batch (one PUBLISH per API instance instead of one per command). A reply channel carries
+ * either this or a lone CommandReply (the shard processes, test doubles); isReplyBatch tells them apart.
+ */
+export interface CommandReplyBatch {
+  replies: CommandReply[];
+}
+
+export const isReplyBatch = (message: unknown): message is CommandReplyBatch =>
+  Array.isArray((message as CommandReplyBatch | null)?.replies);
+
 /** One fill of the order a PLACE_ORDER reply is about, from the taker's side. */
 export interface ReplyFill {
   /** The TRADE event's seq (the trade id). */

@@ -1,5 +1,12 @@
 import { type CommandQueue, type PubSub, withTimeout } from "@ox/bus";
-import { batchItemId, type CommandEnvelope, type CommandReply, channels } from "@ox/contracts";
+import {
+  batchItemId,
+  type CommandEnvelope,
+  type CommandReply,
+  type CommandReplyBatch,
+  channels,
+  isReplyBatch,
+} from "@ox/contracts";
 import type { Command } from "@ox/engine";
 import { fanOutOf, type ShardMap } from "@ox/engine/shards";
 import { shardedOrderId } from "./shard-routing.ts";
@@ -43,7 +50,8 @@ export class EngineTimeoutError extends Error {
 
 export interface QueueEngineGatewayOptions {
   queue: CommandQueue<CommandEnvelope>;
-  replies: PubSub<CommandReply>;
+  /** The reply channel carries a CommandReply or a CommandReplyBatch (several, one message). */
+  replies: PubSub<CommandReply | CommandReplyBatch>;
   /** Unique per API process; replies come back on `channels.replies(instanceId)`. */
   instanceId: string;
   timeoutMs?: number;
@@ -64,7 +72,11 @@ export function createQueueEngineGateway(options: QueueEngineGatewayOptions): En
   let subscribed: Promise<() => Promise<void>> | null = null;
   const ensureSubscribed = () => {
     subscribed ??= options.replies
-      .subscribe(replyTo, (reply) => waiting.get(reply.id)?.(reply))
+      .subscribe(replyTo, (message: CommandReply | CommandReplyBatch) => {
+        // The engine sends one message per batch it applied (isReplyBatch); a shard, one per reply.
+        if (!isReplyBatch(message)) return waiting.get(message.id)?.(message);
+        for (const reply of message.replies) waiting.get(reply.id)?.(reply);
+      })
       .catch((err) => {
         subscribed = null; // Redis was down: the next request subscribes again
         throw err;

@@ -41,7 +41,7 @@ export function engineServiceSuite(name: string, makeAdapters: () => Promise<Ada
       const service = await h.start();
       const batches: EventBatch[] = [];
       const watcher = h.adapters.pubsub();
-      await watcher.subscribe(channels.events, (m) => batches.push(m as EventBatch));
+      await watcher.subscribe(h.eventsChannel, (m) => batches.push(m as EventBatch));
       const commands = [...workload({ users: 3, markets: 2, orders: 60 })];
       const ids = await sendAll(commands);
       for (const id of ids) await h.client.reply(id);

@@ -4,6 +4,7 @@ import {
   batchItemId,
   type CommandEnvelope,
   type CommandReply,
+  type CommandReplyBatch,
   channels,
   type EngineQuery,
   type EngineQueryKind,
@@ -45,6 +46,8 @@ export interface EngineServiceOptions {
   snapshotEveryMs?: number;
   /** Size of the dedupe window (envelope id → first reply). */
   recentLimit?: number;
+  /** Where event batches are published; default channels.events (tests on a shared Redis: their own). */
+  eventsChannel?: string;
   /** Subscribe to channels.queries (distributed mode). In-process readers call query() directly. */
   serveQueries?: boolean;
   /** First wait after a failed append before rebuilding from the log; doubles up to retryMaxMs. */
@@ -96,6 +99,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
   const retryInitialMs = options.retryInitialMs ?? 500;
   const retryMaxMs = options.retryMaxMs ?? 5_000;
   const stallMs = options.stallMs ?? 10_000;
+  const eventsChannel = options.eventsChannel ?? channels.events;
   let engine: Engine | undefined;
   let recent: RecentReplies;
   let logOffset = 0;
@@ -253,21 +257,41 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
       snapshotter.applied(records.length);
     }
     if (halted) return;
-    await Promise.all([
-      ...replies.filter((r) => r.replyTo).map((r) => publishQuietly(r.replyTo as string, r.reply)),
-      events.length > 0
-        ? publishQuietly(channels.events, {
-            fromOffset,
-            records: records.length,
-            events,
-          } satisfies EventBatch)
-        : undefined,
-    ]);
+    // Durable: the replies (one message per API instance: its replies of this batch, in order), the
+    // events and the ack go out together. The ack needs only the append before it: a crash after
+    // the ack and before a reply loses that reply, as a lost pub/sub message does, and the API's
+    // retry with the same id gets the first reply from the dedupe window.
+    const byChannel = new Map<string, CommandReply[]>();
+    for (const { replyTo, reply } of replies) {
+      if (!replyTo) continue;
+      const list = byChannel.get(replyTo);
+      if (list) list.push(reply);
+      else byChannel.set(replyTo, [reply]);
+    }
+    const sent: Promise<unknown>[] = [];
+    for (const [channel, list] of byChannel)
+      sent.push(
+        publishQuietly(
+          channel,
+          list.length === 1 ? list[0] : ({ replies: list } satisfies CommandReplyBatch),
+        ),
+      );
+    if (events.length > 0)
+      sent.push(
+        publishQuietly(eventsChannel, {
+          fromOffset,
+          records: records.length,
+          events,
+        } satisfies EventBatch),
+      );
+    sent.push(
+      queue
+        .ack(deliveries.map((d) => d.id))
+        .catch((err) => logger.warn({ err }, "ack failed; redelivery is deduplicated")),
+    );
     scheduler.observe(events);
     expiry.sync(current.nextExpiry(), expireApplied);
-    await queue
-      .ack(deliveries.map((d) => d.id))
-      .catch((err) => logger.warn({ err }, "ack failed; redelivery is deduplicated"));
+    await Promise.all(sent);
     lastProgressAt = clock.now();
   }
 

@@ -4,7 +4,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CommandQueue, EventLog, PubSub } from "@ox/bus";
-import type { CommandEnvelope, CommandReply, LogRecord } from "@ox/contracts/pipeline";
+import {
+  type CommandEnvelope,
+  type CommandReply,
+  isReplyBatch,
+  type LogRecord,
+} from "@ox/contracts/pipeline";
 import type { Command, Engine } from "@ox/engine";
 import pino from "pino";
 import { createEngineService, type EngineService, type EngineServiceOptions } from "./service.ts";
@@ -33,6 +38,8 @@ export interface AdapterSet {
 export interface Harness {
   adapters: AdapterSet;
   snapshotDir: string;
+  /** The services' event-batch channel: this harness's own (other runs publish on a shared Redis). */
+  eventsChannel: string;
   /** Starts a service on the shared adapters (fresh connections each time). */
   start(overrides?: Partial<EngineServiceOptions>): Promise<EngineService>;
   /** Opens the log for reading (closed at cleanup). */
@@ -57,10 +64,12 @@ export async function createHarness(adapters: AdapterSet): Promise<Harness> {
   const clientPubSub = adapters.pubsub();
   opened.push(clientQueue, clientPubSub);
   const replyTo = `test:replies:${randomUUID()}`;
+  const eventsChannel = `test:events:${randomUUID()}`;
   const replies = new Map<string, CommandReply[]>();
   await clientPubSub.subscribe(replyTo, (message) => {
-    const reply = message as CommandReply;
-    replies.set(reply.id, [...(replies.get(reply.id) ?? []), reply]);
+    // One message per applied batch (several replies) or a lone reply, as the gateway reads them.
+    for (const reply of isReplyBatch(message) ? message.replies : [message as CommandReply])
+      replies.set(reply.id, [...(replies.get(reply.id) ?? []), reply]);
   });
   const client: TestClient = {
     replies,
@@ -77,6 +86,7 @@ export async function createHarness(adapters: AdapterSet): Promise<Harness> {
   return {
     adapters,
     snapshotDir,
+    eventsChannel,
     client,
     async start(overrides = {}) {
       const queue = adapters.queue("engine-0");
@@ -90,6 +100,7 @@ export async function createHarness(adapters: AdapterSet): Promise<Harness> {
         snapshots: createFileSnapshotStore({ dir: snapshotDir }),
         logger: silentLogger,
         blockMs: 20,
+        eventsChannel,
         ...overrides,
       });
       services.push(service);
