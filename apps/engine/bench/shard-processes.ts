@@ -14,7 +14,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRedisPubSub, createRedisStreamQueue } from "@ox/bus";
-import { type CommandReply, shardCommandStream } from "@ox/contracts/pipeline";
+import { type CommandReply, isReplyBatch, shardCommandStream } from "@ox/contracts/pipeline";
 import type { Command } from "@ox/engine";
 import { generate } from "@ox/engine/bench/workload";
 import { routeCommand, type ShardMap, shardIds } from "@ox/engine/shards";
@@ -164,9 +164,11 @@ async function run(kind: "single" | "sharded", main = MAIN) {
   let replied = 0;
   const codes: Record<string, number> = {};
   const unsub = await pubsub.subscribe(replyTo, (m) => {
-    replied++;
-    const code = (m as CommandReply).code;
-    codes[code] = (codes[code] ?? 0) + 1;
+    // The single engine sends a batch's replies in one message; a shard, one reply each.
+    for (const reply of isReplyBatch(m) ? m.replies : [m as CommandReply]) {
+      replied++;
+      codes[reply.code] = (codes[reply.code] ?? 0) + 1;
+    }
   });
   const queues = new Map<string, ReturnType<typeof createRedisStreamQueue<unknown>>>();
   const queue = (s: string) => {
