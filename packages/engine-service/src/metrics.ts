@@ -168,17 +168,21 @@ export function createEngineMetrics(registry: Registry, now: () => number = Date
       batchSize.observe(records.length);
       apply.observe(applySeconds);
       append.observe(appendSeconds);
+      // Summed per child over the batch, then one inc each: prom-client hashes the labels per inc.
+      const sums = new Map<{ inc(n: number): void }, number>();
+      const add = (child: { inc(n: number): void }, n: number) => sums.set(child, (sums.get(child) ?? 0) + n);
       for (const r of records) {
         const type = r.command.type;
-        command(type, r.code).inc();
+        add(command(type, r.code), 1);
         if (type !== "PLACE_ORDER") continue;
-        order(r.code).inc();
+        add(order(r.code), 1);
         for (const e of r.events) {
           if (e.type !== "TRADE") continue;
-          trade(e.kind).inc();
-          value(e.kind).inc(e.qty * (e.kind === "TRANSFER" ? e.takerPricePaise : PAIR_PAISE));
+          add(trade(e.kind), 1);
+          add(value(e.kind), e.qty * (e.kind === "TRANSFER" ? e.takerPricePaise : PAIR_PAISE));
         }
       }
+      for (const [child, n] of sums) child.inc(n);
     },
     snapshot(seconds, ok) {
       snapshotDuration.observe(seconds);
