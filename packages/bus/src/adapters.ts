@@ -32,6 +32,7 @@ export interface AdapterEnv {
   EVENT_TOPIC_MIN_INSYNC_REPLICAS?: number;
   KAFKA_MAX_REQUEST_BYTES?: number;
   KAFKA_RETRY_FOR_MS?: number;
+  KAFKA_COMPRESSION?: "gzip" | "none";
 }
 
 export interface AdapterOptions {
@@ -100,6 +101,7 @@ export function createAdapters(env: AdapterEnv, options: AdapterOptions): Adapte
           logger,
           maxRequestBytes: env.KAFKA_MAX_REQUEST_BYTES,
           retryForMs: env.KAFKA_RETRY_FOR_MS,
+          compression: env.KAFKA_COMPRESSION,
           createTopic: {
             partitions: env.EVENT_TOPIC_PARTITIONS ?? 1,
             replicationFactor: env.EVENT_TOPIC_REPLICATION_FACTOR,
