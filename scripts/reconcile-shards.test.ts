@@ -21,7 +21,9 @@ import { freshDb, quiet, seedOrigin } from "@ox/persister/testing";
 import { sql } from "drizzle-orm";
 import { type ShardCluster, startShardCluster } from "../apps/engine/test/shard-kit.ts";
 
-const map: ShardMap = { version: 1, matchingShards: 2, riskShards: 2 };
+// Markets and users placed by hand (the users once seeded): by hash, all four users could land on
+// one risk shard (1 run in 8), leaving the other with no input and so no snapshot to start from.
+const map: ShardMap = { version: 1, matchingShards: 2, riskShards: 2, markets: { m1: 0, m2: 1 } };
 const dir = mkdtempSync(join(tmpdir(), "ox-reconcile-shards-"));
 let cluster: ShardCluster | undefined;
 afterAll(async () => {
@@ -33,6 +35,7 @@ test("sharded reconcile: from each shard's snapshot, the same report as from off
   const handle = await freshDb("postgres");
   try {
     const origin = await seedOrigin(handle.db, 4);
+    map.users = Object.fromEntries(origin.userIds.map((u, i) => [u, i % 2]));
     // A snapshot every 15 inputs, so every shard has some before the end of its log.
     const c = await startShardCluster({ dir, map, extraEnv: { SNAPSHOT_EVERY_COMMANDS: "15" } });
     cluster = c;

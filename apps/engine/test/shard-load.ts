@@ -1,13 +1,14 @@
 /**
  * A steady order load on a shard cluster and the end-of-test checks the fault tests share
- * (shard-redis-restart.test.ts, shard-fencing.test.ts): every command answered (an unanswered one
- * is sent again under the same id, as the API's retry would), every acknowledged order accepted
+ * (shard-crash.test.ts, shard-redis-restart.test.ts, shard-fencing.test.ts): every command
+ * answered (an unanswered one is sent again under the same id, as the API's retry would), every
+ * acknowledged order accepted
  * exactly once, every taker fill a trade of the logs, every link's receiver at its sender's last
  * seq, the live shards equal to their logs replayed, money conserved across shards (auditCluster);
  * the logs read by the fence rule (the kit's readLog: @ox/contracts shard-fence.ts), as every reader does.
  */
 import { expect } from "bun:test";
-import type { CommandReply } from "@ox/contracts/pipeline";
+import { type CommandReply, SEQ_SHARDS, shardOrdinal } from "@ox/contracts/pipeline";
 import type { Command, EngineEvent } from "@ox/engine";
 import { createRandom } from "@ox/engine/random";
 import { MatchingShard, shardIds } from "@ox/engine/shards";
@@ -16,6 +17,8 @@ import type { ShardCluster } from "./shard-kit.ts";
 export interface Load {
   /** Every command sent, by envelope id. */
   sent: Map<string, Command>;
+  /** Commands whose reply did not come within replyTimeoutMs (answerAll sends them again). */
+  readonly unanswered: number;
   stop(): Promise<void>;
 }
 
@@ -51,6 +54,8 @@ export function startLoad(
     seed: number;
     ts: number;
     sent: Map<string, Command>;
+    /** How long a worker waits for each reply before it moves on (default 3 s). */
+    replyTimeoutMs?: number;
   },
 ): Load {
   const rnd = createRandom(options.seed);
@@ -58,6 +63,7 @@ export function startLoad(
   let ts = options.ts;
   let stop = false;
   let orderN = 0;
+  let unanswered = 0;
   const placed: { orderId: string; userId: string }[] = [];
   const worker = async () => {
     while (!stop) {
@@ -98,12 +104,17 @@ export function startLoad(
         continue;
       }
       sent.set(id, command);
-      await c.reply(id, 3_000).catch(() => {});
+      await c.reply(id, options.replyTimeoutMs ?? 3_000).catch(() => {
+        unanswered++;
+      });
     }
   };
   const workers = Array.from({ length: options.workers }, () => worker());
   return {
     sent,
+    get unanswered() {
+      return unanswered;
+    },
     async stop() {
       stop = true;
       await Promise.all(workers);
@@ -134,20 +145,40 @@ export async function waitFor(check: () => Promise<boolean>, what: string, timeo
   }
 }
 
-/** The checks; returns counts for the test's summary line. */
-export async function checkCluster(c: ShardCluster, sent: Map<string, Command>, users: string[]) {
+/**
+ * The checks; returns counts for the test's summary line. `strict` (the kill -9 test, where no
+ * stale incarnation appends late) also requires each shard's event seqs to rise and to be its own
+ * global seqs, and each live shard's log offset to be its log's length.
+ */
+export async function checkCluster(
+  c: ShardCluster,
+  sent: Map<string, Command>,
+  users: string[],
+  options: { strict?: boolean } = {},
+) {
   const { totals, logs, shards } = await c.audit();
+  // A repeated id got the same answer as the first time (applied once, answered alike).
   for (const list of c.replies.values())
     for (const r of list) expect({ ...r, duplicate: false }).toEqual({ ...list[0], duplicate: false });
+  // Every command applied at most once per shard log; every acknowledged order accepted exactly once.
   const events: EngineEvent[] = [];
-  for (const records of logs.values()) {
+  for (const [shard, records] of logs) {
     const ids = new Set<string>();
+    let lastSeq = 0;
     for (const r of records) {
       if (r.input.kind === "command") {
         expect(ids.has(r.input.envelopeId)).toBe(false);
         ids.add(r.input.envelopeId);
       }
-      for (const e of r.events) events.push(e);
+      for (const e of r.events) {
+        if (options.strict) {
+          if (e.seq <= lastSeq) throw new Error(`${shard}: event seq ${e.seq} after ${lastSeq}`);
+          if (e.seq % SEQ_SHARDS !== shardOrdinal(shard))
+            throw new Error(`${shard}: seq ${e.seq} not global`);
+          lastSeq = e.seq;
+        }
+        events.push(e);
+      }
     }
   }
   const accepted = new Map<string, number>();
@@ -175,13 +206,16 @@ export async function checkCluster(c: ShardCluster, sent: Map<string, Command>, 
     }
   }
   for (const n of accepted.values()) expect(n).toBe(1);
+  // No envelope lost or applied twice: every link's receiver applied exactly what was sent.
   const byId = new Map(shards.map((s) => [s.id, s]));
   for (const s of shards)
     for (const [to, seq] of s.links.sent) expect(byId.get(to)?.links.received.get(s.id)).toBe(seq);
   expect(totals.inFlight).toBe(0);
+  // The live shards are their logs: the same links and the same balances.
   for (const id of shardIds(c.map)) {
-    const live = (await c.query(id, "stats")) as { received: Record<string, number> };
+    const live = (await c.query(id, "stats")) as { received: Record<string, number>; logOffset: number };
     expect(live.received).toEqual(Object.fromEntries(byId.get(id)?.links.received ?? []));
+    if (options.strict) expect(live.logOffset).toBe((await c.readBatches(id)).length);
   }
   for (const u of users) {
     const rs = shards.find((s) => !(s instanceof MatchingShard) && s.state.risk.users.has(u));
