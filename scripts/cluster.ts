@@ -16,15 +16,7 @@
  * after 15 s), and exits once every child has exited.
  */
 import { spawnSync } from "node:child_process";
-import {
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  type WriteStream,
-} from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, type WriteStream } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ensureDevSecrets, parseApiEnv, secureDataDir } from "@ox/config";
@@ -33,6 +25,7 @@ import { createDb } from "@ox/db";
 import { checkShardMap, describeShardMap, type ShardMap, shardIds } from "@ox/engine/shards";
 import { type Subprocess, spawn } from "bun";
 import pg from "pg";
+import { holdsSocket, socketInodes } from "../apps/platform/bench/lib.ts";
 
 const root = resolve(import.meta.dir, "..");
 const bun = process.execPath;
@@ -309,35 +302,8 @@ console.log(
 
 /** Whether process `pid` holds a listening TCP socket on `port` (/proc/net/tcp{,6} and its fds). */
 function listensOn(pid: number, port: number): boolean {
-  const hexPort = `:${port.toString(16).toUpperCase().padStart(4, "0")}`;
-  const inodes = new Set<string>();
-  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
-    let text = "";
-    try {
-      text = readFileSync(file, "utf8");
-    } catch {
-      continue;
-    }
-    for (const line of text.split("\n").slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols[1]?.endsWith(hexPort) && cols[3] === "0A" && cols[9] && cols[9] !== "0") inodes.add(cols[9]);
-    }
-  }
-  if (inodes.size === 0) return false;
-  let fds: string[] = [];
-  try {
-    fds = readdirSync(`/proc/${pid}/fd`);
-  } catch {
-    return false;
-  }
-  return fds.some((fd) => {
-    try {
-      const inode = readlinkSync(`/proc/${pid}/fd/${fd}`).match(/^socket:\[(\d+)\]$/)?.[1];
-      return inode !== undefined && inodes.has(inode);
-    } catch {
-      return false;
-    }
-  });
+  const inodes = socketInodes(port, true);
+  return inodes.size > 0 && holdsSocket(pid, inodes);
 }
 
 /** The database exists (created on the machine's Postgres when missing) and is migrated, once. */

@@ -258,29 +258,31 @@ export function socketInodes(port: number, listening: boolean): Set<string> {
   return inodes;
 }
 
-/** The pids holding any of these socket inodes open (root, or the same user, can read /proc/<pid>/fd). */
+/** Whether process `pid` holds any of these socket inodes open (root, or the same user, can read /proc/<pid>/fd). */
+export function holdsSocket(pid: number, inodes: Set<string>): boolean {
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return false;
+  }
+  return fds.some((fd) => {
+    try {
+      const inode = readlinkSync(`/proc/${pid}/fd/${fd}`).match(/^socket:\[(\d+)\]$/)?.[1];
+      return inode !== undefined && inodes.has(inode);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** The pids holding any of these socket inodes open. */
 export function pidsHoldingSockets(inodes: Set<string>): number[] {
   if (inodes.size === 0) return [];
-  const pids = new Set<number>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    let fds: string[];
-    try {
-      fds = readdirSync(`/proc/${entry}/fd`);
-    } catch {
-      continue;
-    }
-    for (const fd of fds) {
-      try {
-        const inode = readlinkSync(`/proc/${entry}/fd/${fd}`).match(/^socket:\[(\d+)\]$/)?.[1];
-        if (inode && inodes.has(inode)) {
-          pids.add(Number(entry));
-          break;
-        }
-      } catch {}
-    }
-  }
-  return [...pids].sort((a, b) => a - b);
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc"))
+    if (/^\d+$/.test(entry) && holdsSocket(Number(entry), inodes)) pids.push(Number(entry));
+  return pids.sort((a, b) => a - b);
 }
 
 /** The process(es) listening on a TCP port (a forking server's children share the socket: lowest first). */
