@@ -72,7 +72,7 @@ async function openLog(): Promise<EventLog<LogRecord>> {
 /** The live engine, once the persister has caught up with it; null when the engine does not answer. */
 async function liveSource(db: Db): Promise<{ source: EngineSource; close(): Promise<void> } | null> {
   if (!env.REDIS_URL) return null;
-  const pubsub = createRedisPubSub<unknown>(env.REDIS_URL);
+  const pubsub = createRedisPubSub<unknown>(env.REDIS_URL, { prefix: env.REDIS_NAMESPACE });
   const reader = createRemoteEngineReader({
     pubsub,
     instanceId: `reconcile-${process.pid}`,

@@ -76,7 +76,7 @@ export async function runShard(env: EngineEnv, shardId: string, map: ShardMap): 
         })
       : createFileJournal<ShardLogBatch>({ path: join(dir, "events.journal"), logger }),
   );
-  const pubsub = createRedisPubSub<unknown>(env.REDIS_URL, { logger });
+  const pubsub = createRedisPubSub<unknown>(env.REDIS_URL, { logger, prefix: env.REDIS_NAMESPACE });
   const acks = createRedisAckStore(env.REDIS_URL, env.ENGINE_COMMAND_STREAM);
   const fence =
     env.SHARD_FENCING === "on"

@@ -47,8 +47,8 @@ async function staleRecords(cluster: ShardCluster) {
 }
 
 test("a paused shard woken after its successor took over: its late output is ignored, it exits, every acknowledged order once, money conserved", async () => {
-  // A private Redis: the query channels carry no deployment prefix (AUDIT.md), and another
-  // cluster on the machine's Redis would answer our reads.
+  // A private Redis: the shard processes are paused and killed here, and the shared Redis's other
+  // tenants (other clusters, other tests' streams) should not share its fate or its load.
   redis = await startPrivateRedis();
   const cluster = await startShardCluster({
     dir,

@@ -49,7 +49,8 @@ const server = await createStreamServer({
     isRevoked: async (payload) =>
       typeof payload.sid !== "string" || (await kv.get(sessionKey(payload.sid))) === null,
   }),
-  redisAdapter: createAdapter(adapterPub, adapterSub),
+  // Socket.IO's own channels (`socket.io#…`) under the deployment's namespace too.
+  redisAdapter: createAdapter(adapterPub, adapterSub, { key: `${env.REDIS_NAMESPACE}socket.io` }),
   publicOrigins: createPublicOrigins(env),
   allowedOrigins: env.ALLOWED_ORIGINS,
   maxSubscriptionsPerSocket: env.STREAM_MAX_SUBSCRIPTIONS,

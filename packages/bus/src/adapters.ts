@@ -33,6 +33,8 @@ export interface AdapterEnv {
   KAFKA_MAX_REQUEST_BYTES?: number;
   KAFKA_RETRY_FOR_MS?: number;
   KAFKA_COMPRESSION?: "gzip" | "none";
+  /** Prepended to this deployment's pub/sub channels and KV keys on Redis (default none). */
+  REDIS_NAMESPACE?: string;
 }
 
 export interface AdapterOptions {
@@ -115,10 +117,12 @@ export function createAdapters(env: AdapterEnv, options: AdapterOptions): Adapte
     },
     pubsub: () =>
       env.REDIS_URL
-        ? createRedisPubSub<unknown>(env.REDIS_URL, { logger })
+        ? createRedisPubSub<unknown>(env.REDIS_URL, { logger, prefix: env.REDIS_NAMESPACE })
         : createMemoryPubSub<unknown>({ hub }),
     get kv() {
-      kv ??= env.REDIS_URL ? createRedisKv({ url: env.REDIS_URL }) : createMemoryKv();
+      kv ??= env.REDIS_URL
+        ? createRedisKv({ url: env.REDIS_URL, prefix: env.REDIS_NAMESPACE })
+        : createMemoryKv();
       return kv;
     },
   };

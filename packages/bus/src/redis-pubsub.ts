@@ -6,12 +6,19 @@ import type { Codec, PubSub } from "./ports.ts";
 export interface RedisPubSubOptions<T> {
   codec?: Codec<T>;
   logger?: Logger;
+  /**
+   * Prepended to every channel on Redis (REDIS_NAMESPACE): deployments that share one Redis server
+   * talk on disjoint channels. Callers keep using the logical names.
+   */
+  prefix?: string;
 }
 
 /** PubSub on Redis PUBLISH/SUBSCRIBE: at-most-once, a subscriber that is down misses messages. */
 export function createRedisPubSub<T>(url: string, options: RedisPubSubOptions<T> = {}): PubSub<T> {
   const codec = options.codec ?? jsonCodec<T>();
   const log = options.logger ?? defaultLogger;
+  const prefix = options.prefix ?? "";
+  const onRedis = (channel: string) => prefix + channel;
   // A stalled Redis must not hang a publish; the subscriber connection (below) waits by design.
   // Auto-pipelining: publishes issued in one event-loop turn leave in one write.
   const publisher = new Redis(url, { commandTimeout: 5_000, enableAutoPipelining: true });
@@ -23,7 +30,9 @@ export function createRedisPubSub<T>(url: string, options: RedisPubSubOptions<T>
   const connectSubscriber = (): Redis => {
     const connection = publisher.duplicate({ commandTimeout: undefined, enableAutoPipelining: false });
     connection.on("error", (err) => log.debug({ err }, "redis connection error"));
-    connection.on("message", (channel: string, text: string) => {
+    connection.on("message", (redisChannel: string, text: string) => {
+      if (!redisChannel.startsWith(prefix)) return;
+      const channel = redisChannel.slice(prefix.length);
       const set = handlers.get(channel);
       if (!set) return;
       const message = codec.decode(text);
@@ -40,19 +49,19 @@ export function createRedisPubSub<T>(url: string, options: RedisPubSubOptions<T>
 
   return {
     async publish(channel, message) {
-      await publisher.publish(channel, codec.encode(message));
+      await publisher.publish(onRedis(channel), codec.encode(message));
     },
     async subscribe(channel, handler) {
       subscriber ??= connectSubscriber();
       const set = handlers.get(channel) ?? new Set();
       handlers.set(channel, set);
       set.add(handler);
-      await subscriber.subscribe(channel);
+      await subscriber.subscribe(onRedis(channel));
       return async () => {
         set.delete(handler);
         if (set.size === 0 && handlers.get(channel) === set) {
           handlers.delete(channel);
-          await subscriber?.unsubscribe(channel);
+          await subscriber?.unsubscribe(onRedis(channel));
         }
       };
     },

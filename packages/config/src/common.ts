@@ -47,6 +47,16 @@ export const baseFields = {
    * serves the process metrics, since probes use it.
    */
   METRICS: z.enum(["on", "off"]).default("on"),
+  /**
+   * Prepended to every pub/sub channel and KV key (sessions, dead-man switches, caches) a deployment
+   * uses on Redis, so several deployments can share one Redis server; every process of a deployment
+   * must agree. Streams are named by ENGINE_COMMAND_STREAM, rate-limit buckets by RATE_LIMIT_PREFIX.
+   * Default: none (the names as they always were).
+   */
+  REDIS_NAMESPACE: z
+    .string()
+    .regex(/^[A-Za-z0-9:._-]*$/, "letters, digits and : . _ - only")
+    .default(""),
 };
 
 /** Names of the command stream, its consumer group and the event topic (docs/architecture.md#transport). */
