@@ -320,6 +320,8 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
       recentLimit: options.recentLimit ?? 10_000,
       logger,
     });
+    // Done reading: a Kafka reader would go on fetching (and decoding) every record appended next.
+    log.idle?.();
     engine = recovered.engine;
     recent = recovered.recent;
     logOffset = recovered.logOffset;
