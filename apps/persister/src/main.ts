@@ -50,6 +50,7 @@ if (shardMap) {
         topic,
         partition: 0,
         clientId: `persister-${shard}`,
+        fetch: { minBytes: env.KAFKA_FETCH_MIN_BYTES, maxWaitMs: env.KAFKA_FETCH_MAX_WAIT_MS },
         logger,
       }),
     );

@@ -32,7 +32,9 @@ export interface AdapterEnv {
   EVENT_TOPIC_MIN_INSYNC_REPLICAS?: number;
   KAFKA_MAX_REQUEST_BYTES?: number;
   KAFKA_RETRY_FOR_MS?: number;
-  KAFKA_COMPRESSION?: "gzip" | "none";
+  KAFKA_COMPRESSION?: "zstd" | "gzip" | "none";
+  KAFKA_FETCH_MIN_BYTES?: number;
+  KAFKA_FETCH_MAX_WAIT_MS?: number;
   /** Prepended to this deployment's pub/sub channels and KV keys on Redis (default none). */
   REDIS_NAMESPACE?: string;
 }
@@ -104,6 +106,7 @@ export function createAdapters(env: AdapterEnv, options: AdapterOptions): Adapte
           maxRequestBytes: env.KAFKA_MAX_REQUEST_BYTES,
           retryForMs: env.KAFKA_RETRY_FOR_MS,
           compression: env.KAFKA_COMPRESSION,
+          fetch: { minBytes: env.KAFKA_FETCH_MIN_BYTES, maxWaitMs: env.KAFKA_FETCH_MAX_WAIT_MS },
           createTopic: {
             partitions: env.EVENT_TOPIC_PARTITIONS ?? 1,
             replicationFactor: env.EVENT_TOPIC_REPLICATION_FACTOR,

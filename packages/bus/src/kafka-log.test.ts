@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
 import { eventLogContract, KAFKA_BROKERS, uniqueName } from "@ox/bus/testing";
-import { Kafka, logLevel } from "kafkajs";
+import { CompressionCodecs, CompressionTypes, Kafka, logLevel } from "kafkajs";
 import { chunkByBytes, createKafkaLog, retryFor } from "./kafka-log.ts";
 
 eventLogContract("kafka", async () => {
@@ -85,4 +85,36 @@ describe("retry schedule", () => {
     expect(total).toBeLessThanOrEqual(30_000);
     expect(total).toBeGreaterThan(20_000);
   });
+});
+
+describe("kafka log compression", () => {
+  test("appends are zstd by default (Bun's zstd through kafkajs's codec table) and read back", async () => {
+    const topic = uniqueName("test-zstd");
+    const codec = CompressionCodecs[CompressionTypes.ZSTD];
+    let compressed = 0;
+    CompressionCodecs[CompressionTypes.ZSTD] = () => {
+      const inner = codec();
+      return {
+        ...inner,
+        compress: (encoder: unknown) => {
+          compressed++;
+          return inner.compress(encoder);
+        },
+      };
+    };
+    const log = await createKafkaLog<{ n: number; text: string }>({ brokers: KAFKA_BROKERS, topic });
+    try {
+      const records = Array.from({ length: 50 }, (_, n) => ({ n, text: "yes at 55 paise ".repeat(20) }));
+      await log.append(records);
+      expect(compressed).toBe(1);
+      expect((await log.read(0, 100)).map((e) => e.record)).toEqual(records);
+    } finally {
+      CompressionCodecs[CompressionTypes.ZSTD] = codec;
+      await log.close();
+      const admin = new Kafka({ brokers: KAFKA_BROKERS, logLevel: logLevel.NOTHING }).admin();
+      await admin.connect();
+      await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+      await admin.disconnect();
+    }
+  }, 30_000);
 });

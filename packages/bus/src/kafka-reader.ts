@@ -12,6 +12,8 @@ interface ReaderOptions<T> {
   codec: Codec<T>;
   endOffset: () => Promise<number>;
   listPartitions: () => Promise<number[]>;
+  /** The consumer's fetch: the broker answers once it has minBytes or after maxWaitMs. */
+  fetch?: { minBytes?: number; maxWaitMs?: number };
 }
 
 /**
@@ -22,6 +24,8 @@ interface ReaderOptions<T> {
  */
 export function createKafkaReader<T>(options: ReaderOptions<T>) {
   const { kafka, topic, partition, codec } = options;
+  const minBytes = options.fetch?.minBytes ?? 1;
+  const maxWaitTimeInMs = options.fetch?.maxWaitMs ?? 200;
   let consumer: Consumer | undefined;
   let buffer: LogEntry<T>[] = [];
   let nextExpected = 0;
@@ -33,7 +37,8 @@ export function createKafkaReader<T>(options: ReaderOptions<T>) {
     const c = kafka.consumer({
       groupId: `ox-reader-${topic}-${randomUUID()}`,
       allowAutoTopicCreation: false,
-      maxWaitTimeInMs: 200,
+      minBytes,
+      maxWaitTimeInMs,
     });
     await c.connect();
     await c.subscribe({ topic, fromBeginning: true });
@@ -90,6 +95,14 @@ export function createKafkaReader<T>(options: ReaderOptions<T>) {
   return {
     async read(from: number, max: number): Promise<LogEntry<T>[]> {
       if (max <= 0 || from < 0) return [];
+      // A follower at the end of what it has read (the persister, caught up): its consumer is
+      // fetching already, so wait one fetch for what it brings before asking the broker for the
+      // end offset (two ListOffsets requests and a metadata refresh per ask, on every idle poll).
+      if (consumer && from >= highWatermark && from === nextExpected && buffer.length === 0)
+        await new Promise<void>((resolve) => {
+          wakeReader = resolve;
+          setTimeout(resolve, maxWaitTimeInMs + 20);
+        });
       if (from >= highWatermark) {
         highWatermark = Math.max(highWatermark, await options.endOffset());
         if (from >= highWatermark) return [];
@@ -118,6 +131,10 @@ export function createKafkaReader<T>(options: ReaderOptions<T>) {
       buffer = buffer.slice(start0 + out.length);
       wakeFetcher();
       return out;
+    },
+    /** The log's end as just read from the broker (EventLog.endOffset): no need to ask again. */
+    sawEnd(end: number) {
+      highWatermark = Math.max(highWatermark, end);
     },
     /**
      * Drops the consumer; the next read starts a fresh one. For when the caller knows the broker
