@@ -5,8 +5,9 @@
  * the persister lags behind the orders instead of taking their thread. Started by
  * persister-thread.ts, never on its own.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readlinkSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector";
+import { getPriority, setPriority } from "node:os";
 import { join } from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
 import type { EventLog, JournalPayloads, LogEntry } from "@ox/bus";
@@ -22,6 +23,15 @@ export interface PersisterWorkerData {
   pgDir: string;
   logLevel: LevelWithSilent;
   lingerMs: number;
+  /** Log records per transaction (the persister's batchSize; default its own). */
+  batchSize?: number;
+  /**
+   * This thread's nice value (Linux: a thread is a task with its own; 0..19, higher yields more).
+   * When the order path and the storage want more CPU than the machine has, the kernel gives it to
+   * the order path and the persister lags, then catches up when the burst ends; while there are idle
+   * cores it runs as fast as before. Absent: the process's own.
+   */
+  nice?: number;
   maxLag?: number;
   stuckAfterMs?: number;
   /**
@@ -47,6 +57,8 @@ const logger = createLogger({
   level: data.logLevel,
   destination: { write: (line: string) => port.postMessage({ t: "event", name: "log", args: [line] }) },
 }).child({ process: "persister" });
+
+if (data.nice !== undefined) lowerPriority(data.nice);
 
 const profiler = data.cpuProfileDir ? await startProfiler(data.cpuProfileDir) : null;
 const database = await createPgliteDb({ dataDir: data.pgDir });
@@ -109,6 +121,7 @@ const persister = createPersister({
   db: database.db,
   logger,
   lingerMs: data.lingerMs,
+  batchSize: data.batchSize,
   maxLag: data.maxLag,
   stuckAfterMs: data.stuckAfterMs,
   metrics,
@@ -130,6 +143,27 @@ const rpc: Rpc = createRpc(port, {
   },
 });
 rpc.emit("ready", persister.status());
+
+/**
+ * Sets this thread's own nice value: setpriority(PRIO_PROCESS, tid) applies to one thread on Linux,
+ * and /proc/thread-self names the calling thread's task. Elsewhere (no /proc) it does nothing.
+ */
+function lowerPriority(nice: number) {
+  let tid: number;
+  try {
+    tid = Number(readlinkSync("/proc/thread-self").split("/").pop());
+  } catch {
+    logger.debug("no /proc/thread-self: the storage thread keeps the process's priority");
+    return;
+  }
+  try {
+    // Never raise it above the process's (that needs privileges, and is not the point).
+    setPriority(tid, Math.max(nice, getPriority(process.pid)));
+    logger.debug({ tid, nice: getPriority(tid) }, "storage thread priority lowered");
+  } catch (err) {
+    logger.warn({ err, tid }, "could not lower the storage thread's priority");
+  }
+}
 
 /** The inspector's sampling profiler on this thread; stop() writes the profile. */
 async function startProfiler(dir: string) {

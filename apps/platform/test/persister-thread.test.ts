@@ -125,3 +125,36 @@ test("cpuProfileDir: the worker profiles its own thread and writes the profile a
   expect(profile.nodes.length).toBeGreaterThan(0);
   expect(profile.samples.length).toBe(profile.timeDeltas.length);
 });
+
+test.skipIf(process.platform !== "linux")(
+  "nice: the storage thread runs at the lower priority, the platform's thread at its own",
+  async () => {
+    const caseDir = mkdtempSync(join(dir, "nice-"));
+    const log = await tempJournal(caseDir);
+    /** Each thread's name and nice value (/proc/<pid>/task/<tid>/stat: fields 2 and 19). */
+    const threads = () =>
+      readdirSync(`/proc/${process.pid}/task`).map((tid) => {
+        const stat = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, "utf8");
+        const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+        return { tid: Number(tid), name, nice: Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]) };
+      });
+    const workers = () => threads().filter((t) => t.name === "Worker");
+    const before = new Set(workers().map((t) => t.tid));
+    const thread = await startPersisterThread({
+      data: { pgDir: join(caseDir, "pg"), logLevel: "silent", lingerMs: 0, nice: 19 },
+      log,
+      logger: quiet,
+    });
+    try {
+      expect(workers().filter((t) => !before.has(t.tid))).toEqual([
+        { tid: expect.any(Number), name: "Worker", nice: 19 },
+      ]);
+      expect(threads().find((t) => t.tid === process.pid)?.nice).toBe(0);
+      // Still a working database and persister.
+      expect(await thread.persister.catchUp()).toBe(0);
+    } finally {
+      await thread.close();
+      await log.close();
+    }
+  },
+);
