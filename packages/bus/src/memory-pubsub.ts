@@ -1,12 +1,19 @@
 import { jsonCodec } from "./codec.ts";
 import type { Codec, PubSub } from "./ports.ts";
 
+/** One subscription on the hub: `text` decodes an encoded message; `share` takes the object itself. */
+export interface MemoryListener {
+  text(text: string): void;
+  /** Present when the subscriber uses the default JSON codec (it expects what JSON gives back). */
+  share?: (message: unknown) => void;
+}
+
 /**
  * A hub shared by the in-process publishers and subscribers of embedded mode. Each
  * createMemoryPubSub({hub}) is one "connection"; closing it drops only its own subscriptions.
  */
 export interface MemoryPubSubHub {
-  readonly channels: Map<string, Set<(text: string) => void>>;
+  readonly channels: Map<string, Set<MemoryListener>>;
 }
 
 export function createMemoryPubSubHub(): MemoryPubSubHub {
@@ -15,28 +22,56 @@ export function createMemoryPubSubHub(): MemoryPubSubHub {
 
 export interface MemoryPubSubOptions<T> {
   hub?: MemoryPubSubHub;
-  /** Messages go through the codec as on Redis, so no subscriber shares an object with another. */
+  /**
+   * Messages go through the codec as on Redis, so no subscriber shares an object with another.
+   * Without one (JSON), a channel's only subscriber is handed the published object itself: no
+   * encode, no decode (the engine's reply and event batches, tens of kB per batch). Neither side
+   * may then change it after the publish: under NODE_ENV=test (bun test, vitest) such a message is
+   * deep-frozen, so a write to it throws there.
+   */
   codec?: Codec<T>;
+  /** Hand a lone subscriber the object (default: when no codec is given). */
+  shareSingle?: boolean;
+}
+
+const freezeShared = process.env.NODE_ENV === "test";
+
+function deepFreeze(value: unknown, seen = new Set<object>()): void {
+  if (value === null || typeof value !== "object" || seen.has(value)) return;
+  seen.add(value);
+  Object.freeze(value);
+  for (const v of Object.values(value)) deepFreeze(v, seen);
 }
 
 export function createMemoryPubSub<T>(options: MemoryPubSubOptions<T> = {}): PubSub<T> {
   const hub = options.hub ?? createMemoryPubSubHub();
   const codec = options.codec ?? jsonCodec<T>();
-  const own = new Set<{ channel: string; listener: (text: string) => void }>();
+  const shareSingle = options.shareSingle ?? options.codec === undefined;
+  const own = new Set<{ channel: string; listener: MemoryListener }>();
   let closed = false;
 
   return {
     async publish(channel, message) {
       if (closed) throw new Error("pubsub is closed");
-      const text = codec.encode(message);
       const listeners = hub.channels.get(channel);
-      if (!listeners) return;
+      if (!listeners || listeners.size === 0) return;
       // Delivered on a later tick, like a network hop: a handler never runs inside publish().
-      for (const listener of [...listeners]) queueMicrotask(() => listener(text));
+      if (shareSingle && listeners.size === 1) {
+        const [only] = listeners as Set<MemoryListener>;
+        const share = only?.share;
+        if (share) {
+          if (freezeShared) deepFreeze(message);
+          queueMicrotask(() => share(message));
+          return;
+        }
+      }
+      const text = codec.encode(message);
+      for (const listener of [...listeners]) queueMicrotask(() => listener.text(text));
     },
     async subscribe(channel, handler) {
       if (closed) throw new Error("pubsub is closed");
-      const listener = (text: string) => handler(codec.decode(text));
+      const listener: MemoryListener = { text: (text: string) => handler(codec.decode(text)) };
+      if (options.codec === undefined) listener.share = (message) => handler(message as T);
       const sub = { channel, listener };
       const listeners = hub.channels.get(channel) ?? new Set();
       hub.channels.set(channel, listeners);

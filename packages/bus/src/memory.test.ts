@@ -1,7 +1,9 @@
+import { describe, expect, test } from "bun:test";
 import { kvContract, pubSubContract, queueContract } from "@ox/bus/testing";
 import { createMemoryKv } from "./memory-kv.ts";
 import { createMemoryPubSub, createMemoryPubSubHub } from "./memory-pubsub.ts";
 import { createMemoryQueue, createMemoryStream } from "./memory-queue.ts";
+import { eventually } from "./test-util.ts";
 
 kvContract("memory", async () => {
   const kv = createMemoryKv();
@@ -19,4 +21,49 @@ queueContract("memory", async () => {
     open: async (consumer, options) => createMemoryQueue({ stream, consumer, ...options }),
     cleanup: async () => {},
   };
+});
+
+describe("memory pub/sub: a channel's only subscriber shares the published object", () => {
+  test("one subscriber gets the object itself, frozen under test; two get copies", async () => {
+    const hub = createMemoryPubSubHub();
+    const pub = createMemoryPubSub<{ n: number; list: number[] }>({ hub });
+    const got: Array<{ n: number; list: number[] }> = [];
+    await createMemoryPubSub<{ n: number; list: number[] }>({ hub }).subscribe("one", (m) => got.push(m));
+    const message = { n: 1, list: [1, 2] };
+    await pub.publish("one", message);
+    await eventually(() => got.length === 1, "the shared message");
+    expect(got[0]).toBe(message);
+    // bun test runs with NODE_ENV=test: a write by either side throws instead of reaching the other.
+    expect(() => got[0]?.list.push(3)).toThrow();
+    expect(message.list).toEqual([1, 2]);
+
+    await createMemoryPubSub<{ n: number; list: number[] }>({ hub }).subscribe("one", (m) => got.push(m));
+    const second = { n: 2, list: [] };
+    await pub.publish("one", second);
+    await eventually(() => got.length === 3, "two copies");
+    expect(got[1]).toEqual(second);
+    expect(got[1]).not.toBe(second);
+    expect(got[2]).not.toBe(got[1]);
+    expect(Object.isFrozen(second)).toBe(false);
+  });
+
+  test("a subscriber or publisher with its own codec always goes through it", async () => {
+    const hub = createMemoryPubSubHub();
+    type M = { n: number; decoded?: boolean };
+    const codec = {
+      encode: (v: M) => JSON.stringify(v),
+      decode: (t: string) => ({ ...(JSON.parse(t) as M), decoded: true }),
+    };
+    const got: M[] = [];
+    const off = await createMemoryPubSub({ hub, codec }).subscribe("c", (m) => got.push(m));
+    await createMemoryPubSub<M>({ hub }).publish("c", { n: 1 });
+    await eventually(() => got.length === 1, "decoded by the subscriber's codec");
+    await off();
+    await createMemoryPubSub<M>({ hub }).subscribe("c", (m) => got.push(m));
+    const sent = { n: 2 };
+    await createMemoryPubSub({ hub, codec }).publish("c", sent);
+    await eventually(() => got.length === 2, "encoded by the publisher's codec");
+    expect(got).toEqual([{ n: 1, decoded: true }, { n: 2 }]);
+    expect(got[1]).not.toBe(sent);
+  });
 });
