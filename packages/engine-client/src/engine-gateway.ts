@@ -1,4 +1,4 @@
-import { type CommandQueue, type PubSub, withTimeout } from "@ox/bus";
+import { type CommandQueue, InfraTimeoutError, type PubSub, withTimeout } from "@ox/bus";
 import {
   batchItemId,
   type CommandEnvelope,
@@ -70,6 +70,11 @@ export function createQueueEngineGateway(options: QueueEngineGatewayOptions): En
   const replyTo = channels.replies(options.instanceId);
   const waiting = new Map<string, (reply: CommandReply) => void>();
   let subscribed: Promise<() => Promise<void>> | null = null;
+  /** Set once the subscription is up: requests then skip the bounded wait for it (a timer each). */
+  let isSubscribed = false;
+  /** Resolves when this instance's reply channel is subscribed; bounded by `timeoutMs`. */
+  const subscribedWithin = (timeoutMs: number) =>
+    isSubscribed ? undefined : withTimeout(ensureSubscribed(), timeoutMs, "reply channel subscribe");
   const ensureSubscribed = () => {
     subscribed ??= options.replies
       .subscribe(replyTo, (message: CommandReply | CommandReplyBatch) => {
@@ -77,10 +82,16 @@ export function createQueueEngineGateway(options: QueueEngineGatewayOptions): En
         if (!isReplyBatch(message)) return waiting.get(message.id)?.(message);
         for (const reply of message.replies) waiting.get(reply.id)?.(reply);
       })
-      .catch((err) => {
-        subscribed = null; // Redis was down: the next request subscribes again
-        throw err;
-      });
+      .then(
+        (unsubscribe) => {
+          isSubscribed = true;
+          return unsubscribe;
+        },
+        (err) => {
+          subscribed = null; // Redis was down: the next request subscribes again
+          throw err;
+        },
+      );
     return subscribed;
   };
   const roundTrip = async (
@@ -90,11 +101,15 @@ export function createQueueEngineGateway(options: QueueEngineGatewayOptions): En
     const timeoutMs = opts.timeoutMs ?? options.timeoutMs ?? 2_000;
     // Redis down or stalled: the subscribe and the XADD are bounded too, and fail as
     // InfraTimeoutError (503, nothing acknowledged), never hang the request.
-    await withTimeout(ensureSubscribed(), timeoutMs, "reply channel subscribe");
+    await subscribedWithin(timeoutMs);
     return send(body, opts.id ?? crypto.randomUUID(), timeoutMs, opts.requestId);
   };
-  /** One envelope out, its reply awaited; the XADD is issued before this returns its promise. */
-  const send = async (
+  /**
+   * One envelope out, its reply awaited; the XADD is issued before this returns its promise. One
+   * timer bounds both: at `timeoutMs` an XADD not yet answered rejects as InfraTimeoutError (503,
+   * not queued as far as we know), a queued command without a reply as EngineTimeoutError.
+   */
+  const send = (
     body: { command: Command; toShard?: string } | { commands: Command[] },
     id: string,
     timeoutMs: number,
@@ -103,39 +118,44 @@ export function createQueueEngineGateway(options: QueueEngineGatewayOptions): En
     const { observe } = options;
     const type = "command" in body ? body.command.type : "BATCH";
     const started = observe ? performance.now() : 0;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const reply = new Promise<CommandReply>((resolve, reject) => {
-      timer = setTimeout(() => {
+    return new Promise<CommandReply>((resolve, reject) => {
+      let queued = false;
+      let settled = false;
+      const timer = setTimeout(() => {
+        settled = true;
         waiting.delete(id);
+        if (!queued) return reject(new InfraTimeoutError("command queue XADD", timeoutMs));
         observe?.(type, timeoutMs / 1000, false);
         reject(new EngineTimeoutError(id, timeoutMs));
       }, timeoutMs);
       waiting.set(id, (r) => {
+        settled = true;
         clearTimeout(timer);
         waiting.delete(id);
         observe?.(type, (performance.now() - started) / 1000, true);
         resolve(r);
       });
-    });
-    reply.catch(() => {}); // awaited by the caller below; never unhandled while the XADD hangs
-    try {
-      await withTimeout(
-        options.queue.send({
+      options.queue
+        .send({
           id,
           replyTo,
           ...body,
           ...(requestId && { requestId }),
-        } as CommandEnvelope),
-        timeoutMs,
-        "command queue XADD",
-      );
-    } catch (err) {
-      // Not queued as far as we know: no reply to wait for (and no timer left to reject unhandled).
-      clearTimeout(timer);
-      waiting.delete(id);
-      throw err;
-    }
-    return reply;
+        } as CommandEnvelope)
+        .then(
+          () => {
+            queued = true;
+          },
+          (err) => {
+            if (settled) return; // a reply came first, or the timeout already answered
+            // Not queued as far as we know: no reply to wait for.
+            settled = true;
+            clearTimeout(timer);
+            waiting.delete(id);
+            reject(err);
+          },
+        );
+    });
   };
   return {
     async execute(command, opts = {}) {
@@ -144,7 +164,7 @@ export function createQueueEngineGateway(options: QueueEngineGatewayOptions): En
       // A CANCEL_ALL without a market: one envelope per matching shard (`${id}@${shard}`), each
       // shard cancels in its own markets, the replies joined (joinReplies).
       const timeoutMs = opts.timeoutMs ?? options.timeoutMs ?? 2_000;
-      await withTimeout(ensureSubscribed(), timeoutMs, "reply channel subscribe");
+      await subscribedWithin(timeoutMs);
       const id = opts.id ?? crypto.randomUUID();
       const replies = targets.map((toShard) =>
         send({ command, toShard }, `${id}@${toShard}`, timeoutMs, opts.requestId),
@@ -157,7 +177,7 @@ export function createQueueEngineGateway(options: QueueEngineGatewayOptions): En
         // One envelope per item, XADDed in the batch's order (each shard's stream keeps it), the
         // replies awaited together; a timeout of any item is the batch's, as with one envelope.
         const timeoutMs = opts.timeoutMs ?? options.timeoutMs ?? 2_000;
-        await withTimeout(ensureSubscribed(), timeoutMs, "reply channel subscribe");
+        await subscribedWithin(timeoutMs);
         const id = opts.id ?? crypto.randomUUID();
         const replies = commands.map((command, i) =>
           send({ command }, batchItemId(id, i), timeoutMs, opts.requestId),
