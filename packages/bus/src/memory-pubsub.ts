@@ -1,4 +1,5 @@
 import { jsonCodec } from "./codec.ts";
+import { shared } from "./memory-share.ts";
 import type { Codec, PubSub } from "./ports.ts";
 
 /** One subscription on the hub: `text` decodes an encoded message; `share` takes the object itself. */
@@ -26,21 +27,11 @@ export interface MemoryPubSubOptions<T> {
    * Messages go through the codec as on Redis, so no subscriber shares an object with another.
    * Without one (JSON), a channel's only subscriber is handed the published object itself: no
    * encode, no decode (the engine's reply and event batches, tens of kB per batch). Neither side
-   * may then change it after the publish: under NODE_ENV=test (bun test, vitest) such a message is
-   * deep-frozen, so a write to it throws there.
+   * may then change it after the publish (memory-share.ts: deep-frozen in the tests).
    */
   codec?: Codec<T>;
   /** Hand a lone subscriber the object (default: when no codec is given). */
   shareSingle?: boolean;
-}
-
-const freezeShared = process.env.NODE_ENV === "test";
-
-function deepFreeze(value: unknown, seen = new Set<object>()): void {
-  if (value === null || typeof value !== "object" || seen.has(value)) return;
-  seen.add(value);
-  Object.freeze(value);
-  for (const v of Object.values(value)) deepFreeze(v, seen);
 }
 
 export function createMemoryPubSub<T>(options: MemoryPubSubOptions<T> = {}): PubSub<T> {
@@ -60,8 +51,8 @@ export function createMemoryPubSub<T>(options: MemoryPubSubOptions<T> = {}): Pub
         const [only] = listeners as Set<MemoryListener>;
         const share = only?.share;
         if (share) {
-          if (freezeShared) deepFreeze(message);
-          queueMicrotask(() => share(message));
+          const value = shared(message);
+          queueMicrotask(() => share(value));
           return;
         }
       }

@@ -1,4 +1,5 @@
 import { jsonCodec } from "./codec.ts";
+import { shared } from "./memory-share.ts";
 import type { Codec, CommandQueue, Delivery } from "./ports.ts";
 
 interface Pending {
@@ -8,6 +9,12 @@ interface Pending {
 }
 
 /**
+ * An entry as its producer left it: encoded by its codec, or (default codec) the object itself,
+ * which a consumer with the default codec takes as it is (memory-share.ts: neither side may change it).
+ */
+export type MemoryEntry = { text: string; value?: undefined } | { text?: undefined; value: unknown };
+
+/**
  * The in-process stand-in for one Redis stream with one consumer group. Queues opened on the same
  * stream behave like consumers of that group: an entry lives until acked, a consumer that closes
  * (or "crashes") keeps its pending entries, and gets them again when it reopens under its name, or
@@ -15,7 +22,7 @@ interface Pending {
  * producer dies with the consumer, and nothing is acknowledged to a client before the journal has it.
  */
 export interface MemoryStream {
-  readonly entries: Map<string, string>;
+  readonly entries: Map<string, MemoryEntry>;
   readonly pending: Map<string, Pending>;
   readonly fresh: string[];
   readonly waiters: Set<() => void>;
@@ -31,6 +38,7 @@ export interface MemoryQueueOptions<T> {
   consumer?: string;
   /** Entries pending this long at another consumer are claimed by this one (as XAUTOCLAIM). */
   claimIdleMs?: number;
+  /** Absent: JSON, and the object itself to a consumer that has no codec either (no copy). */
   codec?: Codec<T>;
   nowMs?: () => number;
 }
@@ -42,18 +50,25 @@ export function createMemoryQueue<T>(options: MemoryQueueOptions<T> = {}): Comma
   const consumer = options.consumer ?? "engine-0";
   const claimIdleMs = options.claimIdleMs ?? 30_000;
   const codec = options.codec ?? jsonCodec<T>();
+  const share = options.codec === undefined;
   const nowMs = options.nowMs ?? Date.now;
   let backlogFromSeq = 0; // own pending entries above this are re-read after a restart
   let backlogDone = false;
   let closed = false;
 
   const deliver = (id: string): Delivery<T> | undefined => {
-    const text = stream.entries.get(id);
-    if (text === undefined) return undefined;
+    const entry = stream.entries.get(id);
+    if (entry === undefined) return undefined;
     const previous = stream.pending.get(id);
     const deliveries = (previous?.deliveries ?? 0) + 1;
     stream.pending.set(id, { consumer, deliveries, deliveredAtMs: nowMs() });
-    return { id, body: codec.decode(text), deliveries };
+    const body =
+      entry.text !== undefined
+        ? codec.decode(entry.text)
+        : share
+          ? (entry.value as T)
+          : codec.decode(JSON.stringify(entry.value));
+    return { id, body, deliveries };
   };
 
   const take = (max: number): Delivery<T>[] => {
@@ -90,7 +105,7 @@ export function createMemoryQueue<T>(options: MemoryQueueOptions<T> = {}): Comma
     async send(body) {
       if (closed) throw new Error("queue is closed");
       const id = String(stream.nextSeq++);
-      stream.entries.set(id, codec.encode(body));
+      stream.entries.set(id, share ? { value: shared(body) } : { text: codec.encode(body) });
       stream.fresh.push(id);
       for (const wake of [...stream.waiters]) wake();
       return id;

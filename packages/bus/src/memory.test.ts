@@ -67,3 +67,29 @@ describe("memory pub/sub: a channel's only subscriber shares the published objec
     expect(got[1]).not.toBe(sent);
   });
 });
+
+describe("memory queue: default codecs hand the sent object over", () => {
+  test("the consumer gets the object itself, frozen under test, on redelivery too; a codec copies", async () => {
+    const stream = createMemoryStream();
+    type Cmd = { n: number; items: number[] };
+    const producer = createMemoryQueue<Cmd>({ stream, consumer: "p" });
+    const sent = { n: 1, items: [1] };
+    await producer.send(sent);
+    const first = createMemoryQueue<Cmd>({ stream, consumer: "c" });
+    const [d] = await first.receive(10, 0);
+    expect(d?.body).toBe(sent);
+    expect(() => d?.body.items.push(2)).toThrow();
+    await first.close();
+    const again = await createMemoryQueue<Cmd>({ stream, consumer: "c" }).receive(10, 0);
+    expect(again.map((x) => [x.body, x.deliveries])).toEqual([[sent, 2]]);
+    expect(again[0]?.body).toBe(sent);
+
+    const codec = { encode: (v: Cmd) => JSON.stringify(v), decode: (t: string) => JSON.parse(t) as Cmd };
+    const other = createMemoryStream();
+    const copy = { n: 2, items: [] };
+    await createMemoryQueue<Cmd>({ stream: other, consumer: "p" }).send(copy);
+    const [viaCodec] = await createMemoryQueue({ stream: other, consumer: "c", codec }).receive(10, 0);
+    expect(viaCodec?.body).toEqual(copy);
+    expect(viaCodec?.body).not.toBe(copy);
+  });
+});
