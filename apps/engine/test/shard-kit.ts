@@ -13,6 +13,7 @@ import {
   channels,
   type EngineQueryReply,
   type EventBatch,
+  isReplyBatch,
   type ShardLogBatch,
   type ShardLogRecord,
   type ShardStreamEntry,
@@ -113,13 +114,15 @@ export async function startShardCluster(options: {
       eventBatches.push(m as EventBatch);
     }),
     await pubsub.subscribe(replyTo, (m) => {
-      const r = m as CommandReply;
-      let list = replies.get(r.id);
-      if (list === undefined) {
-        list = [];
-        replies.set(r.id, list);
+      // A shard sends a batch's replies to one channel in one message (CommandReplyBatch).
+      for (const r of isReplyBatch(m) ? m.replies : [m as CommandReply]) {
+        let list = replies.get(r.id);
+        if (list === undefined) {
+          list = [];
+          replies.set(r.id, list);
+        }
+        list.push(r);
       }
-      list.push(r);
     }),
     await pubsub.subscribe(queryReplyTo, (m) => {
       const r = m as EngineQueryReply;

@@ -3,6 +3,7 @@ import type { CommandQueue, Delivery, EventLog, PubSub } from "@ox/bus";
 import {
   type CommandEnvelope,
   type CommandReply,
+  type CommandReplyBatch,
   channels,
   type EngineQuery,
   type EngineQueryKind,
@@ -486,17 +487,33 @@ export function createShardService(options: ShardServiceOptions): ShardService {
       for (const e of r.events) events.push(e);
     }
     await sendOut(out);
-    await Promise.all([
-      ...replies.filter((r) => r.replyTo).map((r) => publishQuietly(r.replyTo as string, r.reply)),
-      // Live updates (the stream process), as the single engine's; fromOffset is this shard's.
-      events.length > 0
-        ? publishQuietly(channels.events, {
-            fromOffset: logOffset - batches.length,
-            records: batches.length,
-            events,
-          } satisfies EventBatch)
-        : undefined,
-    ]);
+    // The replies as the single engine sends them: one message per reply channel (API instance)
+    // per batch, its replies in order (a lone reply as itself); the gateway reads both.
+    const byChannel = new Map<string, CommandReply[]>();
+    for (const { replyTo, reply } of replies) {
+      if (!replyTo) continue;
+      const list = byChannel.get(replyTo);
+      if (list) list.push(reply);
+      else byChannel.set(replyTo, [reply]);
+    }
+    const sent: Promise<unknown>[] = [];
+    for (const [channel, list] of byChannel)
+      sent.push(
+        publishQuietly(
+          channel,
+          list.length === 1 ? list[0] : ({ replies: list } satisfies CommandReplyBatch),
+        ),
+      );
+    // Live updates (the stream process), as the single engine's; fromOffset is this shard's.
+    if (events.length > 0)
+      sent.push(
+        publishQuietly(channels.events, {
+          fromOffset: logOffset - batches.length,
+          records: batches.length,
+          events,
+        } satisfies EventBatch),
+      );
+    await Promise.all(sent);
     if (isMatching) scheduler.observe(events);
     if (isMatching) expiry.sync(view.nextExpiry(), expireApplied);
     await queue
