@@ -370,9 +370,12 @@ export const shardLogInputSchema = z.discriminatedUnion("kind", [
  * What one input applied at shard S logged, in the order applied: S's total order, which is what
  * recovery replays (snapshot + the records after it) and what the persister consumes.
  * `completed` names the command this input completed: the command itself, or for a BUY parked at
- * a matching shard the RESERVE_ANSWER that let it go on (then `events` are that order's). `out`
- * are the envelopes the input sent, XADDed to the destinations' streams only once the record is
- * durable.
+ * a matching shard the RESERVE_ANSWER that let it go on (then `events` are that order's, and
+ * `command` is there when they hold an ORDER_REJECTED: the persister's row needs the PLACE_ORDER).
+ * The input sent `sent` envelopes (absent: none), XADDed to the destinations' streams only once
+ * the record is durable. They are not in the record: replay recomputes them (the shard is
+ * deterministic) and checks the count; each is logged once, as its receiver's input. Logs written
+ * before this carry them as `out` (replay then checks them whole).
  */
 export const shardLogRecordSchema = z.object({
   input: shardLogInputSchema,
@@ -382,12 +385,18 @@ export const shardLogRecordSchema = z.object({
       envelopeId: z.string().min(1),
       replyTo: z.string().nullable(),
       code: resultCode,
-      /** The completed command, when the completing input is not the command itself (a parked BUY). */
+      /**
+       * The completed command, when the completing input is not the command itself (a parked BUY)
+       * and the events hold an ORDER_REJECTED (logs before this: always for a parked BUY).
+       */
       command: commandShape.optional(),
     })
     .nullable(),
   events: z.array(eventShape),
-  out: z.array(envelopeSchema),
+  /** How many envelopes the input sent; absent: none. */
+  sent: z.number().int().positive().optional(),
+  /** The envelopes the input sent, in logs written before `sent` (never written now). */
+  out: z.array(envelopeSchema).optional(),
 });
 
 /**
@@ -404,9 +413,9 @@ export const shardLogBatchSchema = z.object({
 });
 
 /**
- * A log record is closed once it holds this many items (inputs + events + envelopes sent): a few
- * hundred bytes each, so a record stays far below Kafka's 1 MiB message limit however large the
- * batch (one input with more is alone in its record, as before).
+ * A log record is closed once it holds this many items (inputs + events): a few hundred bytes
+ * each, so a record stays far below Kafka's 1 MiB message limit however large the batch (one input
+ * with more is alone in its record, as before).
  */
 export const SHARD_LOG_ITEMS_PER_RECORD = 512;
 

@@ -316,12 +316,17 @@ export function createShardService(options: ShardServiceOptions): ShardService {
     pubsub.publish(channel, message).catch((err) => logger.warn({ err, channel }, "publish failed"));
 
   /**
-   * One input through the shard: its log record, and the reply of the command it completed. The
-   * same function serves live processing and replay, so a replay is the same computation.
+   * One input through the shard: its log record, the envelopes it sent (not in the record: `sent`
+   * counts them) and the reply of the command it completed. The same function serves live
+   * processing and replay, so a replay is the same computation.
    */
   const applyInput = (
     input: ShardLogRecord["input"],
-  ): { record: ShardLogRecord; reply: { replyTo: string | null; reply: CommandReply } | null } => {
+  ): {
+    record: ShardLogRecord;
+    out: Envelope[];
+    reply: { replyTo: string | null; reply: CommandReply } | null;
+  } => {
     let shardInput: ShardInput;
     if (input.kind === "fence") throw new Error(`${id}: a fence record is not an input`);
     if (input.kind === "command") {
@@ -349,21 +354,19 @@ export function createShardService(options: ShardServiceOptions): ShardService {
       pendingIds.delete(p.envelopeId);
       const result = step.result as Result;
       completed = { envelopeId: p.envelopeId, replyTo: p.replyTo, code: result.code };
-      if (input.kind !== "command") completed.command = p.command;
+      // A parked BUY completed by its answer: the persister needs its PLACE_ORDER only for an
+      // ORDER_REJECTED (the command is in the log already, as the input that parked it).
+      if (input.kind !== "command" && events.some((e) => e.type === "ORDER_REJECTED"))
+        completed.command = p.command;
       const order = result.order ? globalView(result.order) : result.order;
       const r = replyOf(p.envelopeId, p.command, { ...result, events, order });
       recent.remember(p.envelopeId, r);
       reply = { replyTo: p.replyTo, reply: r };
       if (p.command.type === "PLACE_ORDER") ordersPlaced++;
     }
-    const record: ShardLogRecord = {
-      input,
-      receipt: step.receipt,
-      completed,
-      events,
-      out,
-    };
-    return { record, reply };
+    const record: ShardLogRecord = { input, receipt: step.receipt, completed, events };
+    if (out.length > 0) record.sent = out.length;
+    return { record, out, reply };
   };
 
   /**
@@ -455,11 +458,13 @@ export function createShardService(options: ShardServiceOptions): ShardService {
     let expireApplied = false;
     const inputs: ShardLogRecord["input"][] = [];
     for (const d of deliveries) inputsOf(d, replies, inputs);
+    const out: Envelope[] = [];
     for (const input of inputs) {
       if (input.kind === "command" && input.command.type === "EXPIRE_ORDERS") expireApplied = true;
-      const { record, reply } = applyInput(input);
-      records.push(record);
-      if (reply) replies.push(reply);
+      const applied = applyInput(input);
+      records.push(applied.record);
+      for (const e of applied.out) out.push(e);
+      if (applied.reply) replies.push(applied.reply);
     }
     const batches = toLogBatches(id, records);
     for (const b of batches) b.epoch = epoch; // fencing: whose log record this is
@@ -480,12 +485,8 @@ export function createShardService(options: ShardServiceOptions): ShardService {
       commandsApplied += records.length;
       snapshotter.applied(records.length);
     }
-    const out: Envelope[] = [];
     const events: EngineEvent[] = [];
-    for (const r of records) {
-      for (const e of r.out) out.push(e);
-      for (const e of r.events) events.push(e);
-    }
+    for (const r of records) for (const e of r.events) events.push(e);
     await sendOut(out);
     // The replies as the single engine sends them: one message per reply channel (API instance)
     // per batch, its replies in order (a lone reply as itself); the gateway reads both.
@@ -605,13 +606,19 @@ export function createShardService(options: ShardServiceOptions): ShardService {
     return null;
   }
 
-  /** Re-applies one logged record and checks it against the log (replay and catching up). */
+  /**
+   * Re-applies one logged record and checks it against the log (replay and catching up): the
+   * receipt, the command completed, how many events and envelopes (a log from before `sent`: the
+   * envelopes whole).
+   */
   const replayRecord = (at: number, record: ShardLogRecord) => {
-    const { record: again } = applyInput(record.input);
+    const { record: again, out } = applyInput(record.input);
+    const logged = record.out?.length ?? record.sent ?? 0;
     if (
       again.receipt !== record.receipt ||
       again.completed?.envelopeId !== record.completed?.envelopeId ||
-      JSON.stringify(again.out) !== JSON.stringify(record.out) ||
+      out.length !== logged ||
+      (record.out !== undefined && JSON.stringify(out) !== JSON.stringify(record.out)) ||
       again.events.length !== record.events.length
     )
       throw new ReplayDivergedError(
@@ -621,7 +628,7 @@ export function createShardService(options: ShardServiceOptions): ShardService {
           : record.input.kind === "message"
             ? shardEnvelopeId(record.input.env)
             : "fence",
-        `${id}: replay gives ${again.receipt}/${again.out.length} envelopes/${again.events.length} events, the log ${record.receipt}/${record.out.length}/${record.events.length}`,
+        `${id}: replay gives ${again.receipt}/${out.length} envelopes/${again.events.length} events, the log ${record.receipt}/${logged}/${record.events.length}`,
       );
   };
 
@@ -645,7 +652,6 @@ export function createShardService(options: ShardServiceOptions): ShardService {
             receipt: "APPLIED",
             completed: null,
             events: [],
-            out: [],
           },
         ],
         epoch: mine,
@@ -880,14 +886,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * A batch's records as log records (ShardLogBatch): consecutive records, each log record closed
- * once it holds SHARD_LOG_ITEMS_PER_RECORD items (inputs, events, envelopes).
+ * once it holds SHARD_LOG_ITEMS_PER_RECORD items (inputs, events).
  */
 function toLogBatches(shard: string, records: ShardLogRecord[]): ShardLogBatch[] {
   const batches: ShardLogBatch[] = [];
   let current: ShardLogRecord[] = [];
   let items = 0;
   for (const r of records) {
-    const size = 1 + r.events.length + r.out.length;
+    const size = 1 + r.events.length;
     if (current.length > 0 && items + size > SHARD_LOG_ITEMS_PER_RECORD) {
       batches.push({ shard, records: current });
       current = [];
