@@ -39,6 +39,8 @@ const window = arg("--window", 4_000);
  */
 const compareRoot = args.includes("--compare") ? args[args.indexOf("--compare") + 1] : null;
 const profileDir = args.includes("--profile") ? args[args.indexOf("--profile") + 1] : null;
+/** `--profile-format cpuprofile`: Chrome .cpuprofile files instead of markdown (for a script to sum). */
+const profileMd = !(args.includes("--profile-format") && args[args.indexOf("--profile-format") + 1] === "cpuprofile");
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? "127.0.0.1:9092";
 const log = (msg: string) => process.stderr.write(`[shard processes] ${msg}\n`);
@@ -83,7 +85,9 @@ async function startProc(name: string, env: Record<string, string>, ready: strin
   const logFile = join(dir, `${name}.log`);
   writeFileSync(logFile, "");
   const prof = profileDir
-    ? ["--cpu-prof-md", `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}-${Date.now()}.md`]
+    ? profileMd
+      ? ["--cpu-prof-md", `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}-${Date.now()}.md`]
+      : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`]
     : [];
   const child = spawn([process.execPath, ...prof, main], {
     cwd: join(main, "../../../.."),
@@ -164,7 +168,7 @@ async function run(kind: "single" | "sharded", main = MAIN) {
   let replied = 0;
   const codes: Record<string, number> = {};
   const unsub = await pubsub.subscribe(replyTo, (m) => {
-    // The single engine sends a batch's replies in one message; a shard, one reply each.
+    // One message per batch per reply channel (CommandReplyBatch), or a lone reply (an older shard).
     for (const reply of isReplyBatch(m) ? m.replies : [m as CommandReply]) {
       replied++;
       codes[reply.code] = (codes[reply.code] ?? 0) + 1;

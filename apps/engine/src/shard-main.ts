@@ -67,6 +67,7 @@ export async function runShard(env: EngineEnv, shardId: string, map: ShardMap): 
           clientId: `engine-${shardId}`,
           logger,
           maxRequestBytes: env.KAFKA_MAX_REQUEST_BYTES,
+          compression: env.KAFKA_COMPRESSION,
           retryForMs: env.KAFKA_RETRY_FOR_MS,
           createTopic: {
             partitions: 1,
