@@ -46,6 +46,7 @@ import { ReplayDivergedError } from "./recovery.ts";
 import { replyOf } from "./reply.ts";
 import { type ShardFencing, SupersededError } from "./shard-fencing.ts";
 import { createRetransmitter } from "./shard-retransmit.ts";
+import { decodeShardShell, encodeShardShell } from "./shard-snapshots.ts";
 import type { SnapshotStore } from "./snapshot-store.ts";
 import { createSnapshotter } from "./snapshotter.ts";
 
@@ -158,18 +159,6 @@ interface Pending {
   command: Command;
 }
 
-/** The shard's snapshot body (the store's `engine` bytes): the shard's own snapshot + the shell's. */
-interface ShardShellDoc {
-  v: "shard-shell/1";
-  shard: string;
-  /** The shard's snapshot() bytes, as text (it is JSON). */
-  state: string;
-  nextIndex: number;
-  pending: [number, Pending][];
-  /** The effective fence epoch at the snapshot's offset (@ox/contracts shard-fence.ts); absent: 0. */
-  epoch?: number;
-}
-
 const MATCHING_KINDS = new Set<EngineQueryKind>([
   "book",
   "market",
@@ -268,17 +257,12 @@ export function createShardService(options: ShardServiceOptions): ShardService {
     };
   };
 
-  const encodeShell = (): Uint8Array => {
-    const doc: ShardShellDoc = {
-      v: "shard-shell/1",
-      shard: id,
-      state: new TextDecoder().decode(shard.snapshot()),
-      nextIndex,
-      pending: [...pending],
-      epoch: filter.epoch,
-    };
-    return new TextEncoder().encode(JSON.stringify(doc));
-  };
+  /** The snapshot body: the shard's own snapshot + the shell's (shard-snapshots.ts). */
+  const encodeShell = (): Uint8Array =>
+    encodeShardShell(
+      { v: "shard-shell/2", shard: id, nextIndex, pending: [...pending], epoch: filter.epoch },
+      shard.snapshot(),
+    );
 
   const snapshotter = createSnapshotter({
     store: options.snapshots,
@@ -705,10 +689,10 @@ export function createShardService(options: ShardServiceOptions): ShardService {
     filter = createFenceFilter();
     epoch = 0;
     if (snap) {
-      const doc = JSON.parse(new TextDecoder().decode(snap.engine)) as ShardShellDoc;
-      if (doc.v !== "shard-shell/1" || doc.shard !== id)
-        throw new Error(`snapshot is not of shard ${id} (${doc.v} ${doc.shard})`);
-      const bytes = new TextEncoder().encode(doc.state);
+      const shell = decodeShardShell<Pending>(snap.engine);
+      if (shell === null || shell.doc.shard !== id)
+        throw new Error(`snapshot is not of shard ${id} (${shell?.doc.v} ${shell?.doc.shard})`);
+      const { doc, state: bytes } = shell;
       shard = isMatching
         ? MatchingShard.restore(bytes, map, options.dedupeWindowMs)
         : RiskShard.restore(bytes, map, options.dedupeWindowMs);

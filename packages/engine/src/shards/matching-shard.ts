@@ -19,7 +19,7 @@ import type {
 } from "../types.ts";
 import { isInt } from "../validate.ts";
 import { riskName, type ShardMap } from "./shard-map.ts";
-import { type Envelope, Links, type LinksDoc, type ShardId, type ShardInput } from "./wire.ts";
+import { type Envelope, Links, type LinksDoc, type ShardId, type ShardInput, withCore } from "./wire.ts";
 
 /**
  * A matching shard: the matching core of engine.ts over its own input (README "Topology"). Its
@@ -273,18 +273,17 @@ export class MatchingShard {
   }
 
   snapshot(): Uint8Array {
-    const doc: MatchingShardDoc = {
+    const doc: Omit<MatchingShardDoc, "core"> = {
       v: "matching-shard/1",
       shard: this.shard,
       map: this.map.version,
-      core: JSON.parse(new TextDecoder().decode(encodeState(this.state))),
       links: this.links.toJSON(),
       riskShardOf: this.riskShardOf,
       riskHandleOf: this.riskHandleOf,
       nextTicket: this.nextTicket,
       parked: [...this.parked.values()].map(({ at: _at, ...p }) => ({ ...p, at: -1 })),
     };
-    return new TextEncoder().encode(JSON.stringify(doc));
+    return withCore(encodeState(this.state), doc);
   }
 
   static restore(bytes: Uint8Array, map: ShardMap, dedupeWindowMs?: number): MatchingShard {

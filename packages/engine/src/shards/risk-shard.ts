@@ -6,7 +6,7 @@ import type { Command, EngineEvent, Result } from "../types.ts";
 import { isInt } from "../validate.ts";
 import type { ShardStep } from "./matching-shard.ts";
 import { matchingName, type ShardMap } from "./shard-map.ts";
-import { Links, type LinksDoc, type ShardId, type ShardInput } from "./wire.ts";
+import { Links, type LinksDoc, type ShardId, type ShardInput, withCore } from "./wire.ts";
 
 /**
  * A risk shard: the risk core of engine.ts over its own input (README "Topology"): CREATE_USER,
@@ -105,14 +105,13 @@ export class RiskShard {
   }
 
   snapshot(): Uint8Array {
-    const doc: RiskShardDoc = {
+    const doc: Omit<RiskShardDoc, "core"> = {
       v: "risk-shard/1",
       shard: this.shard,
       map: this.map.version,
-      core: JSON.parse(new TextDecoder().decode(encodeState(this.state))),
       links: this.links.toJSON(),
     };
-    return new TextEncoder().encode(JSON.stringify(doc));
+    return withCore(encodeState(this.state), doc);
   }
 
   static restore(bytes: Uint8Array, map: ShardMap, dedupeWindowMs?: number): RiskShard {

@@ -184,3 +184,20 @@ export interface LinksDoc {
 export type ShardInput =
   | { kind: "command"; index: number; cmd: unknown }
   | { kind: "message"; env: Envelope };
+
+const CORE_OPEN = new TextEncoder().encode('{"core":');
+
+/**
+ * A shard's snapshot document: `doc` with `core` set to the engine state's own encoding
+ * (snapshot.ts encodeState, a JSON text), spliced in as bytes: the same JSON as
+ * `{core: JSON.parse(core), ...doc}`, without parsing and writing the state again.
+ */
+export function withCore(core: Uint8Array, doc: object): Uint8Array {
+  const rest = new TextEncoder().encode(JSON.stringify(doc)); // "{...}", never empty here
+  const out = new Uint8Array(CORE_OPEN.length + core.length + rest.length);
+  out.set(CORE_OPEN, 0);
+  out.set(core, CORE_OPEN.length);
+  out[CORE_OPEN.length + core.length] = 44; // ","
+  out.set(rest.subarray(1), CORE_OPEN.length + core.length + 1);
+  return out;
+}
