@@ -32,6 +32,7 @@ const measuredCount = arg("--commands", 60_000);
 const warmupCount = arg("--warmup", 20_000);
 const seed = arg("--seed", 42);
 const window = arg("--window", 4_000);
+const runs = arg("--runs", 1);
 /** `--profile <dir>`: each process under Bun's sampling profiler, a markdown profile per process in <dir>. */
 /**
  * `--compare <checkout>`: the sharded topology also from another checkout of the repository (its
@@ -237,9 +238,24 @@ async function run(kind: "single" | "sharded", main = MAIN) {
   return result;
 }
 
-const single = await run("single");
-const compare = compareRoot ? await run("sharded", join(compareRoot, "apps/engine/src/main.ts")) : null;
-const sharded = await run("sharded");
+type RunResult = Awaited<ReturnType<typeof run>>;
+/** The run of median CPU per command, with every run's commands per CPU-second beside it. */
+const median = (rs: RunResult[]) => {
+  const sorted = [...rs].sort((a, b) => a.perCpuSecond - b.perCpuSecond);
+  return { ...sorted[Math.floor(sorted.length / 2)], runs: rs.map((r) => r.perCpuSecond) };
+};
+// `--runs R`: R rounds of single, compare, sharded, in turn (a load that drifts hits each alike).
+const rounds: { single: RunResult; compare: RunResult | null; sharded: RunResult }[] = [];
+for (let r = 0; r < runs; r++) {
+  if (runs > 1) log(`round ${r + 1}/${runs}`);
+  const single = await run("single");
+  const compare = compareRoot ? await run("sharded", join(compareRoot, "apps/engine/src/main.ts")) : null;
+  const sharded = await run("sharded");
+  rounds.push({ single, compare, sharded });
+}
+const single = median(rounds.map((r) => r.single));
+const sharded = median(rounds.map((r) => r.sharded));
+const compare = compareRoot ? median(rounds.map((r) => r.compare as RunResult)) : null;
 process.stdout.write(
   `${JSON.stringify({
     topology: `${shards} matching × ${risk} risk`,
@@ -247,6 +263,7 @@ process.stdout.write(
     note: "each shard its own process on Redis + Kafka, every command answered (a cross-shard BUY after its reservation); the load generator shares the machine",
     commands: measured.length,
     window,
+    runs,
     single,
     sharded,
     cpuPerCommandVsSingle: Math.round((single.perCpuSecond / sharded.perCpuSecond) * 1000) / 1000,

@@ -4,7 +4,8 @@
 # npm run bench:engine -- --shards N [--risk M] --processes: each shard its own process on Redis +
 #   Kafka beside the single engine process (apps/engine/bench/shard-processes.ts); add
 #   --compare <checkout> for the shard processes of another checkout in the same run (an A/B),
-#   --profile <dir> for a Bun --cpu-prof-md profile per process
+#   --profile <dir> for a Bun --cpu-prof-md profile per process (--profile-format cpuprofile: .cpuprofile),
+#   --runs R for R rounds of them in turn (the run of median CPU per command is reported)
 # Runs the same seeded workload under Bun and under Node, then combines the results. Node runs an
 # esbuild bundle: under tsx every cross-module call goes through a getter, which is not the engine.
 set -euo pipefail
