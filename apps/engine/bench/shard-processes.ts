@@ -41,7 +41,9 @@ const runs = arg("--runs", 1);
 const compareRoot = args.includes("--compare") ? args[args.indexOf("--compare") + 1] : null;
 const profileDir = args.includes("--profile") ? args[args.indexOf("--profile") + 1] : null;
 /** `--profile-format cpuprofile`: Chrome .cpuprofile files instead of markdown (for a script to sum). */
-const profileMd = !(args.includes("--profile-format") && args[args.indexOf("--profile-format") + 1] === "cpuprofile");
+const profileMd = !(
+  args.includes("--profile-format") && args[args.indexOf("--profile-format") + 1] === "cpuprofile"
+);
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? "127.0.0.1:9092";
 const log = (msg: string) => process.stderr.write(`[shard processes] ${msg}\n`);
