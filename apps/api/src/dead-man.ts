@@ -15,12 +15,17 @@
  *   deadman:due:<second>:<i>      {userId, gen}                  "user's switch of gen is due then"
  *   deadman:fired:<user>:<gen>    firedAt                        the claim: set once, by the replica that fires
  *   deadman:last:<user>           firedAt                        for the answer's `firedAt`
+ *   deadman:any                   1                              some switch was armed within KEEP_MS
  *
  * A heartbeat writes a fresh `gen` (its index entry first, then the switch, so a switch is never
  * current without an entry). A sweeper walks the buckets from its cursor to now; an entry whose
  * switch has another gen (refreshed, disarmed) is stale, one whose deadline has passed is claimed
  * and fired. A heartbeat racing the claim after the deadline is too late: the orders are cancelled
- * and that heartbeat arms the switch again. Entries and claims expire after KEEP_MS.
+ * and that heartbeat arms the switch again. Entries and claims expire after KEEP_MS. A sweeper that
+ * starts walks back over the last LOOKBACK_MS only if `deadman:any` says some switch was armed in
+ * that time (every heartbeat refreshes it before its entry): otherwise every bucket back there is
+ * empty, and the walk would be one Kv read per second of it (840 reads, each a statement to the
+ * storage thread in embedded mode) before the sweeper looks at the present.
  */
 import { HEARTBEAT_MAX_MS, HEARTBEAT_MIN_MS } from "@ox/contracts";
 import { EngineTimeoutError } from "@ox/engine-client";
@@ -73,6 +78,7 @@ const countKey = (bucket: number) => `deadman:due:${bucket}`;
 const entryKey = (bucket: number, i: number) => `deadman:due:${bucket}:${i}`;
 const firedKey = (userId: string, gen: string) => `deadman:fired:${userId}:${gen}`;
 const lastKey = (userId: string) => `deadman:last:${userId}`;
+const ANY_KEY = "deadman:any";
 
 interface Armed {
   gen: string;
@@ -210,7 +216,11 @@ export function createDeadManSwitch(deps: AppDeps, options: DeadManOptions = {})
   const pass = async (): Promise<number> => {
     const now = clock.now();
     const last = Math.floor(now / BUCKET_MS);
-    if (cursor === null) cursor = Math.floor((now - LOOKBACK_MS) / BUCKET_MS);
+    if (cursor === null) {
+      // Nothing armed within KEEP_MS: no bucket before now holds a live entry.
+      const armedLately = (await kv.get(ANY_KEY)) !== null;
+      cursor = Math.floor((armedLately ? now - LOOKBACK_MS : now) / BUCKET_MS);
+    }
     let total = 0;
     let contiguous = true;
     for (let b = cursor; b <= last; b++) {
@@ -239,6 +249,7 @@ export function createDeadManSwitch(deps: AppDeps, options: DeadManOptions = {})
       const now = clock.now();
       const armed: Armed = { gen: crypto.randomUUID(), timeoutMs, deadline: now + timeoutMs };
       const bucket = Math.floor(armed.deadline / BUCKET_MS);
+      await kv.set(ANY_KEY, "1", KEEP_MS);
       const i = await kv.incr(countKey(bucket), KEEP_MS);
       await kv.set(entryKey(bucket, i), JSON.stringify({ userId, gen: armed.gen }), KEEP_MS);
       await kv.set(armKey(userId), JSON.stringify(armed), timeoutMs + KEEP_MS);
