@@ -89,7 +89,7 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
           // with the batch (bench:persister: 139 ms per 1 000 records at 500, 115 at 2 000).
           batchSize: 2_000,
           // The order path first: under a burst the storage thread waits for idle CPU (it lags,
-          // reports it in health and metrics, and catches up after). apps/platform/README.md.
+          // reports it in health and metrics, and catches up after; apps/platform/README.md).
           nice: 19,
           maxLag: env.PERSISTER_MAX_LAG,
           stuckAfterMs: env.PERSISTER_STUCK_MS,
