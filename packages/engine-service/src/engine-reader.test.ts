@@ -9,6 +9,7 @@ import {
   type FileJournal,
   type PubSub,
 } from "@ox/bus";
+import { uniqueName } from "@ox/bus/testing";
 import type { CommandEnvelope, LogRecord } from "@ox/contracts/pipeline";
 import {
   createInProcessEngineReader,
@@ -34,8 +35,11 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "ox-reader-"));
   journal = await createFileJournal<LogRecord>({ path: join(dir, "events.journal"), logger });
   const queue = createMemoryQueue<CommandEnvelope>();
-  enginePubSub = createRedisPubSub(REDIS_URL, { logger });
-  apiPubSub = createRedisPubSub(REDIS_URL, { logger });
+  // A channel prefix of this run: any other engine on the machine's Redis (another test, a bench)
+  // would answer the shared query channel, and "nobody answers" would get its answer.
+  const prefix = `${uniqueName("test.reader")}:`;
+  enginePubSub = createRedisPubSub(REDIS_URL, { logger, prefix });
+  apiPubSub = createRedisPubSub(REDIS_URL, { logger, prefix });
   service = createEngineService({
     queue,
     log: journal,

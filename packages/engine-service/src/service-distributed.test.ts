@@ -24,7 +24,9 @@ const adapters = async (): Promise<AdapterSet> => {
         logger: silentLogger,
       }),
     log: () => createKafkaLog<LogRecord>({ brokers: KAFKA_BROKERS, topic, logger: silentLogger }),
-    pubsub: () => createRedisPubSub(REDIS_URL, { logger: silentLogger }),
+    // Its own channels (queries, replies, events): other engines on the machine's Redis answer
+    // the shared query channel too.
+    pubsub: () => createRedisPubSub(REDIS_URL, { logger: silentLogger, prefix: `test.${run}:` }),
     cleanup: async () => {
       const redis = new Redis(REDIS_URL);
       await redis.del(stream);
