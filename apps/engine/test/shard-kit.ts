@@ -14,6 +14,7 @@ import {
   type EngineQueryReply,
   type EventBatch,
   isReplyBatch,
+  peerEnvelope,
   type ShardLogBatch,
   type ShardLogRecord,
   type ShardStreamEntry,
@@ -320,7 +321,7 @@ export async function startShardCluster(options: {
           const step = s.apply(
             r.input.kind === "command"
               ? { kind: "command", index: i, cmd: r.input.command }
-              : { kind: "message", env: r.input.env },
+              : { kind: "message", env: peerEnvelope(r.input, id) },
           );
           const out = s.links.drain();
           // The log counts the envelopes an input sent (`sent`); older logs hold them (`out`).

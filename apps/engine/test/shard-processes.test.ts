@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SEQ_SHARDS, shardOrdinal } from "@ox/contracts/pipeline";
+import { peerEnvelope, SEQ_SHARDS, shardOrdinal } from "@ox/contracts/pipeline";
 import type { ShardMap } from "@ox/engine/shards";
 import { type ShardCluster, startShardCluster } from "./shard-kit.ts";
 
@@ -124,11 +124,13 @@ describe("2 × 2 shard processes", () => {
     expect(c.replies.get(id)?.[1]).toEqual(c.replies.get(id)?.[0] as never);
     // An envelope already applied, delivered again (a transport redelivery, a sender's replay).
     const r1 = await c.readLog("r1");
-    const settled = r1.filter((r) => r.input.kind === "message" && r.input.env.msg.type === "FILL");
+    // Logged as `peer` inputs (the link, seq and the message's values), not whole.
+    const peers = r1.flatMap((r) => (r.input.kind === "peer" ? [peerEnvelope(r.input, "r1")] : []));
+    expect(r1.some((r) => r.input.kind === "message")).toBe(false);
+    const settled = peers.filter((env) => env.msg.type === "FILL");
     expect(settled.length).toBeGreaterThan(0);
-    const first = settled[0].input;
-    if (first.kind !== "message") throw new Error("unreachable");
-    await c.push("r1", { id: `${first.env.from}>${first.env.to}#${first.env.seq}`, shard: first.env });
+    const first = settled[0];
+    await c.push("r1", { id: `${first.from}>${first.to}#${first.seq}`, shard: first });
     await waitFor(async () => (await c.readLog("r1")).length > r1.length, "r1 logs the repeat");
     const after = await c.readLog("r1");
     expect(after[after.length - 1].receipt).toBe("DUPLICATE");

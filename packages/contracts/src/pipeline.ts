@@ -351,7 +351,21 @@ export const shardLogInputSchema = z.discriminatedUnion("kind", [
     replyTo: z.string().nullable(),
     command: commandShape,
   }),
+  /** A peer's envelope whole: logs written before `peer` (still replayed; never written now). */
   z.object({ kind: z.literal("message"), env: envelopeSchema }),
+  /**
+   * A peer's envelope as logged (packPeerInput): the link and seq, its map version, and the
+   * message's values in WIRE_FIELDS order (`m`, its type first). `to` only when it is not the
+   * log's shard (a misaddressed envelope, refused). peerEnvelope gives the envelope back.
+   */
+  z.object({
+    kind: z.literal("peer"),
+    from: shardIdSchema,
+    seq: z.number().int().positive(),
+    map: z.number().int().positive(),
+    to: shardIdSchema.optional(),
+    m: z.array(z.unknown()).min(1),
+  }),
   /**
    * The first log record of each shard incarnation is a batch of this one record (shard-fence.ts):
    * its epoch, the effective epoch it replayed to (`prev`) and the offset its replay ended at
@@ -420,6 +434,58 @@ export const shardLogBatchSchema = z.object({
 export const SHARD_LOG_ITEMS_PER_RECORD = 512;
 
 export type ShardLogInput = z.infer<typeof shardLogInputSchema>;
+type PeerInput = Extract<ShardLogInput, { kind: "peer" }>;
+
+/**
+ * Per message type, its fields after `type` in the order a logged `peer` input holds them (wire.ts
+ * WireMessage). A log must stay replayable: fields are only ever appended here, never moved.
+ */
+const WIRE_FIELDS: Record<WireMessage["type"], readonly string[]> = {
+  USER: ["userId", "riskShard", "handle"],
+  RESERVE: ["ticket", "user", "qty", "pricePaise", "maxCostPaise", "maxFeeBps"],
+  RESERVE_ANSWER: ["ticket", "user", "ok", "code", "lockedPaise", "lockPerShare", "budgetPaise"],
+  FILL: ["user", "isBuy", "valuePaise", "feePaise", "unlockPaise"],
+  RELEASE: ["user", "paise"],
+  PAYOUT: ["user", "paise"],
+};
+
+/**
+ * A peer's envelope as shard `shard` logs it: what replay needs (the link, seq and map version,
+ * the message's values) without the field names and the destination (the log's shard). A message
+ * that is not exactly a known type's fields is logged whole (kind "message").
+ */
+export function packPeerInput(env: Envelope, shard: string): PeerInput | { kind: "message"; env: Envelope } {
+  const msg = env.msg as unknown as Record<string, unknown>;
+  const fields = Object.hasOwn(WIRE_FIELDS, env.msg.type) ? WIRE_FIELDS[env.msg.type] : undefined;
+  let keys = 0;
+  for (const _ in msg) keys++;
+  if (fields === undefined || keys !== fields.length + 1) return { kind: "message", env };
+  const m: unknown[] = [env.msg.type];
+  for (const f of fields) {
+    if (!Object.hasOwn(msg, f)) return { kind: "message", env };
+    m.push(msg[f]);
+  }
+  const input: PeerInput = { kind: "peer", from: env.from, seq: env.seq, map: env.map, m };
+  if (env.to !== shard) input.to = env.to;
+  return input;
+}
+
+/** The envelope a logged peer input (either form) of shard `shard`'s log is. */
+export function peerEnvelope(input: PeerInput | { kind: "message"; env: Envelope }, shard: string): Envelope {
+  if (input.kind === "message") return input.env;
+  const type = input.m[0] as WireMessage["type"];
+  const fields = Object.hasOwn(WIRE_FIELDS, type) ? WIRE_FIELDS[type] : undefined;
+  if (fields === undefined) throw new Error(`${shard}'s log: a peer input of unknown type ${String(type)}`);
+  const msg: Record<string, unknown> = { type };
+  for (let i = 0; i < fields.length; i++) msg[fields[i]] = input.m[i + 1];
+  return {
+    from: input.from,
+    to: input.to ?? shard,
+    seq: input.seq,
+    map: input.map,
+    msg: msg as unknown as WireMessage,
+  };
+}
 export type ShardLogRecord = z.infer<typeof shardLogRecordSchema>;
 export type ShardLogBatch = z.infer<typeof shardLogBatchSchema>;
 

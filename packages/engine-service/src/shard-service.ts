@@ -13,6 +13,8 @@ import {
   globalSeq,
   isEnvelopeShaped,
   type LogRecord,
+  packPeerInput,
+  peerEnvelope,
   SHARD_LOG_ITEMS_PER_RECORD,
   type ShardLogBatch,
   type ShardLogRecord,
@@ -312,18 +314,22 @@ export function createShardService(options: ShardServiceOptions): ShardService {
     reply: { replyTo: string | null; reply: CommandReply } | null;
   } => {
     let shardInput: ShardInput;
+    let env: Envelope | null = null;
     if (input.kind === "fence") throw new Error(`${id}: a fence record is not an input`);
     if (input.kind === "command") {
       const index = nextIndex++;
       pending.set(index, { envelopeId: input.envelopeId, replyTo: input.replyTo, command: input.command });
       pendingIds.add(input.envelopeId);
       shardInput = { kind: "command", index, cmd: input.command };
-    } else shardInput = { kind: "message", env: input.env };
+    } else {
+      env = peerEnvelope(input, id);
+      shardInput = { kind: "message", env };
+    }
     let step: ShardStep;
     try {
       step = shard.apply(shardInput);
     } catch (cause) {
-      const what = input.kind === "command" ? input.envelopeId : shardEnvelopeId(input.env);
+      const what = env === null ? (input as { envelopeId: string }).envelopeId : shardEnvelopeId(env);
       throw Object.assign(new Error(`${id} threw applying ${what}`, { cause }), { fatal: true });
     }
     const out = shard.links.drain();
@@ -348,7 +354,9 @@ export function createShardService(options: ShardServiceOptions): ShardService {
       reply = { replyTo: p.replyTo, reply: r };
       if (p.command.type === "PLACE_ORDER") ordersPlaced++;
     }
-    const record: ShardLogRecord = { input, receipt: step.receipt, completed, events };
+    // A peer's envelope logged as what replay needs (packPeerInput), not whole.
+    const logged = input.kind === "message" ? packPeerInput(input.env, id) : input;
+    const record: ShardLogRecord = { input: logged, receipt: step.receipt, completed, events };
     if (out.length > 0) record.sent = out.length;
     return { record, out, reply };
   };
@@ -609,8 +617,8 @@ export function createShardService(options: ShardServiceOptions): ShardService {
         at,
         record.input.kind === "command"
           ? record.input.envelopeId
-          : record.input.kind === "message"
-            ? shardEnvelopeId(record.input.env)
+          : record.input.kind !== "fence"
+            ? shardEnvelopeId(peerEnvelope(record.input, id))
             : "fence",
         `${id}: replay gives ${again.receipt}/${out.length} envelopes/${again.events.length} events, the log ${record.receipt}/${logged}/${record.events.length}`,
       );

@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import type { EventLog } from "@ox/bus";
-import type { ShardLogBatch, ShardLogRecord } from "@ox/contracts/pipeline";
+import { packPeerInput, type ShardLogBatch, type ShardLogRecord } from "@ox/contracts/pipeline";
 import type { EngineEvent, PlaceOrderCommand } from "@ox/engine";
+import type { Envelope } from "@ox/engine/shards";
 import { planBatch } from "./plan.ts";
 import { shardLogView } from "./shard-log.ts";
 
@@ -104,6 +105,25 @@ describe("shardLogView", () => {
     expect([row("b").qty, row("b").pricePaise]).toEqual([20, 200]);
     expect([row("p").qty, row("p").pricePaise]).toEqual([30, 300]);
     expect([row("q").qty, row("q").pricePaise]).toEqual([40, 400]);
+  });
+
+  test("answers logged as `peer` inputs (packPeerInput) read as the whole envelopes did", async () => {
+    const parked = buy("p", 30, 300);
+    const env = (answer(7) as { env: Envelope }).env;
+    const peer = packPeerInput(env, "m0");
+    expect(peer.kind).toBe("peer");
+    const batches: ShardLogBatch[] = [
+      { shard: "m0", records: [commandRecord(parked, [], false)] },
+      {
+        shard: "m0",
+        records: [{ input: peer, receipt: "APPLIED", completed: null, events: [rejected(parked, 3)] }],
+      },
+    ];
+    const entries = await shardLogView(logOf(batches), { shard: "m0" }).read(0, 500);
+    // No completion in the answer's record: it is named by its envelope, `to` the log's shard.
+    expect(entries[1].record.envelopeId).toBe("r0>m0#7");
+    const row = planBatch(entries).newOrders.get("p") as { qty: number; status: string };
+    expect([row.qty, row.status]).toEqual([30, "REJECTED"]);
   });
 
   test("a log record of another shard is refused", async () => {

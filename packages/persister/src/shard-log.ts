@@ -18,7 +18,7 @@
  */
 import type { EventLog, LogEntry } from "@ox/bus";
 import type { LogRecord, ShardLogBatch, ShardLogRecord } from "@ox/contracts/pipeline";
-import { shardEnvelopeId } from "@ox/contracts/pipeline";
+import { peerEnvelope, shardEnvelopeId } from "@ox/contracts/pipeline";
 import { createFenceFilter, type FenceFilter, fenceEpochAt } from "@ox/contracts/shard-fence";
 import type { Command, PlaceOrderCommand } from "@ox/engine";
 
@@ -89,7 +89,9 @@ export function shardLogView(
     return {
       envelopeId:
         firstCompleted?.envelopeId ??
-        (first.input.kind === "command" ? first.input.envelopeId : shardEnvelopeId(first.input.env)),
+        (first.input.kind === "command"
+          ? first.input.envelopeId
+          : shardEnvelopeId(peerEnvelope(first.input, options.shard))),
       command: { type: "SHARD_BATCH", offset } as unknown as Command,
       code: "OK",
       events,

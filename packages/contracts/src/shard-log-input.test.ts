@@ -1,0 +1,61 @@
+import { describe, expect, test } from "bun:test";
+import type { Envelope, WireMessage } from "@ox/engine/shards";
+import { packPeerInput, peerEnvelope, shardLogRecordSchema } from "./pipeline.ts";
+
+const messages: WireMessage[] = [
+  { type: "USER", userId: "alice", riskShard: 1, handle: 7 },
+  { type: "RESERVE", ticket: 3, user: 7, qty: 10, pricePaise: 550, maxCostPaise: 5_600, maxFeeBps: 200 },
+  {
+    type: "RESERVE_ANSWER",
+    ticket: 3,
+    user: 7,
+    ok: false,
+    code: "INSUFFICIENT_FUNDS",
+    lockedPaise: 0,
+    lockPerShare: 0,
+    budgetPaise: 0,
+  },
+  { type: "FILL", user: 7, isBuy: true, valuePaise: 5_500, feePaise: 110, unlockPaise: 5_600 },
+  { type: "RELEASE", user: 7, paise: 100 },
+  { type: "PAYOUT", user: 7, paise: 1_000 },
+];
+const env = (msg: WireMessage, to = "r1"): Envelope => ({ from: "m0", to, seq: 41, map: 2, msg });
+
+describe("a peer's envelope as a shard logs it", () => {
+  test("every message type comes back as sent, and is logged smaller", () => {
+    for (const msg of messages) {
+      const input = packPeerInput(env(msg), "r1");
+      expect(input.kind).toBe("peer");
+      expect(
+        shardLogRecordSchema.parse({ input, receipt: "APPLIED", completed: null, events: [] }).input,
+      ).toEqual(input);
+      // Through JSON, as the log holds it: the same envelope, keys in the sender's order.
+      const back = peerEnvelope(JSON.parse(JSON.stringify(input)), "r1");
+      expect(JSON.stringify(back)).toBe(JSON.stringify(env(msg)));
+      expect(JSON.stringify(input).length).toBeLessThan(
+        JSON.stringify({ kind: "message", env: env(msg) }).length,
+      );
+    }
+  });
+
+  test("a misaddressed envelope keeps its destination", () => {
+    const input = packPeerInput(env(messages[4], "r0"), "r1");
+    expect(input).toMatchObject({ kind: "peer", to: "r0" });
+    expect(peerEnvelope(input, "r1").to).toBe("r0");
+  });
+
+  test("a message not exactly of a known type is logged whole", () => {
+    const odd = { ...messages[4], extra: 1 } as unknown as WireMessage;
+    expect(packPeerInput(env(odd), "r1")).toEqual({ kind: "message", env: env(odd) });
+    const missing = { type: "RELEASE", user: 7, paisa: 1 } as unknown as WireMessage;
+    expect(packPeerInput(env(missing), "r1").kind).toBe("message");
+    const unknown = { type: "NEW_KIND", user: 7 } as unknown as WireMessage;
+    expect(packPeerInput(env(unknown), "r1").kind).toBe("message");
+  });
+
+  test("a log from before `peer` (the envelope whole) reads as it did", () => {
+    const old = { kind: "message" as const, env: env(messages[3]) };
+    expect(peerEnvelope(old, "r1")).toBe(old.env);
+    expect(() => peerEnvelope({ kind: "peer", from: "m0", seq: 1, map: 1, m: ["NOPE"] }, "r1")).toThrow();
+  });
+});

@@ -1,0 +1,115 @@
+import { describe, expect, test } from "bun:test";
+import { createMemoryPubSub, createMemoryQueue, type EventLog, type LogEntry } from "@ox/bus";
+import { peerEnvelope, type ShardLogBatch, type ShardStreamEntry } from "@ox/contracts/pipeline";
+import type { ShardMap } from "@ox/engine/shards";
+import pino from "pino";
+import { type AckStore, createShardService } from "./shard-service.ts";
+
+/** An in-memory shard log (as Kafka's: offsets count log records). */
+function memoryLog(records: ShardLogBatch[] = []): EventLog<ShardLogBatch> & { records: ShardLogBatch[] } {
+  return {
+    records,
+    async append(batch) {
+      for (const r of batch) records.push(structuredClone(r));
+    },
+    async endOffset() {
+      return records.length;
+    },
+    async read(from, max) {
+      return records
+        .slice(from, from + max)
+        .map((record, i): LogEntry<ShardLogBatch> => ({ offset: from + i, record: structuredClone(record) }));
+    },
+    async close() {},
+  };
+}
+
+const map: ShardMap = { version: 1, matchingShards: 1, riskShards: 1 };
+const acks: AckStore = { write: async () => {}, read: async () => new Map() };
+
+async function runR0(log: EventLog<ShardLogBatch>, feed: ShardStreamEntry[]) {
+  const queue = createMemoryQueue<ShardStreamEntry>();
+  const service = createShardService({
+    shard: "r0",
+    map,
+    queue,
+    peer: () => createMemoryQueue<ShardStreamEntry>(),
+    log,
+    pubsub: createMemoryPubSub<unknown>(),
+    snapshots: { save: async () => {}, loadLatest: async () => null },
+    acks,
+    logger: pino({ level: "silent" }),
+    blockMs: 5,
+  });
+  const recovered = await service.start();
+  for (const entry of feed) await queue.send(entry);
+  for (let i = 0; i < 400 && (await queue.depth()) > 0; i++) await Bun.sleep(5);
+  for (let i = 0; i < 400 && service.stats().commandsApplied < feed.length; i++) await Bun.sleep(5);
+  const account = await service.query("account", ["alice"]);
+  await service.stop();
+  return { recovered, account, applied: service.stats().commandsApplied };
+}
+
+describe("a risk shard's log of peer envelopes", () => {
+  test("logged compactly (`peer`), and both it and a log of whole envelopes replay to the same state", async () => {
+    const ts = 1_700_000_000_000;
+    const log = memoryLog();
+    const reserve = {
+      from: "m0",
+      to: "r0",
+      seq: 1,
+      map: 1,
+      msg: {
+        type: "RESERVE",
+        ticket: 1,
+        user: 0,
+        qty: 10,
+        pricePaise: 500,
+        maxCostPaise: 5_100,
+        maxFeeBps: 200,
+      },
+    } as const;
+    const fill = {
+      from: "m0",
+      to: "r0",
+      seq: 2,
+      map: 1,
+      msg: { type: "FILL", user: 0, isBuy: true, valuePaise: 5_000, feePaise: 100, unlockPaise: 5_100 },
+    } as const;
+    const live = await runR0(log, [
+      { id: "c1", replyTo: null, command: { type: "CREATE_USER", userId: "alice", ts } },
+      {
+        id: "c2",
+        replyTo: null,
+        command: { type: "CREDIT", userId: "alice", amountPaise: 10_000, ref: "r1", kind: "DEPOSIT", ts },
+      },
+      { id: "m0>r0#1..2", shards: [reserve, fill] },
+    ]);
+    expect(live.applied).toBe(4);
+    expect(live.account).toEqual({ availablePaise: 4_900, lockedPaise: 0 });
+
+    const inputs = log.records.flatMap((b) => b.records.map((r) => r.input));
+    const peers = inputs.filter((i) => i.kind === "peer");
+    expect(peers).toHaveLength(2);
+    expect(inputs.some((i) => i.kind === "message")).toBe(false);
+    expect(peers.map((p) => peerEnvelope(p, "r0"))).toEqual([reserve, fill]);
+
+    // Replayed as logged (the fence of the first start included).
+    const again = await runR0(memoryLog(structuredClone(log.records)), []);
+    expect(again.recovered.replayed).toBe(log.records.length);
+    expect(again.account).toEqual(live.account);
+
+    // A log written before `peer`: the envelopes whole (kind "message"). It replays the same.
+    const old = structuredClone(log.records).map((b) => ({
+      ...b,
+      records: b.records.map((r) =>
+        r.input.kind === "peer"
+          ? { ...r, input: { kind: "message" as const, env: peerEnvelope(r.input, "r0") } }
+          : r,
+      ),
+    }));
+    const fromOld = await runR0(memoryLog(old), []);
+    expect(fromOld.recovered.replayed).toBe(old.length);
+    expect(fromOld.account).toEqual(live.account);
+  });
+});
