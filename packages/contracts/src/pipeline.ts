@@ -396,8 +396,9 @@ export const shardLogRecordSchema = z.object({
   receipt: z.enum(["APPLIED", "DUPLICATE", "GAP", "WRONG_MAP", "MISADDRESSED"]),
   completed: z
     .object({
-      envelopeId: z.string().min(1),
-      replyTo: z.string().nullable(),
+      /** Absent (with replyTo): the command is this record's input itself (completedEnvelopeId). */
+      envelopeId: z.string().min(1).optional(),
+      replyTo: z.string().nullable().optional(),
       code: resultCode,
       /**
        * The completed command, when the completing input is not the command itself (a parked BUY)
@@ -434,6 +435,18 @@ export const shardLogBatchSchema = z.object({
 export const SHARD_LOG_ITEMS_PER_RECORD = 512;
 
 export type ShardLogInput = z.infer<typeof shardLogInputSchema>;
+
+/**
+ * The envelope id of the command a shard log record completed, or null: `completed` names it, or,
+ * completed by its own input (a command answered at once), holds only its code and the input names
+ * it (logs before this name it in both).
+ */
+export function completedEnvelopeId(r: Pick<ShardLogRecord, "input" | "completed">): string | null {
+  if (r.completed === null) return null;
+  if (r.completed.envelopeId !== undefined) return r.completed.envelopeId;
+  if (r.input.kind !== "command") throw new Error("a shard log record completes an unnamed command");
+  return r.input.envelopeId;
+}
 type PeerInput = Extract<ShardLogInput, { kind: "peer" }>;
 
 /**

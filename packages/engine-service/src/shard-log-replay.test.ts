@@ -93,19 +93,28 @@ describe("a risk shard's log of peer envelopes", () => {
     expect(peers).toHaveLength(2);
     expect(inputs.some((i) => i.kind === "message")).toBe(false);
     expect(peers.map((p) => peerEnvelope(p, "r0"))).toEqual([reserve, fill]);
+    // A command answered at once: its completion holds its code only (the input names it).
+    const commands = log.records.flatMap((b) => b.records).filter((r) => r.input.kind === "command");
+    expect(commands.map((r) => r.completed)).toEqual([{ code: "OK" }, { code: "OK" }]);
 
     // Replayed as logged (the fence of the first start included).
     const again = await runR0(memoryLog(structuredClone(log.records)), []);
     expect(again.recovered.replayed).toBe(log.records.length);
     expect(again.account).toEqual(live.account);
 
-    // A log written before `peer`: the envelopes whole (kind "message"). It replays the same.
+    // A log written before `peer`: the envelopes whole (kind "message"), completions naming their
+    // command. It replays the same.
     const old = structuredClone(log.records).map((b) => ({
       ...b,
       records: b.records.map((r) =>
         r.input.kind === "peer"
           ? { ...r, input: { kind: "message" as const, env: peerEnvelope(r.input, "r0") } }
-          : r,
+          : r.input.kind === "command" && r.completed !== null
+            ? {
+                ...r,
+                completed: { envelopeId: r.input.envelopeId, replyTo: r.input.replyTo, ...r.completed },
+              }
+            : r,
       ),
     }));
     const fromOld = await runR0(memoryLog(old), []);

@@ -5,6 +5,7 @@ import {
   type CommandReply,
   type CommandReplyBatch,
   channels,
+  completedEnvelopeId,
   type EngineQuery,
   type EngineQueryKind,
   type EngineQueryReply,
@@ -343,7 +344,11 @@ export function createShardService(options: ShardServiceOptions): ShardService {
       pending.delete(step.index);
       pendingIds.delete(p.envelopeId);
       const result = step.result as Result;
-      completed = { envelopeId: p.envelopeId, replyTo: p.replyTo, code: result.code };
+      // A command answered at once: its record's input names it (completedEnvelopeId).
+      completed =
+        input.kind === "command" && input.envelopeId === p.envelopeId
+          ? { code: result.code }
+          : { envelopeId: p.envelopeId, replyTo: p.replyTo, code: result.code };
       // A parked BUY completed by its answer: the persister needs its PLACE_ORDER only for an
       // ORDER_REJECTED (the command is in the log already, as the input that parked it).
       if (input.kind !== "command" && events.some((e) => e.type === "ORDER_REJECTED"))
@@ -608,7 +613,7 @@ export function createShardService(options: ShardServiceOptions): ShardService {
     const logged = record.out?.length ?? record.sent ?? 0;
     if (
       again.receipt !== record.receipt ||
-      again.completed?.envelopeId !== record.completed?.envelopeId ||
+      completedEnvelopeId(again) !== completedEnvelopeId(record) ||
       out.length !== logged ||
       (record.out !== undefined && JSON.stringify(out) !== JSON.stringify(record.out)) ||
       again.events.length !== record.events.length
@@ -902,10 +907,11 @@ function toLogBatches(shard: string, records: ShardLogRecord[]): ShardLogBatch[]
 function asLogRecords(records: ShardLogRecord[]): LogRecord[] {
   const out: LogRecord[] = [];
   for (const r of records) {
-    if (r.completed === null) continue;
+    const envelopeId = completedEnvelopeId(r);
+    if (r.completed === null || envelopeId === null) continue;
     const command =
       r.input.kind === "command" ? r.input.command : ({ type: "PLACE_ORDER" } as unknown as Command);
-    out.push({ envelopeId: r.completed.envelopeId, command, code: r.completed.code, events: r.events });
+    out.push({ envelopeId, command, code: r.completed.code, events: r.events });
   }
   return out;
 }

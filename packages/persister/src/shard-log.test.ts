@@ -126,6 +126,20 @@ describe("shardLogView", () => {
     expect([row.qty, row.status]).toEqual([30, "REJECTED"]);
   });
 
+  test("a command completed by itself (completed holds its code only) is named by its input", async () => {
+    const a = buy("a", 10, 100);
+    const record = {
+      ...commandRecord(a, [rejected(a, 1)], true),
+      completed: { code: "INSUFFICIENT_FUNDS" as const },
+    };
+    const entries = await shardLogView(logOf([{ shard: "m0", records: [record] }]), { shard: "m0" }).read(
+      0,
+      10,
+    );
+    expect(entries[0].record.envelopeId).toBe("e-a");
+    expect((planBatch(entries).newOrders.get("a") as { status: string }).status).toBe("REJECTED");
+  });
+
   test("a log record of another shard is refused", async () => {
     const view = shardLogView(logOf([{ shard: "m1", records: [commandRecord(buy("a", 1, 1), [], true)] }]), {
       shard: "m0",

@@ -18,7 +18,7 @@
  */
 import type { EventLog, LogEntry } from "@ox/bus";
 import type { LogRecord, ShardLogBatch, ShardLogRecord } from "@ox/contracts/pipeline";
-import { peerEnvelope, shardEnvelopeId } from "@ox/contracts/pipeline";
+import { completedEnvelopeId, peerEnvelope, shardEnvelopeId } from "@ox/contracts/pipeline";
 import { createFenceFilter, type FenceFilter, fenceEpochAt } from "@ox/contracts/shard-fence";
 import type { Command, PlaceOrderCommand } from "@ox/engine";
 
@@ -85,10 +85,10 @@ export function shardLogView(
         orders.set(e.orderId, command);
       }
     }
-    const firstCompleted = batch.records.find((r) => r.completed !== null)?.completed;
+    const firstCompleted = batch.records.find((r) => r.completed !== null);
     return {
       envelopeId:
-        firstCompleted?.envelopeId ??
+        (firstCompleted && completedEnvelopeId(firstCompleted)) ??
         (first.input.kind === "command"
           ? first.input.envelopeId
           : shardEnvelopeId(peerEnvelope(first.input, options.shard))),
