@@ -1,5 +1,7 @@
 import { OpenAPIHono, type z } from "@hono/zod-openapi";
 import type { Session } from "@ox/sessions";
+import type { Router } from "hono/router";
+import type { H, RouterRoute } from "hono/types";
 import type { Logger } from "pino";
 import { ApiError } from "./errors.ts";
 
@@ -20,8 +22,9 @@ export interface AppEnv {
  * 400 VALIDATION_ERROR through the shared error path, and its routes join the OpenAPI document
  * when it is mounted with `app.route("/api/v1", router)`.
  */
-export function createRouter(): OpenAPIHono<AppEnv> {
+export function createRouter(options: { router?: Router<[H, RouterRoute]> } = {}): OpenAPIHono<AppEnv> {
   return new OpenAPIHono<AppEnv>({
+    ...(options.router ? { router: options.router } : {}),
     defaultHook: (result) => {
       if (!result.success)
         throw new ApiError("VALIDATION_ERROR", validationMessage(result.error, result.target));

@@ -17,6 +17,7 @@ import type { AppDeps } from "./deps.ts";
 import { ApiError } from "./errors.ts";
 import type { HealthHistory } from "./health-history.ts";
 import { createMarketDirectory, type MarketDirectory } from "./market-directory.ts";
+import { MethodRouter } from "./method-router.ts";
 import { type CookieOptions, requireAdmin, requireAuth } from "./middleware/auth.ts";
 import { csrfProtection } from "./middleware/csrf.ts";
 import { requestContext } from "./middleware/request-id.ts";
@@ -152,7 +153,8 @@ export function createApp(deps: AppDeps, parts: AppParts): OpenAPIHono<AppEnv> {
     deadMan: parts.deadMan,
   };
 
-  const app = createRouter();
+  // The app's own router (the route files' routers are copied into it by app.route): see method-router.ts.
+  const app = createRouter({ router: new MethodRouter() });
   app.use("*", securityHeaders({ production: config.NODE_ENV === "production" }));
   const { web } = parts;
   if (web) {
