@@ -182,19 +182,24 @@ export const BatchItemError = z
   })
   .meta({ id: "BatchItemError" });
 
+/** A JSON object (not null, not an array): what z.record(z.string(), z.unknown()) accepted. */
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
 export const PlaceOrdersBatchRequest = z
   .object({
     orders: z
       .array(
         // Each item is checked on its own (a bad one is an error result, never a 400 for all), so
         // the envelope takes any object here; the document still names the item's schema, and
-        // the input type is a POST /orders body, so typed clients get their items checked.
-        z
-          .record(z.string(), z.unknown())
-          .meta({ allOf: [{ $ref: "#/components/schemas/PlaceOrderRequest" }] }) as unknown as z.ZodType<
-          Record<string, unknown>,
-          z.input<typeof PlaceOrderRequest>
-        >,
+        // the input type is a POST /orders body, so typed clients get their items checked. A
+        // custom check, not z.record: the record walks and copies every key of every item only
+        // for the item's own schema to walk them again (about 10 µs of a 20-order batch).
+        z.custom<Record<string, unknown>>(isPlainObject, { message: "Invalid input: expected object" }).meta({
+          type: "object",
+          additionalProperties: { nullable: true },
+          allOf: [{ $ref: "#/components/schemas/PlaceOrderRequest" }],
+        }) as unknown as z.ZodType<Record<string, unknown>, z.input<typeof PlaceOrderRequest>>,
       )
       .min(1)
       .max(ORDER_BATCH_MAX),
