@@ -2,7 +2,12 @@ import { afterEach, beforeEach, expect, test } from "bun:test";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createFileSnapshotStore, type ServiceSnapshot, SnapshotCorruptError } from "./snapshot-store.ts";
+import {
+  createFileSnapshotStore,
+  encodeSnapshot,
+  type ServiceSnapshot,
+  SnapshotCorruptError,
+} from "./snapshot-store.ts";
 
 let dir: string;
 beforeEach(() => {
@@ -39,4 +44,16 @@ test("a damaged newest snapshot falls back to the previous one; all damaged is a
   expect((await store.loadLatest())?.logOffset).toBe(5);
   writeFileSync(join(dir, "snapshot-0000000000000005.bin"), Buffer.from("OXSNAP1\ntruncated"));
   await expect(store.loadLatest()).rejects.toBeInstanceOf(SnapshotCorruptError);
+});
+
+test("a large engine state is written in parts, byte for byte the one-buffer encoding, and loads back", async () => {
+  const store = createFileSnapshotStore({ dir });
+  const engine = new Uint8Array(5 << 20);
+  for (let i = 0; i < engine.length; i += 4093) engine[i] = i % 251;
+  const big = { ...snapshot(42), engine };
+  await store.save(big);
+  expect(readFileSync(join(dir, "snapshot-0000000000000042.bin")).equals(encodeSnapshot(big))).toBe(true);
+  const loaded = await store.loadLatest();
+  expect(loaded?.logOffset).toBe(42);
+  expect(Buffer.from(loaded?.engine ?? []).equals(Buffer.from(engine))).toBe(true);
 });

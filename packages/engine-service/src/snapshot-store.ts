@@ -35,17 +35,27 @@ export class SnapshotCorruptError extends Error {
 const MAGIC = Buffer.from("OXSNAP1\n");
 const NAME = /^snapshot-(\d{16})\.bin$/;
 
-export function encodeSnapshot(s: ServiceSnapshot): Buffer {
+/**
+ * The file's bytes as three parts (header and meta, the engine's bytes as given, the CRC trailer):
+ * the engine state, megabytes for a full book, is checksummed in place and written as it is,
+ * never copied into one buffer on the engine's thread.
+ */
+export function encodeSnapshotParts(s: ServiceSnapshot): [Buffer, Uint8Array, Buffer] {
   const meta = Buffer.from(
     JSON.stringify({ logOffset: s.logOffset, lastSeq: s.lastSeq, takenAt: s.takenAt, recent: s.recent }),
   );
-  const lengths = Buffer.alloc(8);
-  lengths.writeUInt32LE(meta.length, 0);
-  lengths.writeUInt32LE(s.engine.length, 4);
-  const body = Buffer.concat([MAGIC, lengths, meta, s.engine]);
+  const head = Buffer.allocUnsafe(MAGIC.length + 8 + meta.length);
+  MAGIC.copy(head, 0);
+  head.writeUInt32LE(meta.length, MAGIC.length);
+  head.writeUInt32LE(s.engine.length, MAGIC.length + 4);
+  meta.copy(head, MAGIC.length + 8);
   const trailer = Buffer.alloc(4);
-  trailer.writeUInt32LE(crc32(body), 0);
-  return Buffer.concat([body, trailer]);
+  trailer.writeUInt32LE(crc32(s.engine, crc32(head)), 0);
+  return [head, s.engine, trailer];
+}
+
+export function encodeSnapshot(s: ServiceSnapshot): Buffer {
+  return Buffer.concat(encodeSnapshotParts(s));
 }
 
 export function decodeSnapshot(bytes: Buffer, file = "<memory>"): ServiceSnapshot {
@@ -102,7 +112,26 @@ export function createFileSnapshotStore(options: FileSnapshotStoreOptions): Snap
       const tmp = join(dir, `${name}.${process.pid}.tmp`);
       const handle = await open(tmp, "w");
       try {
-        await handle.writeFile(encodeSnapshot(snapshot));
+        const parts = encodeSnapshotParts(snapshot);
+        const total = parts.reduce((n, p) => n + p.length, 0);
+        let written = 0;
+        while (written < total) {
+          // writev may write less than asked (a full disk, a signal): the rest goes on from there.
+          let skip = written;
+          const rest = parts.flatMap((p) => {
+            if (skip >= p.length) {
+              skip -= p.length;
+              return [];
+            }
+            const tail = p.subarray(skip);
+            skip = 0;
+            return [tail];
+          });
+          const { bytesWritten } = await handle.writev(rest, written);
+          if (bytesWritten === 0)
+            throw new Error(`snapshot write made no progress at ${written} of ${total}`);
+          written += bytesWritten;
+        }
         await handle.sync();
       } finally {
         await handle.close();
