@@ -1,4 +1,4 @@
-import type { CommandReply, ReplyFill } from "@ox/contracts/pipeline";
+import type { CommandReply, CommandReplyBatch, ReplyFill } from "@ox/contracts/pipeline";
 import type { Command, Result } from "@ox/engine";
 
 export function replyOf(envelopeId: string, command: Command, result: Result): CommandReply {
@@ -28,4 +28,28 @@ export function replyOf(envelopeId: string, command: Command, result: Result): C
   if (command.type === "CANCEL_ALL")
     reply.cancelled = events.flatMap((e) => (e.type === "ORDER_CLOSED" ? [e.orderId] : []));
   return reply;
+}
+
+/** A completed command's reply and where it goes (null: nobody waits, e.g. a timer's command). */
+export interface AddressedReply {
+  replyTo: string | null;
+  reply: CommandReply;
+}
+
+/**
+ * A batch's replies as they are published: one message per reply channel (API instance), its
+ * replies in order, a lone reply as itself and several as a CommandReplyBatch (the engine gateway
+ * reads both). Both the single engine and every shard send them so.
+ */
+export function replyMessages(
+  replies: readonly AddressedReply[],
+): [string, CommandReply | CommandReplyBatch][] {
+  const byChannel = new Map<string, CommandReply[]>();
+  for (const { replyTo, reply } of replies) {
+    if (!replyTo) continue;
+    const list = byChannel.get(replyTo);
+    if (list) list.push(reply);
+    else byChannel.set(replyTo, [reply]);
+  }
+  return [...byChannel].map(([channel, list]) => [channel, list.length === 1 ? list[0] : { replies: list }]);
 }

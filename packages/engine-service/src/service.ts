@@ -4,7 +4,6 @@ import {
   batchItemId,
   type CommandEnvelope,
   type CommandReply,
-  type CommandReplyBatch,
   channels,
   type EngineQuery,
   type EngineQueryKind,
@@ -21,7 +20,7 @@ import type { EngineMetrics } from "./metrics.ts";
 import { answerQuery } from "./queries.ts";
 import type { RecentReplies } from "./recent-replies.ts";
 import { type Recovered, ReplayDivergedError, recover } from "./recovery.ts";
-import { replyOf } from "./reply.ts";
+import { type AddressedReply, replyMessages, replyOf } from "./reply.ts";
 import type { SnapshotStore } from "./snapshot-store.ts";
 import { createSnapshotter } from "./snapshotter.ts";
 
@@ -186,7 +185,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
   async function processBatch(deliveries: Delivery<CommandEnvelope>[]) {
     const current = live();
     const records: LogRecord[] = [];
-    const replies: { replyTo: string | null; reply: CommandReply }[] = [];
+    const replies: AddressedReply[] = [];
     const events: EngineEvent[] = [];
     let expireApplied = false;
     const applyStarted = metrics ? performance.now() : 0;
@@ -261,21 +260,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     // events and the ack go out together. The ack needs only the append before it: a crash after
     // the ack and before a reply loses that reply, as a lost pub/sub message does, and the API's
     // retry with the same id gets the first reply from the dedupe window.
-    const byChannel = new Map<string, CommandReply[]>();
-    for (const { replyTo, reply } of replies) {
-      if (!replyTo) continue;
-      const list = byChannel.get(replyTo);
-      if (list) list.push(reply);
-      else byChannel.set(replyTo, [reply]);
-    }
-    const sent: Promise<unknown>[] = [];
-    for (const [channel, list] of byChannel)
-      sent.push(
-        publishQuietly(
-          channel,
-          list.length === 1 ? list[0] : ({ replies: list } satisfies CommandReplyBatch),
-        ),
-      );
+    const sent = replyMessages(replies).map(([channel, message]) => publishQuietly(channel, message));
     if (events.length > 0)
       sent.push(
         publishQuietly(eventsChannel, {

@@ -2,8 +2,6 @@ import { randomUUID } from "node:crypto";
 import type { CommandQueue, Delivery, EventLog, PubSub } from "@ox/bus";
 import {
   type CommandEnvelope,
-  type CommandReply,
-  type CommandReplyBatch,
   channels,
   completedEnvelopeId,
   type EngineQuery,
@@ -46,7 +44,7 @@ import type { EngineMetrics } from "./metrics.ts";
 import { answerQuery } from "./queries.ts";
 import { createRecentReplies, type RecentReplies } from "./recent-replies.ts";
 import { ReplayDivergedError } from "./recovery.ts";
-import { replyOf } from "./reply.ts";
+import { type AddressedReply, replyMessages, replyOf } from "./reply.ts";
 import { type ShardFencing, SupersededError } from "./shard-fencing.ts";
 import { createRetransmitter } from "./shard-retransmit.ts";
 import { decodeShardShell, encodeShardShell } from "./shard-snapshots.ts";
@@ -312,7 +310,7 @@ export function createShardService(options: ShardServiceOptions): ShardService {
   ): {
     record: ShardLogRecord;
     out: Envelope[];
-    reply: { replyTo: string | null; reply: CommandReply } | null;
+    reply: AddressedReply | null;
   } => {
     let shardInput: ShardInput;
     let env: Envelope | null = null;
@@ -337,7 +335,7 @@ export function createShardService(options: ShardServiceOptions): ShardService {
     // Seqs leave the shard global (globalSeq): unique across shards, monotone per shard.
     const events = step.events.map((e) => ({ ...e, seq: gseq(e.seq) }));
     let completed: ShardLogRecord["completed"] = null;
-    let reply: { replyTo: string | null; reply: CommandReply } | null = null;
+    let reply: AddressedReply | null = null;
     if (step.index >= 0) {
       const p = pending.get(step.index);
       if (p === undefined) throw new Error(`${id}: completed input ${step.index} is not pending`);
@@ -372,7 +370,7 @@ export function createShardService(options: ShardServiceOptions): ShardService {
    */
   const inputsOf = (
     delivery: Delivery<ShardStreamEntry>,
-    repeats: { replyTo: string | null; reply: CommandReply }[],
+    repeats: AddressedReply[],
     into: ShardLogRecord["input"][],
   ): void => {
     const body = delivery.body as Partial<CommandEnvelope> & { shard?: unknown; shards?: unknown };
@@ -450,7 +448,7 @@ export function createShardService(options: ShardServiceOptions): ShardService {
 
   async function processBatch(deliveries: Delivery<ShardStreamEntry>[]) {
     const records: ShardLogRecord[] = [];
-    const replies: { replyTo: string | null; reply: CommandReply }[] = [];
+    const replies: AddressedReply[] = [];
     const applyStarted = metrics ? performance.now() : 0;
     let expireApplied = false;
     const inputs: ShardLogRecord["input"][] = [];
@@ -487,21 +485,7 @@ export function createShardService(options: ShardServiceOptions): ShardService {
     await sendOut(out);
     // The replies as the single engine sends them: one message per reply channel (API instance)
     // per batch, its replies in order (a lone reply as itself); the gateway reads both.
-    const byChannel = new Map<string, CommandReply[]>();
-    for (const { replyTo, reply } of replies) {
-      if (!replyTo) continue;
-      const list = byChannel.get(replyTo);
-      if (list) list.push(reply);
-      else byChannel.set(replyTo, [reply]);
-    }
-    const sent: Promise<unknown>[] = [];
-    for (const [channel, list] of byChannel)
-      sent.push(
-        publishQuietly(
-          channel,
-          list.length === 1 ? list[0] : ({ replies: list } satisfies CommandReplyBatch),
-        ),
-      );
+    const sent = replyMessages(replies).map(([channel, message]) => publishQuietly(channel, message));
     // Live updates (the stream process), as the single engine's; fromOffset is this shard's.
     if (events.length > 0)
       sent.push(
