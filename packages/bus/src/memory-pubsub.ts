@@ -30,14 +30,13 @@ export interface MemoryPubSubOptions<T> {
    * may then change it after the publish (memory-share.ts: deep-frozen in the tests).
    */
   codec?: Codec<T>;
-  /** Hand a lone subscriber the object (default: when no codec is given). */
-  shareSingle?: boolean;
 }
 
 export function createMemoryPubSub<T>(options: MemoryPubSubOptions<T> = {}): PubSub<T> {
   const hub = options.hub ?? createMemoryPubSubHub();
   const codec = options.codec ?? jsonCodec<T>();
-  const shareSingle = options.shareSingle ?? options.codec === undefined;
+  // Without a codec (JSON) both sides may hand over the object itself (memory-share.ts).
+  const byReference = options.codec === undefined;
   const own = new Set<{ channel: string; listener: MemoryListener }>();
   let closed = false;
 
@@ -47,9 +46,9 @@ export function createMemoryPubSub<T>(options: MemoryPubSubOptions<T> = {}): Pub
       const listeners = hub.channels.get(channel);
       if (!listeners || listeners.size === 0) return;
       // Delivered on a later tick, like a network hop: a handler never runs inside publish().
-      if (shareSingle && listeners.size === 1) {
-        const [only] = listeners as Set<MemoryListener>;
-        const share = only?.share;
+      if (byReference && listeners.size === 1) {
+        const [only] = listeners;
+        const share = only.share;
         if (share) {
           const value = shared(message);
           queueMicrotask(() => share(value));
@@ -62,7 +61,7 @@ export function createMemoryPubSub<T>(options: MemoryPubSubOptions<T> = {}): Pub
     async subscribe(channel, handler) {
       if (closed) throw new Error("pubsub is closed");
       const listener: MemoryListener = { text: (text: string) => handler(codec.decode(text)) };
-      if (options.codec === undefined) listener.share = (message) => handler(message as T);
+      if (byReference) listener.share = (message) => handler(message as T);
       const sub = { channel, listener };
       const listeners = hub.channels.get(channel) ?? new Set();
       hub.channels.set(channel, listeners);
