@@ -2,31 +2,77 @@
  * Set-based statements over `unnest($1::text[], $2::bigint[], …)`: one array parameter per column,
  * so a batch of any size is one short statement with a fixed number of parameters. Building a
  * multi-row VALUES list costs a parameter, a placeholder and a cast per cell; an array costs one
- * parameter per column. Each array goes as its text literal (`{1,2,NULL}`), built here with `join`
- * rather than by the driver's per-element escaping, and cast by the server: `$1::text::bigint[]`.
- * Works the same on node-postgres and PGlite.
+ * parameter per column. Each array goes as its text literal (`{1,2,NULL}`), built here with string
+ * concatenation rather than by the driver's per-element escaping, and cast by the server:
+ * `$1::text::bigint[]`. Works the same on node-postgres and PGlite.
+ *
+ * Each statement is built as its text and its parameters and handed to drizzle as one flat SQL (a
+ * text chunk between every two parameters): drizzle walks a nested SQL chunk by chunk, with an
+ * entity check per chunk, which cost more of the persister's CPU than the rows themselves did when
+ * every column was its own few chunks (session 8, `npm run bench:persister`).
  */
-import { getTableColumns, type SQL, sql } from "drizzle-orm";
+import { getTableColumns, getTableName, type SQL, sql } from "drizzle-orm";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 
 /** One column of an unnest: its name in the row alias, its Postgres element type, its values. */
 export type ArrayColumn = readonly [name: string, pgType: string, values: unknown[]];
 
+/** `"name"`, as Postgres quotes an identifier. */
+export const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/** Text and parameters of one statement, turned into a flat drizzle SQL by `toSQL`. */
+export class Statement {
+  private readonly texts: string[] = [""];
+  private readonly params: unknown[] = [];
+
+  text(text: string): this {
+    this.texts[this.texts.length - 1] += text;
+    return this;
+  }
+
+  param(value: unknown): this {
+    this.params.push(value);
+    this.texts.push("");
+    return this;
+  }
+
+  /** Another statement's text and parameters, in place. */
+  append(other: Statement): this {
+    this.text(other.texts[0] as string);
+    for (let i = 0; i < other.params.length; i++)
+      this.param(other.params[i]).text(other.texts[i + 1] as string);
+    return this;
+  }
+
+  toSQL(): SQL {
+    return sql(Object.assign([...this.texts], { raw: this.texts }) as TemplateStringsArray, ...this.params);
+  }
+}
+
 /**
- * `unnest($1::text[], …) as <alias>(a, …)`. Every column must have the same length. With `ordinality`,
- * a last column of that name numbers the rows from 1 in array order.
+ * `unnest($1::text[], …) as <alias>(a, …)`, appended to `into`. Every column must have the same
+ * length. With `ordinality`, a last column of that name numbers the rows from 1 in array order.
  */
+export function unnestInto(
+  into: Statement,
+  alias: string,
+  columns: readonly ArrayColumn[],
+  ordinality?: string,
+): Statement {
+  into.text("unnest(");
+  columns.forEach(([, type, values], i) => {
+    if (i > 0) into.text(", ");
+    into.param(arrayLiteral(type, values)).text(`::text::${type}[]`);
+  });
+  const names = [...columns.map(([name]) => name), ...(ordinality ? [ordinality] : [])];
+  return into.text(
+    `)${ordinality ? " with ordinality" : ""} as ${quoteIdent(alias)}(${names.map(quoteIdent).join(", ")})`,
+  );
+}
+
+/** `unnest(…) as <alias>(…)` as a drizzle SQL (see unnestInto). */
 export function unnestAs(alias: string, columns: readonly ArrayColumn[], ordinality?: string): SQL {
-  const arrays = sql.join(
-    columns.map(([, type, values]) => sql`${arrayLiteral(type, values)}::text::${sql.raw(type)}[]`),
-    sql`, `,
-  );
-  const names = sql.join(
-    [...columns.map(([name]) => name), ...(ordinality ? [ordinality] : [])].map((n) => sql.identifier(n)),
-    sql`, `,
-  );
-  const withOrdinality = ordinality ? sql` with ordinality` : sql``;
-  return sql`unnest(${arrays})${withOrdinality} as ${sql.identifier(alias)}(${names})`;
+  return unnestInto(new Statement(), alias, columns, ordinality).toSQL();
 }
 
 /**
@@ -39,20 +85,26 @@ export function insertFromArrays<T extends PgTable>(
   table: T,
   rows: ReadonlyArray<T["$inferInsert"]>,
   ordered = false,
-): SQL {
+): Statement {
   const columns: ArrayColumn[] = [];
   for (const [key, column] of Object.entries(getTableColumns(table)) as Array<[string, PgColumn]>) {
-    const given = rows.some((r) => (r as Record<string, unknown>)[key] !== undefined);
+    const values: unknown[] = new Array(rows.length);
+    let given = false;
+    for (let i = 0; i < rows.length; i++) {
+      const value = (rows[i] as Record<string, unknown>)[key];
+      if (value !== undefined) given = true;
+      values[i] = value;
+    }
     if (!given && column.hasDefault && column.default === undefined && !column.defaultFn) continue;
-    const values = rows.map((r) => cell(column, (r as Record<string, unknown>)[key]));
+    for (let i = 0; i < values.length; i++) values[i] = cell(column, values[i]);
     columns.push([column.name, elementType(column), values]);
   }
-  const names = sql.join(
-    columns.map(([name]) => sql.identifier(name)),
-    sql`, `,
+  const names = columns.map(([name]) => quoteIdent(name)).join(", ");
+  const into = new Statement().text(
+    `insert into ${quoteIdent(getTableName(table))} (${names}) select ${names} from `,
   );
-  if (!ordered) return sql`insert into ${table} (${names}) select ${names} from ${unnestAs("v", columns)}`;
-  return sql`insert into ${table} (${names}) select ${names} from ${unnestAs("v", columns, "ord")} order by "ord"`;
+  unnestInto(into, "v", columns, ordered ? "ord" : undefined);
+  return ordered ? into.text(` order by "ord"`) : into;
 }
 
 function cell(column: PgColumn, value: unknown): unknown {
@@ -74,19 +126,22 @@ function elementType(column: PgColumn): string {
   return type;
 }
 
+const NEEDS_ESCAPE = /["\\]/;
+
 /** Postgres array input syntax: numbers as they print, text double-quoted with `"` and `\\` escaped. */
 export function arrayLiteral(type: string, values: unknown[]): string {
   const text = type === "text";
-  const parts = values.map((v) => {
-    if (v === null || v === undefined) return "NULL";
-    if (text) {
+  let out = "{";
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (i > 0) out += ",";
+    if (v === null || v === undefined) out += "NULL";
+    else if (text) {
       if (typeof v !== "string") throw new Error(`unnest: ${String(v)} is not text`);
-      return `"${v.replace(/["\\]/g, "\\$&")}"`;
-    }
-    if (typeof v === "boolean") return v ? "t" : "f";
-    if (typeof v !== "number" || !Number.isSafeInteger(v))
-      throw new Error(`unnest: ${String(v)} is not a ${type}`);
-    return String(v);
-  });
-  return `{${parts.join(",")}}`;
+      out += NEEDS_ESCAPE.test(v) ? `"${v.replace(/["\\]/g, "\\$&")}"` : `"${v}"`;
+    } else if (typeof v === "boolean") out += v ? "t" : "f";
+    else if (typeof v === "number" && Number.isSafeInteger(v)) out += v;
+    else throw new Error(`unnest: ${String(v)} is not a ${type}`);
+  }
+  return `${out}}`;
 }

@@ -4,17 +4,17 @@
  * and the entries and wallets are written by the batch's one statement (write.ts), as two of its CTEs.
  */
 import { ledgerEntries, outbox, type Tx, wallets } from "@ox/db";
-import { type SQL, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { Movement } from "./plan.ts";
-import { insertFromArrays, unnestAs } from "./unnest.ts";
+import { insertFromArrays, Statement, unnestInto } from "./unnest.ts";
 
 const anyOf = (values: string[]) => sql`any(${sql.param(values)}::text[])`;
 
 export interface LedgerWrite {
   /** `insert into ledger_entries … on conflict (reference) do nothing` (append `returning`); null: none. */
-  insert: SQL | null;
+  insert: Statement | null;
   /** The update of each touched wallet to its last entry's balance. */
-  wallets: SQL;
+  wallets: Statement;
   /** Entries `insert` must insert: fewer means a reference was already there. */
   entries: number;
   rows: number;
@@ -75,18 +75,27 @@ export async function prepareLedger(tx: Tx, all: Movement[]): Promise<LedgerWrit
     });
   }
   if (entries.length === 0)
-    return { insert: null, wallets: sql``, entries: 0, rows: 0, originSkipped, walletMissing, statements };
+    return {
+      insert: null,
+      wallets: new Statement(),
+      entries: 0,
+      rows: 0,
+      originSkipped,
+      walletMissing,
+      statements,
+    };
   // Ids follow event order, so a user's entries by id carry their running balance.
-  const insert = sql`${insertFromArrays(ledgerEntries, entries, true)} on conflict (reference) do nothing`;
+  const insert = insertFromArrays(ledgerEntries, entries, true).text(" on conflict (reference) do nothing");
   // Each wallet ends at the balance of its user's last entry of the batch.
   const last = [...new Map(entries.map((e) => [e.userId, e])).values()];
-  const v = unnestAs("v", [
+  const update = new Statement().text(
+    "update wallets set balance_paise = v.balance, updated_at = greatest(wallets.updated_at, v.ts) from ",
+  );
+  unnestInto(update, "v", [
     ["user_id", "text", last.map((e) => e.userId)],
     ["balance", "bigint", last.map((e) => e.balanceAfterPaise)],
     ["ts", "bigint", last.map((e) => e.createdAt)],
-  ]);
-  const update = sql`update wallets set balance_paise = v.balance, updated_at = greatest(wallets.updated_at, v.ts)
-    from ${v} where wallets.user_id = v.user_id`;
+  ]).text(" where wallets.user_id = v.user_id");
   return {
     insert,
     wallets: update,

@@ -13,9 +13,8 @@ import {
   type Tx,
   trades,
 } from "@ox/db";
-import { type SQL, sql } from "drizzle-orm";
 import type { MarketUpdate, OrderUpdate, Plan } from "./plan.ts";
-import { insertFromArrays, unnestAs } from "./unnest.ts";
+import { insertFromArrays, Statement, unnestInto } from "./unnest.ts";
 import { prepareLedger } from "./write-ledger.ts";
 
 export interface WriteResult {
@@ -39,7 +38,7 @@ const POSITION_COLUMNS = [
   "updated_at",
 ];
 
-const setExcluded = (columns: string[]) => sql.raw(columns.map((c) => `${c} = excluded.${c}`).join(", "));
+const setExcluded = (columns: string[]) => columns.map((c) => `${c} = excluded.${c}`).join(", ");
 
 /** The consumer_offsets row to advance in the same statement as the rows. */
 export interface OffsetUpdate {
@@ -57,17 +56,17 @@ export interface OffsetUpdate {
  */
 export async function writePlan(tx: Tx, plan: Plan, offset: OffsetUpdate): Promise<WriteResult> {
   let rows = 0;
-  const parts: SQL[] = [];
-  const add = (count: number, statement: () => SQL) => {
+  const parts: Statement[] = [];
+  const add = (count: number, statement: () => Statement) => {
     if (count === 0) return;
     parts.push(statement());
     rows += count;
   };
   const newOrders = [...plan.newOrders.values()];
-  add(newOrders.length, () => sql`${insertFromArrays(orders, newOrders)} on conflict do nothing`);
+  add(newOrders.length, () => insertFromArrays(orders, newOrders).text(" on conflict do nothing"));
   const orderUpdates = [...plan.orderUpdates.values()];
   add(orderUpdates.length, () => updateOrders(orderUpdates));
-  add(plan.trades.length, () => sql`${insertFromArrays(trades, plan.trades)} on conflict do nothing`);
+  add(plan.trades.length, () => insertFromArrays(trades, plan.trades).text(" on conflict do nothing"));
 
   const balances = [...plan.balances.values()];
   const full = balances.flatMap((b) =>
@@ -80,38 +79,47 @@ export async function writePlan(tx: Tx, plan: Plan, offset: OffsetUpdate): Promi
     [availableOnly, false],
   ] as const) {
     const set = ["available_paise", ...(withLock ? ["locked_paise"] : []), "last_seq", "updated_at"];
-    add(
-      part.length,
-      () => sql`${insertFromArrays(engineBalances, part)} on conflict (user_id) do update set ${setExcluded(set)}
-        where engine_balances.last_seq < excluded.last_seq`,
+    add(part.length, () =>
+      insertFromArrays(engineBalances, part).text(
+        ` on conflict (user_id) do update set ${setExcluded(set)} where engine_balances.last_seq < excluded.last_seq`,
+      ),
     );
   }
   const positionRows = [...plan.positions.values()];
-  add(
-    positionRows.length,
-    () => sql`${insertFromArrays(positions, positionRows)} on conflict (user_id, market_id)
-      do update set ${setExcluded(POSITION_COLUMNS)} where positions.last_seq < excluded.last_seq`,
+  add(positionRows.length, () =>
+    insertFromArrays(positions, positionRows).text(
+      ` on conflict (user_id, market_id) do update set ${setExcluded(POSITION_COLUMNS)} where positions.last_seq < excluded.last_seq`,
+    ),
   );
-  add(
-    plan.transfers.length,
-    () => sql`${insertFromArrays(engineTransfers, plan.transfers)} on conflict do nothing`,
+  add(plan.transfers.length, () =>
+    insertFromArrays(engineTransfers, plan.transfers).text(" on conflict do nothing"),
   );
-  add(plan.payouts.length, () => sql`${insertFromArrays(payouts, plan.payouts)} on conflict do nothing`);
+  add(plan.payouts.length, () => insertFromArrays(payouts, plan.payouts).text(" on conflict do nothing"));
   const markets = [...plan.markets.values()];
   add(markets.length, () => updateMarkets(markets));
   const ledger = await prepareLedger(tx, plan.movements);
   parts.push(
-    sql`update consumer_offsets set "offset" = ${offset.offset}, updated_at = ${offset.now} where name = ${offset.name}`,
+    new Statement()
+      .text(`update consumer_offsets set "offset" = `)
+      .param(offset.offset)
+      .text(", updated_at = ")
+      .param(offset.now)
+      .text(" where name = ")
+      .param(offset.name),
   );
-  const ctes = sql.join(
-    parts.map((p, i) => sql`${sql.identifier(`w${i}`)} as (${p})`),
-    sql`, `,
-  );
+  const statement = new Statement().text("with ");
+  parts.forEach((part, i) => {
+    statement
+      .text(`${i > 0 ? ", " : ""}"w${i}" as (`)
+      .append(part)
+      .text(")");
+  });
   if (ledger.insert === null) {
-    await tx.execute(sql`with ${ctes} select 1`);
+    await tx.execute(statement.text(" select 1").toSQL());
   } else {
-    const result = await tx.execute(sql`with ${ctes}, ledger as (${ledger.insert} returning 1),
-      wallet as (${ledger.wallets}) select count(*)::int as n from ledger`);
+    statement.text(", ledger as (").append(ledger.insert).text(" returning 1), wallet as (");
+    statement.append(ledger.wallets).text(") select count(*)::int as n from ledger");
+    const result = await tx.execute(statement.toSQL());
     const [count] = (result as unknown as { rows: Array<{ n: number }> }).rows;
     const inserted = Number(count?.n);
     // The consumer offset makes every batch run once; a reference already present means a second writer.
@@ -134,8 +142,21 @@ export async function saveOffset(tx: Tx, name: string, offset: number, now: numb
 }
 
 /** Fills, amends and closes of orders accepted in an earlier batch; only rows older than the batch's first event change. */
-function updateOrders(part: OrderUpdate[]): SQL {
-  const v = unnestAs("v", [
+function updateOrders(part: OrderUpdate[]): Statement {
+  const into = new Statement().text(`update orders set
+      price_paise = coalesce(v.price, orders.price_paise),
+      qty = coalesce(v.qty, orders.qty),
+      locked_paise = coalesce(v.locked, orders.locked_paise),
+      locked_shares = coalesce(v.locked_shares, orders.locked_shares),
+      filled_qty = coalesce(v.close_filled, orders.filled_qty + v.dq),
+      filled_value_paise = orders.filled_value_paise + v.dv,
+      fees_paise = orders.fees_paise + v.df,
+      status = coalesce(v.status, orders.status),
+      close_reason = coalesce(v.reason, orders.close_reason),
+      last_seq = v.last_seq,
+      updated_at = v.ts
+    from `);
+  return unnestInto(into, "v", [
     ["id", "text", part.map((u) => u.id)],
     ["first_seq", "bigint", part.map((u) => u.firstSeq)],
     ["last_seq", "bigint", part.map((u) => u.lastSeq)],
@@ -150,25 +171,21 @@ function updateOrders(part: OrderUpdate[]): SQL {
     ["locked", "bigint", part.map((u) => u.amend?.lockedPaise ?? null)],
     ["locked_shares", "integer", part.map((u) => u.amend?.lockedShares ?? null)],
     ["ts", "bigint", part.map((u) => u.ts)],
-  ]);
-  return sql`update orders set
-      price_paise = coalesce(v.price, orders.price_paise),
-      qty = coalesce(v.qty, orders.qty),
-      locked_paise = coalesce(v.locked, orders.locked_paise),
-      locked_shares = coalesce(v.locked_shares, orders.locked_shares),
-      filled_qty = coalesce(v.close_filled, orders.filled_qty + v.dq),
-      filled_value_paise = orders.filled_value_paise + v.dv,
-      fees_paise = orders.fees_paise + v.df,
-      status = coalesce(v.status, orders.status),
-      close_reason = coalesce(v.reason, orders.close_reason),
-      last_seq = v.last_seq,
-      updated_at = v.ts
-    from ${v}
-    where orders.id = v.id and orders.last_seq < v.first_seq`;
+  ]).text(" where orders.id = v.id and orders.last_seq < v.first_seq");
 }
 
-function updateMarkets(part: MarketUpdate[]): SQL {
-  const v = unnestAs("v", [
+function updateMarkets(part: MarketUpdate[]): Statement {
+  const into = new Statement().text(`update markets set
+      volume_qty = markets.volume_qty + v.dvol,
+      pairs = markets.pairs + v.dpairs,
+      last_yes_price_paise = coalesce(v.last_price, markets.last_yes_price_paise),
+      status = coalesce(v.status, markets.status),
+      outcome = coalesce(v.outcome, markets.outcome),
+      closed_at = coalesce(v.closed_at, markets.closed_at),
+      resolved_at = coalesce(v.resolved_at, markets.resolved_at),
+      last_seq = v.last_seq
+    from `);
+  return unnestInto(into, "v", [
     ["id", "text", part.map((m) => m.id)],
     ["first_seq", "bigint", part.map((m) => m.firstSeq)],
     ["last_seq", "bigint", part.map((m) => m.lastSeq)],
@@ -179,16 +196,5 @@ function updateMarkets(part: MarketUpdate[]): SQL {
     ["outcome", "text", part.map((m) => m.outcome)],
     ["closed_at", "bigint", part.map((m) => m.closedAt)],
     ["resolved_at", "bigint", part.map((m) => m.resolvedAt)],
-  ]);
-  return sql`update markets set
-      volume_qty = markets.volume_qty + v.dvol,
-      pairs = markets.pairs + v.dpairs,
-      last_yes_price_paise = coalesce(v.last_price, markets.last_yes_price_paise),
-      status = coalesce(v.status, markets.status),
-      outcome = coalesce(v.outcome, markets.outcome),
-      closed_at = coalesce(v.closed_at, markets.closed_at),
-      resolved_at = coalesce(v.resolved_at, markets.resolved_at),
-      last_seq = v.last_seq
-    from ${v}
-    where markets.id = v.id and markets.last_seq < v.first_seq`;
+  ]).text(" where markets.id = v.id and markets.last_seq < v.first_seq");
 }
