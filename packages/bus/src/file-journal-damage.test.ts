@@ -87,6 +87,23 @@ describe("file journal: torn writes, damage, group commit, size", () => {
     await opening.catch(() => undefined);
   });
 
+  test("fail-stop: an append too large is refused, and so is every later one; earlier ones land", async () => {
+    const j = await createFileJournal<Ev>({ path, maxWriteBytes: 4096 });
+    expect(j.failStop).toBe(true);
+    const outcome = (p: Promise<void>) =>
+      p.then(
+        () => "landed",
+        (e: { fatal?: boolean }) => e.fatal,
+      );
+    const appends = [j.append(evs(0, 3)), j.append(evs(3, 1000)), j.append(evs(1000, 1001))];
+    expect(await Promise.all(appends.map(outcome))).toEqual(["landed", true, true]);
+    expect(await j.endOffset()).toBe(3);
+    await j.close();
+    const reopened = await reopen();
+    expect(reopened.ns).toEqual([0, 1, 2]);
+    await reopened.j.close();
+  });
+
   test("concurrent appends are group-committed: far fewer writes than appends", async () => {
     const j = await createFileJournal<Ev>({ path });
     await Promise.all(evs(0, 1000).map((e) => j.append([e])));

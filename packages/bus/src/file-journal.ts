@@ -115,6 +115,7 @@ export async function createFileJournal<T>(options: FileJournalOptions<T>): Prom
   let pending: PendingAppend[] = [];
   let writing = false;
   let failed: Error | undefined;
+  let refused: Error | undefined; // an append too large: this and every later one are refused
   const stats = { writes: 0, records: 0 };
   let closed = false;
   let idle: Promise<void> = Promise.resolve();
@@ -201,15 +202,20 @@ export async function createFileJournal<T>(options: FileJournalOptions<T>): Prom
   };
 
   return {
+    failStop: true,
     append(records) {
       if (closed) return Promise.reject(new Error("journal is closed"));
       if (failed) return Promise.reject(failed);
+      if (refused) return Promise.reject(refused);
       if (records.length === 0) return Promise.resolve();
       const bytes = encodeBatch(records.map((r) => Buffer.from(codec.encode(r), "utf8")));
       if (bytes.length > maxWriteBytes) {
-        return Promise.reject(
-          new Error(`append of ${bytes.length} bytes exceeds maxWriteBytes ${maxWriteBytes}`),
-        );
+        // Fail-stop even here: an append issued after this one must not land without it. The
+        // appends before it still land.
+        refused = new JournalFailedError(path, {
+          cause: new Error(`append of ${bytes.length} bytes exceeds maxWriteBytes ${maxWriteBytes}`),
+        });
+        return Promise.reject(refused);
       }
       return new Promise<void>((resolve, reject) => {
         pending.push({ bytes, count: records.length, resolve, reject });

@@ -50,6 +50,14 @@ export interface EventLog<T> {
    * any other rejection may clear on retry.
    */
   append(records: T[]): Promise<void>;
+  /**
+   * Fail-stop: once one append rejects, every later append on this handle rejects too, so appends
+   * issued while an earlier one is in flight land, if at all, only after everything before them
+   * did. A writer may then pipeline its appends (the file journal). Absent: a failed append may be
+   * followed by a successful one (a Kafka produce after a broker failover), leaving a gap, so the
+   * writer must wait for each append before issuing the next.
+   */
+  readonly failStop?: boolean;
   /** The offset the next appended record will get. */
   endOffset(): Promise<number>;
   /** Reads up to `max` records from `from` on, oldest first; fewer (or none) at the end. */

@@ -120,6 +120,7 @@ export function engineServiceSuite(name: string, makeAdapters: () => Promise<Ada
       let refuse = true;
       const flaky = {
         ...log,
+        failStop: false, // a refusal followed by a success: this log is not fail-stop
         append: async (records: Parameters<typeof log.append>[0]) => {
           if (refuse && refusals < 5) {
             refusals++;

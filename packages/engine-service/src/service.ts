@@ -56,6 +56,12 @@ export interface EngineServiceOptions {
   stallMs?: number;
   /** Prometheus metrics (createEngineMetrics); absent = none, nothing timed. */
   metrics?: EngineMetrics;
+  /**
+   * Batches applied ahead of the log on a fail-stop log (EventLog.failStop): the next batch is
+   * applied while earlier appends are in flight. Default 4; 1 = apply, append, reply, then the next.
+   * A log that is not fail-stop is always sequential.
+   */
+  pipelineDepth?: number;
 }
 
 export interface EngineService {
@@ -72,7 +78,8 @@ export interface EngineService {
   halt(): Promise<void>;
   /**
    * Rejects when the service died of a fatal error (an engine exception, a log that disagrees with
-   * a replay). A failed append is not fatal: the service rebuilds from the log and retries.
+   * a replay, a failed append on a fail-stop log). On any other log a failed append is not fatal:
+   * the service rebuilds from the log and retries.
    */
   readonly done: Promise<void>;
 }
@@ -99,9 +106,11 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
   const retryMaxMs = options.retryMaxMs ?? 5_000;
   const stallMs = options.stallMs ?? 10_000;
   const eventsChannel = options.eventsChannel ?? channels.events;
+  const pipelineDepth = log.failStop === true ? Math.max(1, options.pipelineDepth ?? 4) : 1;
   let engine: Engine | undefined;
   let recent: RecentReplies;
-  let logOffset = 0;
+  let logOffset = 0; // durable: every record before it is in the log
+  let appliedOffset = 0; // applied: ahead of logOffset while appends are in flight
   let commandsApplied = 0;
   let ordersPlaced = 0;
   let queueDepth = 0;
@@ -114,7 +123,12 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
   let stopping = false;
   let halted = false;
   let loopDone: Promise<void> = Promise.resolve();
-  let durable: Promise<void> | null = null; // set while a batch is applied but not yet in the log
+  /** Batches applied whose append has not settled: the state is ahead of the log while > 0. */
+  let unsettled = 0;
+  let onSettled: (() => void)[] = [];
+  /** Queries and snapshots waiting for unsettled = 0; the loop applies nothing while any waits. */
+  let readers = 0;
+  let onReadersServed: (() => void)[] = [];
   let unsubscribe: (() => Promise<void>) | null = null;
   let resolveDone!: () => void;
   let rejectDone!: (error: unknown) => void;
@@ -182,7 +196,45 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
   const publishQuietly = (channel: string, message: unknown) =>
     pubsub.publish(channel, message).catch((err) => logger.warn({ err, channel }, "publish failed"));
 
-  async function processBatch(deliveries: Delivery<CommandEnvelope>[]) {
+  const wake = (waiters: (() => void)[]) => {
+    for (const resolve of waiters) resolve();
+  };
+  const settleOne = () => {
+    if (--unsettled > 0) return;
+    const waiters = onSettled;
+    onSettled = [];
+    wake(waiters);
+  };
+  /** Runs `read` once every applied batch is durable; the loop applies nothing until it has run. */
+  async function atRest<T>(read: () => T): Promise<T> {
+    readers++;
+    try {
+      while (unsettled > 0) await new Promise<void>((resolve) => onSettled.push(resolve));
+      return read();
+    } finally {
+      if (--readers === 0) {
+        const waiters = onReadersServed;
+        onReadersServed = [];
+        wake(waiters);
+      }
+    }
+  }
+  const readersServed = async () => {
+    while (readers > 0) await new Promise<void>((resolve) => onReadersServed.push(resolve));
+  };
+
+  interface AppliedBatch {
+    deliveries: Delivery<CommandEnvelope>[];
+    records: LogRecord[];
+    replies: AddressedReply[];
+    events: EngineEvent[];
+    expireApplied: boolean;
+    fromOffset: number;
+    applyStarted: number;
+  }
+
+  /** Applies a batch to the live engine (synchronous: nothing interleaves); nothing is sent yet. */
+  function applyBatch(deliveries: Delivery<CommandEnvelope>[]): AppliedBatch {
     const current = live();
     const records: LogRecord[] = [];
     const replies: AddressedReply[] = [];
@@ -243,18 +295,28 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
         },
       });
     }
-    const fromOffset = logOffset;
-    if (records.length > 0) {
-      const appendStarted = metrics ? performance.now() : 0;
-      await log.append(records); // group commit; on failure the caller rebuilds from the log
-      if (metrics) {
-        const appended = performance.now();
-        metrics.batch(records, (appendStarted - applyStarted) / 1000, (appended - appendStarted) / 1000);
-      }
-      logOffset += records.length;
-      commandsApplied += records.length;
-      snapshotter.applied(records.length);
+    const fromOffset = appliedOffset;
+    appliedOffset += records.length;
+    return { deliveries, records, replies, events, expireApplied, fromOffset, applyStarted };
+  }
+
+  /** Group commit: one append per batch; resolves when durable. */
+  async function appendBatch({ records, applyStarted }: AppliedBatch) {
+    if (records.length === 0) return;
+    const appendStarted = metrics ? performance.now() : 0;
+    await log.append(records);
+    if (metrics) {
+      const appended = performance.now();
+      metrics.batch(records, (appendStarted - applyStarted) / 1000, (appended - appendStarted) / 1000);
     }
+  }
+
+  /** After the batch's append and every earlier one are durable: replies, events, acks. */
+  async function releaseBatch(batch: AppliedBatch) {
+    const { deliveries, records, replies, events, expireApplied, fromOffset } = batch;
+    logOffset += records.length;
+    commandsApplied += records.length;
+    snapshotter.applied(records.length);
     if (halted) return;
     // Durable: the replies (one message per API instance: its replies of this batch, in order), the
     // events and the ack go out together. The ack needs only the append before it: a crash after
@@ -275,9 +337,16 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
         .catch((err) => logger.warn({ err }, "ack failed; redelivery is deduplicated")),
     );
     scheduler.observe(events);
-    expiry.sync(current.nextExpiry(), expireApplied);
+    expiry.sync(live().nextExpiry(), expireApplied);
     await Promise.all(sent);
     lastProgressAt = clock.now();
+  }
+
+  /** Sequential: apply, append, release; on failure the caller rebuilds from the log. */
+  async function processBatch(deliveries: Delivery<CommandEnvelope>[]) {
+    const batch = applyBatch(deliveries);
+    await appendBatch(batch);
+    await releaseBatch(batch);
   }
 
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -310,6 +379,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     engine = recovered.engine;
     recent = recovered.recent;
     logOffset = recovered.logOffset;
+    appliedOffset = logOffset;
     snapshotter.restored(recovered.snapshotOffset, recovered.replayed);
     scheduler.syncFromMarkets(recovered.engine.markets());
     expiry.sync(recovered.engine.nextExpiry(), false);
@@ -357,31 +427,67 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     queueDepth = await queue.depth().catch(() => queueDepth);
   }
 
-  async function loop() {
+  // A queue outage is not fatal: nothing was taken, so wait and ask again.
+  const receive = () =>
+    queue.receive(batchMax, blockMs).catch(async (err) => {
+      logger.warn({ err }, "queue receive failed; retrying");
+      await sleep(500);
+      return [] as Delivery<CommandEnvelope>[];
+    });
+
+  /** One batch at a time: for a log where a failed append may be followed by a successful one. */
+  async function sequentialLoop() {
     while (!stopping) {
-      // A queue outage is not fatal: nothing was taken, so wait and ask again.
-      const deliveries = await queue.receive(batchMax, blockMs).catch(async (err) => {
-        logger.warn({ err }, "queue receive failed; retrying");
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        return [] as Delivery<CommandEnvelope>[];
-      });
+      const deliveries = await receive();
       if (halted) return;
       if (deliveries.length > 0) {
-        let markDurable!: () => void;
-        durable = new Promise<void>((resolve) => {
-          markDurable = resolve;
-        });
+        await readersServed();
+        unsettled++;
         try {
           await processBatch(deliveries).catch((error) => retryBatch(deliveries, error));
         } finally {
-          durable = null;
-          markDurable();
+          settleOne();
         }
       }
       if (halted) return;
-      snapshotter.maybe();
+      if (snapshotter.due()) await atRest(() => snapshotter.maybe());
       await refreshDepth();
     }
+  }
+
+  /**
+   * Fail-stop log: up to pipelineDepth batches applied ahead of the log. Appends are issued in
+   * order, and each batch is released only after its own append and every earlier batch's
+   * release; a failed append rejects every later one, so it is fatal and nothing after it is
+   * replied or acked.
+   */
+  async function pipelinedLoop() {
+    const inFlight: Promise<void>[] = [];
+    let previous: Promise<void> = Promise.resolve();
+    while (!stopping) {
+      const deliveries = await receive();
+      if (halted) return;
+      if (deliveries.length > 0) {
+        await readersServed();
+        if (halted) return;
+        const batch = applyBatch(deliveries);
+        unsettled++;
+        const appended = appendBatch(batch);
+        appended.catch(() => {}); // observed through the chain below
+        const released = previous
+          .then(() => appended)
+          .then(() => releaseBatch(batch))
+          .finally(settleOne);
+        released.catch(fail);
+        previous = released;
+        inFlight.push(released);
+        if (inFlight.length >= pipelineDepth) await inFlight.shift();
+      }
+      if (halted) return;
+      if (snapshotter.due()) await atRest(() => snapshotter.maybe());
+      await refreshDepth();
+    }
+    await previous; // stop(): every batch in hand is released before the final snapshot
   }
 
   async function serveQuery(query: EngineQuery) {
@@ -412,14 +518,15 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
           (message) => void serveQuery(message as EngineQuery),
         );
       }
-      loopDone = loop().then(resolveDone, fail);
+      loopDone = (pipelineDepth > 1 ? pipelinedLoop() : sequentialLoop()).then(resolveDone, fail);
       return recovered;
     },
-    async query(kind, args) {
-      while (durable) await durable;
-      return answerQuery(live(), kind, args, stats);
+    query: (kind, args) => atRest(() => answerQuery(live(), kind, args, stats)),
+    snapshotNow: async () => {
+      // The capture is synchronous at rest; the write goes on after the loop resumes.
+      const written = await atRest(() => ({ done: snapshotter.now() }));
+      await written.done;
     },
-    snapshotNow: () => snapshotter.now(),
     async stop() {
       stopping = true;
       await loopDone;
