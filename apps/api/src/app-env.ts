@@ -4,6 +4,7 @@ import type { Router } from "hono/router";
 import type { H, RouterRoute } from "hono/types";
 import type { Logger } from "pino";
 import { ApiError } from "./errors.ts";
+import { type OnInvalid, routeValidator } from "./route-validation.ts";
 
 /** Hono context variables every route can read. */
 export interface AppEnv {
@@ -23,14 +24,32 @@ export interface AppEnv {
  * when it is mounted with `app.route("/api/v1", router)`.
  */
 export function createRouter(options: { router?: Router<[H, RouterRoute]> } = {}): OpenAPIHono<AppEnv> {
-  return new OpenAPIHono<AppEnv>({
+  const router = new OpenAPIHono<AppEnv>({
     ...(options.router ? { router: options.router } : {}),
     defaultHook: (result) => {
-      if (!result.success)
-        throw new ApiError("VALIDATION_ERROR", validationMessage(result.error, result.target));
+      if (!result.success) invalid(result.error, result.target);
     },
   });
+  // The route joins the document exactly as the library registers it; its request is checked by
+  // route-validation.ts (zod's sync parse, one middleware) instead of the library's async chain.
+  const openapi = router.openapi;
+  router.openapi = ((config, handler, hook) => {
+    if (hook) throw new Error("createRouter: a per-route hook is not supported; throw an ApiError instead");
+    const { middleware, hide, ...route } = config;
+    if (!hide) router.openAPIRegistry.registerPath(route);
+    const validate = routeValidator(route.request, invalid);
+    const before = middleware ? (Array.isArray(middleware) ? middleware : [middleware]) : [];
+    return openapi(
+      { ...route, request: undefined, hide: true, middleware: validate ? [...before, validate] : before },
+      handler,
+    );
+  }) as typeof openapi;
+  return router;
 }
+
+const invalid: OnInvalid = (error, target) => {
+  throw new ApiError("VALIDATION_ERROR", validationMessage(error, target));
+};
 
 /**
  * A failed zod check as one line ("pricePaise: required for LIMIT; quantity: …"): the message of
