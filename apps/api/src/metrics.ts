@@ -1,9 +1,18 @@
 /**
  * The API's Prometheus metrics: HTTP by route template and status class, engine round trips, and the
  * business counts only the API sees (deposits and withdrawals by status). Hot-path updates go to
- * label children bound once (see @ox/metrics childTable), never a label object per request.
+ * label children bound once (see @ox/metrics childTable) that count in plain numbers until a
+ * scrape (@ox/metrics deferred.ts), never a label object or a label hash per request.
  */
-import { Counter, childMap, childTable, Gauge, Histogram, LATENCY_SECONDS, type Registry } from "@ox/metrics";
+import {
+  childMap,
+  childTable,
+  deferredCounter,
+  deferredHistogram,
+  Gauge,
+  LATENCY_SECONDS,
+  type Registry,
+} from "@ox/metrics";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./app-env.ts";
 
@@ -32,13 +41,13 @@ function routeOf(c: Parameters<MiddlewareHandler<AppEnv>>[0]): string {
 }
 
 export function createApiMetrics(registry: Registry): ApiMetrics {
-  const requests = new Counter({
+  const requests = deferredCounter({
     name: "ox_http_requests_total",
     help: "HTTP requests answered, by method, route template and status class",
     labelNames: ["method", "route", "status_class"],
     registers: [registry],
   });
-  const duration = new Histogram({
+  const duration = deferredHistogram({
     name: "ox_http_request_duration_seconds",
     help: "HTTP request duration by method and route template",
     labelNames: ["method", "route"],
@@ -55,26 +64,26 @@ export function createApiMetrics(registry: Registry): ApiMetrics {
       this.set(inFlight);
     },
   });
-  const rateLimited = new Counter({
+  const rateLimited = deferredCounter({
     name: "ox_http_rate_limited_total",
     help: "Requests refused with 429 by a rate limit, by route template",
     labelNames: ["route"],
     registers: [registry],
   });
-  const accepted = new Counter({
+  const accepted = deferredCounter({
     name: "ox_http_accepted_total",
     help: "202 answers: the engine did not reply in time, the command stays queued",
     labelNames: ["route"],
     registers: [registry],
   });
-  const roundTrip = new Histogram({
+  const roundTrip = deferredHistogram({
     name: "ox_engine_round_trip_seconds",
     help: "API to engine and back (queue, apply, durable log append, reply), by command type",
     labelNames: ["type"],
     buckets: LATENCY_SECONDS,
     registers: [registry],
   });
-  const timeouts = new Counter({
+  const timeouts = deferredCounter({
     name: "ox_engine_round_trip_timeouts_total",
     help: "Engine commands the API stopped waiting for, by command type",
     labelNames: ["type"],
@@ -83,13 +92,13 @@ export function createApiMetrics(registry: Registry): ApiMetrics {
 
   // Per (method, route): the five status-class counters and the histogram child.
   const bound = childTable((method, route) => ({
-    classes: CLASSES.map((k) => requests.labels(method, route, k)),
-    duration: duration.labels(method, route),
+    classes: CLASSES.map((k) => requests.child(method, route, k)),
+    duration: duration.child(method, route),
   }));
-  const limited = childMap((route) => rateLimited.labels(route));
-  const pending = childMap((route) => accepted.labels(route));
-  const rt = childMap((type) => roundTrip.labels(type));
-  const rtTimeouts = childMap((type) => timeouts.labels(type));
+  const limited = childMap((route) => rateLimited.child(route));
+  const pending = childMap((route) => accepted.child(route));
+  const rt = childMap((type) => roundTrip.child(type));
+  const rtTimeouts = childMap((type) => timeouts.child(type));
   // Our own copy of the PLACE_ORDER buckets: the page reads it without parsing the exposition.
   const placeBuckets = LATENCY_SECONDS;
   const placeCounts = new Array<number>(placeBuckets.length + 1).fill(0);
