@@ -58,7 +58,7 @@ export interface EngineServiceOptions {
   metrics?: EngineMetrics;
   /**
    * Batches applied ahead of the log on a fail-stop log (EventLog.failStop): the next batch is
-   * applied while earlier appends are in flight. Default 4; 1 = apply, append, reply, then the next.
+   * applied while earlier appends are in flight. Default 2; 1 = apply, append, reply, then the next.
    * A log that is not fail-stop is always sequential.
    */
   pipelineDepth?: number;
@@ -106,7 +106,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
   const retryMaxMs = options.retryMaxMs ?? 5_000;
   const stallMs = options.stallMs ?? 10_000;
   const eventsChannel = options.eventsChannel ?? channels.events;
-  const pipelineDepth = log.failStop === true ? Math.max(1, options.pipelineDepth ?? 4) : 1;
+  const pipelineDepth = log.failStop === true ? Math.max(1, options.pipelineDepth ?? 2) : 1;
   let engine: Engine | undefined;
   let recent: RecentReplies;
   let logOffset = 0; // durable: every record before it is in the log
