@@ -164,8 +164,18 @@ function apply(plan: Plan, record: LogRecord, e: EngineEvent) {
       });
       return;
     case "POSITION": {
-      const { type: _t, seq, ts, ...rest } = e;
-      plan.positions.set(`${e.userId}\u0000${e.marketId}`, { ...rest, lastSeq: seq, updatedAt: ts });
+      plan.positions.set(`${e.userId}\u0000${e.marketId}`, {
+        userId: e.userId,
+        marketId: e.marketId,
+        yesQty: e.yesQty,
+        noQty: e.noQty,
+        yesLockedQty: e.yesLockedQty,
+        noLockedQty: e.noLockedQty,
+        yesCostPaise: e.yesCostPaise,
+        noCostPaise: e.noCostPaise,
+        lastSeq: e.seq,
+        updatedAt: e.ts,
+      });
       return;
     }
     case "CREDITED":
@@ -203,8 +213,8 @@ function apply(plan: Plan, record: LogRecord, e: EngineEvent) {
       return;
     }
     case "PAYOUT": {
-      const { type: _t, ...rest } = e;
-      plan.payouts.push(rest);
+      // The event as the row: the writer reads only the table's columns (`type` is not one).
+      plan.payouts.push(e);
       move(
         plan,
         e.userId,
@@ -264,8 +274,7 @@ function acceptedRow(e: OrderAcceptedEvent): OrderRow {
 }
 
 function trade(plan: Plan, e: TradeEvent) {
-  const { type: _t, ...row } = e;
-  plan.trades.push(row);
+  plan.trades.push(e); // as a payout: the event is the row, read by the table's columns only
   const m = marketUpdate(plan, e.marketId, e.seq);
   m.volumeDelta += e.qty;
   m.lastYesPricePaise = e.yesPricePaise;
