@@ -8,7 +8,8 @@
  * JSON.parse is charged to the JS that called it), grouped by module (a package under
  * node_modules, or a repository folder) or by file. --from/--to keep the samples of one window, in
  * seconds from the profile's start (the phase you want: `--histogram` prints samples per second
- * and how many of them are under the engine's processBatch, which shows where the phases are).
+ * and how many of them are under the engine's applyBatch (both of its loops apply through it),
+ * which shows where the phases are).
  */
 import { parseArgs } from "node:util";
 
@@ -87,7 +88,7 @@ export function summarize(
 }
 
 /** Samples per second, and how many of them have `marker` on their stack. */
-export function histogram(profile: CpuProfile, marker = "processBatch"): Array<[number, number, number]> {
+export function histogram(profile: CpuProfile, marker = "applyBatch"): Array<[number, number, number]> {
   const nodes = new Map<number, ProfileNode>();
   const parent = new Map<number, number>();
   for (const node of profile.nodes) {
