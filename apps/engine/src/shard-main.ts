@@ -101,6 +101,7 @@ export async function runShard(env: EngineEnv, shardId: string, map: ShardMap): 
     snapshotEveryMs: env.SNAPSHOT_EVERY_MS,
     ackEveryMs: env.SHARD_ACK_EVERY_MS,
     retransmitMs: env.SHARD_RETRANSMIT_MS,
+    faultAppendDelayMs: env.SHARD_FAULT_APPEND_DELAY_MS,
     fencing: fence
       ? {
           fence,

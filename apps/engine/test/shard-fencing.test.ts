@@ -4,7 +4,10 @@
  * a batch applied on its stale state and appended after the new incarnation's fence, envelopes,
  * acks, replies — must have no effect, and it must notice and exit (shard-fencing.ts, @ox/contracts
  * shard-fence.ts). 2 matching × 2 risk processes under load; the matching shard m0 is paused and
- * replaced up to five times (each time just after a burst of orders onto its stream), until one of the paused incarnations landed a late append. Then:
+ * replaced up to five times (each time just after a burst of orders onto its stream), until one of the paused incarnations landed a late append.
+ * The shards hold every applied batch 200 ms before appending it (SHARD_FAULT_APPEND_DELAY_MS), so
+ * the pause nearly always catches m0 with a batch applied and not yet appended, whatever the load
+ * (without the hold the window is a few ms and a loaded machine missed it five times). Then:
  * every command answered (the unanswered sent again under their ids, as the API's retry), every
  * acknowledged order accepted exactly once in the logs as the fence rule reads them, every taker
  * fill a trade, every link's receiver at its sender's last seq, money conserved across the shards.
@@ -54,7 +57,12 @@ test("a paused shard woken after its successor took over: its late output is ign
     dir,
     map,
     redisUrl: redis.url,
-    extraEnv: { SHARD_FENCING: fencing, SNAPSHOT_EVERY_COMMANDS: "300", ENGINE_BATCH_MAX: "50" },
+    extraEnv: {
+      SHARD_FENCING: fencing,
+      SNAPSHOT_EVERY_COMMANDS: "300",
+      ENGINE_BATCH_MAX: "50",
+      SHARD_FAULT_APPEND_DELAY_MS: "200",
+    },
   });
   c = cluster;
   const sent = new Map<string, Command>();
@@ -69,8 +77,8 @@ test("a paused shard woken after its successor took over: its late output is ign
     await Bun.sleep(3_000);
     let burstN = 0;
     while (rounds < 5) {
-      // A burst onto m0's stream, then the pause a moment later: m0 is likely caught with a batch
-      // read and applied but not yet appended, which it appends when it wakes.
+      // A burst onto m0's stream, then the pause a moment later: m0 is caught holding a batch
+      // read and applied but not yet appended (the 200 ms hold), which it appends when it wakes.
       const burst = Array.from(
         { length: 30 },
         (_, i): Command => ({
@@ -88,7 +96,7 @@ test("a paused shard woken after its successor took over: its late output is ign
       );
       const ids = await Promise.all(burst.map((command) => cluster.send(command)));
       for (const [i, id] of ids.entries()) sent.set(id, burst[i]);
-      await Bun.sleep([0, 1, 3, 6, 10][rounds]);
+      await Bun.sleep([30, 60, 90, 120, 150][rounds]);
       rounds++;
       m0.signal("SIGSTOP");
       await Bun.sleep(500);

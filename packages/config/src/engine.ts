@@ -56,6 +56,11 @@ export const engineEnvSchema = z
      * envelopes and acks sent through an epoch-checking Redis script). "off" only to show the fault.
      */
     SHARD_FENCING: z.enum(["on", "off"]).default("on"),
+    /**
+     * Fault injection, for tests only: a shard holds every applied batch this long before appending
+     * it, so a test that pauses the process lands inside that window (the fencing test). 0: never.
+     */
+    SHARD_FAULT_APPEND_DELAY_MS: z.coerce.number().int().nonnegative().default(0),
   })
   .superRefine(checkShardInMap);
 

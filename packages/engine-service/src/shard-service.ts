@@ -106,6 +106,8 @@ export interface ShardServiceOptions {
   ackEveryMs?: number;
   /** Re-send envelopes unacked this long (shard-retransmit.ts); 0 or absent: only at recovery. */
   retransmitMs?: number;
+  /** Fault injection (tests only): wait this long between applying a batch and appending it. */
+  faultAppendDelayMs?: number;
   /**
    * Fencing of stale incarnations (shard-fencing.ts): an epoch per incarnation, a fence record
    * first in the log, envelopes and acks sent through the epoch-checking script. Absent: no fence.
@@ -186,6 +188,7 @@ export function createShardService(options: ShardServiceOptions): ShardService {
   const blockMs = options.blockMs ?? 100;
   const ackEveryMs = options.ackEveryMs ?? 1_000;
   const retransmitMs = options.retransmitMs ?? 0;
+  const faultAppendDelayMs = options.faultAppendDelayMs ?? 0;
   const retransmit = retransmitMs > 0 ? createRetransmitter({ intervalMs: retransmitMs }) : null;
   const recentLimit = options.recentLimit ?? 10_000;
   const fresh = () =>
@@ -464,6 +467,7 @@ export function createShardService(options: ShardServiceOptions): ShardService {
     const batches = toLogBatches(id, records);
     for (const b of batches) b.epoch = epoch; // fencing: whose log record this is
     if (records.length > 0) {
+      if (faultAppendDelayMs > 0) await sleep(faultAppendDelayMs);
       const appendStarted = metrics ? performance.now() : 0;
       // A failed append is fatal for a shard: the state is ahead of the log; the process exits and
       // its restart recovers from the log (the entries are redelivered, nothing was sent).
