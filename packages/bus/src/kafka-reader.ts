@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import type { Consumer, Kafka } from "kafkajs";
-import "./kafkajs-idle-fix.ts"; // kafkajs re-arms a 1 ms timer for ever otherwise (see there)
 import type { Codec, LogEntry } from "./ports.ts";
 
 const BUFFER_HIGH = 10_000;

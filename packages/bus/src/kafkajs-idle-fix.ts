@@ -13,7 +13,8 @@ import { createRequire } from "node:module";
  * The fix returns when there is nothing to wait for (no pending request and no throttle in
  * force), exactly as the proposed upstream change does; a push that cannot be sent at once still
  * schedules a check (it is pending then), and a throttle still schedules one at its end.
- * Installed once per process when this module loads (kafka-log.ts imports it).
+ * Installed once per process when this module loads (kafka-log.ts imports it; the reader is only
+ * reached through it).
  */
 interface RequestQueueProto {
   pending: unknown[];

@@ -18,7 +18,7 @@ import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 export type ArrayColumn = readonly [name: string, pgType: string, values: unknown[]];
 
 /** `"name"`, as Postgres quotes an identifier. */
-export const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
+const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /** Text and parameters of one statement, turned into a flat drizzle SQL by `toSQL`. */
 export class Statement {
