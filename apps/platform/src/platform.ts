@@ -112,7 +112,9 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
     queue: adapters.engineQueue(),
     log,
     pubsub,
-    snapshots: createFileSnapshotStore({ dir: join(dataDir, "snapshots") }),
+    snapshots: createFileSnapshotStore({ dir: join(dataDir, "snapshots"), keep: env.SNAPSHOT_KEEP }),
+    snapshotEveryCommands: env.SNAPSHOT_EVERY_COMMANDS,
+    snapshotEveryMs: env.SNAPSHOT_EVERY_MS,
     logger: logger.child({ process: "engine" }),
     metrics: registry && createEngineMetrics(registry),
   });

@@ -104,6 +104,11 @@ export const EnvSchema = z
     PUBLIC_ORIGINS: publicOriginsField,
     /** Other sites' origins also allowed to send cookie-authenticated writes and open sockets. */
     ALLOWED_ORIGINS: csv,
+    /** Embedded engine: a snapshot every this many commands or this many ms (as the engine process's). */
+    SNAPSHOT_EVERY_COMMANDS: positiveInt(100_000),
+    SNAPSHOT_EVERY_MS: positiveInt(60_000),
+    /** Embedded engine: snapshots kept in DATA_DIR/snapshots (newest first). */
+    SNAPSHOT_KEEP: positiveInt(3),
     /** Persister health (/health, /admin/stats): lagging above this many log records. */
     PERSISTER_MAX_LAG: z.coerce.number().int().positive().default(10_000),
     /** Persister health: stuck when lag > 0 and its offset has not moved for this long. */
