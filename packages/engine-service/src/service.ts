@@ -129,6 +129,8 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
   /** Queries and snapshots waiting for unsettled = 0; the loop applies nothing while any waits. */
   let readers = 0;
   let onReadersServed: (() => void)[] = [];
+  /** The last released batch's publishes and ack (they never reject: each logs its own failure). */
+  let sending: Promise<unknown> = Promise.resolve();
   let unsubscribe: (() => Promise<void>) | null = null;
   let resolveDone!: () => void;
   let rejectDone!: (error: unknown) => void;
@@ -338,8 +340,12 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     );
     scheduler.observe(events);
     expiry.sync(live().nextExpiry(), expireApplied);
-    await Promise.all(sent);
     lastProgressAt = clock.now();
+    // The loop reads the next batch while these are on the wire (each connection keeps their
+    // order); it waits only for the previous batch's, so at most two batches' are outstanding.
+    const previous = sending;
+    sending = Promise.all(sent);
+    await previous;
   }
 
   /** Sequential: apply, append, release; on failure the caller rebuilds from the log. */
@@ -453,6 +459,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
       if (snapshotter.due()) await atRest(() => snapshotter.maybe());
       await refreshDepth();
     }
+    await sending;
   }
 
   /**
@@ -488,6 +495,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
       await refreshDepth();
     }
     await previous; // stop(): every batch in hand is released before the final snapshot
+    await sending;
   }
 
   async function serveQuery(query: EngineQuery) {
