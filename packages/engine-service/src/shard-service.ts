@@ -335,8 +335,10 @@ export function createShardService(options: ShardServiceOptions): ShardService {
       throw Object.assign(new Error(`${id} threw applying ${what}`, { cause }), { fatal: true });
     }
     const out = shard.links.drain();
-    // Seqs leave the shard global (globalSeq): unique across shards, monotone per shard.
-    const events = step.events.map((e) => ({ ...e, seq: gseq(e.seq) }));
+    // Seqs leave the shard global (globalSeq): unique across shards, monotone per shard. Set in
+    // place: each input's events are fresh objects (events.ts) that the shard does not keep.
+    const events = step.events as EngineEvent[];
+    for (let i = 0; i < events.length; i++) events[i].seq = gseq(events[i].seq);
     let completed: ShardLogRecord["completed"] = null;
     let reply: AddressedReply | null = null;
     if (step.index >= 0) {
