@@ -255,13 +255,22 @@ const median = (rs: RunResult[]) => {
   const sorted = [...rs].sort((a, b) => a.perCpuSecond - b.perCpuSecond);
   return { ...sorted[Math.floor(sorted.length / 2)], runs: rs.map((r) => r.perCpuSecond) };
 };
-// `--runs R`: R rounds of single, compare, sharded, in turn (a load that drifts hits each alike).
+// `--runs R`: R rounds of single, compare, sharded, in turn (a load that drifts hits each alike);
+// with --compare every other round runs sharded before compare (ABBA: neither side always last).
 const rounds: { single: RunResult; compare: RunResult | null; sharded: RunResult }[] = [];
 for (let r = 0; r < runs; r++) {
   if (runs > 1) log(`round ${r + 1}/${runs}`);
   const single = await run("single");
-  const compare = compareRoot ? await run("sharded", join(compareRoot, "apps/engine/src/main.ts")) : null;
-  const sharded = await run("sharded");
+  const other = () => (compareRoot ? run("sharded", join(compareRoot, "apps/engine/src/main.ts")) : null);
+  let compare: RunResult | null;
+  let sharded: RunResult;
+  if (r % 2 === 0) {
+    compare = await other();
+    sharded = await run("sharded");
+  } else {
+    sharded = await run("sharded");
+    compare = await other();
+  }
   rounds.push({ single, compare, sharded });
 }
 const single = median(rounds.map((r) => r.single));

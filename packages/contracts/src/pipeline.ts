@@ -303,10 +303,27 @@ export interface ShardEnvelopesEntry {
 }
 
 /**
- * What arrives on a shard's input stream: a command envelope (API, outbox relay), or a peer's
- * envelopes (many per entry as shards send them; one per entry is read too).
+ * What a shard sends per destination per batch (packEnvelopes): the link once (`from`, `to`,
+ * `map`), then per envelope its seq (`seq[i]`) and its message packed as its receiver logs it
+ * (`m[i]`: the type, then the values in WIRE_FIELDS order; packPeerInput's `m`). A third of the
+ * bytes of whole envelopes to write, XADD and parse, and the receiver logs `m` as it came.
+ * Entries of whole envelopes (`shards`, `shard`) are still read.
  */
-export type ShardStreamEntry = CommandEnvelope | ShardEnvelopeEntry | ShardEnvelopesEntry;
+export interface ShardPackedEntry {
+  id: string;
+  from: string;
+  to: string;
+  map: number;
+  seq: number[];
+  m: unknown[][];
+}
+
+/**
+ * What arrives on a shard's input stream: a command envelope (API, outbox relay), or a peer's
+ * envelopes (packed, many per entry as shards send them; whole envelopes, many or one, are read
+ * too).
+ */
+export type ShardStreamEntry = CommandEnvelope | ShardEnvelopeEntry | ShardEnvelopesEntry | ShardPackedEntry;
 
 /** The stream entry id of envelopes `envs` (one link, seq order). */
 export const shardEnvelopesId = (envs: readonly Pick<Envelope, "from" | "to" | "seq">[]) =>
@@ -468,19 +485,69 @@ const WIRE_FIELDS: Record<WireMessage["type"], readonly string[]> = {
  * that is not exactly a known type's fields is logged whole (kind "message").
  */
 export function packPeerInput(env: Envelope, shard: string): PeerInput | { kind: "message"; env: Envelope } {
-  const msg = env.msg as unknown as Record<string, unknown>;
-  const fields = Object.hasOwn(WIRE_FIELDS, env.msg.type) ? WIRE_FIELDS[env.msg.type] : undefined;
-  let keys = 0;
-  for (const _ in msg) keys++;
-  if (fields === undefined || keys !== fields.length + 1) return { kind: "message", env };
-  const m: unknown[] = [env.msg.type];
-  for (const f of fields) {
-    if (!Object.hasOwn(msg, f)) return { kind: "message", env };
-    m.push(msg[f]);
-  }
+  const m = packMessage(env.msg);
+  if (m === null) return { kind: "message", env };
   const input: PeerInput = { kind: "peer", from: env.from, seq: env.seq, map: env.map, m };
   if (env.to !== shard) input.to = env.to;
   return input;
+}
+
+/** A message's type and values in WIRE_FIELDS order, or null when it is not exactly a known type's fields. */
+function packMessage(message: WireMessage): unknown[] | null {
+  const msg = message as unknown as Record<string, unknown>;
+  const fields = Object.hasOwn(WIRE_FIELDS, message.type) ? WIRE_FIELDS[message.type] : undefined;
+  if (fields === undefined) return null;
+  let keys = 0;
+  for (const _ in msg) keys++;
+  if (keys !== fields.length + 1) return null;
+  const m: unknown[] = [message.type];
+  for (const f of fields) {
+    if (!Object.hasOwn(msg, f)) return null;
+    m.push(msg[f]);
+  }
+  return m;
+}
+
+/**
+ * The stream entry of envelopes `envs` (one link, in seq order; ShardPackedEntry), or of the
+ * envelopes whole (ShardEnvelopesEntry) when one of them does not pack or they are not one link.
+ */
+export function packEnvelopes(envs: readonly Envelope[]): ShardPackedEntry | ShardEnvelopesEntry {
+  const { from, to, map } = envs[0];
+  const seq: number[] = [];
+  const m: unknown[][] = [];
+  for (const env of envs) {
+    const packed = env.from === from && env.to === to && env.map === map ? packMessage(env.msg) : null;
+    if (packed === null) return { id: shardEnvelopesId(envs), shards: [...envs] };
+    seq.push(env.seq);
+    m.push(packed);
+  }
+  return { id: shardEnvelopesId(envs), from, to, map, seq, m };
+}
+
+/**
+ * A packed entry's envelopes as the inputs shard `shard` logs (`peer`; `to` only when it is not
+ * `shard`), or null when the entry is not well formed: the cheap check of isEnvelopeShaped, plus
+ * each message a known type with its number of values (peerEnvelope's precondition).
+ */
+export function unpackEnvelopes(entry: Partial<ShardPackedEntry>, shard: string): PeerInput[] | null {
+  const { from, to, map, seq, m } = entry;
+  if (typeof from !== "string" || typeof to !== "string" || !Number.isSafeInteger(map) || (map as number) <= 0)
+    return null;
+  if (!Array.isArray(seq) || !Array.isArray(m) || seq.length !== m.length || seq.length === 0) return null;
+  const out: PeerInput[] = [];
+  for (let i = 0; i < seq.length; i++) {
+    const s = seq[i];
+    const msg = m[i];
+    if (!Number.isSafeInteger(s) || s <= 0 || !Array.isArray(msg)) return null;
+    const type = msg[0];
+    if (typeof type !== "string" || !Object.hasOwn(WIRE_FIELDS, type)) return null;
+    if (msg.length !== WIRE_FIELDS[type as WireMessage["type"]].length + 1) return null;
+    const input: PeerInput = { kind: "peer", from, seq: s, map: map as number, m: msg };
+    if (to !== shard) input.to = to;
+    out.push(input);
+  }
+  return out;
 }
 
 /** The envelope a logged peer input (either form) of shard `shard`'s log is. */

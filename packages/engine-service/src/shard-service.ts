@@ -12,15 +12,17 @@ import {
   globalSeq,
   isEnvelopeShaped,
   type LogRecord,
+  packEnvelopes,
   packPeerInput,
   peerEnvelope,
   SHARD_LOG_ITEMS_PER_RECORD,
   type ShardLogBatch,
   type ShardLogRecord,
+  type ShardPackedEntry,
   type ShardStreamEntry,
   shardEnvelopeId,
-  shardEnvelopesId,
   shardQueryChannel,
+  unpackEnvelopes,
 } from "@ox/contracts/pipeline";
 import { createFenceFilter, type FenceFilter, fenceOf } from "@ox/contracts/shard-fence";
 import type { Command, Engine, EngineEvent, OrderView, Result } from "@ox/engine";
@@ -378,9 +380,19 @@ export function createShardService(options: ShardServiceOptions): ShardService {
     repeats: AddressedReply[],
     into: ShardLogRecord["input"][],
   ): void => {
-    const body = delivery.body as Partial<CommandEnvelope> & { shard?: unknown; shards?: unknown };
+    const body = delivery.body as Partial<CommandEnvelope> & { shard?: unknown; shards?: unknown; m?: unknown };
     if (typeof body !== "object" || body === null || typeof body.id !== "string") {
       logger.error({ queueId: delivery.id }, "malformed stream entry dropped");
+      return;
+    }
+    if (body.m !== undefined) {
+      // A peer's envelopes packed (packEnvelopes): logged as they came, as `peer` inputs.
+      const peers = unpackEnvelopes(body as Partial<ShardPackedEntry>, id);
+      if (peers === null) {
+        logger.error({ queueId: delivery.id, id: body.id }, "malformed envelopes dropped");
+        return;
+      }
+      for (const p of peers) into.push(p);
       return;
     }
     if (body.shards !== undefined || body.shard !== undefined) {
@@ -435,7 +447,7 @@ export function createShardService(options: ShardServiceOptions): ShardService {
           const chunk = list.slice(i, i + ENVELOPES_PER_ENTRY);
           sends.push(
             peer(to)
-              .send({ id: shardEnvelopesId(chunk), shards: chunk })
+              .send(packEnvelopes(chunk))
               .catch((err) => {
                 if (!failedLinks.has(to)) logger.warn({ err, to }, "envelope send failed; retrying");
                 failedLinks.add(to);
@@ -547,7 +559,7 @@ export function createShardService(options: ShardServiceOptions): ShardService {
         const chunk = list.slice(i, i + ENVELOPES_PER_ENTRY);
         entries.push({
           stream: (fenced as NonNullable<typeof fenced>).streamOf(to),
-          body: JSON.stringify({ id: shardEnvelopesId(chunk), shards: chunk } satisfies ShardStreamEntry),
+          body: JSON.stringify(packEnvelopes(chunk) satisfies ShardStreamEntry),
         });
       }
     for (let attempt = 0; ; attempt++) {
