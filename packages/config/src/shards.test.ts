@@ -1,5 +1,12 @@
 import { describe, expect, test } from "bun:test";
-import { isEnvelopeShaped, shardLogBatchSchema, shardLogRecordSchema } from "@ox/contracts/pipeline";
+import {
+  isEnvelopeShaped,
+  packEnvelopes,
+  peerEnvelope,
+  shardLogBatchSchema,
+  shardLogRecordSchema,
+  unpackEnvelopes,
+} from "@ox/contracts/pipeline";
 import { EnvError } from "./common.ts";
 import { parseEngineEnv } from "./engine.ts";
 
@@ -73,5 +80,50 @@ describe("ShardLogRecord", () => {
     expect(isEnvelopeShaped({ ...env, msg: null })).toBe(false);
     expect(isEnvelopeShaped({ ...env, from: undefined })).toBe(false);
     expect(isEnvelopeShaped("m0>r1#4")).toBe(false);
+  });
+  test("packEnvelopes: one link packed, read back as the receiver's `peer` inputs", () => {
+    const fill = {
+      ...env,
+      seq: 5,
+      msg: { type: "FILL" as const, user: 2, isBuy: true, valuePaise: 900, feePaise: 2, unlockPaise: 910 },
+    };
+    const entry = packEnvelopes([env, fill]);
+    expect(entry).toEqual({
+      id: "m0>r1#4..5",
+      from: "m0",
+      to: "r1",
+      map: 3,
+      seq: [4, 5],
+      m: [
+        ["RELEASE", 2, 500],
+        ["FILL", 2, true, 900, 2, 910],
+      ],
+    });
+    const inputs = unpackEnvelopes(JSON.parse(JSON.stringify(entry)), "r1");
+    expect(inputs?.map((i) => peerEnvelope(i, "r1"))).toEqual([env, fill]);
+    expect(inputs?.[0]).toEqual({ kind: "peer", from: "m0", seq: 4, map: 3, m: ["RELEASE", 2, 500] });
+    // On another shard's stream: `to` kept, so the receiver refuses it (MISADDRESSED).
+    expect(unpackEnvelopes(entry as never, "r0")?.[0].to).toBe("r1");
+  });
+  test("packEnvelopes: a message of unknown shape or another link goes whole", () => {
+    const odd = { ...env, seq: 5, msg: { ...env.msg, extra: 1 } } as unknown as typeof env;
+    expect(packEnvelopes([env, odd])).toEqual({ id: "m0>r1#4..5", shards: [env, odd] });
+    const other = { ...env, seq: 1, to: "r0" };
+    expect(packEnvelopes([env, other])).toHaveProperty("shards");
+  });
+  test("unpackEnvelopes: a malformed entry is refused whole", () => {
+    const entry = { id: "x", from: "m0", to: "r1", map: 3, seq: [4], m: [["RELEASE", 2, 500]] };
+    expect(unpackEnvelopes(entry, "r1")).toHaveLength(1);
+    for (const bad of [
+      { ...entry, seq: [0] },
+      { ...entry, seq: [4, 5] },
+      { ...entry, seq: [], m: [] },
+      { ...entry, map: 0 },
+      { ...entry, from: 7 },
+      { ...entry, m: [["RELEASE", 2]] },
+      { ...entry, m: [["NOPE", 2, 500]] },
+      { ...entry, m: [{ type: "RELEASE" }] },
+    ])
+      expect(unpackEnvelopes(bad as never, "r1")).toBeNull();
   });
 });

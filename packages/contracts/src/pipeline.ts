@@ -532,7 +532,12 @@ export function packEnvelopes(envs: readonly Envelope[]): ShardPackedEntry | Sha
  */
 export function unpackEnvelopes(entry: Partial<ShardPackedEntry>, shard: string): PeerInput[] | null {
   const { from, to, map, seq, m } = entry;
-  if (typeof from !== "string" || typeof to !== "string" || !Number.isSafeInteger(map) || (map as number) <= 0)
+  if (
+    typeof from !== "string" ||
+    typeof to !== "string" ||
+    !Number.isSafeInteger(map) ||
+    (map as number) <= 0
+  )
     return null;
   if (!Array.isArray(seq) || !Array.isArray(m) || seq.length !== m.length || seq.length === 0) return null;
   const out: PeerInput[] = [];

@@ -1,6 +1,11 @@
 import { describe, expect, test } from "bun:test";
 import { createMemoryPubSub, createMemoryQueue, type EventLog, type LogEntry } from "@ox/bus";
-import { peerEnvelope, type ShardLogBatch, type ShardStreamEntry } from "@ox/contracts/pipeline";
+import {
+  packEnvelopes,
+  peerEnvelope,
+  type ShardLogBatch,
+  type ShardStreamEntry,
+} from "@ox/contracts/pipeline";
 import type { ShardMap } from "@ox/engine/shards";
 import pino from "pino";
 import { type AckStore, createShardService } from "./shard-service.ts";
@@ -120,5 +125,23 @@ describe("a risk shard's log of peer envelopes", () => {
     const fromOld = await runR0(memoryLog(old), []);
     expect(fromOld.recovered.replayed).toBe(old.length);
     expect(fromOld.account).toEqual(live.account);
+
+    // The same envelopes as a sender writes them now (packEnvelopes): applied and logged the same.
+    const packedLog = memoryLog();
+    const packed = await runR0(packedLog, [
+      { id: "c1", replyTo: null, command: { type: "CREATE_USER", userId: "alice", ts } },
+      {
+        id: "c2",
+        replyTo: null,
+        command: { type: "CREDIT", userId: "alice", amountPaise: 10_000, ref: "r1", kind: "DEPOSIT", ts },
+      },
+      packEnvelopes([reserve, fill]),
+    ]);
+    expect(packEnvelopes([reserve, fill])).toHaveProperty("m");
+    expect(packed.applied).toBe(4);
+    expect(packed.account).toEqual(live.account);
+    const strip = (bs: ShardLogBatch[]) =>
+      bs.flatMap((b) => b.records).filter((r) => r.input.kind !== "fence");
+    expect(strip(packedLog.records)).toEqual(strip(log.records));
   });
 });
