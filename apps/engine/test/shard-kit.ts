@@ -15,6 +15,7 @@ import {
   type EventBatch,
   isReplyBatch,
   peerEnvelope,
+  receiptOf,
   type ShardLogBatch,
   type ShardLogRecord,
   type ShardStreamEntry,
@@ -329,8 +330,10 @@ export async function startShardCluster(options: {
             r.out !== undefined
               ? JSON.stringify(out) === JSON.stringify(r.out)
               : out.length === (r.sent ?? 0);
-          if (step.receipt !== r.receipt || !sentOk)
-            throw new Error(`${id}: the log's record ${i} does not replay (${step.receipt} vs ${r.receipt})`);
+          if (step.receipt !== receiptOf(r) || !sentOk)
+            throw new Error(
+              `${id}: the log's record ${i} does not replay (${step.receipt} vs ${receiptOf(r)})`,
+            );
         });
         shards.push(s);
         if (s instanceof MatchingShard) matching.push(s);

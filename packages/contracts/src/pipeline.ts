@@ -410,11 +410,14 @@ export const shardLogInputSchema = z.discriminatedUnion("kind", [
  */
 export const shardLogRecordSchema = z.object({
   input: shardLogInputSchema,
-  receipt: z.enum(["APPLIED", "DUPLICATE", "GAP", "WRONG_MAP", "MISADDRESSED"]),
+  /** Absent: APPLIED (receiptOf; logs before this always hold it). */
+  receipt: z.enum(["APPLIED", "DUPLICATE", "GAP", "WRONG_MAP", "MISADDRESSED"]).optional(),
+  /** Absent: null, the input completed no command (logs before this always hold it). */
   completed: z
     .object({
-      /** Absent (with replyTo): the command is this record's input itself (completedEnvelopeId). */
+      /** Absent: the command is this record's input itself (completedEnvelopeId). */
       envelopeId: z.string().min(1).optional(),
+      /** Written by logs before this only (nothing reads it from the log). */
       replyTo: z.string().nullable().optional(),
       code: resultCode,
       /**
@@ -423,7 +426,8 @@ export const shardLogRecordSchema = z.object({
        */
       command: commandShape.optional(),
     })
-    .nullable(),
+    .nullable()
+    .optional(),
   events: z.array(eventShape),
   /** How many envelopes the input sent; absent: none. */
   sent: z.number().int().positive().optional(),
@@ -459,11 +463,14 @@ export type ShardLogInput = z.infer<typeof shardLogInputSchema>;
  * it (logs before this name it in both).
  */
 export function completedEnvelopeId(r: Pick<ShardLogRecord, "input" | "completed">): string | null {
-  if (r.completed === null) return null;
+  if (r.completed == null) return null;
   if (r.completed.envelopeId !== undefined) return r.completed.envelopeId;
   if (r.input.kind !== "command") throw new Error("a shard log record completes an unnamed command");
   return r.input.envelopeId;
 }
+/** A shard log record's receipt: APPLIED when absent (the record of an input applied leaves it out). */
+export const receiptOf = (r: Pick<ShardLogRecord, "receipt">) => r.receipt ?? "APPLIED";
+
 type PeerInput = Extract<ShardLogInput, { kind: "peer" }>;
 
 /**

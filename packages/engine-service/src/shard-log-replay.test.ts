@@ -3,6 +3,7 @@ import { createMemoryPubSub, createMemoryQueue, type EventLog, type LogEntry } f
 import {
   packEnvelopes,
   peerEnvelope,
+  receiptOf,
   type ShardLogBatch,
   type ShardStreamEntry,
 } from "@ox/contracts/pipeline";
@@ -109,19 +110,25 @@ describe("a risk shard's log of peer envelopes", () => {
 
     // A log written before `peer`: the envelopes whole (kind "message"), completions naming their
     // command. It replays the same.
+    // Every record held its receipt and its completion (null when none) then.
+    const records = log.records.flatMap((b) => b.records);
+    expect(records.filter((r) => r.input.kind !== "fence").some((r) => "receipt" in r)).toBe(false);
+    expect(records.filter((r) => r.input.kind === "peer").some((r) => "completed" in r)).toBe(false);
     const old = structuredClone(log.records).map((b) => ({
       ...b,
-      records: b.records.map((r) =>
-        r.input.kind === "peer"
-          ? { ...r, input: { kind: "message" as const, env: peerEnvelope(r.input, "r0") } }
-          : r.input.kind === "command" && r.completed !== null
-            ? {
-                ...r,
-                completed: { envelopeId: r.input.envelopeId, replyTo: r.input.replyTo, ...r.completed },
-              }
-            : r,
-      ),
+      records: b.records.map((r) => {
+        const full = { ...r, receipt: receiptOf(r), completed: r.completed ?? null };
+        if (r.input.kind === "peer")
+          return { ...full, input: { kind: "message" as const, env: peerEnvelope(r.input, "r0") } };
+        if (r.input.kind === "command" && full.completed !== null)
+          return {
+            ...full,
+            completed: { envelopeId: r.input.envelopeId, replyTo: r.input.replyTo, ...full.completed },
+          };
+        return full;
+      }),
     }));
+    expect(old.flatMap((b) => b.records).every((r) => r.receipt === "APPLIED")).toBe(true);
     const fromOld = await runR0(memoryLog(old), []);
     expect(fromOld.recovered.replayed).toBe(old.length);
     expect(fromOld.account).toEqual(live.account);
@@ -136,12 +143,18 @@ describe("a risk shard's log of peer envelopes", () => {
         command: { type: "CREDIT", userId: "alice", amountPaise: 10_000, ref: "r1", kind: "DEPOSIT", ts },
       },
       packEnvelopes([reserve, fill]),
+      packEnvelopes([fill]), // a repeat: logged with its receipt
     ]);
     expect(packEnvelopes([reserve, fill])).toHaveProperty("m");
-    expect(packed.applied).toBe(4);
+    expect(packed.applied).toBe(5);
     expect(packed.account).toEqual(live.account);
     const strip = (bs: ShardLogBatch[]) =>
       bs.flatMap((b) => b.records).filter((r) => r.input.kind !== "fence");
-    expect(strip(packedLog.records)).toEqual(strip(log.records));
+    const packedRecords = strip(packedLog.records);
+    expect(packedRecords.slice(0, -1)).toEqual(strip(log.records));
+    expect(packedRecords[packedRecords.length - 1]).toMatchObject({ receipt: "DUPLICATE", events: [] });
+    const replayed = await runR0(memoryLog(structuredClone(packedLog.records)), []);
+    expect(replayed.recovered.replayed).toBe(packedLog.records.length);
+    expect(replayed.account).toEqual(live.account);
   });
 });

@@ -15,6 +15,7 @@ import {
   packEnvelopes,
   packPeerInput,
   peerEnvelope,
+  receiptOf,
   SHARD_LOG_ITEMS_PER_RECORD,
   type ShardLogBatch,
   type ShardLogRecord,
@@ -349,11 +350,13 @@ export function createShardService(options: ShardServiceOptions): ShardService {
       pending.delete(step.index);
       pendingIds.delete(p.envelopeId);
       const result = step.result as Result;
-      // A command answered at once: its record's input names it (completedEnvelopeId).
+      // A command answered at once: its record's input names it (completedEnvelopeId). A parked
+      // one is named; its reply channel is not logged (the record of the input that parked it
+      // holds it, which is what recovery rebuilds the pending command from).
       completed =
         input.kind === "command" && input.envelopeId === p.envelopeId
           ? { code: result.code }
-          : { envelopeId: p.envelopeId, replyTo: p.replyTo, code: result.code };
+          : { envelopeId: p.envelopeId, code: result.code };
       // A parked BUY completed by its answer: the persister needs its PLACE_ORDER only for an
       // ORDER_REJECTED (the command is in the log already, as the input that parked it).
       if (input.kind !== "command" && events.some((e) => e.type === "ORDER_REJECTED"))
@@ -366,7 +369,10 @@ export function createShardService(options: ShardServiceOptions): ShardService {
     }
     // A peer's envelope logged as what replay needs (packPeerInput), not whole.
     const logged = input.kind === "message" ? packPeerInput(input.env, id) : input;
-    const record: ShardLogRecord = { input: logged, receipt: step.receipt, completed, events };
+    // The usual values left out: APPLIED (receiptOf), no command completed, no envelope sent.
+    const record: ShardLogRecord = { input: logged, events };
+    if (step.receipt !== "APPLIED") record.receipt = step.receipt;
+    if (completed !== null) record.completed = completed;
     if (out.length > 0) record.sent = out.length;
     return { record, out, reply };
   };
@@ -380,7 +386,11 @@ export function createShardService(options: ShardServiceOptions): ShardService {
     repeats: AddressedReply[],
     into: ShardLogRecord["input"][],
   ): void => {
-    const body = delivery.body as Partial<CommandEnvelope> & { shard?: unknown; shards?: unknown; m?: unknown };
+    const body = delivery.body as Partial<CommandEnvelope> & {
+      shard?: unknown;
+      shards?: unknown;
+      m?: unknown;
+    };
     if (typeof body !== "object" || body === null || typeof body.id !== "string") {
       logger.error({ queueId: delivery.id }, "malformed stream entry dropped");
       return;
@@ -614,7 +624,7 @@ export function createShardService(options: ShardServiceOptions): ShardService {
     const { record: again, out } = applyInput(record.input);
     const logged = record.out?.length ?? record.sent ?? 0;
     if (
-      again.receipt !== record.receipt ||
+      receiptOf(again) !== receiptOf(record) ||
       completedEnvelopeId(again) !== completedEnvelopeId(record) ||
       out.length !== logged ||
       (record.out !== undefined && JSON.stringify(out) !== JSON.stringify(record.out)) ||
@@ -627,7 +637,7 @@ export function createShardService(options: ShardServiceOptions): ShardService {
           : record.input.kind !== "fence"
             ? shardEnvelopeId(peerEnvelope(record.input, id))
             : "fence",
-        `${id}: replay gives ${again.receipt}/${out.length} envelopes/${again.events.length} events, the log ${record.receipt}/${logged}/${record.events.length}`,
+        `${id}: replay gives ${receiptOf(again)}/${out.length} envelopes/${again.events.length} events, the log ${receiptOf(record)}/${logged}/${record.events.length}`,
       );
   };
 
@@ -910,7 +920,7 @@ function asLogRecords(records: ShardLogRecord[]): LogRecord[] {
   const out: LogRecord[] = [];
   for (const r of records) {
     const envelopeId = completedEnvelopeId(r);
-    if (r.completed === null || envelopeId === null) continue;
+    if (r.completed == null || envelopeId === null) continue;
     const command =
       r.input.kind === "command" ? r.input.command : ({ type: "PLACE_ORDER" } as unknown as Command);
     out.push({ envelopeId, command, code: r.completed.code, events: r.events });

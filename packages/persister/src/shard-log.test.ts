@@ -126,6 +126,38 @@ describe("shardLogView", () => {
     expect([row.qty, row.status]).toEqual([30, "REJECTED"]);
   });
 
+  test("records that leave out an APPLIED receipt and a null completion read as before", async () => {
+    const parked = buy("p", 30, 300);
+    const a = buy("a", 10, 100);
+    const peer = packPeerInput((answer(7) as { env: Envelope }).env, "m0");
+    const batches: ShardLogBatch[] = [
+      // The BUY parked: no receipt, no completion in its record.
+      { shard: "m0", records: [{ input: commandRecord(parked, [], false).input, events: [], sent: 1 }] },
+      {
+        shard: "m0",
+        records: [
+          { input: peer, events: [] }, // an answer that completed nothing: not the batch's name
+          {
+            input: peer,
+            completed: { envelopeId: "e-p", code: "INSUFFICIENT_FUNDS" },
+            events: [rejected(parked, 3)],
+          },
+          {
+            input: commandRecord(a, [], false).input,
+            completed: { code: "INSUFFICIENT_FUNDS" },
+            events: [rejected(a, 4)],
+          },
+        ],
+      },
+    ];
+    const entries = await shardLogView(logOf(batches), { shard: "m0" }).read(0, 500);
+    expect(entries[1].record.envelopeId).toBe("e-p");
+    const plan = planBatch(entries);
+    const row = (id: string) => plan.newOrders.get(id) as { qty: number; status: string };
+    expect([row("p").qty, row("p").status]).toEqual([30, "REJECTED"]);
+    expect([row("a").qty, row("a").status]).toEqual([10, "REJECTED"]);
+  });
+
   test("a command completed by itself (completed holds its code only) is named by its input", async () => {
     const a = buy("a", 10, 100);
     const record = {

@@ -50,7 +50,7 @@ export function shardLogView(
   const commandOf = (r: ShardLogRecord, orderId: string): Command | undefined => {
     const input = r.input;
     if (input.kind === "command") return input.command;
-    const completed = (r.completed as { command?: Command } | null)?.command;
+    const completed = (r.completed as { command?: Command } | null | undefined)?.command;
     // A parked BUY completed by its RESERVE_ANSWER: its command is the one that parked it (kept,
     // not deleted: a batch whose commit failed is read again).
     return completed ?? parked.get(orderId);
@@ -70,7 +70,7 @@ export function shardLogView(
     let orders: Map<string, PlaceOrderCommand> | undefined;
     for (const r of batch.records) {
       const input = r.input;
-      if (input.kind === "command" && input.command.type === "PLACE_ORDER" && r.completed === null) {
+      if (input.kind === "command" && input.command.type === "PLACE_ORDER" && r.completed == null) {
         parked.set(input.command.orderId, input.command);
         // Answers come within moments: keep the newest, never an unbounded map.
         if (parked.size > 100_000) parked.delete(parked.keys().next().value as string);
@@ -85,7 +85,8 @@ export function shardLogView(
         orders.set(e.orderId, command);
       }
     }
-    const firstCompleted = batch.records.find((r) => r.completed !== null);
+    // `completed` absent is null (logs since session 9 leave it out).
+    const firstCompleted = batch.records.find((r) => r.completed != null);
     return {
       envelopeId:
         (firstCompleted && completedEnvelopeId(firstCompleted)) ??
