@@ -37,7 +37,7 @@ export async function startPersisterThread(options: {
 }): Promise<PersisterThread> {
   const { log, metrics } = options;
   const journal = "readPayloads" in log ? (log as FileJournal<LogRecord>) : null;
-  // A file journal is read by the worker itself (journal-reader.ts); log.read below is for Kafka
+  // A file journal is read by the worker itself (@ox/bus journal-reader.ts); log.read below is for Kafka
   // and for a worker that could not open the file.
   const workerData: PersisterWorkerData = {
     ...options.data,

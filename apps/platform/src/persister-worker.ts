@@ -10,13 +10,18 @@ import { Session } from "node:inspector";
 import { getPriority, setPriority } from "node:os";
 import { join } from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
-import type { EventLog, JournalPayloads, LogEntry } from "@ox/bus";
+import {
+  type EventLog,
+  type JournalPayloads,
+  type JournalReader,
+  type LogEntry,
+  openJournalReader,
+} from "@ox/bus";
 import type { LogRecord } from "@ox/contracts/pipeline";
 import { createPgliteDb, type DbRequest } from "@ox/db";
 import { createLogger } from "@ox/logger";
 import { createPersister, type PersisterMetrics } from "@ox/persister";
 import type { LevelWithSilent } from "pino";
-import { type JournalReader, openJournalReader } from "./journal-reader.ts";
 import { createRpc, type Rpc } from "./thread-rpc.ts";
 
 export interface PersisterWorkerData {
@@ -36,7 +41,7 @@ export interface PersisterWorkerData {
   stuckAfterMs?: number;
   /**
    * The engine's journal file, when the log is one: this thread reads the records from it itself
-   * (journal-reader.ts) and asks the platform's thread only how many are durable.
+   * (@ox/bus openJournalReader) and asks the platform's thread only how many are durable.
    */
   journalPath?: string;
   /**

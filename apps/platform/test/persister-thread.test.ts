@@ -26,7 +26,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 type Journal = Awaited<ReturnType<typeof tempJournal>> & { readPayloads: (...a: never[]) => unknown };
 
-// The worker reads the journal file itself (journal-reader.ts), or through this thread when it is
+// The worker reads the journal file itself (@ox/bus journal-reader.ts), or through this thread when it is
 // given no path or a path it cannot open: both ways give the same rows.
 for (const [how, journalPath, readsHere] of [
   ["read by the worker from the file", "events.journal", false],

@@ -8,6 +8,7 @@ export {
   JournalFailedError,
   type JournalPayloads,
 } from "./file-journal.ts";
+export { type JournalReader, openJournalReader } from "./journal-reader.ts";
 export { createKafkaLog, type KafkaLogOptions } from "./kafka-log.ts";
 export type { Logger } from "./logger.ts";
 export { createMemoryKv, type MemoryKvOptions } from "./memory-kv.ts";

@@ -10,7 +10,7 @@ import { crc32 } from "node:zlib";
 export const MAGIC = Buffer.from("OXJRNL01", "latin1");
 export const HEADER_BYTES = 8;
 const COMMIT_BIT = 0x80000000;
-const LENGTH_MASK = 0x7fffffff;
+export const LENGTH_MASK = 0x7fffffff;
 
 export function encodeBatch(payloads: Buffer[]): Buffer {
   const total = payloads.reduce((sum, p) => sum + HEADER_BYTES + p.length, 0);

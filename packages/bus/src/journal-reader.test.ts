@@ -1,6 +1,6 @@
 /**
- * The storage worker's read-only handle on the journal (src/journal-reader.ts) against the writer's
- * own reads (packages/bus FileJournal): the same records for sequential reads on from the last one,
+ * The read-only handle on the journal (journal-reader.ts) against the writer's own reads
+ * (FileJournal): the same records for sequential reads on from the last one,
  * reads from earlier offsets (through its index), records larger than its buffer, and a file that
  * is not a journal or is shorter than the writer says.
  */
@@ -8,9 +8,11 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createFileJournal } from "@ox/bus";
-import { quiet } from "@ox/persister/testing";
-import { openJournalReader } from "../src/journal-reader.ts";
+import pino from "pino";
+import { createFileJournal } from "./file-journal.ts";
+import { openJournalReader } from "./journal-reader.ts";
+
+const quiet = pino({ level: "silent" });
 
 const dir = mkdtempSync(join(tmpdir(), "ox-journal-reader-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

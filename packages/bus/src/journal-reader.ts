@@ -1,17 +1,15 @@
 /**
- * The storage worker's own read-only handle on the engine's journal file (embedded mode). The
- * platform's thread stays the only writer; it tells this side how many records are durable (its
- * endOffset), and this side reads them from the file itself, so the order path's thread neither
- * reads the file nor copies the bytes for the persister. Records are parsed with the journal's own
- * format (packages/bus journal-format); the file was checked (CRC, torn tail cut) by the writer
- * when it opened, before this worker started, and it is only ever appended to.
+ * A read-only handle on a file journal from another thread (embedded mode: the storage worker's
+ * persister, the engine's snapshot worker). The journal's owner stays the only writer; it tells
+ * the reader how many records are durable (its endOffset), and the reader reads them from the file
+ * itself, so the order path's thread neither reads the file nor copies the bytes. Records are
+ * parsed with the journal's own format (journal-format.ts); the file was checked (CRC, torn tail
+ * cut) by the writer when it opened, before any reader started, and it is only ever appended to.
  */
 import { type FileHandle, open } from "node:fs/promises";
+import { HEADER_BYTES, LENGTH_MASK, MAGIC as MAGIC_BYTES } from "./journal-format.ts";
 
-/** The journal's layout (packages/bus/src/journal-format.ts): magic, then [u32 length|commit, u32 crc, payload]. */
-const MAGIC = "OXJRNL01";
-const HEADER_BYTES = 8;
-const LENGTH_MASK = 0x7fffffff;
+const MAGIC = MAGIC_BYTES.toString("latin1");
 /** Every INDEX_EVERY-th record's position is kept, so a read from an earlier offset seeks near it. */
 const INDEX_EVERY = 1024;
 
