@@ -47,6 +47,8 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
   const adapters = createAdapters({ ...env, DATA_DIR: dataDir }, { instanceId: "embedded", logger });
 
   const log = await adapters.log();
+  // Where createAdapters keeps the file journal (packages/bus adapters.ts), for the threads that read it.
+  const journalPath = join(dataDir, "journal", "events.journal");
   // One Prometheus registry for the whole process, served by the API at GET /metrics (none when
   // METRICS=off, the overhead benchmark's "B" side).
   const registry = env.METRICS === "on" ? createMetricsRegistry() : undefined;
@@ -76,9 +78,8 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
     : await startPersisterThread({
         data: {
           pgDir: join(dataDir, "pg"),
-          // Where createAdapters keeps the file journal (packages/bus adapters.ts); the worker
-          // reads it there, and falls back to reads through this thread if it is not that file.
-          journalPath: join(dataDir, "journal", "events.journal"),
+          // The worker reads the journal there, and through this thread if it is not that file.
+          journalPath,
           // bench:e2e --profile: the worker profiles itself (Bun's --cpu-prof is the main thread's).
           cpuProfileDir: process.env.OX_WORKER_CPU_PROF_DIR || undefined,
           // The platform's logger's level: the worker's lines are written through it.
@@ -107,7 +108,8 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
   const kv = env.REDIS_URL ? adapters.kv : createWriteThroughKv(createSqlKv(db));
   const pubsub = adapters.pubsub();
 
-  // Engine: recovers from the newest snapshot + the log, then consumes the queue.
+  // Engine: recovers from the newest snapshot + the log, then consumes the queue. On the file
+  // journal a worker thread that follows it takes the snapshots (engine-service snapshot-worker.ts).
   const engine = createEngineService({
     queue: adapters.engineQueue(),
     log,
@@ -115,6 +117,7 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
     snapshots: createFileSnapshotStore({ dir: join(dataDir, "snapshots"), keep: env.SNAPSHOT_KEEP }),
     snapshotEveryCommands: env.SNAPSHOT_EVERY_COMMANDS,
     snapshotEveryMs: env.SNAPSHOT_EVERY_MS,
+    ...("readPayloads" in log && { snapshotWorker: { journalPath } }),
     logger: logger.child({ process: "engine" }),
     metrics: registry && createEngineMetrics(registry),
   });

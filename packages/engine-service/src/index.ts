@@ -21,6 +21,7 @@ export {
   createFileSnapshotStore,
   decodeSnapshot,
   encodeSnapshot,
+  type FileSnapshotStore,
   type ServiceSnapshot,
   SnapshotCorruptError,
   type SnapshotStore,

@@ -17,10 +17,12 @@ const adapters = async (): Promise<AdapterSet> => {
   const stream = createMemoryStream();
   const hub = createMemoryPubSubHub();
   const dir = mkdtempSync(join(tmpdir(), "ox-journal-"));
+  const journalPath = join(dir, "events.journal");
   return {
     name: "embedded",
+    journalPath,
     queue: (consumer = "engine-0") => createMemoryQueue({ stream, consumer }),
-    log: () => createFileJournal<LogRecord>({ path: join(dir, "events.journal"), logger: silentLogger }),
+    log: () => createFileJournal<LogRecord>({ path: journalPath, logger: silentLogger }),
     pubsub: () => createMemoryPubSub({ hub }),
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
   };

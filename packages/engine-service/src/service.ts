@@ -21,8 +21,9 @@ import { answerQuery } from "./queries.ts";
 import type { RecentReplies } from "./recent-replies.ts";
 import { type Recovered, ReplayDivergedError, recover } from "./recovery.ts";
 import { type AddressedReply, replyMessages, replyOf } from "./reply.ts";
-import type { SnapshotStore } from "./snapshot-store.ts";
-import { createSnapshotter } from "./snapshotter.ts";
+import type { FileSnapshotStore, SnapshotStore } from "./snapshot-store.ts";
+import { createThreadSnapshotter } from "./snapshot-thread.ts";
+import { createSnapshotter, type Snapshotter } from "./snapshotter.ts";
 
 export interface Clock {
   now(): number;
@@ -62,6 +63,13 @@ export interface EngineServiceOptions {
    * A log that is not fail-stop is always sequential.
    */
   pipelineDepth?: number;
+  /**
+   * Snapshots taken by a worker thread that follows this file journal (its path) with an engine of
+   * its own and writes them into `snapshots` (then a file store), so this thread never serialises
+   * the state (snapshot-worker.ts). Only for a fail-stop log, the journal itself; absent: snapshots
+   * are captured on this thread between batches (the Kafka engine).
+   */
+  snapshotWorker?: { journalPath: string };
 }
 
 export interface EngineService {
@@ -159,15 +167,38 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
         : null),
     appendFailures,
   });
-  const snapshotter = createSnapshotter({
-    store: options.snapshots,
-    logger,
-    clock,
-    everyCommands: options.snapshotEveryCommands ?? 100_000,
-    everyMs: options.snapshotEveryMs ?? 60_000,
-    observe: metrics ? (seconds, ok) => metrics.snapshot(seconds, ok) : undefined,
-    capture: () => ({ engine: live(), recent, logOffset }),
-  });
+  const everyCommands = options.snapshotEveryCommands ?? 100_000;
+  const everyMs = options.snapshotEveryMs ?? 60_000;
+  const observe = metrics ? (seconds: number, ok: boolean) => metrics.snapshot(seconds, ok) : undefined;
+  const snapshotter: Snapshotter = options.snapshotWorker
+    ? (() => {
+        const store = options.snapshots as FileSnapshotStore;
+        if (log.failStop !== true || typeof store.dir !== "string")
+          throw new Error(
+            "snapshotWorker needs the file journal (a fail-stop log) and a file snapshot store",
+          );
+        return createThreadSnapshotter({
+          journalPath: options.snapshotWorker.journalPath,
+          store,
+          logger,
+          everyCommands,
+          everyMs,
+          engineConfig: options.engineConfig ?? {},
+          recentLimit: options.recentLimit ?? 10_000,
+          durableOffset: () => logOffset,
+          observe,
+          onFatal: (error) => fail(error),
+        });
+      })()
+    : createSnapshotter({
+        store: options.snapshots,
+        logger,
+        clock,
+        everyCommands,
+        everyMs,
+        observe,
+        capture: () => ({ engine: live(), recent, logOffset }),
+      });
   const scheduler = createCloseScheduler({
     now: () => clock.now(),
     onDue: async (marketId) => {
@@ -192,6 +223,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     scheduler.stop();
     expiry.stop();
     logger.fatal({ err: error }, "engine service stopped on a fatal error");
+    void snapshotter.close();
     rejectDone(error);
   };
 
@@ -542,14 +574,18 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
       expiry.stop();
       await unsubscribe?.();
       if (!halted && engine && !appendFailing) await snapshotter.final();
+      await snapshotter.close();
     },
     async halt() {
       halted = true;
       stopping = true;
+      // As a crash: the snapshot worker stops where it is (a snapshot it wrote covers durable records only).
+      const closed = snapshotter.close();
       scheduler.stop();
       expiry.stop();
       await unsubscribe?.();
       await loopDone;
+      await closed;
       resolveDone();
     },
   };

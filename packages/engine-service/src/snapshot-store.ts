@@ -85,7 +85,13 @@ export interface FileSnapshotStoreOptions {
   keep?: number;
 }
 
-export function createFileSnapshotStore(options: FileSnapshotStoreOptions): SnapshotStore {
+/** A store in a directory: another thread can open the same one (the snapshot worker). */
+export interface FileSnapshotStore extends SnapshotStore {
+  readonly dir: string;
+  readonly keep: number;
+}
+
+export function createFileSnapshotStore(options: FileSnapshotStoreOptions): FileSnapshotStore {
   const { dir } = options;
   const keep = Math.max(1, options.keep ?? 3);
   const ready = mkdir(dir, { recursive: true });
@@ -106,6 +112,8 @@ export function createFileSnapshotStore(options: FileSnapshotStoreOptions): Snap
   };
 
   return {
+    dir,
+    keep,
     async save(snapshot) {
       await ready;
       const name = `snapshot-${String(snapshot.logOffset).padStart(16, "0")}.bin`;

@@ -14,6 +14,8 @@ export interface Snapshotter {
   /** Waits for one in progress, then writes one more if anything was applied since. */
   final(): Promise<void>;
   lastOffset(): number;
+  /** Nothing more is snapshotted (stop after final(), halt, a fatal error). */
+  close(): Promise<void>;
 }
 
 export interface SnapshotterOptions {
@@ -96,5 +98,6 @@ export function createSnapshotter(options: SnapshotterOptions): Snapshotter {
       if (since > 0) await take();
     },
     lastOffset: () => lastOffset,
+    close: async () => {},
   };
 }

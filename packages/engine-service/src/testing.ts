@@ -33,6 +33,8 @@ export interface AdapterSet {
   log(): Promise<EventLog<LogRecord>>;
   pubsub(): PubSub<unknown>;
   cleanup(): Promise<void>;
+  /** The log's file, when it is a file journal: services then snapshot on a worker that follows it. */
+  journalPath?: string;
 }
 
 export interface Harness {
@@ -101,6 +103,7 @@ export async function createHarness(adapters: AdapterSet): Promise<Harness> {
         logger: silentLogger,
         blockMs: 20,
         eventsChannel,
+        ...(adapters.journalPath && { snapshotWorker: { journalPath: adapters.journalPath } }),
         ...overrides,
       });
       services.push(service);
