@@ -320,11 +320,10 @@ export function createShardService(options: ShardServiceOptions): ShardService {
   } => {
     let shardInput: ShardInput;
     let env: Envelope | null = null;
+    let index = -1;
     if (input.kind === "fence") throw new Error(`${id}: a fence record is not an input`);
     if (input.kind === "command") {
-      const index = nextIndex++;
-      pending.set(index, { envelopeId: input.envelopeId, replyTo: input.replyTo, command: input.command });
-      pendingIds.add(input.envelopeId);
+      index = nextIndex++;
       shardInput = { kind: "command", index, cmd: input.command };
     } else {
       env = peerEnvelope(input, id);
@@ -344,11 +343,22 @@ export function createShardService(options: ShardServiceOptions): ShardService {
     for (let i = 0; i < events.length; i++) events[i].seq = gseq(events[i].seq);
     let completed: ShardLogRecord["completed"] = null;
     let reply: AddressedReply | null = null;
+    // A command completes itself or parks (a BUY awaiting its reservation: pending until the
+    // input that completes it); only a peer's envelope completes a pending one.
+    if (input.kind === "command" && step.index !== index) {
+      if (step.index !== -1) throw new Error(`${id}: command ${index} completed input ${step.index}`);
+      pending.set(index, { envelopeId: input.envelopeId, replyTo: input.replyTo, command: input.command });
+      pendingIds.add(input.envelopeId);
+    }
     if (step.index >= 0) {
-      const p = pending.get(step.index);
-      if (p === undefined) throw new Error(`${id}: completed input ${step.index} is not pending`);
-      pending.delete(step.index);
-      pendingIds.delete(p.envelopeId);
+      let p: Pending | undefined;
+      if (input.kind === "command") p = input;
+      else {
+        p = pending.get(step.index);
+        if (p === undefined) throw new Error(`${id}: completed input ${step.index} is not pending`);
+        pending.delete(step.index);
+        pendingIds.delete(p.envelopeId);
+      }
       const result = step.result as Result;
       // A command answered at once: its record's input names it (completedEnvelopeId). A parked
       // one is named; its reply channel is not logged (the record of the input that parked it
@@ -361,8 +371,9 @@ export function createShardService(options: ShardServiceOptions): ShardService {
       // ORDER_REJECTED (the command is in the log already, as the input that parked it).
       if (input.kind !== "command" && events.some((e) => e.type === "ORDER_REJECTED"))
         completed.command = p.command;
-      const order = result.order ? globalView(result.order) : result.order;
-      const r = replyOf(p.envelopeId, p.command, { ...result, events, order });
+      // The result, its events and its order view are this input's own (fresh) objects.
+      if (result.order) result.order = globalView(result.order);
+      const r = replyOf(p.envelopeId, p.command, result);
       recent.remember(p.envelopeId, r);
       reply = { replyTo: p.replyTo, reply: r };
       if (p.command.type === "PLACE_ORDER") ordersPlaced++;
