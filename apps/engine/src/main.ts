@@ -44,6 +44,7 @@ async function runSingle() {
     snapshots: createFileSnapshotStore({ dir: join(env.DATA_DIR, "snapshots"), keep: env.SNAPSHOT_KEEP }),
     logger,
     batchMax: env.ENGINE_BATCH_MAX,
+    logFormat: env.ENGINE_LOG_FORMAT,
     snapshotEveryCommands: env.SNAPSHOT_EVERY_COMMANDS,
     snapshotEveryMs: env.SNAPSHOT_EVERY_MS,
     serveQueries: true,

@@ -5,7 +5,7 @@
  */
 import { Worker } from "node:worker_threads";
 import type { EventLog, FileJournal, PersisterHealth } from "@ox/bus";
-import type { LogRecord } from "@ox/contracts/pipeline";
+import type { LoggedRecord } from "@ox/contracts/pipeline";
 import { createRemoteDb, type Db, type DbQueryResult, type DbRequest } from "@ox/db";
 import type { PersisterMetrics, PersisterStatus } from "@ox/persister";
 import pino, { type Logger } from "pino";
@@ -31,12 +31,12 @@ export interface PersisterThread {
 
 export async function startPersisterThread(options: {
   data: PersisterWorkerData;
-  log: EventLog<LogRecord>;
+  log: EventLog<LoggedRecord>;
   logger: Logger;
   metrics?: PersisterMetrics;
 }): Promise<PersisterThread> {
   const { log, metrics } = options;
-  const journal = "readPayloads" in log ? (log as FileJournal<LogRecord>) : null;
+  const journal = "readPayloads" in log ? (log as FileJournal<LoggedRecord>) : null;
   // A file journal is read by the worker itself (@ox/bus journal-reader.ts); log.read below is for Kafka
   // and for a worker that could not open the file.
   const workerData: PersisterWorkerData = {

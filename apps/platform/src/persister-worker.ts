@@ -17,7 +17,7 @@ import {
   type LogEntry,
   openJournalReader,
 } from "@ox/bus";
-import type { LogRecord } from "@ox/contracts/pipeline";
+import type { LoggedRecord } from "@ox/contracts/pipeline";
 import { createPgliteDb, type DbRequest } from "@ox/db";
 import { createLogger } from "@ox/logger";
 import { createPersister, type PersisterMetrics } from "@ox/persister";
@@ -52,7 +52,9 @@ export interface PersisterWorkerData {
 }
 
 /** A journal read as it crosses the threads: the payloads (journal) or decoded entries (Kafka). */
-export type WireRead = { from: number; payloads: JournalPayloads } | { entries: Array<LogEntry<LogRecord>> };
+export type WireRead =
+  | { from: number; payloads: JournalPayloads }
+  | { entries: Array<LogEntry<LoggedRecord>> };
 
 if (!parentPort) throw new Error("persister-worker.ts runs as a worker thread");
 const port = parentPort;
@@ -76,16 +78,16 @@ if (data.journalPath && !journal)
   );
 
 /** The records from the platform's thread: its journal's bytes (decoded here) or Kafka's entries. */
-async function readThroughPlatform(from: number, max: number): Promise<Array<LogEntry<LogRecord>>> {
+async function readThroughPlatform(from: number, max: number): Promise<Array<LogEntry<LoggedRecord>>> {
   const wire = await rpc.call<WireRead>("log.read", from, max);
   if ("entries" in wire) return wire.entries;
   const { bytes, ends } = wire.payloads;
-  const out: Array<LogEntry<LogRecord>> = new Array(ends.length);
+  const out: Array<LogEntry<LoggedRecord>> = new Array(ends.length);
   let start = 0;
   for (let i = 0; i < ends.length; i++) {
     out[i] = {
       offset: wire.from + i,
-      record: JSON.parse(decoder.decode(bytes.subarray(start, ends[i]))) as LogRecord,
+      record: JSON.parse(decoder.decode(bytes.subarray(start, ends[i]))) as LoggedRecord,
     };
     start = ends[i];
   }
@@ -93,7 +95,7 @@ async function readThroughPlatform(from: number, max: number): Promise<Array<Log
 }
 
 // The journal stays the platform thread's (the engine appends to it); this side reads through it.
-const log: EventLog<LogRecord> = {
+const log: EventLog<LoggedRecord> = {
   append: () => Promise.reject(new Error("the persister's journal is read-only")),
   endOffset: () => rpc.call<number>("log.endOffset"),
   async read(from, max) {
@@ -101,7 +103,7 @@ const log: EventLog<LogRecord> = {
     const durable = await rpc.call<number>("log.endOffset");
     try {
       const records = await journal.read(from, Math.min(durable, from + max));
-      return records.map((record, i) => ({ offset: from + i, record: record as LogRecord }));
+      return records.map((record, i) => ({ offset: from + i, record: record as LoggedRecord }));
     } catch (err) {
       // Not the file the platform writes (or it changed under us): its thread reads from now on.
       logger.warn({ err }, "journal read failed here; reading it through the platform's thread");

@@ -4,7 +4,7 @@
  */
 
 import { createKafkaLog } from "@ox/bus";
-import type { LogRecord } from "@ox/contracts/pipeline";
+import { type LoggedRecord, type LogRecord, recordsOf } from "@ox/contracts/pipeline";
 import { consumerOffsets, orders, outbox, trades } from "@ox/db";
 import type { EngineEvent } from "@ox/engine";
 import type { EngineReader } from "@ox/engine-client";
@@ -50,7 +50,7 @@ function brokersOf(cluster: Cluster): string[] {
 export async function waitForQuiescence(cluster: Cluster, stream: string, timeoutMs = 60_000) {
   const until = Date.now() + timeoutMs;
   const port = new URL(cluster.redisUrl).port;
-  const log = await createKafkaLog<LogRecord>({
+  const log = await createKafkaLog<LoggedRecord>({
     brokers: brokersOf(cluster),
     topic: cluster.topic,
     clientId: "crash-verify",
@@ -81,18 +81,20 @@ export async function verify(
   persisterName: string,
 ): Promise<Findings> {
   const { db } = cluster.db;
-  const log = await createKafkaLog<LogRecord>({
+  const log = await createKafkaLog<LoggedRecord>({
     brokers: brokersOf(cluster),
     topic: cluster.topic,
     clientId: "crash-verify",
   });
   try {
     const end = await log.endOffset();
+    // Every command's record, a LogBatch's in order (the engine writes one per group commit).
     const records: LogRecord[] = [];
-    while (records.length < end) {
-      const batch = await log.read(records.length, 5_000);
+    for (let at = 0; at < end; ) {
+      const batch = await log.read(at, 5_000);
       if (batch.length === 0) break;
-      for (const e of batch) records.push(e.record);
+      for (const e of batch) records.push(...recordsOf(e.record));
+      at = (batch[batch.length - 1] as (typeof batch)[number]).offset + 1;
     }
 
     // Orders: every accept/reject per order id in the log.

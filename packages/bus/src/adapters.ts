@@ -6,7 +6,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type CommandEnvelope, type LogRecord, transportDefaults } from "@ox/contracts/pipeline";
+import { type CommandEnvelope, type LoggedRecord, transportDefaults } from "@ox/contracts/pipeline";
 import { createFileJournal } from "./file-journal.ts";
 import { createKafkaLog } from "./kafka-log.ts";
 import type { Logger } from "./logger.ts";
@@ -56,7 +56,8 @@ export interface Adapters {
    * of that engine shard (a sharded deployment, SHARD_MAP); Redis only.
    */
   producerQueue(shard?: string): CommandQueue<CommandEnvelope>;
-  log(): Promise<EventLog<LogRecord>>;
+  /** The single engine's log: LogRecords, and LogBatches where the engine writes them (ENGINE_LOG_FORMAT). */
+  log(): Promise<EventLog<LoggedRecord>>;
   pubsub(): PubSub<unknown>;
   kv: Kv;
 }
@@ -97,7 +98,7 @@ export function createAdapters(env: AdapterEnv, options: AdapterOptions): Adapte
     },
     async log() {
       if (brokers.length > 0) {
-        return createKafkaLog<LogRecord>({
+        return createKafkaLog<LoggedRecord>({
           brokers,
           topic,
           partition: env.EVENT_PARTITION,
@@ -116,7 +117,7 @@ export function createAdapters(env: AdapterEnv, options: AdapterOptions): Adapte
       }
       const dir = join(env.DATA_DIR, "journal");
       mkdirSync(dir, { recursive: true });
-      return createFileJournal<LogRecord>({ path: join(dir, "events.journal"), logger });
+      return createFileJournal<LoggedRecord>({ path: join(dir, "events.journal"), logger });
     },
     pubsub: () =>
       env.REDIS_URL

@@ -25,6 +25,12 @@ export const engineEnvSchema = z
       .transform((value) => value.split(",").map((broker) => broker.trim())),
     ENGINE_CONSUMER: z.string().default("engine-0"),
     ENGINE_BATCH_MAX: positiveInt(500),
+    /**
+     * What one log record holds: `batch` (default), a group commit's commands (LogBatch, one Kafka
+     * record per append); `command`, one command's (as before session 9). Readers (persister,
+     * reconcile, recovery) of a commit before that cannot read `batch`: upgrade them first.
+     */
+    ENGINE_LOG_FORMAT: z.enum(["batch", "command"]).default("batch"),
     /** Encoded bytes per produce request; a batch above it is split (keep it under message.max.bytes). */
     KAFKA_MAX_REQUEST_BYTES: positiveInt(512 * 1024),
     /**

@@ -104,6 +104,35 @@ export interface LogRecord {
   orders?: ReadonlyMap<string, PlaceOrderCommand>;
 }
 
+/**
+ * One log record (one offset, one Kafka record) holding the records of consecutive commands of one
+ * group commit, in the order applied: what the distributed engine writes (ENGINE_LOG_FORMAT=batch),
+ * so kafkajs encodes, the broker validates and readers decode one record per batch, not one per
+ * command. A large batch is split into several (LOG_BATCH_ITEMS). Offsets count these: a snapshot's
+ * logOffset, the persister's consumer offset and reconcile's cut are in log records. A log may hold
+ * both kinds (written before and after the switch); `recordsOf` reads either.
+ */
+export interface LogBatch {
+  batch: LogRecord[];
+}
+
+/** A record of the single engine's log: one command's (LogRecord) or a batch's (LogBatch). */
+export type LoggedRecord = LogRecord | LogBatch;
+
+export const isLogBatch = (record: LoggedRecord): record is LogBatch =>
+  Array.isArray((record as Partial<LogBatch>).batch);
+
+/** The command records a log record holds, in order: a LogBatch's, or a lone LogRecord. */
+export const recordsOf = (record: LoggedRecord): readonly LogRecord[] =>
+  isLogBatch(record) ? record.batch : [record];
+
+/**
+ * A LogBatch is closed once it holds this many items (commands + events), as a shard's log record
+ * (SHARD_LOG_ITEMS_PER_RECORD): a few hundred bytes each, so a record stays far below Kafka's 1 MiB
+ * message limit however large the batch (one command with more is alone in its record).
+ */
+export const LOG_BATCH_ITEMS = 512;
+
 /** What the engine publishes on `channels.events` after each durable batch (log records fromOffset…). */
 export interface EventBatch {
   /** Log offset of the batch's first record; the batch covers `records` consecutive offsets. */

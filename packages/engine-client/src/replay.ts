@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import type { EventLog } from "@ox/bus";
-import type { LogRecord } from "@ox/contracts/pipeline";
+import { type LoggedRecord, type LogRecord, recordsOf } from "@ox/contracts/pipeline";
 import { createEngine, type Engine, type Result } from "@ox/engine";
 
 /** The log and the engine disagree: replaying a logged command produced different events. A bug, never a business error. */
@@ -32,7 +32,10 @@ export interface ReplayOptions {
    * otherwise replay stops where the log stops.
    */
   strict?: boolean;
-  /** Called after each applied record (the engine service rebuilds its recent replies from it). */
+  /**
+   * Called after each applied command record (the engine service rebuilds its recent replies from
+   * it), with the offset of the log record it is in (a LogBatch holds several).
+   */
   onApplied?(offset: number, record: LogRecord, result: Result): void;
 }
 
@@ -67,12 +70,12 @@ export function sameEvents(a: readonly object[], b: readonly object[]): boolean 
 }
 
 /**
- * The one log replay: feed the logged commands [from, upTo) to an engine, checking each result
- * against what the log recorded. The engine service recovers with it (snapshot + tail, strict,
+ * The one log replay: feed the logged commands of log records [from, upTo) to an engine (each
+ * command record of a LogBatch in order), checking each result against what the log recorded. The engine service recovers with it (snapshot + tail, strict,
  * divergence fatal); reconcile and the crash checks rebuild the state the persisted rows describe.
  */
 export async function replayLog(
-  log: EventLog<LogRecord>,
+  log: EventLog<LoggedRecord>,
   upTo: number,
   options: ReplayOptions = {},
 ): Promise<Replayed> {
@@ -88,20 +91,22 @@ export async function replayLog(
       if (strict) throw new Error(`event log returned nothing at offset ${offset} < end ${upTo}`);
       break;
     }
-    for (const { offset: at, record } of entries) {
+    for (const { offset: at, record: logged } of entries) {
       if (strict && at !== offset) throw new Error(`event log skipped from offset ${offset} to ${at}`);
-      const result = engine.apply(record.command);
-      if (verify !== "off" && (result.code !== record.code || !sameEvents(result.events, record.events))) {
-        if (verify === "throw") {
-          throw new ReplayDivergedError(
-            at,
-            record.envelopeId,
-            `code ${result.code} vs logged ${record.code}`,
-          );
+      for (const record of recordsOf(logged)) {
+        const result = engine.apply(record.command);
+        if (verify !== "off" && (result.code !== record.code || !sameEvents(result.events, record.events))) {
+          if (verify === "throw") {
+            throw new ReplayDivergedError(
+              at,
+              record.envelopeId,
+              `code ${result.code} vs logged ${record.code}`,
+            );
+          }
+          divergedAt ??= at;
         }
-        divergedAt ??= at;
+        options.onApplied?.(at, record, result);
       }
-      options.onApplied?.(at, record, result);
       offset = at + 1;
     }
   }

@@ -10,8 +10,13 @@ import { batchItemId, type CommandEnvelope, type CommandReply, channels } from "
 import type { Command } from "@ox/engine";
 import { createQueueEngineGateway, type EngineGateway } from "@ox/engine-client";
 import { type AdapterSet, createHarness, eventually, type Harness } from "@ox/engine-service/testing";
+import type { EngineServiceOptions } from "./service.ts";
 
-export function batchEnvelopeSuite(name: string, makeAdapters: () => Promise<AdapterSet>) {
+export function batchEnvelopeSuite(
+  name: string,
+  makeAdapters: () => Promise<AdapterSet>,
+  defaults: Partial<EngineServiceOptions> = {},
+) {
   describe(`batch envelopes on ${name}`, () => {
     let h: Harness;
     let gateway: EngineGateway;
@@ -24,7 +29,7 @@ export function batchEnvelopeSuite(name: string, makeAdapters: () => Promise<Ada
     let opened: { close(): Promise<void> }[] = [];
 
     beforeEach(async () => {
-      h = await createHarness(await makeAdapters());
+      h = await createHarness(await makeAdapters(), defaults);
       sent.length = 0;
       published.length = 0;
       const queue = h.adapters.queue("api");

@@ -1,5 +1,5 @@
 import type { EventLog } from "@ox/bus";
-import type { LogRecord } from "@ox/contracts/pipeline";
+import type { LoggedRecord } from "@ox/contracts/pipeline";
 import { createEngine, type Engine, type EngineConfig, restoreEngine } from "@ox/engine";
 import { ReplayDivergedError, replayLog } from "@ox/engine-client";
 import type { Logger } from "pino";
@@ -20,13 +20,13 @@ export interface Recovered {
 }
 
 export interface RecoverOptions {
-  log: EventLog<LogRecord>;
+  log: EventLog<LoggedRecord>;
   snapshots: SnapshotStore;
   /** The engine's configuration (its idempotency window, packages/engine/SEMANTICS.md); default `{}`. */
   engineConfig?: EngineConfig;
   recentLimit: number;
   logger: Logger;
-  /** Records read per log call during replay. */
+  /** Log records read per log call during replay. */
   readBatch?: number;
   /** Compare re-produced events with the logged ones (on by default; a mismatch is fatal). */
   verify?: boolean;

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createKafkaLog, createRedisPubSub, createRedisStreamQueue } from "@ox/bus";
-import type { CommandEnvelope, LogRecord } from "@ox/contracts/pipeline";
+import type { CommandEnvelope, LoggedRecord } from "@ox/contracts/pipeline";
 import { type AdapterSet, silentLogger } from "@ox/engine-service/testing";
 import Redis from "ioredis";
 import { batchEnvelopeSuite } from "./batch.suite.ts";
@@ -23,7 +23,7 @@ const adapters = async (): Promise<AdapterSet> => {
         consumer,
         logger: silentLogger,
       }),
-    log: () => createKafkaLog<LogRecord>({ brokers: KAFKA_BROKERS, topic, logger: silentLogger }),
+    log: () => createKafkaLog<LoggedRecord>({ brokers: KAFKA_BROKERS, topic, logger: silentLogger }),
     // Its own channels (queries, replies, events): other engines on the machine's Redis answer
     // the shared query channel too.
     pubsub: () => createRedisPubSub(REDIS_URL, { logger: silentLogger, prefix: `test.${run}:` }),
@@ -37,3 +37,7 @@ const adapters = async (): Promise<AdapterSet> => {
 
 engineServiceSuite("distributed adapters (Redis Stream group, Kafka log, Redis pub/sub)", adapters);
 batchEnvelopeSuite("distributed adapters (Redis Stream group, Kafka log, Redis pub/sub)", adapters);
+// The distributed engine's default: one LogBatch record per group commit.
+const batched = "distributed adapters, LogBatch records (one per group commit)";
+engineServiceSuite(batched, adapters, { logFormat: "batch" });
+batchEnvelopeSuite(batched, adapters, { logFormat: "batch" });

@@ -11,7 +11,7 @@ import {
   createMemoryStream,
   type EventLog,
 } from "@ox/bus";
-import type { LogRecord } from "@ox/contracts/pipeline";
+import type { LoggedRecord } from "@ox/contracts/pipeline";
 import { createHarness, eventually, type Harness, silentLogger, sleep } from "@ox/engine-service/testing";
 
 const user = (userId: string) => ({ type: "CREATE_USER" as const, userId, ts: 1 });
@@ -21,7 +21,7 @@ const user = (userId: string) => ({ type: "CREATE_USER" as const, userId, ts: 1 
  * written in order, only its acknowledgement is late (a slow fdatasync). `failFirst`: the held
  * append then rejects, and so does every later one, as a fail-stop log's would.
  */
-function holdFirstAppend(log: EventLog<LogRecord>, options: { failStop: boolean; failFirst?: boolean }) {
+function holdFirstAppend(log: EventLog<LoggedRecord>, options: { failStop: boolean; failFirst?: boolean }) {
   let release!: () => void;
   const gate = new Promise<void>((resolve) => {
     release = resolve;
@@ -29,7 +29,7 @@ function holdFirstAppend(log: EventLog<LogRecord>, options: { failStop: boolean;
   let calls = 0;
   let resolved = 0;
   let failed = false;
-  const held: EventLog<LogRecord> = {
+  const held: EventLog<LoggedRecord> = {
     ...log,
     failStop: options.failStop,
     async append(records) {
@@ -50,7 +50,7 @@ function holdFirstAppend(log: EventLog<LogRecord>, options: { failStop: boolean;
 
 describe("engine service: pipelined appends on a fail-stop log", () => {
   let h: Harness;
-  let journals: EventLog<LogRecord>[] = [];
+  let journals: EventLog<LoggedRecord>[] = [];
   /** A journal handle of the test's own, closed after it (a handle left to the GC is an error). */
   const openJournal = async () => {
     const journal = await h.adapters.log();
@@ -64,7 +64,7 @@ describe("engine service: pipelined appends on a fail-stop log", () => {
     h = await createHarness({
       name: "embedded",
       queue: (consumer = "engine-0") => createMemoryQueue({ stream, consumer }),
-      log: () => createFileJournal<LogRecord>({ path: join(dir, "events.journal"), logger: silentLogger }),
+      log: () => createFileJournal<LoggedRecord>({ path: join(dir, "events.journal"), logger: silentLogger }),
       pubsub: () => createMemoryPubSub({ hub }),
       cleanup: async () => rmSync(dir, { recursive: true, force: true }),
     });

@@ -3,7 +3,13 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { randomUUID } from "node:crypto";
 import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { channels, type EngineQueryReply, type EventBatch } from "@ox/contracts/pipeline";
+import {
+  channels,
+  type EngineQueryReply,
+  type EventBatch,
+  isLogBatch,
+  recordsOf,
+} from "@ox/contracts/pipeline";
 import { type Command, createEngine } from "@ox/engine";
 import {
   type AdapterSet,
@@ -15,12 +21,18 @@ import {
   workload,
 } from "@ox/engine-service/testing";
 import { ReplayDivergedError } from "./recovery.ts";
+import type { EngineServiceOptions } from "./service.ts";
 
-export function engineServiceSuite(name: string, makeAdapters: () => Promise<AdapterSet>) {
+/** `defaults`: every service's options (`logFormat: "batch"`: the suite again on LogBatch records). */
+export function engineServiceSuite(
+  name: string,
+  makeAdapters: () => Promise<AdapterSet>,
+  defaults: Partial<EngineServiceOptions> = {},
+) {
   describe(`engine service on ${name}`, () => {
     let h: Harness;
     beforeEach(async () => {
-      h = await createHarness(await makeAdapters());
+      h = await createHarness(await makeAdapters(), defaults);
     });
     afterEach(async () => {
       await h.cleanup();
@@ -48,12 +60,35 @@ export function engineServiceSuite(name: string, makeAdapters: () => Promise<Ada
       expect(stateOf(service.engine)).toEqual(stateOf(reference(commands)));
       const records = await h.readLog();
       expect(records.map((r) => r.envelopeId)).toEqual(ids);
-      await eventually(() => batches.reduce((n, b) => n + b.records, 0) === ids.length, "event batches");
+      const log = await h.adapters.log();
+      const logEnd = await log.endOffset();
+      await log.close();
+      if (defaults.logFormat !== "batch") expect(logEnd).toBe(ids.length);
+      // Every event once, in order (a batch whose commands made no event publishes no EventBatch).
+      const logged = records.reduce((n, r) => n + r.events.length, 0);
+      await eventually(() => batches.reduce((n, b) => n + b.events.length, 0) >= logged, "event batches");
+      for (const b of batches) expect(b.fromOffset + b.records).toBeLessThanOrEqual(logEnd);
       const published = batches.flatMap((b) => b.events.map((e) => e.seq));
       expect(published).toEqual(records.flatMap((r) => r.events.map((e) => e.seq)));
       expect(records.some((r) => r.events.some((e) => e.type === "TRADE"))).toBe(true);
       await eventually(async () => (await h.adapters.queue("probe").depth()) === 0, "queue drained");
       await watcher.close();
+    });
+
+    test("one log record per command, or one per group commit (logFormat batch)", async () => {
+      // Queued before the start: the service takes them in batches of batchMax.
+      const commands = [...workload({ users: 3, markets: 2, orders: 40, seed: 4 })];
+      const ids = await sendAll(commands);
+      await h.start({ batchMax: 10 });
+      for (const id of ids) await h.client.reply(id);
+      const log = await h.adapters.log();
+      const raw = await log.read(0, 1_000);
+      await log.close();
+      const batched = defaults.logFormat === "batch";
+      expect(raw.length).toBe(batched ? Math.ceil(ids.length / 10) : ids.length);
+      expect(raw.every((e) => isLogBatch(e.record) === batched)).toBe(true);
+      expect(raw.map((e) => e.offset)).toEqual(raw.map((_, i) => i));
+      expect(raw.flatMap((e) => recordsOf(e.record).map((r) => r.envelopeId))).toEqual(ids);
     });
 
     test("replies only after the batch is durable in the log", async () => {
@@ -98,9 +133,9 @@ export function engineServiceSuite(name: string, makeAdapters: () => Promise<Ada
       const ids = await sendAll(commands);
       await eventually(() => appends >= 3, "third append");
       await service.halt();
-      const logged = await log.endOffset();
-      expect(logged).toBeGreaterThanOrEqual(3);
+      expect(await log.endOffset()).toBeGreaterThanOrEqual(3);
       await log.close(); // the crashed process's handle
+      const logged = (await h.readLog()).length; // commands (a LogBatch holds several)
       const second = await h.start({ snapshotEveryCommands: 50 });
       for (const id of ids) await h.client.reply(id);
       expect(stateOf(second.engine)).toEqual(stateOf(reference(commands)));
@@ -172,7 +207,7 @@ export function engineServiceSuite(name: string, makeAdapters: () => Promise<Ada
 
       const fromSnapshot = await h.start();
       expect(stateOf(fromSnapshot.engine)).toEqual(live);
-      expect(fromSnapshot.stats().snapshotOffset).toBe(ids.length);
+      expect(fromSnapshot.stats().snapshotOffset).toBe(first.stats().logOffset);
       // The dedupe window travels in the snapshot: nothing was replayed, yet the repeat is recognised.
       const before = fromSnapshot.engine.lastSeq;
       await h.client.send(commands[0], ids[0]);

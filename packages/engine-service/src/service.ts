@@ -10,6 +10,9 @@ import {
   type EngineQueryReply,
   type EngineStats,
   type EventBatch,
+  LOG_BATCH_ITEMS,
+  type LogBatch,
+  type LoggedRecord,
   type LogRecord,
 } from "@ox/contracts/pipeline";
 import type { Command, Engine, EngineConfig, EngineEvent } from "@ox/engine";
@@ -31,7 +34,14 @@ export interface Clock {
 
 export interface EngineServiceOptions {
   queue: CommandQueue<CommandEnvelope>;
-  log: EventLog<LogRecord>;
+  log: EventLog<LoggedRecord>;
+  /**
+   * What one log record holds: `command` (default), one LogRecord per applied command; `batch`,
+   * one LogBatch per group commit (split every LOG_BATCH_ITEMS items), so a Kafka append encodes
+   * one record, not one per command. Recovery reads both; readers of the log must be of a commit
+   * that reads LogBatch before an engine writes it.
+   */
+  logFormat?: "command" | "batch";
   /** Replies, event batches and queries travel as JSON-able messages. */
   pubsub: PubSub<unknown>;
   snapshots: SnapshotStore;
@@ -115,6 +125,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
   const stallMs = options.stallMs ?? 10_000;
   const eventsChannel = options.eventsChannel ?? channels.events;
   const pipelineDepth = log.failStop === true ? Math.max(1, options.pipelineDepth ?? 2) : 1;
+  const batchLog = options.logFormat === "batch";
   let engine: Engine | undefined;
   let recent: RecentReplies;
   let logOffset = 0; // durable: every record before it is in the log
@@ -259,7 +270,10 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
 
   interface AppliedBatch {
     deliveries: Delivery<CommandEnvelope>[];
+    /** One per applied command, in order. */
     records: LogRecord[];
+    /** What is appended: `records` themselves, or them in LogBatches (logFormat batch). */
+    logged: LoggedRecord[];
     replies: AddressedReply[];
     events: EngineEvent[];
     expireApplied: boolean;
@@ -329,16 +343,17 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
         },
       });
     }
+    const logged = batchLog ? toLogBatches(records) : records;
     const fromOffset = appliedOffset;
-    appliedOffset += records.length;
-    return { deliveries, records, replies, events, expireApplied, fromOffset, applyStarted };
+    appliedOffset += logged.length;
+    return { deliveries, records, logged, replies, events, expireApplied, fromOffset, applyStarted };
   }
 
   /** Group commit: one append per batch; resolves when durable. */
-  async function appendBatch({ records, applyStarted }: AppliedBatch) {
-    if (records.length === 0) return;
+  async function appendBatch({ records, logged, applyStarted }: AppliedBatch) {
+    if (logged.length === 0) return;
     const appendStarted = metrics ? performance.now() : 0;
-    await log.append(records);
+    await log.append(logged);
     if (metrics) {
       const appended = performance.now();
       metrics.batch(records, (appendStarted - applyStarted) / 1000, (appended - appendStarted) / 1000);
@@ -347,8 +362,8 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
 
   /** After the batch's append and every earlier one are durable: replies, events, acks. */
   async function releaseBatch(batch: AppliedBatch) {
-    const { deliveries, records, replies, events, expireApplied, fromOffset } = batch;
-    logOffset += records.length;
+    const { deliveries, records, logged, replies, events, expireApplied, fromOffset } = batch;
+    logOffset += logged.length;
     commandsApplied += records.length;
     snapshotter.applied(records.length);
     if (halted) return;
@@ -361,7 +376,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
       sent.push(
         publishQuietly(eventsChannel, {
           fromOffset,
-          records: records.length,
+          records: logged.length,
           events,
         } satisfies EventBatch),
       );
@@ -591,4 +606,23 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
   };
   metrics?.watch(service);
   return service;
+}
+
+/** A batch's command records as LogBatches: consecutive, each closed once it holds LOG_BATCH_ITEMS items. */
+export function toLogBatches(records: readonly LogRecord[]): LogBatch[] {
+  const batches: LogBatch[] = [];
+  let current: LogRecord[] = [];
+  let items = 0;
+  for (const r of records) {
+    const size = 1 + r.events.length;
+    if (current.length > 0 && items + size > LOG_BATCH_ITEMS) {
+      batches.push({ batch: current });
+      current = [];
+      items = 0;
+    }
+    current.push(r);
+    items += size;
+  }
+  if (current.length > 0) batches.push({ batch: current });
+  return batches;
 }

@@ -8,7 +8,9 @@ import {
   type CommandEnvelope,
   type CommandReply,
   isReplyBatch,
+  type LoggedRecord,
   type LogRecord,
+  recordsOf,
 } from "@ox/contracts/pipeline";
 import type { Command, Engine } from "@ox/engine";
 import pino from "pino";
@@ -30,7 +32,7 @@ export async function eventually(check: () => boolean | Promise<boolean>, what: 
 export interface AdapterSet {
   name: string;
   queue(consumer?: string): CommandQueue<CommandEnvelope>;
-  log(): Promise<EventLog<LogRecord>>;
+  log(): Promise<EventLog<LoggedRecord>>;
   pubsub(): PubSub<unknown>;
   cleanup(): Promise<void>;
   /** The log's file, when it is a file journal: services then snapshot on a worker that follows it. */
@@ -45,7 +47,7 @@ export interface Harness {
   /** Starts a service on the shared adapters (fresh connections each time). */
   start(overrides?: Partial<EngineServiceOptions>): Promise<EngineService>;
   /** Opens the log for reading (closed at cleanup). */
-  readLog(): Promise<LogRecord[]>;
+  readLog(): Promise<LogRecord[]>; // every command's record (a LogBatch's each)
   /** A client that sends envelopes and collects replies on its own channel. */
   client: TestClient;
   cleanup(): Promise<void>;
@@ -58,7 +60,11 @@ export interface TestClient {
   close(): Promise<void>;
 }
 
-export async function createHarness(adapters: AdapterSet): Promise<Harness> {
+/** `defaults`: options every service of this harness starts with (a suite's log format). */
+export async function createHarness(
+  adapters: AdapterSet,
+  defaults: Partial<EngineServiceOptions> = {},
+): Promise<Harness> {
   const snapshotDir = mkdtempSync(join(tmpdir(), "ox-snapshots-"));
   const opened: { close(): Promise<void> }[] = [];
   const services: EngineService[] = [];
@@ -104,6 +110,7 @@ export async function createHarness(adapters: AdapterSet): Promise<Harness> {
         blockMs: 20,
         eventsChannel,
         ...(adapters.journalPath && { snapshotWorker: { journalPath: adapters.journalPath } }),
+        ...defaults,
         ...overrides,
       });
       services.push(service);
@@ -140,13 +147,15 @@ export function stateOf(engine: Engine) {
   };
 }
 
-export async function readAll(log: EventLog<LogRecord>): Promise<LogRecord[]> {
+/** Every command's record in the log, in order (a LogBatch's records each). */
+export async function readAll(log: EventLog<LoggedRecord>): Promise<LogRecord[]> {
   const out: LogRecord[] = [];
   const end = await log.endOffset();
-  while (out.length < end) {
-    const entries = await log.read(out.length, 1_000);
+  for (let at = 0; at < end; ) {
+    const entries = await log.read(at, 1_000);
     if (entries.length === 0) break;
-    for (const entry of entries) out.push(entry.record);
+    for (const entry of entries) out.push(...recordsOf(entry.record));
+    at = (entries[entries.length - 1] as (typeof entries)[number]).offset + 1;
   }
   return out;
 }

@@ -1,17 +1,19 @@
 import { createPersisterHealth, type EventLog, type LogEntry, type PersisterHealth } from "@ox/bus";
-import type { LogRecord } from "@ox/contracts/pipeline";
+import type { LoggedRecord, LogRecord } from "@ox/contracts/pipeline";
 import { consumerOffsets, type Db, DEFAULT_PERSISTER_NAME, persisterQuarantine, type Tx } from "@ox/db";
 import { eq, sql } from "drizzle-orm";
 import pino, { type Logger } from "pino";
+import { batchLogView } from "./batch-log.ts";
 import type { PersisterMetrics } from "./metrics.ts";
 import { planBatch } from "./plan.ts";
 import { saveOffset, writePlan } from "./write.ts";
 
 export interface PersisterOptions {
-  log: EventLog<LogRecord>;
+  /** The engine's log (a LogBatch is persisted as one record: batch-log.ts), or a shard's view of its log. */
+  log: EventLog<LoggedRecord>;
   db: Db;
   logger?: Logger;
-  /** Log records per transaction. */
+  /** Commands per transaction (a LogBatch record counts as its commands: batch-log.ts). */
   batchSize?: number;
   /** Row of consumer_offsets this persister owns (one per log partition). */
   name?: string;
@@ -70,7 +72,8 @@ export interface Persister {
 export { DEFAULT_PERSISTER_NAME };
 
 export function createPersister(options: PersisterOptions): Persister {
-  const { log, db } = options;
+  const { db } = options;
+  const log = batchLogView(options.log);
   const logger = options.logger ?? pino({ name: "persister" });
   const batchSize = options.batchSize ?? 500;
   const name = options.name ?? DEFAULT_PERSISTER_NAME;
@@ -298,7 +301,8 @@ export function createPersister(options: PersisterOptions): Persister {
             const r = await runOnce();
             failures = 0;
             if (!r) await sleep(pollMs);
-            else if (lingerMs > 0 && r.records < batchSize) await sleep(lingerMs);
+            // Not full (in commands: a LogBatch record holds many): caught up, so linger.
+            else if (lingerMs > 0 && !log.lastReadFull()) await sleep(lingerMs);
           } catch (err) {
             failures++;
             options.metrics?.failure();
