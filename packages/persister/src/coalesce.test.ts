@@ -113,8 +113,9 @@ describe.each(["pglite", "postgres"] as const)("persister on %s: coalescing with
       await persister.runOnce();
       await log.append(second);
       const batch = await persister.runOnce();
-      // The whole second half in one transaction: begin, offset lock, wallet lock, the write, commit.
-      expect(batch).toMatchObject({ records: second.length, statements: 5 });
+      // The whole second half in one transaction: begin, offset lock, planner settings, wallet
+      // lock, the write, commit.
+      expect(batch).toMatchObject({ records: second.length, statements: 6 });
 
       const rows = new Map((await db.db.select().from(orders)).map((r) => [r.id, r]));
       const closeSeq = (id: string) =>
