@@ -56,6 +56,9 @@ export type WireRead =
   | { from: number; payloads: JournalPayloads }
   | { entries: Array<LogEntry<LoggedRecord>> };
 
+/** How often the storage thread checks whether a checkpoint is due. */
+const CHECKPOINT_CHECK_MS = 5_000;
+
 if (!parentPort) throw new Error("persister-worker.ts runs as a worker thread");
 const port = parentPort;
 const data = workerData as PersisterWorkerData;
@@ -134,6 +137,21 @@ const persister = createPersister({
   metrics,
 });
 
+/**
+ * PGlite never checkpoints on its own (packages/db checkpointIfDue): every few seconds this thread
+ * asks, and checkpoints once 64 MiB of WAL were written since the last one, so the WAL directory
+ * and a restart's replay stay bounded. Between transactions: PGlite runs one statement at a time.
+ */
+const checkpoints = setInterval(async () => {
+  try {
+    const t0 = performance.now();
+    if (await database.checkpointIfDue())
+      logger.debug({ ms: Math.round(performance.now() - t0) }, "storage: checkpoint");
+  } catch (err) {
+    logger.warn({ err }, "storage: checkpoint failed; retrying later");
+  }
+}, CHECKPOINT_CHECK_MS);
+
 const rpc: Rpc = createRpc(port, {
   db: (request: DbRequest) => database.serve(request),
   start: () => persister.start(),
@@ -145,6 +163,7 @@ const rpc: Rpc = createRpc(port, {
     // First: the profile of the run, not of the shutdown (and written before a slow stop is killed).
     await profiler?.stop();
     await persister.stop();
+    clearInterval(checkpoints);
     await journal?.close();
     await database.close();
   },

@@ -71,13 +71,40 @@ export async function createDb(options: CreateDbOptions = {}): Promise<DbHandle>
 }
 
 /**
- * PGlite (in the data directory, or in memory), migrated; `serve` answers the statements of a
- * createRemoteDb on another thread with this same instance (remote.ts).
+ * PGlite's own start-up flags (it runs Postgres single-user, with fsync off: `-F`) and two more
+ * that follow from fsync off. full_page_writes guards against a page half-written when the machine
+ * loses power, which fsync off already gives up; a process that dies leaves no half-written page
+ * (the kernel has every write it made). wal_init_zero fills each new 16 MiB WAL segment with zeros
+ * before use, so that its blocks are allocated on disk; without fsync that buys nothing either.
  */
+export const PGLITE_START_PARAMS: readonly string[] = [
+  ...PGlite.defaultStartParams,
+  "-c",
+  "full_page_writes=off",
+  "-c",
+  "wal_init_zero=off",
+];
+
+/** WAL written since the last checkpoint above which `checkpointIfDue` checkpoints by default. */
+export const PGLITE_CHECKPOINT_WAL_BYTES = 64 * 1024 * 1024;
+
+export interface PgliteHandle extends DbHandle {
+  /** Answers the statements of a createRemoteDb on another thread with this instance (remote.ts). */
+  serve: ReturnType<typeof createDbHost>;
+  /**
+   * Checkpoints when more than `maxWalBytes` of WAL were written since the last checkpoint; true
+   * if it did. Single-user Postgres has no checkpointer: without this nothing checkpoints until
+   * close, so the WAL directory grows by every byte written (some 2.4 KB per order) and a restart
+   * after a crash replays all of it. After a checkpoint Postgres reuses the old segments.
+   */
+  checkpointIfDue(maxWalBytes?: number): Promise<boolean>;
+}
+
+/** PGlite (in the data directory, or in memory), migrated. */
 export async function createPgliteDb(
   options: Pick<CreateDbOptions, "dataDir" | "migrate"> = {},
-): Promise<DbHandle & { serve: ReturnType<typeof createDbHost> }> {
-  const client = options.dataDir ? new PGlite(options.dataDir) : new PGlite();
+): Promise<PgliteHandle> {
+  const client = new PGlite(options.dataDir, { startParams: [...PGLITE_START_PARAMS] });
   await client.waitReady;
   const db = drizzlePglite({ client, schema });
   if (options.migrate ?? true) await migratePglite(db, { migrationsFolder });
@@ -90,6 +117,14 @@ export async function createPgliteDb(
     },
     close: () => client.close(),
     serve: createDbHost(client),
+    async checkpointIfDue(maxWalBytes = PGLITE_CHECKPOINT_WAL_BYTES) {
+      const { rows } = await client.query<{ bytes: string }>(
+        "select (pg_current_wal_insert_lsn() - redo_lsn)::text as bytes from pg_control_checkpoint()",
+      );
+      if (Number(rows[0]?.bytes ?? 0) <= maxWalBytes) return false;
+      await client.exec("checkpoint");
+      return true;
+    },
   };
 }
 
