@@ -30,6 +30,8 @@ export interface PersisterWorkerData {
   lingerMs: number;
   /** Log records per transaction (the persister's batchSize; default its own). */
   batchSize?: number;
+  /** Behind the log, transactions grow up to this many records (the persister's maxBatchSize). */
+  maxBatchSize?: number;
   /**
    * This thread's nice value (Linux: a thread is a task with its own; 0..19, higher yields more).
    * When the order path and the storage want more CPU than the machine has, the kernel gives it to
@@ -132,6 +134,7 @@ const persister = createPersister({
   logger,
   lingerMs: data.lingerMs,
   batchSize: data.batchSize,
+  maxBatchSize: data.maxBatchSize,
   maxLag: data.maxLag,
   stuckAfterMs: data.stuckAfterMs,
   metrics,

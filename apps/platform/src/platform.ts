@@ -87,8 +87,11 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
           // Fewer, larger transactions: the worker shares the machine's cores with the order path.
           lingerMs: 200,
           // A lagging persister catches up in larger transactions: PGlite's cost per record falls
-          // with the batch (bench:persister: 139 ms per 1 000 records at 500, 115 at 2 000).
+          // with the batch (bench:persister: 139 ms per 1 000 records at 500, 115 at 2 000), and
+          // behind the log they double up to 8 000 (bench:persister, PGlite: 10.3 ms per 1 000
+          // events at 8 000, 12.8 at 2 000).
           batchSize: 2_000,
+          maxBatchSize: 8_000,
           // The order path first: under a burst the storage thread waits for idle CPU (it lags,
           // reports it in health and metrics, and catches up after; apps/platform/README.md).
           nice: 19,

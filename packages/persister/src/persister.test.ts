@@ -132,3 +132,55 @@ describe.each(["pglite", "postgres"] as const)("persister on %s", (kind) => {
     }
   }, 180_000);
 });
+
+describe.each(["pglite", "postgres"] as const)("persister on %s: batches that grow under lag", (kind) => {
+  test("behind the log, batches double up to maxBatchSize and shrink once caught up; every record once", async () => {
+    const live = await freshDb(kind);
+    const reference = await freshDb(kind);
+    const log = await tempJournal(tempDir());
+    try {
+      const origin = await seedOrigin(live.db, 5);
+      await copyOrigin(live.db, reference.db);
+      // The whole session in the log before the persister starts: it is behind by all of it.
+      const engine = await runWorkload({ origin, log, orders: 300, seed: 11 });
+      const end = await log.endOffset();
+      const persister = createPersister({ log, db: live.db, logger: quiet, batchSize: 8, maxBatchSize: 50 });
+      const sizes: number[] = [];
+      for (let r = await persister.runOnce(); r; r = await persister.runOnce()) sizes.push(r.records);
+      const tail = end - (8 + 16 + 32);
+      expect(sizes.slice(0, 4)).toEqual([8, 16, 32, 50]);
+      expect(sizes.slice(3).every((n) => n === 50 || n === sizes[sizes.length - 1])).toBe(true);
+      expect(sizes.reduce((a, b) => a + b, 0)).toBe(end);
+      expect(sizes.length).toBe(3 + Math.ceil(tail / 50));
+      expect(persister.status()).toMatchObject({ offset: end, records: end });
+
+      // Caught up: the next records go in a batch of batchSize again, not 50.
+      const more = Array.from({ length: 20 }, (_, i) => {
+        const command = {
+          type: "CREDIT",
+          userId: userAt(origin, i % 5),
+          amountPaise: 100 + i,
+          ref: `late-credit-${i}`,
+          kind: "ADJUSTMENT",
+          ts: 9_000_000 + i,
+        } as const;
+        const result = engine.apply(command);
+        return { envelopeId: `late-${i}`, command, code: result.code, events: result.events };
+      });
+      await log.append(more);
+      expect((await persister.runOnce())?.records).toBe(8);
+
+      // The same rows as record by record, and the engine's state (nothing lost, nothing twice).
+      await persister.catchUp();
+      await createPersister({ log, db: reference.db, logger: quiet, batchSize: 1 }).catchUp();
+      expect(await dumpProjections(live.db)).toEqual(await dumpProjections(reference.db));
+      const report = await reconcile({ db: live.db, engine });
+      expect(report.differences).toEqual([]);
+      expect(report).toMatchObject({ ok: true, offset: await log.endOffset() });
+    } finally {
+      await log.close();
+      await live.close();
+      await reference.close();
+    }
+  }, 180_000);
+});
