@@ -1,4 +1,5 @@
 import { afterAll, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -54,3 +55,45 @@ test("checkpointIfDue keeps the WAL directory bounded while writes go on; withou
   expect(withIt.again).toBe(false);
   expect(withIt.final).toBeLessThanOrEqual(withIt.initial + 2);
 }, 120_000);
+
+test("kill -9 inside a transaction, between checkpoints: a restart has every committed row and none of the killed one", async () => {
+  const pgDir = join(dir, "crash");
+  const child = (crashAt: number) =>
+    spawnSync(process.execPath, [join(import.meta.dir, "pglite-crash-child.fixture.ts")], {
+      env: { ...process.env, PG_DIR: pgDir, CRASH_AT: String(crashAt), ROUNDS: "6" },
+      encoding: "utf8",
+    });
+  // Each run commits rounds 1 … CRASH_AT - 1 again (a round is 2 000 new rows) and dies in CRASH_AT.
+  let committed = 0;
+  for (const crashAt of [4, 1, 6, 3]) {
+    const r = child(crashAt);
+    expect({ signal: r.signal, stderr: r.stderr.slice(0, 500) }).toEqual({
+      signal: "SIGKILL",
+      stderr: expect.any(String),
+    });
+    committed += (crashAt - 1) * 2000;
+  }
+  const done = child(0);
+  expect(done.status).toBe(0);
+  // Rounds of 2 000 rows (~0.6 MiB of WAL each) against a 1 MiB threshold: checkpoints happened.
+  expect(JSON.parse(done.stdout.trim()).checkpoints).toBeGreaterThanOrEqual(2);
+  committed += 6 * 2000;
+
+  const handle = await createPgliteDb({ dataDir: pgDir, migrate: false });
+  try {
+    const one = async (q: string) =>
+      ((await handle.db.execute(sql.raw(q))) as unknown as { rows: Array<{ n: number }> }).rows[0]?.n;
+    expect(await one("select count(*)::int as n from t")).toBe(committed);
+    // No round has a part of its rows: each committed whole or not at all.
+    expect(
+      await one(
+        "select count(*)::int as n from (select round, count(*) c from t group by 1, xmin) g where c <> 2000",
+      ),
+    ).toBe(0);
+    // The primary key's index agrees with the table.
+    await handle.db.execute(sql`set enable_seqscan = off`);
+    expect(await one("select count(*)::int as n from t where id > 0")).toBe(committed);
+  } finally {
+    await handle.close();
+  }
+}, 300_000);
