@@ -80,6 +80,11 @@ export interface ApiAdapters {
   /** How long a request waits for the engine's reply (default 2 s). */
   engineTimeoutMs?: number;
   /**
+   * Session records kept in memory this long (ms; @ox/sessions `cacheMs`), dropped by the session
+   * events of other replicas on `pubsub`. Default 0: a Kv read per request.
+   */
+  sessionCacheMs?: number;
+  /**
    * Outbox relay: poll interval and backoff cap (defaults 1 s and 30 s); `confirmByReply` marks a
    * row SENT on the engine's reply rather than on the queue's acceptance (an in-memory queue).
    */
@@ -158,7 +163,23 @@ export function buildApi(adapters: ApiAdapters): Api {
     adminPhones: config.ADMIN_PHONES,
     onRevoked: (sid) => sessionEvents({ type: "SESSION_REVOKED", sid }),
     onRoleChanged: createRoleChangeHandler({ db, logger, sessionEvents }),
+    cacheMs: adapters.sessionCacheMs ?? 0,
   });
+  // Another replica's revocations and role changes drop what this one keeps of those sessions.
+  const sessionsWatched =
+    (adapters.sessionCacheMs ?? 0) > 0
+      ? adapters.pubsub
+          .subscribe(channels.sessions, (message) => {
+            const e = message as SessionEvent | null;
+            if (e?.type === "SESSION_REVOKED" && typeof e.sid === "string") sessions.forget(e.sid);
+            else if (e?.type === "ROLE_CHANGED" && typeof e.userId === "string")
+              sessions.forgetUser(e.userId);
+          })
+          .catch((err) => {
+            logger.warn({ err }, "session events not subscribed; kept sessions expire by their age only");
+            return null;
+          })
+      : Promise.resolve(null);
   const publicOrigins = adapters.publicOrigins ?? createPublicOrigins(config);
   const deps: AppDeps = {
     config,
@@ -247,6 +268,7 @@ export function buildApi(adapters: ApiAdapters): Api {
       await withdrawals.stop();
       await relay.stop();
       await gateway.close();
+      await (await sessionsWatched)?.();
     },
   };
 }

@@ -120,6 +120,7 @@ export function createApiRuntime(options: ApiRuntimeOptions): ApiRuntime {
     payments: createPaymentGateway(env),
     payouts: createSandboxPayouts(),
     rateLimitRedis,
+    sessionCacheMs: env.REDIS_URL ? env.SESSION_CACHE_MS : 0,
     metricsRegistry: options.metricsRegistry,
     healthChecks: {
       // Down when it does not answer (stopped, paused), and when it answers that it is not serving:

@@ -70,6 +70,13 @@ export const EnvSchema = z
       .int()
       .positive()
       .default(15 * 60),
+    /**
+     * With Redis: how long a replica keeps a session record it read (ms), instead of a Redis GET on
+     * every request. Revocations and role changes by another replica arrive as session events on
+     * pub/sub and drop it at once; one whose message is lost is honoured at most this long. 0: a
+     * GET per request. Embedded mode's Kv has its own cache (write-through-kv.ts).
+     */
+    SESSION_CACHE_MS: z.coerce.number().int().min(0).default(1_000),
     SMS_PROVIDER: z.enum(["console", "twilio"]).default("console"),
     TWILIO_ACCOUNT_SID: z.string().optional(),
     TWILIO_AUTH_TOKEN: z.string().optional(),

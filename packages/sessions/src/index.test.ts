@@ -41,3 +41,80 @@ describe("verified-token cache", () => {
     expect(await sessions.authenticate(flipped)).toBeNull();
   });
 });
+
+// A distributed API replica keeps session records it read (cacheMs); what may change elsewhere must
+// still reach it: its own writes at once, other replicas' through forget/forgetUser or the age bound.
+describe("kept session records (cacheMs)", () => {
+  function replicas(cacheMs: number) {
+    const clock = { t: 1_800_000_000_000, now: () => clock.t };
+    const shared = createMemoryKv();
+    let reads = 0;
+    const kv = {
+      ...shared,
+      get: (key: string) => {
+        reads++;
+        return shared.get(key);
+      },
+    };
+    const make = () =>
+      createSessions({
+        kv,
+        secret: "sessions-test-secret-sessions-test-secret",
+        clock,
+        sessionTtlSec: 3_600,
+        accessTtlSec: 3_600 * 3,
+        cacheMs,
+      });
+    return { clock, a: make(), b: make(), reads: () => reads };
+  }
+
+  test("a kept record spares the Kv read until it is older than cacheMs", async () => {
+    const { clock, a, reads } = replicas(1_000);
+    const { token } = await a.create("u1", "USER");
+    expect((await a.authenticate(token))?.session.userId).toBe("u1");
+    const before = reads();
+    for (let i = 0; i < 5; i++) expect(await a.authenticate(token)).not.toBeNull();
+    expect(reads()).toBe(before);
+    clock.t += 1_001;
+    expect(await a.authenticate(token)).not.toBeNull();
+    expect(reads()).toBe(before + 1);
+  });
+
+  test("a revocation here counts at once; one elsewhere at forget(), else after cacheMs", async () => {
+    const { clock, a, b } = replicas(1_000);
+    const first = await a.create("u1", "USER");
+    expect(await a.authenticate(first.token)).not.toBeNull();
+    await a.revoke(first.session.sid);
+    expect(await a.authenticate(first.token)).toBeNull();
+
+    const second = await a.create("u1", "USER");
+    expect(await a.authenticate(second.token)).not.toBeNull();
+    await b.revoke(second.session.sid); // another replica: its event has not arrived yet
+    expect(await a.authenticate(second.token)).not.toBeNull();
+    a.forget(second.session.sid); // the SESSION_REVOKED event
+    expect(await a.authenticate(second.token)).toBeNull();
+
+    const third = await a.create("u1", "USER");
+    expect(await a.authenticate(third.token)).not.toBeNull();
+    await b.revoke(third.session.sid); // and that event is lost
+    clock.t += 1_001;
+    expect(await a.authenticate(third.token)).toBeNull();
+  });
+
+  test("absence is not kept; forgetUser drops a user's records; cacheMs 0 reads every time", async () => {
+    const { a, b } = replicas(1_000);
+    const { token, session } = await b.create("u2", "USER");
+    expect(await a.authenticate(token)).not.toBeNull(); // created elsewhere, read at once
+    await b.revoke(session.sid);
+    a.forgetUser("someone-else");
+    expect(await a.authenticate(token)).not.toBeNull();
+    a.forgetUser("u2"); // a ROLE_CHANGED event
+    expect(await a.authenticate(token)).toBeNull();
+
+    const off = replicas(0);
+    const created = await off.a.create("u3", "USER");
+    expect(await off.a.authenticate(created.token)).not.toBeNull();
+    await off.b.revoke(created.session.sid);
+    expect(await off.a.authenticate(created.token)).toBeNull();
+  });
+});

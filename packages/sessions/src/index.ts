@@ -29,6 +29,8 @@ export const sessionKey = (sid: string) => `sess:${sid}`;
 
 /** Verified tokens remembered (by their full text, signature included), so a repeat skips the HMAC. */
 const VERIFIED_CACHE_MAX = 10_000;
+/** Session records kept in memory (`cacheMs`); the oldest goes when it is full. */
+const RECORD_CACHE_MAX = 100_000;
 
 interface VerifiedClaims {
   sub?: string;
@@ -54,6 +56,15 @@ export interface SessionsOptions {
   /** Told of every revoked session (the stream disconnects its sockets). */
   onRevoked?: (sid: string) => void;
   /**
+   * Keep a session record read from the Kv this long (ms) in memory, so a request does not wait for
+   * a Kv read: an API replica of a distributed deployment, whose Kv is Redis. This process's own
+   * writes and revocations update it at once; another process's revocation or role change reaches
+   * it through forget()/forgetUser() (the API calls them for the session events on pub/sub), and
+   * if that message is lost the record is honoured at most this much longer. Absence is never
+   * kept (a session just created elsewhere is read at once). Default 0: every request reads the Kv.
+   */
+  cacheMs?: number;
+  /**
    * Told, once per session, when ADMIN_PHONES gave a session another role than it was created
    * with (a phone removed from or added to the list): record it and tell the stream. Awaited.
    */
@@ -76,6 +87,22 @@ export function createSessions(options: SessionsOptions) {
   const key = new TextEncoder().encode(options.secret);
   const kvKey = sessionKey;
   const admins = options.adminPhones ? new Set(options.adminPhones) : null;
+  const cacheMs = options.cacheMs ?? 0;
+  /** sid → the stored record's text and when it stops counting (cacheMs > 0 only). */
+  const records = new Map<string, { raw: string; userId: string; until: number }>();
+  const keep = (sid: string, raw: string, userId: string) => {
+    if (cacheMs <= 0) return;
+    if (records.size >= RECORD_CACHE_MAX && !records.has(sid))
+      records.delete(records.keys().next().value as string);
+    records.set(sid, { raw, userId, until: options.clock.now() + cacheMs });
+  };
+  /** The stored record's text; `cached`: from memory (kept at most cacheMs after its Kv read). */
+  const readRecord = async (sid: string): Promise<{ raw: string | null; cached: boolean }> => {
+    const hit = records.get(sid);
+    if (hit && hit.until > options.clock.now()) return { raw: hit.raw, cached: true };
+    if (hit) records.delete(sid);
+    return { raw: await options.kv.get(kvKey(sid)), cached: false };
+  };
 
   const sign = (s: Session) => {
     const nowSec = Math.floor(options.clock.now() / 1000);
@@ -121,7 +148,12 @@ export function createSessions(options: SessionsOptions) {
     return payload;
   };
 
-  const store = (s: Session) => options.kv.set(kvKey(s.sid), JSON.stringify(s), options.sessionTtlSec * 1000);
+  const store = async (s: Session) => {
+    const raw = JSON.stringify(s);
+    records.delete(s.sid); // a failed write must not leave the new value behind
+    await options.kv.set(kvKey(s.sid), raw, options.sessionTtlSec * 1000);
+    keep(s.sid, raw, s.userId);
+  };
 
   return {
     async create(
@@ -142,10 +174,11 @@ export function createSessions(options: SessionsOptions) {
       if (typeof payload.sid !== "string" || !payload.sub || !payload.iat || !payload.exp) return null;
       // A token living longer than a session may (e.g. a 30-day token under a 7-day session) is not ours.
       if (payload.exp - payload.iat > options.sessionTtlSec) return null;
-      const raw = await options.kv.get(kvKey(payload.sid));
+      const { raw, cached } = await readRecord(payload.sid);
       if (!raw) return null;
       const stored = JSON.parse(raw) as Session;
       if (stored.userId !== payload.sub) return null;
+      if (!cached) keep(payload.sid, raw, stored.userId);
       const session: Session = admins
         ? { ...stored, role: stored.phone && admins.has(stored.phone) ? "ADMIN" : "USER" }
         : stored;
@@ -160,8 +193,19 @@ export function createSessions(options: SessionsOptions) {
     },
 
     async revoke(sid: string): Promise<void> {
+      records.delete(sid);
       await options.kv.del(kvKey(sid));
       options.onRevoked?.(sid);
+    },
+
+    /** Another process revoked `sid` (a SESSION_REVOKED event): read it from the Kv next time. */
+    forget(sid: string): void {
+      records.delete(sid);
+    },
+
+    /** Another process changed `userId`'s sessions (a ROLE_CHANGED event): read them next time. */
+    forgetUser(userId: string): void {
+      for (const [sid, r] of records) if (r.userId === userId) records.delete(sid);
     },
   };
 }
