@@ -120,7 +120,10 @@ export async function startPlatform({ env, logger, webDist }: PlatformOptions): 
     snapshots: createFileSnapshotStore({ dir: join(dataDir, "snapshots"), keep: env.SNAPSHOT_KEEP }),
     snapshotEveryCommands: env.SNAPSHOT_EVERY_COMMANDS,
     snapshotEveryMs: env.SNAPSHOT_EVERY_MS,
-    ...("readPayloads" in log && { snapshotWorker: { journalPath } }),
+    // At the storage thread's nice 19: under a burst the order path first; the snapshots then lag
+    // (ox_engine_snapshot_age_seconds) and a restart replays more of the journal.
+    ...(env.SNAPSHOT_WORKER === "on" &&
+      "readPayloads" in log && { snapshotWorker: { journalPath, nice: 19 } }),
     logger: logger.child({ process: "engine" }),
     metrics: registry && createEngineMetrics(registry),
   });

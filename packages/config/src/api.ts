@@ -116,6 +116,11 @@ export const EnvSchema = z
     SNAPSHOT_EVERY_MS: positiveInt(60_000),
     /** Embedded engine: snapshots kept in DATA_DIR/snapshots (newest first). */
     SNAPSHOT_KEEP: positiveInt(3),
+    /**
+     * Embedded engine: "on" = a worker thread that follows the journal takes the snapshots; "off" =
+     * the engine's own thread serialises the state between batches (every request in flight waits).
+     */
+    SNAPSHOT_WORKER: z.enum(["on", "off"]).default("on"),
     /** Persister health (/health, /admin/stats): lagging above this many log records. */
     PERSISTER_MAX_LAG: z.coerce.number().int().positive().default(10_000),
     /** Persister health: stuck when lag > 0 and its offset has not moved for this long. */

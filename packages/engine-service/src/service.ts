@@ -79,7 +79,11 @@ export interface EngineServiceOptions {
    * the state (snapshot-worker.ts). Only for a fail-stop log, the journal itself; absent: snapshots
    * are captured on this thread between batches (the Kafka engine).
    */
-  snapshotWorker?: { journalPath: string };
+  snapshotWorker?: {
+    journalPath: string;
+    /** The worker thread's nice value (Linux, 0..19: higher yields the CPU to the order path). */
+    nice?: number;
+  };
 }
 
 export interface EngineService {
@@ -190,6 +194,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
           );
         return createThreadSnapshotter({
           journalPath: options.snapshotWorker.journalPath,
+          nice: options.snapshotWorker.nice,
           store,
           logger,
           everyCommands,

@@ -13,6 +13,8 @@ import type { Snapshotter } from "./snapshotter.ts";
 
 export interface ThreadSnapshotterOptions {
   journalPath: string;
+  /** The worker thread's nice value (Linux); absent: the process's. */
+  nice?: number;
   store: FileSnapshotStore;
   logger: Logger;
   everyCommands: number;
@@ -78,6 +80,7 @@ export function createThreadSnapshotter(options: ThreadSnapshotterOptions): Snap
       everyCommands: options.everyCommands,
       everyMs: options.everyMs,
       logLevel: logger.level as SnapshotWorkerData["logLevel"],
+      nice: options.nice,
       shared,
     };
     const w = new Worker(new URL("./snapshot-worker.ts", import.meta.url), { workerData });

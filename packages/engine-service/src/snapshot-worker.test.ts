@@ -136,14 +136,29 @@ describe("snapshot worker", () => {
     expect(stateOf(engine)).toEqual(live);
   });
 
-  test("snapshotNow() writes one stamped with the durable end, and a restart starts from it", async () => {
+  test("snapshotNow() writes one stamped with the durable end, and a restart starts from it; nice", async () => {
     const commands = [...workload({ users: 4, markets: 2, orders: 150, seed: 9 })];
+    /** Each thread's name and nice value (/proc/<pid>/task/<tid>/stat: fields 2 and 19). */
+    const threads = () =>
+      readdirSync(`/proc/${process.pid}/task`).map((tid) => {
+        const stat = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, "utf8");
+        const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+        return { tid: Number(tid), name, nice: Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]) };
+      });
+    const workers = () => threads().filter((t) => t.name === "Worker");
+    const before = new Set(workers().map((t) => t.tid));
     const service = await h.start({
       snapshots: createFileSnapshotStore({ dir: h.snapshotDir }),
       snapshotEveryCommands: 1_000_000,
+      snapshotWorker: { journalPath: h.adapters.journalPath as string, nice: 19 },
     });
     await sendAll(commands);
     await service.snapshotNow();
+    // The worker has answered, so it set its priority first: its own thread's, not the process's.
+    expect(workers().filter((t) => !before.has(t.tid))).toEqual([
+      { tid: expect.any(Number), name: "Worker", nice: 19 },
+    ]);
+    expect(threads().find((t) => t.tid === process.pid)?.nice).toBe(0);
     expect(service.stats().snapshotOffset).toBe(commands.length);
     expect(snapshots().map((s) => s.logOffset)).toEqual([commands.length]);
     const live = stateOf(service.engine);

@@ -7,6 +7,8 @@
  * publishes in shared memory. The engine is pure and deterministic, so after the records before
  * offset N its state is the state recovery rebuilds for N, and a snapshot taken there is stamped N.
  */
+import { readlinkSync } from "node:fs";
+import { getPriority, setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import { type EventLog, type JournalReader, openJournalReader } from "@ox/bus";
 import type { LogRecord } from "@ox/contracts/pipeline";
@@ -26,6 +28,8 @@ export interface SnapshotWorkerData {
   everyCommands: number;
   everyMs: number;
   logLevel: LevelWithSilent;
+  /** This thread's nice value (Linux, per thread; higher yields more); absent: the process's own. */
+  nice?: number;
   /** Int32 [0]: a counter bumped at every publish (what the worker waits on); BigInt64 [1]: the durable end. */
   shared: SharedArrayBuffer;
 }
@@ -75,6 +79,22 @@ const logger = pino(
   { level: data.logLevel, base: null, timestamp: false },
   { write: (line: string) => port.postMessage({ t: "log", line }) },
 ).child({ thread: "snapshots" });
+
+if (data.nice !== undefined) lowerPriority(data.nice);
+
+/**
+ * setpriority(PRIO_PROCESS, tid) applies to one thread on Linux, and /proc/thread-self names the
+ * calling thread's task (as the embedded storage worker does). Elsewhere it does nothing.
+ */
+function lowerPriority(nice: number) {
+  try {
+    const tid = Number(readlinkSync("/proc/thread-self").split("/").pop());
+    // Never raise it above the process's (that needs privileges, and is not the point).
+    setPriority(tid, Math.max(nice, getPriority(process.pid)));
+  } catch (err) {
+    logger.debug({ err }, "the snapshot thread keeps the process's priority");
+  }
+}
 
 const requests: SnapshotRequest[] = [];
 let onMessage: (() => void) | null = null;
