@@ -74,13 +74,14 @@ export function createAdapters(env: AdapterEnv, options: AdapterOptions): Adapte
   const brokers = env.KAFKA_BROKERS ? brokerList(env.KAFKA_BROKERS) : [];
   const memoryStream = createMemoryStream();
   const hub = createMemoryPubSubHub();
-  const redisQueue = (consumer: string, shard?: string) =>
+  const redisQueue = (consumer: string, shard?: string, foldAcksIntoReads = false) =>
     createRedisStreamQueue<CommandEnvelope>({
       url: env.REDIS_URL ?? "",
       stream: shard === undefined ? stream : `${stream}.${shard}`,
       group,
       consumer,
       logger,
+      foldAcksIntoReads,
     });
   let kv: Kv | undefined;
 
@@ -88,7 +89,7 @@ export function createAdapters(env: AdapterEnv, options: AdapterOptions): Adapte
     mode: { queue: env.REDIS_URL ? "redis" : "memory", log: brokers.length > 0 ? "kafka" : "file" },
     engineQueue: () =>
       env.REDIS_URL
-        ? redisQueue(engineConsumer)
+        ? redisQueue(engineConsumer, undefined, true) // the single engine: ack and read in one write
         : createMemoryQueue<CommandEnvelope>({ stream: memoryStream, consumer: engineConsumer }),
     producerQueue: (shard?: string) => {
       if (shard !== undefined && !env.REDIS_URL) throw new Error("a sharded deployment needs REDIS_URL");

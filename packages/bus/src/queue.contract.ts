@@ -75,6 +75,32 @@ export function queueContract(name: string, newStream: () => Promise<QueueStream
       expect(await q.depth()).toBe(1);
     });
 
+    test("an ack followed at once by a receive (the engine's loop) lands, and the read still reads", async () => {
+      const q = await open("c1");
+      const producer = await open("producer");
+      await sendAll(q, [1, 2, 3]);
+      const got = await q.receive(10, 100);
+      const acked = q.ack(got.map((d) => d.id)); // not awaited: the read is issued in the same turn
+      const next = q.receive(10, 5_000);
+      await sleep(50);
+      await producer.send({ n: 4 });
+      expect((await next).map((d) => d.body.n)).toEqual([4]);
+      await acked;
+      expect(await q.depth()).toBe(1);
+      const many = await sendAll(q, [...Array(1_200).keys()]); // more ids than one ack slice
+      const all = [];
+      for (let left = 1_200; left > 0; ) {
+        const batch = await q.receive(500, 100);
+        all.push(...batch);
+        left -= batch.length;
+      }
+      expect(all.map((d) => d.id)).toEqual(many);
+      const ackedMany = q.ack([...(await next).map((d) => d.id), ...all.map((d) => d.id)]);
+      expect(await q.receive(10, 50)).toEqual([]);
+      await ackedMany;
+      expect(await q.depth()).toBe(0);
+    });
+
     test("a restarted consumer gets its unacked messages first, counted as redelivered", async () => {
       const q = await open("engine");
       await sendAll(q, [1, 2, 3, 4]);

@@ -15,6 +15,13 @@ export interface RedisStreamQueueOptions<T> {
   claimIntervalMs?: number;
   /** Non-blocking commands reject after this long (a stalled Redis); default 5 s. */
   commandTimeoutMs?: number;
+  /**
+   * An ack is written with the next blocking read when that read is issued in the same event-loop
+   * turn (the single engine's loop: release, then receive), in one socket write, instead of on its
+   * own; it then resolves when that read returns. Without a read by the next turn it goes alone.
+   * Default false: each ack is written at once.
+   */
+  foldAcksIntoReads?: boolean;
   codec?: Codec<T>;
   logger?: Logger;
 }
@@ -23,6 +30,12 @@ type RawEntry = [id: string, fields: string[] | null];
 type XReadReply = [stream: string, entries: RawEntry[]][] | null;
 
 const FIELD = "b";
+
+/** XACK + XDEL of the same ids, atomic as MULTI was, so XLEN stays the depth. */
+const ACK_SCRIPT = `redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, 2))
+return redis.call('XDEL', KEYS[1], unpack(ARGV, 2))`;
+/** unpack() takes at most a few thousand values: larger acks go in slices. */
+const ACK_SLICE = 1_000;
 
 /**
  * CommandQueue on a Redis stream and consumer group. Send is XADD (durable as far as Redis is:
@@ -49,6 +62,45 @@ export function createRedisStreamQueue<T>(options: RedisStreamQueueOptions<T>): 
   let claimCursor = "0-0";
   let lastClaimAtMs = 0;
   let closed = false;
+  /**
+   * Acks not written yet: the next blocking read carries them in the same write (its connection
+   * runs them before the XREADGROUP), else they go out on their own at the next event-loop turn.
+   */
+  let acksDue: { ids: string[]; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  let ackTimer: ReturnType<typeof setImmediate> | null = null;
+  const takeAcks = () => {
+    const taken = acksDue;
+    acksDue = [];
+    if (ackTimer) clearImmediate(ackTimer);
+    ackTimer = null;
+    return taken;
+  };
+  const ackArgs = (ids: string[]) => {
+    const slices: string[][] = [];
+    for (let i = 0; i < ids.length; i += ACK_SLICE) slices.push(ids.slice(i, i + ACK_SLICE));
+    return slices;
+  };
+  const settleAcks = (taken: typeof acksDue, error: unknown) => {
+    for (const a of taken) error ? a.reject(error) : a.resolve();
+  };
+  /** Acks that no read took: on the command connection, as before. */
+  const flushAcks = async () => {
+    const taken = takeAcks();
+    if (taken.length === 0) return;
+    try {
+      await withGroup(async () => {
+        const pipeline = redis.pipeline();
+        for (const slice of ackArgs(taken.flatMap((a) => a.ids)))
+          pipeline.eval(ACK_SCRIPT, 1, stream, group, ...slice);
+        const replies = await pipeline.exec();
+        const failed = replies?.find(([error]) => error)?.[0];
+        if (failed) throw failed;
+      });
+      settleAcks(taken, null);
+    } catch (error) {
+      settleAcks(taken, error);
+    }
+  };
 
   /**
    * The group (and the stream, MKSTREAM) exist. Asked again whenever Redis answers NOGROUP: a Redis
@@ -158,10 +210,27 @@ export function createRedisStreamQueue<T>(options: RedisStreamQueueOptions<T>): 
     }
     const args: (string | number)[] = ["GROUP", group, consumer, "COUNT", max];
     if (blockMs > 0) args.push("BLOCK", blockMs);
+    // The acks due go first in the same write: one socket write per engine batch instead of two.
+    const taken = takeAcks();
     try {
-      const reply = (await blocking.call("XREADGROUP", ...args, "STREAMS", stream, ">")) as XReadReply;
+      let reply: XReadReply;
+      if (taken.length === 0) {
+        reply = (await blocking.call("XREADGROUP", ...args, "STREAMS", stream, ">")) as XReadReply;
+      } else {
+        const pipeline = blocking.pipeline();
+        for (const slice of ackArgs(taken.flatMap((a) => a.ids)))
+          pipeline.eval(ACK_SCRIPT, 1, stream, group, ...slice);
+        pipeline.call("XREADGROUP", ...args, "STREAMS", stream, ">");
+        const replies = (await pipeline.exec()) ?? [];
+        const read = replies[replies.length - 1];
+        const ackFailed = replies.slice(0, -1).find(([error]) => error)?.[0];
+        settleAcks(taken, ackFailed ?? (read ? null : new Error("pipeline lost")));
+        if (read?.[0]) throw read[0];
+        reply = read?.[1] as XReadReply;
+      }
       return toDeliveries(reply?.[0]?.[1] ?? [], false);
     } catch (error) {
+      settleAcks(taken, error); // no-op for those already settled
       if (closed) return []; // close() cut the blocked read
       throw error;
     }
@@ -186,14 +255,19 @@ export function createRedisStreamQueue<T>(options: RedisStreamQueueOptions<T>): 
     },
     async ack(ids) {
       if (ids.length === 0) return;
-      await withGroup(async () => {
-        const replies = await redis
-          .multi()
-          .xack(stream, group, ...ids)
-          .xdel(stream, ...ids)
-          .exec();
-        const failed = replies?.find(([error]) => error)?.[0];
-        if (failed) throw failed;
+      if (!options.foldAcksIntoReads)
+        return withGroup(async () => {
+          const replies = await redis
+            .multi()
+            .xack(stream, group, ...ids)
+            .xdel(stream, ...ids)
+            .exec();
+          const failed = replies?.find(([error]) => error)?.[0];
+          if (failed) throw failed;
+        });
+      return new Promise<void>((resolve, reject) => {
+        acksDue.push({ ids, resolve, reject });
+        ackTimer ??= setImmediate(() => void flushAcks());
       });
     },
     async depth() {
@@ -201,6 +275,7 @@ export function createRedisStreamQueue<T>(options: RedisStreamQueueOptions<T>): 
     },
     async close() {
       if (closed) return;
+      await flushAcks(); // acks given before close() are written, as before
       closed = true;
       blocking?.disconnect();
       await groupReady?.catch(() => undefined);

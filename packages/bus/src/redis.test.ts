@@ -20,3 +20,24 @@ queueContract("redis streams", async () => {
     },
   };
 });
+
+// As the single engine opens it (adapters.ts): acks folded into the next read.
+queueContract("redis streams, acks folded into reads", async () => {
+  const stream = uniqueName("test-commands");
+  return {
+    open: async (consumer, options) =>
+      createRedisStreamQueue({
+        url: REDIS_URL,
+        stream,
+        group: "engine",
+        consumer,
+        foldAcksIntoReads: true,
+        ...options,
+      }),
+    cleanup: async () => {
+      const redis = new Redis(REDIS_URL);
+      await redis.del(stream);
+      await redis.quit();
+    },
+  };
+});

@@ -22,6 +22,7 @@ const adapters = async (): Promise<AdapterSet> => {
         group: "engine",
         consumer,
         logger: silentLogger,
+        foldAcksIntoReads: true, // as adapters.ts opens the engine's queue
       }),
     log: () => createKafkaLog<LoggedRecord>({ brokers: KAFKA_BROKERS, topic, logger: silentLogger }),
     // Its own channels (queries, replies, events): other engines on the machine's Redis answer
