@@ -15,7 +15,10 @@ export interface Recovered {
   /** Next log offset: everything before it is applied. */
   logOffset: number;
   snapshotOffset: number;
+  /** Log records replayed after the snapshot. */
   replayed: number;
+  /** Commands in them (a LogBatch holds several): what the snapshot cadence counts. */
+  replayedCommands: number;
   elapsedMs: number;
 }
 
@@ -55,14 +58,17 @@ export async function recover(options: RecoverOptions): Promise<Recovered> {
     );
   }
 
+  let replayedCommands = 0;
   const { records: offset } = await replayLog(log, end, {
     engine,
     from: snapshotOffset,
     readBatch,
     verify: verify ? "throw" : "off",
     strict: true,
-    onApplied: (_at, record, result) =>
-      recent.remember(record.envelopeId, replyOf(record.envelopeId, record.command, result)),
+    onApplied: (_at, record, result) => {
+      replayedCommands++;
+      recent.remember(record.envelopeId, replyOf(record.envelopeId, record.command, result));
+    },
   });
   const elapsedMs = Math.round(performance.now() - started);
   const replayed = offset - snapshotOffset;
@@ -70,5 +76,5 @@ export async function recover(options: RecoverOptions): Promise<Recovered> {
     { snapshotOffset, replayed, logOffset: offset, lastSeq: engine.lastSeq, elapsedMs },
     "engine recovered",
   );
-  return { engine, recent, logOffset: offset, snapshotOffset, replayed, elapsedMs };
+  return { engine, recent, logOffset: offset, snapshotOffset, replayed, replayedCommands, elapsedMs };
 }

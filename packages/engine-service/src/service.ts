@@ -438,7 +438,7 @@ export function createEngineService(options: EngineServiceOptions): EngineServic
     recent = recovered.recent;
     logOffset = recovered.logOffset;
     appliedOffset = logOffset;
-    snapshotter.restored(recovered.snapshotOffset, recovered.replayed);
+    snapshotter.restored(recovered.snapshotOffset, recovered.replayedCommands);
     scheduler.syncFromMarkets(recovered.engine.markets());
     expiry.sync(recovered.engine.nextExpiry(), false);
     return recovered;
