@@ -76,7 +76,7 @@ export interface EngineServiceOptions {
   /**
    * Snapshots taken by a worker thread that follows this file journal (its path) with an engine of
    * its own and writes them into `snapshots` (then a file store), so this thread never serialises
-   * the state (snapshot-worker.ts). Only for a fail-stop log, the journal itself; absent: snapshots
+   * the state (snapshot-worker.ts). Only for the file journal (fail-stop), which it reads; absent: snapshots
    * are captured on this thread between batches (the Kafka engine).
    */
   snapshotWorker?: {
