@@ -275,8 +275,8 @@ export function createRedisStreamQueue<T>(options: RedisStreamQueueOptions<T>): 
     },
     async close() {
       if (closed) return;
-      await flushAcks(); // acks given before close() are written, as before
       closed = true;
+      await flushAcks(); // acks given before close() are written, as before
       blocking?.disconnect();
       await groupReady?.catch(() => undefined);
       await redis.quit().catch(() => redis.disconnect());
