@@ -5,9 +5,8 @@
  * the persister lags behind the orders instead of taking their thread. Started by
  * persister-thread.ts, never on its own.
  */
-import { mkdirSync, readlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector";
-import { getPriority, setPriority } from "node:os";
 import { join } from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
 import {
@@ -19,6 +18,7 @@ import {
 } from "@ox/bus";
 import type { LoggedRecord } from "@ox/contracts/pipeline";
 import { createPgliteDb, type DbRequest } from "@ox/db";
+import { lowerThreadPriority } from "@ox/engine-service/thread-priority";
 import { createLogger } from "@ox/logger";
 import { createPersister, type PersisterMetrics } from "@ox/persister";
 import type { LevelWithSilent } from "pino";
@@ -70,7 +70,17 @@ const logger = createLogger({
   destination: { write: (line: string) => port.postMessage({ t: "event", name: "log", args: [line] }) },
 }).child({ process: "persister" });
 
-if (data.nice !== undefined) lowerPriority(data.nice);
+if (data.nice !== undefined) {
+  try {
+    const { tid, nice } = lowerThreadPriority(data.nice);
+    logger.debug({ tid, nice }, "storage thread priority lowered");
+  } catch (err) {
+    // No /proc/thread-self (not Linux) is expected; a refused setpriority is worth a look.
+    if ((err as NodeJS.ErrnoException).code === "ENOENT")
+      logger.debug("the storage thread keeps the process's priority");
+    else logger.warn({ err }, "could not lower the storage thread's priority");
+  }
+}
 
 const profiler = data.cpuProfileDir ? await startProfiler(data.cpuProfileDir) : null;
 const database = await createPgliteDb({ dataDir: data.pgDir });
@@ -172,27 +182,6 @@ const rpc: Rpc = createRpc(port, {
   },
 });
 rpc.emit("ready", persister.status());
-
-/**
- * Sets this thread's own nice value: setpriority(PRIO_PROCESS, tid) applies to one thread on Linux,
- * and /proc/thread-self names the calling thread's task. Elsewhere (no /proc) it does nothing.
- */
-function lowerPriority(nice: number) {
-  let tid: number;
-  try {
-    tid = Number(readlinkSync("/proc/thread-self").split("/").pop());
-  } catch {
-    logger.debug("no /proc/thread-self: the storage thread keeps the process's priority");
-    return;
-  }
-  try {
-    // Never raise it above the process's (that needs privileges, and is not the point).
-    setPriority(tid, Math.max(nice, getPriority(process.pid)));
-    logger.debug({ tid, nice: getPriority(tid) }, "storage thread priority lowered");
-  } catch (err) {
-    logger.warn({ err, tid }, "could not lower the storage thread's priority");
-  }
-}
 
 /** The inspector's sampling profiler on this thread; stop() writes the profile. */
 async function startProfiler(dir: string) {

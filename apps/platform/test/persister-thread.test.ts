@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { consumerOffsets, DEFAULT_PERSISTER_NAME } from "@ox/db";
+import { processThreads } from "@ox/engine-service/testing";
 import { createPersister } from "@ox/persister";
 import {
   copyOrigin,
@@ -131,13 +132,7 @@ test.skipIf(process.platform !== "linux")(
   async () => {
     const caseDir = mkdtempSync(join(dir, "nice-"));
     const log = await tempJournal(caseDir);
-    /** Each thread's name and nice value (/proc/<pid>/task/<tid>/stat: fields 2 and 19). */
-    const threads = () =>
-      readdirSync(`/proc/${process.pid}/task`).map((tid) => {
-        const stat = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, "utf8");
-        const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-        return { tid: Number(tid), name, nice: Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]) };
-      });
+    const threads = processThreads;
     const workers = () => threads().filter((t) => t.name === "Worker");
     const before = new Set(workers().map((t) => t.tid));
     // The main thread keeps whatever nice the test runner was started with (CI: 0; `nice npm test`: more).

@@ -5,25 +5,17 @@
  * second worker starts from the first one's snapshot), and snapshotNow() stamps the durable end.
  */
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import {
-  createFileJournal,
-  createMemoryPubSub,
-  createMemoryPubSubHub,
-  createMemoryQueue,
-  createMemoryStream,
-} from "@ox/bus";
 import type { CommandReply, LogRecord } from "@ox/contracts/pipeline";
 import { type Command, createEngine, restoreEngine } from "@ox/engine";
 import {
-  type AdapterSet,
   createHarness,
+  embeddedAdapters,
   eventually,
   type Harness,
+  processThreads,
   readAll,
-  silentLogger,
   stateOf,
   workload,
 } from "@ox/engine-service/testing";
@@ -31,21 +23,6 @@ import { replyOf } from "./reply.ts";
 import { createFileSnapshotStore, decodeSnapshot } from "./snapshot-store.ts";
 
 const RECENT = 50;
-
-function embedded(): AdapterSet {
-  const stream = createMemoryStream();
-  const hub = createMemoryPubSubHub();
-  const dir = mkdtempSync(join(tmpdir(), "ox-snapshot-worker-"));
-  const journalPath = join(dir, "events.journal");
-  return {
-    name: "embedded",
-    journalPath,
-    queue: (consumer = "engine-0") => createMemoryQueue({ stream, consumer }),
-    log: () => createFileJournal<LogRecord>({ path: journalPath, logger: silentLogger }),
-    pubsub: () => createMemoryPubSub({ hub }),
-    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
-  };
-}
 
 /** The journal replayed from zero, with the engine's bytes and the dedupe window at each offset asked for. */
 function replayAt(records: LogRecord[], offsets: Set<number>) {
@@ -67,7 +44,7 @@ function replayAt(records: LogRecord[], offsets: Set<number>) {
 describe("snapshot worker", () => {
   let h: Harness;
   beforeEach(async () => {
-    h = await createHarness(embedded());
+    h = await createHarness(embeddedAdapters("ox-snapshot-worker-"));
   });
   afterEach(async () => {
     await h.cleanup();
@@ -138,13 +115,7 @@ describe("snapshot worker", () => {
 
   test("snapshotNow() writes one stamped with the durable end, and a restart starts from it; nice", async () => {
     const commands = [...workload({ users: 4, markets: 2, orders: 150, seed: 9 })];
-    /** Each thread's name and nice value (/proc/<pid>/task/<tid>/stat: fields 2 and 19). */
-    const threads = () =>
-      readdirSync(`/proc/${process.pid}/task`).map((tid) => {
-        const stat = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, "utf8");
-        const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-        return { tid: Number(tid), name, nice: Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]) };
-      });
+    const threads = processThreads;
     const workers = () => threads().filter((t) => t.name === "Worker");
     const before = new Set(workers().map((t) => t.tid));
     // The main thread keeps whatever nice the test runner was started with (CI: 0; `nice npm test`: more).

@@ -7,8 +7,6 @@
  * publishes in shared memory. The engine is pure and deterministic, so after the records before
  * offset N its state is the state recovery rebuilds for N, and a snapshot taken there is stamped N.
  */
-import { readlinkSync } from "node:fs";
-import { getPriority, setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import { type EventLog, type JournalReader, openJournalReader } from "@ox/bus";
 import type { LogRecord } from "@ox/contracts/pipeline";
@@ -18,6 +16,7 @@ import pino, { type LevelWithSilent } from "pino";
 import { recover } from "./recovery.ts";
 import { replyOf } from "./reply.ts";
 import { createFileSnapshotStore } from "./snapshot-store.ts";
+import { lowerThreadPriority } from "./thread-priority.ts";
 
 export interface SnapshotWorkerData {
   journalPath: string;
@@ -80,17 +79,9 @@ const logger = pino(
   { write: (line: string) => port.postMessage({ t: "log", line }) },
 ).child({ thread: "snapshots" });
 
-if (data.nice !== undefined) lowerPriority(data.nice);
-
-/**
- * setpriority(PRIO_PROCESS, tid) applies to one thread on Linux, and /proc/thread-self names the
- * calling thread's task (as the embedded storage worker does). Elsewhere it does nothing.
- */
-function lowerPriority(nice: number) {
+if (data.nice !== undefined) {
   try {
-    const tid = Number(readlinkSync("/proc/thread-self").split("/").pop());
-    // Never raise it above the process's (that needs privileges, and is not the point).
-    setPriority(tid, Math.max(nice, getPriority(process.pid)));
+    lowerThreadPriority(data.nice);
   } catch (err) {
     logger.debug({ err }, "the snapshot thread keeps the process's priority");
   }

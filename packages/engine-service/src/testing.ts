@@ -1,9 +1,18 @@
 /** Helpers shared by the engine service's tests (not shipped code). */
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { CommandQueue, EventLog, PubSub } from "@ox/bus";
+import {
+  type CommandQueue,
+  createFileJournal,
+  createMemoryPubSub,
+  createMemoryPubSubHub,
+  createMemoryQueue,
+  createMemoryStream,
+  type EventLog,
+  type PubSub,
+} from "@ox/bus";
 import {
   type CommandEnvelope,
   type CommandReply,
@@ -37,6 +46,31 @@ export interface AdapterSet {
   cleanup(): Promise<void>;
   /** The log's file, when it is a file journal: services then snapshot on a worker that follows it. */
   journalPath?: string;
+}
+
+/** The embedded world: an in-memory queue and pub/sub, and a file journal in a fresh directory. */
+export function embeddedAdapters(dirPrefix = "ox-journal-"): AdapterSet {
+  const stream = createMemoryStream();
+  const hub = createMemoryPubSubHub();
+  const dir = mkdtempSync(join(tmpdir(), dirPrefix));
+  const journalPath = join(dir, "events.journal");
+  return {
+    name: "embedded",
+    journalPath,
+    queue: (consumer = "engine-0") => createMemoryQueue({ stream, consumer }),
+    log: () => createFileJournal<LogRecord>({ path: journalPath, logger: silentLogger }),
+    pubsub: () => createMemoryPubSub({ hub }),
+    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** This process's threads (Linux): each one's id, name and nice value (/proc/<pid>/task/<tid>/stat: fields 2 and 19). */
+export function processThreads(): { tid: number; name: string; nice: number }[] {
+  return readdirSync(`/proc/${process.pid}/task`).map((tid) => {
+    const stat = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, "utf8");
+    const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+    return { tid: Number(tid), name, nice: Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]) };
+  });
 }
 
 export interface Harness {
