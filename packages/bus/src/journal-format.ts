@@ -26,6 +26,31 @@ export function encodeBatch(payloads: Buffer[]): Buffer {
   return out;
 }
 
+/**
+ * encodeBatch of the UTF-8 of `texts`, written straight into the one output buffer (no Buffer per
+ * record, no copy): the journal's append encodes every record of a batch through this.
+ */
+export function encodeTexts(texts: readonly string[]): Buffer {
+  let total = 0;
+  const lengths = new Array<number>(texts.length);
+  for (let i = 0; i < texts.length; i++) {
+    lengths[i] = Buffer.byteLength(texts[i], "utf8");
+    total += HEADER_BYTES + lengths[i];
+  }
+  const out = Buffer.allocUnsafe(total);
+  let at = 0;
+  for (let i = 0; i < texts.length; i++) {
+    const length = lengths[i];
+    out.writeUInt32LE((length | (i === texts.length - 1 ? COMMIT_BIT : 0)) >>> 0, at);
+    const payloadStart = at + HEADER_BYTES;
+    out.write(texts[i], payloadStart, length, "utf8");
+    const end = payloadStart + length;
+    out.writeUInt32LE(crc32(out.subarray(payloadStart, end), crc32(out.subarray(at, at + 4))), at + 4);
+    at = end;
+  }
+  return out;
+}
+
 export interface ParsedRecord {
   /** Position of the record's header in the buffer. */
   at: number;
