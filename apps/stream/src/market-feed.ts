@@ -74,8 +74,11 @@ export function createMarketFeed(options: MarketFeedOptions) {
       if (delta) {
         s.lastSeq = delta.seq;
         s.ring.push(delta);
-        if (s.ring.length > ringSize) s.ring.splice(0, s.ring.length - ringSize);
+        // Trimmed in bulk, not by one at every delta (a shift of the whole ring each time): it holds
+        // ringSize to 2 × ringSize deltas.
+        if (s.ring.length >= 2 * ringSize) s.ring.splice(0, s.ring.length - ringSize);
       }
+      if (s.pending.size === 0) return;
       for (const p of [...s.pending.values()]) {
         p.buffer.push([name, payload]);
         if (delta && p.snapshotSeq !== null && delta.seq > p.snapshotSeq) activate(marketId, s, p);

@@ -142,7 +142,8 @@ export async function createStreamServer(options: StreamServerOptions): Promise<
   const maxSubscriptions = options.maxSubscriptionsPerSocket ?? 50;
 
   const { metrics } = options;
-  const hasLocal = (room: string) => (io.of("/").adapter.rooms.get(room)?.size ?? 0) > 0;
+  const root = io.of("/");
+  const hasLocal = (room: string) => (root.adapter.rooms.get(room)?.size ?? 0) > 0;
   const feed = createMarketFeed({
     emitToRoom(room, name, payload) {
       if (!hasLocal(room)) return;
@@ -183,12 +184,20 @@ export async function createStreamServer(options: StreamServerOptions): Promise<
       feed.publish(e.marketId, "trade", tradeMsg(e));
       tickers.touch(e.marketId);
     } else if (e.type === "MARKET_CLOSED" || e.type === "MARKET_RESOLVED") tickers.touch(e.marketId);
+    // Most events concern users with no socket here: their messages are not even built.
+    if (root.sockets.size === 0 || !concernsLocalUser(e)) return;
     for (const [userId, name, payload] of userMessages(e)) {
       const room = userRoom(userId);
       if (!hasLocal(room)) continue;
       io.local.to(room).emit(name, payload);
       metrics?.emitted(name);
     }
+  }
+
+  function concernsLocalUser(e: EngineEvent): boolean {
+    if (e.type === "TRADE") return hasLocal(userRoom(e.makerUserId)) || hasLocal(userRoom(e.takerUserId));
+    const userId = (e as { userId?: unknown }).userId;
+    return typeof userId === "string" && hasLocal(userRoom(userId));
   }
 
   const unsubscribe = await options.pubsub.subscribe(options.eventsChannel ?? channels.events, (message) => {
