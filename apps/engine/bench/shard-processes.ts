@@ -14,7 +14,15 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRedisPubSub, createRedisStreamQueue } from "@ox/bus";
-import { type CommandReply, isReplyBatch, shardCommandStream } from "@ox/contracts/pipeline";
+import {
+  type CommandReply,
+  channels,
+  type EngineQueryReply,
+  type EngineStats,
+  isReplyBatch,
+  shardCommandStream,
+  shardQueryChannel,
+} from "@ox/contracts/pipeline";
 import type { Command } from "@ox/engine";
 import { generate } from "@ox/engine/bench/workload";
 import { routeCommand, type ShardMap, shardIds } from "@ox/engine/shards";
@@ -214,17 +222,52 @@ async function run(kind: "single" | "sharded", main = MAIN) {
     }
     while (replied < sent) await Bun.sleep(2);
   };
+  // Each process's stats (its live query): log records (one per group commit) and inputs applied.
+  const queryReplies = `ox:bench:${runId}:queries`;
+  const waiting = new Map<string, (r: EngineQueryReply) => void>();
+  const unsubQueries = await pubsub.subscribe(queryReplies, (m) => {
+    const r = m as EngineQueryReply;
+    waiting.get(r.id)?.(r);
+    waiting.delete(r.id);
+  });
+  const statsOf = (p: Proc) =>
+    new Promise<EngineStats>((resolve, reject) => {
+      const qid = randomUUID();
+      const timer = setTimeout(() => reject(new Error(`${p.name}: no stats answer`)), 10_000);
+      waiting.set(qid, (r) => {
+        clearTimeout(timer);
+        resolve(r.result as EngineStats);
+      });
+      const channel = kind === "single" ? channels.queries : shardQueryChannel(p.name);
+      void pubsub.publish(channel, { id: qid, replyTo: queryReplies, kind: "stats", args: [] });
+    });
   await feed(setup, true);
   await feed(warmup, false);
   for (const k of Object.keys(codes)) delete codes[k];
+  const stats0 = await Promise.all(topo.procs.map(statsOf));
   const cpu0 = topo.procs.map((p) => cpuSeconds(p.child.pid));
   const t0 = performance.now();
   await feed(measured, false);
   const wallS = (performance.now() - t0) / 1000;
   const cpu = topo.procs.map((p, i) => cpuSeconds(p.child.pid) - cpu0[i]);
+  const stats1 = await Promise.all(topo.procs.map(statsOf));
+  await unsubQueries();
   const totalCpu = cpu.reduce((a, b) => a + b, 0);
   const perProcess = Object.fromEntries(
-    topo.procs.map((p, i) => [p.name, { cpuSeconds: Math.round(cpu[i] * 100) / 100 }]),
+    topo.procs.map((p, i) => {
+      const batches = stats1[i].logOffset - stats0[i].logOffset;
+      const inputs = stats1[i].commandsApplied - stats0[i].commandsApplied;
+      return [
+        p.name,
+        {
+          cpuSeconds: Math.round(cpu[i] * 100) / 100,
+          /** Log records appended (one per group commit, more for a large one) and inputs applied. */
+          logRecords: batches,
+          inputs,
+          inputsPerLogRecord: batches > 0 ? Math.round((inputs / batches) * 10) / 10 : 0,
+        },
+      ];
+    }),
   );
   // A profiled process writes its profile on a clean exit (SIGTERM: the service's own shutdown).
   for (const p of topo.procs) p.child.kill(profileDir ? "SIGTERM" : "SIGKILL");
