@@ -14,7 +14,7 @@ import {
   type EngineQueryReply,
   type EventBatch,
   isReplyBatch,
-  peerEnvelope,
+  peerInputOf,
   receiptOf,
   type ShardLogBatch,
   type ShardLogRecord,
@@ -322,7 +322,7 @@ export async function startShardCluster(options: {
           const step = s.apply(
             r.input.kind === "command"
               ? { kind: "command", index: i, cmd: r.input.command }
-              : { kind: "message", env: peerEnvelope(r.input, id) },
+              : peerInputOf(r.input, id),
           );
           const out = s.links.drain();
           // The log counts the envelopes an input sent (`sent`); older logs hold them (`out`).

@@ -4,7 +4,8 @@
  * Engine command/event shapes live in @ox/engine (types.ts); these are the envelopes around them.
  */
 import type { Command, EngineEvent, OrderView, PlaceOrderCommand, ResultCode } from "@ox/engine";
-import type { Envelope, ShardMap, WireMessage } from "@ox/engine/shards";
+import type { Envelope, MessagesInput, ShardMap, WireMessage } from "@ox/engine/shards";
+import { unpackWire, WIRE_FIELDS } from "@ox/engine/wire";
 import { z } from "zod";
 
 /** One command on the Redis Stream / in-process queue. `id` is the correlation id and the dedupe key. */
@@ -413,6 +414,20 @@ export const shardLogInputSchema = z.discriminatedUnion("kind", [
     m: z.array(z.unknown()).min(1),
   }),
   /**
+   * A peer's stream entry as a risk shard logs it (unpackGroup): consecutive envelopes of one link,
+   * seqs `seq … seq + m.length - 1`, each message positional as in `peer`, applied as one input
+   * (RiskShard's group: the state of its envelopes applied one by one, one BALANCE per user whose
+   * cash moved). Logged as it came off the stream; peerInputOf gives the engine's input back.
+   */
+  z.object({
+    kind: z.literal("peers"),
+    from: shardIdSchema,
+    seq: z.number().int().positive(),
+    map: z.number().int().positive(),
+    to: shardIdSchema.optional(),
+    m: z.array(z.array(z.unknown()).min(1)).min(1),
+  }),
+  /**
    * The first log record of each shard incarnation is a batch of this one record (shard-fence.ts):
    * its epoch, the effective epoch it replayed to (`prev`) and the offset its replay ended at
    * (`from`). Applies nothing.
@@ -502,18 +517,7 @@ export const receiptOf = (r: Pick<ShardLogRecord, "receipt">) => r.receipt ?? "A
 
 type PeerInput = Extract<ShardLogInput, { kind: "peer" }>;
 
-/**
- * Per message type, its fields after `type` in the order a logged `peer` input holds them (wire.ts
- * WireMessage). A log must stay replayable: fields are only ever appended here, never moved.
- */
-const WIRE_FIELDS: Record<WireMessage["type"], readonly string[]> = {
-  USER: ["userId", "riskShard", "handle"],
-  RESERVE: ["ticket", "user", "qty", "pricePaise", "maxCostPaise", "maxFeeBps"],
-  RESERVE_ANSWER: ["ticket", "user", "ok", "code", "lockedPaise", "lockPerShare", "budgetPaise"],
-  FILL: ["user", "isBuy", "valuePaise", "feePaise", "unlockPaise"],
-  RELEASE: ["user", "paise"],
-  PAYOUT: ["user", "paise"],
-};
+type PeersInput = Extract<ShardLogInput, { kind: "peers" }>;
 
 /**
  * A peer's envelope as shard `shard` logs it: what replay needs (the link, seq and map version,
@@ -591,20 +595,71 @@ export function unpackEnvelopes(entry: Partial<ShardPackedEntry>, shard: string)
   return out;
 }
 
-/** The envelope a logged peer input (either form) of shard `shard`'s log is. */
-export function peerEnvelope(input: PeerInput | { kind: "message"; env: Envelope }, shard: string): Envelope {
+/**
+ * A packed entry as one group input of risk shard `shard` (`peers`), or null when it is not well
+ * formed (unpackEnvelopes' checks) or its seqs are not consecutive (then one input per envelope).
+ */
+export function unpackGroup(entry: Partial<ShardPackedEntry>, shard: string): PeersInput | null {
+  const peers = unpackEnvelopes(entry, shard);
+  if (peers === null) return null;
+  const seq = entry.seq as number[];
+  for (let i = 1; i < seq.length; i++) if (seq[i] !== seq[0] + i) return null;
+  const input: PeersInput = {
+    kind: "peers",
+    from: peers[0].from,
+    seq: seq[0],
+    map: peers[0].map,
+    m: entry.m as unknown[][],
+  };
+  if (peers[0].to !== undefined) input.to = peers[0].to;
+  return input;
+}
+
+/**
+ * The envelope a logged peer input of shard `shard`'s log is (a group: its first envelope, which
+ * names it: shardEnvelopeId).
+ */
+export function peerEnvelope(
+  input: PeerInput | PeersInput | { kind: "message"; env: Envelope },
+  shard: string,
+): Envelope {
   if (input.kind === "message") return input.env;
-  const type = input.m[0] as WireMessage["type"];
-  const fields = Object.hasOwn(WIRE_FIELDS, type) ? WIRE_FIELDS[type] : undefined;
-  if (fields === undefined) throw new Error(`${shard}'s log: a peer input of unknown type ${String(type)}`);
-  const msg: Record<string, unknown> = { type };
-  for (let i = 0; i < fields.length; i++) msg[fields[i]] = input.m[i + 1];
+  const m = input.kind === "peers" ? input.m[0] : input.m;
+  const type = m[0] as WireMessage["type"];
+  if (!Object.hasOwn(WIRE_FIELDS, type))
+    throw new Error(`${shard}'s log: a peer input of unknown type ${String(type)}`);
+  return { from: input.from, to: input.to ?? shard, seq: input.seq, map: input.map, msg: unpackWire(m) };
+}
+
+/** Every envelope a logged peer input (any form) of shard `shard`'s log holds, in seq order. */
+export function peerEnvelopes(
+  input: PeerInput | PeersInput | { kind: "message"; env: Envelope },
+  shard: string,
+): Envelope[] {
+  if (input.kind !== "peers") return [peerEnvelope(input, shard)];
+  const to = input.to ?? shard;
+  return input.m.map((m, i) => ({
+    from: input.from,
+    to,
+    seq: input.seq + i,
+    map: input.map,
+    msg: unpackWire(m),
+  }));
+}
+
+/** A logged peer input (any form) of shard `shard`'s log as the shard's input (replay, reconcile). */
+export function peerInputOf(
+  input: PeerInput | PeersInput | { kind: "message"; env: Envelope },
+  shard: string,
+): { kind: "message"; env: Envelope } | MessagesInput {
+  if (input.kind !== "peers") return { kind: "message", env: peerEnvelope(input, shard) };
   return {
+    kind: "messages",
     from: input.from,
     to: input.to ?? shard,
-    seq: input.seq,
     map: input.map,
-    msg: msg as unknown as WireMessage,
+    seq: input.seq,
+    m: input.m,
   };
 }
 export type ShardLogRecord = z.infer<typeof shardLogRecordSchema>;

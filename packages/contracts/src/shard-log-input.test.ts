@@ -1,6 +1,15 @@
 import { describe, expect, test } from "bun:test";
 import type { Envelope, WireMessage } from "@ox/engine/shards";
-import { packPeerInput, peerEnvelope, shardLogRecordSchema } from "./pipeline.ts";
+import { packWire, unpackWire, WIRE_FIELDS } from "@ox/engine/wire";
+import {
+  packEnvelopes,
+  packPeerInput,
+  peerEnvelope,
+  peerEnvelopes,
+  peerInputOf,
+  shardLogRecordSchema,
+  unpackGroup,
+} from "./pipeline.ts";
 
 const messages: WireMessage[] = [
   { type: "USER", userId: "alice", riskShard: 1, handle: 7 },
@@ -57,5 +66,43 @@ describe("a peer's envelope as a shard logs it", () => {
     const old = { kind: "message" as const, env: env(messages[3]) };
     expect(peerEnvelope(old, "r1")).toBe(old.env);
     expect(() => peerEnvelope({ kind: "peer", from: "m0", seq: 1, map: 1, m: ["NOPE"] }, "r1")).toThrow();
+  });
+});
+
+describe("a peer's stream entry as a risk shard's group input (`peers`)", () => {
+  const fills = messages.slice(3).map((msg, i) => ({ ...env(msg), seq: 41 + i }));
+
+  test("the positional form is WIRE_FIELDS' order, each way", () => {
+    for (const msg of messages) {
+      const m = packWire(msg);
+      expect(m).toEqual([msg.type, ...WIRE_FIELDS[msg.type].map((f) => (msg as never)[f])]);
+      expect(JSON.stringify(unpackWire(m))).toBe(JSON.stringify(msg));
+    }
+  });
+
+  test("consecutive seqs: one input, logged as it came, giving back every envelope", () => {
+    const entry = JSON.parse(JSON.stringify(packEnvelopes(fills)));
+    const group = unpackGroup(entry, "r1");
+    expect(group).toEqual({ kind: "peers", from: "m0", seq: 41, map: 2, m: entry.m });
+    const input = shardLogRecordSchema.parse({ input: group, events: [] }).input;
+    expect(input).toEqual(group as never);
+    expect(peerEnvelopes(group as never, "r1")).toEqual(fills);
+    expect(peerEnvelope(group as never, "r1")).toEqual(fills[0]); // it names the group
+    expect(peerInputOf(group as never, "r1")).toEqual({
+      kind: "messages",
+      from: "m0",
+      to: "r1",
+      map: 2,
+      seq: 41,
+      m: entry.m,
+    });
+    // Misaddressed: the destination kept.
+    expect(unpackGroup(entry, "r0")).toMatchObject({ to: "r1" });
+  });
+
+  test("seqs not consecutive, or an entry not well formed: no group", () => {
+    const entry = packEnvelopes(fills) as { seq: number[] };
+    expect(unpackGroup({ ...entry, seq: [41, 43, 44] }, "r1")).toBeNull();
+    expect(unpackGroup({ ...entry, m: [["FILL", 1]] } as never, "r1")).toBeNull();
   });
 });

@@ -10,7 +10,7 @@
  * traffic flows may not be; `consistentCut` says so and the caller reads again.
  */
 import type { EventLog } from "@ox/bus";
-import { peerEnvelope, type ShardLogBatch } from "@ox/contracts/pipeline";
+import { peerInputOf, type ShardLogBatch } from "@ox/contracts/pipeline";
 import { createFenceFilter } from "@ox/contracts/shard-fence";
 import type { EngineTotals, MarketView } from "@ox/engine";
 import {
@@ -112,7 +112,7 @@ export async function replayShards(
           const step = s.apply(
             input.kind === "command"
               ? { kind: "command", index: index++, cmd: input.command }
-              : { kind: "message", env: peerEnvelope(input, s.id) },
+              : peerInputOf(input, s.id),
           );
           s.links.drain(); // what it sent is in the record; nothing to transport here
           if (diverged === null && !sameEvents(step.events, record.events))

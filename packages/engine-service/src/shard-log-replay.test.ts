@@ -3,6 +3,7 @@ import { createMemoryPubSub, createMemoryQueue, type EventLog, type LogEntry } f
 import {
   packEnvelopes,
   peerEnvelope,
+  peerEnvelopes,
   receiptOf,
   type ShardLogBatch,
   type ShardStreamEntry,
@@ -133,7 +134,15 @@ describe("a risk shard's log of peer envelopes", () => {
     expect(fromOld.recovered.replayed).toBe(old.length);
     expect(fromOld.account).toEqual(live.account);
 
-    // The same envelopes as a sender writes them now (packEnvelopes): applied and logged the same.
+    // The same envelopes as a sender writes them now (packEnvelopes): one group input (`peers`),
+    // logged as it came, applied as the envelopes one by one with one BALANCE per user at its end.
+    const release = {
+      from: "m0",
+      to: "r0",
+      seq: 3,
+      map: 1,
+      msg: { type: "RELEASE", user: 0, paise: 0 },
+    } as const;
     const packedLog = memoryLog();
     const packed = await runR0(packedLog, [
       { id: "c1", replyTo: null, command: { type: "CREATE_USER", userId: "alice", ts } },
@@ -144,17 +153,36 @@ describe("a risk shard's log of peer envelopes", () => {
       },
       packEnvelopes([reserve, fill]),
       packEnvelopes([fill]), // a repeat: logged with its receipt
+      packEnvelopes([fill, release]), // seq 2 again, then 3: the repeat skipped, the rest applied
     ]);
     expect(packEnvelopes([reserve, fill])).toHaveProperty("m");
-    expect(packed.applied).toBe(5);
+    expect(packed.applied).toBe(2 + 2 + 1 + 2);
     expect(packed.account).toEqual(live.account);
     const strip = (bs: ShardLogBatch[]) =>
       bs.flatMap((b) => b.records).filter((r) => r.input.kind !== "fence");
     const packedRecords = strip(packedLog.records);
-    expect(packedRecords.slice(0, -1)).toEqual(strip(log.records));
-    expect(packedRecords[packedRecords.length - 1]).toMatchObject({ receipt: "DUPLICATE", events: [] });
+    expect(packedRecords.slice(0, 2)).toEqual(strip(log.records).slice(0, 2)); // the commands
+    const [group, repeat, overlap] = packedRecords.slice(2);
+    expect(group.input).toEqual({
+      kind: "peers",
+      from: "m0",
+      seq: 1,
+      map: 1,
+      m: [
+        ["RESERVE", 1, 0, 10, 500, 5_100, 200],
+        ["FILL", 0, true, 5_000, 100, 5_100],
+      ],
+    });
+    expect(peerEnvelopes(group.input as never, "r0")).toEqual([reserve, fill]);
+    expect(group.sent).toBe(1); // the answer
+    expect(group.events.map((e) => e.type)).toEqual(["BALANCE"]); // one, after both
+    expect(group.events[0]).toMatchObject({ userId: "alice", availablePaise: 4_900, lockedPaise: 0 });
+    expect(repeat).toMatchObject({ receipt: "DUPLICATE", events: [] });
+    expect(overlap.receipt).toBeUndefined(); // APPLIED: seq 3 applied, seq 2 skipped
+    expect(overlap.events.map((e) => e.type)).toEqual(["BALANCE"]);
     const replayed = await runR0(memoryLog(structuredClone(packedLog.records)), []);
     expect(replayed.recovered.replayed).toBe(packedLog.records.length);
     expect(replayed.account).toEqual(live.account);
+    expect(replayed.applied).toBe(0);
   });
 });

@@ -15,7 +15,9 @@ import {
   packEnvelopes,
   packPeerInput,
   peerEnvelope,
+  peerInputOf,
   receiptOf,
+  SEQ_SHARDS,
   SHARD_LOG_ITEMS_PER_RECORD,
   type ShardLogBatch,
   type ShardLogRecord,
@@ -24,6 +26,7 @@ import {
   shardEnvelopeId,
   shardQueryChannel,
   unpackEnvelopes,
+  unpackGroup,
 } from "@ox/contracts/pipeline";
 import { createFenceFilter, type FenceFilter, fenceOf } from "@ox/contracts/shard-fence";
 import type { Command, Engine, EngineEvent, OrderView, Result } from "@ox/engine";
@@ -182,7 +185,9 @@ export function createShardService(options: ShardServiceOptions): ShardService {
   const isMatching = id.startsWith("m");
   const k = Number(id.slice(1));
   if (!shardIds(map).includes(id)) throw new Error(`${id} is not a shard of map v${map.version}`);
-  const gseq = (local: number) => globalSeq(id, local);
+  // globalSeq(id, local), its ordinal looked up once (it is on every event).
+  const ordinal = globalSeq(id, 0);
+  const gseq = (local: number) => local * SEQ_SHARDS + ordinal;
   /** An order view with its acceptedSeq global, as every seq that leaves the shard. */
   const globalView = (o: OrderView): OrderView =>
     o.acceptedSeq > 0 ? { ...o, acceptedSeq: gseq(o.acceptedSeq) } : o;
@@ -319,21 +324,17 @@ export function createShardService(options: ShardServiceOptions): ShardService {
     reply: AddressedReply | null;
   } => {
     let shardInput: ShardInput;
-    let env: Envelope | null = null;
     let index = -1;
     if (input.kind === "fence") throw new Error(`${id}: a fence record is not an input`);
     if (input.kind === "command") {
       index = nextIndex++;
       shardInput = { kind: "command", index, cmd: input.command };
-    } else {
-      env = peerEnvelope(input, id);
-      shardInput = { kind: "message", env };
-    }
+    } else shardInput = peerInputOf(input, id);
     let step: ShardStep;
     try {
       step = shard.apply(shardInput);
     } catch (cause) {
-      const what = env === null ? (input as { envelopeId: string }).envelopeId : shardEnvelopeId(env);
+      const what = input.kind === "command" ? input.envelopeId : shardEnvelopeId(peerEnvelope(input, id));
       throw Object.assign(new Error(`${id} threw applying ${what}`, { cause }), { fatal: true });
     }
     const out = shard.links.drain();
@@ -378,7 +379,8 @@ export function createShardService(options: ShardServiceOptions): ShardService {
       reply = { replyTo: p.replyTo, reply: r };
       if (p.command.type === "PLACE_ORDER") ordersPlaced++;
     }
-    // A peer's envelope logged as what replay needs (packPeerInput), not whole.
+    // A peer's envelope logged as what replay needs (packPeerInput), not whole; a packed one (and a
+    // group) as it came off the stream, not packed again.
     const logged = input.kind === "message" ? packPeerInput(input.env, id) : input;
     // The usual values left out: APPLIED (receiptOf), no command completed, no envelope sent.
     const record: ShardLogRecord = { input: logged, events };
@@ -407,7 +409,16 @@ export function createShardService(options: ShardServiceOptions): ShardService {
       return;
     }
     if (body.m !== undefined) {
-      // A peer's envelopes packed (packEnvelopes): logged as they came, as `peer` inputs.
+      // A peer's envelopes packed (packEnvelopes), logged as they came: at a risk shard one group
+      // input (`peers`, consecutive seqs), at a matching shard one `peer` input each (every
+      // RESERVE_ANSWER completes its own command).
+      if (!isMatching) {
+        const group = unpackGroup(body as Partial<ShardPackedEntry>, id);
+        if (group !== null) {
+          into.push(group);
+          return;
+        }
+      }
       const peers = unpackEnvelopes(body as Partial<ShardPackedEntry>, id);
       if (peers === null) {
         logger.error({ queueId: delivery.id, id: body.id }, "malformed envelopes dropped");
@@ -516,8 +527,12 @@ export function createShardService(options: ShardServiceOptions): ShardService {
           (performance.now() - appendStarted) / 1000,
         );
       logOffset += batches.length;
-      commandsApplied += records.length;
-      snapshotter.applied(records.length);
+      // Inputs as envelopes and commands: a group counts its envelopes (the snapshot cadence
+      // bounds what a recovery replays).
+      let applied = 0;
+      for (const r of records) applied += inputsIn(r);
+      commandsApplied += applied;
+      snapshotter.applied(applied);
     }
     const events: EngineEvent[] = [];
     for (const r of records) for (const e of r.events) events.push(e);
@@ -913,7 +928,7 @@ function toLogBatches(shard: string, records: ShardLogRecord[]): ShardLogBatch[]
   let current: ShardLogRecord[] = [];
   let items = 0;
   for (const r of records) {
-    const size = 1 + r.events.length;
+    const size = inputsIn(r) + r.events.length;
     if (current.length > 0 && items + size > SHARD_LOG_ITEMS_PER_RECORD) {
       batches.push({ shard, records: current });
       current = [];
@@ -925,6 +940,9 @@ function toLogBatches(shard: string, records: ShardLogRecord[]): ShardLogBatch[]
   if (current.length > 0) batches.push({ shard, records: current });
   return batches;
 }
+
+/** How many inputs a record stands for: a group (`peers`) its envelopes, anything else one. */
+const inputsIn = (r: ShardLogRecord) => (r.input.kind === "peers" ? r.input.m.length : 1);
 
 /** The metrics' view of a batch: the commands completed in it, as single-engine log records. */
 function asLogRecords(records: ShardLogRecord[]): LogRecord[] {

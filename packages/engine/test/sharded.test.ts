@@ -76,6 +76,7 @@ describe("sharded engine vs single engine (fast-check, seeded, shrinking)", () =
     let commands = 0;
     let deliveries = 0;
     let faults = 0;
+    let groups = 0;
     let refused = 0;
     fc.assert(
       fc.property(placement, steps(200), fc.integer(), (map, input, seed) => {
@@ -88,6 +89,7 @@ describe("sharded engine vs single engine (fast-check, seeded, shrinking)", () =
         }
         deliveries += c.run(() => auditCluster(c));
         faults += c.faultsInjected;
+        groups += c.groupsDelivered;
         commands += cmds.length;
         expect(c.inFlight()).toHaveLength(0);
         for (let i = 0; i < cmds.length; i++) expect(c.results[i]).toBeDefined();
@@ -141,9 +143,10 @@ describe("sharded engine vs single engine (fast-check, seeded, shrinking)", () =
       options,
     );
     console.log(
-      `[fuzz] sharded interleaved: ${commands} commands, ${deliveries} deliveries, ${faults} duplicate/gap deliveries, ${refused} BUYs refused for funds (seed ${SEED})`,
+      `[fuzz] sharded interleaved: ${commands} commands, ${deliveries} deliveries, ${faults} duplicate/gap deliveries, ${groups} groups at risk shards, ${refused} BUYs refused for funds (seed ${SEED})`,
     );
     expect(faults).toBeGreaterThan(0);
+    expect(groups).toBeGreaterThan(0);
     expect(refused).toBeGreaterThan(0);
   }, 600_000);
 });

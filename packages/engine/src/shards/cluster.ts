@@ -6,7 +6,7 @@ import { fanOutOf, joinFanOut, routeCommandAll } from "./fan-out.ts";
 import { MatchingShard, type ShardStep } from "./matching-shard.ts";
 import { RiskShard } from "./risk-shard.ts";
 import { checkShardMap, matchingShardOf, riskShardOf, routeCommand, type ShardMap } from "./shard-map.ts";
-import type { Envelope, Receipt, ShardId, ShardInput } from "./wire.ts";
+import { type Envelope, packWire, type Receipt, type ShardId, type ShardInput } from "./wire.ts";
 
 /**
  * N matching shards × M risk shards in one process, with a deterministic transport (README
@@ -54,6 +54,8 @@ export class ShardedEngine {
   readonly dedupeWindowMs: number;
   submitted = 0;
   faultsInjected = 0;
+  /** Deliveries of a group (deliverGroup): consecutive envelopes of a link as one input. */
+  groupsDelivered = 0;
   /** The result of the command completed last (results are kept by index only when recording). */
   private lastResult: Result | null = null;
   /** Fanned-out commands still waiting for some shard's answer: index → answers so far. */
@@ -156,16 +158,19 @@ export class ShardedEngine {
       const ev = this.events.get(id) as EngineEvent[];
       for (const e of step.events) ev.push(e);
     }
-    if (input.kind === "message") {
-      const env = input.env;
-      const applied = this.shard(env.to).links.received.get(env.from) ?? 0;
-      this.shard(env.from).links.ack(env.to, applied);
+    if (input.kind !== "command") {
+      const [from, to] = input.kind === "message" ? [input.env.from, input.env.to] : [input.from, input.to];
+      const applied = this.shard(to).links.received.get(from) ?? 0;
+      this.shard(from).links.ack(to, applied);
       if (step.receipt === "APPLIED") {
-        const key = `${env.from}>${env.to}`;
+        const key = `${from}>${to}`;
         const ch = this.channels.get(key) as Envelope[];
-        if (ch[0] !== env) throw new Error(`transport: applied ${key}#${env.seq} not at the head`);
-        ch.shift();
-        if (this.faults) {
+        if (input.kind === "message" && ch[0] !== input.env)
+          throw new Error(`transport: applied ${key}#${input.env.seq} not at the head`);
+        // What the receiver applied leaves the channel (a group: its envelopes not applied before).
+        while (ch.length > 0 && ch[0].seq <= applied) {
+          const env = ch.shift() as Envelope;
+          if (!this.faults) continue;
           let d = this.delivered.get(key);
           if (d === undefined) {
             d = [];
@@ -243,6 +248,26 @@ export class ShardedEngine {
     return (this.queueHeads.get(id) as number) < (this.queues.get(id) as unknown[]).length;
   }
 
+  /**
+   * Give consecutive envelopes of one link to a risk shard as one input (a group, as a shard
+   * process logs a peer's stream entry: RiskShard "group").
+   */
+  deliverGroup(envs: readonly Envelope[]): ShardStep {
+    const first = envs[0];
+    for (let i = 1; i < envs.length; i++)
+      if (envs[i].seq !== first.seq + i || envs[i].from !== first.from || envs[i].to !== first.to)
+        throw new Error("transport: a group is consecutive envelopes of one link");
+    this.groupsDelivered++;
+    return this.deliver(first.to, {
+      kind: "messages",
+      from: first.from,
+      to: first.to,
+      map: first.map,
+      seq: first.seq,
+      m: envs.map((e) => packWire(e.msg)),
+    });
+  }
+
   /** Deliver one item chosen by the seed. False when nothing is queued or in flight. */
   step(): boolean {
     const options: (() => void)[] = [];
@@ -257,6 +282,10 @@ export class ShardedEngine {
     const links: Envelope[][] = [];
     for (const ch of this.channels.values()) if (ch.length > 0) links.push(ch);
     for (const ch of links) options.push(() => this.deliver(ch[0].to, { kind: "message", env: ch[0] }));
+    // A risk shard also takes a link's head as a group (a shard process: one per stream entry).
+    for (const ch of links)
+      if (ch.length > 1 && ch[0].to.startsWith("r"))
+        options.push(() => this.deliverGroup(ch.slice(0, 2 + Math.floor(this.random() * (ch.length - 1)))));
     if (options.length === 0) return false;
     if (this.faults && this.random() < 0.1) {
       const r = this.random();
@@ -266,6 +295,23 @@ export class ShardedEngine {
         const env = ch[1 + Math.floor(this.random() * (ch.length - 1))];
         this.faultsInjected++;
         this.deliver(env.to, { kind: "message", env });
+        return true;
+      }
+      // A group re-sent with more behind it: its applied prefix is skipped, the rest applied.
+      const overlapping = links.filter((ch) => {
+        const d = this.delivered.get(`${ch[0].from}>${ch[0].to}`);
+        return (
+          ch[0].to.startsWith("r") && d !== undefined && d.length > 0 && d[d.length - 1].seq === ch[0].seq - 1
+        );
+      });
+      if (r >= 0.5 && r < 0.7 && overlapping.length > 0) {
+        const ch = overlapping[Math.floor(this.random() * overlapping.length)];
+        const d = this.delivered.get(`${ch[0].from}>${ch[0].to}`) as Envelope[];
+        this.faultsInjected++;
+        this.deliverGroup([
+          ...d.slice(-1 - Math.floor(this.random() * d.length)),
+          ...ch.slice(0, 1 + Math.floor(this.random() * ch.length)),
+        ]);
         return true;
       }
       const old = [...this.delivered.values()].filter((d) => d.length > 0);

@@ -76,6 +76,8 @@ export class MatchingShard {
   /** Apply one input item. Returns the command it completed (now or, for a parked BUY, later). */
   apply(input: ShardInput): ShardStep {
     if (input.kind === "command") return this.command(input.index, input.cmd);
+    if (input.kind === "messages")
+      throw new Error(`${this.id}: a matching shard takes envelopes one by one, not as a group`);
     const env = input.env;
     const receipt = this.links.receive(env);
     if (receipt !== "APPLIED") return { receipt, index: -1, result: null, events: NO_EVENTS };

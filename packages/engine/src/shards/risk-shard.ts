@@ -6,7 +6,20 @@ import type { Command, EngineEvent, Result } from "../types.ts";
 import { isInt } from "../validate.ts";
 import type { ShardStep } from "./matching-shard.ts";
 import { matchingName, type ShardMap } from "./shard-map.ts";
-import { Links, type LinksDoc, type ShardId, type ShardInput, withCore } from "./wire.ts";
+import {
+  type FillMsg,
+  Links,
+  type LinksDoc,
+  type MessagesInput,
+  type PayoutMsg,
+  type ReleaseMsg,
+  type ReserveMsg,
+  type ShardId,
+  type ShardInput,
+  unpackWire,
+  type WireMessage,
+  withCore,
+} from "./wire.ts";
 
 /**
  * A risk shard: the risk core of engine.ts over its own input (README "Topology"): CREATE_USER,
@@ -65,15 +78,26 @@ export class RiskShard {
       }
       return { receipt: "APPLIED", index: input.index, result: r, events: r.events };
     }
+    if (input.kind === "messages") return this.applyGroup(input);
     const env = input.env;
     const receipt = this.links.receive(env);
     if (receipt !== "APPLIED") return { receipt, index: -1, result: null, events: NO_EVENTS };
     const events = s.out.reset(risk.dedupe.clock);
-    const msg = env.msg;
+    const user = this.applyMessage(env.from, env.msg);
+    if (user >= 0) risk.reportBalance(user);
+    return { receipt, index: -1, result: null, events };
+  }
+
+  /**
+   * One message from matching shard `from`. Returns the user whose cash it moved (their BALANCE is
+   * due), or -1 (a refused RESERVE moved nothing).
+   */
+  private applyMessage(from: ShardId, msg: WireMessage): number {
+    const risk = this.state.risk;
     switch (msg.type) {
       case "RESERVE": {
         const a = risk.reserve(msg);
-        this.links.send(env.from, {
+        this.links.send(from, {
           type: "RESERVE_ANSWER",
           ticket: msg.ticket,
           user: msg.user,
@@ -83,26 +107,111 @@ export class RiskShard {
           lockPerShare: a.lockPerShare,
           budgetPaise: a.budgetPaise,
         });
-        if (a.ok) risk.reportBalance(msg.user);
-        break;
+        return a.ok ? msg.user : -1;
       }
       case "FILL":
         risk.settle(msg);
-        risk.reportBalance(msg.user);
-        break;
+        return msg.user;
       case "RELEASE":
         risk.release(msg);
-        risk.reportBalance(msg.user);
-        break;
+        return msg.user;
       case "PAYOUT":
         risk.payout(msg);
-        risk.reportBalance(msg.user);
-        break;
+        return msg.user;
       default:
-        throw new Error(`${this.id}: unexpected ${msg.type} from ${env.from}`);
+        throw new Error(`${this.id}: unexpected ${msg.type} from ${from}`);
     }
+  }
+
+  /**
+   * A group: consecutive envelopes of one link as one input (a peer's stream entry), each applied
+   * as it would be alone and in order, the ones applied before skipped; then ONE BALANCE per user
+   * whose cash moved, in the order first moved (alone, each message is followed by its own). The
+   * state, the answers and their seqs are those of the envelopes applied one by one; only the
+   * intermediate BALANCE events are left out. Messages are read positionally (WIRE_FIELDS) into
+   * reused objects: no envelope is built.
+   */
+  private applyGroup(input: MessagesInput): ShardStep {
+    const ms = input.m;
+    const receipt = this.links.receiveRun(input.from, input.to, input.map, input.seq, ms.length);
+    if (receipt !== "APPLIED") return { receipt, index: -1, result: null, events: NO_EVENTS };
+    const risk = this.state.risk;
+    const events = this.state.out.reset(risk.dedupe.clock);
+    const touched = this.touched;
+    touched.length = 0;
+    const gen = ++this.touchGen;
+    for (let i = this.links.skipped; i < ms.length; i++) {
+      const user = this.applyMessage(input.from, this.decode(ms[i]));
+      if (user >= 0 && this.touchMark[user] !== gen) {
+        this.touchMark[user] = gen;
+        touched.push(user);
+      }
+    }
+    for (let i = 0; i < touched.length; i++) risk.reportBalance(touched[i]);
     return { receipt, index: -1, result: null, events };
   }
+
+  /** A positional message into this shard's reused object of its type (valid until the next decode). */
+  private decode(m: readonly unknown[]): WireMessage {
+    switch (m[0]) {
+      case "FILL": {
+        const f = this.fillMsg;
+        f.user = m[1] as number;
+        f.isBuy = m[2] as boolean;
+        f.valuePaise = m[3] as number;
+        f.feePaise = m[4] as number;
+        f.unlockPaise = m[5] as number;
+        return f;
+      }
+      case "RESERVE": {
+        const r = this.reserveMsg;
+        r.ticket = m[1] as number;
+        r.user = m[2] as number;
+        r.qty = m[3] as number;
+        r.pricePaise = m[4] as number;
+        r.maxCostPaise = m[5] as number;
+        r.maxFeeBps = m[6] as number;
+        return r;
+      }
+      case "RELEASE": {
+        const r = this.releaseMsg;
+        r.user = m[1] as number;
+        r.paise = m[2] as number;
+        return r;
+      }
+      case "PAYOUT": {
+        const p = this.payoutMsg;
+        p.user = m[1] as number;
+        p.paise = m[2] as number;
+        return p;
+      }
+      default:
+        return unpackWire(m);
+    }
+  }
+
+  private readonly touched: number[] = [];
+  private readonly touchMark: number[] = [];
+  private touchGen = 0;
+  private readonly fillMsg: FillMsg = {
+    type: "FILL",
+    user: 0,
+    isBuy: false,
+    valuePaise: 0,
+    feePaise: 0,
+    unlockPaise: 0,
+  };
+  private readonly reserveMsg: ReserveMsg = {
+    type: "RESERVE",
+    ticket: 0,
+    user: 0,
+    qty: 0,
+    pricePaise: 0,
+    maxCostPaise: -1,
+    maxFeeBps: 0,
+  };
+  private readonly releaseMsg: ReleaseMsg = { type: "RELEASE", user: 0, paise: 0 };
+  private readonly payoutMsg: PayoutMsg = { type: "PAYOUT", user: 0, paise: 0 };
 
   snapshot(): Uint8Array {
     const doc: Omit<RiskShardDoc, "core"> = {

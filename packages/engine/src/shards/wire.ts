@@ -74,6 +74,91 @@ export interface PayoutMsg {
 
 export type WireMessage = UserMsg | ReserveMsg | ReserveAnswerMsg | FillMsg | ReleaseMsg | PayoutMsg;
 
+/**
+ * A message positionally: its type, then its values in this order (the packed form of the wire and
+ * of the logs: @ox/contracts pipeline.ts packPeerInput). A log must stay replayable: fields are
+ * only ever appended here, never moved.
+ */
+export const WIRE_FIELDS: Readonly<Record<WireMessage["type"], readonly string[]>> = {
+  USER: ["userId", "riskShard", "handle"],
+  RESERVE: ["ticket", "user", "qty", "pricePaise", "maxCostPaise", "maxFeeBps"],
+  RESERVE_ANSWER: ["ticket", "user", "ok", "code", "lockedPaise", "lockPerShare", "budgetPaise"],
+  FILL: ["user", "isBuy", "valuePaise", "feePaise", "unlockPaise"],
+  RELEASE: ["user", "paise"],
+  PAYOUT: ["user", "paise"],
+};
+
+/** `msg` positionally (WIRE_FIELDS), built per type: the sender's hot path. */
+export function packWire(msg: WireMessage): unknown[] {
+  switch (msg.type) {
+    case "FILL":
+      return ["FILL", msg.user, msg.isBuy, msg.valuePaise, msg.feePaise, msg.unlockPaise];
+    case "RESERVE":
+      return ["RESERVE", msg.ticket, msg.user, msg.qty, msg.pricePaise, msg.maxCostPaise, msg.maxFeeBps];
+    case "RESERVE_ANSWER":
+      return [
+        "RESERVE_ANSWER",
+        msg.ticket,
+        msg.user,
+        msg.ok,
+        msg.code,
+        msg.lockedPaise,
+        msg.lockPerShare,
+        msg.budgetPaise,
+      ];
+    case "RELEASE":
+      return ["RELEASE", msg.user, msg.paise];
+    case "PAYOUT":
+      return ["PAYOUT", msg.user, msg.paise];
+    case "USER":
+      return ["USER", msg.userId, msg.riskShard, msg.handle];
+  }
+}
+
+/** A positional message (WIRE_FIELDS) as its object, built per type (one shape per type). */
+export function unpackWire(m: readonly unknown[]): WireMessage {
+  switch (m[0]) {
+    case "FILL":
+      return {
+        type: "FILL",
+        user: m[1] as number,
+        isBuy: m[2] as boolean,
+        valuePaise: m[3] as number,
+        feePaise: m[4] as number,
+        unlockPaise: m[5] as number,
+      };
+    case "RESERVE":
+      return {
+        type: "RESERVE",
+        ticket: m[1] as number,
+        user: m[2] as number,
+        qty: m[3] as number,
+        pricePaise: m[4] as number,
+        maxCostPaise: m[5] as number,
+        maxFeeBps: m[6] as number,
+      };
+    case "RESERVE_ANSWER":
+      return {
+        type: "RESERVE_ANSWER",
+        ticket: m[1] as number,
+        user: m[2] as number,
+        ok: m[3] as boolean,
+        code: m[4] as "INSUFFICIENT_FUNDS",
+        lockedPaise: m[5] as number,
+        lockPerShare: m[6] as number,
+        budgetPaise: m[7] as number,
+      };
+    case "RELEASE":
+      return { type: "RELEASE", user: m[1] as number, paise: m[2] as number };
+    case "PAYOUT":
+      return { type: "PAYOUT", user: m[1] as number, paise: m[2] as number };
+    case "USER":
+      return { type: "USER", userId: m[1] as string, riskShard: m[2] as number, handle: m[3] as number };
+    default:
+      throw new Error(`not a wire message type: ${String(m[0])}`);
+  }
+}
+
 export interface Envelope {
   from: ShardId;
   to: ShardId;
@@ -119,6 +204,34 @@ export class Links {
     this.outbox.push(env);
     return env;
   }
+
+  /**
+   * Decide whether the run `seq … seq + n - 1` from `from` (a group, README "Exactly once") is
+   * applied now: its envelopes already applied are skipped (`skipped`, counted as duplicates) and
+   * the rest applied (APPLIED, recorded), or none is: DUPLICATE (all applied before), GAP (the
+   * first new one is not the next), WRONG_MAP, MISADDRESSED.
+   */
+  receiveRun(from: ShardId, to: ShardId, map: number, seq: number, n: number): Receipt {
+    this.skipped = 0;
+    if (to !== this.self) return "MISADDRESSED";
+    if (map !== this.mapVersion) return "WRONG_MAP";
+    const last = this.received.get(from) ?? 0;
+    if (seq + n - 1 <= last) {
+      this.duplicates += n;
+      return "DUPLICATE";
+    }
+    if (seq > last + 1) {
+      this.gaps += n;
+      return "GAP";
+    }
+    this.skipped = last + 1 - seq;
+    this.duplicates += this.skipped;
+    this.received.set(from, seq + n - 1);
+    return "APPLIED";
+  }
+
+  /** The last receiveRun's envelopes skipped as already applied. */
+  skipped = 0;
 
   /** Decide whether `env` is applied now. Records the seq when it is. */
   receive(env: Envelope): Receipt {
@@ -180,10 +293,25 @@ export interface LinksDoc {
   unacked: [ShardId, Envelope[]][];
 }
 
-/** One item of a shard's totally ordered input: a routed command or a delivered envelope. */
+/**
+ * Envelopes `seq … seq + m.length - 1` of one link delivered together (one stream entry), each
+ * message positional (WIRE_FIELDS): a risk shard's input (RiskShard "group"). Matching shards take
+ * envelopes one by one (each answer completes its own command).
+ */
+export interface MessagesInput {
+  kind: "messages";
+  from: ShardId;
+  to: ShardId;
+  map: number;
+  seq: number;
+  m: readonly (readonly unknown[])[];
+}
+
+/** One item of a shard's totally ordered input: a routed command or a delivered envelope (or a group). */
 export type ShardInput =
   | { kind: "command"; index: number; cmd: unknown }
-  | { kind: "message"; env: Envelope };
+  | { kind: "message"; env: Envelope }
+  | MessagesInput;
 
 const CORE_OPEN = new TextEncoder().encode('{"core":');
 
