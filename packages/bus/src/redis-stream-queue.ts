@@ -36,6 +36,18 @@ const ACK_SCRIPT = `redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, 2))
 return redis.call('XDEL', KEYS[1], unpack(ARGV, 2))`;
 /** unpack() takes at most a few thousand values: larger acks go in slices. */
 const ACK_SLICE = 1_000;
+/**
+ * XADD of several bodies, in order, one entry each (the stream is as if each had its own XADD);
+ * per body its entry id, or "!" and the error. pcall: one failing XADD does not hide the others'.
+ */
+const SEND_SCRIPT = `local ids = {}
+for i = 1, #ARGV do
+  local r = redis.pcall('XADD', KEYS[1], '*', '${FIELD}', ARGV[i])
+  if type(r) == 'table' and r.err then ids[i] = '!' .. r.err else ids[i] = r end
+end
+return ids`;
+/** Bodies per SEND_SCRIPT call: a few hundred KiB of arguments at most. */
+const SEND_SLICE = 256;
 
 /**
  * CommandQueue on a Redis stream and consumer group. Send is XADD (durable as far as Redis is:
@@ -79,6 +91,64 @@ export function createRedisStreamQueue<T>(options: RedisStreamQueueOptions<T>): 
     const slices: string[][] = [];
     for (let i = 0; i < ids.length; i += ACK_SLICE) slices.push(ids.slice(i, i + ACK_SLICE));
     return slices;
+  };
+  /**
+   * Sends not written yet. The sends of one event-loop turn (an API instance's concurrent
+   * requests) go out as one command, and while one is in flight the next turn's wait for it, as
+   * auto-pipelining did with one XADD each: one command per write instead of one per envelope,
+   * which is what costs the producer (an ioredis command, a timer, a reply each) and Redis.
+   */
+  let sendsDue: { text: string; resolve: (id: string) => void; reject: (error: unknown) => void }[] = [];
+  let sendScheduled = false;
+  /** The command in flight, if any; settles (never rejects) when its sends have their answers. */
+  let sendInFlight: Promise<void> | null = null;
+  const scheduleSends = () => {
+    if (sendScheduled || sendInFlight) return;
+    sendScheduled = true;
+    setImmediate(() => {
+      sendScheduled = false;
+      if (!sendInFlight) runSends();
+    });
+  };
+  const runSends = () => {
+    const flight: Promise<void> = flushSends().finally(() => {
+      if (sendInFlight === flight) sendInFlight = null;
+      if (sendsDue.length > 0) scheduleSends();
+    });
+    sendInFlight = flight;
+    return flight;
+  };
+  const sendSlice = async (slice: typeof sendsDue) => {
+    if (slice.length === 1) {
+      const only = slice[0] as (typeof slice)[0];
+      return only.resolve((await redis.xadd(stream, "*", FIELD, only.text)) as string);
+    }
+    const ids = (await redis.eval(SEND_SCRIPT, 1, stream, ...slice.map((s) => s.text))) as string[];
+    slice.forEach((s, i) => {
+      const id = ids[i];
+      if (typeof id === "string" && !id.startsWith("!")) s.resolve(id);
+      else s.reject(new Error(typeof id === "string" ? id.slice(1) : "XADD answered nothing"));
+    });
+  };
+  const flushSends = async () => {
+    const taken = sendsDue;
+    sendsDue = [];
+    if (taken.length === 0) return;
+    try {
+      // XADD would re-create a lost stream by itself but not the group: make sure of both.
+      await ensureGroup();
+      const slices: (typeof taken)[] = [];
+      for (let i = 0; i < taken.length; i += SEND_SLICE) slices.push(taken.slice(i, i + SEND_SLICE));
+      await Promise.all(
+        slices.map((slice) =>
+          sendSlice(slice).catch((error) => {
+            for (const s of slice) s.reject(error);
+          }),
+        ),
+      );
+    } catch (error) {
+      for (const s of taken) s.reject(error); // no-op for those already settled
+    }
   };
   const settleAcks = (taken: typeof acksDue, error: unknown) => {
     for (const a of taken) error ? a.reject(error) : a.resolve();
@@ -237,9 +307,13 @@ export function createRedisStreamQueue<T>(options: RedisStreamQueueOptions<T>): 
   };
 
   return {
-    async send(body) {
-      // XADD would re-create a lost stream by itself but not the group: make sure of both.
-      return withGroup(async () => (await redis.xadd(stream, "*", FIELD, codec.encode(body))) as string);
+    send(body) {
+      if (closed) return Promise.reject(new Error("queue is closed"));
+      const text = codec.encode(body);
+      return new Promise<string>((resolve, reject) => {
+        sendsDue.push({ text, resolve, reject });
+        scheduleSends();
+      });
     },
     async receive(max, blockMs) {
       if (closed) throw new Error("queue is closed");
@@ -276,7 +350,9 @@ export function createRedisStreamQueue<T>(options: RedisStreamQueueOptions<T>): 
     async close() {
       if (closed) return;
       closed = true;
-      await flushAcks(); // acks given before close() are written, as before
+      // Sends and acks given before close() are written, as before.
+      while (sendInFlight || sendsDue.length > 0) await (sendInFlight ?? runSends());
+      await flushAcks();
       blocking?.disconnect();
       await groupReady?.catch(() => undefined);
       await redis.quit().catch(() => redis.disconnect());

@@ -1,3 +1,4 @@
+import { describe, expect, test } from "bun:test";
 import { pubSubContract, queueContract, REDIS_URL, uniqueName } from "@ox/bus/testing";
 import Redis from "ioredis";
 import { createRedisPubSub } from "./redis-pubsub.ts";
@@ -40,4 +41,80 @@ queueContract("redis streams, acks folded into reads", async () => {
       await redis.quit();
     },
   };
+});
+
+describe("redis stream queue: sends of one turn in one command", () => {
+  test("each send gets its own entry, in send order, with the id it resolved with", async () => {
+    const stream = uniqueName("test-commands");
+    const q = createRedisStreamQueue<{ n: number }>({
+      url: REDIS_URL,
+      stream,
+      group: "engine",
+      consumer: "c",
+    });
+    const redis = new Redis(REDIS_URL);
+    try {
+      const ids = await Promise.all([...Array(600).keys()].map((n) => q.send({ n })));
+      const entries = (await redis.xrange(stream, "-", "+")) as [string, string[]][];
+      expect(entries.map(([id]) => id)).toEqual(ids);
+      expect(entries.map(([, fields]) => JSON.parse(fields[1] as string).n)).toEqual([...Array(600).keys()]);
+      expect(new Set(ids).size).toBe(600);
+    } finally {
+      await q.close();
+      await redis.del(stream);
+      await redis.quit();
+    }
+  });
+
+  test("a refused XADD rejects every send it carried, and later sends still go", async () => {
+    const stream = uniqueName("test-commands");
+    const redis = new Redis(REDIS_URL);
+    const q = createRedisStreamQueue<{ n: number }>({
+      url: REDIS_URL,
+      stream,
+      group: "engine",
+      consumer: "c",
+    });
+    try {
+      await q.depth(); // the group exists
+      await redis.del(stream);
+      await redis.set(stream, "not a stream"); // every XADD now answers WRONGTYPE
+      const results = await Promise.allSettled([1, 2, 3].map((n) => q.send({ n })));
+      for (const r of results) {
+        expect(r.status).toBe("rejected");
+        expect(String((r as PromiseRejectedResult).reason)).toContain("WRONGTYPE");
+      }
+      await expect(q.send({ n: 4 })).rejects.toThrow(/WRONGTYPE/);
+      await redis.del(stream);
+      await redis.xgroup("CREATE", stream, "engine", "0", "MKSTREAM");
+      const ids = await Promise.all([5, 6].map((n) => q.send({ n })));
+      expect(await redis.xlen(stream)).toBe(2);
+      expect(ids).toHaveLength(2);
+    } finally {
+      await q.close();
+      await redis.del(stream);
+      await redis.quit();
+    }
+  });
+
+  test("sends given before close() are written", async () => {
+    const stream = uniqueName("test-commands");
+    const redis = new Redis(REDIS_URL);
+    const q = createRedisStreamQueue<{ n: number }>({
+      url: REDIS_URL,
+      stream,
+      group: "engine",
+      consumer: "c",
+    });
+    try {
+      const sent = [1, 2, 3].map((n) => q.send({ n }));
+      await q.close();
+      expect(await Promise.all(sent)).toHaveLength(3);
+      expect(await redis.xlen(stream)).toBe(3);
+      await expect(q.send({ n: 4 })).rejects.toThrow(/closed/);
+    } finally {
+      await redis.del(stream);
+      await redis.quit();
+    }
+  });
 });
