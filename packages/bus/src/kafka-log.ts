@@ -1,6 +1,7 @@
 import { CompressionTypes, Kafka, Partitioners } from "kafkajs";
 import { jsonCodec } from "./codec.ts";
 import "./kafkajs-idle-fix.ts"; // kafkajs re-arms a 1 ms timer for ever otherwise (see there)
+import "./kafkajs-produce-fix.ts"; // no zero-fill and no require() per produce request (see there)
 import { kafkaLogCreator } from "./kafka-logger.ts";
 import { createKafkaReader } from "./kafka-reader.ts";
 import { zstdAvailable } from "./kafka-zstd.ts";
