@@ -31,9 +31,9 @@ async function runSingle() {
     engineConsumer: env.ENGINE_CONSUMER,
     logger,
   });
-  const queue = adapters.engineQueue();
+  // Replies and events go out in the same write as the next read and the acks (enginePorts).
+  const { queue, pubsub } = adapters.enginePorts();
   const log = await retryUntilOpen("event log", logger, () => adapters.log());
-  const pubsub = adapters.pubsub();
   const registry = createMetricsRegistry();
   const metricsServer = await serveMetrics({ registry, port: env.METRICS_PORT });
   logger.info({ port: metricsServer.port }, "engine metrics at /metrics");

@@ -52,6 +52,11 @@ export interface Adapters {
   /** The engine's side of the command queue (consumer). */
   engineQueue(): CommandQueue<CommandEnvelope>;
   /**
+   * The single engine's queue and pub/sub together: on Redis its publishes (replies, events) go in
+   * the same write as the next read of the queue, with the acks (RedisStreamQueue.publish).
+   */
+  enginePorts(): { queue: CommandQueue<CommandEnvelope>; pubsub: PubSub<unknown> };
+  /**
    * A producer's side (API, outbox relay). With `shard`, the stream `${ENGINE_COMMAND_STREAM}.${shard}`
    * of that engine shard (a sharded deployment, SHARD_MAP); Redis only.
    */
@@ -84,13 +89,20 @@ export function createAdapters(env: AdapterEnv, options: AdapterOptions): Adapte
       foldAcksIntoReads,
     });
   let kv: Kv | undefined;
+  const redisPubSub = (publishVia?: (channel: string, text: string) => Promise<void>) =>
+    createRedisPubSub<unknown>(env.REDIS_URL ?? "", { logger, prefix: env.REDIS_NAMESPACE, publishVia });
 
-  return {
+  const adapters: Adapters = {
     mode: { queue: env.REDIS_URL ? "redis" : "memory", log: brokers.length > 0 ? "kafka" : "file" },
     engineQueue: () =>
       env.REDIS_URL
         ? redisQueue(engineConsumer, undefined, true) // the single engine: ack and read in one write
         : createMemoryQueue<CommandEnvelope>({ stream: memoryStream, consumer: engineConsumer }),
+    enginePorts() {
+      if (!env.REDIS_URL) return { queue: adapters.engineQueue(), pubsub: adapters.pubsub() };
+      const queue = redisQueue(engineConsumer, undefined, true);
+      return { queue, pubsub: redisPubSub((channel, text) => queue.publish(channel, text)) };
+    },
     producerQueue: (shard?: string) => {
       if (shard !== undefined && !env.REDIS_URL) throw new Error("a sharded deployment needs REDIS_URL");
       return env.REDIS_URL
@@ -120,10 +132,7 @@ export function createAdapters(env: AdapterEnv, options: AdapterOptions): Adapte
       mkdirSync(dir, { recursive: true });
       return createFileJournal<LoggedRecord>({ path: join(dir, "events.journal"), logger });
     },
-    pubsub: () =>
-      env.REDIS_URL
-        ? createRedisPubSub<unknown>(env.REDIS_URL, { logger, prefix: env.REDIS_NAMESPACE })
-        : createMemoryPubSub<unknown>({ hub }),
+    pubsub: () => (env.REDIS_URL ? redisPubSub() : createMemoryPubSub<unknown>({ hub })),
     get kv() {
       kv ??= env.REDIS_URL
         ? createRedisKv({ url: env.REDIS_URL, prefix: env.REDIS_NAMESPACE })
@@ -131,4 +140,5 @@ export function createAdapters(env: AdapterEnv, options: AdapterOptions): Adapte
       return kv;
     },
   };
+  return adapters;
 }

@@ -11,6 +11,12 @@ export interface RedisPubSubOptions<T> {
    * talk on disjoint channels. Callers keep using the logical names.
    */
   prefix?: string;
+  /**
+   * Writes a PUBLISH (the channel on Redis, the encoded message) instead of this adapter's own
+   * publisher connection: the single engine's publishes ride on its queue's reads
+   * (RedisStreamQueue.publish). Subscribing is unchanged.
+   */
+  publishVia?: (channel: string, text: string) => Promise<void>;
 }
 
 /** PubSub on Redis PUBLISH/SUBSCRIBE: at-most-once, a subscriber that is down misses messages. */
@@ -49,7 +55,9 @@ export function createRedisPubSub<T>(url: string, options: RedisPubSubOptions<T>
 
   return {
     async publish(channel, message) {
-      await publisher.publish(onRedis(channel), codec.encode(message));
+      const text = codec.encode(message);
+      if (options.publishVia) return options.publishVia(onRedis(channel), text);
+      await publisher.publish(onRedis(channel), text);
     },
     async subscribe(channel, handler) {
       subscriber ??= connectSubscriber();

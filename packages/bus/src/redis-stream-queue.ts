@@ -26,6 +26,17 @@ export interface RedisStreamQueueOptions<T> {
   logger?: Logger;
 }
 
+/**
+ * The Redis stream queue, and a PUBLISH that rides on its reads: with foldAcksIntoReads the
+ * publishes of one event-loop turn go first in the next blocking read's write, before its acks
+ * (the single engine's loop: replies and events, ack, read: one socket write per batch instead of
+ * two); without a read by the next turn they go alone on the command connection. Without
+ * foldAcksIntoReads, at once. `channel` is the channel on Redis (any namespace prefix applied).
+ */
+export interface RedisStreamQueue<T> extends CommandQueue<T> {
+  publish(channel: string, text: string): Promise<void>;
+}
+
 type RawEntry = [id: string, fields: string[] | null];
 type XReadReply = [stream: string, entries: RawEntry[]][] | null;
 
@@ -54,7 +65,7 @@ const SEND_SLICE = 256;
  * run it with appendonly yes / fsync everysec in production). Ack is XACK + XDEL in one MULTI, so
  * XLEN is the depth and the stream never needs MAXLEN trimming that could drop unacked commands.
  */
-export function createRedisStreamQueue<T>(options: RedisStreamQueueOptions<T>): CommandQueue<T> {
+export function createRedisStreamQueue<T>(options: RedisStreamQueueOptions<T>): RedisStreamQueue<T> {
   const { stream, group, consumer } = options;
   const codec = options.codec ?? jsonCodec<T>();
   const log = (options.logger ?? defaultLogger).child({ stream, group, consumer });
@@ -86,6 +97,33 @@ export function createRedisStreamQueue<T>(options: RedisStreamQueueOptions<T>): 
     if (ackTimer) clearImmediate(ackTimer);
     ackTimer = null;
     return taken;
+  };
+  /** Publishes not written yet: as acksDue, ahead of them in the next read's write. */
+  let publishesDue: {
+    channel: string;
+    text: string;
+    resolve: () => void;
+    reject: (error: unknown) => void;
+  }[] = [];
+  let publishTimer: ReturnType<typeof setImmediate> | null = null;
+  const takePublishes = () => {
+    const taken = publishesDue;
+    publishesDue = [];
+    if (publishTimer) clearImmediate(publishTimer);
+    publishTimer = null;
+    return taken;
+  };
+  /** Publishes that no read took: on the command connection (auto-pipelined: one write), in order. */
+  const flushPublishes = async () => {
+    const taken = takePublishes();
+    await Promise.all(
+      taken.map((p) =>
+        redis.publish(p.channel, p.text).then(
+          () => p.resolve(),
+          (error) => p.reject(error),
+        ),
+      ),
+    );
   };
   const ackArgs = (ids: string[]) => {
     const slices: string[][] = [];
@@ -280,27 +318,37 @@ export function createRedisStreamQueue<T>(options: RedisStreamQueueOptions<T>): 
     }
     const args: (string | number)[] = ["GROUP", group, consumer, "COUNT", max];
     if (blockMs > 0) args.push("BLOCK", blockMs);
-    // The acks due go first in the same write: one socket write per engine batch instead of two.
+    // The publishes and acks due go first in the same write: one socket write per engine batch.
+    const published = takePublishes();
     const taken = takeAcks();
+    const settlePublishes = (replies: [Error | null, unknown][] | null, error: unknown) =>
+      published.forEach((p, i) => {
+        const failed = replies ? (replies[i]?.[0] ?? (replies[i] ? null : error)) : error;
+        failed ? p.reject(failed) : p.resolve();
+      });
     try {
       let reply: XReadReply;
-      if (taken.length === 0) {
+      if (taken.length === 0 && published.length === 0) {
         reply = (await blocking.call("XREADGROUP", ...args, "STREAMS", stream, ">")) as XReadReply;
       } else {
         const pipeline = blocking.pipeline();
+        for (const p of published) pipeline.publish(p.channel, p.text);
         for (const slice of ackArgs(taken.flatMap((a) => a.ids)))
           pipeline.eval(ACK_SCRIPT, 1, stream, group, ...slice);
         pipeline.call("XREADGROUP", ...args, "STREAMS", stream, ">");
-        const replies = (await pipeline.exec()) ?? [];
+        const replies = ((await pipeline.exec()) ?? []) as [Error | null, unknown][];
         const read = replies[replies.length - 1];
-        const ackFailed = replies.slice(0, -1).find(([error]) => error)?.[0];
-        settleAcks(taken, ackFailed ?? (read ? null : new Error("pipeline lost")));
+        const lost = read ? null : new Error("pipeline lost");
+        settlePublishes(replies, lost);
+        const ackFailed = replies.slice(published.length, -1).find(([error]) => error)?.[0];
+        settleAcks(taken, ackFailed ?? lost);
         if (read?.[0]) throw read[0];
         reply = read?.[1] as XReadReply;
       }
       return toDeliveries(reply?.[0]?.[1] ?? [], false);
     } catch (error) {
-      settleAcks(taken, error); // no-op for those already settled
+      settlePublishes(null, error); // no-op for those already settled
+      settleAcks(taken, error);
       if (closed) return []; // close() cut the blocked read
       throw error;
     }
@@ -344,6 +392,13 @@ export function createRedisStreamQueue<T>(options: RedisStreamQueueOptions<T>): 
         ackTimer ??= setImmediate(() => void flushAcks());
       });
     },
+    publish(channel, text) {
+      if (!options.foldAcksIntoReads || closed) return redis.publish(channel, text).then(() => undefined);
+      return new Promise<void>((resolve, reject) => {
+        publishesDue.push({ channel, text, resolve, reject });
+        publishTimer ??= setImmediate(() => void flushPublishes());
+      });
+    },
     async depth() {
       return withGroup(() => redis.xlen(stream));
     },
@@ -352,7 +407,7 @@ export function createRedisStreamQueue<T>(options: RedisStreamQueueOptions<T>): 
       closed = true;
       // Sends and acks given before close() are written, as before.
       while (sendInFlight || sendsDue.length > 0) await (sendInFlight ?? runSends());
-      await flushAcks();
+      await Promise.all([flushPublishes(), flushAcks()]);
       blocking?.disconnect();
       await groupReady?.catch(() => undefined);
       await redis.quit().catch(() => redis.disconnect());

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { pubSubContract, queueContract, REDIS_URL, uniqueName } from "@ox/bus/testing";
+import { eventually, pubSubContract, queueContract, REDIS_URL, uniqueName } from "@ox/bus/testing";
 import Redis from "ioredis";
 import { createRedisPubSub } from "./redis-pubsub.ts";
 import { createRedisStreamQueue } from "./redis-stream-queue.ts";
@@ -113,6 +113,74 @@ describe("redis stream queue: sends of one turn in one command", () => {
       expect(await redis.xlen(stream)).toBe(3);
       await expect(q.send({ n: 4 })).rejects.toThrow(/closed/);
     } finally {
+      await redis.del(stream);
+      await redis.quit();
+    }
+  });
+});
+
+describe("redis stream queue: publishes folded into reads", () => {
+  const open = () => {
+    const stream = uniqueName("test-commands");
+    const q = createRedisStreamQueue<{ n: number }>({
+      url: REDIS_URL,
+      stream,
+      group: "engine",
+      consumer: "c",
+      foldAcksIntoReads: true,
+    });
+    return { q, stream };
+  };
+
+  test("a publish followed at once by a read goes with it: subscribers have it while the read still blocks", async () => {
+    const { q, stream } = open();
+    const sub = createRedisPubSub<{ n: number }>(REDIS_URL);
+    const channel = uniqueName("test-fold");
+    const got: number[] = [];
+    try {
+      await sub.subscribe(channel, (m) => got.push(m.n));
+      await q.depth(); // the group exists, so the read below is the blocking one
+      const published = q.publish(channel, JSON.stringify({ n: 1 }));
+      let readDone = false;
+      const read = q.receive(10, 20_000).then((d) => {
+        readDone = true;
+        return d;
+      });
+      await eventually(() => got.length === 1, "the folded publish");
+      expect(readDone).toBe(false);
+      await q.send({ n: 9 }); // wakes the read
+      expect((await read).map((d) => d.body.n)).toEqual([9]);
+      await published;
+    } finally {
+      await q.close();
+      await sub.close();
+      const redis = new Redis(REDIS_URL);
+      await redis.del(stream);
+      await redis.quit();
+    }
+  });
+
+  test("publishes without a read go out alone, and all keep their order on a channel", async () => {
+    const { q, stream } = open();
+    const sub = createRedisPubSub<{ n: number }>(REDIS_URL);
+    const channel = uniqueName("test-fold");
+    const got: number[] = [];
+    try {
+      await sub.subscribe(channel, (m) => got.push(m.n));
+      await Promise.all([1, 2, 3].map((n) => q.publish(channel, JSON.stringify({ n }))));
+      await q.send({ n: 0 });
+      const sent = [4, 5].map((n) => q.publish(channel, JSON.stringify({ n })));
+      await q.receive(10, 1_000);
+      await Promise.all(sent);
+      const last = q.publish(channel, JSON.stringify({ n: 6 }));
+      await q.close(); // given before close(): written
+      await last;
+      await eventually(() => got.length === 6, "every publish");
+      expect(got).toEqual([1, 2, 3, 4, 5, 6]);
+    } finally {
+      await q.close();
+      await sub.close();
+      const redis = new Redis(REDIS_URL);
       await redis.del(stream);
       await redis.quit();
     }
