@@ -56,12 +56,13 @@ export function createMemoryQueue<T>(options: MemoryQueueOptions<T> = {}): Comma
   let backlogDone = false;
   let closed = false;
 
-  const deliver = (id: string): Delivery<T> | undefined => {
+  /** `at`: the time of the take (one clock read per take, not per entry). */
+  const deliver = (id: string, at: number): Delivery<T> | undefined => {
     const entry = stream.entries.get(id);
     if (entry === undefined) return undefined;
     const previous = stream.pending.get(id);
     const deliveries = (previous?.deliveries ?? 0) + 1;
-    stream.pending.set(id, { consumer, deliveries, deliveredAtMs: nowMs() });
+    stream.pending.set(id, { consumer, deliveries, deliveredAtMs: at });
     const body =
       entry.text !== undefined
         ? codec.decode(entry.text)
@@ -73,6 +74,7 @@ export function createMemoryQueue<T>(options: MemoryQueueOptions<T> = {}): Comma
 
   const take = (max: number): Delivery<T>[] => {
     const out: Delivery<T>[] = [];
+    const at = nowMs();
     if (!backlogDone) {
       const own = [...stream.pending.entries()]
         .filter(([id, p]) => p.consumer === consumer && seqOf(id) > backlogFromSeq)
@@ -81,21 +83,21 @@ export function createMemoryQueue<T>(options: MemoryQueueOptions<T> = {}): Comma
       if (own.length === 0) backlogDone = true;
       for (const [id] of own) {
         backlogFromSeq = seqOf(id);
-        const d = deliver(id);
+        const d = deliver(id, at);
         if (d) out.push(d);
       }
       if (out.length > 0) return out;
     }
-    const idleBefore = nowMs() - claimIdleMs;
+    const idleBefore = at - claimIdleMs;
     for (const [id, p] of stream.pending) {
       if (out.length >= max) break;
       if (p.consumer !== consumer && p.deliveredAtMs <= idleBefore) {
-        const d = deliver(id);
+        const d = deliver(id, at);
         if (d) out.push(d);
       }
     }
     while (out.length < max && stream.fresh.length > 0) {
-      const d = deliver(stream.fresh.shift() as string);
+      const d = deliver(stream.fresh.shift() as string, at);
       if (d) out.push(d);
     }
     return out;
@@ -107,7 +109,7 @@ export function createMemoryQueue<T>(options: MemoryQueueOptions<T> = {}): Comma
       const id = String(stream.nextSeq++);
       stream.entries.set(id, share ? { value: shared(body) } : { text: codec.encode(body) });
       stream.fresh.push(id);
-      for (const wake of [...stream.waiters]) wake();
+      if (stream.waiters.size > 0) for (const wake of [...stream.waiters]) wake();
       return id;
     },
     async receive(max, blockMs) {
