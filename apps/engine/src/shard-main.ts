@@ -48,6 +48,8 @@ export async function runShard(env: EngineEnv, shardId: string, map: ShardMap): 
     group: env.ENGINE_GROUP,
     consumer: env.ENGINE_CONSUMER,
     logger,
+    // As the single engine's (adapters.ts): a batch's ack goes with the loop's next read.
+    foldAcksIntoReads: true,
   });
   const peer = (to: string) =>
     createRedisStreamQueue<ShardStreamEntry>({

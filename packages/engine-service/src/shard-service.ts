@@ -224,6 +224,8 @@ export function createShardService(options: ShardServiceOptions): ShardService {
   let failed = false;
   let loopDone: Promise<void> = Promise.resolve();
   let durable: Promise<void> | null = null;
+  /** The last batch's ack (it may wait for the next read: foldAcksIntoReads). */
+  let acking: Promise<unknown> = Promise.resolve();
   let unsubscribe: (() => Promise<void>) | null = null;
   /** What we last wrote to our ack hash, and when (written on change, and again every retransmitMs). */
   let ackedWritten = "";
@@ -552,7 +554,11 @@ export function createShardService(options: ShardServiceOptions): ShardService {
     await Promise.all(sent);
     if (isMatching) scheduler.observe(events);
     if (isMatching) expiry.sync(view.nextExpiry(), expireApplied);
-    await queue
+    // Not awaited: a queue opened with foldAcksIntoReads (shard-main.ts, as the single engine's)
+    // writes it with the loop's next read, in one socket write; it is issued only now, after the
+    // append, the envelopes and the publishes. A crash before it lands redelivers the entries,
+    // which the dedupe window and the links' seqs drop.
+    acking = queue
       .ack(deliveries.map((d) => d.id))
       .catch((err) => logger.warn({ err }, "ack failed; redelivery is deduplicated"));
   }
@@ -897,6 +903,7 @@ export function createShardService(options: ShardServiceOptions): ShardService {
     async stop() {
       stopping = true;
       await loopDone;
+      await acking;
       scheduler.stop();
       expiry.stop();
       await unsubscribe?.();
