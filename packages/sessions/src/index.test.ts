@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { createMemoryKv } from "@ox/bus";
-import { CLOCK_TOLERANCE_SEC, createSessions } from "./index.ts";
+import { CLOCK_TOLERANCE_SEC, createSessions, sessionKey } from "./index.ts";
 
 function setup() {
   const clock = { t: 1_800_000_000_000, now: () => clock.t };
@@ -116,5 +116,29 @@ describe("kept session records (cacheMs)", () => {
     expect(await off.a.authenticate(created.token)).not.toBeNull();
     await off.b.revoke(created.session.sid);
     expect(await off.a.authenticate(created.token)).toBeNull();
+  });
+});
+
+// A record's parse is kept by session and text; a different text under the same session is parsed afresh.
+describe("kept record parses", () => {
+  test("a record rewritten under the same sid counts at once; each answer is its own object", async () => {
+    const kv = createMemoryKv();
+    const sessions = createSessions({
+      kv,
+      secret: "sessions-test-secret-sessions-test-secret",
+      clock: { now: () => Date.now() },
+      sessionTtlSec: 3_600,
+      accessTtlSec: 3_600 * 3,
+    });
+    const { token, session } = await sessions.create("u1", "USER");
+    const first = await sessions.authenticate(token);
+    expect(first?.session).toEqual(session);
+    await kv.set(sessionKey(session.sid), JSON.stringify({ ...session, role: "ADMIN" }), 60_000);
+    const second = await sessions.authenticate(token);
+    expect(second?.session.role).toBe("ADMIN");
+    (second?.session as { role: string }).role = "MUTATED";
+    expect((await sessions.authenticate(token))?.session.role).toBe("ADMIN");
+    await kv.set(sessionKey(session.sid), JSON.stringify({ ...session, userId: "someone-else" }), 60_000);
+    expect(await sessions.authenticate(token)).toBeNull();
   });
 });

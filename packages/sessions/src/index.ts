@@ -96,12 +96,24 @@ export function createSessions(options: SessionsOptions) {
       records.delete(records.keys().next().value as string);
     records.set(sid, { raw, userId, until: options.clock.now() + cacheMs });
   };
-  /** The stored record's text; `cached`: from memory (kept at most cacheMs after its Kv read). */
-  const readRecord = async (sid: string): Promise<{ raw: string | null; cached: boolean }> => {
+  /** The record kept in memory (cacheMs > 0), while it counts; else undefined (read the Kv). */
+  const keptRecord = (sid: string): string | undefined => {
     const hit = records.get(sid);
-    if (hit && hit.until > options.clock.now()) return { raw: hit.raw, cached: true };
+    if (hit && hit.until > options.clock.now()) return hit.raw;
     if (hit) records.delete(sid);
-    return { raw: await options.kv.get(kvKey(sid)), cached: false };
+    return undefined;
+  };
+  // A record's text → its parse, by session: the same text (the Kv's cache hands back the same
+  // string) is not parsed again on every request. Only ever read after the text was compared.
+  const parsed = new Map<string, { raw: string; stored: Session }>();
+  const parseRecord = (sid: string, raw: string): Session => {
+    const hit = parsed.get(sid);
+    if (hit && hit.raw === raw) return hit.stored;
+    const stored = JSON.parse(raw) as Session;
+    if (parsed.size >= RECORD_CACHE_MAX && !parsed.has(sid))
+      parsed.delete(parsed.keys().next().value as string);
+    parsed.set(sid, { raw, stored });
+    return stored;
   };
 
   const sign = (s: Session) => {
@@ -120,13 +132,16 @@ export function createSessions(options: SessionsOptions) {
   // `exp` is checked again against the clock on every use, and the session record (revocation) is
   // still read from the Kv on every request. Bounded: the oldest entry goes when it is full.
   const verified = new Map<string, VerifiedClaims & { exp: number }>();
+  /** The remembered claims of a token still inside its exp; else undefined (verify it). */
+  const verifiedHit = (token: string): VerifiedClaims | undefined => {
+    const hit = verified.get(token);
+    if (!hit) return undefined;
+    if (options.clock.now() / 1000 <= hit.exp + CLOCK_TOLERANCE_SEC) return hit;
+    verified.delete(token);
+    return undefined;
+  };
   const verify = async (token: string): Promise<VerifiedClaims | null> => {
     const nowMs = options.clock.now();
-    const hit = verified.get(token);
-    if (hit) {
-      if (nowMs / 1000 <= hit.exp + CLOCK_TOLERANCE_SEC) return hit;
-      verified.delete(token);
-    }
     let payload: VerifiedClaims;
     try {
       ({ payload } = await jwtVerify(token, key, {
@@ -169,19 +184,22 @@ export function createSessions(options: SessionsOptions) {
     /** Null for anything that is not a live session: bad signature, wrong alg, revoked, idle-expired. */
     async authenticate(token: string | undefined): Promise<Authenticated | null> {
       if (!token) return null;
-      const payload = await verify(token);
+      // The common case awaits nothing it does not have to: a remembered token, a kept record.
+      const payload = verifiedHit(token) ?? (await verify(token));
       if (!payload) return null;
       if (typeof payload.sid !== "string" || !payload.sub || !payload.iat || !payload.exp) return null;
       // A token living longer than a session may (e.g. a 30-day token under a 7-day session) is not ours.
       if (payload.exp - payload.iat > options.sessionTtlSec) return null;
-      const { raw, cached } = await readRecord(payload.sid);
+      const kept = keptRecord(payload.sid);
+      const raw = kept ?? (await options.kv.get(kvKey(payload.sid)));
       if (!raw) return null;
-      const stored = JSON.parse(raw) as Session;
+      const stored = parseRecord(payload.sid, raw);
       if (stored.userId !== payload.sub) return null;
-      if (!cached) keep(payload.sid, raw, stored.userId);
+      if (kept === undefined) keep(payload.sid, raw, stored.userId);
+      // A copy: the parse is shared by this session's requests.
       const session: Session = admins
         ? { ...stored, role: stored.phone && admins.has(stored.phone) ? "ADMIN" : "USER" }
-        : stored;
+        : { ...stored };
       if (session.role !== stored.role) {
         await store(session); // noticed once per session
         await options.onRoleChanged?.({ userId: session.userId, role: session.role });
@@ -194,6 +212,7 @@ export function createSessions(options: SessionsOptions) {
 
     async revoke(sid: string): Promise<void> {
       records.delete(sid);
+      parsed.delete(sid);
       await options.kv.del(kvKey(sid));
       options.onRevoked?.(sid);
     },

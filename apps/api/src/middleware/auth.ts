@@ -1,5 +1,5 @@
 import { SESSION_COOKIE, type Sessions } from "@ox/sessions";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "../app-env.ts";
 import { ApiError } from "../errors.ts";
@@ -23,10 +23,33 @@ export function writeSessionCookie(
   });
 }
 
+/** Cookie headers remembered with their session token; emptied when full. */
+const COOKIE_CACHE_MAX = 10_000;
+
+/**
+ * `getCookie(c, SESSION_COOKIE)`, remembered by the whole Cookie header: a client sends the same
+ * header on every request, and hono's parse (split, trim, two regular expressions, a decode) gave
+ * the same token the last time.
+ */
+export function sessionCookieReader(): (c: Context) => string | undefined {
+  const tokens = new Map<string, { token: string | undefined }>();
+  return (c) => {
+    const header = c.req.raw.headers.get("Cookie");
+    if (!header) return undefined;
+    const hit = tokens.get(header);
+    if (hit) return hit.token;
+    const token = getCookie(c, SESSION_COOKIE);
+    if (tokens.size >= COOKIE_CACHE_MAX) tokens.clear();
+    tokens.set(header, { token });
+    return token;
+  };
+}
+
 /** 401 unless the cookie holds a live session; refreshes the cookie when the token is aging. */
 export function requireAuth(sessions: Sessions, cookie: CookieOptions): MiddlewareHandler<AppEnv> {
+  const sessionCookie = sessionCookieReader();
   return async function authMiddleware(c, next) {
-    const auth = await sessions.authenticate(getCookie(c, SESSION_COOKIE));
+    const auth = await sessions.authenticate(sessionCookie(c));
     if (!auth) throw new ApiError("UNAUTHENTICATED", "sign in first");
     c.set("session", auth.session);
     if (auth.refreshedToken) writeSessionCookie(c, auth.refreshedToken, cookie);
