@@ -5,8 +5,7 @@ import { createPublicOrigins } from "@ox/config";
 import type { EngineReader } from "@ox/engine-client";
 import { metricsResponse } from "@ox/metrics";
 import type { Sessions } from "@ox/sessions";
-import type { MiddlewareHandler } from "hono";
-import { bodyLimit } from "hono/body-limit";
+import type { Context, MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { type AppEnv, createRouter } from "./app-env.ts";
 import { type ApiKeyStore, apiKeyServerSecret, createApiKeyStore } from "./auth/api-keys.ts";
@@ -18,10 +17,12 @@ import { ApiError } from "./errors.ts";
 import type { HealthHistory } from "./health-history.ts";
 import { createMarketDirectory, type MarketDirectory } from "./market-directory.ts";
 import { MethodRouter } from "./method-router.ts";
+import { apiEdge } from "./middleware/api-edge.ts";
 import { type CookieOptions, requireAdmin, requireAuth } from "./middleware/auth.ts";
-import { csrfProtection } from "./middleware/csrf.ts";
-import { requestContext } from "./middleware/request-id.ts";
-import { securityHeaders } from "./middleware/security-headers.ts";
+import { chain } from "./middleware/chain.ts";
+import { csrfCheck } from "./middleware/csrf.ts";
+import { createRequestContext, requestContext } from "./middleware/request-id.ts";
+import { apiSecurityHeaders, securityHeaders } from "./middleware/security-headers.ts";
 import { isSignedRequest, signedAuth } from "./middleware/signed-auth.ts";
 import { addSignedScheme } from "./openapi-signed.ts";
 import { createRateLimits, type RateLimits } from "./rate-limit.ts";
@@ -141,10 +142,16 @@ export function createApp(deps: AppDeps, parts: AppParts): OpenAPIHono<AppEnv> {
     cookie,
     // A request with OX-ACCESS-KEY is judged by its signature alone, never by a cookie beside it.
     // A trading socket's message is judged by its connection's key or session (trading-socket.ts).
-    auth: async (c, next) =>
-      (socketCallerOf(c) ? socketKeyAuth : isSignedRequest(c) ? keyAuth : cookieAuth)(c, async () => {
-        await userLimit(c, next);
-      }),
+    auth: (c, next) =>
+      (socketCallerOf(c) ? socketKeyAuth : isSignedRequest(c) ? keyAuth : cookieAuth)(
+        c,
+        // Without rate limits the user's buckets are never charged: straight on.
+        limits.enabled
+          ? async () => {
+              await userLimit(c, next);
+            }
+          : next,
+      ),
     admin: requireAdmin(),
     markets: createMarketDirectory({ db: deps.db }),
     limits,
@@ -155,48 +162,66 @@ export function createApp(deps: AppDeps, parts: AppParts): OpenAPIHono<AppEnv> {
 
   // The app's own router (the route files' routers are copied into it by app.route): see method-router.ts.
   const app = createRouter({ router: new MethodRouter() });
-  app.use("*", securityHeaders({ production: config.NODE_ENV === "production" }));
+  const production = config.NODE_ENV === "production";
   const { web } = parts;
-  if (web) {
+  const { metrics } = deps;
+  const context = createRequestContext(deps.logger);
+  const pageLayers: MiddlewareHandler<AppEnv>[] = [securityHeaders({ production })];
+  // The built web app's page or asset for a GET outside /api, /docs and /metrics, else null.
+  const page = web
+    ? (c: Context<AppEnv>): Promise<Response | null> | null => {
+        // Only a GET is ever a page: the API's writes skip the URL parse.
+        if (c.req.method !== "GET") return null;
+        const { pathname } = new URL(c.req.url);
+        const isPage = !pathname.startsWith("/api/") && pathname !== "/docs" && pathname !== "/metrics";
+        // The CSP's style nonce for this answer (security-headers.ts ran first and chose it).
+        return isPage ? web(c.req.raw, { styleNonce: c.get("secureHeadersNonce") }) : null;
+      }
+    : undefined;
+  if (page) {
     // Before metrics and the request log: assets are not API requests.
-    app.use("*", async function webPages(c, next) {
-      // Only a GET is ever a page: the API's writes skip the URL parse.
-      if (c.req.method !== "GET") return next();
-      const { pathname } = new URL(c.req.url);
-      const isPage = !pathname.startsWith("/api/") && pathname !== "/docs" && pathname !== "/metrics";
-      // The CSP's style nonce for this answer (security-headers.ts ran first and chose it).
-      const page = isPage ? await web(c.req.raw, { styleNonce: c.get("secureHeadersNonce") }) : null;
-      if (page) return page;
+    pageLayers.push(async function webPages(c, next) {
+      const answer = await page(c);
+      if (answer) return answer;
       return next();
     });
   }
-  const { metrics } = deps;
-  if (metrics) {
-    app.use("*", metrics.http);
-    // Root path, as Prometheus expects (SPEC §6); the registry holds every metric of this process.
-    app.get("/metrics", () => metricsResponse(metrics.registry));
-  }
-  app.use("*", requestContext(deps.logger));
-  app.use(
-    `${API_PREFIX}/*`,
-    limits.ipMiddleware((c) => clientIp(c, config.TRUSTED_PROXIES)),
-  );
-  app.use(
-    `${API_PREFIX}/*`,
-    csrfProtection({
+  if (metrics) pageLayers.push(metrics.http);
+  const contextMiddleware = requestContext(deps.logger);
+  // GET /metrics is answered before the request context (it has no request id, no access line).
+  pageLayers.push(async function pageRequestContext(c, next) {
+    const m = c.req.method;
+    if (metrics && (m === "GET" || m === "HEAD") && c.req.path === "/metrics") return next();
+    return contextMiddleware(c, next);
+  });
+  const pages = chain(pageLayers, onError);
+  // Every /api/ request: one middleware (api-edge.ts) instead of the page chain and the /api/v1 checks.
+  const api = apiEdge({
+    securityHeaders: apiSecurityHeaders({ production }),
+    page,
+    metrics,
+    context,
+    prefix: API_PREFIX,
+    ipLimit: limits.ipCheck((c) => clientIp(c, config.TRUSTED_PROXIES)),
+    csrf: csrfCheck({
       publicOrigins: deps.publicOrigins ?? createPublicOrigins(config),
       allowedOrigins: config.ALLOWED_ORIGINS,
     }),
-  );
-  app.use(
-    `${API_PREFIX}/*`,
-    bodyLimit({
+    bodyLimit: {
       maxSize: 64 * 1024,
       onError: () => {
         throw new ApiError("VALIDATION_ERROR", "request body too large");
       },
-    }),
-  );
+    },
+    onError,
+  });
+  app.use("*", function edge(c, next) {
+    return c.req.path.startsWith("/api/") ? api(c, next) : pages(c, next);
+  });
+  if (metrics) {
+    // Root path, as Prometheus expects (SPEC §6); the registry holds every metric of this process.
+    app.get("/metrics", () => metricsResponse(metrics.registry));
+  }
 
   const factories: RouteFactory[] = [
     createHealthRoutes,
@@ -240,10 +265,7 @@ export function createApp(deps: AppDeps, parts: AppParts): OpenAPIHono<AppEnv> {
   app.get(`${API_PREFIX}/openapi.json`, (c) => c.json(addSignedScheme(app.getOpenAPIDocument(docConfig))));
   app.get("/docs", swaggerUI({ url: `${API_PREFIX}/openapi.json` }));
 
-  app.notFound((c) =>
-    c.json({ error: { code: "NOT_FOUND", message: "no such route", requestId: c.get("requestId") } }, 404),
-  );
-  app.onError((err, c) => {
+  function onError(err: Error, c: Context<AppEnv>): Response {
     const requestId = c.get("requestId") ?? "unknown";
     if (err instanceof ApiError) {
       const retryAfter = err.retryAfterSec ?? (err.status === 503 ? RETRY_AFTER_SEC : undefined);
@@ -269,6 +291,11 @@ export function createApp(deps: AppDeps, parts: AppParts): OpenAPIHono<AppEnv> {
     }
     (c.get("log") ?? deps.logger).error({ err, reqId: requestId }, "unhandled error");
     return c.json({ error: { code: "INTERNAL", message: "internal error", requestId } }, 500);
-  });
+  }
+
+  app.notFound((c) =>
+    c.json({ error: { code: "NOT_FOUND", message: "no such route", requestId: c.get("requestId") } }, 404),
+  );
+  app.onError(onError);
   return app;
 }

@@ -13,13 +13,17 @@ import {
   LATENCY_SECONDS,
   type Registry,
 } from "@ox/metrics";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "./app-env.ts";
 
 export interface ApiMetrics {
   readonly registry: Registry;
   /** Hono middleware: counts, times and tracks in-flight requests by route template. */
   http: MiddlewareHandler<AppEnv>;
+  /** `http`'s first half, for a caller running its own chain (middleware/api-edge.ts): returns the start. */
+  httpStart(): number;
+  /** `http`'s second half, once the answer is in `c.res`. */
+  httpEnd(c: Context<AppEnv>, startedMs: number): void;
   /** One engine request/reply: command type, seconds, and whether a reply came. */
   engineRoundTrip(type: string, seconds: number, answered: boolean): void;
   /** Cumulative histogram of PLACE_ORDER round trips (for the admin health page's percentiles). */
@@ -29,7 +33,7 @@ export interface ApiMetrics {
 const CLASSES = ["1xx", "2xx", "3xx", "4xx", "5xx"] as const;
 const UNMATCHED = "unmatched";
 
-function routeOf(c: Parameters<MiddlewareHandler<AppEnv>>[0]): string {
+function routeOf(c: Context<AppEnv>): string {
   // The first route with a method is the handler's template (`/api/v1/orders/:id`); `use("*")`
   // middleware entries have method ALL. A 404 has none: one label, never the raw path.
   const routes = c.req.matchedRoutes;
@@ -104,24 +108,33 @@ export function createApiMetrics(registry: Registry): ApiMetrics {
   const placeCounts = new Array<number>(placeBuckets.length + 1).fill(0);
   let placeCount = 0;
 
+  const httpStart = () => {
+    inFlight++;
+    return performance.now();
+  };
+  const httpEnd = (c: Context<AppEnv>, started: number) => {
+    inFlight--;
+    const route = routeOf(c);
+    const status = c.res.status;
+    const b = bound(c.req.method, route);
+    b.classes[Math.min(4, Math.max(0, Math.floor(status / 100) - 1))]?.inc();
+    b.duration.observe((performance.now() - started) / 1000);
+    if (status === 429) limited(route).inc();
+    else if (status === 202) pending(route).inc();
+  };
+
   return {
     registry,
     async http(c, next) {
-      inFlight++;
-      const started = performance.now();
+      const started = httpStart();
       try {
         await next();
       } finally {
-        inFlight--;
-        const route = routeOf(c);
-        const status = c.res.status;
-        const b = bound(c.req.method, route);
-        b.classes[Math.min(4, Math.max(0, Math.floor(status / 100) - 1))]?.inc();
-        b.duration.observe((performance.now() - started) / 1000);
-        if (status === 429) limited(route).inc();
-        else if (status === 202) pending(route).inc();
+        httpEnd(c, started);
       }
     },
+    httpStart,
+    httpEnd,
     engineRoundTrip(type, seconds, answered) {
       if (!answered) {
         rtTimeouts(type).inc();

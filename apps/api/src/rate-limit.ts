@@ -65,6 +65,8 @@ export interface RateLimits {
   charge(c: Context<AppEnv>, family: LimitFamily, points?: number): Promise<void>;
   /** App middleware: the IP bucket of the request's family. */
   ipMiddleware(ip: (c: Context<AppEnv>) => string): MiddlewareHandler<AppEnv>;
+  /** `ipMiddleware`'s charge alone (middleware/api-edge.ts); undefined when nothing is charged. */
+  ipCheck(ip: (c: Context<AppEnv>) => string): (c: Context<AppEnv>) => Promise<void> | undefined;
   /** Route middleware after auth: the user's (and a signed request's key's) bucket of the request's family. */
   userMiddleware(): MiddlewareHandler<AppEnv>;
 }
@@ -208,6 +210,14 @@ export function createRateLimits(options: RateLimitsOptions): RateLimits {
   }
 
   const ipOf = new WeakMap<Context, string>();
+  const ipCheck: RateLimits["ipCheck"] = (ip) =>
+    function ipCharge(c) {
+      const family = config.RATE_LIMITS ? limitFamily(c.req.method, c.req.path) : null;
+      if (!family) return undefined;
+      const address = ip(c);
+      ipOf.set(c, address);
+      return take(c, "ip", family, "standard", address, 1);
+    };
   return {
     enabled: config.RATE_LIMITS,
     async charge(c, family, points = 1) {
@@ -224,16 +234,13 @@ export function createRateLimits(options: RateLimitsOptions): RateLimits {
       }
     },
     ipMiddleware(ip) {
+      const check = ipCheck(ip);
       return async function ipRateLimit(c, next) {
-        const family = config.RATE_LIMITS ? limitFamily(c.req.method, c.req.path) : null;
-        if (family) {
-          const address = ip(c);
-          ipOf.set(c, address);
-          await take(c, "ip", family, "standard", address, 1);
-        }
+        await check(c);
         return next();
       };
     },
+    ipCheck,
     userMiddleware() {
       return async function userRateLimit(c, next) {
         const family = config.RATE_LIMITS ? limitFamily(c.req.method, c.req.path) : null;

@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { ApiError } from "../errors.ts";
 import { socketCallerOf } from "../trading-socket.ts";
@@ -17,15 +17,26 @@ const SIMPLE_TYPES = new Set(["application/x-www-form-urlencoded", "multipart/fo
  * is exempt: it is authenticated by its signature alone, never by a cookie beside it, and a
  * cross-site page cannot add that header without a CORS preflight, which the API never grants.
  */
-export function csrfProtection(options: {
+export function csrfProtection(options: CsrfOptions): MiddlewareHandler<AppEnv> {
+  const check = csrfCheck(options);
+  return async function csrfMiddleware(c, next) {
+    check(c);
+    return next();
+  };
+}
+
+export interface CsrfOptions {
   publicOrigins: { has(origin: string): boolean };
   allowedOrigins: string[];
-}): MiddlewareHandler<AppEnv> {
+}
+
+/** `csrfProtection`'s check alone (middleware/api-edge.ts): throws the 403 CSRF ApiError. */
+export function csrfCheck(options: CsrfOptions): (c: Context<AppEnv>) => void {
   const extra = new Set(options.allowedOrigins);
   const allowed = { has: (origin: string) => options.publicOrigins.has(origin) || extra.has(origin) };
-  return async function csrfMiddleware(c, next) {
+  return function csrf(c) {
     // A trading socket's message: its Origin was checked at the handshake (routes/trading-socket.ts).
-    if (SAFE_METHODS.has(c.req.method) || isSignedRequest(c) || socketCallerOf(c)) return next();
+    if (SAFE_METHODS.has(c.req.method) || isSignedRequest(c) || socketCallerOf(c)) return;
     const contentType = (c.req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
     if (SIMPLE_TYPES.has(contentType))
       throw new ApiError("CSRF", "form and text bodies are not accepted; send JSON");
@@ -35,6 +46,5 @@ export function csrfProtection(options: {
     if (c.req.header("sec-fetch-site") === "cross-site" && !(origin && allowed.has(origin))) {
       throw new ApiError("CSRF", "cross-site request refused");
     }
-    return next();
   };
 }

@@ -24,7 +24,7 @@ const APP_CSP = {
 };
 
 /** API answers (JSON): the app's policy without the style nonce, which only a page uses. */
-const API_CSP = { ...APP_CSP, styleSrc: ["'self'"] };
+const API_CSP: Record<string, string[]> = { ...APP_CSP, styleSrc: ["'self'"] };
 
 /** /docs is @hono/swagger-ui: its page loads Swagger UI from jsDelivr and starts it inline. */
 const DOCS_CDN = "https://cdn.jsdelivr.net";
@@ -41,18 +41,62 @@ const DOCS_CSP = {
  * http://127.0.0.1 in development would pin a browser to https for a host that has none).
  */
 export function securityHeaders(options: { production: boolean }): MiddlewareHandler<AppEnv> {
-  const common = {
-    xFrameOptions: "DENY",
-    referrerPolicy: "strict-origin-when-cross-origin",
-    strictTransportSecurity: options.production ? "max-age=31536000; includeSubDomains" : false,
-  } as const;
+  const common = commonOptions(options);
   const app = secureHeaders({ ...common, contentSecurityPolicy: APP_CSP });
-  // The API answers JSON, never a page with an inline stylesheet: its CSP has no nonce, so its
-  // headers are one list made once instead of a random nonce and a CSP string per request.
-  const api = secureHeaders({ ...common, contentSecurityPolicy: API_CSP });
+  const api = apiSecurityHeaders(options);
   const docs = secureHeaders({ ...common, contentSecurityPolicy: DOCS_CSP });
   return async function securityHeadersMiddleware(c, next) {
     const path = c.req.path;
-    return (path.startsWith("/api/") ? api : path === "/docs" ? docs : app)(c, next);
+    if (!path.startsWith("/api/")) return (path === "/docs" ? docs : app)(c, next);
+    await next();
+    api(c.res.headers);
   };
+}
+
+const commonOptions = (options: { production: boolean }) =>
+  ({
+    xFrameOptions: "DENY",
+    referrerPolicy: "strict-origin-when-cross-origin",
+    strictTransportSecurity: options.production ? "max-age=31536000; includeSubDomains" : false,
+  }) as const;
+
+/**
+ * What `secureHeaders({ ...common, contentSecurityPolicy: API_CSP })` does to an answer, as one
+ * list made once: the API answers JSON, never a page with an inline stylesheet, so its CSP has no
+ * nonce and nothing in it depends on the request. hono's defaults plus our three options, the CSP
+ * written as hono writes it, and X-Powered-By removed; security-headers.test.ts holds it to hono's
+ * own output. Applied after the handler, replacing a header of the same name (hono's `overwrite`).
+ */
+export function apiSecurityHeaders(options: { production: boolean }): (headers: Headers) => void {
+  const common = commonOptions(options);
+  const list: [string, string][] = [
+    ["Cross-Origin-Resource-Policy", "same-origin"],
+    ["Cross-Origin-Opener-Policy", "same-origin"],
+    ["Origin-Agent-Cluster", "?1"],
+    ["Referrer-Policy", common.referrerPolicy],
+    ...(common.strictTransportSecurity
+      ? [["Strict-Transport-Security", common.strictTransportSecurity] as [string, string]]
+      : []),
+    ["X-Content-Type-Options", "nosniff"],
+    ["X-DNS-Prefetch-Control", "off"],
+    ["X-Download-Options", "noopen"],
+    ["X-Frame-Options", common.xFrameOptions],
+    ["X-Permitted-Cross-Domain-Policies", "none"],
+    ["X-XSS-Protection", "0"],
+    ["Content-Security-Policy", cspValue(API_CSP)],
+  ];
+  return function applyApiSecurityHeaders(headers) {
+    for (const [name, value] of list) headers.set(name, value);
+    headers.delete("X-Powered-By");
+  };
+}
+
+/** A policy as hono's secure-headers writes it: kebab-case directives, values after spaces, "; " between. */
+function cspValue(policy: Record<string, string[]>): string {
+  return Object.entries(policy)
+    .map(([directive, values]) => {
+      const name = directive.replace(/[A-Z]+(?![a-z])|[A-Z]/g, (m, at) => (at ? "-" : "") + m.toLowerCase());
+      return [name, ...values].join(" ");
+    })
+    .join("; ");
 }
