@@ -135,7 +135,11 @@ async function run(kind: "single" | "sharded", main = MAIN) {
   const dir = mkdtempSync(join(tmpdir(), `ox-bench-${kind}-`));
   const runId = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
   const stream = `ox:bench:${runId}:commands`;
+  // This run's pub/sub channels under a prefix of their own: a test or another bench on the same
+  // Redis never answers this run's queries.
+  const namespace = `oxb-${runId}:`;
   const base = {
+    REDIS_NAMESPACE: namespace,
     NODE_ENV: "production",
     LOG_LEVEL: "warn",
     DATA_DIR: dir,
@@ -183,7 +187,7 @@ async function run(kind: "single" | "sharded", main = MAIN) {
       },
     };
   }
-  const pubsub = createRedisPubSub<unknown>(REDIS_URL);
+  const pubsub = createRedisPubSub<unknown>(REDIS_URL, { prefix: namespace });
   const replyTo = `ox:bench:${runId}:replies`;
   let replied = 0;
   const codes: Record<string, number> = {};

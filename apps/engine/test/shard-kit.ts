@@ -105,7 +105,11 @@ export async function startShardCluster(options: {
   const topic = `ox.test.${run}.events`;
   const redis = new Redis(REDIS_URL);
   redis.on("error", () => {}); // a fault test restarts its Redis; ioredis reconnects
-  const pubsub = createRedisPubSub<unknown>(REDIS_URL);
+  // Every pub/sub channel of this cluster (events, replies, each shard's queries) under a prefix
+  // of its own: two clusters on one Redis (two test runs, a bench beside a test) never answer each
+  // other's queries.
+  const namespace = `oxt-${run}:`;
+  const pubsub = createRedisPubSub<unknown>(REDIS_URL, { prefix: namespace });
   const replyTo = `ox:test:${run}:replies`;
   const queryReplyTo = `ox:test:${run}:query-replies`;
   const replies = new Map<string, CommandReply[]>();
@@ -161,6 +165,7 @@ export async function startShardCluster(options: {
       LOG_LEVEL: "info",
       DATA_DIR: join(dir, "data"),
       REDIS_URL,
+      REDIS_NAMESPACE: namespace,
       KAFKA_BROKERS: KAFKA_BROKERS.join(","),
       ENGINE_COMMAND_STREAM: stream,
       EVENT_TOPIC: topic,
