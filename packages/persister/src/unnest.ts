@@ -3,8 +3,10 @@
  * so a batch of any size is one short statement with a fixed number of parameters. Building a
  * multi-row VALUES list costs a parameter, a placeholder and a cast per cell; an array costs one
  * parameter per column. Each array goes as its text literal (`{1,2,NULL}`), built here with string
- * concatenation rather than by the driver's per-element escaping, and cast by the server:
- * `$1::text::bigint[]`. Works the same on node-postgres and PGlite.
+ * concatenation rather than by the driver's per-element escaping, in a parameter of the array's
+ * type: `$1::bigint[]`. Works the same on node-postgres and PGlite. Not `$1::text::bigint[]`: then
+ * the parameter is text and the array a cast the planner evaluates to estimate unnest's rows, so
+ * every array was parsed twice (planning and execution); a typed parameter is parsed once, at bind.
  *
  * Each statement is built as its text and its parameters and handed to drizzle as one flat SQL (a
  * text chunk between every two parameters): drizzle walks a nested SQL chunk by chunk, with an
@@ -62,7 +64,7 @@ export function unnestInto(
   into.text("unnest(");
   columns.forEach(([, type, values], i) => {
     if (i > 0) into.text(", ");
-    into.param(arrayLiteral(type, values)).text(`::text::${type}[]`);
+    into.param(arrayLiteral(type, values)).text(`::${type}[]`);
   });
   const names = [...columns.map(([name]) => name), ...(ordinality ? [ordinality] : [])];
   return into.text(
