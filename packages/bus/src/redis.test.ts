@@ -44,38 +44,42 @@ queueContract("redis streams, acks folded into reads", async () => {
 });
 
 describe("redis stream queue: sends of one turn in one command", () => {
-  test("each send gets its own entry, in send order, with the id it resolved with", async () => {
+  /** A queue on a fresh stream, a plain client beside it; both closed and the stream deleted after. */
+  const onFreshStream = async (
+    body: (
+      q: ReturnType<typeof createRedisStreamQueue<{ n: number }>>,
+      redis: Redis,
+      stream: string,
+    ) => Promise<void>,
+  ) => {
     const stream = uniqueName("test-commands");
+    const redis = new Redis(REDIS_URL);
     const q = createRedisStreamQueue<{ n: number }>({
       url: REDIS_URL,
       stream,
       group: "engine",
       consumer: "c",
     });
-    const redis = new Redis(REDIS_URL);
     try {
+      await body(q, redis, stream);
+    } finally {
+      await q.close(); // idempotent: a test may have closed it
+      await redis.del(stream);
+      await redis.quit();
+    }
+  };
+
+  test("each send gets its own entry, in send order, with the id it resolved with", () =>
+    onFreshStream(async (q, redis, stream) => {
       const ids = await Promise.all([...Array(600).keys()].map((n) => q.send({ n })));
       const entries = (await redis.xrange(stream, "-", "+")) as [string, string[]][];
       expect(entries.map(([id]) => id)).toEqual(ids);
       expect(entries.map(([, fields]) => JSON.parse(fields[1] as string).n)).toEqual([...Array(600).keys()]);
       expect(new Set(ids).size).toBe(600);
-    } finally {
-      await q.close();
-      await redis.del(stream);
-      await redis.quit();
-    }
-  });
+    }));
 
-  test("a refused XADD rejects every send it carried, and later sends still go", async () => {
-    const stream = uniqueName("test-commands");
-    const redis = new Redis(REDIS_URL);
-    const q = createRedisStreamQueue<{ n: number }>({
-      url: REDIS_URL,
-      stream,
-      group: "engine",
-      consumer: "c",
-    });
-    try {
+  test("a refused XADD rejects every send it carried, and later sends still go", () =>
+    onFreshStream(async (q, redis, stream) => {
       await q.depth(); // the group exists
       await redis.del(stream);
       await redis.set(stream, "not a stream"); // every XADD now answers WRONGTYPE
@@ -90,33 +94,16 @@ describe("redis stream queue: sends of one turn in one command", () => {
       const ids = await Promise.all([5, 6].map((n) => q.send({ n })));
       expect(await redis.xlen(stream)).toBe(2);
       expect(ids).toHaveLength(2);
-    } finally {
-      await q.close();
-      await redis.del(stream);
-      await redis.quit();
-    }
-  });
+    }));
 
-  test("sends given before close() are written", async () => {
-    const stream = uniqueName("test-commands");
-    const redis = new Redis(REDIS_URL);
-    const q = createRedisStreamQueue<{ n: number }>({
-      url: REDIS_URL,
-      stream,
-      group: "engine",
-      consumer: "c",
-    });
-    try {
+  test("sends given before close() are written", () =>
+    onFreshStream(async (q, redis, stream) => {
       const sent = [1, 2, 3].map((n) => q.send({ n }));
       await q.close();
       expect(await Promise.all(sent)).toHaveLength(3);
       expect(await redis.xlen(stream)).toBe(3);
       await expect(q.send({ n: 4 })).rejects.toThrow(/closed/);
-    } finally {
-      await redis.del(stream);
-      await redis.quit();
-    }
-  });
+    }));
 });
 
 describe("redis stream queue: publishes folded into reads", () => {
