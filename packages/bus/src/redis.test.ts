@@ -43,32 +43,32 @@ queueContract("redis streams, acks folded into reads", async () => {
   };
 });
 
-describe("redis stream queue: sends of one turn in one command", () => {
-  /** A queue on a fresh stream, a plain client beside it; both closed and the stream deleted after. */
-  const onFreshStream = async (
-    body: (
-      q: ReturnType<typeof createRedisStreamQueue<{ n: number }>>,
-      redis: Redis,
-      stream: string,
-    ) => Promise<void>,
-  ) => {
-    const stream = uniqueName("test-commands");
-    const redis = new Redis(REDIS_URL);
-    const q = createRedisStreamQueue<{ n: number }>({
-      url: REDIS_URL,
-      stream,
-      group: "engine",
-      consumer: "c",
-    });
-    try {
-      await body(q, redis, stream);
-    } finally {
-      await q.close(); // idempotent: a test may have closed it
-      await redis.del(stream);
-      await redis.quit();
-    }
-  };
+type TestQueue = ReturnType<typeof createRedisStreamQueue<{ n: number }>>;
 
+/** A queue on a fresh stream, a plain client beside it; both closed and the stream deleted after. */
+const onFreshStream = async (
+  body: (q: TestQueue, redis: Redis, stream: string) => Promise<void>,
+  options: { foldAcksIntoReads?: boolean } = {},
+) => {
+  const stream = uniqueName("test-commands");
+  const redis = new Redis(REDIS_URL);
+  const q = createRedisStreamQueue<{ n: number }>({
+    url: REDIS_URL,
+    stream,
+    group: "engine",
+    consumer: "c",
+    ...options,
+  });
+  try {
+    await body(q, redis, stream);
+  } finally {
+    await q.close(); // idempotent: a test may have closed it
+    await redis.del(stream);
+    await redis.quit();
+  }
+};
+
+describe("redis stream queue: sends of one turn in one command", () => {
   test("each send gets its own entry, in send order, with the id it resolved with", () =>
     onFreshStream(async (q, redis, stream) => {
       const ids = await Promise.all([...Array(600).keys()].map((n) => q.send({ n })));
@@ -107,25 +107,25 @@ describe("redis stream queue: sends of one turn in one command", () => {
 });
 
 describe("redis stream queue: publishes folded into reads", () => {
-  const open = () => {
-    const stream = uniqueName("test-commands");
-    const q = createRedisStreamQueue<{ n: number }>({
-      url: REDIS_URL,
-      stream,
-      group: "engine",
-      consumer: "c",
-      foldAcksIntoReads: true,
-    });
-    return { q, stream };
-  };
+  /** onFreshStream with acks folded into reads (as the single engine opens it) and a subscriber. */
+  const withSubscriber = (body: (q: TestQueue, got: number[], channel: string) => Promise<void>) =>
+    onFreshStream(
+      async (q) => {
+        const sub = createRedisPubSub<{ n: number }>(REDIS_URL);
+        const channel = uniqueName("test-fold");
+        const got: number[] = [];
+        try {
+          await sub.subscribe(channel, (m) => got.push(m.n));
+          await body(q, got, channel);
+        } finally {
+          await sub.close();
+        }
+      },
+      { foldAcksIntoReads: true },
+    );
 
-  test("a publish followed at once by a read goes with it: subscribers have it while the read still blocks", async () => {
-    const { q, stream } = open();
-    const sub = createRedisPubSub<{ n: number }>(REDIS_URL);
-    const channel = uniqueName("test-fold");
-    const got: number[] = [];
-    try {
-      await sub.subscribe(channel, (m) => got.push(m.n));
+  test("a publish followed at once by a read goes with it: subscribers have it while the read still blocks", () =>
+    withSubscriber(async (q, got, channel) => {
       await q.depth(); // the group exists, so the read below is the blocking one
       const published = q.publish(channel, JSON.stringify({ n: 1 }));
       let readDone = false;
@@ -138,22 +138,10 @@ describe("redis stream queue: publishes folded into reads", () => {
       await q.send({ n: 9 }); // wakes the read
       expect((await read).map((d) => d.body.n)).toEqual([9]);
       await published;
-    } finally {
-      await q.close();
-      await sub.close();
-      const redis = new Redis(REDIS_URL);
-      await redis.del(stream);
-      await redis.quit();
-    }
-  });
+    }));
 
-  test("publishes without a read go out alone, and all keep their order on a channel", async () => {
-    const { q, stream } = open();
-    const sub = createRedisPubSub<{ n: number }>(REDIS_URL);
-    const channel = uniqueName("test-fold");
-    const got: number[] = [];
-    try {
-      await sub.subscribe(channel, (m) => got.push(m.n));
+  test("publishes without a read go out alone, and all keep their order on a channel", () =>
+    withSubscriber(async (q, got, channel) => {
       await Promise.all([1, 2, 3].map((n) => q.publish(channel, JSON.stringify({ n }))));
       await q.send({ n: 0 });
       const sent = [4, 5].map((n) => q.publish(channel, JSON.stringify({ n })));
@@ -164,12 +152,5 @@ describe("redis stream queue: publishes folded into reads", () => {
       await last;
       await eventually(() => got.length === 6, "every publish");
       expect(got).toEqual([1, 2, 3, 4, 5, 6]);
-    } finally {
-      await q.close();
-      await sub.close();
-      const redis = new Redis(REDIS_URL);
-      await redis.del(stream);
-      await redis.quit();
-    }
-  });
+    }));
 });
