@@ -4,7 +4,7 @@ import { Hono } from "hono";
 import { NONCE, secureHeaders } from "hono/secure-headers";
 import { createTradingHarness, type TradingHarness } from "../routes/orders-harness.ts";
 import { signIn } from "../test-harness.ts";
-import { apiSecurityHeaders } from "./security-headers.ts";
+import { API_CSP, apiSecurityHeaders } from "./security-headers.ts";
 
 /** What hono's own secure-headers middleware puts on an answer with these options. */
 async function honoHeaders(production: boolean, csp: Record<string, string[]>): Promise<Map<string, string>> {
@@ -24,19 +24,6 @@ async function honoHeaders(production: boolean, csp: Record<string, string[]>): 
   const res = await app.request("/");
   return new Map([...res.headers].filter(([name]) => name !== "content-type"));
 }
-
-const API_CSP = {
-  defaultSrc: ["'self'"],
-  scriptSrc: ["'self'"],
-  styleSrc: ["'self'"],
-  imgSrc: ["'self'", "data:"],
-  fontSrc: ["'self'"],
-  connectSrc: ["'self'"],
-  objectSrc: ["'none'"],
-  baseUri: ["'self'"],
-  formAction: ["'self'"],
-  frameAncestors: ["'none'"],
-};
 
 describe("the API's security headers", () => {
   for (const production of [false, true]) {

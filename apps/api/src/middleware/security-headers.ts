@@ -24,7 +24,7 @@ const APP_CSP = {
 };
 
 /** API answers (JSON): the app's policy without the style nonce, which only a page uses. */
-const API_CSP: Record<string, string[]> = { ...APP_CSP, styleSrc: ["'self'"] };
+export const API_CSP: Record<string, string[]> = { ...APP_CSP, styleSrc: ["'self'"] };
 
 /** /docs is @hono/swagger-ui: its page loads Swagger UI from jsDelivr and starts it inline. */
 const DOCS_CDN = "https://cdn.jsdelivr.net";
